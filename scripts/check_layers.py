@@ -1,0 +1,85 @@
+"""Enforce the architecture's import rules with an AST walk over src/posloyalty.
+
+- domain/ is pure: it imports only the standard library, python-dateutil and itself,
+  and never reads the clock.
+- Qt (PySide6) is imported in exactly one module: posloyalty/ui/qt.py.
+- Dependencies point one way: ui -> terminal -> (domain, store, sync); hq -> (domain, sync).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1] / "src" / "posloyalty"
+QT_MODULE = ROOT / "ui" / "qt.py"
+
+# For each layer, the posloyalty layers it must not import.
+FORBIDDEN_LAYERS: dict[str, set[str]] = {
+    "domain": {"store", "terminal", "sync", "hq", "devices", "ui", "cli", "resources"},
+    "store": {"terminal", "sync", "hq", "devices", "ui"},
+    "sync": {"terminal", "hq", "devices", "ui"},
+    "terminal": {"hq", "ui"},
+    "devices": {"terminal", "hq", "store", "sync"},
+    "hq": {"terminal", "store", "devices", "ui"},
+}
+DOMAIN_ALLOWED_THIRD_PARTY = {"dateutil"}
+CLOCK_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time"), ("time", "monotonic")}
+
+
+def _imports(tree: ast.AST) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append((node.lineno, node.module))
+    return out
+
+
+def check_file(path: Path) -> list[str]:
+    rel = path.relative_to(ROOT)
+    layer = rel.parts[0] if len(rel.parts) > 1 else rel.stem
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    problems: list[str] = []
+    stdlib = sys.stdlib_module_names
+    for lineno, name in _imports(tree):
+        top = name.split(".")[0]
+        where = f"src/posloyalty/{rel}:{lineno}"
+        if top in {"PySide6", "shiboken6"} and path != QT_MODULE:
+            problems.append(f"{where}: imports {name}; import Qt from posloyalty.ui.qt only")
+        if top == "posloyalty":
+            parts = name.split(".")
+            target = parts[1] if len(parts) > 1 else ""
+            if target in FORBIDDEN_LAYERS.get(layer, set()):
+                problems.append(f"{where}: layer {layer!r} must not import posloyalty.{target}")
+        elif layer == "domain" and top not in stdlib and top not in DOMAIN_ALLOWED_THIRD_PARTY:
+            problems.append(f"{where}: domain/ must stay pure, but imports {name}")
+    if layer == "domain":
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                owner_name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+                if (owner_name, node.func.attr) in CLOCK_CALLS:
+                    problems.append(f"src/posloyalty/{rel}:{node.lineno}: domain/ reads the clock; inject it")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
+                problems.append(f"src/posloyalty/{rel}:{node.lineno}: domain/ opens files")
+    return problems
+
+
+def main() -> int:
+    problems: list[str] = []
+    for path in sorted(ROOT.rglob("*.py")):
+        problems.extend(check_file(path))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"check_layers: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("check_layers: import rules hold")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Counter devices without Qt: scanner input classification, QR images, receipts."""

@@ -1,0 +1,1 @@
+"""Headquarters service: FastAPI app, authoritative ledger, enrolment, back office."""

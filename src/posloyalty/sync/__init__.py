@@ -1,0 +1,1 @@
+"""Sync protocol shared by client and HQ, and the terminal's sync client."""
