@@ -1,43 +1,44 @@
-"""The clock, injected everywhere time matters (domain functions take times as arguments)."""
+"""The injected clock: code outside ``domain/`` asks a :class:`Clock` for the time, never the OS."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Protocol
-from zoneinfo import ZoneInfo
+
+UTC = dt.UTC
 
 
 class Clock(Protocol):
     def now(self) -> dt.datetime:
-        """The current time, timezone-aware, in the store's local zone."""
+        """The current instant, timezone-aware (UTC)."""
         ...
 
 
 class SystemClock:
-    """Wall-clock time in the store's zone (Asia/Shanghai unless told otherwise)."""
-
-    def __init__(self, zone: str = "Asia/Shanghai") -> None:
-        self.zone = ZoneInfo(zone)
+    """The real wall clock, in UTC."""
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(self.zone)
+        return dt.datetime.now(UTC)
 
 
 class FixedClock:
-    """A clock that stands still until moved; for tests, demos and replay."""
+    """A clock for tests: stands still until set or advanced."""
 
     def __init__(self, at: dt.datetime) -> None:
-        if at.tzinfo is None:
-            raise ValueError("FixedClock needs a timezone-aware datetime")
-        self._at = at
+        self._at = _aware(at)
 
     def now(self) -> dt.datetime:
         return self._at
 
-    def advance(self, delta: dt.timedelta) -> None:
-        self._at += delta
-
     def set(self, at: dt.datetime) -> None:
-        if at.tzinfo is None:
-            raise ValueError("FixedClock needs a timezone-aware datetime")
-        self._at = at
+        self._at = _aware(at)
+
+    def advance(self, delta: dt.timedelta | None = None, **kwargs: float) -> dt.datetime:
+        self._at += delta if delta is not None else dt.timedelta(**kwargs)
+        return self._at
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"a clock needs a timezone-aware datetime, got {at!r}")
+    return at.astimezone(UTC)

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QAction, QFont, QKeyEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -81,6 +82,7 @@ __all__ = [
     "QTableView",
     "QThread",
     "QTimer",
+    "QUiLoader",
     "QVBoxLayout",
     "QWidget",
     "Qt",

@@ -1,0 +1,42 @@
+"""Masking personal data for display: phone numbers and names are never shown in full."""
+
+from __future__ import annotations
+
+_COUNTRY_PREFIXES = ("+86", "0086")
+
+
+def mask_phone(phone: str) -> str:
+    """Mask a phone number for display: ``"13812345678"`` -> ``"138****5678"``.
+
+    Spaces, dashes and brackets are dropped. A mainland number with a ``+86``/``0086`` prefix
+    keeps it (``"+86 138****5678"``). Other numbers show at most the first three and the last
+    four digits and always hide at least four; very short ones are hidden entirely.
+    """
+    text = "".join(c for c in phone.strip() if c.isdigit() or c == "+")
+    prefix = ""
+    for country in _COUNTRY_PREFIXES:
+        rest = text[len(country) :]
+        if text.startswith(country) and len(rest) == 11 and rest.startswith("1"):
+            prefix, text = "+86 ", rest
+            break
+    digits = "".join(c for c in text if c.isdigit())
+    n = len(digits)
+    if n >= 11:
+        masked = digits[:3] + "*" * (n - 7) + digits[-4:]
+    elif n >= 8:
+        masked = "*" * (n - 4) + digits[-4:]
+    else:
+        masked = "*" * n
+    return prefix + masked
+
+
+def mask_name(name: str) -> str:
+    """Mask a name for display, keeping the first character of each word.
+
+    ``"张三丰"`` -> ``"张**"``, ``"Alice Smith"`` -> ``"A**** S****"``; a one-character name is
+    hidden entirely.
+    """
+    words = name.split()
+    if len(words) == 1 and len(words[0]) == 1:
+        return "*"
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in words)

@@ -1,0 +1,274 @@
+"""Open a terminal database: validated file, versioned schema, controlled transactions.
+
+pysqlite's own transaction handling issues a deferred ``BEGIN`` lazily; a transaction that
+reads and then writes must upgrade its lock and can fail with SQLITE_BUSY instead of waiting.
+So the DBAPI connection runs with ``isolation_level = None`` and the SQLAlchemy ``begin`` event
+emits the BEGIN itself (SQLAlchemy's "Serializable isolation / Savepoints / Transactional DDL"
+recipe): ``BEGIN IMMEDIATE`` for every write transaction, a deferred ``BEGIN`` under
+``PRAGMA query_only`` for reads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from posloyalty.clock import Clock, SystemClock
+from posloyalty.store.errors import (
+    StoreCorruptError,
+    StoreError,
+    StoreUnavailableError,
+    StoreVersionError,
+    translate,
+)
+from posloyalty.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Migration
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_TX_OPTION = "posloyalty_tx"
+
+
+class StoreNotFoundError(StoreUnavailableError):
+    """There is no terminal database at the given path."""
+
+
+def inspect_file(path: Path, *, integrity: str = "quick_check") -> tuple[int, int]:
+    """Check a database file without changing it; return (user_version, application_id).
+
+    Raises :class:`StoreCorruptError` for a file that is not SQLite or fails the check, and
+    :class:`StoreUnavailableError` when it cannot be read. The file is opened read-only.
+    """
+    where = str(path)
+    if integrity not in ("quick_check", "integrity_check"):
+        raise ValueError(f"unknown integrity check {integrity!r}")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise translate(exc, where) or exc from None
+    if header and (len(header) < 100 or not header.startswith(SQLITE_MAGIC)):
+        raise StoreCorruptError(f"{where}: not a SQLite database (the file was left unchanged)")
+    if not header:
+        return 0, 0
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise translate(exc, where) or exc from None
+    try:
+        rows = conn.execute(f"PRAGMA {integrity}").fetchall()
+        if rows != [("ok",)]:
+            problems = "; ".join(str(r[0]) for r in rows[:3])
+            raise StoreCorruptError(
+                f"{where}: the database fails its integrity check ({problems}); "
+                "the file was left unchanged, restore it from a backup"
+            )
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    except sqlite3.Error as exc:
+        err = translate(exc, where)
+        if isinstance(err, StoreCorruptError):
+            raise StoreCorruptError(f"{err}; the file was left unchanged") from None
+        raise err or exc from None
+    finally:
+        conn.close()
+    return version, app_id
+
+
+def check_version(where: str, version: int, app_id: int, latest: int = SCHEMA_VERSION) -> None:
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and version != 0):
+        raise StoreVersionError(f"{where}: not a posloyalty terminal database")
+    if version > latest:
+        raise StoreVersionError(
+            f"{where}: the database has schema version {version}, newer than this program "
+            f"understands ({latest}); update posloyalty (the file was left unchanged)"
+        )
+
+
+class Database:
+    """A terminal database: an engine with the right pragmas and transaction control.
+
+    Use :meth:`open`; then ``with db.write() as session: ...`` commits once at the end (or
+    rolls back on any exception) inside ``BEGIN IMMEDIATE``; ``with db.read() as session``
+    reads one consistent snapshot and cannot write.
+    """
+
+    def __init__(self, path: Path, engine: Engine, clock: Clock) -> None:
+        self.path = path
+        self.engine = engine
+        self.clock = clock
+        self._writes = sessionmaker(
+            bind=engine.execution_options(**{_TX_OPTION: "write"}), expire_on_commit=False
+        )
+        self._reads = sessionmaker(
+            bind=engine.execution_options(**{_TX_OPTION: "read"}), expire_on_commit=False
+        )
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        clock: Clock | None = None,
+        create: bool = False,
+        busy_timeout_ms: int = 5000,
+        integrity: str = "quick_check",
+        migrations: tuple[Migration, ...] = MIGRATIONS,
+    ) -> Database:
+        """Validate, open and migrate the database at ``path``.
+
+        ``create`` allows a missing file to be created. A newer schema raises
+        :class:`StoreVersionError`, a damaged file :class:`StoreCorruptError` (neither is
+        modified); read-only, full, locked or forbidden files raise
+        :class:`StoreUnavailableError`. ``integrity`` is ``quick_check``, ``integrity_check``
+        or ``none`` (skip the scan; the header is still checked).
+        """
+        path = Path(path)
+        where = str(path)
+        if path.exists():
+            if path.is_dir():
+                raise StoreUnavailableError(f"{where}: is a folder, not a database file")
+            if integrity == "none":
+                version, app_id = _header_only(path)
+            else:
+                version, app_id = inspect_file(path, integrity=integrity)
+            check_version(where, version, app_id, len(migrations))
+        elif not create:
+            raise StoreNotFoundError(
+                f"{where}: no terminal database here; create one with `posloyalty terminal init`"
+            )
+        elif not path.parent.is_dir():
+            raise StoreUnavailableError(f"{where}: the folder {str(path.parent)!r} does not exist")
+        engine = _make_engine(path, busy_timeout_ms)
+        db = cls(path, engine, clock or SystemClock())
+        try:
+            db._migrate(migrations)
+        except BaseException:
+            engine.dispose()
+            raise
+        return db
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction (``BEGIN IMMEDIATE``): commit on success, roll back on error."""
+        try:
+            with self._writes.begin() as session:
+                yield session
+        except Exception as exc:
+            err = translate(exc, str(self.path))
+            if err is None or err is exc:
+                raise
+            raise err from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only snapshot (deferred ``BEGIN`` with ``PRAGMA query_only``)."""
+        try:
+            with self._reads.begin() as session:
+                yield session
+        except Exception as exc:
+            err = translate(exc, str(self.path))
+            if err is None or err is exc:
+                raise
+            raise err from exc
+
+    @contextmanager
+    def raw_write(self) -> Iterator[sqlite3.Connection]:
+        """The DBAPI connection inside one ``BEGIN IMMEDIATE`` transaction, for bulk loads."""
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                raw = conn.connection.driver_connection
+                assert isinstance(raw, sqlite3.Connection)
+                yield raw
+        except Exception as exc:
+            err = translate(exc, str(self.path))
+            if err is None or err is exc:
+                raise
+            raise err from exc
+
+    def schema_version(self) -> int:
+        with self.read() as session:
+            return int(session.connection().exec_driver_sql("PRAGMA user_version").scalar_one())
+
+    def _migrate(self, migrations: tuple[Migration, ...]) -> None:
+        where = str(self.path)
+        try:
+            with self.engine.connect() as conn:
+                for target in range(1, len(migrations) + 1):
+                    with conn.begin():
+                        # Read inside the IMMEDIATE transaction: another process may have
+                        # migrated meanwhile.
+                        current = int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+                        app_id = int(conn.exec_driver_sql("PRAGMA application_id").scalar_one())
+                        check_version(where, current, app_id, len(migrations))
+                        if current >= target:
+                            continue
+                        migrations[target - 1](conn)
+                        conn.exec_driver_sql(f"PRAGMA user_version = {target}")
+        except StoreError:
+            raise
+        except Exception as exc:
+            err = translate(exc, where)
+            if err is None:
+                raise
+            raise err from exc
+
+
+def _header_only(path: Path) -> tuple[int, int]:
+    with path.open("rb") as fh:
+        header = fh.read(100)
+    if not header:
+        return 0, 0
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise StoreCorruptError(f"{path}: not a SQLite database (the file was left unchanged)")
+    return int.from_bytes(header[60:64], "big"), int.from_bytes(header[68:72], "big")
+
+
+def _make_engine(path: Path, busy_timeout_ms: int) -> Engine:
+    engine = create_engine(
+        URL.create("sqlite+pysqlite", database=str(path)),
+        connect_args={"timeout": busy_timeout_ms / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves, see the module docstring
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreUnavailableError(
+                    f"{path}: cannot switch the database to WAL mode (got {mode!r})"
+                )
+            cur.execute("PRAGMA synchronous = FULL")
+        finally:
+            cur.close()
+        record.info["query_only"] = False
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        read = conn.get_execution_options().get(_TX_OPTION) == "read"
+        info = conn.connection.info
+        if info.get("query_only") != read:
+            conn.exec_driver_sql(f"PRAGMA query_only = {'ON' if read else 'OFF'}")
+            info["query_only"] = read
+        conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,175 @@
+"""Schema versions as explicit steps: ``MIGRATIONS[n - 1]`` takes a database from n-1 to n.
+
+The version is SQLite's ``PRAGMA user_version``; each step runs in its own transaction
+together with the version bump (SQLite DDL is transactional), so a step is applied fully or
+not at all. Steps are frozen once released: never edit one, append a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import Connection
+
+#: ``PRAGMA application_id`` of a posloyalty terminal database ("POSL").
+APPLICATION_ID = 0x504F534C
+
+Migration = Callable[[Connection], None]
+
+_V1 = [
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    """CREATE TABLE settings (
+        "key" VARCHAR NOT NULL PRIMARY KEY,
+        value TEXT NOT NULL)""",
+    """CREATE TABLE products (
+        sku VARCHAR NOT NULL PRIMARY KEY,
+        ean VARCHAR UNIQUE,
+        name TEXT NOT NULL,
+        price_fen INTEGER NOT NULL CHECK (price_fen >= 0),
+        category VARCHAR NOT NULL,
+        special_price BOOLEAN NOT NULL,
+        member_price_fen INTEGER CHECK (member_price_fen >= 0))""",
+    """CREATE TABLE members (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        phone_masked VARCHAR NOT NULL,
+        phone_hash VARCHAR NOT NULL,
+        display_name TEXT NOT NULL,
+        tier VARCHAR NOT NULL,
+        growth INTEGER NOT NULL,
+        cached_points INTEGER NOT NULL,
+        cached_pending INTEGER NOT NULL,
+        birthday VARCHAR(10),
+        last_purchase_at VARCHAR(27),
+        registered_at VARCHAR(27) NOT NULL,
+        hq_version INTEGER NOT NULL,
+        provisional BOOLEAN NOT NULL)""",
+    "CREATE INDEX ix_members_phone_hash ON members (phone_hash)",
+    """CREATE TABLE rule_documents (
+        id VARCHAR NOT NULL,
+        revision INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        active BOOLEAN NOT NULL,
+        PRIMARY KEY (id, revision))""",
+    """CREATE TABLE sales (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        terminal VARCHAR NOT NULL,
+        store VARCHAR NOT NULL,
+        cashier VARCHAR NOT NULL,
+        member VARCHAR REFERENCES members (id),
+        at VARCHAR(27) NOT NULL,
+        subtotal_fen INTEGER NOT NULL,
+        total_fen INTEGER NOT NULL,
+        status VARCHAR NOT NULL,
+        original_sale_id VARCHAR REFERENCES sales (id),
+        receipt_code VARCHAR NOT NULL UNIQUE,
+        quote TEXT NOT NULL,
+        CONSTRAINT sales_status CHECK (status IN ('committed', 'cancelled')))""",
+    "CREATE INDEX ix_sales_member ON sales (member)",
+    "CREATE INDEX ix_sales_original_sale_id ON sales (original_sale_id)",
+    "CREATE INDEX ix_sales_at ON sales (at)",
+    """CREATE TABLE sale_lines (
+        sale VARCHAR NOT NULL REFERENCES sales (id),
+        "index" INTEGER NOT NULL,
+        sku VARCHAR NOT NULL,
+        name TEXT NOT NULL,
+        qty INTEGER NOT NULL,
+        unit_price_fen INTEGER NOT NULL,
+        gross_fen INTEGER NOT NULL,
+        net_fen INTEGER NOT NULL,
+        discounts TEXT NOT NULL,
+        points INTEGER NOT NULL,
+        growth INTEGER NOT NULL,
+        PRIMARY KEY (sale, "index"),
+        CONSTRAINT sale_lines_qty CHECK (qty <> 0))""",
+    """CREATE TABLE payments (
+        id INTEGER NOT NULL PRIMARY KEY,
+        sale VARCHAR NOT NULL REFERENCES sales (id),
+        method VARCHAR NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        reference VARCHAR NOT NULL,
+        CONSTRAINT payments_method
+            CHECK (method IN ('cash', 'card', 'gift_card', 'points', 'coupon', 'other')))""",
+    "CREATE INDEX ix_payments_sale ON payments (sale)",
+    """CREATE TABLE member_coupons (
+        code VARCHAR NOT NULL PRIMARY KEY,
+        member VARCHAR NOT NULL REFERENCES members (id),
+        template VARCHAR NOT NULL,
+        valid_from VARCHAR(27) NOT NULL,
+        valid_until VARCHAR(27) NOT NULL,
+        used_sale VARCHAR REFERENCES sales (id))""",
+    "CREATE INDEX ix_member_coupons_member ON member_coupons (member)",
+    """CREATE TABLE ledger_entries (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        member VARCHAR NOT NULL REFERENCES members (id),
+        kind VARCHAR NOT NULL,
+        points INTEGER NOT NULL,
+        lot VARCHAR,
+        at VARCHAR(27) NOT NULL,
+        available_at VARCHAR(27) NOT NULL,
+        expires_at VARCHAR(27),
+        sale_id VARCHAR REFERENCES sales (id),
+        terminal VARCHAR NOT NULL,
+        store VARCHAR NOT NULL,
+        cashier VARCHAR NOT NULL,
+        reason TEXT NOT NULL,
+        created_at VARCHAR(27) NOT NULL,
+        CONSTRAINT ledger_kind
+            CHECK (kind IN ('earn', 'redeem', 'expire', 'reverse', 'adjust', 'bonus')))""",
+    "CREATE INDEX ix_ledger_entries_member ON ledger_entries (member)",
+    "CREATE INDEX ix_ledger_entries_sale_id ON ledger_entries (sale_id)",
+    """CREATE TABLE outbox (
+        id INTEGER NOT NULL PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        ref_id VARCHAR NOT NULL,
+        payload TEXT NOT NULL,
+        created_at VARCHAR(27) NOT NULL,
+        sent_at VARCHAR(27),
+        CONSTRAINT outbox_kind_ref UNIQUE (kind, ref_id))""",
+    """CREATE TABLE sync_cursors (
+        name VARCHAR NOT NULL PRIMARY KEY,
+        value TEXT NOT NULL)""",
+    """CREATE TABLE cashiers (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        name TEXT NOT NULL,
+        role VARCHAR NOT NULL,
+        pin_salt BLOB NOT NULL,
+        pin_hash BLOB NOT NULL,
+        member_id VARCHAR,
+        created_at VARCHAR(27) NOT NULL,
+        CONSTRAINT cashiers_role CHECK (role IN ('cashier', 'manager')))""",
+    """CREATE TABLE audit_log (
+        id INTEGER NOT NULL PRIMARY KEY,
+        at VARCHAR(27) NOT NULL,
+        cashier VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        detail TEXT NOT NULL)""",
+]
+
+_V2 = [
+    # The points ledger and the audit log are append-only.
+    """CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+       BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+       BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only: DELETE refused'); END""",
+    """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END""",
+    # The sync client drains pending rows in id order.
+    "CREATE INDEX ix_outbox_pending ON outbox (id) WHERE sent_at IS NULL",
+    # At most one active rule document.
+    "CREATE UNIQUE INDEX ix_rule_documents_one_active ON rule_documents (active) WHERE active",
+]
+
+
+def _steps(statements: Sequence[str]) -> Migration:
+    def apply(conn: Connection) -> None:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+
+    return apply
+
+
+#: v1: tables; v2: append-only triggers, partial indexes.
+MIGRATIONS: tuple[Migration, ...] = (_steps(_V1), _steps(_V2))
+SCHEMA_VERSION = len(MIGRATIONS)

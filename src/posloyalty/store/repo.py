@@ -1,0 +1,443 @@
+"""Repositories: the queries and writes the terminal services need, over a :class:`Session`.
+
+Functions take the session of a ``db.write()`` / ``db.read()`` block and never commit
+themselves, so a caller can put several of them in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+
+from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from posloyalty.store.errors import StoreDataError
+from posloyalty.store.models import (
+    CASHIER_ROLES,
+    LEDGER_KINDS,
+    PAYMENT_METHODS,
+    AuditEntry,
+    Base,
+    Cashier,
+    LedgerRow,
+    Member,
+    OutboxRow,
+    Product,
+    RuleDocument,
+    Sale,
+    Setting,
+    SyncCursor,
+)
+from posloyalty.store.records import Balance, LedgerRecord, OutboxMessage, SaleRecord
+from posloyalty.store.types import format_ts
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    return session.scalar(select(Setting.value).where(Setting.key == key))
+
+
+def set_setting(session: Session, key: str, value: str) -> None:
+    session.merge(Setting(key=key, value=value))
+    session.flush()
+
+
+# --------------------------------------------------------------------------- products
+
+
+def product_by_sku(session: Session, sku: str) -> Product | None:
+    return session.get(Product, sku)
+
+
+def product_by_ean(session: Session, ean: str) -> Product | None:
+    return session.scalar(select(Product).where(Product.ean == ean))
+
+
+# --------------------------------------------------------------------------- members
+
+PHONE_SALT_KEY = "phone_salt"
+_PHONE_RE = re.compile(r"^\d{6,15}$")
+
+
+def normalize_phone(phone: str) -> str:
+    """Digits only, without a leading +86 / 0086; raises ValueError if it is not a number."""
+    digits = re.sub(r"[\s\-()]", "", phone)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    if not _PHONE_RE.match(digits):
+        raise ValueError(f"{phone!r} is not a phone number")
+    return digits
+
+
+def mask_phone(phone: str) -> str:
+    """``13812345678`` -> ``138****5678``."""
+    digits = normalize_phone(phone)
+    keep = min(3, max(len(digits) - 4, 0))
+    return digits[:keep] + "*" * (len(digits) - keep - 4) + digits[-4:]
+
+
+def hash_phone(salt: str, phone: str) -> str:
+    """Salted SHA-256 (hex) of the normalised full number."""
+    return hashlib.sha256(f"{salt}:{normalize_phone(phone)}".encode()).hexdigest()
+
+
+def phone_salt(session: Session) -> str:
+    salt = get_setting(session, PHONE_SALT_KEY)
+    if salt is None:
+        raise StoreDataError("the terminal has no phone salt; run `posloyalty terminal init`")
+    return salt
+
+
+def ensure_phone_salt(session: Session) -> str:
+    salt = get_setting(session, PHONE_SALT_KEY)
+    if salt is None:
+        salt = os.urandom(16).hex()
+        set_setting(session, PHONE_SALT_KEY, salt)
+    return salt
+
+
+def member_by_id(session: Session, member_id: str) -> Member | None:
+    return session.get(Member, member_id)
+
+
+def members_by_phone(session: Session, phone: str) -> list[Member]:
+    """Members registered with this full number (matched through the salted hash)."""
+    return members_by_phone_hash(session, hash_phone(phone_salt(session), phone))
+
+
+def members_by_phone_hash(session: Session, phone_hash: str) -> list[Member]:
+    return list(session.scalars(select(Member).where(Member.phone_hash == phone_hash)))
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+def member_balance(session: Session, member_id: str, at: dt.datetime) -> Balance:
+    """The member's balance derived from the ledger at ``at`` (the cached columns are not read)."""
+    row = session.execute(
+        text(
+            "SELECT COALESCE(SUM(CASE WHEN available_at <= :at THEN points END), 0),"
+            " COALESCE(SUM(CASE WHEN available_at > :at THEN points END), 0)"
+            " FROM ledger_entries WHERE member = :member"
+        ),
+        {"at": format_ts(at), "member": member_id},
+    ).one()
+    return Balance(available=int(row[0]), pending=int(row[1]))
+
+
+def refresh_cached_balance(session: Session, member_id: str, at: dt.datetime) -> Balance:
+    """Recompute the member's cached balance from the ledger (call in the writing transaction)."""
+    balance = member_balance(session, member_id, at)
+    session.execute(
+        update(Member)
+        .where(Member.id == member_id)
+        .values(cached_points=balance.available, cached_pending=balance.pending)
+    )
+    return balance
+
+
+def ledger_for_member(session: Session, member_id: str) -> list[LedgerRecord]:
+    """All ledger rows of a member, oldest first (time, then id)."""
+    rows = session.scalars(
+        select(LedgerRow).where(LedgerRow.member == member_id).order_by(LedgerRow.at, LedgerRow.id)
+    )
+    return [_ledger_record(r) for r in rows]
+
+
+def ledger_for_sale(session: Session, sale_id: str) -> list[LedgerRecord]:
+    rows = session.scalars(
+        select(LedgerRow).where(LedgerRow.sale_id == sale_id).order_by(LedgerRow.id)
+    )
+    return [_ledger_record(r) for r in rows]
+
+
+def _ledger_record(row: LedgerRow) -> LedgerRecord:
+    from posloyalty.domain.ids import (
+        CashierId,
+        EntryId,
+        LotId,
+        MemberId,
+        SaleId,
+        StoreId,
+        TerminalId,
+    )
+
+    return LedgerRecord(
+        id=EntryId(row.id),
+        member=MemberId(row.member),
+        kind=row.kind,
+        points=row.points,
+        at=row.at,
+        available_at=row.available_at,
+        terminal=TerminalId(row.terminal),
+        store=StoreId(row.store),
+        cashier=CashierId(row.cashier),
+        created_at=row.created_at,
+        lot=LotId(row.lot) if row.lot is not None else None,
+        expires_at=row.expires_at,
+        sale_id=SaleId(row.sale_id) if row.sale_id is not None else None,
+        reason=row.reason,
+    )
+
+
+def _ledger_params(entries: Sequence[LedgerRecord]) -> list[dict[str, object]]:
+    out = []
+    for e in entries:
+        if e.kind not in LEDGER_KINDS:
+            raise StoreDataError(f"ledger entry {e.id}: unknown kind {e.kind!r}")
+        out.append(asdict(e))
+    return out
+
+
+def append_ledger(
+    session: Session,
+    entries: Sequence[LedgerRecord],
+    outbox: Sequence[OutboxMessage] = (),
+    *,
+    at: dt.datetime,
+) -> dict[str, Balance]:
+    """Append ledger entries not tied to a new sale (adjust, expire, bonus) with their outbox rows.
+
+    Refreshes the cached balance of every member touched; returns those balances.
+    """
+    if entries:
+        session.execute(insert(_table("ledger_entries")), _ledger_params(entries))
+    queue(session, outbox, at=at)
+    return {m: refresh_cached_balance(session, m, at) for m in sorted({e.member for e in entries})}
+
+
+# --------------------------------------------------------------------------- sales
+
+
+def record_sale(
+    session: Session,
+    sale: SaleRecord,
+    entries: Sequence[LedgerRecord] = (),
+    outbox: Sequence[OutboxMessage] = (),
+    *,
+    used_coupons: Iterable[str] = (),
+) -> Balance | None:
+    """Store a sale with its lines, payments, ledger entries, outbox rows and used coupons.
+
+    Everything goes through ``session`` (one ``db.write()`` block), so it commits or rolls back
+    as one. Checks the records hang together first (payments add up to the total, entries
+    belong to the sale and its member); a violation raises :class:`StoreDataError`. Returns the
+    member's refreshed balance, or None for an anonymous sale.
+    """
+    _check_sale(sale, entries)
+    params = asdict(sale)
+    lines = params.pop("lines")
+    payments = params.pop("payments")
+    session.execute(insert(_table("sales")), [params])
+    session.execute(insert(_table("sale_lines")), [{"sale": sale.id, **line} for line in lines])
+    session.execute(insert(_table("payments")), [{"sale": sale.id, **p} for p in payments])
+    if entries:
+        session.execute(insert(_table("ledger_entries")), _ledger_params(entries))
+    queue(session, outbox, at=sale.at)
+    for code in used_coupons:
+        result = session.execute(
+            update(_table("member_coupons"))
+            .where(text("code = :code AND member IS :member AND used_sale IS NULL"))
+            .values(used_sale=sale.id),
+            {"code": code, "member": sale.member},
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StoreDataError(
+                f"sale {sale.id}: coupon {code!r} is unknown, not this member's, or already used"
+            )
+    if sale.member is None:
+        return None
+    session.execute(
+        text(
+            "UPDATE members SET last_purchase_at = :at WHERE id = :member"
+            " AND (last_purchase_at IS NULL OR last_purchase_at < :at)"
+        ),
+        {"at": format_ts(sale.at), "member": sale.member},
+    )
+    return refresh_cached_balance(session, sale.member, sale.at)
+
+
+def _check_sale(sale: SaleRecord, entries: Sequence[LedgerRecord]) -> None:
+    where = f"sale {sale.id}"
+    paid = sum(p.amount_fen for p in sale.payments)
+    if paid != sale.total_fen:
+        raise StoreDataError(
+            f"{where}: payments add up to {paid} fen, the total is {sale.total_fen}"
+        )
+    for p in sale.payments:
+        if p.method not in PAYMENT_METHODS:
+            raise StoreDataError(f"{where}: unknown payment method {p.method!r}")
+    if not sale.lines:
+        raise StoreDataError(f"{where}: a sale needs at least one line")
+    if len({line.index for line in sale.lines}) != len(sale.lines):
+        raise StoreDataError(f"{where}: two lines share an index")
+    for e in entries:
+        if e.sale_id != sale.id:
+            raise StoreDataError(f"{where}: ledger entry {e.id} belongs to sale {e.sale_id}")
+        if e.member != sale.member:
+            raise StoreDataError(f"{where}: ledger entry {e.id} is for another member")
+
+
+def sale_by_id(session: Session, sale_id: str) -> Sale | None:
+    return session.get(Sale, sale_id)
+
+
+def sale_by_receipt(session: Session, receipt_code: str) -> Sale | None:
+    return session.scalar(select(Sale).where(Sale.receipt_code == receipt_code))
+
+
+# --------------------------------------------------------------------------- outbox, cursors
+
+
+def queue(session: Session, messages: Sequence[OutboxMessage], *, at: dt.datetime) -> None:
+    """Queue messages for HQ (a duplicate ``(kind, ref_id)`` raises IntegrityError)."""
+    if messages:
+        session.execute(
+            insert(_table("outbox")),
+            [
+                {"kind": m.kind, "ref_id": m.ref_id, "payload": dict(m.payload), "created_at": at}
+                for m in messages
+            ],
+        )
+
+
+def outbox_pending(session: Session, limit: int = 100) -> list[OutboxRow]:
+    return list(
+        session.scalars(
+            select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
+        )
+    )
+
+
+def outbox_pending_count(session: Session) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.sent_at.is_(None))
+        )
+        or 0
+    )
+
+
+def outbox_mark_sent(session: Session, ids: Iterable[int], at: dt.datetime) -> int:
+    """Mark rows as acknowledged by HQ; already-sent rows keep their first time. Returns count."""
+    id_list = list(ids)
+    if not id_list:
+        return 0
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(id_list), OutboxRow.sent_at.is_(None))
+        .values(sent_at=at)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def get_cursor(session: Session, name: str) -> str | None:
+    return session.scalar(select(SyncCursor.value).where(SyncCursor.name == name))
+
+
+def set_cursor(session: Session, name: str, value: str) -> None:
+    session.merge(SyncCursor(name=name, value=value))
+    session.flush()
+
+
+# --------------------------------------------------------------------------- audit, cashiers
+
+
+def audit(session: Session, *, at: dt.datetime, cashier: str, action: str, detail: object) -> int:
+    """Append to the audit log (JSON-able ``detail``); returns the row id."""
+    row = AuditEntry(at=at, cashier=cashier, action=action, detail=detail)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+_PIN_RE = re.compile(r"^\d{4,8}$")
+# scrypt cost: ~16 MiB and tens of milliseconds per check, enough against offline guessing
+# of a short PIN from a stolen database file without slowing the cashier.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+def _pin_hash(pin: str, salt: bytes) -> bytes:
+    return hashlib.scrypt(pin.encode(), salt=salt, **_SCRYPT)
+
+
+def create_cashier(
+    session: Session,
+    *,
+    cashier_id: str,
+    name: str,
+    role: str,
+    pin: str,
+    at: dt.datetime,
+    member_id: str | None = None,
+) -> Cashier:
+    if not cashier_id.strip():
+        raise StoreDataError("cashier id must not be empty")
+    if role not in CASHIER_ROLES:
+        raise StoreDataError(f"role must be one of {', '.join(CASHIER_ROLES)}; got {role!r}")
+    if not _PIN_RE.match(pin):
+        raise StoreDataError("PIN must be 4 to 8 digits")
+    if session.get(Cashier, cashier_id) is not None:
+        raise StoreDataError(f"cashier {cashier_id!r} already exists")
+    salt = os.urandom(16)
+    cashier = Cashier(
+        id=cashier_id,
+        name=name,
+        role=role,
+        pin_salt=salt,
+        pin_hash=_pin_hash(pin, salt),
+        member_id=member_id,
+        created_at=at,
+    )
+    session.add(cashier)
+    session.flush()
+    return cashier
+
+
+def verify_pin(session: Session, cashier_id: str, pin: str) -> Cashier | None:
+    """The cashier if ``pin`` is theirs, else None (unknown id and wrong PIN look the same)."""
+    cashier = session.get(Cashier, cashier_id)
+    if cashier is None:
+        _pin_hash(pin, b"0" * 16)  # same cost either way
+        return None
+    if hmac.compare_digest(_pin_hash(pin, cashier.pin_salt), cashier.pin_hash):
+        return cashier
+    return None
+
+
+# --------------------------------------------------------------------------- rule documents
+
+
+def save_rule_document(
+    session: Session, *, doc_id: str, revision: int, text_: str, activate: bool
+) -> None:
+    if activate:
+        session.execute(update(RuleDocument).values(active=False))
+    session.merge(RuleDocument(id=doc_id, revision=revision, text=text_, active=activate))
+    session.flush()
+
+
+def active_rule_document(session: Session) -> RuleDocument | None:
+    return session.scalar(select(RuleDocument).where(RuleDocument.active.is_(True)))
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    """Row counts per table (reports, tests)."""
+    return {
+        name: int(session.scalar(select(func.count()).select_from(table)) or 0)
+        for name, table in Base.metadata.tables.items()
+    }

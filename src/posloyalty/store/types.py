@@ -1,0 +1,68 @@
+"""Column types: UTC instants as fixed-width ISO text, dates as ISO text, JSON as sorted text.
+
+Instants are stored as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (always 27 characters, UTC), so text
+order is time order and SQL range queries compare strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import Dialect, String, Text
+from sqlalchemy.types import TypeDecorator
+
+UTC = dt.UTC
+_TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def format_ts(at: dt.datetime) -> str:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"refusing a naive datetime {at!r}: instants must be timezone-aware")
+    return at.astimezone(UTC).strftime(_TS_FORMAT)
+
+
+def parse_ts(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).astimezone(UTC)
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class UtcTimestamp(TypeDecorator[dt.datetime]):
+    impl = String(27)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> str | None:
+        return None if value is None else format_ts(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> dt.datetime | None:
+        return None if value is None else parse_ts(value)
+
+
+class IsoDate(TypeDecorator[dt.date]):
+    impl = String(10)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.date | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            raise ValueError(f"expected a date, got the datetime {value!r}")
+        return value.isoformat()
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> dt.date | None:
+        return None if value is None else dt.date.fromisoformat(value)
+
+
+class JsonText(TypeDecorator[Any]):
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else dump_json(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
