@@ -114,6 +114,8 @@ def _bad(**changes: Any) -> str:
     ("args", "stdin", "needle"),
     [
         (["--preset", "miniso"], '{"at": ', "stdin is not valid JSON"),
+        (["--preset", "miniso"], "[" * 100_000 + "]" * 100_000, "stdin is not valid JSON"),
+        (["--preset", "miniso"], "[1, 2]", "basket: must be an object"),
         (["--preset", "miniso"], _bad(line0={"qty": 0}), "lines[0].qty: must be at least 1"),
         (
             ["--preset", "miniso"],
@@ -144,6 +146,8 @@ def _bad(**changes: Any) -> str:
     ],
     ids=[
         "malformed-json",
+        "deep-json",
+        "not-an-object",
         "qty-0",
         "three-decimals",
         "unknown-tier",

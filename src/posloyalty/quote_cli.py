@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
         doc = json.loads(text, parse_constant=_reject_constant)
     except ValueError as exc:  # JSONDecodeError is a ValueError
         return _fail(f"stdin is not valid JSON: {exc}")
+    except RecursionError:
+        return _fail("stdin is not valid JSON: nested too deeply")
     try:
         result = quote(rules, basket_from_json(doc, rules))
     except (BasketError, QuoteError) as exc:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from fractions import Fraction
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,10 +32,6 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def t(y: int, m: int, d: int, h: int = 12) -> datetime:
     return datetime(y, m, d, h, tzinfo=TZ)
-
-
-def ids() -> itertools.count[int]:
-    return itertools.count(1)
 
 
 class Ledger:
@@ -77,10 +74,10 @@ class Ledger:
         self.entries += out
         return out
 
-    def ret(self, sale: str, at: datetime, **kw: object) -> list[LedgerEntry]:
+    def ret(self, sale: str, at: datetime, **kw: Any) -> list[LedgerEntry]:
         out = reverse_for_return(
             self.entries, self.rules, sale_id=SaleId(sale), at=at, new_id=self.new_id, **kw
-        )  # type: ignore[arg-type]
+        )
         self.entries += out
         return out
 
@@ -288,32 +285,57 @@ def test_full_return_takes_back_exactly_what_was_earned_and_keeps_validity() -> 
     led.earn(300, t(2024, 1, 1), "old")
     lot = led.earn(120, t(2024, 5, 1), "s1")
     before = balance(led.entries, t(2024, 5, 10)).next_expiry
-    out = led.ret("s1", t(2024, 5, 10), line_points=[100, 20], returned_qty=[2, 1],
-                  sold_qty=[2, 1], full=True)
+    out = led.ret(
+        "s1", t(2024, 5, 10), line_points=[100, 20], returned_qty=[2, 1], sold_qty=[2, 1], full=True
+    )
     assert [(e.kind, e.lot, e.points, e.renews_until) for e in out] == [
         ("reverse", lot, -120, None)
     ]
     b = balance(led.entries, t(2024, 5, 10))
     assert (b.total, b.next_expiry) == (300, before)
     # A second full return of the same sale takes nothing more.
-    assert led.ret("s1", t(2024, 5, 11), line_points=[100, 20], returned_qty=[2, 1],
-                   sold_qty=[2, 1], full=True) == []
+    assert (
+        led.ret(
+            "s1",
+            t(2024, 5, 11),
+            line_points=[100, 20],
+            returned_qty=[2, 1],
+            sold_qty=[2, 1],
+            full=True,
+        )
+        == []
+    )
 
 
 def test_partial_return_reverses_the_share_and_renews_validity() -> None:
     led = Ledger(replace(VANCL, pending_days=0))
     led.earn(50, t(2024, 1, 1), "old")
     lot = led.earn(100, t(2024, 3, 1), "s1")  # 3 units earning 100: 33.33 each
-    out = led.ret("s1", t(2024, 9, 1), line_points=[100], returned_qty=[1], sold_qty=[3],
-                  full=False)
+    out = led.ret(
+        "s1", t(2024, 9, 1), line_points=[100], returned_qty=[1], sold_qty=[3], full=False
+    )
     assert [(e.lot, e.points) for e in out] == [(lot, -33)]
     assert out[0].renews_until == t(2025, 9, 1)
     b = balance(led.entries, t(2025, 3, 5))  # the purchase renewal alone would have lapsed
     assert (b.available, b.next_expiry, b.expiring_points) == (117, t(2025, 9, 1), 117)
-    out2 = led.ret("s1", t(2024, 9, 2), line_points=[100], returned_qty=[1], sold_qty=[3],
-                   full=False, already_returned_qty=[1])
-    out3 = led.ret("s1", t(2024, 9, 3), line_points=[100], returned_qty=[1], sold_qty=[3],
-                   full=False, already_returned_qty=[2])
+    out2 = led.ret(
+        "s1",
+        t(2024, 9, 2),
+        line_points=[100],
+        returned_qty=[1],
+        sold_qty=[3],
+        full=False,
+        already_returned_qty=[1],
+    )
+    out3 = led.ret(
+        "s1",
+        t(2024, 9, 3),
+        line_points=[100],
+        returned_qty=[1],
+        sold_qty=[3],
+        full=False,
+        already_returned_qty=[2],
+    )
     assert [e.points for e in out2 + out3] == [-33, -34]
     assert balance(led.entries, t(2024, 9, 3)).total == 50
 
@@ -321,8 +343,9 @@ def test_partial_return_reverses_the_share_and_renews_validity() -> None:
 def test_partial_return_with_nothing_to_reverse_still_renews() -> None:
     led = Ledger(replace(VANCL, pending_days=0))
     led.earn(50, t(2024, 1, 1), "s1")
-    out = led.ret("s1", t(2024, 6, 1), line_points=[0, 50], returned_qty=[1, 0],
-                  sold_qty=[1, 1], full=False)
+    out = led.ret(
+        "s1", t(2024, 6, 1), line_points=[0, 50], returned_qty=[1, 0], sold_qty=[1, 1], full=False
+    )
     assert [(e.points, e.renews_until) for e in out] == [(0, t(2025, 6, 1))]
     assert balance(led.entries, t(2025, 3, 1)).available == 50
 
@@ -331,8 +354,7 @@ def test_return_of_spent_points_goes_negative_and_is_recorded() -> None:
     led = Ledger(replace(VANCL, pending_days=0))
     lot = led.earn(100, t(2024, 1, 1), "s1")
     led.redeem(80, t(2024, 1, 2), "s2")
-    out = led.ret("s1", t(2024, 1, 3), line_points=[100], returned_qty=[1], sold_qty=[1],
-                  full=True)
+    out = led.ret("s1", t(2024, 1, 3), line_points=[100], returned_qty=[1], sold_qty=[1], full=True)
     assert [(e.lot, e.points) for e in out] == [(lot, -20), (lot, -80)]
     assert "debt" in out[1].reason
     b = balance(led.entries, t(2024, 1, 3))
@@ -349,8 +371,7 @@ def test_return_draws_from_other_lots_before_going_negative() -> None:
     lot = led.earn(50, t(2024, 1, 2), "s1")
     led.redeem(120, t(2024, 1, 3))  # one shared expiry (rolling): the older lot goes first
     third = led.earn(100, t(2024, 1, 4), "s2")
-    out = led.ret("s1", t(2024, 1, 5), line_points=[50], returned_qty=[1], sold_qty=[1],
-                  full=True)
+    out = led.ret("s1", t(2024, 1, 5), line_points=[50], returned_qty=[1], sold_qty=[1], full=True)
     assert [(e.lot, e.points) for e in out] == [(lot, -30), (third, -20)]
     b = balance(led.entries, t(2024, 1, 5))
     assert (b.available, b.total) == (80, 80)
@@ -360,23 +381,31 @@ def test_return_refunds_redeemed_points_with_their_original_expiry() -> None:
     led = Ledger(MINISO)  # per lot 12 months
     a = led.earn(100, t(2024, 1, 1), "s0")
     led.redeem(60, t(2024, 2, 1), "s1")  # paid part of s1 with points
-    out = led.ret("s1", t(2024, 2, 5), line_points=[0], returned_qty=[1], sold_qty=[1],
-                  full=True)
+    out = led.ret("s1", t(2024, 2, 5), line_points=[0], returned_qty=[1], sold_qty=[1], full=True)
     assert [(e.kind, e.points, e.expires_at) for e in out] == [("reverse", 60, t(2025, 1, 1))]
     assert "from lot " + a in out[0].reason
     b = balance(led.entries, t(2024, 2, 5))
     assert (b.available, b.total) == (100, 100)
     # Refunding is not repeated.
-    assert led.ret("s1", t(2024, 2, 6), line_points=[0], returned_qty=[1], sold_qty=[1],
-                   full=True) == []
+    assert (
+        led.ret("s1", t(2024, 2, 6), line_points=[0], returned_qty=[1], sold_qty=[1], full=True)
+        == []
+    )
 
 
 def test_partial_return_refunds_the_points_paid_share() -> None:
     led = Ledger(MINISO)
     led.earn(100, t(2024, 1, 1))
     led.redeem(90, t(2024, 2, 1), "s1")
-    out = led.ret("s1", t(2024, 2, 5), line_points=[0, 0], returned_qty=[1, 0], sold_qty=[2, 1],
-                  full=False, line_redeemed=[61, 29])
+    out = led.ret(
+        "s1",
+        t(2024, 2, 5),
+        line_points=[0, 0],
+        returned_qty=[1, 0],
+        sold_qty=[2, 1],
+        full=False,
+        line_redeemed=[61, 29],
+    )
     assert sum(e.points for e in out if e.points > 0) == 30  # floor(61 / 2)
     # Per MINISO rules partial returns renew validity (the default).
     assert all(e.renews_until == t(2025, 2, 5) for e in out)
@@ -386,11 +415,19 @@ def test_return_quantities_are_validated() -> None:
     led = Ledger(VANCL)
     led.earn(10, t(2024, 1, 1), "s1")
     with pytest.raises(PointsError, match="cannot return 3 of 2"):
-        led.ret("s1", t(2024, 1, 2), line_points=[10], returned_qty=[2], sold_qty=[2],
-                full=False, already_returned_qty=[1])
+        led.ret(
+            "s1",
+            t(2024, 1, 2),
+            line_points=[10],
+            returned_qty=[2],
+            sold_qty=[2],
+            full=False,
+            already_returned_qty=[1],
+        )
     with pytest.raises(PointsError, match="length"):
-        led.ret("s1", t(2024, 1, 2), line_points=[10], returned_qty=[1, 1], sold_qty=[2],
-                full=False)
+        led.ret(
+            "s1", t(2024, 1, 2), line_points=[10], returned_qty=[1, 1], sold_qty=[2], full=False
+        )
 
 
 def test_return_after_the_sale_lot_expired_does_not_take_twice() -> None:
@@ -398,8 +435,7 @@ def test_return_after_the_sale_lot_expired_does_not_take_twice() -> None:
     led.earn(100, t(2024, 1, 1), "s1")
     led.earn(100, t(2024, 12, 1), "s2")
     led.expire(t(2025, 1, 2))
-    out = led.ret("s1", t(2025, 1, 3), line_points=[100], returned_qty=[1], sold_qty=[1],
-                  full=True)
+    out = led.ret("s1", t(2025, 1, 3), line_points=[100], returned_qty=[1], sold_qty=[1], full=True)
     assert out == []
     assert balance(led.entries, t(2025, 1, 3)).available == 100
 
@@ -409,16 +445,23 @@ def test_return_after_the_sale_lot_expired_does_not_take_twice() -> None:
 
 def test_adjustments() -> None:
     led = Ledger(MINISO)
-    led.entries += adjust(led.entries, MINISO, points=40, at=t(2024, 1, 1), new_id=led.new_id,
-                          reason="back-fill")
+    led.entries += adjust(
+        led.entries, MINISO, points=40, at=t(2024, 1, 1), new_id=led.new_id, reason="back-fill"
+    )
     assert balance(led.entries, t(2024, 1, 1)).available == 40
     with pytest.raises(PointsError, match="reason"):
         adjust(led.entries, MINISO, points=5, at=t(2024, 1, 1), new_id=led.new_id, reason=" ")
     with pytest.raises(PointsError, match="40 available"):
-        adjust(led.entries, MINISO, points=-50, at=t(2024, 1, 2), new_id=led.new_id,
-               reason="fix")
-    out = adjust(led.entries, MINISO, points=-50, at=t(2024, 1, 2), new_id=led.new_id,
-                 reason="fix", allow_negative_balance=True)
+        adjust(led.entries, MINISO, points=-50, at=t(2024, 1, 2), new_id=led.new_id, reason="fix")
+    out = adjust(
+        led.entries,
+        MINISO,
+        points=-50,
+        at=t(2024, 1, 2),
+        new_id=led.new_id,
+        reason="fix",
+        allow_negative_balance=True,
+    )
     assert sorted(e.points for e in out) == [-40, -10]
     led.entries += out
     assert balance(led.entries, t(2024, 1, 2)).available == -10
@@ -429,3 +472,21 @@ def test_fixed_date_same_year_settlement_rolls_to_next_year_after_the_date() -> 
     exp = Expiry("fixed_date", settlement_month=6, settlement_day=30, years_after=0)
     assert policy_expiry(exp, t(2024, 3, 1)) == datetime(2024, 7, 1, tzinfo=TZ)
     assert policy_expiry(exp, t(2024, 7, 1)) == datetime(2025, 7, 1, tzinfo=TZ)
+
+
+def test_store_time_zones_west_of_utc_and_mixed_zones_work() -> None:
+    ny = ZoneInfo("America/New_York")
+    led = Ledger(MINISO)
+    led.earn(10, datetime(2024, 1, 1, 9, tzinfo=ny))
+    led.earn(10, datetime(2024, 1, 1, 20, tzinfo=TZ))  # earlier instant, another zone
+    never = led.entries + adjust(
+        led.entries,
+        rules_with(Expiry("never")),
+        points=5,
+        at=t(2024, 1, 2),
+        new_id=led.new_id,
+        reason="gift",
+    )
+    out = redeem(never, MINISO, points=25, at=t(2024, 2, 1), sale_id=None, new_id=led.new_id)
+    assert [e.points for e in out] == [-10, -10, -5]
+    assert out[0].lot == led.entries[1].lot

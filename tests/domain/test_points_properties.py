@@ -132,9 +132,7 @@ def test_ledger_invariants_hold_over_any_sequence(rules: PointsRules, script: li
                     remaining = {lot.id: lot.remaining for lot in lots(entries, now)}
                     assert all(-e.points <= remaining[e.lot] for e in spent)
                 added += spent
-                sale.redeemed_lines = [-sum(e.points for e in spent)] + [0] * (
-                    len(line_spec) - 1
-                )
+                sale.redeemed_lines = [-sum(e.points for e in spent)] + [0] * (len(line_spec) - 1)
             else:
                 sale.redeemed_lines = [0] * len(line_spec)
             added += earn(
@@ -260,7 +258,9 @@ def test_successive_partial_returns_never_exceed_the_line(
     while returned != sold:
         back = [data.draw(st.integers(0, s - r)) for s, r in zip(sold, returned, strict=True)]
         if not any(back):  # every return gives back at least one unit
-            first_open = next(i for i, (s, r) in enumerate(zip(sold, returned)) if r < s)
+            first_open = next(
+                i for i, (s, r) in enumerate(zip(sold, returned, strict=True)) if r < s
+            )
             back[first_open] = 1
         at += timedelta(days=1)
         entries += reverse_for_return(

@@ -259,9 +259,13 @@ def earn(
     ]
 
 
+def _instant(when: datetime | None) -> tuple[int, float]:
+    """Sort key: earlier first, None (never / unknown) last; safe across time zones."""
+    return (1, 0.0) if when is None else (0, when.timestamp())
+
+
 def _draw_order(candidates: Iterable[Lot], at: datetime, *, with_pending: bool) -> list[Lot]:
     """Lots to draw from: spendable ones oldest-expiring first (then oldest lot); pending after."""
-    far = datetime.max.replace(tzinfo=at.tzinfo)
     chosen = [
         lot
         for lot in candidates
@@ -271,8 +275,8 @@ def _draw_order(candidates: Iterable[Lot], at: datetime, *, with_pending: bool) 
         chosen,
         key=lambda lot: (
             lot.pending(at),
-            lot.expires_at or far,
-            lot.created_at or far,
+            _instant(lot.expires_at),
+            _instant(lot.created_at),
         ),
     )
 
@@ -401,11 +405,12 @@ def reverse_for_return(
 
     Earned points: per line, after this return the sale has given back
     ``floor(line_points * (already_returned + returned) / sold)``, so successive partial returns
-    never exceed what the line earned; ``full`` gives back exactly what the sale's earn entries
-    still hold. Never more than the sale's outstanding earned points in the ledger. They come
-    from the sale's own lot first (pending or not), then other lots oldest-expiring first
-    (available before pending); what the member no longer has is recorded as debt on the
-    sale's lot (the balance goes negative).
+    never exceed what the line earned; ``full`` gives back exactly what the sale earned, less
+    what earlier returns took and what expired from its lot (gone already: not taken twice).
+    Never more than that outstanding amount. The points come from the sale's own lot first
+    (pending or lapsed alike), then other lots oldest-expiring first (available before
+    pending, including this return's refunds); what the member no longer has is recorded as
+    debt on the sale's lot (the balance goes negative).
 
     Redeemed points: a full return refunds all points the sale redeemed and has not yet had
     back; a partial return refunds by ``line_redeemed`` (points paid per line) on the same

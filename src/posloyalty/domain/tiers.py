@@ -2,9 +2,10 @@
 
 The tier is derived by replaying the history; nothing is stored but purchases. A return is a
 :class:`Purchase` with negative ``spend`` and ``growth`` and ``count`` 0 (partial return or
-exchange: the transaction still happened) or -1 (full return: the transaction is undone). A
-return lowers the accumulated basis; it never downgrades on the spot (a reached tier holds until
-its review, or until the rolling window no longer meets it). Schemes that count only final sales
+exchange: the transaction still happened) or -1 (full return: the transaction is undone). In the
+growth family the tier follows total growth, so a return can lower it at once. In the spend
+family a return lowers the accumulated basis but never downgrades on the spot: a reached tier
+holds until its review, or until the rolling window no longer meets it. Schemes that count only final sales
 (Vancl: 30 days after delivery) should pass each purchase dated when it became final.
 """
 
