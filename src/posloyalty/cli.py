@@ -22,7 +22,9 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser(areas: dict[str, str] | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="posloyalty", description="Offline-first loyalty terminal.")
+    parser = argparse.ArgumentParser(
+        prog="posloyalty", description="Offline-first loyalty terminal."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in (areas or AREAS).items():
         module = importlib.import_module(module_name)

@@ -38,7 +38,9 @@ def test_negative_only_when_allowed() -> None:
     assert parse_yuan("-3.10", allow_negative=True) == -310
 
 
-@pytest.mark.parametrize(("fen", "text"), [(0, "0.00"), (5, "0.05"), (1230, "12.30"), (-105, "-1.05")])
+@pytest.mark.parametrize(
+    ("fen", "text"), [(0, "0.00"), (5, "0.05"), (1230, "12.30"), (-105, "-1.05")]
+)
 def test_format_yuan_always_two_decimals(fen: int, text: str) -> None:
     assert format_yuan(fen) == text
 

@@ -15,7 +15,7 @@ TUESDAY = WEDNESDAY - dt.timedelta(days=1)
 
 
 def _desk(at: dt.datetime = WEDNESDAY, preset: str = "miniso") -> QuoteDesk:
-    return QuoteDesk(load_preset, preset, FixedClock(at))
+    return QuoteDesk(load_preset, preset, FixedClock(at), SHANGHAI)
 
 
 def test_empty_desk_shows_zero_and_no_problem() -> None:
@@ -59,7 +59,9 @@ def test_the_desk_prices_at_a_chosen_time() -> None:
         ("A", 1, "abc", "not a yuan amount"),
     ],
 )
-def test_bad_lines_are_refused_and_nothing_changes(sku: str, qty: int, price: str, message: str) -> None:
+def test_bad_lines_are_refused_and_nothing_changes(
+    sku: str, qty: int, price: str, message: str
+) -> None:
     desk = _desk()
     desk.add_line("KEEP", 1, "5.00")
     with pytest.raises(DeskError, match=message):

@@ -16,7 +16,9 @@ WEDNESDAY = dt.datetime(2026, 11, 25, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def _window(qtbot: QtBot) -> PricingDeskWindow:
-    window = PricingDeskWindow(QuoteDesk(load_preset, "miniso", FixedClock(WEDNESDAY)), preset_names())
+    window = PricingDeskWindow(
+        QuoteDesk(load_preset, "miniso", FixedClock(WEDNESDAY), WEDNESDAY.tzinfo), preset_names()
+    )
     qtbot.add_widget(window)
     return window
 
@@ -34,7 +36,10 @@ def test_typing_a_basket_shows_the_member_day_total(qtbot: QtBot) -> None:
     _type_line(window, "TOTE", 2, "39.90")
     assert window.lines_model.rowCount() == 1
     assert window.total_label.text() == "Total ¥69.80"
-    assert any("Member day" in window.discounts_list.item(i).text() for i in range(window.discounts_list.count()))
+    assert any(
+        "Member day" in window.discounts_list.item(i).text()
+        for i in range(window.discounts_list.count())
+    )
     assert window.sku_edit.text() == ""
 
 
@@ -83,3 +88,10 @@ def test_screenshot_renders(qtbot: QtBot, tmp_path: Path) -> None:
     path = tmp_path / "desk.png"
     assert window.grab().save(str(path))
     assert path.stat().st_size > 1000
+
+
+def test_sale_time_shows_the_store_local_clock(qtbot: QtBot) -> None:
+    window = _window(qtbot)
+    shown = window.at_edit.dateTime()
+    assert (shown.date().day(), shown.time().hour(), shown.time().minute()) == (25, 15, 0)
+    assert "2026-11-25 15:00 Wed" in window.statusBar().currentMessage()

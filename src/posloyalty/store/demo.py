@@ -210,7 +210,7 @@ def _fill(  # noqa: PLR0917
     points_by_member: dict[str, int] = {}
     growth_by_member: dict[str, int] = {}
     last_by_member: dict[str, str] = {}
-    year = dt.timedelta(days=365)
+    year = dt.timedelta(days=366)  # nothing lapses by `until`: sales span 365 days
     for n, ms in enumerate(times, 1):
         at_dt = dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
         at = format_ts(at_dt)
@@ -289,7 +289,9 @@ def _fill(  # noqa: PLR0917
         pay_rows,
     )
     conn.executemany(
-        "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ledger_entries (id, member, kind, points, lot, at, available_at,"
+        " expires_at, sale_id, terminal, store, cashier, reason, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ledger_rows,
     )
     entries_total = len(ledger_rows)

@@ -22,9 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from posloyalty.domain.points import ENTRY_KINDS as LEDGER_KINDS
 from posloyalty.store.types import IsoDate, JsonText, UtcTimestamp
 
-LEDGER_KINDS = ("earn", "redeem", "expire", "reverse", "adjust", "bonus")
 SALE_STATUSES = ("committed", "cancelled")
 PAYMENT_METHODS = ("cash", "card", "gift_card", "points", "coupon", "other")
 CASHIER_ROLES = ("cashier", "manager")
@@ -151,10 +151,11 @@ class LedgerRow(Base):
     member: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
     kind: Mapped[str] = mapped_column(String)
     points: Mapped[int] = mapped_column(Integer)
-    lot: Mapped[str | None] = mapped_column(String)
+    lot: Mapped[str] = mapped_column(String)
     at: Mapped[dt.datetime] = mapped_column(UtcTimestamp)
     available_at: Mapped[dt.datetime] = mapped_column(UtcTimestamp)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UtcTimestamp)
+    renews_until: Mapped[dt.datetime | None] = mapped_column(UtcTimestamp)
     sale_id: Mapped[str | None] = mapped_column(ForeignKey("sales.id"), index=True)
     terminal: Mapped[str] = mapped_column(String)
     store: Mapped[str] = mapped_column(String)

@@ -9,6 +9,7 @@ from typing import Any
 
 from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, SaleId, StoreId, TerminalId
 from posloyalty.domain.money import Fen
+from posloyalty.domain.points import LedgerEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,22 +55,68 @@ class SaleRecord:
 
 @dataclass(frozen=True, slots=True)
 class LedgerRecord:
-    """One row of ``ledger_entries``: a domain ledger entry plus where and by whom."""
+    """One row of ``ledger_entries``: a domain ledger entry plus whose, where and by whom."""
 
-    id: EntryId
+    entry: LedgerEntry
     member: MemberId
-    kind: str
-    points: int
-    at: dt.datetime
-    available_at: dt.datetime
     terminal: TerminalId
     store: StoreId
     cashier: CashierId
+    #: When the row was written (the entry's own time is ``entry.at``).
     created_at: dt.datetime
-    lot: LotId | None = None
-    expires_at: dt.datetime | None = None
-    sale_id: SaleId | None = None
-    reason: str = ""
+
+
+def ledger_to_row(record: LedgerRecord) -> dict[str, Any]:
+    """Column values of ``ledger_entries`` for a record (datetimes stay datetimes)."""
+    e = record.entry
+    return {
+        "id": e.id,
+        "member": record.member,
+        "kind": e.kind,
+        "points": e.points,
+        "lot": e.lot,
+        "at": e.at,
+        "available_at": e.available_at,
+        "expires_at": e.expires_at,
+        "renews_until": e.renews_until,
+        "sale_id": e.sale_id,
+        "terminal": record.terminal,
+        "store": record.store,
+        "cashier": record.cashier,
+        "reason": e.reason,
+        "created_at": record.created_at,
+    }
+
+
+def ledger_from_row(row: Mapping[Any, Any], tz: dt.tzinfo | None = None) -> LedgerRecord:
+    """The record for a ``ledger_entries`` row; instants come back in UTC unless ``tz`` is given."""
+
+    def when(value: dt.datetime | None) -> dt.datetime | None:
+        return value if value is None or tz is None else value.astimezone(tz)
+
+    at = when(row["at"])
+    available_at = when(row["available_at"])
+    assert at is not None and available_at is not None
+    entry = LedgerEntry(
+        id=EntryId(row["id"]),
+        kind=row["kind"],
+        points=int(row["points"]),
+        at=at,
+        lot=LotId(row["lot"]),
+        available_at=available_at,
+        expires_at=when(row["expires_at"]),
+        sale_id=SaleId(row["sale_id"]) if row["sale_id"] is not None else None,
+        reason=row["reason"],
+        renews_until=when(row["renews_until"]),
+    )
+    return LedgerRecord(
+        entry=entry,
+        member=MemberId(row["member"]),
+        terminal=TerminalId(row["terminal"]),
+        store=StoreId(row["store"]),
+        cashier=CashierId(row["cashier"]),
+        created_at=row["created_at"],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +126,3 @@ class OutboxMessage:
     kind: str
     ref_id: str
     payload: Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Balance:
-    """Ledger sums for one member at an instant: usable now, and earned but not yet available."""
-
-    available: int
-    pending: int

@@ -12,15 +12,16 @@ import hmac
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 
 from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from posloyalty.domain import points
+from posloyalty.domain.points import Balance, LedgerEntry
 from posloyalty.store.errors import StoreDataError
 from posloyalty.store.models import (
     CASHIER_ROLES,
-    LEDGER_KINDS,
     PAYMENT_METHODS,
     AuditEntry,
     Base,
@@ -34,7 +35,13 @@ from posloyalty.store.models import (
     Setting,
     SyncCursor,
 )
-from posloyalty.store.records import Balance, LedgerRecord, OutboxMessage, SaleRecord
+from posloyalty.store.records import (
+    LedgerRecord,
+    OutboxMessage,
+    SaleRecord,
+    ledger_from_row,
+    ledger_to_row,
+)
 from posloyalty.store.types import format_ts
 
 
@@ -126,21 +133,54 @@ def members_by_phone_hash(session: Session, phone_hash: str) -> list[Member]:
 # --------------------------------------------------------------------------- ledger
 
 
+def ledger_records(
+    session: Session, member_id: str, tz: dt.tzinfo | None = None
+) -> list[LedgerRecord]:
+    """All ledger rows of a member with their context, oldest first (time, then id)."""
+    table = _table("ledger_entries")
+    rows = session.execute(
+        select(table).where(table.c.member == member_id).order_by(table.c.at, table.c.id)
+    ).mappings()
+    return [ledger_from_row(r, tz) for r in rows]
+
+
+def ledger_for_member(
+    session: Session, member_id: str, tz: dt.tzinfo | None = None
+) -> list[LedgerEntry]:
+    """The member's ledger as domain entries, oldest first (instants in UTC unless ``tz``)."""
+    return [r.entry for r in ledger_records(session, member_id, tz)]
+
+
+def ledger_for_sale(session: Session, sale_id: str) -> list[LedgerRecord]:
+    table = _table("ledger_entries")
+    rows = session.execute(
+        select(table).where(table.c.sale_id == sale_id).order_by(table.c.id)
+    ).mappings()
+    return [ledger_from_row(r) for r in rows]
+
+
+def ledger_sum(session: Session, member_id: str) -> int:
+    """Plain sum of the member's ledger points (available + pending + lapsed)."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(LedgerRow.points), 0)).where(
+                LedgerRow.member == member_id
+            )
+        )
+        or 0
+    )
+
+
 def member_balance(session: Session, member_id: str, at: dt.datetime) -> Balance:
-    """The member's balance derived from the ledger at ``at`` (the cached columns are not read)."""
-    row = session.execute(
-        text(
-            "SELECT COALESCE(SUM(CASE WHEN available_at <= :at THEN points END), 0),"
-            " COALESCE(SUM(CASE WHEN available_at > :at THEN points END), 0)"
-            " FROM ledger_entries WHERE member = :member"
-        ),
-        {"at": format_ts(at), "member": member_id},
-    ).one()
-    return Balance(available=int(row[0]), pending=int(row[1]))
+    """The member's balance at ``at``, replayed from the ledger (the cache is not read)."""
+    return points.balance(ledger_for_member(session, member_id), at)
 
 
 def refresh_cached_balance(session: Session, member_id: str, at: dt.datetime) -> Balance:
-    """Recompute the member's cached balance from the ledger (call in the writing transaction)."""
+    """Recompute the member's cached balance from the ledger (call in the writing transaction).
+
+    ``cached_points`` is the available balance at ``at``, ``cached_pending`` the pending part.
+    """
     balance = member_balance(session, member_id, at)
     session.execute(
         update(Member)
@@ -150,74 +190,21 @@ def refresh_cached_balance(session: Session, member_id: str, at: dt.datetime) ->
     return balance
 
 
-def ledger_for_member(session: Session, member_id: str) -> list[LedgerRecord]:
-    """All ledger rows of a member, oldest first (time, then id)."""
-    rows = session.scalars(
-        select(LedgerRow).where(LedgerRow.member == member_id).order_by(LedgerRow.at, LedgerRow.id)
-    )
-    return [_ledger_record(r) for r in rows]
-
-
-def ledger_for_sale(session: Session, sale_id: str) -> list[LedgerRecord]:
-    rows = session.scalars(
-        select(LedgerRow).where(LedgerRow.sale_id == sale_id).order_by(LedgerRow.id)
-    )
-    return [_ledger_record(r) for r in rows]
-
-
-def _ledger_record(row: LedgerRow) -> LedgerRecord:
-    from posloyalty.domain.ids import (
-        CashierId,
-        EntryId,
-        LotId,
-        MemberId,
-        SaleId,
-        StoreId,
-        TerminalId,
-    )
-
-    return LedgerRecord(
-        id=EntryId(row.id),
-        member=MemberId(row.member),
-        kind=row.kind,
-        points=row.points,
-        at=row.at,
-        available_at=row.available_at,
-        terminal=TerminalId(row.terminal),
-        store=StoreId(row.store),
-        cashier=CashierId(row.cashier),
-        created_at=row.created_at,
-        lot=LotId(row.lot) if row.lot is not None else None,
-        expires_at=row.expires_at,
-        sale_id=SaleId(row.sale_id) if row.sale_id is not None else None,
-        reason=row.reason,
-    )
-
-
-def _ledger_params(entries: Sequence[LedgerRecord]) -> list[dict[str, object]]:
-    out = []
-    for e in entries:
-        if e.kind not in LEDGER_KINDS:
-            raise StoreDataError(f"ledger entry {e.id}: unknown kind {e.kind!r}")
-        out.append(asdict(e))
-    return out
-
-
 def append_ledger(
     session: Session,
-    entries: Sequence[LedgerRecord],
+    records: Sequence[LedgerRecord],
     outbox: Sequence[OutboxMessage] = (),
     *,
     at: dt.datetime,
 ) -> dict[str, Balance]:
     """Append ledger entries not tied to a new sale (adjust, expire, bonus) with their outbox rows.
 
-    Refreshes the cached balance of every member touched; returns those balances.
+    Refreshes the cached balance (at ``at``) of every member touched; returns those balances.
     """
-    if entries:
-        session.execute(insert(_table("ledger_entries")), _ledger_params(entries))
+    if records:
+        session.execute(insert(_table("ledger_entries")), [ledger_to_row(r) for r in records])
     queue(session, outbox, at=at)
-    return {m: refresh_cached_balance(session, m, at) for m in sorted({e.member for e in entries})}
+    return {m: refresh_cached_balance(session, m, at) for m in sorted({r.member for r in records})}
 
 
 # --------------------------------------------------------------------------- sales
@@ -226,28 +213,59 @@ def append_ledger(
 def record_sale(
     session: Session,
     sale: SaleRecord,
-    entries: Sequence[LedgerRecord] = (),
+    entries: Sequence[LedgerEntry] = (),
     outbox: Sequence[OutboxMessage] = (),
     *,
     used_coupons: Iterable[str] = (),
+    created_at: dt.datetime | None = None,
 ) -> Balance | None:
     """Store a sale with its lines, payments, ledger entries, outbox rows and used coupons.
 
     Everything goes through ``session`` (one ``db.write()`` block), so it commits or rolls back
-    as one. Checks the records hang together first (payments add up to the total, entries
-    belong to the sale and its member); a violation raises :class:`StoreDataError`. Returns the
-    member's refreshed balance, or None for an anonymous sale.
+    as one. The ledger rows take member, terminal, store and cashier from the sale and
+    ``created_at`` (default ``sale.at``). Checks that the records hang together first (payments
+    add up to the total, entries belong to this sale, which has a member); a violation raises
+    :class:`StoreDataError`. Returns the member's refreshed balance (None when anonymous).
     """
     _check_sale(sale, entries)
-    params = asdict(sale)
+    params = {f.name: getattr(sale, f.name) for f in fields(sale)}
     lines = params.pop("lines")
     payments = params.pop("payments")
+    params["quote"] = dict(sale.quote)
     session.execute(insert(_table("sales")), [params])
-    session.execute(insert(_table("sale_lines")), [{"sale": sale.id, **line} for line in lines])
-    session.execute(insert(_table("payments")), [{"sale": sale.id, **p} for p in payments])
+    session.execute(
+        insert(_table("sale_lines")),
+        [
+            {"sale": sale.id, **{f.name: getattr(line, f.name) for f in fields(line)}}
+            | {"discounts": dict(line.discounts)}
+            for line in lines
+        ],
+    )
+    session.execute(
+        insert(_table("payments")),
+        [
+            {
+                "sale": sale.id,
+                "method": p.method,
+                "amount_fen": p.amount_fen,
+                "reference": p.reference,
+            }
+            for p in payments
+        ],
+    )
     if entries:
-        session.execute(insert(_table("ledger_entries")), _ledger_params(entries))
-    queue(session, outbox, at=sale.at)
+        assert sale.member is not None
+        when = created_at or sale.at
+        session.execute(
+            insert(_table("ledger_entries")),
+            [
+                ledger_to_row(
+                    LedgerRecord(e, sale.member, sale.terminal, sale.store, sale.cashier, when)
+                )
+                for e in entries
+            ],
+        )
+    queue(session, outbox, at=created_at or sale.at)
     for code in used_coupons:
         result = session.execute(
             update(_table("member_coupons"))
@@ -271,7 +289,7 @@ def record_sale(
     return refresh_cached_balance(session, sale.member, sale.at)
 
 
-def _check_sale(sale: SaleRecord, entries: Sequence[LedgerRecord]) -> None:
+def _check_sale(sale: SaleRecord, entries: Sequence[LedgerEntry]) -> None:
     where = f"sale {sale.id}"
     paid = sum(p.amount_fen for p in sale.payments)
     if paid != sale.total_fen:
@@ -285,11 +303,11 @@ def _check_sale(sale: SaleRecord, entries: Sequence[LedgerRecord]) -> None:
         raise StoreDataError(f"{where}: a sale needs at least one line")
     if len({line.index for line in sale.lines}) != len(sale.lines):
         raise StoreDataError(f"{where}: two lines share an index")
+    if entries and sale.member is None:
+        raise StoreDataError(f"{where}: ledger entries need a member on the sale")
     for e in entries:
         if e.sale_id != sale.id:
             raise StoreDataError(f"{where}: ledger entry {e.id} belongs to sale {e.sale_id}")
-        if e.member != sale.member:
-            raise StoreDataError(f"{where}: ledger entry {e.id} is for another member")
 
 
 def sale_by_id(session: Session, sale_id: str) -> Sale | None:

@@ -50,9 +50,16 @@ class DeskView:
 class QuoteDesk:
     """A basket under construction for one preset; re-quoted after every change."""
 
-    def __init__(self, load_rules: Callable[[str], RuleSet], preset: str, clock: Clock) -> None:
+    def __init__(
+        self,
+        load_rules: Callable[[str], RuleSet],
+        preset: str,
+        clock: Clock,
+        zone: dt.tzinfo,
+    ) -> None:
         self._load_rules = load_rules
         self._clock = clock
+        self._zone = zone
         self._rules = load_rules(preset)
         self._preset = preset
         self._lines: list[BasketLine] = []
@@ -92,10 +99,10 @@ class QuoteDesk:
         self._member = MemberSnapshot(TierId(tier), points, growth, birthday)
 
     def set_time(self, at: dt.datetime | None) -> None:
-        """Price as of ``at`` (store-local, aware) instead of now; None returns to the clock."""
+        """Price as of ``at`` instead of now; None returns to the clock."""
         if at is not None and at.tzinfo is None:
             raise DeskError("the sale time needs a time zone")
-        self._at = at
+        self._at = at.astimezone(self._zone) if at is not None else None
 
     def add_line(
         self, sku: str, qty: int, unit_price: str, *, special: bool = False, category: str = ""
@@ -145,7 +152,7 @@ class QuoteDesk:
 
     # ------------------------------------------------------------------ view
     def view(self) -> DeskView:
-        at = self._at or self._clock.now()
+        at = self._at or self._clock.now().astimezone(self._zone)
         result: Quote | None = None
         problem = ""
         if self._lines:

@@ -17,6 +17,7 @@ from posloyalty.ui.qt import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDate,
     QDateTime,
     QDateTimeEdit,
     QHeaderView,
@@ -29,6 +30,7 @@ from posloyalty.ui.qt import (
     QShortcut,
     QSpinBox,
     QTableView,
+    QTime,
     QUiLoader,
     QWidget,
 )
@@ -98,7 +100,9 @@ class PricingDeskWindow(QMainWindow):
         self.preset_combo.addItems(list(presets))
         self.preset_combo.setCurrentText(desk.view().preset)
         now = desk.view().at
-        self.at_edit.setDateTime(QDateTime(now.replace(tzinfo=None)))
+        self.at_edit.setDateTime(
+            QDateTime(QDate(now.year, now.month, now.day), QTime(now.hour, now.minute))
+        )
         self._fill_tiers()
 
         self.preset_combo.currentTextChanged.connect(self._on_preset)
@@ -154,9 +158,17 @@ class PricingDeskWindow(QMainWindow):
         return self._desk.view().at.date()
 
     def _on_time(self, *_: object) -> None:
-        local = self.at_edit.dateTime().toPython()
-        zone = self._desk.view().at.tzinfo
-        self._guard(lambda: self._desk.set_time(local.replace(tzinfo=zone)))
+        qdt = self.at_edit.dateTime()
+        day, time = qdt.date(), qdt.time()
+        local = dt.datetime(
+            day.year(),
+            day.month(),
+            day.day(),
+            time.hour(),
+            time.minute(),
+            tzinfo=self._desk.view().at.tzinfo,
+        )
+        self._guard(lambda: self._desk.set_time(local))
         self._on_member()
 
     def _on_payment(self, *_: object) -> None:
@@ -204,9 +216,13 @@ class PricingDeskWindow(QMainWindow):
         if q is not None:
             for discount in q.discounts:
                 label = KIND_LABELS.get(discount.kind, discount.kind)
-                self.discounts_list.addItem(f"{label} · {discount.rule}: −¥{format_yuan(discount.amount)}")
+                self.discounts_list.addItem(
+                    f"{label} · {discount.rule}: −¥{format_yuan(discount.amount)}"
+                )
             for rejected in q.rejected_coupons:
-                self.discounts_list.addItem(f"Coupon {rejected.code} not applied: {rejected.reason}")
+                self.discounts_list.addItem(
+                    f"Coupon {rejected.code} not applied: {rejected.reason}"
+                )
             self.subtotal_label.setText(f"Subtotal ¥{format_yuan(q.subtotal)}")
             extra = []
             if q.member_day:

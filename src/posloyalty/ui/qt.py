@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QDate,
     QDateTime,
     QEvent,
     QModelIndex,
@@ -17,6 +18,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QThread,
+    QTime,
     QTimer,
     Signal,
     Slot,
@@ -54,6 +56,7 @@ __all__ = [
     "QApplication",
     "QCheckBox",
     "QComboBox",
+    "QDate",
     "QDateTime",
     "QDateTimeEdit",
     "QEvent",
@@ -81,6 +84,7 @@ __all__ = [
     "QStatusBar",
     "QTableView",
     "QThread",
+    "QTime",
     "QTimer",
     "QUiLoader",
     "QVBoxLayout",

@@ -1,0 +1,262 @@
+"""The sync protocol between terminals and HQ: versioned message types, limits, headers.
+
+Imported by the HQ server (FastAPI validates requests with these models) and by the terminal's
+sync client. Every request carries :data:`VERSION_HEADER`; HQ refuses a version newer than it
+understands with HTTP 400 and :func:`version_problem`'s message. Money is integer fen, instants
+are ISO 8601 with an offset. Item ids are the client's UUIDv7 text (the outbox ``ref_id``).
+
+Push: ``POST /v1/push`` with a :class:`PushBatch`; the answer is a :class:`PushResult` with one
+:class:`ItemResult` per item, in order. ``accepted``: stored now; ``duplicate``: the same id with
+the same payload was stored before (acknowledged, nothing changed); ``conflict``: the same id
+with a different payload was stored before (refused, recorded at HQ, like an HTTP 409 for that
+item); ``rejected``: the item is invalid (``reason`` says why). Every status except ``rejected``
+means the terminal may mark the outbox row sent; a rejected item will be rejected again.
+
+Pull: ``POST /v1/pull`` with a :class:`PullRequest`; the answer is a :class:`PullResponse`.
+Changes are the latest state of each (kind, key) in the terminal's slice, in increasing ``seq``;
+the terminal applies them (upsert by key; ``data`` None means deleted) and persists
+``next_cursor``, then pulls again while ``more``. Pulling from cursor 0 is the first snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+PROTOCOL_VERSION = 1
+VERSION_HEADER = "X-Posloyalty-Protocol"
+
+#: Items in one push batch; a terminal drains a longer outbox in several batches.
+MAX_BATCH_ITEMS = 1000
+#: Canonical JSON size of one item's payload.
+MAX_ITEM_PAYLOAD_BYTES = 32 * 1024
+#: Size of any request body HQ accepts (HTTP 413 above).
+MAX_BODY_BYTES = 4 * 1024 * 1024
+DEFAULT_PULL_LIMIT = 1000
+MAX_PULL_LIMIT = 5000
+
+ItemKind = Literal["sale", "ledger_entry", "registration", "coupon_use"]
+ITEM_KINDS: tuple[ItemKind, ...] = ("sale", "ledger_entry", "registration", "coupon_use")
+ItemStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
+ChangeKind = Literal["rule_document", "product", "member", "coupon", "revocation", "member_secret"]
+CHANGE_KINDS: tuple[ChangeKind, ...] = (
+    "rule_document",
+    "product",
+    "member",
+    "coupon",
+    "revocation",
+    "member_secret",
+)
+
+
+class ProtocolError(ValueError):
+    """A message does not follow the protocol."""
+
+
+def version_problem(header: str | None) -> str | None:
+    """Why a request's protocol version header is refused, or None when it is acceptable."""
+    if header is None or not header.strip():
+        return f"missing {VERSION_HEADER} header (this HQ speaks version {PROTOCOL_VERSION})"
+    text = header.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 6:
+        return f"{VERSION_HEADER} must be a whole number, got {header[:20]!r}"
+    version = int(text)
+    if version > PROTOCOL_VERSION:
+        return (
+            f"protocol version {version} is newer than this HQ understands "
+            f"({PROTOCOL_VERSION}); upgrade HQ before the terminals"
+        )
+    if version < 1:
+        return f"protocol version {version} does not exist"
+    return None
+
+
+def request_headers(token: str | None = None) -> dict[str, str]:
+    """The headers every sync request carries (with the terminal credential when given)."""
+    headers = {VERSION_HEADER: str(PROTOCOL_VERSION)}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+def canonical_json(value: Any) -> str:
+    """The one spelling of a JSON value that payload comparison and hashing use."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _uuid7_text(value: str) -> str:
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        raise ValueError(f"{value[:40]!r} is not a UUID") from None
+    if parsed.version != 7:
+        raise ValueError(f"{value} is not a UUIDv7")
+    return str(parsed)
+
+
+ClientId = Annotated[str, Field(min_length=32, max_length=40), AfterValidator(_uuid7_text)]
+ShortText = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PushItem(_Message):
+    kind: ItemKind
+    id: ClientId
+    payload: dict[str, Any]
+
+    @field_validator("payload")
+    @classmethod
+    def _payload_size(cls, value: dict[str, Any]) -> dict[str, Any]:
+        size = len(canonical_json(value).encode("utf-8"))
+        if size > MAX_ITEM_PAYLOAD_BYTES:
+            raise ValueError(f"payload is {size} bytes; at most {MAX_ITEM_PAYLOAD_BYTES}")
+        return value
+
+
+class PushBatch(_Message):
+    terminal_id: ShortText
+    batch_id: ShortText
+    items: list[PushItem] = Field(max_length=MAX_BATCH_ITEMS)
+
+
+class ItemResult(_Message):
+    kind: ItemKind
+    id: str
+    status: ItemStatus
+    reason: str = ""
+
+
+class PushResult(_Message):
+    batch_id: str
+    results: list[ItemResult]
+    server_time: dt.datetime
+
+
+class PullRequest(_Message):
+    cursor: int = Field(ge=0, le=2**62)
+    limit: int = Field(default=DEFAULT_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT)
+
+
+class Change(_Message):
+    seq: int
+    kind: ChangeKind
+    key: str
+    #: The entity's state now; None when it was deleted.
+    data: dict[str, Any] | None
+
+
+class PullResponse(_Message):
+    changes: list[Change]
+    next_cursor: int
+    more: bool
+    server_time: dt.datetime
+
+
+class EnrollRequest(_Message):
+    code: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str, Field(max_length=64)] = ""
+
+
+class EnrollResponse(_Message):
+    terminal_id: str
+    store_id: str
+    #: The terminal credential: shown once, HQ keeps only its hash.
+    token: str
+    #: Chain-wide salt for phone hashes, so a terminal's hash matches HQ's and other stores'.
+    phone_salt: str
+    protocol_version: int = PROTOCOL_VERSION
+
+
+class ErrorBody(_Message):
+    detail: str
+
+
+# --------------------------------------------------------------------------- item payloads
+# What HQ reads from each item kind. Unknown extra fields are kept (and compared for
+# idempotency) but not interpreted, so a newer terminal may send more.
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    store_id: ShortText
+    terminal_id: ShortText
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("must carry a UTC offset")
+    return value
+
+
+Instant = Annotated[dt.datetime, AfterValidator(_aware)]
+MemberRef = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class SaleLinePayload(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    sku: Annotated[str, Field(max_length=64)]
+    qty: int
+    net_fen: int
+    points: int = 0
+    growth: int = 0
+
+
+class SalePayload(_Payload):
+    #: Member id (HQ-issued or a terminal's provisional id), None for an anonymous sale.
+    member_id: MemberRef | None = None
+    cashier: Annotated[str, Field(max_length=64)] = ""
+    at: Instant
+    #: Signed: a return has a negative total.
+    total_fen: int
+    subtotal_fen: int = 0
+    original_sale_id: str | None = None
+    #: A return of the whole original sale (the transaction is undone for tier counts).
+    full_return: bool = False
+    lines: list[SaleLinePayload] = Field(default_factory=list, max_length=500)
+
+
+class LedgerEntryPayload(_Payload):
+    member_id: MemberRef
+    kind: Literal["earn", "redeem", "expire", "reverse", "adjust", "bonus"]
+    points: int = Field(ge=-(10**12), le=10**12)
+    at: Instant
+    lot: Annotated[str, Field(min_length=1, max_length=64)]
+    available_at: Instant
+    expires_at: Instant | None = None
+    renews_until: Instant | None = None
+    sale_id: str | None = None
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class RegistrationPayload(_Payload):
+    #: The terminal's id for the member until HQ issues one (e.g. the provisional code).
+    provisional_id: MemberRef
+    phone: Annotated[str, Field(min_length=6, max_length=32)]
+    name: Annotated[str, Field(max_length=64)] = ""
+    birthday: dt.date | None = None
+    consent: bool
+    at: Instant
+
+
+class CouponUsePayload(_Payload):
+    coupon: Annotated[str, Field(min_length=4, max_length=40)]
+    member_id: MemberRef | None = None
+    sale_id: str
+    at: Instant
+
+
+PAYLOAD_MODELS: dict[str, type[_Payload]] = {
+    "sale": SalePayload,
+    "ledger_entry": LedgerEntryPayload,
+    "registration": RegistrationPayload,
+    "coupon_use": CouponUsePayload,
+}
