@@ -25,7 +25,13 @@ FORBIDDEN_LAYERS: dict[str, set[str]] = {
     "hq": {"terminal", "store", "devices", "ui"},
 }
 DOMAIN_ALLOWED_THIRD_PARTY = {"dateutil"}
-CLOCK_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time"), ("time", "monotonic")}
+CLOCK_CALLS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "monotonic"),
+}
 
 
 def _imports(tree: ast.AST) -> list[tuple[int, str]]:
@@ -62,8 +68,14 @@ def check_file(path: Path) -> list[str]:
                 owner = node.func.value
                 owner_name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
                 if (owner_name, node.func.attr) in CLOCK_CALLS:
-                    problems.append(f"src/posloyalty/{rel}:{node.lineno}: domain/ reads the clock; inject it")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
+                    problems.append(
+                        f"src/posloyalty/{rel}:{node.lineno}: domain/ reads the clock; inject it"
+                    )
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "open"
+            ):
                 problems.append(f"src/posloyalty/{rel}:{node.lineno}: domain/ opens files")
     return problems
 

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 AREAS: dict[str, str] = {
     "quote": "posloyalty.quote_cli",
     "run": "posloyalty.ui.app",
+    "hq": "posloyalty.hq_cli",
+    "terminal": "posloyalty.terminal_cli",
 }
 
 Handler = Callable[[argparse.Namespace], int]

@@ -11,6 +11,7 @@ recipe): ``BEGIN IMMEDIATE`` for every write transaction, a deferred ``BEGIN`` u
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +72,10 @@ def inspect_file(path: Path, *, integrity: str = "quick_check") -> tuple[int, in
             )
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        if (version, app_id) == (0, 0) and conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master)"
+        ).fetchone()[0]:
+            raise StoreVersionError(f"{where}: not a posloyalty terminal database")
     except sqlite3.Error as exc:
         err = translate(exc, where)
         if isinstance(err, StoreCorruptError):
@@ -106,6 +111,7 @@ class Database:
         self._writes = sessionmaker(
             bind=engine.execution_options(**{_TX_OPTION: "write"}), expire_on_commit=False
         )
+        self._local = threading.local()
         self._reads = sessionmaker(
             bind=engine.execution_options(**{_TX_OPTION: "read"}), expire_on_commit=False
         )
@@ -166,14 +172,21 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction (``BEGIN IMMEDIATE``): commit on success, roll back on error."""
+        if getattr(self._local, "writing", False):
+            # A second connection would wait for the lock this thread holds.
+            raise RuntimeError("db.write() inside db.write() in the same thread; use one session")
+        self._local.writing = True
         try:
             with self._writes.begin() as session:
+                session.connection()  # BEGIN IMMEDIATE now: the lock is ours before any read
                 yield session
         except Exception as exc:
             err = translate(exc, str(self.path))
             if err is None or err is exc:
                 raise
             raise err from exc
+        finally:
+            self._local.writing = False
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -209,6 +222,14 @@ class Database:
         where = str(self.path)
         try:
             with self.engine.connect() as conn:
+                # A current database is not written at all: a read-only one still opens for
+                # lookups, and its first write fails with a clear error.
+                conn.execution_options(**{_TX_OPTION: "read"})
+                with conn.begin():
+                    current = int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+                if current == len(migrations):
+                    return
+                conn.execution_options(**{_TX_OPTION: "write"})
                 for target in range(1, len(migrations) + 1):
                     with conn.begin():
                         # Read inside the IMMEDIATE transaction: another process may have
@@ -216,6 +237,15 @@ class Database:
                         current = int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
                         app_id = int(conn.exec_driver_sql("PRAGMA application_id").scalar_one())
                         check_version(where, current, app_id, len(migrations))
+                        if (
+                            current == 0
+                            and conn.exec_driver_sql(
+                                "SELECT EXISTS (SELECT 1 FROM sqlite_master)"
+                            ).scalar_one()
+                        ):
+                            raise StoreVersionError(
+                                f"{where}: not a posloyalty terminal database (it has other tables)"
+                            )
                         if current >= target:
                             continue
                         migrations[target - 1](conn)
@@ -230,8 +260,11 @@ class Database:
 
 
 def _header_only(path: Path) -> tuple[int, int]:
-    with path.open("rb") as fh:
-        header = fh.read(100)
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise translate(exc, str(path)) or exc from None
     if not header:
         return 0, 0
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):

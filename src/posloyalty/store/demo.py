@@ -15,6 +15,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreDataError
@@ -46,6 +47,16 @@ class DemoCounts:
 
 def member_id(n: int) -> str:
     return f"M{n:09d}"
+
+
+def member_phone(n: int) -> str:
+    """The phone number of generated demo member ``n`` (not the known members)."""
+    return f"1{3 + n % 7}{n:09d}"
+
+
+def product_ean(n: int) -> str:
+    """The EAN-13 of demo product ``n`` (1-based)."""
+    return _ean13(f"690{n:09d}")
 
 
 def _ean13(body12: str) -> str:
@@ -85,6 +96,7 @@ def generate_demo(
     start = until - dt.timedelta(days=days)
     rng = random.Random(seed)
     with db.write() as session:
+        _check_empty(session.connection().connection.driver_connection)
         salt = ensure_phone_salt(session)
         terminal = get_setting(session, "terminal") or "DEMO-T1"
         store = get_setting(session, "store") or "DEMO-S1"
@@ -99,6 +111,12 @@ def generate_demo(
             )
         finally:
             conn.execute(f"PRAGMA cache_size = {old_cache}")
+
+
+def _check_empty(conn: Any) -> None:
+    for table in ("members", "products", "sales"):
+        if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:
+            raise StoreDataError(f"demo data goes into an empty database; {table} has rows")
 
 
 def _fill(  # noqa: PLR0917
@@ -116,9 +134,7 @@ def _fill(  # noqa: PLR0917
 ) -> DemoCounts:
     created = format_ts(until)
     lines_total = 0
-    for table in ("members", "products", "sales"):
-        if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:
-            raise StoreDataError(f"demo data goes into an empty database; {table} has rows")
+    _check_empty(conn)
 
     # ---------------------------------------------------------------- products
     prices: list[int] = []
@@ -132,7 +148,7 @@ def _fill(  # noqa: PLR0917
         product_rows.append(
             (
                 f"SKU{i:06d}",
-                _ean13(f"690{i:09d}"),
+                product_ean(i),
                 f"{category.title()} item {i}",
                 price,
                 category,
@@ -162,7 +178,7 @@ def _fill(  # noqa: PLR0917
                 _, phone, name, rank = known[n]
                 tier = tiers[max(top - rank, 0) if rank >= 0 else 0]
             else:
-                phone = f"1{3 + n % 7}{n:09d}"
+                phone = member_phone(n)
                 name = _SURNAMES[n % len(_SURNAMES)] + _GIVEN[n % len(_GIVEN)]
                 tier = tiers[tier_choices[n - 1]]
             birthday = f"{1960 + n % 45:04d}-{1 + n % 12:02d}-{1 + n % 28:02d}"

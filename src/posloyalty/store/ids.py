@@ -9,6 +9,7 @@ back, the timestamp is carried forward), so primary keys stay in insertion order
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Callable
 
@@ -18,13 +19,14 @@ _MAX_MS = (1 << 48) - 1
 
 
 class Uuid7:
-    """A strictly increasing UUIDv7 source. ``randbytes`` is injectable for deterministic tests."""
+    """A strictly increasing, thread-safe UUIDv7 source; ``randbytes`` is injectable for tests."""
 
     def __init__(self, clock: Clock, randbytes: Callable[[int], bytes] = os.urandom) -> None:
         self._clock = clock
         self._randbytes = randbytes
         self._last_ms = -1
         self._last_a = 0
+        self._lock = threading.Lock()
 
     def new(self) -> str:
         return str(self.new_uuid())
@@ -34,15 +36,16 @@ class Uuid7:
         rnd = int.from_bytes(self._randbytes(10), "big")
         rand_a = rnd >> 68  # top 12 of 80 random bits
         rand_b = rnd & ((1 << 62) - 1)
-        if ms <= self._last_ms:
-            ms = self._last_ms
-            rand_a = self._last_a + 1
-            if rand_a > 0xFFF:
-                ms += 1
-                rand_a = 0
-        if not 0 <= ms <= _MAX_MS:
-            raise ValueError(f"clock gives {ms} ms, outside the UUIDv7 range")
-        self._last_ms, self._last_a = ms, rand_a
+        with self._lock:
+            if ms <= self._last_ms:
+                ms = self._last_ms
+                rand_a = self._last_a + 1
+                if rand_a > 0xFFF:
+                    ms += 1
+                    rand_a = 0
+            if not 0 <= ms <= _MAX_MS:
+                raise ValueError(f"clock gives {ms} ms, outside the UUIDv7 range")
+            self._last_ms, self._last_a = ms, rand_a
         value = (ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
         return uuid.UUID(int=value)
 

@@ -139,6 +139,8 @@ def _rows(
     suffix = path.suffix.lower()
     try:
         content = path.read_text(encoding="utf-8-sig")
+    except (FileNotFoundError, IsADirectoryError):
+        raise StoreDataError(f"{source}: no such file") from None
     except OSError as exc:
         raise translate(exc, source) or exc from None
     except UnicodeDecodeError:

@@ -11,10 +11,11 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import fields
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import points
@@ -26,7 +27,6 @@ from posloyalty.store.models import (
     AuditEntry,
     Base,
     Cashier,
-    LedgerRow,
     Member,
     OutboxRow,
     Product,
@@ -42,7 +42,7 @@ from posloyalty.store.records import (
     ledger_from_row,
     ledger_to_row,
 )
-from posloyalty.store.types import format_ts
+from posloyalty.store.types import dump_json, format_ts, parse_ts
 
 
 def _table(name: str) -> Table:
@@ -117,6 +117,21 @@ def ensure_phone_salt(session: Session) -> str:
     return salt
 
 
+def set_phone_salt(session: Session, salt: str) -> None:
+    """Adopt the chain-wide salt from HQ (enrolment). Refused once members are hashed with
+    another salt, since their stored hashes would no longer match."""
+    if not salt:
+        raise StoreDataError("the phone salt must not be empty")
+    current = get_setting(session, PHONE_SALT_KEY)
+    if current == salt:
+        return
+    if current is not None and session.scalar(select(func.count()).select_from(Member)):
+        raise StoreDataError(
+            "members are stored with another phone salt; start from an empty member directory"
+        )
+    set_setting(session, PHONE_SALT_KEY, salt)
+
+
 def member_by_id(session: Session, member_id: str) -> Member | None:
     return session.get(Member, member_id)
 
@@ -131,17 +146,80 @@ def members_by_phone_hash(session: Session, phone_hash: str) -> list[Member]:
 
 
 # --------------------------------------------------------------------------- ledger
+#
+# The sale path below talks to the DBAPI connection of the session's transaction directly:
+# it is the till's hot path, and the ORM/Core layers cost several times the SQLite work.
+
+_LEDGER_COLUMNS = (
+    "id",
+    "member",
+    "kind",
+    "points",
+    "lot",
+    "at",
+    "available_at",
+    "expires_at",
+    "renews_until",
+    "sale_id",
+    "terminal",
+    "store",
+    "cashier",
+    "reason",
+    "created_at",
+)
+_LEDGER_TIMES = frozenset({"at", "available_at", "expires_at", "renews_until", "created_at"})
+_INSERT_LEDGER = (
+    f"INSERT INTO ledger_entries ({', '.join(_LEDGER_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(_LEDGER_COLUMNS))})"
+)
+_SELECT_LEDGER = f"SELECT {', '.join(_LEDGER_COLUMNS)} FROM ledger_entries"
+
+
+def _raw(session: Session) -> sqlite3.Connection:
+    """The DBAPI connection of the session's current transaction."""
+    conn = session.connection().connection.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    return conn
+
+
+@contextmanager
+def _constraints(where: str) -> Iterator[None]:
+    """A broken constraint on the raw path (duplicate id, unknown member) is a data error."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise StoreDataError(f"{where}: refused by the database ({exc})") from exc
+
+
+def _ts(value: dt.datetime | None) -> str | None:
+    return None if value is None else format_ts(value)
+
+
+def _ledger_values(record: LedgerRecord) -> tuple[object, ...]:
+    row = ledger_to_row(record)
+    return tuple(_ts(row[c]) if c in _LEDGER_TIMES else row[c] for c in _LEDGER_COLUMNS)
+
+
+def _ledger_parse(values: Sequence[object], tz: dt.tzinfo | None) -> LedgerRecord:
+    row = {
+        c: (parse_ts(v) if c in _LEDGER_TIMES and isinstance(v, str) else v)
+        for c, v in zip(_LEDGER_COLUMNS, values, strict=True)
+    }
+    return ledger_from_row(row, tz)
 
 
 def ledger_records(
     session: Session, member_id: str, tz: dt.tzinfo | None = None
 ) -> list[LedgerRecord]:
     """All ledger rows of a member with their context, oldest first (time, then id)."""
-    table = _table("ledger_entries")
-    rows = session.execute(
-        select(table).where(table.c.member == member_id).order_by(table.c.at, table.c.id)
-    ).mappings()
-    return [ledger_from_row(r, tz) for r in rows]
+    return _ledger_records(_raw(session), member_id, tz)
+
+
+def _ledger_records(
+    raw: sqlite3.Connection, member_id: str, tz: dt.tzinfo | None
+) -> list[LedgerRecord]:
+    rows = raw.execute(f"{_SELECT_LEDGER} WHERE member = ? ORDER BY at, id", (member_id,))
+    return [_ledger_parse(r, tz) for r in rows]
 
 
 def ledger_for_member(
@@ -152,23 +230,16 @@ def ledger_for_member(
 
 
 def ledger_for_sale(session: Session, sale_id: str) -> list[LedgerRecord]:
-    table = _table("ledger_entries")
-    rows = session.execute(
-        select(table).where(table.c.sale_id == sale_id).order_by(table.c.id)
-    ).mappings()
-    return [ledger_from_row(r) for r in rows]
+    rows = _raw(session).execute(f"{_SELECT_LEDGER} WHERE sale_id = ? ORDER BY id", (sale_id,))
+    return [_ledger_parse(r, None) for r in rows]
 
 
 def ledger_sum(session: Session, member_id: str) -> int:
     """Plain sum of the member's ledger points (available + pending + lapsed)."""
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(LedgerRow.points), 0)).where(
-                LedgerRow.member == member_id
-            )
-        )
-        or 0
+    row = _raw(session).execute(
+        "SELECT coalesce(sum(points), 0) FROM ledger_entries WHERE member = ?", (member_id,)
     )
+    return int(row.fetchone()[0])
 
 
 def member_balance(session: Session, member_id: str, at: dt.datetime) -> Balance:
@@ -179,13 +250,21 @@ def member_balance(session: Session, member_id: str, at: dt.datetime) -> Balance
 def refresh_cached_balance(session: Session, member_id: str, at: dt.datetime) -> Balance:
     """Recompute the member's cached balance from the ledger (call in the writing transaction).
 
-    ``cached_points`` is the available balance at ``at``, ``cached_pending`` the pending part.
+    ``cached_points`` is the available balance at ``at`` (or at the newest entry, if that is
+    later), ``cached_pending`` the pending part.
     """
-    balance = member_balance(session, member_id, at)
-    session.execute(
-        update(Member)
-        .where(Member.id == member_id)
-        .values(cached_points=balance.available, cached_pending=balance.pending)
+    return _refresh(_raw(session), member_id, at)
+
+
+def _refresh(raw: sqlite3.Connection, member_id: str, at: dt.datetime) -> Balance:
+    entries = [r.entry for r in _ledger_records(raw, member_id, None)]
+    # If the clock went back (a till's clock reset), entries dated after ``at`` still count:
+    # the cache is the balance as of the newest thing we know.
+    latest = max((e.at for e in entries), default=at)
+    balance = points.balance(entries, max(at, latest))
+    raw.execute(
+        "UPDATE members SET cached_points = ?, cached_pending = ? WHERE id = ?",
+        (balance.available, balance.pending, member_id),
     )
     return balance
 
@@ -201,9 +280,10 @@ def append_ledger(
 
     Refreshes the cached balance (at ``at``) of every member touched; returns those balances.
     """
-    if records:
-        session.execute(insert(_table("ledger_entries")), [ledger_to_row(r) for r in records])
-    queue(session, outbox, at=at)
+    with _constraints("ledger"):
+        if records:
+            _raw(session).executemany(_INSERT_LEDGER, [_ledger_values(r) for r in records])
+        queue(session, outbox, at=at)
     return {m: refresh_cached_balance(session, m, at) for m in sorted({r.member for r in records})}
 
 
@@ -228,65 +308,96 @@ def record_sale(
     :class:`StoreDataError`. Returns the member's refreshed balance (None when anonymous).
     """
     _check_sale(sale, entries)
-    params = {f.name: getattr(sale, f.name) for f in fields(sale)}
-    lines = params.pop("lines")
-    payments = params.pop("payments")
-    params["quote"] = dict(sale.quote)
-    session.execute(insert(_table("sales")), [params])
-    session.execute(
-        insert(_table("sale_lines")),
+    with _constraints(f"sale {sale.id}"):
+        return _insert_sale(
+            session, sale, entries, outbox, used_coupons=used_coupons, created_at=created_at
+        )
+
+
+def _insert_sale(
+    session: Session,
+    sale: SaleRecord,
+    entries: Sequence[LedgerEntry],
+    outbox: Sequence[OutboxMessage],
+    *,
+    used_coupons: Iterable[str],
+    created_at: dt.datetime | None,
+) -> Balance | None:
+    raw = _raw(session)
+    at = format_ts(sale.at)
+    raw.execute(
+        "INSERT INTO sales (id, terminal, store, cashier, member, at, subtotal_fen, total_fen,"
+        " status, original_sale_id, receipt_code, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            sale.id,
+            sale.terminal,
+            sale.store,
+            sale.cashier,
+            sale.member,
+            at,
+            sale.subtotal_fen,
+            sale.total_fen,
+            sale.status,
+            sale.original_sale_id,
+            sale.receipt_code,
+            dump_json(dict(sale.quote)),
+        ),
+    )
+    raw.executemany(
+        'INSERT INTO sale_lines (sale, "index", sku, name, qty, unit_price_fen, gross_fen,'
+        " net_fen, discounts, points, growth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            {"sale": sale.id, **{f.name: getattr(line, f.name) for f in fields(line)}}
-            | {"discounts": dict(line.discounts)}
-            for line in lines
+            (
+                sale.id,
+                line.index,
+                line.sku,
+                line.name,
+                line.qty,
+                line.unit_price_fen,
+                line.gross_fen,
+                line.net_fen,
+                dump_json(dict(line.discounts)),
+                line.points,
+                line.growth,
+            )
+            for line in sale.lines
         ],
     )
-    session.execute(
-        insert(_table("payments")),
-        [
-            {
-                "sale": sale.id,
-                "method": p.method,
-                "amount_fen": p.amount_fen,
-                "reference": p.reference,
-            }
-            for p in payments
-        ],
+    raw.executemany(
+        "INSERT INTO payments (sale, method, amount_fen, reference) VALUES (?, ?, ?, ?)",
+        [(sale.id, p.method, p.amount_fen, p.reference) for p in sale.payments],
     )
+    when = created_at or sale.at
     if entries:
         assert sale.member is not None
-        when = created_at or sale.at
-        session.execute(
-            insert(_table("ledger_entries")),
+        raw.executemany(
+            _INSERT_LEDGER,
             [
-                ledger_to_row(
+                _ledger_values(
                     LedgerRecord(e, sale.member, sale.terminal, sale.store, sale.cashier, when)
                 )
                 for e in entries
             ],
         )
-    queue(session, outbox, at=created_at or sale.at)
+    _queue(raw, outbox, when)
     for code in used_coupons:
-        result = session.execute(
-            update(_table("member_coupons"))
-            .where(text("code = :code AND member IS :member AND used_sale IS NULL"))
-            .values(used_sale=sale.id),
-            {"code": code, "member": sale.member},
+        cur = raw.execute(
+            "UPDATE member_coupons SET used_sale = ?"
+            " WHERE code = ? AND member IS ? AND used_sale IS NULL",
+            (sale.id, code, sale.member),
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if cur.rowcount != 1:
             raise StoreDataError(
                 f"sale {sale.id}: coupon {code!r} is unknown, not this member's, or already used"
             )
     if sale.member is None:
         return None
-    session.execute(
-        text(
-            "UPDATE members SET last_purchase_at = :at WHERE id = :member"
-            " AND (last_purchase_at IS NULL OR last_purchase_at < :at)"
-        ),
-        {"at": format_ts(sale.at), "member": sale.member},
+    raw.execute(
+        "UPDATE members SET last_purchase_at = ?1 WHERE id = ?2"
+        " AND (last_purchase_at IS NULL OR last_purchase_at < ?1)",
+        (at, sale.member),
     )
-    return refresh_cached_balance(session, sale.member, sale.at)
+    return _refresh(raw, sale.member, sale.at)
 
 
 def _check_sale(sale: SaleRecord, entries: Sequence[LedgerEntry]) -> None:
@@ -322,14 +433,17 @@ def sale_by_receipt(session: Session, receipt_code: str) -> Sale | None:
 
 
 def queue(session: Session, messages: Sequence[OutboxMessage], *, at: dt.datetime) -> None:
-    """Queue messages for HQ (a duplicate ``(kind, ref_id)`` raises IntegrityError)."""
+    """Queue messages for HQ; a duplicate ``(kind, ref_id)`` raises :class:`StoreDataError`."""
+    with _constraints("outbox"):
+        _queue(_raw(session), messages, at)
+
+
+def _queue(raw: sqlite3.Connection, messages: Sequence[OutboxMessage], at: dt.datetime) -> None:
     if messages:
-        session.execute(
-            insert(_table("outbox")),
-            [
-                {"kind": m.kind, "ref_id": m.ref_id, "payload": dict(m.payload), "created_at": at}
-                for m in messages
-            ],
+        created = format_ts(at)
+        raw.executemany(
+            "INSERT INTO outbox (kind, ref_id, payload, created_at) VALUES (?, ?, ?, ?)",
+            [(m.kind, m.ref_id, dump_json(dict(m.payload)), created) for m in messages],
         )
 
 

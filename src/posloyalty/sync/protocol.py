@@ -98,7 +98,11 @@ def _uuid7_text(value: str) -> str:
     return str(parsed)
 
 
-ClientId = Annotated[str, Field(min_length=32, max_length=40), AfterValidator(_uuid7_text)]
+_UUID7_PATTERN = (
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-7[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
+)
+#: A UUIDv7 in its canonical hyphenated spelling (returned lower-case).
+ClientId = Annotated[str, Field(pattern=_UUID7_PATTERN), AfterValidator(_uuid7_text)]
 ShortText = Annotated[str, Field(min_length=1, max_length=64)]
 
 

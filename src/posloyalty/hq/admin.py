@@ -1,0 +1,288 @@
+"""Operator services: rule publishing, catalog and member imports, revocations, sync health."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from posloyalty.domain.money import MoneyError, parse_yuan
+from posloyalty.domain.rules import RuleError, parse_rules_text
+from posloyalty.hq.changes import emit, high_water
+from posloyalty.hq.enrolment import ensure_store
+from posloyalty.hq.errors import BadRequest
+from posloyalty.hq.members import register_member
+from posloyalty.hq.models import Conflict, Member, Product, Revocation, RuleDocument, Terminal
+
+_SKU_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_DIGEST_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    id: str
+    revision: int
+    changed: bool
+
+
+def _rule_view(doc: RuleDocument) -> dict[str, Any]:
+    return {"id": doc.id, "revision": doc.revision, "text": doc.text, "active": doc.active}
+
+
+def publish_rules(session: Session, text: str, at: dt.datetime) -> Published:
+    """Validate and publish a rule document; it becomes the one in force at every store.
+
+    Publishing the same (id, revision, text) again changes nothing; a revision already published
+    with other text, or one older than the newest of its id, is refused.
+    """
+    try:
+        rules = parse_rules_text(text)
+    except RuleError as exc:
+        raise BadRequest(f"invalid rule document: {exc}") from None
+    same = session.get(RuleDocument, (rules.id, rules.revision))
+    if same is not None:
+        if same.text != text:
+            raise BadRequest(
+                f"revision {rules.revision} of {rules.id!r} is already published with other "
+                "text; raise the revision"
+            )
+        if same.active:
+            return Published(rules.id, rules.revision, changed=False)
+    newest = session.scalar(
+        select(func.max(RuleDocument.revision)).where(RuleDocument.id == rules.id)
+    )
+    if same is None and newest is not None and rules.revision < newest:
+        raise BadRequest(f"{rules.id!r} already has revision {newest}; raise the revision")
+    previously = session.scalars(select(RuleDocument).where(RuleDocument.active.is_(True))).all()
+    for old in previously:
+        old.active = False
+    doc = same or RuleDocument(id=rules.id, revision=rules.revision, text=text, published_at=at)
+    doc.active = True
+    session.add(doc)
+    session.flush()
+    for old in previously:
+        if old.id != doc.id:  # another scheme stops being in force
+            emit(session, "rule_document", old.id, _rule_view(old))
+    emit(session, "rule_document", doc.id, _rule_view(doc))
+    # Tiers and points may come out differently under the new rules: recompute everyone.
+    session.execute(update(Member).where(Member.merged_into.is_(None)).values(dirty=True))
+    return Published(rules.id, rules.revision, changed=True)
+
+
+# --------------------------------------------------------------------------- imports
+
+
+def read_table(path: Path) -> list[dict[str, Any]]:
+    """Rows of a CSV file (with a header) or a JSON file (a list of objects)."""
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"cannot read {str(path)!r}: {exc}") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise BadRequest(f"{path.name} is not valid JSON: {exc}") from None
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise BadRequest(f"{path.name} must hold a list of objects")
+        return data
+    if path.suffix.lower() != ".csv":
+        raise BadRequest(f"{path.name}: give a .csv or .json file")
+    return [dict(r) for r in csv.DictReader(io.StringIO(raw))]
+
+
+@dataclass(slots=True)
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _text(row: dict[str, Any], key: str, default: str = "") -> str:
+    value = row.get(key, default)
+    return default if value is None else str(value).strip()
+
+
+def _flag(row: dict[str, Any], key: str) -> bool:
+    value = row.get(key, False)
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "y")
+
+
+def _fen(row: dict[str, Any], key: str, *, required: bool) -> int | None:
+    value = row.get(key)
+    if value is None or value == "":
+        if required:
+            raise BadRequest(f"{key} is required")
+        return None
+    try:
+        return int(parse_yuan(value if isinstance(value, str) else str(value), what=key))
+    except MoneyError as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def _product(row: dict[str, Any]) -> dict[str, Any]:
+    sku = _text(row, "sku")
+    if not _SKU_RE.match(sku):
+        raise BadRequest(f"sku {sku!r} must be 1-64 letters, digits, . _ or -")
+    ean = _text(row, "ean") or None
+    if ean is not None and (not ean.isdigit() or len(ean) not in (8, 12, 13, 14)):
+        raise BadRequest(f"ean {ean!r} must be 8, 12, 13 or 14 digits")
+    name = _text(row, "name")
+    if not name:
+        raise BadRequest("name is required")
+    return {
+        "sku": sku,
+        "ean": ean,
+        "name": name,
+        "price_fen": _fen(row, "price", required=True),
+        "category": _text(row, "category"),
+        "special_price": _flag(row, "special_price"),
+        "member_price_fen": _fen(row, "member_price", required=False),
+    }
+
+
+def import_catalog(session: Session, rows: list[dict[str, Any]]) -> ImportReport:
+    """Upsert products (sku, ean, name, price in yuan, category, special_price, member_price).
+
+    Bad rows are reported by number and skipped; the rest are imported.
+    """
+    report = ImportReport()
+    for number, row in enumerate(rows, start=1):
+        try:
+            values = _product(row)
+        except BadRequest as exc:
+            report.errors.append(f"row {number}: {exc}")
+            continue
+        product = session.get(Product, values["sku"])
+        if product is None:
+            session.add(Product(**values))
+            report.created += 1
+        elif all(getattr(product, k) == v for k, v in values.items()):
+            report.unchanged += 1
+        else:
+            for k, v in values.items():
+                setattr(product, k, v)
+            report.updated += 1
+        emit(session, "product", values["sku"], values)
+    session.flush()
+    return report
+
+
+def import_members(session: Session, rows: list[dict[str, Any]], at: dt.datetime) -> ImportReport:
+    """Register members from rows (phone, name, birthday, store, consent, registered_at).
+
+    A phone already registered is left as it is (``unchanged``); rows without consent are refused.
+    """
+    report = ImportReport()
+    for number, row in enumerate(rows, start=1):
+        try:
+            store = _text(row, "store")
+            if not store:
+                raise BadRequest("store is required")
+            ensure_store(session, store, at)
+            birthday_text = _text(row, "birthday")
+            registered_text = _text(row, "registered_at")
+            try:
+                birthday = dt.date.fromisoformat(birthday_text) if birthday_text else None
+                when = dt.datetime.fromisoformat(registered_text) if registered_text else at
+            except ValueError as exc:
+                raise BadRequest(f"bad date: {exc}") from None
+            if when.tzinfo is None:
+                raise BadRequest("registered_at needs a UTC offset")
+            with session.begin_nested():
+                result = register_member(
+                    session,
+                    store,
+                    _text(row, "phone"),
+                    _text(row, "name"),
+                    birthday,
+                    _flag(row, "consent"),
+                    when,
+                )
+        except BadRequest as exc:
+            report.errors.append(f"row {number}: {exc}")
+            continue
+        if result.created:
+            report.created += 1
+        else:
+            report.unchanged += 1
+    return report
+
+
+# --------------------------------------------------------------------------- revocations
+
+
+def revoke_card(session: Session, digest: str, at: dt.datetime, reason: str = "") -> bool:
+    """Revoke a static card token by its digest; terminals receive it by pull."""
+    if not _DIGEST_RE.match(digest):
+        raise BadRequest("a card token digest is 64 lower-case hex characters")
+    if session.get(Revocation, digest) is not None:
+        return False
+    session.add(Revocation(digest=digest, at=at, reason=reason))
+    emit(session, "revocation", digest, {"digest": digest, "at": at.isoformat()})
+    return True
+
+
+# --------------------------------------------------------------------------- health
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalHealth:
+    store_id: str
+    terminal_id: str
+    name: str
+    revoked: bool
+    last_push_at: dt.datetime | None
+    last_pull_at: dt.datetime | None
+    last_cursor: int
+    #: Change sequence numbers HQ has issued since the terminal's cursor (all stores).
+    behind: int
+    store_open_conflicts: int
+
+
+def health(session: Session) -> list[TerminalHealth]:
+    """Sync health per store and terminal: last push and pull, cursor, open conflicts."""
+    top = high_water(session)
+    conflicts = dict(
+        session.execute(
+            select(Conflict.store_id, func.count())
+            .where(Conflict.resolved_at.is_(None))
+            .group_by(Conflict.store_id)
+        ).all()
+    )
+    terminals = session.scalars(select(Terminal).order_by(Terminal.store_id, Terminal.id)).all()
+    return [
+        TerminalHealth(
+            store_id=t.store_id,
+            terminal_id=t.id,
+            name=t.name,
+            revoked=t.revoked_at is not None,
+            last_push_at=t.last_push_at,
+            last_pull_at=t.last_pull_at,
+            last_cursor=t.last_cursor,
+            behind=max(top - t.last_cursor, 0),
+            store_open_conflicts=int(conflicts.get(t.store_id, 0)),
+        )
+        for t in terminals
+    ]
+
+
+def open_conflicts(session: Session, store_id: str | None = None) -> list[Conflict]:
+    query = select(Conflict).where(Conflict.resolved_at.is_(None)).order_by(Conflict.id)
+    if store_id is not None:
+        query = query.where(Conflict.store_id == store_id)
+    return list(session.scalars(query))

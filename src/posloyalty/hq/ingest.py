@@ -1,0 +1,334 @@
+"""Push ingest: idempotent, per-item outcomes, and a sale is never refused for business reasons.
+
+Each item is keyed by (kind, client id) in ``pushed_items`` for ever. A replay with the same
+payload (compared by SHA-256 of its canonical JSON) is a ``duplicate`` and changes nothing; the
+same key with another payload is a ``conflict``: refused and recorded for the back office.
+Redemptions are posted even when they overdraw the member (offline terminals cannot know), and
+the overdraft is recorded as a conflict. Registrations are handled first in a batch so the
+sales and entries that follow can name the provisional member.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from posloyalty.domain import points
+from posloyalty.hq.enrolment import Caller
+from posloyalty.hq.errors import BadRequest, Forbidden
+from posloyalty.hq.ledger import active_rules, entries_for
+from posloyalty.hq.members import (
+    DEFAULT_RECENT_DAYS,
+    link_stores,
+    mark_dirty,
+    publish_coupon,
+    register_member,
+    resolve,
+)
+from posloyalty.hq.models import Conflict, Coupon, LedgerEntry, PushedItem, Sale, Terminal
+from posloyalty.sync.protocol import (
+    PAYLOAD_MODELS,
+    CouponUsePayload,
+    ItemResult,
+    LedgerEntryPayload,
+    PushBatch,
+    PushItem,
+    RegistrationPayload,
+    SalePayload,
+    canonical_json,
+)
+
+#: Kinds in processing order: registrations first, so later items can refer to them.
+_ORDER = {"registration": 0, "sale": 1, "ledger_entry": 2, "coupon_use": 3}
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def _problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "payload"
+    return f"invalid payload: {where}: {first['msg']}"[:300]
+
+
+@dataclass(slots=True)
+class _Item:
+    index: int
+    item: PushItem
+    payload: Any
+    digest: str
+
+
+def push(
+    session: Session,
+    caller: Caller,
+    batch: PushBatch,
+    at: dt.datetime,
+    *,
+    recent_days: int = DEFAULT_RECENT_DAYS,
+) -> list[ItemResult]:
+    """Ingest a batch for the calling terminal; one result per item, in order."""
+    if batch.terminal_id != caller.terminal_id:
+        raise Forbidden(
+            f"this credential belongs to terminal {caller.terminal_id}, not {batch.terminal_id}"
+        )
+    results: list[ItemResult | None] = [None] * len(batch.items)
+
+    def done(i: int, status: str, reason: str = "") -> None:
+        item = batch.items[i]
+        results[i] = ItemResult(kind=item.kind, id=item.id, status=status, reason=reason)  # type: ignore[arg-type]
+
+    valid: list[_Item] = []
+    for i, item in enumerate(batch.items):
+        try:
+            payload = PAYLOAD_MODELS[item.kind].model_validate(item.payload)
+        except ValidationError as exc:
+            done(i, "rejected", _problem(exc))
+            continue
+        if payload.store_id != caller.store_id or payload.terminal_id != caller.terminal_id:
+            done(
+                i, "rejected", "cross-store write refused: the item names another store or terminal"
+            )
+            continue
+        valid.append(_Item(i, item, payload, payload_hash(item.payload)))
+
+    stored = _stored_hashes(session, {v.item.id for v in valid})
+    fresh: list[_Item] = []
+    seen: dict[tuple[str, str], str] = {}
+    for v in valid:
+        key = (v.item.kind, v.item.id)
+        before = stored.get(key) or seen.get(key)
+        if before is None:
+            seen[key] = v.digest
+            fresh.append(v)
+        elif before == v.digest:
+            done(v.index, "duplicate")
+        else:
+            _payload_conflict(session, caller, batch.batch_id, v, before=before, at=at)
+            done(v.index, "conflict", "this id was pushed before with a different payload")
+
+    fresh.sort(key=lambda v: (_ORDER[v.item.kind], v.index))
+    accepted: list[_Item] = []
+    seen_members: dict[str, dt.datetime] = {}
+    sales: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    coupon_uses: list[_Item] = []
+    for v in fresh:
+        p = v.payload
+        if isinstance(p, RegistrationPayload):
+            try:
+                register_member(
+                    session,
+                    caller.store_id,
+                    p.phone,
+                    p.name,
+                    p.birthday,
+                    p.consent,
+                    p.at,
+                    provisional_id=p.provisional_id,
+                )
+            except BadRequest as exc:
+                done(v.index, "rejected", str(exc))
+                continue
+        elif isinstance(p, SalePayload):
+            sales.append(_sale_row(v, p, caller, at))
+        elif isinstance(p, LedgerEntryPayload):
+            entries.append(_entry_row(v, p, caller, at))
+        elif isinstance(p, CouponUsePayload):
+            coupon_uses.append(v)
+        accepted.append(v)
+        done(v.index, "accepted")
+
+    if sales:
+        session.execute(insert(Sale), sales)
+    if entries:
+        session.execute(insert(LedgerEntry), entries)
+    refs = {r["member_ref"] for r in (*sales, *entries) if r["member_ref"] is not None}
+    refs |= {v.payload.member_id for v in coupon_uses if v.payload.member_id}
+    members = resolve(session, refs)
+    for row in (*sales, *entries):
+        member = members.get(row["member_ref"] or "")
+        if member is not None and row["at"] > seen_members.get(member, row["at"] - dt.timedelta(1)):
+            seen_members[member] = row["at"]
+    mark_dirty(session, set(members.values()))
+    link_stores(session, caller.store_id, seen_members, recent_days=recent_days)
+    for v in coupon_uses:
+        _use_coupon(session, caller, v, at)
+    _check_overdrafts(session, caller, entries, members, at)
+    if accepted:
+        session.execute(
+            insert(PushedItem),
+            [
+                {
+                    "kind": v.item.kind,
+                    "id": v.item.id,
+                    "payload_hash": v.digest,
+                    "store_id": caller.store_id,
+                    "terminal_id": caller.terminal_id,
+                    "batch_id": batch.batch_id,
+                    "received_at": at,
+                }
+                for v in accepted
+            ],
+        )
+    session.execute(
+        update(Terminal).where(Terminal.id == caller.terminal_id).values(last_push_at=at)
+    )
+    return [r for r in results if r is not None]
+
+
+def _stored_hashes(session: Session, ids: set[str]) -> dict[tuple[str, str], str]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(PushedItem.kind, PushedItem.id, PushedItem.payload_hash).where(
+            PushedItem.id.in_(ids)
+        )
+    )
+    return {(kind, id_): digest for kind, id_, digest in rows}
+
+
+def _payload_conflict(
+    session: Session, caller: Caller, batch_id: str, v: _Item, *, before: str, at: dt.datetime
+) -> None:
+    detail: dict[str, Any] = {"batch_id": batch_id, "stored_hash": before, "pushed_hash": v.digest}
+    if v.item.kind != "registration":  # a registration carries a phone number: not kept twice
+        detail["pushed_payload"] = v.item.payload
+    session.add(
+        Conflict(
+            kind="payload_mismatch",
+            store_id=caller.store_id,
+            terminal_id=caller.terminal_id,
+            item_kind=v.item.kind,
+            item_id=v.item.id,
+            member_id=v.item.payload.get("member_id")
+            if isinstance(v.item.payload.get("member_id"), str)
+            else None,
+            detail=detail,
+            at=at,
+        )
+    )
+
+
+def _sale_row(v: _Item, p: SalePayload, caller: Caller, at: dt.datetime) -> dict[str, Any]:
+    return {
+        "id": v.item.id,
+        "store_id": caller.store_id,
+        "terminal_id": caller.terminal_id,
+        "member_ref": p.member_id,
+        "at": p.at,
+        "total_fen": p.total_fen,
+        "growth": sum(line.growth for line in p.lines),
+        "original_sale_id": p.original_sale_id,
+        "full_return": p.full_return,
+        "payload": v.item.payload,
+        "received_at": at,
+    }
+
+
+def _entry_row(v: _Item, p: LedgerEntryPayload, caller: Caller, at: dt.datetime) -> dict[str, Any]:
+    return {
+        "id": v.item.id,
+        "member_ref": p.member_id,
+        "kind": p.kind,
+        "points": p.points,
+        "lot": p.lot,
+        "at": p.at,
+        "available_at": p.available_at,
+        "expires_at": p.expires_at,
+        "renews_until": p.renews_until,
+        "sale_id": p.sale_id,
+        "reason": p.reason,
+        "store_id": caller.store_id,
+        "terminal_id": caller.terminal_id,
+        "received_at": at,
+    }
+
+
+def _use_coupon(session: Session, caller: Caller, v: _Item, at: dt.datetime) -> None:
+    p: CouponUsePayload = v.payload
+    coupon = session.get(Coupon, p.coupon)
+    problem = None
+    if coupon is None:
+        problem = "unknown_coupon"
+    elif coupon.used_sale_id is None:
+        coupon.used_sale_id, coupon.used_at, coupon.used_store = p.sale_id, p.at, caller.store_id
+        session.flush()
+        publish_coupon(session, coupon)
+    elif coupon.used_sale_id != p.sale_id:
+        problem = "coupon_reused"
+    if problem is not None:
+        session.add(
+            Conflict(
+                kind=problem,
+                store_id=caller.store_id,
+                terminal_id=caller.terminal_id,
+                item_kind="coupon_use",
+                item_id=v.item.id,
+                member_id=p.member_id,
+                detail={
+                    "coupon": p.coupon,
+                    "sale_id": p.sale_id,
+                    "first_sale_id": coupon.used_sale_id if coupon else None,
+                },
+                at=at,
+            )
+        )
+
+
+def _check_overdrafts(
+    session: Session,
+    caller: Caller,
+    entries: list[dict[str, Any]],
+    members: dict[str, str],
+    at: dt.datetime,
+) -> None:
+    """Record a conflict for every member a redemption in this batch left below zero."""
+    redeemed: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in entries:
+        member = members.get(row["member_ref"])
+        if row["kind"] == "redeem" and member is not None:
+            redeemed[member].append(row)
+    if not redeemed:
+        return
+    rules = active_rules(session)
+    allowance = rules.points.offline_allowance_points if rules else 0
+    for member, rows in sorted(redeemed.items()):
+        history = entries_for(session, member)
+        latest = max(e.at for e in history)
+        try:
+            available = points.balance(history, latest).available
+        except points.PointsError as exc:
+            available, broken = 0, str(exc)
+        else:
+            broken = ""
+        if available >= 0 and not broken:
+            continue
+        spent = -sum(r["points"] for r in rows)
+        session.add(
+            Conflict(
+                kind="overdraft" if not broken else "ledger_inconsistent",
+                store_id=caller.store_id,
+                terminal_id=caller.terminal_id,
+                item_kind="ledger_entry",
+                item_id=rows[0]["id"],
+                member_id=member,
+                detail={
+                    "available_after": available,
+                    "redeemed_in_batch": spent,
+                    "sale_ids": sorted({r["sale_id"] for r in rows if r["sale_id"]}),
+                    "offline_allowance_points": allowance,
+                    "beyond_allowance": -available > allowance,
+                    "problem": broken,
+                },
+                at=at,
+            )
+        )

@@ -1,0 +1,417 @@
+"""Members at HQ: ids, phone hashes, registration, store slices, merges, coupons, the pulled view.
+
+HQ issues member ids (upper-case base 36, 10 characters, fits the 16 that member codes carry)
+and a random per-member secret for dynamic codes. A member's records may carry other ids
+(a terminal's provisional id, a merged member's id): :class:`MemberAlias` maps each to the
+member, so merging never rewrites the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from posloyalty.domain.codes import to_base36
+from posloyalty.domain.privacy import mask_name, mask_phone
+from posloyalty.hq.changes import bump_member, emit
+from posloyalty.hq.errors import BadRequest, NotFound
+from posloyalty.hq.models import Coupon, Member, MemberAlias, MemberMerge, MemberStore, Setting
+
+MEMBER_ID_CHARS = 10
+SECRET_BYTES = 20
+PHONE_SALT_KEY = "phone_salt"
+#: A member seen at a store within this many days is in that store's slice.
+DEFAULT_RECENT_DAYS = 180
+_PHONE_RE = re.compile(r"^\d{6,15}$")
+
+
+# --------------------------------------------------------------------------- phones
+
+
+def normalize_phone(phone: str) -> str:
+    """Digits only, without a leading +86 / 0086 (the terminal store normalises the same way)."""
+    digits = re.sub(r"[\s\-()]", "", phone)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    if not _PHONE_RE.match(digits):
+        raise BadRequest(f"{mask_phone(phone)!r} is not a phone number")
+    return digits
+
+
+def phone_hash(salt: str, phone: str) -> str:
+    """Salted SHA-256 (hex) of the normalised number: the terminal store's formula."""
+    return hashlib.sha256(f"{salt}:{normalize_phone(phone)}".encode()).hexdigest()
+
+
+def chain_phone_salt(session: Session) -> str:
+    """The chain-wide phone salt, made on first use and handed to terminals at enrolment."""
+    row = session.get(Setting, PHONE_SALT_KEY)
+    if row is None:
+        row = Setting(key=PHONE_SALT_KEY, value=os.urandom(16).hex())
+        session.add(row)
+        session.flush()
+    return row.value
+
+
+# --------------------------------------------------------------------------- ids and views
+
+
+def new_member_id(session: Session) -> str:
+    while True:
+        candidate = to_base36(secrets.randbits(51), MEMBER_ID_CHARS)
+        if session.get(MemberAlias, candidate) is None:
+            return candidate
+
+
+def resolve(session: Session, refs: set[str]) -> dict[str, str]:
+    """Member id for each known alias among ``refs`` (unknown ones are left out)."""
+    if not refs:
+        return {}
+    rows = session.execute(
+        select(MemberAlias.alias, MemberAlias.member_id).where(MemberAlias.alias.in_(refs))
+    )
+    return {alias: member for alias, member in rows}
+
+
+def aliases_of(session: Session, member_id: str) -> list[str]:
+    return sorted(
+        session.scalars(select(MemberAlias.alias).where(MemberAlias.member_id == member_id))
+    )
+
+
+def member_view(member: Member, aliases: list[str]) -> dict[str, Any]:
+    """What a terminal receives about a member: masked phone and name, never the number."""
+    state = member.state or {}
+    return {
+        "id": member.id,
+        "phone_masked": mask_phone(member.phone),
+        "phone_hash": member.phone_hash,
+        "name_masked": mask_name(member.name) if member.name.strip() else "",
+        "birthday": member.birthday.isoformat() if member.birthday else None,
+        "home_store": member.home_store,
+        "registered_at": member.registered_at.isoformat(),
+        "aliases": [a for a in aliases if a != member.id],
+        "merged_into": None,
+        "tier": state.get("tier"),
+        "tier_valid_until": state.get("tier_valid_until"),
+        "growth": state.get("growth", 0),
+        "points_available": state.get("available", 0),
+        "points_pending": state.get("pending", 0),
+        "next_expiry": state.get("next_expiry"),
+        "expiring_points": state.get("expiring_points", 0),
+        "last_purchase_at": state.get("last_purchase_at"),
+    }
+
+
+def publish_member(session: Session, member: Member) -> None:
+    """Emit the member's current view and secret (no-ops when unchanged)."""
+    if member.merged_into is not None:
+        emit(
+            session,
+            "member",
+            member.id,
+            {"id": member.id, "merged_into": member.merged_into},
+            member_id=member.id,
+        )
+        emit(session, "member_secret", member.id, None, member_id=member.id)
+        return
+    emit(
+        session,
+        "member",
+        member.id,
+        member_view(member, aliases_of(session, member.id)),
+        member_id=member.id,
+    )
+    emit(
+        session,
+        "member_secret",
+        member.id,
+        {"member_id": member.id, "secret": member.secret.hex()},
+        member_id=member.id,
+    )
+
+
+def link_store(
+    session: Session,
+    member_id: str,
+    store_id: str,
+    at: dt.datetime,
+    *,
+    recent_days: int = DEFAULT_RECENT_DAYS,
+    home: bool = False,
+) -> bool:
+    """Record that ``store_id`` saw the member at ``at``; True when the store newly took the
+    member into its slice (its rows are then re-stamped so the store's terminals pull them)."""
+    link = session.get(MemberStore, (member_id, store_id))
+    if link is None:
+        session.add(MemberStore(member_id=member_id, store_id=store_id, home=home, last_seen_at=at))
+        session.flush()
+        bump_member(session, member_id)
+        return True
+    entering = not link.home and link.last_seen_at < at - dt.timedelta(days=recent_days)
+    link.last_seen_at = max(link.last_seen_at, at)
+    if home and not link.home:
+        link.home = True
+    session.flush()
+    if entering:
+        bump_member(session, member_id)
+    return entering
+
+
+#: last_seen_at is rewritten only when it moves by more than this (saves a write per sale).
+_SEEN_GRANULARITY = dt.timedelta(hours=12)
+
+
+def link_stores(
+    session: Session,
+    store_id: str,
+    seen: dict[str, dt.datetime],
+    *,
+    recent_days: int = DEFAULT_RECENT_DAYS,
+) -> int:
+    """:func:`link_store` for many members at once (one query when nothing is new).
+
+    Returns how many members newly entered the store's slice.
+    """
+    if not seen:
+        return 0
+    links = {
+        link.member_id: link
+        for link in session.scalars(
+            select(MemberStore).where(
+                MemberStore.store_id == store_id, MemberStore.member_id.in_(sorted(seen))
+            )
+        )
+    }
+    entered = 0
+    for member_id, at in sorted(seen.items()):
+        link = links.get(member_id)
+        stale = (
+            link is not None
+            and not link.home
+            and (link.last_seen_at < at - dt.timedelta(days=recent_days))
+        )
+        if link is None or stale or at - link.last_seen_at > _SEEN_GRANULARITY:
+            entered += link_store(session, member_id, store_id, at, recent_days=recent_days)
+    return entered
+
+
+def mark_dirty(session: Session, member_ids: set[str]) -> None:
+    if member_ids:
+        session.execute(
+            update(Member)
+            .where(Member.id.in_(sorted(member_ids)), Member.dirty.is_(False))
+            .values(dirty=True)
+        )
+
+
+# --------------------------------------------------------------------------- registration
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    member_id: str
+    #: A new member was created (False: the phone was already registered).
+    created: bool
+
+
+def register_member(  # noqa: PLR0917 (the registration page calls it positionally)
+    session: Session,
+    store: str,
+    phone: str,
+    name: str,
+    birthday: dt.date | None,
+    consent: bool,
+    at: dt.datetime,
+    *,
+    provisional_id: str | None = None,
+) -> Registration:
+    """Register a member at ``store`` (terminal push, import, or the self-service page).
+
+    A phone already registered gets no second member: the registration resolves to the
+    existing one (and a terminal's provisional id becomes its alias, recorded as a merge).
+    """
+    if not consent:
+        raise BadRequest("a member can only be registered with their consent")
+    if len(name) > 64:
+        raise BadRequest("the name is longer than 64 characters")
+    digest = phone_hash(chain_phone_salt(session), phone)
+    if provisional_id is not None:
+        known = resolve(session, {provisional_id})
+        if known:
+            return Registration(known[provisional_id], created=False)
+    existing = session.scalar(
+        select(Member)
+        .where(Member.phone_hash == digest, Member.merged_into.is_(None))
+        .order_by(Member.registered_at, Member.id)
+        .limit(1)
+    )
+    if existing is not None:
+        if provisional_id is not None:
+            session.add(MemberAlias(alias=provisional_id, member_id=existing.id))
+            session.add(
+                MemberMerge(
+                    survivor_id=existing.id,
+                    merged_id=provisional_id,
+                    reason="the same phone was registered again",
+                    at=at,
+                    detail={"store": store},
+                )
+            )
+        link_store(session, existing.id, store, at)
+        existing.dirty = True
+        session.flush()
+        publish_member(session, existing)
+        return Registration(existing.id, created=False)
+    member = Member(
+        id=new_member_id(session),
+        phone=normalize_phone(phone),
+        phone_hash=digest,
+        name=name.strip(),
+        birthday=birthday,
+        consent_at=at,
+        home_store=store,
+        registered_at=at,
+        secret=secrets.token_bytes(SECRET_BYTES),
+        dirty=True,
+        state={},
+    )
+    session.add(member)
+    session.flush()
+    session.add(MemberAlias(alias=member.id, member_id=member.id))
+    if provisional_id is not None and provisional_id != member.id:
+        session.add(MemberAlias(alias=provisional_id, member_id=member.id))
+    session.add(MemberStore(member_id=member.id, store_id=store, home=True, last_seen_at=at))
+    session.flush()
+    publish_member(session, member)
+    return Registration(member.id, created=True)
+
+
+# --------------------------------------------------------------------------- merges
+
+
+def merge_members(
+    session: Session, survivor_id: str, merged_id: str, at: dt.datetime, reason: str
+) -> None:
+    """Merge ``merged_id`` into ``survivor_id``: the survivor keeps both histories.
+
+    The ledger is not touched: every alias of the merged member now resolves to the survivor.
+    """
+    if survivor_id == merged_id:
+        raise BadRequest("cannot merge a member into itself")
+    survivor = session.get(Member, survivor_id)
+    merged = session.get(Member, merged_id)
+    if survivor is None or merged is None:
+        raise NotFound(f"no member {survivor_id if survivor is None else merged_id!r}")
+    if survivor.merged_into is not None or merged.merged_into is not None:
+        raise BadRequest("one of these members was already merged into another")
+    session.execute(
+        update(MemberAlias).where(MemberAlias.member_id == merged_id).values(member_id=survivor_id)
+    )
+    for link in list(
+        session.scalars(select(MemberStore).where(MemberStore.member_id == merged_id))
+    ):
+        link_store(session, survivor_id, link.store_id, link.last_seen_at)
+    coupons = list(session.scalars(select(Coupon).where(Coupon.member_id == merged_id)))
+    for coupon in coupons:
+        coupon.member_id = survivor_id
+    merged.merged_into = survivor_id
+    survivor.dirty = True
+    if merged.birthday and not survivor.birthday:
+        survivor.birthday = merged.birthday
+    session.add(
+        MemberMerge(
+            survivor_id=survivor_id,
+            merged_id=merged_id,
+            reason=reason,
+            at=at,
+            detail={"merged_registered_at": merged.registered_at.isoformat()},
+        )
+    )
+    session.flush()
+    publish_member(session, merged)
+    publish_member(session, survivor)
+    for coupon in coupons:
+        publish_coupon(session, coupon)
+
+
+def merge_duplicates(session: Session, at: dt.datetime) -> list[tuple[str, str]]:
+    """Merge members that share a phone (registered offline at two stores, or imported twice)
+    into the earliest registered; returns the (survivor, merged) pairs. Rerunning finds none."""
+    dup_hashes = session.scalars(
+        select(Member.phone_hash)
+        .where(Member.merged_into.is_(None))
+        .group_by(Member.phone_hash)
+        .having(func.count() > 1)
+    ).all()
+    pairs: list[tuple[str, str]] = []
+    for digest in dup_hashes:
+        group = list(
+            session.scalars(
+                select(Member)
+                .where(Member.phone_hash == digest, Member.merged_into.is_(None))
+                .order_by(Member.registered_at, Member.id)
+            )
+        )
+        for other in group[1:]:
+            merge_members(session, group[0].id, other.id, at, "the same phone at two stores")
+            pairs.append((group[0].id, other.id))
+    return pairs
+
+
+# --------------------------------------------------------------------------- coupons
+
+
+def coupon_view(coupon: Coupon) -> dict[str, Any]:
+    return {
+        "code": coupon.code,
+        "member_id": coupon.member_id,
+        "template": coupon.template,
+        "valid_from": coupon.valid_from.isoformat(),
+        "valid_until": coupon.valid_until.isoformat(),
+        "used_sale_id": coupon.used_sale_id,
+        "used_at": coupon.used_at.isoformat() if coupon.used_at else None,
+    }
+
+
+def publish_coupon(session: Session, coupon: Coupon) -> None:
+    emit(session, "coupon", coupon.code, coupon_view(coupon), member_id=coupon.member_id)
+
+
+def issue_coupon(
+    session: Session,
+    member_id: str,
+    *,
+    template: str,
+    valid_from: dt.datetime,
+    valid_until: dt.datetime,
+    at: dt.datetime,
+) -> Coupon:
+    """Issue a coupon of ``template`` to a member; it reaches the member's stores by pull."""
+    member = session.get(Member, member_id)
+    if member is None or member.merged_into is not None:
+        raise NotFound(f"no member {member_id!r}")
+    if valid_until <= valid_from:
+        raise BadRequest("a coupon must be valid for some time")
+    coupon = Coupon(
+        code=to_base36(secrets.randbits(62), 12),
+        member_id=member_id,
+        template=template,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        issued_at=at,
+    )
+    session.add(coupon)
+    session.flush()
+    publish_coupon(session, coupon)
+    return coupon

@@ -1,0 +1,1 @@
+"""Alembic migrations of the HQ database (run by ``posloyalty.hq.db.migrate``)."""

@@ -1,0 +1,283 @@
+"""HQ database models (SQLAlchemy 2.x declarative), for PostgreSQL and embedded SQLite.
+
+The schema is created by the Alembic migrations in ``hq/migrations``; a test checks that the
+migrated schema matches these models. Instants are stored in UTC (``timestamptz`` on
+PostgreSQL, naive UTC on SQLite) and always come back tz-aware. Money is integer fen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+UTC = dt.UTC
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A tz-aware instant; refuses naive datetimes on the way in."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"refusing a naive datetime {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Setting(Base):
+    """HQ-wide settings (the chain's phone-hash salt)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Counter(Base):
+    """Named counters; ``change`` allocates change sequence numbers in commit order."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class Store(Base):
+    __tablename__ = "stores"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Terminal(Base):
+    __tablename__ = "terminals"
+    id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), index=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    #: SHA-256 (hex) of the bearer token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_push_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_pull_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    #: The cursor the terminal last pulled from (what it has applied and persisted).
+    last_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class EnrolmentCode(Base):
+    __tablename__ = "enrolment_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    terminal_id: Mapped[str | None] = mapped_column(String(12))
+
+
+class Change(Base):
+    """The latest state of each synced entity, stamped with the sequence of its last change.
+
+    One row per (kind, key): a change moves the row to a new, higher ``seq``, so pulling
+    ``seq > cursor`` returns each entity once, in its newest state (a compact snapshot from 0).
+    ``member_id`` scopes member-bound rows to the stores whose slice holds the member;
+    ``store_id`` scopes a row to one store; both None: every store.
+    """
+
+    __tablename__ = "changes"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    store_id: Mapped[str | None] = mapped_column(String(32))
+    member_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    data: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    birthday: Mapped[dt.date | None] = mapped_column(Date)
+    consent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    home_store: Mapped[str | None] = mapped_column(String(32))
+    registered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    #: Key for the member's dynamic codes (>= 20 random bytes).
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    merged_into: Mapped[str | None] = mapped_column(String(16))
+    #: Needs recomputing (new ledger entries or sales since the last job run).
+    dirty: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    #: When the computed state changes by itself (lot available or expiring, tier review).
+    next_event_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
+    #: Computed by the jobs from the ledger and sales (see hq.jobs).
+    state: Mapped[Any] = mapped_column(JSON, default=dict)
+
+
+class MemberAlias(Base):
+    """Every id a member's records may carry: its own, terminal provisional ids, merged ids."""
+
+    __tablename__ = "member_aliases"
+    alias: Mapped[str] = mapped_column(String(40), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+
+
+class MemberStore(Base):
+    """Which stores' slices hold a member: the home store, and stores that saw the member."""
+
+    __tablename__ = "member_stores"
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    home: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    __table_args__ = (Index("ix_member_stores_store", "store_id", "last_seen_at"),)
+
+
+class MemberMerge(Base):
+    __tablename__ = "member_merges"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    survivor_id: Mapped[str] = mapped_column(String(16), index=True)
+    merged_id: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    detail: Mapped[Any] = mapped_column(JSON, default=dict)
+
+
+class PushedItem(Base):
+    """Every item ever pushed, by (kind, client id): the permanent idempotency key."""
+
+    __tablename__ = "pushed_items"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    store_id: Mapped[str] = mapped_column(String(32))
+    terminal_id: Mapped[str] = mapped_column(String(12))
+    batch_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Sale(Base):
+    __tablename__ = "sales"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(32), index=True)
+    terminal_id: Mapped[str] = mapped_column(String(12))
+    member_ref: Mapped[str | None] = mapped_column(String(40), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+    growth: Mapped[int] = mapped_column(BigInteger, default=0)
+    original_sale_id: Mapped[str | None] = mapped_column(String(40))
+    full_return: Mapped[bool] = mapped_column(Boolean, default=False)
+    payload: Mapped[Any] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class LedgerEntry(Base):
+    """The authoritative points ledger. Append-only: triggers refuse UPDATE and DELETE.
+
+    ``member_ref`` is the member id the entry was written with (possibly a provisional id or
+    one merged since); :class:`MemberAlias` resolves it, so the ledger itself never changes.
+    """
+
+    __tablename__ = "ledger_entries"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    member_ref: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    points: Mapped[int] = mapped_column(BigInteger)
+    lot: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    available_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    renews_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    sale_id: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: Where it was written: a store and terminal, or None for HQ's own entries (expiry).
+    store_id: Mapped[str | None] = mapped_column(String(32))
+    terminal_id: Mapped[str | None] = mapped_column(String(12))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Coupon(Base):
+    __tablename__ = "coupons"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+    template: Mapped[str] = mapped_column(String(32))
+    valid_from: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    valid_until: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_sale_id: Mapped[str | None] = mapped_column(String(40))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    used_store: Mapped[str | None] = mapped_column(String(32))
+
+
+class Product(Base):
+    __tablename__ = "products"
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ean: Mapped[str | None] = mapped_column(String(14))
+    name: Mapped[str] = mapped_column(Text)
+    price_fen: Mapped[int] = mapped_column(BigInteger)
+    category: Mapped[str] = mapped_column(String(64), default="")
+    special_price: Mapped[bool] = mapped_column(Boolean, default=False)
+    member_price_fen: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RuleDocument(Base):
+    __tablename__ = "rule_documents"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Revocation(Base):
+    """A revoked static card token, by digest (``domain.codes.token_digest``)."""
+
+    __tablename__ = "revocations"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Conflict(Base):
+    """Something the back office must look at; a sale is never refused because of it."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    store_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    terminal_id: Mapped[str | None] = mapped_column(String(12))
+    item_kind: Mapped[str | None] = mapped_column(String(16))
+    item_id: Mapped[str | None] = mapped_column(String(40))
+    member_id: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[Any] = mapped_column(JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

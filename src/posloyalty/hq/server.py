@@ -1,0 +1,64 @@
+"""Running HQ: uvicorn serving the API, with the jobs running in the background."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import uvicorn
+
+from posloyalty.hq.api import create_app
+from posloyalty.hq.services import HqService
+
+log = logging.getLogger("posloyalty.hq")
+
+
+class JobLoop:
+    """Runs the HQ jobs every ``interval`` seconds on a daemon thread until stopped."""
+
+    def __init__(self, service: HqService, interval: float) -> None:
+        self.service, self.interval = service, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hq-jobs", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                report = self.service.run_jobs()
+            except Exception:  # keep serving; the next round retries
+                log.exception("HQ jobs failed")
+                continue
+            if report.members:
+                log.info(
+                    "jobs: %d members, %d changed, %d expiry entries, %d merges",
+                    report.members,
+                    report.changed,
+                    report.expired_entries,
+                    len(report.merged),
+                )
+
+
+def serve(service: HqService, host: str, port: int, *, jobs_interval: float = 5.0) -> None:
+    """Serve until interrupted. Access logs are off: URLs and bodies never reach a log."""
+    jobs = JobLoop(service, jobs_interval) if jobs_interval > 0 else None
+    if jobs is not None:
+        jobs.start()
+    try:
+        uvicorn.run(
+            create_app(service),
+            host=host,
+            port=port,
+            access_log=False,
+            log_level="info",
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        if jobs is not None:
+            jobs.stop()

@@ -1,0 +1,171 @@
+"""The HQ service facade: every operation in its own transaction, no HTTP types.
+
+The API and the operator CLI both call :class:`HqService`; the functions it wraps (in
+``enrolment``, ``ingest``, ``members``, ``jobs``, ``admin``) take a session and never commit,
+so tests can also drive them inside one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from posloyalty.clock import Clock, SystemClock
+from posloyalty.hq import admin, changes, enrolment, ingest, jobs, members
+from posloyalty.hq.db import HqDb
+from posloyalty.hq.errors import Refused
+from posloyalty.hq.models import Terminal
+from posloyalty.sync.protocol import (
+    Change,
+    EnrollResponse,
+    PullRequest,
+    PullResponse,
+    PushBatch,
+    PushResult,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HqConfig:
+    #: Members seen at a store within this many days are in its slice.
+    recent_days: int = members.DEFAULT_RECENT_DAYS
+    #: Per-terminal request rate limit: sustained requests per second and burst size.
+    rate_per_s: float = 20.0
+    rate_burst: int = 60
+    #: Enrolment attempts per client address: sustained per second and burst.
+    enroll_rate_per_s: float = 0.2
+    enroll_burst: int = 10
+
+
+def pull_changes(
+    session: Session,
+    caller: enrolment.Caller,
+    request: PullRequest,
+    at: dt.datetime,
+    *,
+    recent_days: int = members.DEFAULT_RECENT_DAYS,
+) -> PullResponse:
+    """The caller's store slice after ``request.cursor``; records the terminal's cursor."""
+    top = changes.high_water(session)
+    if request.cursor > top:
+        raise Refused(
+            f"cursor {request.cursor} is ahead of HQ ({top}): HQ's data was restored; "
+            "pull again from cursor 0"
+        )
+    page = changes.pull(
+        session,
+        store_id=caller.store_id,
+        cursor=request.cursor,
+        limit=request.limit,
+        at=at,
+        recent_days=recent_days,
+    )
+    session.execute(
+        update(Terminal)
+        .where(Terminal.id == caller.terminal_id)
+        .values(last_pull_at=at, last_cursor=request.cursor)
+    )
+    return PullResponse(
+        changes=[
+            Change(seq=c.seq, kind=c.kind, key=c.key, data=c.data)  # type: ignore[arg-type]
+            for c in page.changes
+        ],
+        next_cursor=page.next_cursor,
+        more=page.more,
+        server_time=at,
+    )
+
+
+class HqService:
+    def __init__(
+        self, db: HqDb, clock: Clock | None = None, config: HqConfig | None = None
+    ) -> None:
+        self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self.config = config or HqConfig()
+
+    # ------------------------------------------------------------------ terminals
+
+    def make_enrolment_code(
+        self, store_id: str, ttl: dt.timedelta = enrolment.DEFAULT_CODE_TTL
+    ) -> str:
+        at = self.clock.now()
+        return self.db.run(lambda s: enrolment.make_enrolment_code(s, store_id, at, ttl))
+
+    def enroll(self, code: str, name: str = "") -> EnrollResponse:
+        at = self.clock.now()
+        result = self.db.run(lambda s: enrolment.enroll(s, code, at, name))
+        return EnrollResponse(
+            terminal_id=result.terminal_id,
+            store_id=result.store_id,
+            token=result.token,
+            phone_salt=result.phone_salt,
+        )
+
+    def authenticate(self, authorization: str | None) -> enrolment.Caller:
+        with self.db.transaction() as session:
+            return enrolment.authenticate(session, authorization)
+
+    def revoke_terminal(self, terminal_id: str) -> bool:
+        at = self.clock.now()
+        return self.db.run(lambda s: enrolment.revoke_terminal(s, terminal_id, at))
+
+    # ------------------------------------------------------------------ sync
+
+    def push(self, caller: enrolment.Caller, batch: PushBatch) -> PushResult:
+        at = self.clock.now()
+        results = self.db.run(
+            lambda s: ingest.push(s, caller, batch, at, recent_days=self.config.recent_days)
+        )
+        return PushResult(batch_id=batch.batch_id, results=results, server_time=at)
+
+    def pull(self, caller: enrolment.Caller, request: PullRequest) -> PullResponse:
+        at = self.clock.now()
+        return self.db.run(
+            lambda s: pull_changes(s, caller, request, at, recent_days=self.config.recent_days)
+        )
+
+    # ------------------------------------------------------------------ members and jobs
+
+    def register_member(  # noqa: PLR0917 (same order as members.register_member)
+        self,
+        store: str,
+        phone: str,
+        name: str,
+        birthday: dt.date | None,
+        consent: bool,
+        at: dt.datetime | None = None,
+    ) -> members.Registration:
+        when = at or self.clock.now()
+
+        def work(session: Session) -> members.Registration:
+            enrolment.ensure_store(session, store, when)
+            return members.register_member(session, store, phone, name, birthday, consent, when)
+
+        return self.db.run(work)
+
+    def run_jobs(self, *, full: bool = False) -> jobs.JobReport:
+        return jobs.run_all(self.db, self.clock.now(), full=full)
+
+    # ------------------------------------------------------------------ operator
+
+    def publish_rules(self, text: str) -> admin.Published:
+        at = self.clock.now()
+        return self.db.run(lambda s: admin.publish_rules(s, text, at))
+
+    def import_catalog(self, path: Path) -> admin.ImportReport:
+        rows = admin.read_table(path)
+        return self.db.run(lambda s: admin.import_catalog(s, rows))
+
+    def import_members(self, path: Path) -> admin.ImportReport:
+        rows = admin.read_table(path)
+        at = self.clock.now()
+        return self.db.run(lambda s: admin.import_members(s, rows, at))
+
+    def health(self) -> list[admin.TerminalHealth]:
+        with self.db.transaction() as session:
+            return admin.health(session)

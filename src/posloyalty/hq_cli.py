@@ -1,0 +1,215 @@
+"""``posloyalty hq ...``: run HQ and operate it (rules, imports, enrolment codes, jobs, health).
+
+Every command takes ``--db URL`` (``sqlite:///FILE``, a bare file path, or
+``postgresql+psycopg://USER@HOST/DB``); the default is the ``POSLOYALTY_HQ_DB`` environment
+variable, else ``posloyalty-hq.sqlite`` in the current directory. The schema is migrated on
+open. Bad input prints one line ``posloyalty hq: <problem>`` on stderr and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+DEFAULT_DB = "posloyalty-hq.sqlite"
+
+
+def _db_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=os.environ.get("POSLOYALTY_HQ_DB", DEFAULT_DB),
+        help="database URL or SQLite file (default: $POSLOYALTY_HQ_DB or %(default)s)",
+    )
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "hq", help="run and operate the HQ service", description=__doc__.split("\n\n")[0]
+    )
+    sub = parser.add_subparsers(dest="hq_command", required=True, metavar="HQ_COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the HQ API (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument(
+        "--jobs-interval",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="run the HQ jobs this often in the background (0: never)",
+    )
+    _db_arg(serve)
+    serve.set_defaults(handler=_wrap(_serve))
+
+    publish = sub.add_parser("publish-rules", help="publish a rule document (TOML)")
+    _db_arg(publish)
+    publish.add_argument("file", type=Path, metavar="FILE")
+    publish.set_defaults(handler=_wrap(_publish))
+
+    for name, what in (("import-catalog", "products"), ("import-members", "members")):
+        imp = sub.add_parser(name, help=f"import {what} from a CSV or JSON file")
+        _db_arg(imp)
+        imp.add_argument("file", type=Path, metavar="FILE")
+        imp.set_defaults(handler=_wrap(_import), what=what)
+
+    code = sub.add_parser("enroll-code", help="make a single-use enrolment code for a store")
+    _db_arg(code)
+    code.add_argument("--store", required=True, metavar="S")
+    code.add_argument("--ttl-minutes", type=float, default=15.0, metavar="N")
+    code.set_defaults(handler=_wrap(_enroll_code))
+
+    revoke = sub.add_parser("revoke-terminal", help="revoke a terminal's credential")
+    _db_arg(revoke)
+    revoke.add_argument("terminal", metavar="TERMINAL_ID")
+    revoke.set_defaults(handler=_wrap(_revoke))
+
+    jobs = sub.add_parser("run-jobs", help="recompute balances, tiers, expiry; merge duplicates")
+    _db_arg(jobs)
+    jobs.add_argument("--full", action="store_true", help="recompute every member")
+    jobs.set_defaults(handler=_wrap(_run_jobs))
+
+    health = sub.add_parser("health", help="sync health per store and terminal")
+    _db_arg(health)
+    health.add_argument("--json", action="store_true", help="print JSON")
+    health.set_defaults(handler=_wrap(_health))
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"posloyalty hq: {' '.join(message.split())}\n")
+    return 2
+
+
+def _wrap(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from posloyalty.hq.db import DatabaseUrlError
+        from posloyalty.hq.errors import HqError
+
+        try:
+            return command(args)
+        except (HqError, DatabaseUrlError) as exc:
+            return _fail(str(exc))
+        except SQLAlchemyError as exc:
+            return _fail(f"database problem: {str(exc).splitlines()[0]}")
+
+    return run
+
+
+@contextmanager
+def _service(args: argparse.Namespace) -> Iterator[Any]:
+    from posloyalty.hq.db import HqDb
+    from posloyalty.hq.services import HqService
+
+    db = HqDb(args.db)
+    try:
+        yield HqService(db)
+    finally:
+        db.dispose()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from posloyalty.hq.server import serve
+
+    with _service(args) as svc:
+        serve(svc, args.host, args.port, jobs_interval=args.jobs_interval)
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail(f"cannot read {str(args.file)!r}: {exc}")
+    with _service(args) as svc:
+        result = svc.publish_rules(text)
+    state = "published" if result.changed else "already in force"
+    print(f"{result.id} revision {result.revision}: {state}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    with _service(args) as svc:
+        importer = svc.import_catalog if args.what == "products" else svc.import_members
+        report = importer(args.file)
+    for problem in report.errors:
+        sys.stderr.write(f"posloyalty hq: {problem}\n")
+    print(
+        f"{args.what}: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.errors)} refused"
+    )
+    return 2 if report.errors else 0
+
+
+def _enroll_code(args: argparse.Namespace) -> int:
+    ttl = dt.timedelta(minutes=args.ttl_minutes)
+    with _service(args) as svc:
+        print(svc.make_enrolment_code(args.store, ttl))
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    with _service(args) as svc:
+        changed = svc.revoke_terminal(args.terminal)
+    print(f"terminal {args.terminal}: {'revoked' if changed else 'was already revoked'}")
+    return 0
+
+
+def _run_jobs(args: argparse.Namespace) -> int:
+    with _service(args) as svc:
+        report = svc.run_jobs(full=args.full)
+    print(
+        f"{report.members} members recomputed, {report.changed} changed, "
+        f"{report.expired_entries} expiry entries, {len(report.merged)} merges, "
+        f"{report.problems} problems"
+    )
+    return 0
+
+
+def _when(value: dt.datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else "never"
+
+
+def _health(args: argparse.Namespace) -> int:
+    with _service(args) as svc:
+        rows = svc.health()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "store": h.store_id,
+                        "terminal": h.terminal_id,
+                        "name": h.name,
+                        "revoked": h.revoked,
+                        "last_push_at": h.last_push_at.isoformat() if h.last_push_at else None,
+                        "last_pull_at": h.last_pull_at.isoformat() if h.last_pull_at else None,
+                        "cursor": h.last_cursor,
+                        "behind": h.behind,
+                        "open_conflicts": h.store_open_conflicts,
+                    }
+                    for h in rows
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    if not rows:
+        print("no terminals enrolled")
+        return 0
+    print(f"{'store':<12} {'terminal':<10} {'last push':<26} {'last pull':<26} behind conflicts")
+    for h in rows:
+        flag = " (revoked)" if h.revoked else ""
+        print(
+            f"{h.store_id:<12} {h.terminal_id:<10} {_when(h.last_push_at):<26} "
+            f"{_when(h.last_pull_at):<26} {h.behind:>6} {h.store_open_conflicts:>9}{flag}"
+        )
+    return 0

@@ -1,0 +1,188 @@
+"""``posloyalty terminal ...``: operate a terminal's local database.
+
+Subcommands: init, import-catalog, import-members, demo, backup, restore, add-cashier. Each
+prints a one-line JSON summary on stdout. Bad input or a refused operation prints one line on
+stderr, ``posloyalty terminal <command>: <problem>``, changes nothing stored, and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from posloyalty.clock import SystemClock
+from posloyalty.store import repo
+from posloyalty.store.backup import backup, restore
+from posloyalty.store.db import Database
+from posloyalty.store.demo import DEFAULT_TIERS, generate_demo
+from posloyalty.store.errors import StoreDataError, StoreError
+from posloyalty.store.importer import import_catalog, import_members
+
+Command = Callable[[argparse.Namespace], dict[str, Any]]
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "terminal",
+        help="manage the terminal's local database",
+        description="Create, fill, back up and restore a terminal database.",
+    )
+    sub = parser.add_subparsers(dest="terminal_command", required=True, metavar="SUBCOMMAND")
+
+    def add(name: str, command: Command, help_: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("--db", type=Path, required=True, metavar="PATH", help="database file")
+        p.set_defaults(handler=_handler(name, command))
+        return p
+
+    p = add("init", _init, "create (or migrate) a terminal database")
+    p.add_argument("--store", metavar="S", help="store id")
+    p.add_argument("--terminal", metavar="T", help="terminal id")
+
+    p = add("import-catalog", _import_catalog, "import products from a CSV or JSON file")
+    p.add_argument("file", type=Path, metavar="FILE")
+
+    p = add("import-members", _import_members, "import members from a CSV or JSON file")
+    p.add_argument("file", type=Path, metavar="FILE")
+
+    p = add("demo", _demo, "fill an empty database with deterministic demo data")
+    p.add_argument("--members", type=_count, required=True, metavar="N")
+    p.add_argument("--products", type=_count, required=True, metavar="N")
+    p.add_argument("--sales", type=_count, required=True, metavar="N")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--tiers", default=",".join(DEFAULT_TIERS), help="tier ids, lowest first (comma list)"
+    )
+
+    p = add("backup", _backup, "write an online backup (SQLite backup API)")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+
+    p = add("restore", _restore, "replace the database with a checked backup")
+    p.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE")
+
+    p = add("add-cashier", _add_cashier, "add a cashier or manager with a PIN")
+    p.add_argument("--id", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True, choices=("cashier", "manager"))
+    p.add_argument("--pin", required=True, help="4-8 digits, or - to read it from stdin")
+    p.add_argument("--member", help="the cashier's own member id, if any")
+
+
+def _count(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return n
+
+
+def _handler(name: str, command: Command) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            result = command(args)
+        except StoreError as exc:
+            sys.stderr.write(f"posloyalty terminal {name}: {' '.join(str(exc).split())}\n")
+            return 2
+        print(json.dumps(result, ensure_ascii=False, sort_keys=True))
+        return 0
+
+    return run
+
+
+def _open(args: argparse.Namespace, *, create: bool = False) -> Database:
+    return Database.open(args.db, clock=SystemClock(), create=create)
+
+
+def _init(args: argparse.Namespace) -> dict[str, Any]:
+    with _open(args, create=True) as db:
+        with db.write() as session:
+            for key in ("store", "terminal"):
+                wanted = getattr(args, key)
+                current = repo.get_setting(session, key)
+                if wanted is None:
+                    continue
+                if current is not None and current != wanted:
+                    raise StoreDataError(
+                        f"{args.db} already belongs to {key} {current!r}, not {wanted!r}"
+                    )
+                repo.set_setting(session, key, wanted)
+            repo.ensure_phone_salt(session)
+            store = repo.get_setting(session, "store")
+            terminal = repo.get_setting(session, "terminal")
+        return {
+            "db": str(args.db),
+            "schema_version": db.schema_version(),
+            "store": store,
+            "terminal": terminal,
+        }
+
+
+def _import_catalog(args: argparse.Namespace) -> dict[str, Any]:
+    with _open(args) as db:
+        return {"imported_products": import_catalog(db, args.file)}
+
+
+def _import_members(args: argparse.Namespace) -> dict[str, Any]:
+    with _open(args) as db:
+        return {"imported_members": import_members(db, args.file)}
+
+
+def _demo(args: argparse.Namespace) -> dict[str, Any]:
+    tiers = tuple(t.strip() for t in args.tiers.split(",") if t.strip())
+    if not tiers:
+        raise StoreDataError("--tiers needs at least one tier id")
+    with _open(args, create=True) as db:
+        counts = generate_demo(
+            db,
+            members=args.members,
+            products=args.products,
+            sales=args.sales,
+            seed=args.seed,
+            tiers=tiers,
+        )
+    return {
+        "members": counts.members,
+        "products": counts.products,
+        "sales": counts.sales,
+        "sale_lines": counts.sale_lines,
+        "ledger_entries": counts.ledger_entries,
+    }
+
+
+def _backup(args: argparse.Namespace) -> dict[str, Any]:
+    with _open(args) as db:
+        info = backup(db, args.out)
+    return {"backup": str(info.path), "bytes": info.size, "schema_version": info.schema_version}
+
+
+def _restore(args: argparse.Namespace) -> dict[str, Any]:
+    moved = restore(args.db, args.source, now=SystemClock().now())
+    with _open(args) as db:
+        version = db.schema_version()
+    return {
+        "restored": str(args.db),
+        "from": str(args.source),
+        "schema_version": version,
+        "damaged_copy": str(moved) if moved else None,
+    }
+
+
+def _add_cashier(args: argparse.Namespace) -> dict[str, Any]:
+    pin = sys.stdin.readline().strip() if args.pin == "-" else args.pin
+    with _open(args) as db, db.write() as session:
+        cashier = repo.create_cashier(
+            session,
+            cashier_id=args.id,
+            name=args.name,
+            role=args.role,
+            pin=pin,
+            at=db.clock.now(),
+            member_id=args.member,
+        )
+        return {"cashier": cashier.id, "role": cashier.role}

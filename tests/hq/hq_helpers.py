@@ -1,0 +1,85 @@
+"""Builders for push items as a terminal sends them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from typing import Any
+
+_COUNTER = [0]
+
+
+def uuid7(at: dt.datetime | None = None) -> str:
+    ms = int((at or dt.datetime(2026, 11, 26, tzinfo=dt.UTC)).timestamp() * 1000)
+    _COUNTER[0] += 1
+    rand_a = _COUNTER[0] & 0xFFF
+    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    return str(uuid.UUID(int=(ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b))
+
+
+def iso(at: dt.datetime) -> str:
+    return at.isoformat()
+
+
+def registration(
+    store: str, terminal: str, provisional: str, phone: str, at: dt.datetime, **extra: Any
+) -> dict[str, Any]:
+    payload = {
+        "store_id": store,
+        "terminal_id": terminal,
+        "provisional_id": provisional,
+        "phone": phone,
+        "name": "张三",
+        "consent": True,
+        "at": iso(at),
+    } | extra
+    return {"kind": "registration", "id": uuid7(at), "payload": payload}
+
+
+def sale(
+    store: str, terminal: str, member: str | None, total_fen: int, at: dt.datetime, **extra: Any
+) -> dict[str, Any]:
+    payload = {
+        "store_id": store,
+        "terminal_id": terminal,
+        "member_id": member,
+        "at": iso(at),
+        "total_fen": total_fen,
+        "subtotal_fen": total_fen,
+        "lines": [{"sku": "SKU1", "qty": 1, "net_fen": total_fen}],
+    } | extra
+    return {"kind": "sale", "id": uuid7(at), "payload": payload}
+
+
+def entry(  # noqa: PLR0917 (mirrors the ledger entry)
+    store: str,
+    terminal: str,
+    member: str,
+    kind: str,
+    points: int,
+    at: dt.datetime,
+    lot: str | None = None,
+    *,
+    sale_id: str | None = None,
+    available_at: dt.datetime | None = None,
+    expires_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    entry_id = uuid7(at)
+    payload = {
+        "store_id": store,
+        "terminal_id": terminal,
+        "member_id": member,
+        "kind": kind,
+        "points": points,
+        "at": iso(at),
+        "lot": lot or entry_id,
+        "available_at": iso(available_at or at),
+        "expires_at": iso(expires_at) if expires_at else None,
+        "sale_id": sale_id,
+    }
+    return {"kind": "ledger_entry", "id": entry_id, "payload": payload}
+
+
+def batch(terminal: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"terminal_id": terminal, "batch_id": uuid7(), "items": items}

@@ -1,0 +1,137 @@
+"""Helpers for the store tests: sale and ledger builders, file hashes, read-only files."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import shutil
+import stat
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from posloyalty.domain.ids import (
+    CashierId,
+    EntryId,
+    LotId,
+    MemberId,
+    SaleId,
+    StoreId,
+    TerminalId,
+)
+from posloyalty.domain.money import Fen
+from posloyalty.domain.points import LedgerEntry
+from posloyalty.store import repo
+from posloyalty.store.db import Database
+from posloyalty.store.ids import Uuid7
+from posloyalty.store.models import Member
+from posloyalty.store.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
+
+T0 = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def add_member(db: Database, member_id: str = "M1", phone: str = "13812345678") -> None:
+    with db.write() as session:
+        salt = repo.phone_salt(session)
+        session.add(
+            Member(
+                id=member_id,
+                phone_masked=repo.mask_phone(phone),
+                phone_hash=repo.hash_phone(salt, phone),
+                display_name="Test",
+                tier="regular",
+                growth=0,
+                cached_points=0,
+                cached_pending=0,
+                registered_at=T0,
+                hq_version=0,
+                provisional=False,
+            )
+        )
+
+
+def make_sale(
+    ids: Uuid7,
+    at: dt.datetime,
+    *,
+    member: str | None = "M1",
+    receipt: str | None = None,
+    amounts: tuple[int, ...] = (1000, 2550),
+) -> SaleRecord:
+    sale_id = SaleId(ids.new())
+    lines = tuple(
+        SaleLineRecord(
+            index=i,
+            sku=f"SKU{i}",
+            qty=1,
+            unit_price_fen=Fen(a),
+            gross_fen=Fen(a),
+            net_fen=Fen(a),
+            discounts={"tier": 0} if i == 0 else {},
+            points=a // 100,
+        )
+        for i, a in enumerate(amounts)
+    )
+    total = Fen(sum(amounts))
+    return SaleRecord(
+        id=sale_id,
+        terminal=TerminalId("T1"),
+        store=StoreId("S1"),
+        cashier=CashierId("c1"),
+        member=MemberId(member) if member else None,
+        at=at,
+        subtotal_fen=total,
+        total_fen=total,
+        receipt_code=receipt or f"R-{sale_id}",
+        lines=lines,
+        payments=(PaymentRecord("cash", total),),
+        quote={"total": total},
+    )
+
+
+def earn_entry(ids: Uuid7, sale: SaleRecord, points: int, *, pending_days: int = 0) -> LedgerEntry:
+    return LedgerEntry(
+        id=EntryId(ids.new()),
+        kind="earn",
+        points=points,
+        at=sale.at,
+        lot=LotId(f"lot-{sale.id}"),
+        available_at=sale.at + dt.timedelta(days=pending_days),
+        expires_at=sale.at + dt.timedelta(days=365),
+        sale_id=sale.id,
+    )
+
+
+def sale_outbox(sale: SaleRecord) -> list[OutboxMessage]:
+    return [OutboxMessage("sale", sale.id, {"id": sale.id, "total": sale.total_fen})]
+
+
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """Make a file or folder unwritable, even for root (chattr +i); skip if impossible."""
+    if os.geteuid() != 0:
+        mode = path.stat().st_mode
+        path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+        return
+    chattr = shutil.which("chattr")
+    if (
+        chattr is None
+        or subprocess.run([chattr, "+i", str(path)], check=False, capture_output=True).returncode
+    ):
+        pytest.skip("running as root without chattr +i: cannot make a file read-only")
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", str(path)], check=True)

@@ -1,0 +1,92 @@
+"""The sync protocol's message types, limits and version negotiation."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from posloyalty.sync.protocol import (
+    MAX_BATCH_ITEMS,
+    MAX_ITEM_PAYLOAD_BYTES,
+    PROTOCOL_VERSION,
+    VERSION_HEADER,
+    LedgerEntryPayload,
+    PullRequest,
+    PushBatch,
+    PushItem,
+    canonical_json,
+    request_headers,
+    version_problem,
+)
+
+V7 = "01a2174c-3500-7001-8113-c26a5f1f592f"
+
+
+def test_version_header_negotiation() -> None:
+    assert version_problem(str(PROTOCOL_VERSION)) is None
+    assert version_problem(" 1 ") is None
+    missing = version_problem(None)
+    assert missing is not None and VERSION_HEADER in missing
+    newer = version_problem(str(PROTOCOL_VERSION + 1))
+    assert newer is not None and "newer than this HQ understands" in newer
+    for junk in ("", "one", "1.0", "-1", "0", "9" * 50):
+        assert version_problem(junk) is not None
+    assert request_headers("tok") == {VERSION_HEADER: "1", "Authorization": "Bearer tok"}
+
+
+def test_item_ids_are_uuid7() -> None:
+    assert PushItem(kind="sale", id=V7.upper(), payload={}).id == V7
+    for bad in (str(uuid.uuid4()), "not-a-uuid", "x" * 36, V7.replace("-", "")):
+        with pytest.raises(ValidationError):
+            PushItem(kind="sale", id=bad, payload={})
+    with pytest.raises(ValidationError):
+        PushItem(kind="refund", id=V7, payload={})  # type: ignore[arg-type]
+
+
+def test_caps() -> None:
+    with pytest.raises(ValidationError, match="payload is"):
+        PushItem(kind="sale", id=V7, payload={"x": "y" * MAX_ITEM_PAYLOAD_BYTES})
+    item = PushItem(kind="sale", id=V7, payload={})
+    PushBatch(terminal_id="T1", batch_id="b", items=[item] * MAX_BATCH_ITEMS)
+    with pytest.raises(ValidationError):
+        PushBatch(terminal_id="T1", batch_id="b", items=[item] * (MAX_BATCH_ITEMS + 1))
+    with pytest.raises(ValidationError):
+        PushBatch.model_validate({"terminal_id": "T1", "batch_id": "b", "items": [], "extra": 1})
+    with pytest.raises(ValidationError):
+        PullRequest(cursor=-1)
+    assert PullRequest(cursor=5).limit > 0
+
+
+def test_ledger_payload_needs_aware_instants() -> None:
+    base = {
+        "store_id": "S1",
+        "terminal_id": "T1",
+        "member_id": "M1",
+        "kind": "earn",
+        "points": 10,
+        "lot": "L1",
+        "at": "2026-11-26T10:00:00+08:00",
+        "available_at": "2026-11-26T10:00:00+08:00",
+    }
+    assert LedgerEntryPayload.model_validate(base).at.utcoffset() is not None
+    with pytest.raises(ValidationError, match="UTC offset"):
+        LedgerEntryPayload.model_validate({**base, "at": "2026-11-26T10:00:00"})
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@given(st.dictionaries(st.text(max_size=6), json_values, max_size=5))
+def test_canonical_json_ignores_key_order(payload: dict[str, object]) -> None:
+    reordered = dict(reversed(list(payload.items())))
+    assert canonical_json(payload) == canonical_json(reordered)
