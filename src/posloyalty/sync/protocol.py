@@ -144,7 +144,7 @@ class PushResult(_Message):
 
 
 class PullRequest(_Message):
-    cursor: int = Field(ge=0, le=2**62)
+    cursor: int = Field(ge=0, le=10**15)
     limit: int = Field(default=DEFAULT_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT)
 
 
