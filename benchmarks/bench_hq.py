@@ -11,6 +11,7 @@ Environment: ``POSLOYALTY_BENCH_PG`` (default ``postgresql://postgres@127.0.0.1:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import secrets
@@ -20,6 +21,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -34,6 +36,9 @@ PUSHERS = 4
 BATCHES = 10
 BATCH = 500
 MEMBERS_PER_STORE = 200
+WORKERS = int(os.environ.get("POSLOYALTY_BENCH_WORKERS", "1"))
+#: Members in the store whose first snapshot is pulled (the issue's figure is 1,000,000).
+SNAPSHOT_MEMBERS = int(os.environ.get("POSLOYALTY_BENCH_SNAPSHOT", "1000000"))
 
 
 def _uuid7(ms: int) -> str:
@@ -147,6 +152,139 @@ def _copy_rate(url: str, batches: list[list[Any]]) -> float:
         return (len(rows) + len(sales)) / (time.perf_counter() - started)
 
 
+def _start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "posloyalty.cli",
+            "hq",
+            "serve",
+            "--port",
+            str(port),
+            "--jobs-interval",
+            "0",
+            "--workers",
+            str(WORKERS),
+            "--db",
+            url,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"{base}/v1/health", timeout=1).raise_for_status()
+            return proc, base
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                proc.terminate()
+                raise RuntimeError("hq serve did not start") from None
+            time.sleep(0.1)
+
+
+def _hash(i: int) -> str:
+    return hashlib.sha256(f"bench:{i}".encode()).hexdigest()
+
+
+def _fill_store(url: str, n: int) -> None:
+    """``n`` members of store S0 with their member and secret change rows, by COPY."""
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with psycopg.connect(url.replace("+psycopg", "")) as conn, conn.cursor() as cur:
+        with cur.copy(
+            "COPY members (id, phone, phone_hash, name, home_store, registered_at, secret,"
+            " dirty, state) FROM STDIN"
+        ) as copy:
+            for i in range(n):
+                copy.write_row(
+                    (
+                        f"B{i:09d}",
+                        f"138{i:08d}",
+                        f"{i:064x}",
+                        "",
+                        "S0",
+                        at,
+                        os.urandom(20),
+                        False,
+                        "{}",
+                    )
+                )
+        with cur.copy(
+            "COPY member_stores (member_id, store_id, home, last_seen_at) FROM STDIN"
+        ) as copy:
+            for i in range(n):
+                copy.write_row((f"B{i:09d}", "S0", True, at))
+        with cur.copy("COPY changes (kind, key, seq, member_id, data) FROM STDIN") as copy:
+            for i in range(n):
+                mid = f"B{i:09d}"
+                view = {
+                    "id": mid,
+                    "phone_masked": f"138****{i % 10000:04d}",
+                    "phone_hash": _hash(i),
+                    "name_masked": "",
+                    "birthday": None,
+                    "home_store": "S0",
+                    "registered_at": at.isoformat(),
+                    "aliases": [],
+                    "merged_into": None,
+                    "tier": "regular",
+                    "tier_valid_until": None,
+                    "growth": i % 5000,
+                    "points_available": i % 3000,
+                    "points_pending": 0,
+                    "next_expiry": None,
+                    "expiring_points": 0,
+                    "last_purchase_at": None,
+                }
+                copy.write_row(("member", mid, 2 * i + 1, mid, json.dumps(view)))
+                secret = {"member_id": mid, "secret": os.urandom(20).hex()}
+                copy.write_row(("member_secret", mid, 2 * i + 2, mid, json.dumps(secret)))
+        cur.execute("UPDATE counters SET value = %s WHERE name = 'change'", (2 * n,))
+        conn.commit()
+
+
+def _snapshot(url: str) -> None:
+    db = HqDb(url)
+    code = HqService(db).make_enrolment_code("S0")
+    db.dispose()
+    started = time.perf_counter()
+    _fill_store(url, SNAPSHOT_MEMBERS)
+    print(
+        f"   snapshot set-up: {SNAPSHOT_MEMBERS:,} members loaded by COPY in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    proc, base = _start_server(url)
+    try:
+        token = requests.post(
+            f"{base}/v1/enroll", json={"code": code}, headers=request_headers(), timeout=10
+        ).json()["token"]
+        started = time.perf_counter()
+        cursor, raw, wire, count, more = 0, 0, 0, 0, True
+        with requests.Session() as http:
+            http.headers.update(request_headers(token))
+            while more:
+                r = http.post(
+                    f"{base}/v1/pull", json={"cursor": cursor, "limit": 5000}, timeout=120
+                )
+                r.raise_for_status()
+                raw += len(r.content)
+                wire += int(r.headers.get("content-length", len(r.content)))
+                page = r.json()
+                count += len(page["changes"])
+                cursor, more = page["next_cursor"], page["more"]
+        elapsed = time.perf_counter() - started
+        print(
+            f"   first snapshot, {SNAPSHOT_MEMBERS:,} members: {count:,} changes in "
+            f"{elapsed:.1f} s; {raw / 1e6:,.0f} MB JSON, {wire / 1e6:,.0f} MB on the wire (gzip)"
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def run() -> None:
     name = f"posloyalty_bench_{secrets.token_hex(4)}"
     with psycopg.connect(ADMIN, autocommit=True) as admin:
@@ -173,34 +311,7 @@ def run() -> None:
         svc.run_jobs()
         codes = [svc.make_enrolment_code(store) for store in stores]
         db.dispose()
-        port = _free_port()
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "posloyalty.cli",
-                "hq",
-                "serve",
-                "--port",
-                str(port),
-                "--jobs-interval",
-                "0",
-                "--db",
-                url,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{base}/v1/health", timeout=1).raise_for_status()
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("hq serve did not start") from None
-                time.sleep(0.1)
+        proc, base = _start_server(url)
         terminals = [
             requests.post(
                 f"{base}/v1/enroll", json={"code": c}, headers=request_headers(), timeout=10
@@ -275,6 +386,20 @@ def run() -> None:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)
+        with psycopg.connect(ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if SNAPSHOT_MEMBERS > 0:
+        _with_database(_snapshot)
+
+
+def _with_database(work: Callable[[str], None]) -> None:
+    name = f"posloyalty_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        work(f"{base}/{name}")
+    finally:
         with psycopg.connect(ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

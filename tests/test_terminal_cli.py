@@ -13,6 +13,7 @@ import pytest
 from posloyalty.cli import main
 from posloyalty.store import repo
 from posloyalty.store.db import Database
+from posloyalty.store.migrations import SCHEMA_VERSION
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object], str]:
@@ -35,7 +36,7 @@ def _fails(capsys: pytest.CaptureFixture[str], command: str, *args: str) -> str:
 def test_operator_flow(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     code, out, _ = _run(capsys, "init", "--db", db, "--store", "S1", "--terminal", "T1")
-    assert code == 0 and out["store"] == "S1" and out["schema_version"] == 2
+    assert code == 0 and out["store"] == "S1" and out["schema_version"] == SCHEMA_VERSION
     code, out, _ = _run(
         capsys, "demo", "--db", db, "--members", "300", "--products", "40", "--sales", "100"
     )

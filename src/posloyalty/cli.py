@@ -18,6 +18,7 @@ AREAS: dict[str, str] = {
     "run": "posloyalty.ui.app",
     "hq": "posloyalty.hq_cli",
     "terminal": "posloyalty.terminal_cli",
+    "codes": "posloyalty.codes_cli",
 }
 
 Handler = Callable[[argparse.Namespace], int]

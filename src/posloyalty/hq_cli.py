@@ -48,6 +48,9 @@ def register(subparsers: Any) -> None:
         metavar="SECONDS",
         help="run the HQ jobs this often in the background (0: never)",
     )
+    serve.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="uvicorn worker processes"
+    )
     _db_arg(serve)
     serve.set_defaults(handler=_wrap(_serve))
 
@@ -120,7 +123,7 @@ def _serve(args: argparse.Namespace) -> int:
     from posloyalty.hq.server import serve
 
     with _service(args) as svc:
-        serve(svc, args.host, args.port, jobs_interval=args.jobs_interval)
+        serve(svc, args.host, args.port, jobs_interval=args.jobs_interval, workers=args.workers)
     return 0
 
 

@@ -1,6 +1,7 @@
 """``posloyalty terminal ...``: operate a terminal's local database.
 
-Subcommands: init, import-catalog, import-members, demo, backup, restore, add-cashier. Each
+Subcommands: init, import-catalog, import-members, demo, backup, restore, add-cashier,
+checkout, return, eod. Each
 prints a one-line JSON summary on stdout. Bad input or a refused operation prints one line on
 stderr, ``posloyalty terminal <command>: <problem>``, changes nothing stored, and exits 2.
 """
@@ -8,6 +9,7 @@ stderr, ``posloyalty terminal <command>: <problem>``, changes nothing stored, an
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -15,12 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from posloyalty.clock import SystemClock
+from posloyalty.domain.money import MoneyError, format_yuan, parse_yuan
+from posloyalty.domain.rules import RuleError, RuleSet
+from posloyalty.resources import load_preset, load_rules_file
 from posloyalty.store import repo
 from posloyalty.store.backup import backup, restore
 from posloyalty.store.db import Database
 from posloyalty.store.demo import DEFAULT_TIERS, generate_demo
 from posloyalty.store.errors import StoreDataError, StoreError
 from posloyalty.store.importer import import_catalog, import_members
+from posloyalty.terminal.checkout import CheckoutSession
+from posloyalty.terminal.context import CheckoutError, context_from_store
+from posloyalty.terminal.eod import end_of_day
+from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.returns import process_return
 
 Command = Callable[[argparse.Namespace], dict[str, Any]]
 
@@ -71,6 +81,33 @@ def register(subparsers: Any) -> None:
     p.add_argument("--pin", required=True, help="4-8 digits, or - to read it from stdin")
     p.add_argument("--member", help="the cashier's own member id, if any")
 
+    p = add("checkout", _checkout, "run a scripted checkout and print the committed sale")
+    p.add_argument("--cashier", required=True, metavar="ID")
+    p.add_argument("--member", metavar="MEMBER_ID", help="a member of the local directory")
+    p.add_argument("--line", action="append", default=[], metavar="SKU_OR_EAN[xQTY]")
+    p.add_argument("--open-amount", action="append", default=[], metavar="YUAN")
+    p.add_argument("--coupon", action="append", default=[], metavar="CODE")
+    p.add_argument("--redeem", type=_count, default=0, metavar="N", help="points to redeem")
+    p.add_argument(
+        "--pay", action="append", default=[], metavar="METHOD:YUAN", help="cash is tendered"
+    )
+    rules = p.add_mutually_exclusive_group()
+    rules.add_argument("--rules", type=Path, metavar="FILE", help="rule document (TOML)")
+    rules.add_argument("--preset", metavar="NAME", help="shipped rule preset")
+
+    p = add("return", _return, "return (part of) a sale and print the refund")
+    p.add_argument("--cashier", required=True, metavar="ID")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--sale", metavar="ID")
+    which.add_argument("--receipt", metavar="CODE")
+    p.add_argument("--line", action="append", default=[], metavar="INDEXxQTY")
+    rules = p.add_mutually_exclusive_group()
+    rules.add_argument("--rules", type=Path, metavar="FILE", help="rule document (TOML)")
+    rules.add_argument("--preset", metavar="NAME", help="shipped rule preset")
+
+    p = add("eod", _eod, "end-of-day report for a local business day")
+    p.add_argument("--date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+
 
 def _count(value: str) -> int:
     try:
@@ -86,7 +123,7 @@ def _handler(name: str, command: Command) -> Callable[[argparse.Namespace], int]
     def run(args: argparse.Namespace) -> int:
         try:
             result = command(args)
-        except StoreError as exc:
+        except (StoreError, CheckoutError, RuleError, MoneyError) as exc:
             sys.stderr.write(f"posloyalty terminal {name}: {' '.join(str(exc).split())}\n")
             return 2
         print(json.dumps(result, ensure_ascii=False, sort_keys=True))
@@ -186,3 +223,92 @@ def _add_cashier(args: argparse.Namespace) -> dict[str, Any]:
             member_id=args.member,
         )
         return {"cashier": cashier.id, "role": cashier.role}
+
+
+def _rules(args: argparse.Namespace) -> RuleSet | None:
+    if args.rules is not None:
+        return load_rules_file(args.rules)
+    if args.preset is not None:
+        return load_preset(args.preset)
+    return None
+
+
+def _times(text: str, what: str) -> tuple[str, int]:
+    """``CODExQTY`` (QTY defaults to 1)."""
+    code, sep, qty = text.rpartition("x")
+    if not sep or not qty.isdigit():
+        return text, 1
+    if not code or int(qty) < 1:
+        raise CheckoutError(f"{what} {text!r}: expected CODExQTY with QTY 1 or more")
+    return code, int(qty)
+
+
+def _checkout(args: argparse.Namespace) -> dict[str, Any]:
+    with _open(args) as db:
+        ctx = context_from_store(db, args.cashier, rules=_rules(args))
+        session = CheckoutSession(ctx)
+        if args.member:
+            # An operator tool: a member given by id counts as shown with a verified code.
+            session.identify(Identified(args.member, "dynamic", may_redeem=True))
+        for line in args.line:
+            code, qty = _times(line, "--line")
+            try:
+                session.scan(code, qty)
+            except CheckoutError:
+                if code == line:
+                    raise
+                session.scan(line)  # a code that itself ends in x<digits>
+        for amount in args.open_amount:
+            session.add_open_amount(parse_yuan(amount, what="--open-amount"))
+        for code in args.coupon:
+            session.add_coupon(code)
+        if not session.lines:
+            raise CheckoutError("no lines: give --line or --open-amount")
+        if args.redeem:
+            session.redeem(args.redeem)
+        session.begin_payment()
+        for pay in args.pay:
+            method, sep, amount = pay.partition(":")
+            if not sep:
+                raise CheckoutError(f"--pay {pay!r}: expected METHOD:YUAN, e.g. cash:100.00")
+            fen = parse_yuan(amount, what=f"--pay {method}")
+            if method == "cash":
+                session.add_payment("cash", tendered=fen)
+            else:
+                session.add_payment(method, fen)
+        if session.remaining:
+            if args.pay:
+                raise CheckoutError(
+                    f"payments leave {format_yuan(session.remaining)} yuan unpaid; add a --pay"
+                )
+            session.add_payment("cash")
+        return session.commit().to_json()
+
+
+def _return(args: argparse.Namespace) -> dict[str, Any]:
+    lines: dict[int, int] | None = None
+    for text in args.line:
+        index, qty = _times(text, "--line")
+        if not index.isdigit():
+            raise CheckoutError(f"--line {text!r}: expected INDEXxQTY, e.g. 0x1")
+        lines = lines or {}
+        lines[int(index)] = lines.get(int(index), 0) + qty
+    with _open(args) as db:
+        ctx = context_from_store(db, args.cashier, rules=_rules(args))
+        return process_return(ctx, sale_id=args.sale, receipt=args.receipt, lines=lines).to_json()
+
+
+def _eod(args: argparse.Namespace) -> dict[str, Any]:
+    from zoneinfo import ZoneInfo
+
+    from posloyalty.terminal.context import DEFAULT_ZONE, ZONE_KEY
+
+    with _open(args) as db:
+        with db.read() as session:
+            zone_name = repo.get_setting(session, ZONE_KEY) or DEFAULT_ZONE
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ValueError, KeyError):
+            raise CheckoutError(f"unknown time zone {zone_name!r} in the settings") from None
+        day = args.date or db.clock.now().astimezone(zone).date()
+        return end_of_day(db, day, zone).to_json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -188,3 +189,16 @@ def test_openapi_schema_lists_the_sync_endpoints(server: RunningServer) -> None:
 def test_time_is_reported_by_hq(server: RunningServer, clock: FixedClock) -> None:
     r = requests.get(f"{server.url}/v1/health", timeout=TIMEOUT)
     assert dt.datetime.fromisoformat(r.json()["server_time"]) == clock.now()
+
+
+def test_large_pull_pages_are_compressed(
+    server: RunningServer, svc: HqService, tmp_path: Any
+) -> None:
+    catalog = tmp_path / "catalog.json"
+    rows = [{"sku": f"SKU{i}", "name": f"Item {i}", "price": "1.00"} for i in range(200)]
+    catalog.write_text(json.dumps(rows), encoding="utf-8")
+    svc.import_catalog(catalog)
+    till = enroll(server, svc, "S1")
+    r = post(server, "/v1/pull", {"cursor": 0}, till["token"])
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+    assert len(r.json()["changes"]) == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import schemathesis
@@ -11,6 +12,9 @@ from hypothesis import strategies as st
 from conftest import RunningServer
 from posloyalty.hq.services import HqService
 from posloyalty.sync.protocol import request_headers
+
+#: Examples per operation; raise it for a deeper run (POSLOYALTY_FUZZ_EXAMPLES=500).
+EXAMPLES = int(os.environ.get("POSLOYALTY_FUZZ_EXAMPLES", "30"))
 
 
 def test_api_conforms_to_its_schema(server: RunningServer, svc: HqService) -> None:
@@ -22,7 +26,7 @@ def test_api_conforms_to_its_schema(server: RunningServer, svc: HqService) -> No
 
         @given(case=operation.as_strategy(), authorised=st.booleans())
         @settings(
-            max_examples=30,
+            max_examples=EXAMPLES,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),

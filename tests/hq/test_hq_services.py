@@ -27,6 +27,7 @@ from posloyalty.hq.models import (
     Member,
     MemberAlias,
     MemberMerge,
+    Product,
     PushedItem,
 )
 from posloyalty.hq.services import HqService
@@ -555,3 +556,44 @@ def test_concurrent_deliveries_of_one_batch_count_once(svc: HqService, clock: Fi
     with svc.db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(LedgerEntry)) == 60
         assert s.scalar(select(func.sum(LedgerEntry.points))) == sum(range(1, 61))
+
+
+def test_a_cursor_never_skips_changes_committed_by_concurrent_writers(
+    svc: HqService, tmp_path: Path
+) -> None:
+    """Writers keep changing products while a terminal pulls: it ends with the final state."""
+    till = enrol(svc, "S1")
+
+    def writer(n: int) -> None:
+        for round_ in range(25):
+            rows = [
+                {"sku": f"W{n}-{k}", "name": f"v{round_}", "price": f"{round_}.00"}
+                for k in range(3)
+            ]
+            svc.db.run(lambda s, rows=rows: admin.import_catalog(s, rows))
+
+    state: dict[str, Any] = {}
+    cursor = 0
+
+    def drain() -> None:
+        nonlocal cursor
+        while True:
+            page = svc.pull(till, PullRequest(cursor=cursor, limit=7))
+            for change in page.changes:
+                state[change.key] = change.data
+            cursor = page.next_cursor
+            if not page.more:
+                return
+
+    with ThreadPoolExecutor(3) as pool:
+        futures = [pool.submit(writer, n) for n in range(3)]
+        while not all(f.done() for f in futures):
+            drain()
+        for f in futures:
+            f.result()
+    drain()
+    with svc.db.transaction() as s:
+        final = {p.sku: p.name for p in s.scalars(select(Product))}
+    assert {k: v["name"] for k, v in state.items()} == final
+    assert set(final) == {f"W{n}-{k}" for n in range(3) for k in range(3)}
+    assert set(final.values()) == {"v24"}

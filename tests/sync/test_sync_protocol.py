@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -14,11 +15,14 @@ from posloyalty.sync.protocol import (
     MAX_ITEM_PAYLOAD_BYTES,
     PROTOCOL_VERSION,
     VERSION_HEADER,
+    Change,
     LedgerEntryPayload,
     PullRequest,
+    PullResponse,
     PushBatch,
     PushItem,
     canonical_json,
+    encode_pull_response,
     request_headers,
     version_problem,
 )
@@ -90,3 +94,22 @@ json_values = st.recursive(
 def test_canonical_json_ignores_key_order(payload: dict[str, object]) -> None:
     reordered = dict(reversed(list(payload.items())))
     assert canonical_json(payload) == canonical_json(reordered)
+
+
+def test_encoded_pull_response_decodes_to_the_same_message() -> None:
+    at = dt.datetime(2026, 11, 26, 10, tzinfo=dt.UTC)
+    rows = [
+        (1, "product", 'SKU"1', canonical_json({"name": "茶", "price_fen": 350})),
+        (7, "member_secret", "M1", None),
+    ]
+    encoded = encode_pull_response(rows, 7, False, at)
+    decoded = PullResponse.model_validate_json(encoded)
+    assert decoded == PullResponse(
+        changes=[
+            Change(seq=1, kind="product", key='SKU"1', data={"name": "茶", "price_fen": 350}),
+            Change(seq=7, kind="member_secret", key="M1", data=None),
+        ],
+        next_cursor=7,
+        more=False,
+        server_time=at,
+    )

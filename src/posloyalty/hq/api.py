@@ -25,7 +25,8 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from posloyalty.hq.enrolment import Caller
@@ -163,6 +164,8 @@ def create_app(service: HqService) -> FastAPI:
         description="Terminal enrolment and sync (push outbox items, pull the store's slice).",
     )
     app.add_middleware(LimitsMiddleware, limit=MAX_BODY_BYTES)
+    # Snapshot pages compress several times over; clients send Accept-Encoding: gzip.
+    app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
     cfg = service.config
     terminal_limits = RateLimiter(cfg.rate_per_s, cfg.rate_burst)
     enroll_limits = RateLimiter(cfg.enroll_rate_per_s, cfg.enroll_burst)
@@ -236,13 +239,15 @@ def create_app(service: HqService) -> FastAPI:
         return service.enroll(body.code, body.name)
 
     @app.post("/v1/push", response_model=PushResult, responses=_errors(400, 401, 403, 413, 429))
-    def push(batch: PushBatch, who: Annotated[Caller, Depends(caller)]) -> PushResult:
-        return service.push(who, batch)
+    def push(batch: PushBatch, who: Annotated[Caller, Depends(caller)]) -> Response:
+        # Serialised once here (FastAPI would validate a 1,000-item result again).
+        return Response(service.push(who, batch).model_dump_json(), media_type="application/json")
 
     @app.post(
         "/v1/pull", response_model=PullResponse, responses=_errors(400, 401, 403, 409, 413, 429)
     )
-    def pull(body: PullRequest, who: Annotated[Caller, Depends(caller)]) -> PullResponse:
-        return service.pull(who, body)
+    def pull(body: PullRequest, who: Annotated[Caller, Depends(caller)]) -> Response:
+        # Encoded by the protocol module: FastAPI would validate every change of a page again.
+        return Response(service.pull_json(who, body), media_type="application/json")
 
     return app

@@ -8,11 +8,10 @@ so a reader can never see seq N+1 committed while N is still to come: a cursor n
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Text, and_, cast, or_, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.hq.models import Change, Counter, MemberStore
@@ -75,9 +74,13 @@ def high_water(session: Session) -> int:
     return int(session.scalar(select(Counter.value).where(Counter.name == "change")) or 0)
 
 
+#: (seq, kind, key, data as JSON text or None).
+RawChange = tuple[int, str, str, str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
-    changes: list[Change]
+    changes: list[RawChange]
     next_cursor: int
     more: bool
 
@@ -94,28 +97,42 @@ def pull(
     # all of them and the cursor may skip to it past rows of other stores.
     top = high_water(session)
     cutoff = at - dt.timedelta(days=recent_days)
-    slice_members = select(MemberStore.member_id).where(
-        MemberStore.store_id == store_id,
-        or_(MemberStore.home.is_(True), MemberStore.last_seen_at >= cutoff),
-    )
-    rows: Sequence[Change] = session.scalars(
-        select(Change)
+    columns = (Change.seq, Change.kind, Change.key, cast(Change.data, Text))
+    # Two ordered, limited queries merged here (an OR across them would make PostgreSQL scan
+    # the store's whole slice for every page): chain-wide and store rows, and slice members'
+    # rows through a join the planner can drive from either side.
+    shared = (
+        select(*columns)
         .where(
             Change.seq > cursor,
-            or_(
-                and_(
-                    Change.member_id.is_(None),
-                    or_(Change.store_id.is_(None), Change.store_id == store_id),
-                ),
-                Change.member_id.in_(slice_members),
-            ),
+            Change.member_id.is_(None),
+            or_(Change.store_id.is_(None), Change.store_id == store_id),
         )
         .order_by(Change.seq)
         .limit(limit + 1)
-    ).all()
+    )
+    members = (
+        select(*columns)
+        .join(
+            MemberStore,
+            and_(MemberStore.member_id == Change.member_id, MemberStore.store_id == store_id),
+        )
+        .where(
+            Change.seq > cursor,
+            or_(MemberStore.home.is_(True), MemberStore.last_seen_at >= cutoff),
+        )
+        .order_by(Change.seq)
+        .limit(limit + 1)
+    )
+    found: list[RawChange] = [
+        (int(seq), kind, key, data)
+        for q in (shared, members)
+        for seq, kind, key, data in session.execute(q)
+    ]
+    rows = sorted(found, key=lambda r: r[0])[: limit + 1]
     more = len(rows) > limit
     page = list(rows[:limit])
     if more:
-        return Page(page, page[-1].seq, True)
-    last = page[-1].seq if page else cursor
+        return Page(page, page[-1][0], True)
+    last = page[-1][0] if page else cursor
     return Page(page, max(last, top), False)

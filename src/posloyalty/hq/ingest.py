@@ -42,15 +42,15 @@ from posloyalty.sync.protocol import (
     PushItem,
     RegistrationPayload,
     SalePayload,
-    canonical_json,
 )
 
 #: Kinds in processing order: registrations first, so later items can refer to them.
 _ORDER = {"registration": 0, "sale": 1, "ledger_entry": 2, "coupon_use": 3}
 
 
-def payload_hash(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+def payload_hash(item: PushItem) -> str:
+    """SHA-256 of the item's canonical payload JSON: what idempotency compares."""
+    return hashlib.sha256(item.canonical_payload.encode("utf-8")).hexdigest()
 
 
 def _problem(exc: ValidationError) -> str:
@@ -98,7 +98,7 @@ def push(
                 i, "rejected", "cross-store write refused: the item names another store or terminal"
             )
             continue
-        valid.append(_Item(i, item, payload, payload_hash(item.payload)))
+        valid.append(_Item(i, item, payload, payload_hash(item)))
 
     stored = _stored_hashes(session, {v.item.id for v in valid})
     fresh: list[_Item] = []

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 
 from posloyalty.hq.api import create_app
+from posloyalty.hq.db import HqDb
 from posloyalty.hq.services import HqService
 
 log = logging.getLogger("posloyalty.hq")
@@ -45,20 +49,38 @@ class JobLoop:
                 )
 
 
-def serve(service: HqService, host: str, port: int, *, jobs_interval: float = 5.0) -> None:
-    """Serve until interrupted. Access logs are off: URLs and bodies never reach a log."""
+_DB_ENV = "POSLOYALTY_HQ_SERVE_DB"
+
+
+def worker_app() -> FastAPI:
+    """App factory for worker processes (``--workers`` > 1): the database URL comes from the
+    environment the parent set; migrations already ran in the parent."""
+    return create_app(HqService(HqDb(os.environ[_DB_ENV], upgrade=False)))
+
+
+def serve(
+    service: HqService, host: str, port: int, *, jobs_interval: float = 5.0, workers: int = 1
+) -> None:
+    """Serve until interrupted; the jobs run on a thread of this (parent) process.
+
+    Access logs are off: URLs and bodies never reach a log.
+    """
     jobs = JobLoop(service, jobs_interval) if jobs_interval > 0 else None
     if jobs is not None:
         jobs.start()
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_level": "info",
+        "timeout_graceful_shutdown": 10,
+    }
     try:
-        uvicorn.run(
-            create_app(service),
-            host=host,
-            port=port,
-            access_log=False,
-            log_level="info",
-            timeout_graceful_shutdown=10,
-        )
+        if workers > 1:
+            os.environ[_DB_ENV] = service.db.url
+            uvicorn.run("posloyalty.hq.server:worker_app", factory=True, workers=workers, **options)
+        else:
+            uvicorn.run(create_app(service), **options)
     finally:
         if jobs is not None:
             jobs.stop()

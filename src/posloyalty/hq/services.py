@@ -8,6 +8,7 @@ so tests can also drive them inside one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from posloyalty.sync.protocol import (
     PullResponse,
     PushBatch,
     PushResult,
+    encode_pull_response,
 )
 
 
@@ -41,14 +43,14 @@ class HqConfig:
     enroll_burst: int = 10
 
 
-def pull_changes(
+def pull_page(
     session: Session,
     caller: enrolment.Caller,
     request: PullRequest,
     at: dt.datetime,
     *,
     recent_days: int = members.DEFAULT_RECENT_DAYS,
-) -> PullResponse:
+) -> changes.Page:
     """The caller's store slice after ``request.cursor``; records the terminal's cursor."""
     top = changes.high_water(session)
     if request.cursor > top:
@@ -69,15 +71,7 @@ def pull_changes(
         .where(Terminal.id == caller.terminal_id)
         .values(last_pull_at=at, last_cursor=request.cursor)
     )
-    return PullResponse(
-        changes=[
-            Change(seq=c.seq, kind=c.kind, key=c.key, data=c.data)  # type: ignore[arg-type]
-            for c in page.changes
-        ],
-        next_cursor=page.next_cursor,
-        more=page.more,
-        server_time=at,
-    )
+    return page
 
 
 class HqService:
@@ -124,9 +118,26 @@ class HqService:
         return PushResult(batch_id=batch.batch_id, results=results, server_time=at)
 
     def pull(self, caller: enrolment.Caller, request: PullRequest) -> PullResponse:
+        page = self._pull(caller, request)
+        return PullResponse(
+            changes=[
+                Change(seq=seq, kind=kind, key=key, data=json.loads(data) if data else None)  # type: ignore[arg-type]
+                for seq, kind, key, data in page.changes
+            ],
+            next_cursor=page.next_cursor,
+            more=page.more,
+            server_time=self.clock.now(),
+        )
+
+    def pull_json(self, caller: enrolment.Caller, request: PullRequest) -> bytes:
+        """:meth:`pull` encoded as the JSON of a PullResponse, without decoding each change."""
+        page = self._pull(caller, request)
+        return encode_pull_response(page.changes, page.next_cursor, page.more, self.clock.now())
+
+    def _pull(self, caller: enrolment.Caller, request: PullRequest) -> changes.Page:
         at = self.clock.now()
         return self.db.run(
-            lambda s: pull_changes(s, caller, request, at, recent_days=self.config.recent_days)
+            lambda s: pull_page(s, caller, request, at, recent_days=self.config.recent_days)
         )
 
     # ------------------------------------------------------------------ members and jobs

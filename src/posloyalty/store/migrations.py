@@ -163,6 +163,43 @@ _V2 = [
 ]
 
 
+_V3 = [
+    # Dynamic-code secrets of the members in this terminal's slice, sealed (AES-GCM) under the
+    # terminal key, which lives outside the database (see store/vault.py).
+    """CREATE TABLE member_secrets (
+        member VARCHAR NOT NULL PRIMARY KEY REFERENCES members (id) ON DELETE CASCADE,
+        key_id VARCHAR NOT NULL,
+        sealed BLOB NOT NULL,
+        updated_at VARCHAR(27) NOT NULL)""",
+    # Static cards: only the digest of the token is kept (domain.codes.token_digest).
+    """CREATE TABLE card_tokens (
+        digest VARCHAR NOT NULL PRIMARY KEY,
+        member VARCHAR NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+        issued_at VARCHAR(27) NOT NULL)""",
+    "CREATE INDEX ix_card_tokens_member ON card_tokens (member)",
+    """CREATE TABLE code_revocations (
+        digest VARCHAR NOT NULL PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        revoked_at VARCHAR(27) NOT NULL,
+        reason TEXT NOT NULL,
+        CONSTRAINT code_revocations_kind CHECK (kind IN ('card', 'provisional')))""",
+    # Dynamic codes already accepted here (the replay cache survives a restart).
+    """CREATE TABLE used_codes (
+        member VARCHAR NOT NULL,
+        counter INTEGER NOT NULL,
+        used_at VARCHAR(27) NOT NULL,
+        PRIMARY KEY (member, counter))""",
+    """CREATE TABLE provisional_sequences (
+        terminal VARCHAR NOT NULL PRIMARY KEY,
+        last_seq INTEGER NOT NULL CHECK (last_seq >= 0))""",
+    # Welcome benefits are granted once per member.
+    """CREATE TABLE welcome_grants (
+        member VARCHAR NOT NULL PRIMARY KEY REFERENCES members (id),
+        granted_at VARCHAR(27) NOT NULL,
+        detail TEXT NOT NULL)""",
+]
+
+
 def _steps(statements: Sequence[str]) -> Migration:
     def apply(conn: Connection) -> None:
         for statement in statements:
@@ -171,6 +208,7 @@ def _steps(statements: Sequence[str]) -> Migration:
     return apply
 
 
-#: v1: tables; v2: append-only triggers, partial indexes.
-MIGRATIONS: tuple[Migration, ...] = (_steps(_V1), _steps(_V2))
+#: v1: tables; v2: append-only triggers, partial indexes; v3: member codes (sealed secrets,
+#: card digests, revocations, replay cache, provisional sequences, welcome grants).
+MIGRATIONS: tuple[Migration, ...] = (_steps(_V1), _steps(_V2), _steps(_V3))
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -23,9 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 PROTOCOL_VERSION = 1
 VERSION_HEADER = "X-Posloyalty-Protocol"
@@ -115,13 +116,21 @@ class PushItem(_Message):
     id: ClientId
     payload: dict[str, Any]
 
-    @field_validator("payload")
-    @classmethod
-    def _payload_size(cls, value: dict[str, Any]) -> dict[str, Any]:
-        size = len(canonical_json(value).encode("utf-8"))
+    _canonical: str = PrivateAttr(default="")
+
+    @model_validator(mode="after")
+    def _payload_size(self) -> PushItem:
+        text = canonical_json(self.payload)
+        size = len(text.encode("utf-8"))
         if size > MAX_ITEM_PAYLOAD_BYTES:
             raise ValueError(f"payload is {size} bytes; at most {MAX_ITEM_PAYLOAD_BYTES}")
-        return value
+        self._canonical = text
+        return self
+
+    @property
+    def canonical_payload(self) -> str:
+        """The payload's canonical JSON (what idempotency compares), computed once."""
+        return self._canonical or canonical_json(self.payload)
 
 
 class PushBatch(_Message):
@@ -161,6 +170,27 @@ class PullResponse(_Message):
     next_cursor: int
     more: bool
     server_time: dt.datetime
+
+
+def encode_pull_response(
+    changes: Iterable[tuple[int, str, str, str | None]],
+    next_cursor: int,
+    more: bool,
+    server_time: dt.datetime,
+) -> bytes:
+    """A :class:`PullResponse` as JSON, from changes whose ``data`` is already JSON text.
+
+    HQ stores each entity's data as JSON; splicing it in avoids decoding and re-encoding
+    thousands of objects per page. Decoding the result gives the same :class:`PullResponse`.
+    """
+    parts = [
+        f'{{"seq":{int(seq)},"kind":{json.dumps(kind)},"key":{json.dumps(key)},'
+        f'"data":{data if data is not None else "null"}}}'
+        for seq, kind, key, data in changes
+    ]
+    tail = f'"next_cursor":{int(next_cursor)},"more":{"true" if more else "false"},'
+    tail += f'"server_time":{json.dumps(server_time.isoformat())}'
+    return ('{"changes":[' + ",".join(parts) + "]," + tail + "}").encode("utf-8")
 
 
 class EnrollRequest(_Message):

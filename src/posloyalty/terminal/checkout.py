@@ -1,0 +1,810 @@
+"""The checkout session: an explicit state machine the cashier UI only displays.
+
+States: OPEN (no lines) -> QUOTED (lines, re-quoted after every change) -> PAYING ->
+COMMITTED, or CANCELLED from any live state. A member may be identified any time before
+payment. Every action either succeeds or raises :class:`CheckoutError` leaving the session
+exactly as it was, so an error never loses the sale in progress. ``commit`` writes the sale,
+its ledger entries, outbox row, used coupons and the member's growth in ONE write transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from posloyalty.domain import points as pts
+from posloyalty.domain.basket_codec import quote_to_json
+from posloyalty.domain.ids import CouponCode, EntryId, LotId, MemberId, SaleId, Sku
+from posloyalty.domain.money import Fen, allocate, format_yuan
+from posloyalty.domain.points import PointsError
+from posloyalty.domain.pricing import (
+    PAYMENT_METHODS,
+    Basket,
+    BasketLine,
+    CouponInstance,
+    Payment,
+    PaymentMethod,
+    Quote,
+    QuoteError,
+    quote,
+)
+from posloyalty.store import repo
+from posloyalty.store.errors import StoreDataError, StoreError
+from posloyalty.store.models import MemberCoupon
+from posloyalty.store.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
+from posloyalty.terminal.context import (
+    PENDING_UNTIL_CONFIRMED,
+    CheckoutError,
+    IllegalTransition,
+    MemberState,
+    StorageRefused,
+    TerminalContext,
+    TierProgress,
+    apply_growth,
+    check_offline_allowance,
+    ensure_provisional_member,
+    load_member,
+    next_receipt_code,
+)
+from posloyalty.terminal.identity import Identified
+
+OPEN_AMOUNT_SKU = Sku("OPEN")
+
+
+class State(StrEnum):
+    OPEN = "open"
+    QUOTED = "quoted"
+    PAYING = "paying"
+    COMMITTED = "committed"
+    CANCELLED = "cancelled"
+
+
+#: What each action needs; the UI enables its buttons from :meth:`CheckoutSession.allowed`.
+_ALLOWED: Mapping[str, frozenset[State]] = {
+    "identify": frozenset({State.OPEN, State.QUOTED}),
+    "clear_member": frozenset({State.OPEN, State.QUOTED}),
+    "scan": frozenset({State.OPEN, State.QUOTED}),
+    "add_open_amount": frozenset({State.OPEN, State.QUOTED}),
+    "set_qty": frozenset({State.QUOTED}),
+    "void_line": frozenset({State.QUOTED}),
+    "add_coupon": frozenset({State.QUOTED}),
+    "remove_coupon": frozenset({State.QUOTED}),
+    "redeem": frozenset({State.QUOTED, State.PAYING}),
+    "begin_payment": frozenset({State.QUOTED}),
+    "back_to_basket": frozenset({State.PAYING}),
+    "add_payment": frozenset({State.PAYING}),
+    "remove_payment": frozenset({State.PAYING}),
+    "commit": frozenset({State.PAYING}),
+    "cancel": frozenset({State.OPEN, State.QUOTED, State.PAYING}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    sku: Sku
+    name: str
+    qty: int
+    unit_price: Fen
+    special_price: bool = False
+    category: str = ""
+    member_price: Fen | None = None
+
+    def basket_line(self) -> BasketLine:
+        return BasketLine(
+            self.sku,
+            self.name,
+            self.qty,
+            self.unit_price,
+            self.special_price,
+            self.category,
+            self.member_price,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    method: PaymentMethod
+    #: Applied to the sale.
+    amount: Fen
+    #: Cash handed over (cash only); the change is ``tendered - amount``.
+    tendered: Fen
+    reference: str = ""
+
+    @property
+    def change(self) -> Fen:
+        return Fen(self.tendered - self.amount)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cart:
+    lines: tuple[CartLine, ...] = ()
+    member: MemberState | None = None
+    identified: Identified | None = None
+    coupons: tuple[CouponInstance, ...] = ()
+    redeem: int = 0
+    payments: tuple[Tender, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptLine:
+    index: int
+    sku: str
+    name: str
+    qty: int
+    unit_price: Fen
+    gross: Fen
+    net: Fen
+    discounts: Mapping[str, Fen]
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    sale_id: SaleId
+    receipt_code: str
+    at: dt.datetime
+    cashier: str
+    member_id: MemberId | None
+    lines: tuple[ReceiptLine, ...]
+    subtotal: Fen
+    total: Fen
+    savings: Mapping[str, Fen]
+    points_redeemed: int
+    points_value: Fen
+    payments: tuple[Tender, ...]
+    change: Fen
+    points_earned: int
+    #: Earned points not yet spendable (pending days, or a member HQ has not confirmed).
+    points_earned_pending: bool
+    balance_available: int | None
+    balance_pending: int | None
+    tier: TierProgress | None
+    coupons: tuple[str, ...] = ()
+    member_day: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        y = format_yuan
+        tier = self.tier
+        return {
+            "sale_id": self.sale_id,
+            "receipt_code": self.receipt_code,
+            "at": self.at.isoformat(),
+            "cashier": self.cashier,
+            "member": self.member_id,
+            "lines": [
+                {
+                    "index": ln.index,
+                    "sku": ln.sku,
+                    "name": ln.name,
+                    "qty": ln.qty,
+                    "unit_price": y(ln.unit_price),
+                    "gross": y(ln.gross),
+                    "net": y(ln.net),
+                    "discounts": {k: y(v) for k, v in ln.discounts.items()},
+                    "points": ln.points,
+                }
+                for ln in self.lines
+            ],
+            "subtotal": y(self.subtotal),
+            "total": y(self.total),
+            "savings": {k: y(v) for k, v in self.savings.items()},
+            "coupons": list(self.coupons),
+            "member_day": self.member_day,
+            "points_redeemed": self.points_redeemed,
+            "points_value": y(self.points_value),
+            "payments": [
+                {"method": p.method, "amount": y(p.amount), "tendered": y(p.tendered)}
+                for p in self.payments
+            ],
+            "change": y(self.change),
+            "points_earned": self.points_earned,
+            "points_earned_pending": self.points_earned_pending,
+            "balance_available": self.balance_available,
+            "balance_pending": self.balance_pending,
+            "tier": None
+            if tier is None
+            else {
+                "tier": tier.tier,
+                "name": tier.tier_name,
+                "upgraded": tier.changed,
+                "growth": tier.growth,
+                "next_tier": tier.next_tier,
+                "needed_spend": y(tier.needed_spend),
+                "needed_count": tier.needed_count,
+                "needed_growth": tier.needed_growth,
+                "valid_until": tier.valid_until.isoformat() if tier.valid_until else None,
+            },
+        }
+
+
+def _err(exc: Exception) -> CheckoutError:
+    return CheckoutError(str(exc))
+
+
+@dataclass
+class CheckoutSession:
+    """One customer's checkout. Read ``state``, ``lines``, ``quote``, ``member``, ``due``..."""
+
+    ctx: TerminalContext
+    _state: State = State.OPEN
+    _cart: _Cart = field(default_factory=_Cart)
+    _quote: Quote | None = None
+    _at: dt.datetime | None = None
+    _receipt: Receipt | None = None
+
+    # ------------------------------------------------------------------ what the UI shows
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def lines(self) -> tuple[CartLine, ...]:
+        return self._cart.lines
+
+    @property
+    def member(self) -> MemberState | None:
+        return self._cart.member
+
+    @property
+    def quote(self) -> Quote | None:
+        return self._quote
+
+    @property
+    def coupons(self) -> tuple[CouponCode, ...]:
+        return tuple(c.code for c in self._cart.coupons)
+
+    @property
+    def redeem_points(self) -> int:
+        return self._cart.redeem
+
+    @property
+    def payments(self) -> tuple[Tender, ...]:
+        return self._cart.payments
+
+    @property
+    def due(self) -> Fen:
+        return self._quote.total if self._quote is not None else Fen(0)
+
+    @property
+    def paid(self) -> Fen:
+        return Fen(sum(p.amount for p in self._cart.payments))
+
+    @property
+    def remaining(self) -> Fen:
+        return Fen(self.due - self.paid)
+
+    @property
+    def receipt(self) -> Receipt | None:
+        return self._receipt
+
+    def allowed(self) -> frozenset[str]:
+        return frozenset(a for a, states in _ALLOWED.items() if self._state in states)
+
+    # ------------------------------------------------------------------ mechanics
+    def _require(self, action: str) -> None:
+        if self._state not in _ALLOWED[action]:
+            hint = {
+                State.PAYING: "; go back to the basket first",
+                State.OPEN: "; scan a product first",
+                State.COMMITTED: "; the sale is already committed",
+                State.CANCELLED: "; the sale was cancelled",
+            }.get(self._state, "")
+            raise IllegalTransition(
+                f"cannot {action.replace('_', ' ')} while the sale is {self._state.value}{hint}"
+            )
+
+    def _price(self, cart: _Cart, at: dt.datetime) -> Quote | None:
+        if not cart.lines:
+            return None
+        basket = Basket(
+            at=at,
+            member=cart.member.snapshot if cart.member is not None else None,
+            lines=tuple(ln.basket_line() for ln in cart.lines),
+            coupons=cart.coupons,
+            redeem_points=cart.redeem,
+            payments=tuple(Payment(p.method, p.amount) for p in cart.payments),
+        )
+        try:
+            q = quote(self.ctx.rules, basket)
+        except QuoteError as exc:
+            raise _err(exc) from None
+        if q.rejected_coupons:
+            r = q.rejected_coupons[0]
+            raise CheckoutError(f"coupon {r.code}: {r.reason}")
+        return q
+
+    def _apply(self, cart: _Cart, state: State | None = None) -> None:
+        """Re-quote ``cart``; only if that works does the session take it (else unchanged)."""
+        at = self.ctx.now()
+        q = self._price(cart, at)
+        new_state = state or self._state
+        if new_state in (State.OPEN, State.QUOTED):
+            new_state = State.QUOTED if cart.lines else State.OPEN
+        self._cart, self._quote, self._at, self._state = cart, q, at, new_state
+
+    def requote(self) -> None:
+        """Price again now (the clock moved: a member day may have started or ended)."""
+        if self._state in (State.OPEN, State.QUOTED, State.PAYING):
+            self._apply(self._cart)
+
+    # ------------------------------------------------------------------ member
+    def identify(self, identified: Identified) -> MemberState:
+        self._require("identify")
+        at = self.ctx.now()
+        with self.ctx.db.read() as session:
+            member = load_member(
+                session,
+                self.ctx,
+                identified.member_id,
+                confirmed=identified.confirmed,
+                may_redeem=identified.may_redeem,
+                at=at,
+            )
+        # A different member: their coupons and points do not carry over.
+        same = self._cart.member is not None and self._cart.member.member_id == member.member_id
+        self._apply(
+            replace(
+                self._cart,
+                member=member,
+                identified=identified,
+                coupons=self._cart.coupons if same else (),
+                redeem=self._cart.redeem if same and member.may_redeem else 0,
+            )
+        )
+        return member
+
+    def clear_member(self) -> None:
+        self._require("clear_member")
+        self._apply(replace(self._cart, member=None, identified=None, coupons=(), redeem=0))
+
+    # ------------------------------------------------------------------ lines
+    def scan(self, code: str, qty: int = 1) -> int:
+        """Add a product by SKU or EAN (the same product again adds to its line); its index."""
+        self._require("scan")
+        code = code.strip()
+        if not code:
+            raise CheckoutError("empty product code")
+        _check_qty(qty)
+        with self.ctx.db.read() as session:
+            product = repo.product_by_sku(session, code) or repo.product_by_ean(session, code)
+            if product is None:
+                raise CheckoutError(f"unknown product code {code!r}")
+            line = CartLine(
+                sku=Sku(product.sku),
+                name=product.name,
+                qty=qty,
+                unit_price=Fen(product.price_fen),
+                special_price=bool(product.special_price),
+                category=product.category,
+                member_price=Fen(product.member_price_fen)
+                if product.member_price_fen is not None
+                else None,
+            )
+        lines = list(self._cart.lines)
+        for i, existing in enumerate(lines):
+            if existing.sku == line.sku:
+                lines[i] = replace(existing, qty=existing.qty + qty)
+                self._apply(replace(self._cart, lines=tuple(lines)))
+                return i
+        self._apply(replace(self._cart, lines=(*lines, line)))
+        return len(lines)
+
+    def add_open_amount(self, amount: Fen, name: str = "open amount") -> int:
+        """A line priced by the cashier (an item without a code)."""
+        self._require("add_open_amount")
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise CheckoutError("an open amount must be above 0.00 yuan")
+        line = CartLine(OPEN_AMOUNT_SKU, name, 1, Fen(amount))
+        self._apply(replace(self._cart, lines=(*self._cart.lines, line)))
+        return len(self._cart.lines) - 1
+
+    def set_qty(self, index: int, qty: int) -> None:
+        self._require("set_qty")
+        self._line(index)
+        _check_qty(qty)
+        lines = list(self._cart.lines)
+        lines[index] = replace(lines[index], qty=qty)
+        self._apply(replace(self._cart, lines=tuple(lines)))
+
+    def void_line(self, index: int, reason: str = "") -> None:
+        """Remove a line; written to the audit log (refused if the log cannot be written)."""
+        self._require("void_line")
+        line = self._line(index)
+        cart = replace(self._cart, lines=self._cart.lines[:index] + self._cart.lines[index + 1 :])
+        at = self.ctx.now()
+        self._price(cart, at)  # refuse before auditing if the rest cannot be priced
+        self._audit(
+            "void_line",
+            {
+                "index": index,
+                "sku": line.sku,
+                "qty": line.qty,
+                "unit_price_fen": line.unit_price,
+                "reason": reason,
+                "member": self._cart.member.member_id if self._cart.member else None,
+            },
+        )
+        self._apply(cart)
+
+    def _line(self, index: int) -> CartLine:
+        if not 0 <= index < len(self._cart.lines):
+            raise CheckoutError(f"there is no line {index + 1}")
+        return self._cart.lines[index]
+
+    # ------------------------------------------------------------------ coupons, points
+    def add_coupon(self, code: str) -> None:
+        """Apply a coupon the identified member holds in the store."""
+        self._require("add_coupon")
+        member = self._cart.member
+        if member is None:
+            raise CheckoutError("identify the member before applying a member coupon")
+        if any(c.code == code for c in self._cart.coupons):
+            raise CheckoutError(f"coupon {code} is already applied")
+        with self.ctx.db.read() as session:
+            row = session.get(MemberCoupon, code)
+            if row is None or row.member != member.member_id:
+                raise CheckoutError(f"coupon {code} is not held by member {member.member_id}")
+            if row.used_sale is not None:
+                raise CheckoutError(f"coupon {code} was already used")
+            template = self.ctx.rules.coupons.get(row.template)
+            if template is None:
+                raise CheckoutError(
+                    f"coupon {code} is of kind {row.template!r}, unknown to the current rules"
+                )
+            instance = CouponInstance(
+                CouponCode(code),
+                template,
+                row.valid_from.astimezone(self.ctx.zone).date(),
+                row.valid_until.astimezone(self.ctx.zone).date(),
+            )
+        self._apply(replace(self._cart, coupons=(*self._cart.coupons, instance)))
+
+    def remove_coupon(self, code: str) -> None:
+        self._require("remove_coupon")
+        kept = tuple(c for c in self._cart.coupons if c.code != code)
+        if len(kept) == len(self._cart.coupons):
+            raise CheckoutError(f"coupon {code} is not applied")
+        self._apply(replace(self._cart, coupons=kept))
+
+    def redeem(self, points: int) -> None:
+        """Pay part of the sale with points (0 takes the redemption back)."""
+        self._require("redeem")
+        if isinstance(points, bool) or not isinstance(points, int) or points < 0:
+            raise CheckoutError("points to redeem must be a whole number, 0 or more")
+        member = self._cart.member
+        if points:
+            if member is None:
+                raise CheckoutError("only an identified member can pay with points")
+            if not member.may_redeem:
+                why = (
+                    "HQ has not confirmed this member yet"
+                    if not member.confirmed
+                    else "points can only be spent with the member's dynamic code (phone app)"
+                )
+                raise CheckoutError(f"member {member.member_id} cannot redeem points: {why}")
+            with self.ctx.db.read() as session:
+                check_offline_allowance(session, self.ctx, member.member_id, points, self.ctx.now())
+        cart = replace(self._cart, redeem=points)
+        if self._state is State.PAYING:
+            probe = self._price(replace(cart, payments=()), self.ctx.now())
+            if probe is not None and self.paid > probe.total:
+                raise CheckoutError(
+                    f"payments already taken ({format_yuan(self.paid)} yuan) exceed the new "
+                    f"amount due ({format_yuan(probe.total)} yuan); remove a payment first"
+                )
+        self._apply(cart)
+
+    # ------------------------------------------------------------------ payment
+    def begin_payment(self) -> None:
+        self._require("begin_payment")
+        self._apply(self._cart, State.PAYING)
+
+    def back_to_basket(self) -> None:
+        """Leave payment to change the basket; payments taken so far are dropped."""
+        self._require("back_to_basket")
+        cart = replace(self._cart, payments=())
+        at = self.ctx.now()
+        q = self._price(cart, at)
+        self._cart, self._quote, self._at = cart, q, at
+        self._state = State.QUOTED
+
+    def add_payment(
+        self,
+        method: str,
+        amount: Fen | None = None,
+        *,
+        tendered: Fen | None = None,
+        reference: str = "",
+    ) -> Tender:
+        """Take a payment. Cash: ``tendered`` (what was handed over; change is given back).
+        Card and gift card: ``amount`` (default: all that remains), never more than remains."""
+        self._require("add_payment")
+        if method not in PAYMENT_METHODS:
+            raise CheckoutError(
+                f"unknown payment method {method!r}; use {', '.join(PAYMENT_METHODS)} "
+                "(points: redeem them)"
+            )
+        remaining = self.remaining
+        if remaining <= 0:
+            raise CheckoutError("nothing is left to pay")
+        given = tendered if tendered is not None else amount
+        if given is None:
+            given = remaining
+        if isinstance(given, bool) or not isinstance(given, int) or given <= 0:
+            raise CheckoutError("a payment must be above 0.00 yuan")
+        if method == "cash":
+            applied = min(given, remaining)
+            tender = Tender("cash", Fen(applied), Fen(given), reference)
+        else:
+            if tendered is not None:
+                raise CheckoutError("only cash is tendered; give card amounts as the amount")
+            if given > remaining:
+                raise CheckoutError(
+                    f"{method} payment of {format_yuan(given)} yuan exceeds the "
+                    f"{format_yuan(remaining)} yuan still due"
+                )
+            tender = Tender(method, Fen(given), Fen(given), reference)
+        self._apply(replace(self._cart, payments=(*self._cart.payments, tender)))
+        return tender
+
+    def remove_payment(self, index: int) -> None:
+        self._require("remove_payment")
+        if not 0 <= index < len(self._cart.payments):
+            raise CheckoutError(f"there is no payment {index + 1}")
+        payments = self._cart.payments[:index] + self._cart.payments[index + 1 :]
+        self._apply(replace(self._cart, payments=payments))
+
+    # ------------------------------------------------------------------ end
+    def cancel(self, reason: str = "") -> None:
+        """Abandon the sale (audited); nothing else is stored."""
+        self._require("cancel")
+        self._audit(
+            "cancel_sale",
+            {
+                "reason": reason,
+                "lines": [[ln.sku, ln.qty, ln.unit_price] for ln in self._cart.lines],
+                "total_fen": self.due,
+                "member": self._cart.member.member_id if self._cart.member else None,
+                "payments": [[p.method, p.amount] for p in self._cart.payments],
+            },
+        )
+        self._state = State.CANCELLED
+
+    def commit(self) -> Receipt:
+        """Store the sale (one transaction) and return its receipt; on any refusal the
+        session stays PAYING with its lines and payments, and nothing was stored."""
+        self._require("commit")
+        if self.remaining != 0:
+            raise CheckoutError(
+                f"{format_yuan(self.remaining)} yuan is still due; take a payment first"
+            )
+        try:
+            with self.ctx.db.write() as session:
+                receipt = _write_sale(session, self.ctx, self._cart, self.due)
+        except StoreDataError as exc:
+            raise CheckoutError(f"the sale was refused by the store: {exc}") from exc
+        except StoreError as exc:
+            raise StorageRefused(
+                f"the sale could not be stored and is still open: {' '.join(str(exc).split())}"
+            ) from exc
+        except (QuoteError, PointsError) as exc:
+            raise _err(exc) from exc
+        self._receipt = receipt
+        self._state = State.COMMITTED
+        return receipt
+
+    def _audit(self, action: str, detail: dict[str, Any]) -> None:
+        try:
+            with self.ctx.db.write() as session:
+                repo.audit(
+                    session,
+                    at=self.ctx.clock.now(),
+                    cashier=self.ctx.cashier,
+                    action=action,
+                    detail=detail,
+                )
+        except StoreError as exc:
+            raise StorageRefused(
+                f"cannot write the audit log, so the {action.replace('_', ' ')} is refused: "
+                f"{' '.join(str(exc).split())}"
+            ) from exc
+
+
+def _check_qty(qty: int) -> None:
+    if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= 9999:
+        raise CheckoutError("quantity must be a whole number from 1 to 9999")
+
+
+def _write_sale(session: Session, ctx: TerminalContext, cart: _Cart, shown_total: int) -> Receipt:
+    """Everything of one sale, inside the caller's write transaction."""
+    at = ctx.now()
+    member: MemberState | None = None
+    if cart.member is not None:
+        member = load_member(
+            session,
+            ctx,
+            cart.member.member_id,
+            confirmed=cart.member.confirmed,
+            may_redeem=cart.member.may_redeem,
+            at=at,
+        )
+    basket = Basket(
+        at=at,
+        member=member.snapshot if member is not None else None,
+        lines=tuple(ln.basket_line() for ln in cart.lines),
+        coupons=cart.coupons,
+        redeem_points=cart.redeem,
+    )
+    q = quote(ctx.rules, basket)
+    if q.total != shown_total:
+        raise CheckoutError(
+            f"the amount due changed from {format_yuan(shown_total)} to {format_yuan(q.total)} "
+            "yuan since the quote (time or balance moved); go back to the basket and check it"
+        )
+    if any(p.method == "gift_card" for p in cart.payments):
+        # The gift-card part earns at its own rate.
+        basket = replace(basket, payments=tuple(Payment(p.method, p.amount) for p in cart.payments))
+        q = quote(ctx.rules, basket)
+    if q.rejected_coupons:
+        r = q.rejected_coupons[0]
+        raise CheckoutError(f"coupon {r.code}: {r.reason}")
+    sale_id = SaleId(ctx.new_id())
+    entries: list[pts.LedgerEntry] = []
+    if q.points_redeemed:
+        assert member is not None
+        check_offline_allowance(session, ctx, member.member_id, q.points_redeemed, at)
+        entries += pts.redeem(
+            member.entries,
+            ctx.rules.points,
+            points=q.points_redeemed,
+            at=at,
+            sale_id=sale_id,
+            new_id=ctx.new_id,
+        )
+    if member is not None and q.points_earned:
+        earned = pts.earn(
+            ctx.rules.points,
+            entry_id=EntryId(ctx.new_id()),
+            lot=LotId(ctx.new_id()),
+            points=q.points_earned,
+            at=at,
+            sale_id=sale_id,
+        )
+        if not member.confirmed:
+            earned = [replace(e, available_at=PENDING_UNTIL_CONFIRMED) for e in earned]
+        entries += earned
+    if member is not None and not member.stored:
+        ensure_provisional_member(session, ctx, member.member_id)
+    # Points that paid for each line, so a partial return can refund them by line.
+    line_redeemed = (
+        allocate(q.points_redeemed, [ln.points_value for ln in q.lines])
+        if q.points_redeemed
+        else [0] * len(q.lines)
+    )
+    record_quote = quote_to_json(q) | {
+        "kind": "sale",
+        "points_value_fen": q.points_value,
+        "line_points_redeemed": line_redeemed,
+        "member_confirmed": member.confirmed if member is not None else None,
+        "tendered_fen": [p.tendered for p in cart.payments],
+    }
+    code = next_receipt_code(session, ctx, at)
+    sale = SaleRecord(
+        id=sale_id,
+        terminal=ctx.terminal,
+        store=ctx.store,
+        cashier=ctx.cashier,
+        member=member.member_id if member is not None else None,
+        at=at,
+        subtotal_fen=q.subtotal,
+        total_fen=q.total,
+        receipt_code=code,
+        lines=tuple(
+            SaleLineRecord(
+                index=ln.index,
+                sku=ln.sku,
+                qty=ln.qty,
+                unit_price_fen=ln.unit_price,
+                gross_fen=ln.gross,
+                net_fen=ln.net,
+                name=ln.name,
+                discounts=dict(ln.discounts),
+                points=ln.points,
+                growth=ln.growth,
+            )
+            for ln in q.lines
+        ),
+        payments=tuple(PaymentRecord(p.method, p.amount, p.reference) for p in cart.payments),
+        quote=record_quote,
+    )
+    outbox = [
+        OutboxMessage(
+            "sale",
+            sale_id,
+            {
+                "sale": sale_id,
+                "receipt_code": code,
+                "terminal": ctx.terminal,
+                "store": ctx.store,
+                "cashier": ctx.cashier,
+                "member": sale.member,
+                "at": at.isoformat(),
+                "quote": record_quote,
+                "entries": [_entry_json(e) for e in entries],
+            },
+        )
+    ]
+    balance = repo.record_sale(
+        session,
+        sale,
+        entries,
+        outbox,
+        used_coupons=[c.code for c in cart.coupons],
+        created_at=ctx.clock.now(),
+    )
+    tier = None
+    if member is not None and member.confirmed:
+        tier = apply_growth(session, ctx, member.member_id, q.growth_earned, at)
+    savings: dict[str, Fen] = {}
+    for d in q.discounts:
+        if d.kind != "points":
+            savings[d.kind] = Fen(savings.get(d.kind, 0) + d.amount)
+    pending = member is not None and bool(entries) and any(e.available_at > at for e in entries)
+    return Receipt(
+        sale_id=sale_id,
+        receipt_code=code,
+        at=at,
+        cashier=ctx.cashier,
+        member_id=sale.member,
+        lines=tuple(
+            ReceiptLine(
+                ln.index,
+                ln.sku,
+                ln.name,
+                ln.qty,
+                ln.unit_price,
+                ln.gross,
+                ln.net,
+                {k: v for k, v in ln.discounts.items() if k != "points"},
+                ln.points,
+            )
+            for ln in q.lines
+        ),
+        subtotal=q.subtotal,
+        total=q.total,
+        savings=savings,
+        points_redeemed=q.points_redeemed,
+        points_value=q.points_value,
+        payments=cart.payments,
+        change=Fen(sum(p.change for p in cart.payments)),
+        points_earned=q.points_earned if member is not None else 0,
+        points_earned_pending=pending,
+        balance_available=balance.available if balance is not None else None,
+        balance_pending=balance.pending if balance is not None else None,
+        tier=tier,
+        coupons=tuple(c.code for c in cart.coupons),
+        member_day=q.member_day,
+    )
+
+
+def _entry_json(e: pts.LedgerEntry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "points": e.points,
+        "lot": e.lot,
+        "at": e.at.isoformat(),
+        "available_at": e.available_at.isoformat(),
+        "expires_at": e.expires_at.isoformat() if e.expires_at else None,
+        "renews_until": e.renews_until.isoformat() if e.renews_until else None,
+        "sale_id": e.sale_id,
+        "reason": e.reason,
+    }
+
+
+entry_json = _entry_json

@@ -1,0 +1,396 @@
+"""What every terminal service is given: the database, rules, clock, zone and who is selling.
+
+Also the small store-side facts the checkout, returns and adjustments share: the member as
+the counter sees it (tier, balance replayed from the ledger), the HQ balance confirmation that
+lifts the offline redemption cap, and receipt codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from posloyalty.clock import Clock
+from posloyalty.domain import points as pts
+from posloyalty.domain.ids import CashierId, MemberId, StoreId, TerminalId, TierId
+from posloyalty.domain.money import Fen
+from posloyalty.domain.points import Balance, LedgerEntry
+from posloyalty.domain.pricing import MemberSnapshot
+from posloyalty.domain.rules import RuleError, RuleSet, parse_rules_text
+from posloyalty.domain.tiers import Purchase, tier_status
+from posloyalty.store import repo
+from posloyalty.store.db import Database
+from posloyalty.store.ids import Uuid7
+from posloyalty.store.models import Cashier, Member
+from posloyalty.store.types import format_ts, parse_ts
+
+#: Settings key prefix: when HQ last confirmed a member's balance (UTC instant text).
+CONFIRMED_PREFIX = "hq_balance_confirmed_at:"
+#: Settings key overriding the rules' offline redemption allowance on this terminal.
+ALLOWANCE_KEY = "offline_allowance_points"
+ZONE_KEY = "zone"
+DEFAULT_ZONE = "Asia/Shanghai"
+#: ``available_at`` of points earned by a member HQ has not confirmed yet: they stay pending
+#: until the sync client releases them (a reverse of this lot plus a new available lot).
+PENDING_UNTIL_CONFIRMED = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+
+class CheckoutError(ValueError):
+    """An action the terminal refuses; the message is for the cashier. Nothing changed."""
+
+
+class IllegalTransition(CheckoutError):
+    """The action is not possible in the session's current state."""
+
+
+class StorageRefused(CheckoutError):
+    """The database could not store the operation (read-only, full, locked); nothing changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalContext:
+    db: Database
+    rules: RuleSet
+    clock: Clock
+    zone: dt.tzinfo
+    terminal: TerminalId
+    store: StoreId
+    cashier: CashierId
+    ids: Uuid7
+    #: Per member and local day; None: the terminal setting, else the rules' value.
+    offline_allowance_points: int | None = None
+    #: A balance HQ confirmed longer ago than this counts as unconfirmed (offline).
+    confirmation_max_age: dt.timedelta = dt.timedelta(minutes=15)
+
+    def now(self) -> dt.datetime:
+        """Now, store-local (its date decides member days, birthdays and business days)."""
+        return self.clock.now().astimezone(self.zone)
+
+    def new_id(self) -> str:
+        return self.ids.new()
+
+
+def context_from_store(
+    db: Database,
+    cashier: str,
+    *,
+    rules: RuleSet | None = None,
+    clock: Clock | None = None,
+    ids: Uuid7 | None = None,
+) -> TerminalContext:
+    """A context from the terminal's settings (store, terminal, zone) and active rule document.
+
+    Refused (:class:`CheckoutError`) for an unknown cashier, a terminal without store or
+    terminal id, an unknown zone, or no rules given and none active in the store.
+    """
+    clock = clock or db.clock
+    with db.read() as session:
+        if session.get(Cashier, cashier) is None:
+            raise CheckoutError(f"unknown cashier {cashier!r}")
+        store = repo.get_setting(session, "store")
+        terminal = repo.get_setting(session, "terminal")
+        zone_name = repo.get_setting(session, ZONE_KEY) or DEFAULT_ZONE
+        allowance = repo.get_setting(session, ALLOWANCE_KEY)
+        if rules is None:
+            doc = repo.active_rule_document(session)
+            if doc is None:
+                raise CheckoutError("no active rule document in the store; give rules or a preset")
+            try:
+                rules = parse_rules_text(doc.text)
+            except RuleError as exc:
+                raise CheckoutError(f"the active rule document is invalid: {exc}") from None
+    if not store or not terminal:
+        raise CheckoutError("the terminal has no store or terminal id; run `terminal init`")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CheckoutError(f"unknown time zone {zone_name!r} in the terminal settings") from None
+    return TerminalContext(
+        db=db,
+        rules=rules,
+        clock=clock,
+        zone=zone,
+        terminal=TerminalId(terminal),
+        store=StoreId(store),
+        cashier=CashierId(cashier),
+        ids=ids or Uuid7(clock),
+        offline_allowance_points=int(allowance) if allowance and allowance.isdigit() else None,
+    )
+
+
+# --------------------------------------------------------------------------- members
+
+
+@dataclass(frozen=True, slots=True)
+class MemberState:
+    """A member as the counter prices them, with the ledger replayed now."""
+
+    member_id: MemberId
+    display_name: str
+    phone_masked: str
+    #: The tier used for pricing (the lowest tier for an unconfirmed member).
+    tier: TierId
+    confirmed: bool
+    may_redeem: bool
+    balance: Balance
+    snapshot: MemberSnapshot
+    entries: tuple[LedgerEntry, ...]
+    #: The member row exists in the local slice.
+    stored: bool
+    growth: int
+    registered_at: dt.datetime | None
+
+
+def load_member(
+    session: Session,
+    ctx: TerminalContext,
+    member_id: MemberId,
+    *,
+    confirmed: bool,
+    may_redeem: bool,
+    at: dt.datetime,
+) -> MemberState:
+    row = session.get(Member, member_id)
+    if row is None and confirmed:
+        raise CheckoutError(f"member {member_id} is not in this terminal's member directory")
+    entries = tuple(repo.ledger_for_member(session, member_id, ctx.zone)) if row else ()
+    balance = pts.balance(entries, at)
+    tiers = ctx.rules.tiers
+    tier = tiers.lowest.id
+    if confirmed and row is not None and row.tier in tiers.ids():
+        tier = TierId(row.tier)
+    growth = row.growth if row is not None else 0
+    snapshot = MemberSnapshot(
+        tier=tier,
+        points=max(balance.available, 0) if may_redeem else 0,
+        growth=max(growth, 0),
+        birthday=row.birthday if row is not None and confirmed else None,
+    )
+    return MemberState(
+        member_id=member_id,
+        display_name=row.display_name if row else "",
+        phone_masked=row.phone_masked if row else "",
+        tier=tier,
+        confirmed=confirmed,
+        may_redeem=may_redeem,
+        balance=balance,
+        snapshot=snapshot,
+        entries=entries,
+        stored=row is not None,
+        growth=growth,
+        registered_at=row.registered_at if row is not None else None,
+    )
+
+
+def ensure_provisional_member(session: Session, ctx: TerminalContext, member_id: str) -> None:
+    """A placeholder row for a member HQ has not confirmed yet (the ledger needs one)."""
+    if session.get(Member, member_id) is not None:
+        return
+    session.add(
+        Member(
+            id=member_id,
+            phone_masked="",
+            phone_hash="",
+            display_name="",
+            tier=str(ctx.rules.tiers.lowest.id),
+            growth=0,
+            cached_points=0,
+            cached_pending=0,
+            registered_at=ctx.clock.now(),
+            hq_version=0,
+            provisional=True,
+        )
+    )
+    session.flush()
+
+
+# --------------------------------------------------------------------------- HQ confirmation
+
+
+def mark_balance_confirmed(session: Session, member_id: str, at: dt.datetime) -> None:
+    """Record that HQ confirmed this member's balance at ``at`` (called by the sync client)."""
+    repo.set_setting(session, CONFIRMED_PREFIX + member_id, format_ts(at))
+
+
+def balance_confirmed_at(session: Session, member_id: str) -> dt.datetime | None:
+    value = repo.get_setting(session, CONFIRMED_PREFIX + member_id)
+    return parse_ts(value) if value else None
+
+
+def day_bounds(day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    """The local business day ``day`` as a half-open UTC interval."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineAllowance:
+    """The offline redemption cap for one member today; ``left`` None: not capped (online)."""
+
+    limit: int
+    used_today: int
+    left: int | None
+    confirmed_at: dt.datetime | None
+
+
+def offline_allowance(
+    session: Session, ctx: TerminalContext, member_id: str, at: dt.datetime
+) -> OfflineAllowance:
+    limit = (
+        ctx.offline_allowance_points
+        if ctx.offline_allowance_points is not None
+        else ctx.rules.points.offline_allowance_points
+    )
+    confirmed = balance_confirmed_at(session, member_id)
+    if confirmed is not None and dt.timedelta(0) <= at - confirmed <= ctx.confirmation_max_age:
+        return OfflineAllowance(limit, 0, None, confirmed)
+    start, _ = day_bounds(at.astimezone(ctx.zone).date(), ctx.zone)
+    since = max(start, confirmed) if confirmed is not None else start
+    used = -int(
+        session.connection()
+        .exec_driver_sql(
+            "SELECT coalesce(sum(points), 0) FROM ledger_entries"
+            " WHERE member = ? AND kind = 'redeem' AND at >= ?",
+            (member_id, format_ts(since)),
+        )
+        .scalar_one()
+    )
+    return OfflineAllowance(limit, used, max(limit - used, 0), confirmed)
+
+
+def check_offline_allowance(
+    session: Session, ctx: TerminalContext, member_id: str, wanted: int, at: dt.datetime
+) -> None:
+    """Refuse a redemption beyond today's offline allowance, saying why and what is left."""
+    if wanted <= 0:
+        return
+    allowance = offline_allowance(session, ctx, member_id, at)
+    if allowance.left is None or wanted <= allowance.left:
+        return
+    why = (
+        "has never been confirmed with HQ"
+        if allowance.confirmed_at is None
+        else "has not been confirmed with HQ since "
+        + allowance.confirmed_at.astimezone(ctx.zone).strftime("%Y-%m-%d %H:%M")
+    )
+    raise CheckoutError(
+        f"offline redemption limit: the balance of member {member_id} {why}, so at most "
+        f"{allowance.limit} points a day may be redeemed; {allowance.used_today} already "
+        f"redeemed today, {allowance.left} still allowed (asked for {wanted})"
+    )
+
+
+# --------------------------------------------------------------------------- receipt codes
+
+
+def next_receipt_code(session: Session, ctx: TerminalContext, at: dt.datetime) -> str:
+    """``STORE-TERMINAL-YYYYMMDD-NNNN``: the terminal's running number for the local day.
+
+    Call inside the write transaction (BEGIN IMMEDIATE), so two sales never draw one number.
+    """
+    day = at.astimezone(ctx.zone).date()
+    start, end = day_bounds(day, ctx.zone)
+    conn = session.connection()
+    n = int(
+        conn.exec_driver_sql(
+            "SELECT count(*) FROM sales WHERE terminal = ? AND at >= ? AND at < ?",
+            (ctx.terminal, format_ts(start), format_ts(end)),
+        ).scalar_one()
+    )
+    while True:
+        n += 1
+        code = f"{ctx.store}-{ctx.terminal}-{day:%Y%m%d}-{n:04d}"
+        taken = conn.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM sales WHERE receipt_code = ?)", (code,)
+        ).scalar_one()
+        if not taken:
+            return code
+
+
+# --------------------------------------------------------------------------- tiers
+
+
+@dataclass(frozen=True, slots=True)
+class TierProgress:
+    tier: TierId
+    tier_name: str
+    #: The tier changed with this operation (an upgrade).
+    changed: bool
+    growth: int
+    next_tier: TierId | None
+    needed_spend: Fen
+    needed_count: int
+    needed_growth: int
+    valid_until: dt.datetime | None
+
+
+def _history(session: Session, member_id: str, baseline_growth: int) -> list[Purchase]:
+    rows = session.connection().exec_driver_sql(
+        "SELECT s.at, s.total_fen, s.original_sale_id, json_extract(s.quote, '$.full'),"
+        " (SELECT coalesce(sum(growth), 0) FROM sale_lines WHERE sale = s.id)"
+        " FROM sales s WHERE s.member = ? AND s.status = 'committed'",
+        (member_id,),
+    )
+    history: list[Purchase] = []
+    local_growth = 0
+    first: dt.datetime | None = None
+    for at_text, total, original, full, growth in rows:
+        at = parse_ts(at_text)
+        first = at if first is None or at < first else first
+        count = (-1 if full else 0) if original is not None else 1
+        history.append(Purchase(at, Fen(int(total)), int(growth), count))
+        local_growth += int(growth)
+    # Growth HQ knows of but this terminal has no sales for (bought elsewhere).
+    extra = baseline_growth - local_growth
+    if extra > 0:
+        start = (first or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)) - dt.timedelta(seconds=1)
+        history.append(Purchase(start, Fen(0), extra, 0))
+    return history
+
+
+def apply_growth(
+    session: Session, ctx: TerminalContext, member_id: str, growth: int, at: dt.datetime
+) -> TierProgress | None:
+    """Add ``growth`` to the member's cached growth and move the tier up if the rules say so.
+
+    Call after the sale is recorded (it is part of the history). The terminal only ever
+    upgrades: downgrades (reviews, returns) are HQ's, which sees the whole history.
+    """
+    row = session.get(Member, member_id)
+    if row is None:
+        return None
+    session.refresh(row)
+    new_growth = row.growth + growth
+    tiers = ctx.rules.tiers
+    status = tier_status(
+        tiers,
+        _history(session, member_id, new_growth),
+        at,
+        growth_per_yuan=ctx.rules.growth.per_yuan,
+    )
+    current = tiers.level(row.tier) if row.tier in tiers.ids() else tiers.lowest
+    target = tiers.level(status.tier)
+    changed = target.rank > current.rank
+    level = target if changed else current
+    next_tier = status.next_tier
+    if next_tier is not None and tiers.level(next_tier).rank <= level.rank:
+        next_tier = None  # HQ placed the member above what the local history shows
+    row.growth = new_growth
+    if changed:
+        row.tier = str(level.id)
+    session.flush()
+    return TierProgress(
+        tier=level.id,
+        tier_name=level.name,
+        changed=changed,
+        growth=new_growth,
+        next_tier=next_tier,
+        needed_spend=status.needed_spend if next_tier else Fen(0),
+        needed_count=status.needed_count if next_tier else 0,
+        needed_growth=status.needed_growth if next_tier else 0,
+        valid_until=status.valid_until,
+    )

@@ -1,0 +1,437 @@
+"""Registering a shopper at the counter in a few keystrokes, offline.
+
+The cashier types the mobile number (validated: mainland China ``1[3-9]\\d{9}`` by default,
+any regex by configuration), optionally a name and birthday, and confirms the shopper's
+consent. A number already in the local directory is found by its salted hash and refused as a
+duplicate. In one write transaction the new member gets a provisional id, which is also their
+member code (domain.codes.make_provisional: usable at once at this terminal), the
+registration is queued for HQ, the welcome benefits of the rules are granted exactly once, and
+the registration is audited.
+
+Only what the rules need is stored in clear: the phone is kept as masked text plus its salted
+hash, the name masked; the full phone and name travel to HQ sealed under the terminal key in
+the outbox row (see :func:`registration_wire_payload`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from posloyalty.domain import points
+from posloyalty.domain.codes import B36, make_coupon, make_provisional, to_base36
+from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
+from posloyalty.domain.privacy import mask_name, mask_phone
+from posloyalty.domain.rules import RuleSet
+from posloyalty.store import member_codes, repo
+from posloyalty.store.db import Database
+from posloyalty.store.errors import StoreDataError
+from posloyalty.store.ids import Uuid7
+from posloyalty.store.models import Member, MemberCoupon
+from posloyalty.store.records import LedgerRecord, OutboxMessage
+from posloyalty.store.types import format_ts
+from posloyalty.store.vault import Vault
+from posloyalty.terminal.identify import store_zone
+from posloyalty.terminal.identity import Identified
+
+#: Mainland China mobile numbers.
+DEFAULT_PHONE_PATTERN = r"1[3-9]\d{9}"
+NAME_MAX = 64
+#: Validity of a welcome coupon whose template sets no ``valid_days``.
+DEFAULT_COUPON_DAYS = 30
+_TERMINAL_MAX = 12
+
+
+class RegistrationError(ValueError):
+    """The registration is refused; ``field`` names the input, ``message`` is for the cashier.
+    Nothing was stored."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class DuplicatePhoneError(RegistrationError):
+    """The number is already registered here: ``member_id`` is that member."""
+
+    def __init__(self, member_id: str, phone_masked: str) -> None:
+        super().__init__(
+            "phone",
+            f"{phone_masked} is already a member ({member_id}); scan their code instead",
+        )
+        self.member_id = member_id
+        self.phone_masked = phone_masked
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationForm:
+    """What the cashier typed. Only the phone and the consent are required."""
+
+    phone: str
+    consent: bool = False
+    name: str = ""
+    birthday: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCoupon:
+    code: str
+    template: str
+    name: str
+    valid_until: dt.datetime
+
+    @property
+    def scan_code(self) -> str:
+        """The scannable form (``Q1...``) to print on the receipt."""
+        return make_coupon(self.code)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class WelcomeBenefits:
+    """What the new member got; ``gift`` is handed over by the cashier (e.g. a shopping bag)."""
+
+    gift: str
+    coupons: tuple[IssuedCoupon, ...]
+    points: int
+    #: False when these were granted before (a retry): nothing was granted now.
+    newly_granted: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "gift": self.gift,
+            "coupons": [
+                {
+                    "code": c.code,
+                    "template": c.template,
+                    "name": c.name,
+                    "valid_until": format_ts(c.valid_until),
+                }
+                for c in self.coupons
+            ],
+            "points": self.points,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    member_id: MemberId
+    #: The provisional member code (same text as the id): scan it, print it, or type it.
+    code: str
+    phone_masked: str
+    name_masked: str
+    identified: Identified
+    welcome: WelcomeBenefits
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def validate_phone(text: str, pattern: str = DEFAULT_PHONE_PATTERN) -> str:
+    """The normalised number (digits, without +86/0086), or :class:`RegistrationError`."""
+    typed = unicodedata.normalize("NFKC", text).strip()
+    cleaned = re.sub(r"[\s\-().]", "", typed)
+    try:
+        digits = repo.normalize_phone(cleaned)
+    except ValueError:
+        raise RegistrationError(
+            "phone", f"'{typed[:20]}' is not a phone number (digits only)"
+        ) from None
+    if not re.fullmatch(pattern, digits):
+        raise RegistrationError(
+            "phone",
+            f"{mask_phone(digits)} is not a valid mobile number (11 digits, 13x-19x)"
+            if pattern == DEFAULT_PHONE_PATTERN
+            else f"{mask_phone(digits)} does not match the configured phone format",
+        )
+    return digits
+
+
+def validate_name(text: str) -> str:
+    name = unicodedata.normalize("NFC", text).strip()
+    if len(name) > NAME_MAX:
+        raise RegistrationError("name", f"the name is longer than {NAME_MAX} characters")
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        raise RegistrationError("name", "the name contains control characters")
+    return " ".join(name.split())
+
+
+def parse_birthday(text: str) -> dt.date | None:
+    """``YYYY-MM-DD`` (also ``YYYYMMDD``, ``YYYY/MM/DD``, ``YYYY.MM.DD``); empty: None."""
+    typed = unicodedata.normalize("NFKC", text).strip()
+    if not typed:
+        return None
+    digits = re.sub(r"[-/.]", "", typed)
+    if len(digits) != 8 or not digits.isascii() or not digits.isdigit():
+        raise RegistrationError("birthday", f"'{typed[:20]}' is not a date (YYYY-MM-DD)")
+    try:
+        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        raise RegistrationError("birthday", f"'{typed[:20]}' is not a real date") from None
+
+
+def validate_birthday(birthday: dt.date | None, today: dt.date) -> dt.date | None:
+    if birthday is None:
+        return None
+    if isinstance(birthday, dt.datetime) or not isinstance(birthday, dt.date):
+        raise RegistrationError("birthday", "the birthday must be a date")
+    if birthday > today:
+        raise RegistrationError("birthday", "the birthday is in the future")
+    if birthday.year < 1900:
+        raise RegistrationError("birthday", "the birthday is before 1900")
+    return birthday
+
+
+def _terminal_code(terminal: str | None) -> str:
+    if not terminal:
+        raise RegistrationError(
+            "terminal", "the terminal has no id; run `posloyalty terminal init --terminal T1`"
+        )
+    code = terminal.upper()
+    if not 1 <= len(code) <= _TERMINAL_MAX or any(c not in B36 for c in code):
+        raise RegistrationError(
+            "terminal",
+            f"terminal id {terminal!r} cannot go into member codes (1-{_TERMINAL_MAX} "
+            "characters of 0-9 A-Z)",
+        )
+    return code
+
+
+def _pii_aad(provisional_id: str) -> str:
+    return "posloyalty/registration\x00" + provisional_id
+
+
+# --------------------------------------------------------------------------- registration
+
+
+def register(
+    db: Database,
+    rules: RuleSet,
+    form: RegistrationForm,
+    *,
+    vault: Vault,
+    cashier: str,
+    phone_pattern: str = DEFAULT_PHONE_PATTERN,
+    ids: Uuid7 | None = None,
+) -> Registered:
+    """Register a shopper at this terminal (offline); see the module docstring.
+
+    Raises :class:`RegistrationError` (:class:`DuplicatePhoneError` for a known number) with
+    nothing stored.
+    """
+    if form.consent is not True:
+        raise RegistrationError(
+            "consent",
+            "consent is required: the shopper must agree to membership and the use of their data",
+        )
+    digits = validate_phone(form.phone, phone_pattern)
+    name = validate_name(form.name)
+    new_id = (ids or Uuid7(db.clock)).new
+    with db.write() as session:
+        zone = store_zone(session)
+        at = db.clock.now().astimezone(zone)
+        birthday = validate_birthday(form.birthday, at.date())
+        try:
+            salt = repo.phone_salt(session)
+        except StoreDataError as exc:
+            raise RegistrationError("terminal", str(exc)) from None
+        phone_hash = repo.hash_phone(salt, digits)
+        masked = mask_phone(digits)
+        existing = repo.members_by_phone_hash(session, phone_hash)
+        if existing:
+            raise DuplicatePhoneError(existing[0].id, existing[0].phone_masked or masked)
+        terminal = _terminal_code(repo.get_setting(session, "terminal"))
+        store = repo.get_setting(session, "store")
+        if not store:
+            raise RegistrationError(
+                "store", "the terminal has no store id; run `posloyalty terminal init --store S1`"
+            )
+        seq = member_codes.next_provisional_seq(session, terminal)
+        code = make_provisional(TerminalId(terminal), seq)
+        if session.get(Member, code) is not None:
+            raise RegistrationError("terminal", f"member id {code} is already taken here")
+        name_masked = mask_name(name) if name else ""
+        session.add(
+            Member(
+                id=code,
+                phone_masked=masked,
+                phone_hash=phone_hash,
+                display_name=name_masked,
+                tier=str(rules.tiers.lowest.id),
+                growth=0,
+                cached_points=0,
+                cached_pending=0,
+                birthday=birthday,
+                registered_at=at,
+                hq_version=0,
+                provisional=True,
+            )
+        )
+        session.flush()
+        pii = json.dumps({"phone": digits, "name": name}, ensure_ascii=False)
+        repo.queue(
+            session,
+            [
+                OutboxMessage(
+                    kind="registration",
+                    ref_id=new_id(),
+                    payload={
+                        "store_id": store,
+                        "terminal_id": terminal,
+                        "provisional_id": code,
+                        "birthday": birthday.isoformat() if birthday else None,
+                        "consent": True,
+                        "at": at.isoformat(),
+                        "key_id": vault.key_id,
+                        "sealed_pii": vault.seal_text(pii, _pii_aad(code)),
+                    },
+                )
+            ],
+            at=at,
+        )
+        welcome = grant_welcome(
+            session,
+            rules,
+            code,
+            at,
+            terminal=terminal,
+            store=store,
+            cashier=cashier,
+            new_id=new_id,
+        )
+        repo.audit(
+            session,
+            at=at,
+            cashier=cashier,
+            action="member.register",
+            detail={"member": code, "phone": masked, "welcome": welcome.as_json()},
+        )
+    identified = Identified(MemberId(code), by="provisional", may_redeem=False, confirmed=True)
+    return Registered(MemberId(code), code, masked, name_masked, identified, welcome)
+
+
+def grant_welcome(
+    session: Session,
+    rules: RuleSet,
+    member_id: str,
+    at: dt.datetime,
+    *,
+    terminal: str,
+    store: str,
+    cashier: str,
+    new_id: Callable[[], str],
+) -> WelcomeBenefits:
+    """Grant the rules' welcome benefits to a member, once: a second call grants nothing and
+    returns what was granted the first time (``newly_granted`` False).
+
+    Coupons go into ``member_coupons`` valid from ``at`` for the template's ``valid_days``
+    (:data:`DEFAULT_COUPON_DAYS` when it sets none); points are a ``bonus`` ledger entry
+    (domain.points.earn), queued for HQ. ``at`` should be store-local (fixed-date expiry).
+    """
+    previous = member_codes.welcome_grant(session, member_id)
+    if previous is not None:
+        return WelcomeBenefits(
+            gift=previous["gift"],
+            coupons=tuple(
+                IssuedCoupon(
+                    c["code"], c["template"], c["name"], dt.datetime.fromisoformat(c["valid_until"])
+                )
+                for c in previous["coupons"]
+            ),
+            points=int(previous["points"]),
+            newly_granted=False,
+        )
+    welcome = rules.welcome
+    issued: list[IssuedCoupon] = []
+    for template_id in welcome.coupons:
+        template = rules.coupon(template_id)
+        days = template.valid_days or DEFAULT_COUPON_DAYS
+        coupon = IssuedCoupon(
+            code=to_base36(secrets.randbits(62), 12),
+            template=template_id,
+            name=template.name,
+            valid_until=at + dt.timedelta(days=days),
+        )
+        session.add(
+            MemberCoupon(
+                code=coupon.code,
+                member=member_id,
+                template=template_id,
+                valid_from=at,
+                valid_until=coupon.valid_until,
+                used_sale=None,
+            )
+        )
+        issued.append(coupon)
+    session.flush()
+    if welcome.points > 0:
+        entry_id = new_id()
+        entries = points.earn(
+            rules.points,
+            entry_id=EntryId(entry_id),
+            lot=LotId(entry_id),
+            points=welcome.points,
+            at=at,
+            kind="bonus",
+            reason="welcome",
+        )
+        records = [
+            LedgerRecord(
+                e, MemberId(member_id), TerminalId(terminal), StoreId(store), CashierId(cashier), at
+            )
+            for e in entries
+        ]
+        repo.append_ledger(
+            session,
+            records,
+            [
+                OutboxMessage("ledger_entry", r.entry.id, _ledger_payload(r, store, terminal))
+                for r in records
+            ],
+            at=at,
+        )
+    benefits = WelcomeBenefits(welcome.gift, tuple(issued), welcome.points, newly_granted=True)
+    member_codes.record_welcome_grant(session, member_id, at, benefits.as_json())
+    return benefits
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _ledger_payload(record: LedgerRecord, store: str, terminal: str) -> dict[str, Any]:
+    e = record.entry
+    return {
+        "store_id": store,
+        "terminal_id": terminal,
+        "member_id": record.member,
+        "kind": e.kind,
+        "points": e.points,
+        "at": e.at.isoformat(),
+        "lot": e.lot,
+        "available_at": e.available_at.isoformat(),
+        "expires_at": _iso(e.expires_at),
+        "renews_until": _iso(e.renews_until),
+        "sale_id": e.sale_id,
+        "reason": e.reason,
+    }
+
+
+def registration_wire_payload(payload: Mapping[str, Any], vault: Vault) -> dict[str, Any]:
+    """The registration item as HQ reads it (sync.protocol.RegistrationPayload): the sealed
+    phone and name opened with the terminal key. For the sync client, in memory only."""
+    pii = json.loads(
+        vault.open_text(str(payload["sealed_pii"]), _pii_aad(payload["provisional_id"]))
+    )
+    wire = {k: v for k, v in payload.items() if k not in ("sealed_pii", "key_id")}
+    wire["phone"] = pii["phone"]
+    wire["name"] = pii["name"]
+    return wire

@@ -1,0 +1,68 @@
+"""Helpers for the member-code tests: a terminal database, members, and a full table dump."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from posloyalty.clock import FixedClock
+from posloyalty.store import repo
+from posloyalty.store.db import Database
+from posloyalty.store.models import Member
+
+T0 = dt.datetime(2026, 3, 4, 9, 30, tzinfo=dt.UTC)
+SECRET = bytes(range(32))
+
+
+def open_terminal(path: Path, clock: FixedClock) -> Database:
+    db = Database.open(path, clock=clock, create=True)
+    with db.write() as session:
+        if repo.get_setting(session, "terminal") is None:
+            repo.set_setting(session, "store", "S1")
+            repo.set_setting(session, "terminal", "T1")
+            repo.ensure_phone_salt(session)
+    return db
+
+
+def add_member(
+    db: Database,
+    member_id: str,
+    phone: str = "13812345678",
+    *,
+    name: str = "张三丰",
+    tier: str = "regular",
+    birthday: dt.date | None = None,
+) -> None:
+    with db.write() as session:
+        salt = repo.phone_salt(session)
+        session.add(
+            Member(
+                id=member_id,
+                phone_masked=repo.mask_phone(phone),
+                phone_hash=repo.hash_phone(salt, phone),
+                display_name=name,
+                tier=tier,
+                growth=1234,
+                cached_points=0,
+                cached_pending=0,
+                birthday=birthday,
+                registered_at=T0 - dt.timedelta(days=100),
+                hq_version=1,
+                provisional=False,
+            )
+        )
+
+
+def dump(path: Path) -> list[str]:
+    """Every row of every table (read through the WAL), for 'nothing changed' checks."""
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def file_bytes(path: Path) -> bytes:
+    """The database file and its WAL, as they are on disk."""
+    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())

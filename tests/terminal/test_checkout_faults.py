@@ -1,0 +1,99 @@
+"""A database that cannot be written: commit refuses clearly, the sale stays open, nothing changes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from checkout_helpers import grant, make_ctx, read_only, snapshot
+from sqlalchemy import Connection, event
+
+from posloyalty.clock import FixedClock
+from posloyalty.store.db import Database
+from posloyalty.terminal.checkout import CheckoutSession, State
+from posloyalty.terminal.context import StorageRefused, mark_balance_confirmed
+from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.returns import process_return
+
+
+def _paying(db: Database, open_lines: int = 0) -> CheckoutSession:
+    s = CheckoutSession(make_ctx(db))
+    s.identify(Identified("M1", "dynamic", may_redeem=True))
+    s.scan("A1", 2)
+    s.scan("C3")
+    for i in range(open_lines):
+        s.add_open_amount(100 + i, f"open line {i} " + "x" * 60)
+    s.redeem(500)
+    s.begin_payment()
+    s.add_payment("card", 1000)
+    s.add_payment("cash", tendered=100_000)
+    return s
+
+
+def _view(s: CheckoutSession) -> tuple[object, ...]:
+    return (s.state, s.lines, s.member, s.quote, s.payments, s.redeem_points)
+
+
+@pytest.fixture
+def funded(db: Database, clock: FixedClock) -> Database:
+    grant(db, "M1", 5000, clock)
+    with db.write() as session:
+        mark_balance_confirmed(session, "M1", clock.now())
+    return db
+
+
+def _refuses_then_commits(s: CheckoutSession, db: Database, match: str) -> None:
+    before, stored = _view(s), snapshot(db)
+    with pytest.raises(StorageRefused, match=match):
+        s.commit()
+    assert s.state is State.PAYING and _view(s) == before
+    assert snapshot(db) == stored
+
+
+def test_read_only_file(funded: Database, db_path: Path) -> None:
+    s = _paying(funded)
+    funded.engine.dispose()  # the till reconnects, e.g. after the disk was remounted read-only
+    with read_only(db_path):
+        _refuses_then_commits(s, funded, "read-only")
+        with pytest.raises(StorageRefused, match="audit log"):
+            s.cancel("no disk")
+        assert s.state is State.PAYING
+    funded.engine.dispose()
+    receipt = s.commit()  # writable again: the same sale goes through
+    assert receipt.points_redeemed == 500 and s.state is State.COMMITTED
+
+
+def test_full_disk(funded: Database) -> None:
+    s = _paying(funded, open_lines=300)
+
+    def cap(conn: Connection) -> None:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar_one()
+        conn.exec_driver_sql(f"PRAGMA max_page_count = {pages}")
+
+    event.listen(funded.engine, "begin", cap)
+    try:
+        _refuses_then_commits(s, funded, "disk is full")
+    finally:
+        event.remove(funded.engine, "begin", cap)
+    funded.engine.dispose()  # new connections: no page cap
+    assert s.commit().total == s.due
+
+
+def test_locked_database(funded: Database, db_path: Path, clock: FixedClock) -> None:
+    db = Database.open(db_path, clock=clock, busy_timeout_ms=200)
+    try:
+        s = _paying(db)
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            _refuses_then_commits(s, db, "locked")
+            with pytest.raises(StorageRefused, match="locked"):
+                process_return(make_ctx(db), sale_id="whatever")
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert s.commit().points_redeemed == 500
+    finally:
+        db.close()
+
