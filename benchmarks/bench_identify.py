@@ -28,6 +28,7 @@ from posloyalty.store import member_codes, repo
 from posloyalty.store.db import Database
 from posloyalty.store.demo import generate_demo, member_id
 from posloyalty.store.migrations import SCHEMA_VERSION
+from posloyalty.store.types import parse_ts
 from posloyalty.store.vault import Vault, open_vault
 from posloyalty.terminal.identify import identify, member_view
 
@@ -116,8 +117,14 @@ def run() -> None:
     vault = open_vault(db, create=False)
     assert isinstance(vault, Vault)
     rng = random.Random(11)
-    # Fresh time for every run: codes used in an earlier run are not replays.
-    clock.set(dt.datetime.now(dt.UTC))
+    # A time step no earlier run used: its codes are in the persisted replay cache.
+    with db.read() as session:
+        last = session.connection().exec_driver_sql("SELECT max(used_at) FROM used_codes")
+        last_used = last.scalar_one()
+    now = dt.datetime.now(dt.UTC)
+    if last_used is not None:
+        now = max(now, parse_ts(last_used) + dt.timedelta(seconds=2 * codes.DEFAULT_STEP_S))
+    clock.set(now)
     at_unix = int(clock.now().timestamp())
 
     def read_path(m: str, code: str) -> None:

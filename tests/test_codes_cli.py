@@ -20,6 +20,12 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str,
     return code, (json.loads(out) if out.strip() else {}), err
 
 
+@pytest.fixture(autouse=True)
+def _key_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never put test keys into a developer's desktop keyring.
+    monkeypatch.setenv("POSLOYALTY_KEY_STORE", "file")
+
+
 @pytest.fixture
 def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     path = str(tmp_path / "t.db")
@@ -150,6 +156,14 @@ def test_register_then_verify(capsys: pytest.CaptureFixture[str], db: str, tmp_p
     code, out, _ = _run(capsys, "card", "--db", db, member_code, "--out", str(card))
     assert code == 0 and out["kind"] == "provisional"
     assert zxingcpp.read_barcodes(Image.open(card))[0].text == member_code
+
+
+def test_key_goes_to_a_private_file_next_to_the_database(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    assert _run(capsys, "demo-code", "--db", db, "M000000001")[0] == 0
+    key_file = Path(db + ".key")
+    assert key_file.stat().st_mode & 0o777 == 0o600
 
 
 def test_bad_input_exits_2(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path) -> None:

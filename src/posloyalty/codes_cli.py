@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from posloyalty.clock import SystemClock
 from posloyalty.domain import codes
@@ -33,7 +34,7 @@ from posloyalty.store import member_codes, repo
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreError
 from posloyalty.store.models import Member
-from posloyalty.store.vault import open_vault
+from posloyalty.store.vault import KeyStore, Vault, open_vault
 from posloyalty.terminal.identify import IdentifyError, identify, member_view
 from posloyalty.terminal.registration import (
     DEFAULT_PHONE_PATTERN,
@@ -110,6 +111,20 @@ def _handler(name: str, command: Command) -> Callable[[argparse.Namespace], int]
 
 def _open(args: argparse.Namespace) -> Database:
     return Database.open(args.db, clock=SystemClock())
+
+
+#: Where a new terminal key goes: "auto" (OS keyring if usable, else a key file), "keyring",
+#: or "file". Tests and headless installs set "file".
+KEY_STORE_ENV = "POSLOYALTY_KEY_STORE"
+
+
+def _vault(db: Database) -> Vault:
+    where = os.environ.get(KEY_STORE_ENV, "auto")
+    if where not in ("auto", "keyring", "file"):
+        raise _Refused(f"{KEY_STORE_ENV} must be auto, keyring or file; got {where!r}")
+    vault = open_vault(db, key_store=cast(KeyStore, where))
+    assert vault is not None
+    return vault
 
 
 def _rules(db: Database, preset: str | None, *, required: bool) -> RuleSet | None:
@@ -209,8 +224,7 @@ def _demo_code(args: argparse.Namespace) -> dict[str, Any]:
             f"{args.member!r} is not a demo member ({', '.join(member_codes.DEMO_MEMBER_IDS)})"
         )
     with _open(args) as db:
-        vault = open_vault(db)
-        assert vault is not None
+        vault = _vault(db)
         at = db.clock.now()
         with db.write() as session:
             if session.get(Member, args.member) is None:
@@ -228,8 +242,7 @@ def _register(args: argparse.Namespace) -> dict[str, Any]:
     with _open(args) as db:
         rules = _rules(db, args.preset, required=True)
         assert rules is not None
-        vault = open_vault(db)
-        assert vault is not None
+        vault = _vault(db)
         done = register_member(
             db,
             rules,

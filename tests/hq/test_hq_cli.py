@@ -70,6 +70,8 @@ def test_serve_runs_a_real_hq(db_url: str, capsys: pytest.CaptureFixture[str]) -
             str(port),
             "--jobs-interval",
             "0.2",
+            "--workers",
+            "2",  # worker processes; the jobs run in the parent
             *db,
         ],
         stdout=subprocess.PIPE,

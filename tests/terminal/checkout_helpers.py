@@ -84,11 +84,21 @@ def setup_store(path: Path, clock: Clock) -> Database:
                 )
             )
         repo.create_cashier(
-            session, cashier_id="c1", name="Cashier", role="cashier", pin="1111", at=now,
+            session,
+            cashier_id="c1",
+            name="Cashier",
+            role="cashier",
+            pin="1111",
+            at=now,
             member_id="M9",
         )
         repo.create_cashier(
-            session, cashier_id="m1", name="Manager", role="manager", pin=MANAGER_PIN, at=now,
+            session,
+            cashier_id="m1",
+            name="Manager",
+            role="manager",
+            pin=MANAGER_PIN,
+            at=now,
             member_id="M8",
         )
     return db
@@ -131,13 +141,17 @@ def grant(db: Database, member: str, points: int, clock: Clock) -> None:
     with db.write() as session:
         repo.append_ledger(
             session,
-            [LedgerRecord(entry, MemberId(member), TerminalId("T1"), StoreId("S1"), CashierId("t"), at)],
+            [
+                LedgerRecord(
+                    entry, MemberId(member), TerminalId("T1"), StoreId("S1"), CashierId("t"), at
+                )
+            ],
             at=at,
         )
 
 
 def add_coupon(
-    db: Database, code: str, member: str, template: str, clock: Clock, days: int = 30
+    db: Database, code: str, member: str, template: str, clock: Clock, *, days: int = 30
 ) -> None:
     now = clock.now()
     with db.write() as session:

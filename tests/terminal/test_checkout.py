@@ -69,8 +69,14 @@ def test_the_happy_path_walks_every_state(db: Database) -> None:
     assert [ln.qty for ln in s.lines] == [1, 2] and s.due == 6100
     s.begin_payment()
     assert s.state is State.PAYING
-    assert s.allowed() == {"back_to_basket", "add_payment", "remove_payment", "commit", "cancel",
-                           "redeem"}
+    assert s.allowed() == {
+        "back_to_basket",
+        "add_payment",
+        "remove_payment",
+        "commit",
+        "cancel",
+        "redeem",
+    }
     s.add_payment("cash", tendered=10000)
     receipt = s.commit()
     assert s.state is State.COMMITTED and s.receipt == receipt and s.allowed() == frozenset()
@@ -255,7 +261,10 @@ def test_a_split_payment_sale_is_stored_whole(db: Database, clock: FixedClock) -
             (r.sale_id,),
         ).all()
         assert [(i, sku, q) for i, sku, q, _, _ in lines] == [
-            (0, "A1", 2), (1, "MP", 1), (2, "SP", 1), (3, "OPEN", 1)
+            (0, "A1", 2),
+            (1, "MP", 1),
+            (2, "SP", 1),
+            (3, "OPEN", 1),
         ]
         assert sum(n for *_, n, _ in lines) == r.total
         assert sum(p for *_, p in lines) == r.points_earned
@@ -496,7 +505,7 @@ def test_commit_refuses_when_the_price_changed_since_the_quote(
     stored = counts(db)
     clock.advance(minutes=1)  # Wednesday: member day
     before = _view(s)
-    with pytest.raises(CheckoutError, match="changed from 79.80 to 69.80"):
+    with pytest.raises(CheckoutError, match=r"changed from 79\.80 to 69\.80"):
         s.commit()
     assert _view(s) == before and counts(db) == stored
     s.back_to_basket()

@@ -96,4 +96,3 @@ def test_locked_database(funded: Database, db_path: Path, clock: FixedClock) -> 
         assert s.commit().points_redeemed == 500
     finally:
         db.close()
-

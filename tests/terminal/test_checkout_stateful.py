@@ -13,8 +13,8 @@ from pathlib import Path
 
 from checkout_helpers import MANAGER_PIN, fixed, make_ctx, setup_store
 from hypothesis import HealthCheck, event, settings
-from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,

@@ -16,6 +16,7 @@ from checkout_helpers import (
 )
 
 from posloyalty.clock import FixedClock
+from posloyalty.domain.money import format_yuan
 from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.models import AuditEntry
@@ -192,19 +193,29 @@ def test_adjustment_needs_a_manager_pin_and_a_reason(db: Database, clock: FixedC
 def test_adjustments_are_written_audited_and_queued(db: Database, clock: FixedClock) -> None:
     ctx = make_ctx(db)
     up = adjust_points(
-        ctx, member_id="M1", points=500, reason="lost receipt", manager_id="m1",
+        ctx,
+        member_id="M1",
+        points=500,
+        reason="lost receipt",
+        manager_id="m1",
         manager_pin=MANAGER_PIN,
     )
     assert up.balance_available == 500
     clock.advance(minutes=1)
     down = adjust_points(
-        ctx, member_id="M1", points=-200, reason="double grant", manager_id="m1",
+        ctx,
+        member_id="M1",
+        points=-200,
+        reason="double grant",
+        manager_id="m1",
         manager_pin=MANAGER_PIN,
     )
     assert down.balance_available == 300
     with db.read() as session:
-        audit = [(a.action, a.detail["points"], a.detail["approved_by"]) for a in
-                 session.query(AuditEntry).order_by(AuditEntry.id)]
+        audit = [
+            (a.action, a.detail["points"], a.detail["approved_by"])
+            for a in session.query(AuditEntry).order_by(AuditEntry.id)
+        ]
         assert audit == [("adjust_points", 500, "m1"), ("adjust_points", -200, "m1")]
         assert [o.kind for o in repo.outbox_pending(session)] == ["adjustment", "adjustment"]
         entries = repo.ledger_for_member(session, "M1")
@@ -245,7 +256,11 @@ def test_end_of_day_report(db: Database, clock: FixedClock) -> None:
     c = _sale(db, lines=(("MP", 1),))
     ret = process_return(make_ctx(db), sale_id=b.sale_id)
     adjust_points(
-        make_ctx(db), member_id="M1", points=-50, reason="fix", manager_id="m1",
+        make_ctx(db),
+        member_id="M1",
+        points=-50,
+        reason="fix",
+        manager_id="m1",
         manager_pin=MANAGER_PIN,
     )
     clock.advance(days=1)
@@ -267,7 +282,7 @@ def test_end_of_day_report(db: Database, clock: FixedClock) -> None:
     assert report.points_expired == report.points_reversed == 0
     assert report.pending_outbox == 6 and report.members_served == 1
     data = report.to_json()
-    assert data["net_total"] == "%d.%02d" % divmod(report.sales_total - 800, 100)
+    assert data["net_total"] == format_yuan(report.sales_total - 800)
     assert data["points"]["redeemed"] == 1000
     assert end_of_day(db, dt.date(2026, 11, 25), SHANGHAI).sales_count == 1
     assert end_of_day(db, dt.date(2026, 11, 23), SHANGHAI).sales_count == 0

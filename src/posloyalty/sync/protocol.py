@@ -104,7 +104,9 @@ _UUID7_PATTERN = (
 )
 #: A UUIDv7 in its canonical hyphenated spelling (returned lower-case).
 ClientId = Annotated[str, Field(pattern=_UUID7_PATTERN), AfterValidator(_uuid7_text)]
-ShortText = Annotated[str, Field(min_length=1, max_length=64)]
+#: Printable text: no control characters (PostgreSQL text cannot hold NUL).
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+ShortText = Annotated[str, Field(min_length=1, max_length=64, pattern=_PRINTABLE)]
 
 
 class _Message(BaseModel):
@@ -195,7 +197,7 @@ def encode_pull_response(
 
 class EnrollRequest(_Message):
     code: Annotated[str, Field(min_length=1, max_length=64)]
-    name: Annotated[str, Field(max_length=64)] = ""
+    name: Annotated[str, Field(max_length=64, pattern=_PRINTABLE)] = ""
 
 
 class EnrollResponse(_Message):
@@ -227,32 +229,40 @@ class _Payload(BaseModel):
 def _aware(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("must carry a UTC offset")
+    if not 1970 <= value.year <= 2200:
+        raise ValueError("is not a plausible date (1970-2200)")
     return value
 
 
 Instant = Annotated[dt.datetime, AfterValidator(_aware)]
-MemberRef = Annotated[str, Field(min_length=1, max_length=40)]
+#: Ids a terminal writes (member, lot, sale ids): letters, digits and . _ : -
+_ID = r"^[A-Za-z0-9._:-]+$"
+MemberRef = Annotated[str, Field(min_length=1, max_length=40, pattern=_ID)]
+RecordId = Annotated[str, Field(min_length=1, max_length=40, pattern=_ID)]
+Text = Annotated[str, Field(max_length=500, pattern=_PRINTABLE)]
+#: Fen, points, quantities: far beyond any real value, within a 64-bit column.
+Amount = Annotated[int, Field(ge=-(10**12), le=10**12)]
 
 
 class SaleLinePayload(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    sku: Annotated[str, Field(max_length=64)]
-    qty: int
-    net_fen: int
-    points: int = 0
-    growth: int = 0
+    sku: Annotated[str, Field(max_length=64, pattern=_PRINTABLE)]
+    qty: Amount
+    net_fen: Amount
+    points: Amount = 0
+    growth: Amount = 0
 
 
 class SalePayload(_Payload):
     #: Member id (HQ-issued or a terminal's provisional id), None for an anonymous sale.
     member_id: MemberRef | None = None
-    cashier: Annotated[str, Field(max_length=64)] = ""
+    cashier: Annotated[str, Field(max_length=64, pattern=_PRINTABLE)] = ""
     at: Instant
     #: Signed: a return has a negative total.
-    total_fen: int
-    subtotal_fen: int = 0
-    original_sale_id: str | None = None
+    total_fen: Amount
+    subtotal_fen: Amount = 0
+    original_sale_id: RecordId | None = None
     #: A return of the whole original sale (the transaction is undone for tier counts).
     full_return: bool = False
     lines: list[SaleLinePayload] = Field(default_factory=list, max_length=500)
@@ -261,30 +271,30 @@ class SalePayload(_Payload):
 class LedgerEntryPayload(_Payload):
     member_id: MemberRef
     kind: Literal["earn", "redeem", "expire", "reverse", "adjust", "bonus"]
-    points: int = Field(ge=-(10**12), le=10**12)
+    points: Amount
     at: Instant
-    lot: Annotated[str, Field(min_length=1, max_length=64)]
+    lot: Annotated[str, Field(min_length=1, max_length=64, pattern=_ID)]
     available_at: Instant
     expires_at: Instant | None = None
     renews_until: Instant | None = None
-    sale_id: str | None = None
-    reason: Annotated[str, Field(max_length=500)] = ""
+    sale_id: RecordId | None = None
+    reason: Text = ""
 
 
 class RegistrationPayload(_Payload):
     #: The terminal's id for the member until HQ issues one (e.g. the provisional code).
     provisional_id: MemberRef
-    phone: Annotated[str, Field(min_length=6, max_length=32)]
-    name: Annotated[str, Field(max_length=64)] = ""
+    phone: Annotated[str, Field(min_length=6, max_length=32, pattern=r"^[0-9 +()-]+$")]
+    name: Annotated[str, Field(max_length=64, pattern=_PRINTABLE)] = ""
     birthday: dt.date | None = None
     consent: bool
     at: Instant
 
 
 class CouponUsePayload(_Payload):
-    coupon: Annotated[str, Field(min_length=4, max_length=40)]
+    coupon: Annotated[str, Field(min_length=4, max_length=32, pattern=r"^[0-9A-Z]+$")]
     member_id: MemberRef | None = None
-    sale_id: str
+    sale_id: RecordId
     at: Instant
 
 

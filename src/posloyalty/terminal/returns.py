@@ -213,7 +213,7 @@ def process_return(
 
 
 def _share(amount: int, qty: int, sold: int) -> int:
-    return amount * qty // sold + (qty > 0) if sold else 0
+    return amount * qty // sold if sold else 0
 
 
 def _write_return(
