@@ -180,6 +180,12 @@ def run(
         bare_sqlite = _bare_sqlite(Path(tmp) / "bare.db", checkouts)
     print(f"checkout: identify + 3 scans + quote + pay + commit  {_pct(whole)}")
     print(f"checkout: commit alone (one write transaction)       {_pct(commits)}")
+    commit_rate = len(commits) / sum(commits)
+    print(
+        f"checkout: commit alone {commit_rate:,.0f} sales/s: ratio {commit_rate / bare_sale:.2f} "
+        f"to bare record_sale, {commit_rate / bare_sqlite:.2f} to bare sqlite "
+        "(issue bar 0.25, aim 0.5)"
+    )
     print(
         f"checkout: {rate:,.0f} checkouts/s vs bare record_sale {bare_sale:,.0f} sales/s "
         f"(ratio {rate / bare_sale:.2f}) vs bare sqlite {bare_sqlite:,.0f} commits/s "

@@ -19,6 +19,7 @@ AREAS: dict[str, str] = {
     "hq": "posloyalty.hq_cli",
     "terminal": "posloyalty.terminal_cli",
     "codes": "posloyalty.codes_cli",
+    "sync": "posloyalty.sync_cli",
 }
 
 Handler = Callable[[argparse.Namespace], int]

@@ -597,3 +597,76 @@ def test_a_cursor_never_skips_changes_committed_by_concurrent_writers(
     assert {k: v["name"] for k, v in state.items()} == final
     assert set(final) == {f"W{n}-{k}" for n in range(3) for k in range(3)}
     assert set(final.values()) == {"v24"}
+
+
+_NASTY: list[Any] = [
+    None,
+    True,
+    2**63,
+    -(2**63) - 1,
+    10**13,
+    -1,
+    "",
+    "x\x00y",
+    "é" * 300,
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-12:00",
+    "2026-02-30T00:00:00Z",
+    "2026-11-26T10:00:00",
+    [1, 2],
+    {"a": 1},
+]
+
+
+def test_nasty_values_in_any_field_get_a_status_and_never_break_ingest(
+    svc: HqService, clock: FixedClock
+) -> None:
+    """Every field of every item kind, replaced by each nasty value: every item gets a status
+    and no database error escapes (PostgreSQL refuses NUL, 64-bit overflow, long ids...)."""
+    till = enrol(svc, "S1")
+    t = till.terminal_id
+    at = clock.now()
+
+    def samples() -> list[dict[str, Any]]:
+        use = sale("S1", t, None, 1, at)
+        use["kind"] = "coupon_use"
+        use["payload"] = {
+            "store_id": "S1",
+            "terminal_id": t,
+            "coupon": "ABCD1234",
+            "sale_id": "S-1",
+            "at": at.isoformat(),
+        }
+        return [
+            registration("S1", t, "P-1", "13800000001", at, birthday="1990-01-02"),
+            sale("S1", t, "P-1", 100, at, original_sale_id="S-0", cashier="c1"),
+            entry("S1", t, "P-1", "redeem", -5, at, sale_id="S-1"),
+            use,
+        ]
+
+    for index, template in enumerate(samples()):
+        for field in sorted(template["payload"]):
+            items = []
+            for value in _NASTY:
+                item = samples()[index]
+                item["payload"][field] = value
+                items.append(item)
+            result = svc.push(till, PushBatch.model_validate(batch(t, items)))
+            assert len(result.results) == len(_NASTY)
+
+
+def test_an_inconsistent_ledger_is_reported_once_and_not_retried(
+    svc: HqService, clock: FixedClock
+) -> None:
+    till = enrol(svc, "S1")
+    reg = svc.register_member("S1", "13800000021", "", None, True)
+    at = clock.now()
+    twice = [entry("S1", till.terminal_id, reg.member_id, "earn", 5, at, "LOT-X") for _ in range(2)]
+    assert push(svc, till, twice) == ["accepted", "accepted"]
+    assert svc.run_jobs().problems == 1
+    assert svc.run_jobs().members == 0
+    clock.advance(days=400)
+    assert svc.run_jobs().members == 0
+    with svc.db.transaction() as s:
+        kinds = [c.kind for c in s.scalars(select(Conflict))]
+    assert kinds == ["ledger_inconsistent"]

@@ -70,6 +70,7 @@ def recompute_member(
     except points.PointsError as exc:
         _record_problem(session, member.id, str(exc), at)
         member.dirty = False
+        member.next_event_at = None  # until new entries arrive: never picked up in a loop
         report.problems += 1
         return
     if due:

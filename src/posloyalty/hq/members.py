@@ -243,8 +243,8 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
     """
     if not consent:
         raise BadRequest("a member can only be registered with their consent")
-    if len(name) > 64:
-        raise BadRequest("the name is longer than 64 characters")
+    if len(name) > 64 or any(ord(c) < 32 or c == "\x7f" for c in name):
+        raise BadRequest("the name must be at most 64 printable characters")
     digest = phone_hash(chain_phone_salt(session), phone)
     if provisional_id is not None:
         known = resolve(session, {provisional_id})

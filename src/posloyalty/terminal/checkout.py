@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -226,16 +226,16 @@ def _err(exc: Exception) -> CheckoutError:
     return CheckoutError(str(exc))
 
 
-@dataclass
 class CheckoutSession:
     """One customer's checkout. Read ``state``, ``lines``, ``quote``, ``member``, ``due``..."""
 
-    ctx: TerminalContext
-    _state: State = State.OPEN
-    _cart: _Cart = field(default_factory=_Cart)
-    _quote: Quote | None = None
-    _at: dt.datetime | None = None
-    _receipt: Receipt | None = None
+    def __init__(self, ctx: TerminalContext) -> None:
+        self.ctx = ctx
+        self._state = State.OPEN
+        self._cart = _Cart()
+        self._quote: Quote | None = None
+        self._at: dt.datetime | None = None
+        self._receipt: Receipt | None = None
 
     # ------------------------------------------------------------------ what the UI shows
     @property

@@ -144,6 +144,41 @@ class MemberState:
     registered_at: dt.datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class _MemberRow:
+    display_name: str
+    phone_masked: str
+    tier: str
+    growth: int
+    birthday: dt.date | None
+    registered_at: dt.datetime
+
+
+def _member_row(session: Session, member_id: str) -> _MemberRow | None:
+    # Plain SQL: this runs in every checkout's write transaction, where the ORM's identity
+    # map and flushes cost more than the SQLite work.
+    row = (
+        session.connection()
+        .exec_driver_sql(
+            "SELECT display_name, phone_masked, tier, growth, birthday, registered_at"
+            " FROM members WHERE id = ?",
+            (member_id,),
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    name, phone, tier, growth, birthday, registered = row
+    return _MemberRow(
+        name,
+        phone,
+        tier,
+        int(growth),
+        dt.date.fromisoformat(birthday) if birthday else None,
+        parse_ts(registered),
+    )
+
+
 def load_member(
     session: Session,
     ctx: TerminalContext,
@@ -153,7 +188,7 @@ def load_member(
     may_redeem: bool,
     at: dt.datetime,
 ) -> MemberState:
-    row = session.get(Member, member_id)
+    row = _member_row(session, member_id)
     if row is None and confirmed:
         raise CheckoutError(f"member {member_id} is not in this terminal's member directory")
     entries = tuple(repo.ledger_for_member(session, member_id, ctx.zone)) if row else ()
@@ -360,10 +395,9 @@ def apply_growth(
     Call after the sale is recorded (it is part of the history). The terminal only ever
     upgrades: downgrades (reviews, returns) are HQ's, which sees the whole history.
     """
-    row = session.get(Member, member_id)
+    row = _member_row(session, member_id)
     if row is None:
         return None
-    session.refresh(row)
     new_growth = row.growth + growth
     tiers = ctx.rules.tiers
     status = tier_status(
@@ -379,10 +413,10 @@ def apply_growth(
     next_tier = status.next_tier
     if next_tier is not None and tiers.level(next_tier).rank <= level.rank:
         next_tier = None  # HQ placed the member above what the local history shows
-    row.growth = new_growth
-    if changed:
-        row.tier = str(level.id)
-    session.flush()
+    session.connection().exec_driver_sql(
+        "UPDATE members SET growth = ?, tier = ? WHERE id = ?",
+        (new_growth, str(level.id), member_id),
+    )
     return TierProgress(
         tier=level.id,
         tier_name=level.name,

@@ -1,0 +1,446 @@
+"""Applying pulled changes to the terminal store: one write transaction per page, idempotent.
+
+Every change of a page is validated first (a page with garbage, wrong types or an
+inconsistent cursor is refused whole: nothing applied, cursor unchanged). Then, in ONE write
+transaction, each change is upserted by its key (``data`` None deletes) and the page's
+``next_cursor`` is stored in ``sync_cursors``. Applying a page twice leaves the same state.
+
+Within a page, rule documents and products go first, then members, then what hangs off
+members (coupons, secrets), then revocations. A coupon or secret whose member has not arrived
+yet (a page boundary fell between them) gets a placeholder member row, filled in when the
+member's own change arrives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from posloyalty.domain.rules import RuleError, parse_rules_text
+from posloyalty.store import member_codes, repo
+from posloyalty.store.db import Database
+from posloyalty.store.types import format_ts
+from posloyalty.store.vault import Vault, VaultError
+from posloyalty.sync.errors import BadAnswer, SyncError
+from posloyalty.sync.protocol import Change, PullResponse
+
+#: ``sync_cursors`` row holding the last applied HQ change sequence.
+CURSOR_NAME = "hq"
+#: Settings key prefix of HQ balance confirmations; the same key terminal/context.py reads
+#: (``CONFIRMED_PREFIX`` there; sync may not import terminal/).
+CONFIRMED_PREFIX = "hq_balance_confirmed_at:"
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("must carry a UTC offset")
+    return value
+
+
+Instant = Annotated[dt.datetime, AfterValidator(_aware)]
+Id = Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
+class _Data(BaseModel):
+    # HQ may send more fields than this terminal reads.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class RuleDocumentData(_Data):
+    id: Id
+    revision: StrictInt = Field(ge=0)
+    text: StrictStr
+    active: StrictBool
+
+
+class ProductData(_Data):
+    sku: Id
+    ean: Annotated[StrictStr, Field(pattern=r"^\d{8,14}$")] | None = None
+    name: StrictStr
+    price_fen: StrictInt = Field(ge=0)
+    category: StrictStr = ""
+    special_price: StrictBool = False
+    member_price_fen: Annotated[StrictInt, Field(ge=0)] | None = None
+
+
+class MemberData(_Data):
+    id: Id
+    phone_masked: StrictStr
+    phone_hash: StrictStr
+    name_masked: StrictStr = ""
+    birthday: dt.date | None = None
+    registered_at: Instant
+    aliases: list[Id] = Field(default_factory=list)
+    merged_into: None = None
+    tier: StrictStr | None = None
+    growth: StrictInt = 0
+    points_available: StrictInt = 0
+    points_pending: StrictInt = 0
+    last_purchase_at: Instant | None = None
+
+
+class MergedMemberData(_Data):
+    id: Id
+    merged_into: Id
+
+
+class CouponData(_Data):
+    code: Annotated[StrictStr, Field(min_length=4, max_length=40)]
+    member_id: Id
+    template: Id
+    valid_from: Instant
+    valid_until: Instant
+    used_sale_id: StrictStr | None = None
+
+
+class SecretData(_Data):
+    member_id: Id
+    secret: Annotated[StrictStr, Field(pattern=r"^([0-9a-f]{2}){16,64}$")]
+
+
+class RevocationData(_Data):
+    digest: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
+    at: Instant
+
+
+_MODELS: dict[str, type[_Data]] = {
+    "rule_document": RuleDocumentData,
+    "product": ProductData,
+    "coupon": CouponData,
+    "member_secret": SecretData,
+    "revocation": RevocationData,
+}
+_KEY_FIELD = {
+    "rule_document": "id",
+    "product": "sku",
+    "member": "id",
+    "coupon": "code",
+    "member_secret": "member_id",
+    "revocation": "digest",
+}
+_ORDER = {
+    "rule_document": 0,
+    "product": 1,
+    "member": 2,
+    "coupon": 3,
+    "member_secret": 4,
+    "revocation": 5,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    seq: int
+    kind: str
+    key: str
+    data: _Data | None
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What one page changed."""
+
+    changes: int
+    by_kind: dict[str, int]
+    next_cursor: int
+    #: Members whose balance HQ confirmed with this page.
+    confirmed_members: int
+
+
+def get_cursor(session: Session) -> int:
+    value = repo.get_cursor(session, CURSOR_NAME)
+    try:
+        return int(value) if value is not None else 0
+    except ValueError:
+        return 0  # a damaged cursor: start again (applying is idempotent)
+
+
+def _parse_change(change: Change) -> _Parsed:
+    where = f"change {change.seq} ({change.kind} {change.key[:40]!r})"
+    if change.data is None:
+        return _Parsed(change.seq, change.kind, change.key, None)
+    model: type[_Data]
+    if change.kind == "member":
+        model = MergedMemberData if change.data.get("merged_into") is not None else MemberData
+    else:
+        model = _MODELS[change.kind]
+    try:
+        data = model.model_validate(change.data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "data"
+        raise BadAnswer(f"HQ sent a bad {where}: {field}: {first['msg']}") from None
+    key = getattr(data, _KEY_FIELD[change.kind])
+    if key != change.key:
+        raise BadAnswer(f"HQ sent a bad {where}: its data names {str(key)[:40]!r}")
+    if isinstance(data, RuleDocumentData):
+        try:
+            rules = parse_rules_text(data.text)
+        except RuleError as exc:
+            raise BadAnswer(f"HQ sent an invalid rule document in {where}: {exc}") from None
+        if (rules.id, rules.revision) != (data.id, data.revision):
+            raise BadAnswer(f"HQ sent a bad {where}: the text is {rules.id} r{rules.revision}")
+    return _Parsed(change.seq, change.kind, change.key, data)
+
+
+def validate_page(page: PullResponse, cursor: int) -> list[_Parsed]:
+    """The page's changes, checked, in applying order; :class:`BadAnswer` if anything is off."""
+    if page.next_cursor < cursor:
+        raise BadAnswer(f"HQ moved the cursor backwards ({cursor} -> {page.next_cursor})")
+    last = cursor
+    for change in page.changes:
+        if change.seq <= last or change.seq > page.next_cursor:
+            raise BadAnswer(
+                f"HQ sent change {change.seq} out of order (cursor {cursor}, previous {last}, "
+                f"next cursor {page.next_cursor})"
+            )
+        last = change.seq
+    if page.more and page.next_cursor == cursor:
+        raise BadAnswer("HQ says there is more to pull but does not move the cursor")
+    parsed = [_parse_change(c) for c in page.changes]
+    return sorted(parsed, key=lambda p: (_ORDER[p.kind], p.seq))
+
+
+class CursorMoved(SyncError):
+    """Another process applied pages meanwhile; pull again from the stored cursor."""
+
+
+def apply_page(
+    db: Database,
+    page: PullResponse,
+    *,
+    cursor: int,
+    vault: Vault | None,
+    at: dt.datetime,
+    vault_factory: Callable[[], Vault] | None = None,
+) -> Applied:
+    """Apply one pulled page and store its ``next_cursor``, in one write transaction.
+
+    ``cursor`` is the cursor the page was pulled from; if the stored cursor moved meanwhile
+    (another sync in another process), nothing is applied and :class:`CursorMoved` is raised.
+    ``at`` (the terminal's clock) stamps HQ's balance confirmations. Member secrets are sealed
+    with ``vault`` (``vault_factory`` makes one when needed and none was given).
+    """
+    changes = validate_page(page, cursor)
+    if (
+        vault is None
+        and vault_factory is not None
+        and any(c.kind == "member_secret" and c.data is not None for c in changes)
+    ):
+        try:
+            vault = vault_factory()
+        except VaultError as exc:
+            raise SyncError(f"cannot store member secrets: {exc}") from None
+    by_kind: dict[str, int] = {}
+    with db.write() as session:
+        stored = get_cursor(session)
+        if stored != cursor:
+            raise CursorMoved(f"the stored cursor moved from {cursor} to {stored}")
+        conn = session.connection()
+        confirmed = 0
+        for change in changes:
+            by_kind[change.kind] = by_kind.get(change.kind, 0) + 1
+            confirmed += _apply(session, conn, change, vault, at)
+        repo.set_cursor(session, CURSOR_NAME, str(page.next_cursor))
+    return Applied(len(changes), by_kind, page.next_cursor, confirmed)
+
+
+def _apply(
+    session: Session, conn: Connection, change: _Parsed, vault: Vault | None, at: dt.datetime
+) -> int:
+    data = change.data
+    if change.kind == "rule_document":
+        if data is None:
+            conn.exec_driver_sql("DELETE FROM rule_documents WHERE id = ?", (change.key,))
+        else:
+            assert isinstance(data, RuleDocumentData)
+            repo.save_rule_document(
+                session,
+                doc_id=data.id,
+                revision=data.revision,
+                text_=data.text,
+                activate=data.active,
+            )
+    elif change.kind == "product":
+        _product(conn, change.key, data)
+    elif change.kind == "member":
+        return _member(conn, change, at)
+    elif change.kind == "coupon":
+        _coupon(conn, change.key, data, at)
+    elif change.kind == "member_secret":
+        if data is None:
+            member_codes.delete_member_secret(session, change.key)
+        else:
+            assert isinstance(data, SecretData)
+            if vault is None:
+                raise SyncError("cannot store member secrets: the terminal has no key")
+            _ensure_member(conn, data.member_id, at)
+            member_codes.put_member_secret(
+                session, vault, data.member_id, bytes.fromhex(data.secret), at
+            )
+    elif change.kind == "revocation":
+        if data is None:
+            conn.exec_driver_sql(
+                "DELETE FROM code_revocations WHERE digest = ? AND kind = 'card'", (change.key,)
+            )
+        else:
+            assert isinstance(data, RevocationData)
+            member_codes.revoke(session, data.digest, "card", data.at, "revoked by HQ")
+    return 0
+
+
+def _product(conn: Connection, sku: str, data: _Data | None) -> None:
+    if data is None:
+        conn.exec_driver_sql("DELETE FROM products WHERE sku = ?", (sku,))
+        return
+    assert isinstance(data, ProductData)
+    if data.ean is not None:  # an EAN moved to another product
+        conn.exec_driver_sql(
+            "UPDATE products SET ean = NULL WHERE ean = ? AND sku <> ?", (data.ean, sku)
+        )
+    conn.exec_driver_sql(
+        "INSERT INTO products (sku, ean, name, price_fen, category, special_price,"
+        " member_price_fen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku) DO UPDATE SET"
+        " ean = excluded.ean, name = excluded.name, price_fen = excluded.price_fen,"
+        " category = excluded.category, special_price = excluded.special_price,"
+        " member_price_fen = excluded.member_price_fen",
+        (
+            sku,
+            data.ean,
+            data.name,
+            data.price_fen,
+            data.category,
+            data.special_price,
+            data.member_price_fen,
+        ),
+    )
+
+
+def _ensure_member(conn: Connection, member_id: str, at: dt.datetime) -> None:
+    """A placeholder row (filled in by the member's own change) for rows that hang off it."""
+    conn.exec_driver_sql(
+        "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"
+        " cached_points, cached_pending, registered_at, hq_version, provisional)"
+        " VALUES (?, '', '', '', '', 0, 0, 0, ?, 0, 0) ON CONFLICT (id) DO NOTHING",
+        (member_id, format_ts(at)),
+    )
+
+
+def _member(conn: Connection, change: _Parsed, at: dt.datetime) -> int:
+    data = change.data
+    if data is None or isinstance(data, MergedMemberData):
+        # Gone or merged into another member: its secret must no longer verify codes; the row
+        # stays while local sales or ledger entries name it.
+        conn.exec_driver_sql("DELETE FROM member_secrets WHERE member = ?", (change.key,))
+        conn.exec_driver_sql("DELETE FROM settings WHERE key = ?", (CONFIRMED_PREFIX + change.key,))
+        if data is None:
+            _delete_member_if_unused(conn, change.key)
+        return 0
+    assert isinstance(data, MemberData)
+    conn.exec_driver_sql(
+        "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"
+        " cached_points, cached_pending, birthday, last_purchase_at, registered_at, hq_version,"
+        " provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
+        " ON CONFLICT (id) DO UPDATE SET phone_masked = excluded.phone_masked,"
+        " phone_hash = excluded.phone_hash, display_name = excluded.display_name,"
+        " tier = CASE WHEN excluded.tier <> '' THEN excluded.tier ELSE members.tier END,"
+        " growth = excluded.growth, cached_points = excluded.cached_points,"
+        " cached_pending = excluded.cached_pending, birthday = excluded.birthday,"
+        " last_purchase_at = CASE WHEN members.last_purchase_at IS NULL"
+        "   OR excluded.last_purchase_at > members.last_purchase_at"
+        "   THEN excluded.last_purchase_at ELSE members.last_purchase_at END,"
+        " registered_at = excluded.registered_at, hq_version = excluded.hq_version,"
+        " provisional = 0",
+        (
+            data.id,
+            data.phone_masked,
+            data.phone_hash,
+            data.name_masked,
+            data.tier or "",
+            data.growth,
+            data.points_available,
+            data.points_pending,
+            data.birthday.isoformat() if data.birthday else None,
+            format_ts(data.last_purchase_at) if data.last_purchase_at else None,
+            format_ts(data.registered_at),
+            change.seq,
+        ),
+    )
+    # Ids this terminal gave the member before HQ knew it (provisional) are HQ-confirmed now.
+    aliases: Sequence[str] = data.aliases
+    if aliases:
+        conn.exec_driver_sql(
+            "UPDATE members SET hq_version = ?,"
+            " tier = CASE WHEN ? <> '' THEN ? ELSE tier END"
+            f" WHERE id IN ({', '.join('?' * len(aliases))})",
+            (change.seq, data.tier or "", data.tier or "", *aliases),
+        )
+    conn.exec_driver_sql(
+        "INSERT INTO settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (CONFIRMED_PREFIX + data.id, format_ts(at)),
+    )
+    return 1
+
+
+def _delete_member_if_unused(conn: Connection, member_id: str) -> None:
+    used = conn.exec_driver_sql(
+        "SELECT EXISTS (SELECT 1 FROM sales WHERE member = ?1)"
+        " OR EXISTS (SELECT 1 FROM ledger_entries WHERE member = ?1)"
+        " OR EXISTS (SELECT 1 FROM member_coupons WHERE member = ?1)"
+        " OR EXISTS (SELECT 1 FROM welcome_grants WHERE member = ?1)",
+        (member_id,),
+    ).scalar()
+    if not used:
+        conn.exec_driver_sql("DELETE FROM members WHERE id = ?", (member_id,))
+
+
+def _coupon(conn: Connection, code: str, data: _Data | None, at: dt.datetime) -> None:
+    local: Any = conn.exec_driver_sql(
+        "SELECT used_sale FROM member_coupons WHERE code = ?", (code,)
+    ).first()
+    used_here = local is not None and local[0] is not None
+    if data is None:
+        if not used_here:
+            conn.exec_driver_sql("DELETE FROM member_coupons WHERE code = ?", (code,))
+        return
+    assert isinstance(data, CouponData)
+    used_sale = local[0] if used_here else None
+    if used_sale is None and data.used_sale_id is not None:
+        known = conn.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM sales WHERE id = ?)", (data.used_sale_id,)
+        ).scalar()
+        if not known:  # used at another store: no longer usable here
+            conn.exec_driver_sql("DELETE FROM member_coupons WHERE code = ?", (code,))
+            return
+        used_sale = data.used_sale_id
+    _ensure_member(conn, data.member_id, at)
+    conn.exec_driver_sql(
+        "INSERT INTO member_coupons (code, member, template, valid_from, valid_until, used_sale)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET member = excluded.member,"
+        " template = excluded.template, valid_from = excluded.valid_from,"
+        " valid_until = excluded.valid_until, used_sale = excluded.used_sale",
+        (
+            code,
+            data.member_id,
+            data.template,
+            format_ts(data.valid_from),
+            format_ts(data.valid_until),
+            used_sale,
+        ),
+    )

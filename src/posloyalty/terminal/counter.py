@@ -1,0 +1,398 @@
+"""The counter: what the cashier window drives, over one :class:`CheckoutSession` at a time.
+
+It routes any scan (member code, product barcode, coupon) to the session, looks members up by
+phone, and builds :class:`CounterView`, an immutable picture of the sale and the member that
+the window and the customer display only paint: no Qt here, and no decision in the widgets.
+Every action raises :class:`CheckoutError` (or a subclass) with a message for the cashier and
+leaves the sale as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from posloyalty.domain.codes import CouponCode, ProductBarcode
+from posloyalty.domain.ids import CashierId, MemberId, TierId
+from posloyalty.domain.money import Fen, format_yuan
+from posloyalty.domain.pricing import LineQuote, schedule_matches
+from posloyalty.domain.pricing import birthday_in_window as _birthday_in_window
+from posloyalty.domain.tiers import tier_status
+from posloyalty.store import repo
+from posloyalty.store.errors import StoreError
+from posloyalty.store.models import Member, MemberCoupon
+from posloyalty.store.vault import Vault
+from posloyalty.terminal.checkout import CartLine, CheckoutSession, Receipt, State
+from posloyalty.terminal.context import (
+    CheckoutError,
+    StorageRefused,
+    TerminalContext,
+    offline_allowance,
+)
+from posloyalty.terminal.context import _history as _tier_history
+from posloyalty.terminal.identify import IdentifyError, identify
+from posloyalty.terminal.identity import Identified
+
+#: A member not seen for this long is "coming back" (lifecycle hint).
+DORMANT_AFTER = dt.timedelta(days=180)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPanel:
+    """The member as the counter shows them (personal data masked)."""
+
+    member_id: MemberId
+    phone_masked: str
+    name: str
+    tier: TierId
+    tier_name: str
+    points_available: int
+    points_pending: int
+    growth: int
+    next_tier_name: str | None
+    #: Spend still needed for the next tier (0: none needed or no next tier).
+    needed_spend: Fen
+    needed_growth: int
+    #: False: identified offline from a well-formed code HQ has not confirmed.
+    confirmed: bool
+    may_redeem: bool
+    by: str
+    member_day: str | None
+    birthday: bool
+    #: "first_purchase", "dormant" or "" (nothing to say).
+    lifecycle: str
+    coupons: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CartRow:
+    line: CartLine
+    quoted: LineQuote | None
+
+
+@dataclass(frozen=True, slots=True)
+class CounterView:
+    state: State
+    allowed: frozenset[str]
+    rows: tuple[CartRow, ...]
+    subtotal: Fen
+    total: Fen
+    savings: Fen
+    savings_by_kind: tuple[tuple[str, Fen], ...]
+    points_to_earn: int
+    points_redeemed: int
+    points_value: Fen
+    member: MemberPanel | None
+    paid: Fen
+    remaining: Fen
+    payments: tuple[tuple[str, Fen, Fen], ...]
+    coupons: tuple[str, ...]
+    member_day: str | None
+    receipt: Receipt | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """What a scan did: ``kind`` is member, product or coupon; ``text`` is what was added."""
+
+    kind: str
+    text: str
+    view: CounterView
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemInfo:
+    """What points can pay now: ``max_points`` honours balance, cap, step and allowance."""
+
+    available: int
+    max_points: int
+    max_value: Fen
+    cap_percent: int
+    step: int
+    minimum: int
+    #: Today's offline allowance left (None: confirmed online recently, no cap).
+    allowance_left: int | None
+    allowance_limit: int
+    reason: str = ""
+
+
+@dataclass
+class Counter:
+    ctx: TerminalContext
+    vault: Vault | None
+    session: CheckoutSession = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.session = CheckoutSession(self.ctx)
+
+    # ------------------------------------------------------------------ sale lifecycle
+    def new_sale(self) -> CounterView:
+        """Start over after a committed or cancelled sale (a live sale is cancelled first)."""
+        return self.cancel("new sale")
+
+    def cancel(self, reason: str = "") -> CounterView:
+        """Abandon the sale in progress (audited when it had anything) and start a new one."""
+        live = self.session.state in (State.OPEN, State.QUOTED, State.PAYING)
+        if live and (self.session.lines or self.session.member):
+            self.session.cancel(reason)
+        self.session = CheckoutSession(self.ctx)
+        return self.view()
+
+    # ------------------------------------------------------------------ scans
+    def scan(self, text: str) -> ScanResult:
+        """Route a scan: a member code identifies, a product adds a line, a coupon applies."""
+        text = text.strip()
+        if self.session.state in (State.COMMITTED, State.CANCELLED):
+            self.session = CheckoutSession(self.ctx)
+        if not text:
+            raise CheckoutError("nothing was scanned")
+        try:
+            outcome = identify(text, db=self.ctx.db, vault=self.vault)
+        except IdentifyError as exc:
+            # A plain SKU typed by hand is not a scan format; try it as a product.
+            if exc.reason in ("unknown_format", "bad_check") and text.isalnum():
+                try:
+                    return self._product(text)
+                except CheckoutError:
+                    pass
+            raise CheckoutError(exc.message) from None
+        except StoreError as exc:
+            raise StorageRefused(f"cannot read the member directory: {exc}") from None
+        if isinstance(outcome, Identified):
+            self.session.identify(outcome)
+            return ScanResult("member", outcome.member_id, self.view())
+        if isinstance(outcome, ProductBarcode):
+            return self._product(outcome.payload)
+        assert isinstance(outcome, CouponCode)
+        self.session.add_coupon(outcome.coupon)
+        return ScanResult("coupon", outcome.coupon, self.view())
+
+    def _product(self, code: str) -> ScanResult:
+        index = self.session.scan(code)
+        return ScanResult("product", self.session.lines[index].name, self.view())
+
+    def identify_by_phone(self, phone: str) -> CounterView:
+        """F2: find a member by the full phone number (no points spending: no phone code)."""
+        digits = "".join(c for c in phone if c.isdigit())
+        if len(digits) < 11:
+            raise CheckoutError("type the member's full 11-digit phone number")
+        with self.ctx.db.read() as session:
+            found = repo.members_by_phone(session, digits[-11:])
+        if not found:
+            raise CheckoutError(f"no member with phone {repo.mask_phone(digits[-11:])} here")
+        self.session.identify(Identified(MemberId(found[0].id), by="manual", may_redeem=False))
+        return self.view()
+
+    def identify(self, identified: Identified) -> CounterView:
+        if self.session.state in (State.COMMITTED, State.CANCELLED):
+            self.session = CheckoutSession(self.ctx)
+        self.session.identify(identified)
+        return self.view()
+
+    # ------------------------------------------------------------------ points
+    def redeem_info(self) -> RedeemInfo:
+        s = self.session
+        rules = self.ctx.rules.points
+        member = s.member
+        limit = (
+            self.ctx.offline_allowance_points
+            if self.ctx.offline_allowance_points is not None
+            else rules.offline_allowance_points
+        )
+        if member is None:
+            return RedeemInfo(
+                0,
+                0,
+                Fen(0),
+                rules.max_redeem_percent,
+                rules.redeem_step,
+                rules.min_redeem_points,
+                None,
+                limit,
+                "no member identified",
+            )
+        available = max(member.balance.available, 0)
+        if not member.may_redeem:
+            reason = (
+                "HQ has not confirmed this member yet"
+                if not member.confirmed
+                else "points can only be spent with the member's dynamic code (phone app)"
+            )
+            return RedeemInfo(
+                available,
+                0,
+                Fen(0),
+                rules.max_redeem_percent,
+                rules.redeem_step,
+                rules.min_redeem_points,
+                None,
+                limit,
+                reason,
+            )
+        with self.ctx.db.read() as session:
+            allowance = offline_allowance(session, self.ctx, member.member_id, self.ctx.now())
+        q = s.quote
+        due_before_points = (q.total + q.points_value) if q is not None else 0
+        cap = due_before_points * rules.max_redeem_percent // 100
+        best = available if allowance.left is None else min(available, allowance.left)
+        step = max(rules.redeem_step, 1)
+        best -= best % step
+        while best > 0 and rules.points_value(best) > cap:
+            best -= step
+        if best < rules.min_redeem_points:
+            best = 0
+        return RedeemInfo(
+            available,
+            best,
+            Fen(rules.points_value(best)) if best else Fen(0),
+            rules.max_redeem_percent,
+            step,
+            rules.min_redeem_points,
+            allowance.left,
+            allowance.limit,
+        )
+
+    # ------------------------------------------------------------------ the picture
+    def view(self) -> CounterView:
+        s = self.session
+        q = s.quote
+        rows: tuple[CartRow, ...]
+        if q is not None and len(q.lines) == len(s.lines):
+            rows = tuple(CartRow(ln, lq) for ln, lq in zip(s.lines, q.lines, strict=True))
+        else:
+            rows = tuple(CartRow(ln, None) for ln in s.lines)
+        kinds: dict[str, int] = {}
+        if q is not None:
+            for d in q.discounts:
+                if d.kind != "points":
+                    kinds[d.kind] = kinds.get(d.kind, 0) + d.amount
+        receipt = s.receipt
+        return CounterView(
+            state=s.state,
+            allowed=s.allowed(),
+            rows=rows,
+            subtotal=q.subtotal if q else Fen(0),
+            total=q.total if q else Fen(0),
+            savings=Fen(sum(kinds.values())),
+            savings_by_kind=tuple((k, Fen(v)) for k, v in kinds.items()),
+            points_to_earn=q.points_earned if q and s.member else 0,
+            points_redeemed=q.points_redeemed if q else 0,
+            points_value=q.points_value if q else Fen(0),
+            member=self._panel() if s.member else None,
+            paid=s.paid,
+            remaining=s.remaining,
+            payments=tuple((p.method, p.amount, p.tendered) for p in s.payments),
+            coupons=s.coupons,
+            member_day=q.member_day if q else self._member_day_today(),
+            receipt=receipt,
+        )
+
+    def _member_day_today(self) -> str | None:
+        today = self.ctx.now().date()
+        for md in self.ctx.rules.member_days:
+            if schedule_matches(md.schedule, today):
+                return md.name
+        return None
+
+    def _panel(self) -> MemberPanel:
+        m = self.session.member
+        assert m is not None
+        ctx = self.ctx
+        at = ctx.now()
+        tiers = ctx.rules.tiers
+        tier_name = tiers.level(m.tier).name if m.tier in tiers.ids() else str(m.tier)
+        next_name: str | None = None
+        needed_spend, needed_growth = Fen(0), 0
+        birthday = False
+        lifecycle = ""
+        coupons: tuple[tuple[str, str], ...] = ()
+        with ctx.db.read() as session:
+            row = session.get(Member, m.member_id) if m.stored else None
+            if row is not None and m.confirmed:
+                status = tier_status(
+                    tiers,
+                    _tier_history(session, m.member_id, row.growth),
+                    at,
+                    growth_per_yuan=ctx.rules.growth.per_yuan,
+                )
+                current = tiers.level(m.tier)
+                if (
+                    status.next_tier is not None
+                    and tiers.level(status.next_tier).rank > current.rank
+                ):
+                    next_name = tiers.level(status.next_tier).name
+                    needed_spend, needed_growth = status.needed_spend, status.needed_growth
+                if row.birthday is not None:
+                    birthday = _birthday_in_window(
+                        row.birthday, at.date(), ctx.rules.points.birthday_window
+                    )
+                last = row.last_purchase_at
+                if last is None:
+                    lifecycle = "first_purchase"
+                elif at - last > DORMANT_AFTER:
+                    lifecycle = "dormant"
+                held = session.query(MemberCoupon).filter(
+                    MemberCoupon.member == m.member_id, MemberCoupon.used_sale.is_(None)
+                )
+                coupons = tuple(
+                    (
+                        c.code,
+                        ctx.rules.coupons[c.template].name
+                        if c.template in ctx.rules.coupons
+                        else c.template,
+                    )
+                    for c in held
+                    if c.valid_until >= at
+                )
+        q = self.session.quote
+        return MemberPanel(
+            member_id=m.member_id,
+            phone_masked=m.phone_masked,
+            name=m.display_name,
+            tier=m.tier,
+            tier_name=tier_name,
+            points_available=m.balance.available,
+            points_pending=m.balance.pending,
+            growth=m.growth,
+            next_tier_name=next_name,
+            needed_spend=needed_spend,
+            needed_growth=needed_growth,
+            confirmed=m.confirmed,
+            may_redeem=m.may_redeem,
+            by=self.session_identified_by(),
+            member_day=q.member_day if q else self._member_day_today(),
+            birthday=birthday,
+            lifecycle=lifecycle,
+            coupons=coupons,
+        )
+
+    def session_identified_by(self) -> str:
+        ident = self.session._cart.identified
+        return ident.by if ident is not None else ""
+
+
+def yuan(fen: int) -> str:
+    """Money for people: ``¥12.30`` (negative: ``-¥12.30``)."""
+    return ("-¥" if fen < 0 else "¥") + format_yuan(abs(fen))
+
+
+def sign_in(ctx: TerminalContext, cashier: str, pin: str) -> TerminalContext:
+    """The context for ``cashier`` if the PIN is theirs; refused (audited) otherwise."""
+    from dataclasses import replace
+
+    cashier = cashier.strip()
+    try:
+        with ctx.db.write() as session:
+            who = repo.verify_pin(session, cashier, pin)
+            repo.audit(
+                session,
+                at=ctx.clock.now(),
+                cashier=cashier or "?",
+                action="sign_in" if who is not None else "sign_in_refused",
+                detail={"terminal": ctx.terminal},
+            )
+    except StoreError as exc:
+        raise StorageRefused(f"cannot check the PIN: {exc}") from None
+    if who is None:
+        raise CheckoutError("wrong cashier id or PIN")
+    return replace(ctx, cashier=CashierId(who.id))

@@ -1,0 +1,107 @@
+"""A ready-to-scan demo terminal: database, rules, staff, member secrets and a few coupons.
+
+``posloyalty run`` calls :func:`ensure_demo_terminal` on first start; it is idempotent (a
+database that already has members is only opened). Demo staff: cashier ``demo`` (PIN 1234)
+and manager ``boss`` (PIN 9999).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from posloyalty.clock import Clock
+from posloyalty.domain import codes
+from posloyalty.domain.ids import MemberId
+from posloyalty.domain.rules import RuleSet
+from posloyalty.store import member_codes, repo
+from posloyalty.store.db import Database
+from posloyalty.store.demo import KNOWN_MEMBERS, generate_demo, product_ean
+from posloyalty.store.models import Member, MemberCoupon
+from posloyalty.store.vault import Vault, open_vault
+
+DEMO_CASHIER = ("demo", "Demo cashier", "1234")
+DEMO_MANAGER = ("boss", "Demo manager", "9999")
+DEMO_STORE, DEMO_TERMINAL = "S1", "T1"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoTerminal:
+    db: Database
+    vault: Vault
+    created: bool
+
+
+def ensure_demo_terminal(
+    path: Path,
+    *,
+    clock: Clock,
+    rules_text: str,
+    members: int = 10_000,
+    products: int = 200,
+    sales: int = 2_000,
+) -> DemoTerminal:
+    """Open the demo terminal database at ``path``, creating and filling it on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database.open(path, clock=clock, create=True)
+    with db.read() as session:
+        filled = session.get(Member, KNOWN_MEMBERS[0][0]) is not None
+    created = False
+    if not filled:
+        now = clock.now()
+        with db.write() as session:
+            repo.set_setting(session, "store", DEMO_STORE)
+            repo.set_setting(session, "terminal", DEMO_TERMINAL)
+            repo.set_setting(session, "zone", "Asia/Shanghai")
+            repo.save_rule_document(
+                session, doc_id="demo-rules", revision=1, text_=rules_text, activate=True
+            )
+            for cid, name, pin in (DEMO_CASHIER, DEMO_MANAGER):
+                repo.create_cashier(
+                    session,
+                    cashier_id=cid,
+                    name=name,
+                    role="manager" if cid == DEMO_MANAGER[0] else "cashier",
+                    pin=pin,
+                    at=now,
+                )
+        generate_demo(db, members=members, products=products, sales=sales)
+        created = True
+    vault = open_vault(db, key_store="file")
+    assert vault is not None
+    with db.write() as session:
+        member_codes.provision_demo_secrets(session, vault, clock.now())
+    return DemoTerminal(db, vault, created)
+
+
+def give_demo_coupon(db: Database, rules: RuleSet, member: str, template: str, code: str) -> None:
+    """Hand a member a coupon of ``template`` valid for 30 days (demo and screenshots)."""
+    if template not in rules.coupons:
+        raise ValueError(f"the rules have no coupon {template!r}")
+    now = db.clock.now()
+    with db.write() as session:
+        if session.get(MemberCoupon, code) is None:
+            session.add(
+                MemberCoupon(
+                    code=code,
+                    member=member,
+                    template=template,
+                    valid_from=now - dt.timedelta(days=1),
+                    valid_until=now + dt.timedelta(days=30),
+                )
+            )
+
+
+def demo_dynamic_code(db: Database, vault: Vault, member: str) -> str:
+    """The member's dynamic code now (as their phone app shows it)."""
+    with db.read() as session:
+        secret = member_codes.member_secret(session, vault, member)
+    if secret is None:
+        raise ValueError(f"{member} has no demo secret")
+    return codes.make_dynamic(MemberId(member), secret, int(db.clock.now().timestamp()))
+
+
+def demo_products(n: int = 3) -> list[str]:
+    """EAN-13 barcodes of the first ``n`` demo products."""
+    return [product_ean(i) for i in range(1, n + 1)]

@@ -1,0 +1,597 @@
+"""The cashier window: a Designer form over :class:`Counter`, keyboard first, scan anywhere.
+
+Widgets decide nothing: every action is a call on the counter (or a terminal service) run by
+:class:`OpRunner` off the UI thread, and the window paints the :class:`CounterView` that comes
+back. A refused action shows its message in plain words; the sale in progress stays as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from posloyalty.devices.receipt import PrinterError, ReceiptDoc, print_receipt, render_png
+from posloyalty.terminal.checkout import Receipt
+from posloyalty.terminal.context import CheckoutError
+from posloyalty.terminal.counter import Counter, CounterView, MemberPanel, ScanResult
+from posloyalty.terminal.registration import RegistrationError
+from posloyalty.terminal.status import SyncStatus, probe
+from posloyalty.ui import forms, i18n
+from posloyalty.ui.models import CartModel, yuan
+from posloyalty.ui.qt import (
+    QAbstractItemView,
+    QCloseEvent,
+    QEvent,
+    QGroupBox,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QShortcut,
+    QStatusBar,
+    Qt,
+    QTableView,
+    QTimer,
+    QWidget,
+    Signal,
+)
+from posloyalty.ui.receipt_doc import receipt_doc
+from posloyalty.ui.workers import OpRunner
+
+log = logging.getLogger("posloyalty.ui")
+
+TIER_COLOURS = {0: "#9e9e9e", 1: "#607d8b", 2: "#f9a825", 3: "#6a1b9a"}
+
+
+def plain_error(exc: BaseException) -> str:
+    """A refusal in words for the cashier (never a traceback)."""
+    if isinstance(exc, RegistrationError):
+        return exc.message
+    if isinstance(exc, CheckoutError | ValueError):
+        return " ".join(str(exc).split())
+    log.error("unexpected error", exc_info=exc)
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+
+
+class CashierWindow(QMainWindow):
+    """The till. Public methods are what keys, buttons and tests call."""
+
+    #: Emitted after every repaint with the view shown (customer display, benchmarks).
+    painted = Signal(object)
+    #: Emitted when a sale was committed, with its receipt.
+    committed = Signal(object)
+
+    def __init__(
+        self,
+        counter: Counter,
+        *,
+        hq_url: str | None = None,
+        printer: Any = None,
+        status_interval_ms: int = 5000,
+    ) -> None:
+        super().__init__()
+        self.counter = counter
+        self.hq_url = hq_url
+        self.printer = printer
+        self.ops = OpRunner(self, name="checkout")
+        self.status_ops = OpRunner(self, name="status")
+        self.view: CounterView = counter.view()
+        self.last_receipt: Receipt | None = None
+        self.last_receipt_png: bytes = b""
+        self.last_message = ""
+        self.sync_status: SyncStatus | None = None
+        self._esc_armed = False
+        self._last_ok: dt.datetime | None = None
+
+        form = forms.load("cashier.ui")
+        self._form = form
+        central = forms.child(form, QWidget, "centralwidget")
+        self.setCentralWidget(central)
+        self.resize(form.size())
+        c = central
+        self.cart_view = forms.child(c, QTableView, "cartView")
+        self.scan_edit = forms.child(c, QLineEdit, "scanEdit")
+        self.message_label = forms.child(c, QLabel, "messageLabel")
+        self.member_day_banner = forms.child(c, QLabel, "memberDayBanner")
+        self.birthday_banner = forms.child(c, QLabel, "birthdayBanner")
+        self.member_box = forms.child(c, QGroupBox, "memberBox")
+        self.no_member_label = forms.child(c, QLabel, "noMemberLabel")
+        self.member_name_label = forms.child(c, QLabel, "memberNameLabel")
+        self.tier_badge = forms.child(c, QLabel, "tierBadge")
+        self.phone_label = forms.child(c, QLabel, "phoneLabel")
+        self.points_label = forms.child(c, QLabel, "pointsLabel")
+        self.pending_label = forms.child(c, QLabel, "pendingLabel")
+        self.growth_label = forms.child(c, QLabel, "growthLabel")
+        self.next_tier_label = forms.child(c, QLabel, "nextTierLabel")
+        self.coupons_label = forms.child(c, QLabel, "couponsLabel")
+        self.lifecycle_label = forms.child(c, QLabel, "lifecycleLabel")
+        self.unverified_label = forms.child(c, QLabel, "unverifiedLabel")
+        self.subtotal_label = forms.child(c, QLabel, "subtotalLabel")
+        self.savings_label = forms.child(c, QLabel, "savingsLabel")
+        self.redeem_label = forms.child(c, QLabel, "redeemLabel")
+        self.earn_label = forms.child(c, QLabel, "earnLabel")
+        self.total_label = forms.child(c, QLabel, "totalLabel")
+        self.total_caption = forms.child(c, QLabel, "totalCaption")
+        main_layout = c.layout()
+        main_layout.setStretch(0, 3)
+        main_layout.setStretch(1, 2)
+
+        self.cart_model = CartModel(self)
+        self.cart_view.setModel(self.cart_model)
+        self.cart_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.cart_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.cart_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+        bar = QStatusBar(self)
+        self.setStatusBar(bar)
+        self.cashier_status = QLabel(bar)
+        self.online_status = QLabel(bar)
+        self.pending_status = QLabel(bar)
+        self.sync_time_status = QLabel(bar)
+        for label in (self.cashier_status, self.online_status, self.pending_status):
+            bar.addPermanentWidget(label)
+        bar.addPermanentWidget(self.sync_time_status)
+        self.online_status.mousePressEvent = lambda _e: self.show_sync_details()  # type: ignore[method-assign]
+
+        self.actions_by_key: dict[str, Callable[[], None]] = {
+            "F1": self.show_help,
+            "F2": self.member_lookup,
+            "F3": self.coupon_entry,
+            "F4": self.toggle_points,
+            "F5": self.pay,
+            "F6": self.adjust_points,
+            "F7": self.next_language,
+            "F8": self.start_return,
+            "F9": self.void_selected_line,
+            "F11": self.sign_in,
+            "F12": self.end_of_day,
+            "Escape": self.cancel_key,
+        }
+        for key, action in self.actions_by_key.items():
+            QShortcut(QKeySequence(key), self, activated=action)
+        buttons = {
+            "helpButton": self.show_help,
+            "memberButton": self.member_lookup,
+            "couponButton": self.coupon_entry,
+            "pointsButton": self.toggle_points,
+            "payButton": self.pay,
+            "returnButton": self.start_return,
+            "voidButton": self.void_selected_line,
+            "eodButton": self.end_of_day,
+            "cancelButton": self.cancel_key,
+        }
+        self.buttons: dict[str, QPushButton] = {}
+        for name, action in buttons.items():
+            button = forms.child(c, QPushButton, name)
+            button.clicked.connect(action)
+            self.buttons[name] = button
+        self.scan_edit.returnPressed.connect(self._typed_code)
+
+        self.dialog: QWidget | None = None
+        self.customer_display: Any = None
+        self._status_timer = QTimer(self)
+        self._status_timer.timeout.connect(self.refresh_status)
+        if status_interval_ms > 0:
+            self._status_timer.start(status_interval_ms)
+        self.retranslate()
+        self.paint(self.view)
+        self.refresh_status()
+        self.scan_edit.setFocus()
+
+    # ------------------------------------------------------------------ running work
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        then: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Run ``fn`` off the UI thread; ``then(result)`` back on it, errors in words."""
+
+        def done(result: Any) -> None:
+            if isinstance(result, CounterView):
+                self.paint(result)
+            if then is not None:
+                then(result)
+
+        def failed(exc: Exception) -> None:
+            # The sale is whatever the counter holds now: repaint it as it is.
+            self.paint(self.counter.view())
+            if on_error is not None:
+                on_error(exc)
+            else:
+                self.show_message(plain_error(exc), error=True)
+
+        self.ops.run(fn, done, failed)
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        self.last_message = text
+        self.message_label.setText(text)
+        colour = "#b71c1c" if error else "#1b5e20"
+        self.message_label.setStyleSheet(f"font-size:13pt;color:{colour};")
+
+    # ------------------------------------------------------------------ scans
+    def handle_scan(self, text: str) -> None:
+        """A scan from the wedge filter (anywhere) or a code typed and confirmed."""
+        dialog = self.dialog
+        takes = dialog is not None and dialog.isVisible() and hasattr(dialog, "accept_scan")
+        if takes and dialog.accept_scan(text):  # type: ignore[union-attr]
+            return
+        self._esc_armed = False
+        self.submit(lambda: self.counter.scan(text), self._scanned)
+
+    def _typed_code(self) -> None:
+        text = self.scan_edit.text().strip()
+        self.scan_edit.clear()
+        if text:
+            self.handle_scan(text)
+
+    def _scanned(self, result: ScanResult) -> None:
+        self.paint(result.view)
+        if result.kind == "member":
+            m = result.view.member
+            name = m.name or m.member_id if m else result.text
+            self.show_message(self.tr("Member %1 identified").replace("%1", name))
+        elif result.kind == "coupon":
+            self.show_message(self.tr("Coupon %1 applied").replace("%1", result.text))
+        else:
+            self.show_message(self.tr("Added %1").replace("%1", result.text))
+
+    # ------------------------------------------------------------------ painting
+    def paint(self, view: CounterView) -> None:
+        self.view = view
+        self.cart_model.show(view.rows)
+        if view.rows:
+            self.cart_view.scrollToBottom()
+        self.subtotal_label.setText(self.tr("Subtotal %1").replace("%1", yuan(view.subtotal)))
+        self.savings_label.setText(
+            self.tr("You save %1").replace("%1", yuan(view.savings)) if view.savings else ""
+        )
+        self.redeem_label.setText(
+            self.tr("Points used: %1 (%2)")
+            .replace("%1", str(view.points_redeemed))
+            .replace("%2", yuan(view.points_value))
+            if view.points_redeemed
+            else ""
+        )
+        self.earn_label.setText(
+            self.tr("Points to earn: %1").replace("%1", str(view.points_to_earn))
+            if view.member
+            else ""
+        )
+        self.total_label.setText(yuan(view.total))
+        self.member_day_banner.setVisible(bool(view.member_day))
+        self.member_day_banner.setText(
+            self.tr("Member day: %1").replace("%1", view.member_day or "")
+        )
+        self._paint_member(view.member)
+        allowed = view.allowed
+        self.buttons["payButton"].setEnabled("begin_payment" in allowed)
+        self.buttons["voidButton"].setEnabled("void_line" in allowed)
+        self.buttons["couponButton"].setEnabled("add_coupon" in allowed)
+        self.buttons["pointsButton"].setEnabled(
+            "redeem" in allowed and view.member is not None and view.member.may_redeem
+        )
+        if self.customer_display is not None:
+            self.customer_display.paint(view)
+        self.painted.emit(view)
+
+    def _paint_member(self, m: MemberPanel | None) -> None:
+        shown = m is not None
+        for label in (
+            self.member_name_label,
+            self.tier_badge,
+            self.phone_label,
+            self.points_label,
+            self.pending_label,
+            self.growth_label,
+        ):
+            label.setVisible(shown)
+        self.no_member_label.setVisible(not shown)
+        self.birthday_banner.setVisible(bool(m and m.birthday))
+        if m is None:
+            for label in (
+                self.next_tier_label,
+                self.coupons_label,
+                self.lifecycle_label,
+                self.unverified_label,
+            ):
+                label.setVisible(False)
+            return
+        self.birthday_banner.setText(self.tr("Happy birthday! Birthday benefits apply"))
+        self.member_name_label.setText(m.name or m.member_id)
+        rank = 0
+        tiers = self.counter.ctx.rules.tiers
+        if m.tier in tiers.ids():
+            rank = tiers.level(m.tier).rank
+        self.tier_badge.setText(m.tier_name)
+        colour = TIER_COLOURS.get(rank, "#6a1b9a")
+        self.tier_badge.setStyleSheet(
+            f"background:{colour};color:white;border-radius:8px;padding:4px 10px;"
+            "font-weight:bold;font-size:13pt;"
+        )
+        self.phone_label.setText(
+            self.tr("Phone %1 · %2").replace("%1", m.phone_masked or "—").replace("%2", m.member_id)
+        )
+        self.points_label.setText(
+            self.tr("Points available: %1").replace("%1", f"{m.points_available:,}")
+        )
+        self.pending_label.setText(
+            self.tr("Pending: %1").replace("%1", f"{m.points_pending:,}")
+            if m.points_pending
+            else ""
+        )
+        self.growth_label.setText(self.tr("Growth: %1").replace("%1", f"{m.growth:,}"))
+        needs = ""
+        if m.next_tier_name and m.needed_spend:
+            needs = (
+                self.tr("Spend %1 more for %2")
+                .replace("%1", yuan(m.needed_spend))
+                .replace("%2", m.next_tier_name)
+            )
+        self.next_tier_label.setText(needs)
+        self.next_tier_label.setVisible(bool(needs))
+        held = "; ".join(name for _code, name in m.coupons)
+        self.coupons_label.setText(self.tr("Coupons held: %1").replace("%1", held) if held else "")
+        self.coupons_label.setVisible(bool(held))
+        hint = {
+            "first_purchase": self.tr("First purchase: welcome!"),
+            "dormant": self.tr("Welcome back: first visit in over six months"),
+        }.get(m.lifecycle, "")
+        self.lifecycle_label.setText(hint)
+        self.lifecycle_label.setVisible(bool(hint))
+        warn = ""
+        if not m.confirmed:
+            warn = self.tr(
+                "Not verified yet (offline): no tier discount, points stay pending, "
+                "no points spending until HQ confirms"
+            )
+        elif not m.may_redeem:
+            warn = self.tr("Points can be spent only with the member's phone code")
+        self.unverified_label.setText(warn)
+        self.unverified_label.setVisible(bool(warn))
+
+    # ------------------------------------------------------------------ language
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("posloyalty: cashier"))
+        self.member_box.setTitle(self.tr("Member"))
+        self.total_caption.setText(self.tr("Total"))
+        self.no_member_label.setText(
+            self.tr("No member. Scan the member code (F2: look up by phone or register)")
+        )
+        self.scan_edit.setPlaceholderText(
+            self.tr("Scan anywhere, or type a code or SKU and press Enter")
+        )
+        labels = {
+            "helpButton": self.tr("F1 Help"),
+            "memberButton": self.tr("F2 Member"),
+            "couponButton": self.tr("F3 Coupon"),
+            "pointsButton": self.tr("F4 Points"),
+            "payButton": self.tr("F5 Pay"),
+            "returnButton": self.tr("F8 Return"),
+            "voidButton": self.tr("F9 Void line"),
+            "eodButton": self.tr("F12 End of day"),
+            "cancelButton": self.tr("Esc Cancel"),
+        }
+        for name, text in labels.items():
+            self.buttons[name].setText(text)
+        self.cashier_status.setText(self.tr("Cashier %1").replace("%1", self.counter.ctx.cashier))
+        self.cart_model.retranslate()
+        self.paint(self.view)
+        self._paint_status()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def next_language(self) -> None:
+        langs = list(i18n.LANGUAGES)
+        lang = langs[(langs.index(i18n.current()) + 1) % len(langs)]
+        self.set_language(lang)
+
+    def set_language(self, lang: str) -> None:
+        if not i18n.switch(lang):
+            self.show_message(f"translation {lang} is missing", error=True)
+            return
+        self.show_message(i18n.LANGUAGES[lang])
+
+    # ------------------------------------------------------------------ status bar
+    def refresh_status(self) -> None:
+        if self.status_ops.busy:
+            return
+        db, url, last = self.counter.ctx.db, self.hq_url, self._last_ok
+        self.status_ops.run(lambda: probe(db, url, last), self._got_status)
+
+    def _got_status(self, status: SyncStatus) -> None:
+        self.sync_status = status
+        self._last_ok = status.last_ok
+        self._paint_status()
+
+    def _paint_status(self) -> None:
+        s = self.sync_status
+        if s is None:
+            self.online_status.setText(self.tr("Checking HQ…"))
+            return
+        self.online_status.setText(self.tr("● Online") if s.online else self.tr("○ Offline"))
+        self.online_status.setStyleSheet("color:#2e7d32;" if s.online else "color:#b71c1c;")
+        self.online_status.setToolTip(s.detail)
+        self.pending_status.setText(
+            self.tr("Uploads waiting: %1").replace("%1", str(max(s.pending_uploads, 0)))
+        )
+        when = (
+            s.last_ok.astimezone(self.counter.ctx.zone).strftime("%H:%M:%S")
+            if s.last_ok
+            else self.tr("never")
+        )
+        self.sync_time_status.setText(self.tr("Last contact: %1").replace("%1", when))
+
+    def show_sync_details(self) -> None:
+        s = self.sync_status
+        if s is not None:
+            self.show_message(s.detail, error=not s.online)
+
+    # ------------------------------------------------------------------ F-key actions
+    def _open(self, dialog: QWidget) -> None:
+        self.dialog = dialog
+        dialog.destroyed.connect(lambda *_: setattr(self, "dialog", None))
+        dialog.open()  # type: ignore[attr-defined]
+
+    def show_help(self) -> None:
+        from posloyalty.ui.dialogs import HelpDialog
+
+        self._open(HelpDialog(self))
+
+    def member_lookup(self) -> None:
+        from posloyalty.ui.dialogs import MemberDialog
+
+        self._open(MemberDialog(self))
+
+    def coupon_entry(self) -> None:
+        from posloyalty.ui.dialogs import CouponDialog
+
+        self._open(CouponDialog(self))
+
+    def toggle_points(self) -> None:
+        """F4: pay with the most points allowed, or take the redemption back."""
+        counter = self.counter
+
+        def work() -> CounterView:
+            if counter.session.redeem_points:
+                counter.session.redeem(0)
+            else:
+                info = counter.redeem_info()
+                if not info.max_points:
+                    raise CheckoutError(
+                        info.reason or "no points can be redeemed on this sale right now"
+                    )
+                counter.session.redeem(info.max_points)
+            return counter.view()
+
+        self.submit(work)
+
+    def pay(self) -> None:
+        from posloyalty.ui.dialogs import PaymentDialog
+
+        counter = self.counter
+
+        def work() -> CounterView:
+            counter.session.begin_payment()
+            return counter.view()
+
+        self.submit(work, lambda _v: self._open(PaymentDialog(self)))
+
+    def commit(self, on_done: Callable[[Receipt], None] | None = None) -> None:
+        """Store the sale off the UI thread, then print (if configured) and preview."""
+        counter, printer = self.counter, self.printer
+        lang_doc = self._receipt_doc
+
+        def work() -> tuple[Receipt, bytes, str]:
+            receipt = counter.session.commit()
+            doc = lang_doc(receipt)
+            png = render_png(doc)
+            problem = ""
+            if printer is not None:
+                try:
+                    print_receipt(doc, printer)
+                except PrinterError as exc:
+                    problem = str(exc)
+            return receipt, png, problem
+
+        def done(result: tuple[Receipt, bytes, str]) -> None:
+            receipt, png, problem = result
+            self.last_receipt, self.last_receipt_png = receipt, png
+            self.paint(counter.view())
+            change = receipt.change
+            text = self.tr("Sale %1 complete.").replace("%1", receipt.receipt_code)
+            if change:
+                text += " " + self.tr("Change: %1").replace("%1", yuan(change))
+            if problem:
+                text += " " + problem + " " + self.tr("(the sale is stored)")
+            self.show_message(text, error=bool(problem))
+            self.committed.emit(receipt)
+            self.refresh_status()
+            if on_done is not None:
+                on_done(receipt)
+
+        self.submit(work, done)
+
+    def _receipt_doc(self, receipt: Receipt) -> ReceiptDoc:
+        return receipt_doc(receipt, self.counter.ctx.rules, store=self.counter.ctx.store)
+
+    def show_receipt(self) -> None:
+        from posloyalty.ui.dialogs import ReceiptDialog
+
+        if self.last_receipt_png:
+            self._open(ReceiptDialog(self, self.last_receipt_png))
+
+    def start_return(self) -> None:
+        from posloyalty.ui.dialogs import ReturnDialog
+
+        self._open(ReturnDialog(self))
+
+    def void_selected_line(self) -> None:
+        rows = self.cart_view.selectionModel().selectedRows()
+        index = rows[0].row() if rows else len(self.view.rows) - 1
+        if index < 0:
+            self.show_message(self.tr("There is no line to void"), error=True)
+            return
+        counter = self.counter
+
+        def work() -> CounterView:
+            counter.session.void_line(index, "cashier void")
+            return counter.view()
+
+        self.submit(work)
+
+    def adjust_points(self) -> None:
+        from posloyalty.ui.dialogs import AdjustDialog
+
+        self._open(AdjustDialog(self))
+
+    def sign_in(self) -> None:
+        from posloyalty.ui.dialogs import SignInDialog
+
+        self._open(SignInDialog(self))
+
+    def end_of_day(self) -> None:
+        from posloyalty.ui.dialogs import EodDialog
+
+        self._open(EodDialog(self))
+
+    def cancel_key(self) -> None:
+        """Esc: clears the scan field; with a sale going, Esc twice cancels the sale."""
+        if self.scan_edit.text():
+            self.scan_edit.clear()
+            return
+        if not (self.view.rows or self.view.member):
+            return
+        if not self._esc_armed:
+            self._esc_armed = True
+            self.show_message(self.tr("Press Esc again to cancel this sale"), error=True)
+            QTimer.singleShot(4000, lambda: setattr(self, "_esc_armed", False))
+            return
+        self._esc_armed = False
+        counter = self.counter
+        self.submit(
+            lambda: counter.cancel("cashier cancelled"),
+            lambda _v: self.show_message(self.tr("Sale cancelled")),
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._status_timer.stop()
+        self.ops.wait()
+        self.status_ops.wait()
+        if self.customer_display is not None:
+            self.customer_display.close()
+        super().closeEvent(event)
+
+
+def focus_scan_field(window: CashierWindow) -> None:
+    window.activateWindow()
+    window.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)

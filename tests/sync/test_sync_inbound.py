@@ -1,0 +1,254 @@
+"""Applying pulled pages to the terminal store: idempotent upserts, deletes, one transaction per
+page with the cursor, and bad data refused whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sync_helpers import RULES, STORE_T0, new_terminal
+
+from posloyalty.clock import FixedClock
+from posloyalty.resources import resources_dir
+from posloyalty.store import member_codes, repo
+from posloyalty.store.db import Database
+from posloyalty.store.models import Member, MemberCoupon, Product
+from posloyalty.store.vault import open_vault
+from posloyalty.sync import inbound
+from posloyalty.sync.errors import BadAnswer
+from posloyalty.sync.protocol import Change, PullResponse
+from posloyalty.terminal.context import CONFIRMED_PREFIX, balance_confirmed_at
+
+NOW = STORE_T0
+SECRET = bytes(range(20))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return new_terminal(tmp_path / "t.sqlite", FixedClock(NOW))
+
+
+def page(changes: list[tuple[int, str, str, Any]], next_cursor: int, more: bool = False) -> Any:
+    return PullResponse(
+        changes=[Change(seq=s, kind=k, key=key, data=d) for s, k, key, d in changes],  # type: ignore[arg-type]
+        next_cursor=next_cursor,
+        more=more,
+        server_time=NOW,
+    )
+
+
+def member(mid: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": mid,
+        "phone_masked": "139****0001",
+        "phone_hash": "ab" * 32,
+        "name_masked": "M*",
+        "birthday": "1990-06-01",
+        "home_store": "S1",
+        "registered_at": "2026-01-01T00:00:00+00:00",
+        "aliases": [],
+        "merged_into": None,
+        "tier": "silver",
+        "growth": 3500,
+        "points_available": 1200,
+        "points_pending": 30,
+        "next_expiry": None,
+        "expiring_points": 0,
+        "last_purchase_at": None,
+    } | extra
+
+
+RULE_TEXT = (resources_dir() / "rules" / f"{RULES}.toml").read_text(encoding="utf-8")
+
+
+def snapshot_page() -> Any:
+    return page(
+        [
+            (1, "rule_document", "miniso", {"id": "miniso", "revision": 1, "text": RULE_TEXT, "active": True}),
+            (2, "product", "A1", {"sku": "A1", "ean": "6900000000011", "name": "Tote", "price_fen": 1000, "category": "", "special_price": False, "member_price_fen": None}),
+            # A coupon before its member (a page boundary may fall like that).
+            (3, "coupon", "CPN000000001", {"code": "CPN000000001", "member_id": "HQM0000001", "template": "welcome5", "valid_from": "2026-11-01T00:00:00+00:00", "valid_until": "2026-12-31T00:00:00+00:00", "used_sale_id": None, "used_at": None}),
+            (4, "member", "HQM0000001", member("HQM0000001")),
+            (5, "member_secret", "HQM0000001", {"member_id": "HQM0000001", "secret": SECRET.hex()}),
+            (6, "revocation", "cd" * 32, {"digest": "cd" * 32, "at": "2026-11-20T00:00:00+00:00"}),
+        ],
+        6,
+    )  # fmt: skip
+
+
+def state(db: Database) -> dict[str, Any]:
+    with db.read() as session:
+        conn = session.connection()
+        return {
+            t: conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY 1").all()
+            for t in (
+                "rule_documents",
+                "products",
+                "members",
+                "member_coupons",
+                "code_revocations",
+                "sync_cursors",
+            )
+        } | {
+            "secrets": conn.exec_driver_sql("SELECT member, key_id FROM member_secrets").all(),
+            "settings": conn.exec_driver_sql(
+                "SELECT key, value FROM settings WHERE key LIKE 'hq_%'"
+            ).all(),
+        }
+
+
+def apply(db: Database, p: Any, cursor: int = 0) -> inbound.Applied:
+    vault = open_vault(db, key_store="file")
+    return inbound.apply_page(db, p, cursor=cursor, vault=vault, at=db.clock.now())
+
+
+def test_a_snapshot_page_lands_whole_with_its_cursor(db: Database) -> None:
+    applied = apply(db, snapshot_page())
+    assert applied.changes == 6 and applied.next_cursor == 6 and applied.confirmed_members == 1
+    with db.read() as session:
+        assert inbound.get_cursor(session) == 6
+        assert repo.active_rule_document(session) is not None
+        assert session.get(Product, "A1").price_fen == 1000  # type: ignore[union-attr]
+        m = session.get(Member, "HQM0000001")
+        assert m is not None and (m.tier, m.cached_points, m.cached_pending) == ("silver", 1200, 30)
+        assert m.hq_version == 4 and not m.provisional and m.display_name == "M*"
+        assert session.get(MemberCoupon, "CPN000000001") is not None
+        assert member_codes.is_revoked(session, "cd" * 32)
+        vault = open_vault(db, create=False)
+        assert member_codes.member_secret(session, vault, "HQM0000001") == SECRET
+        # The terminal's checkout reads this confirmation (same settings key).
+        assert balance_confirmed_at(session, "HQM0000001") == NOW
+    assert CONFIRMED_PREFIX == inbound.CONFIRMED_PREFIX
+    sealed = state(db)["secrets"]
+    assert sealed and SECRET.hex() not in str(sealed)
+
+
+def test_applying_a_page_twice_changes_nothing(db: Database) -> None:
+    apply(db, snapshot_page())
+    before = state(db)
+    with db.write() as session:
+        repo.set_cursor(session, inbound.CURSOR_NAME, "0")
+    apply(db, snapshot_page())
+    assert state(db) == before
+
+
+def test_deltas_update_and_delete(db: Database) -> None:
+    apply(db, snapshot_page())
+    apply(
+        db,
+        page(
+            [
+                (7, "product", "A1", None),
+                (8, "member", "HQM0000001", member("HQM0000001", tier="gold", points_available=5)),
+                (9, "coupon", "CPN000000001", None),
+                (10, "revocation", "cd" * 32, None),
+                (11, "member_secret", "HQM0000001", None),
+            ],
+            12,
+        ),
+        cursor=6,
+    )
+    with db.read() as session:
+        assert session.get(Product, "A1") is None
+        m = session.get(Member, "HQM0000001")
+        assert m is not None and (m.tier, m.cached_points, m.hq_version) == ("gold", 5, 8)
+        assert session.get(MemberCoupon, "CPN000000001") is None
+        assert not member_codes.is_revoked(session, "cd" * 32)
+        assert member_codes.member_secret(session, None, "HQM0000001") is None
+        assert inbound.get_cursor(session) == 12
+
+
+def test_an_alias_confirms_the_provisional_row_and_a_merge_drops_the_secret(db: Database) -> None:
+    with db.write() as session:
+        session.add(
+            Member(
+                id="P1T1A",
+                phone_masked="139****0001",
+                phone_hash="x",
+                display_name="",
+                tier="",
+                growth=0,
+                cached_points=0,
+                cached_pending=0,
+                registered_at=NOW,
+                hq_version=0,
+                provisional=True,
+            )
+        )
+    apply(db, snapshot_page())
+    apply(db, page([(7, "member", "HQM0000001", member("HQM0000001", aliases=["P1T1A"]))], 7), 6)
+    with db.read() as session:
+        row = session.get(Member, "P1T1A")
+        assert row is not None and row.hq_version == 7 and row.tier == "silver"
+    apply(db, page([(8, "member", "HQM0000001", {"id": "HQM0000001", "merged_into": "X"})], 8), 7)
+    with db.read() as session:
+        assert member_codes.member_secret(session, None, "HQM0000001") is None
+        assert balance_confirmed_at(session, "HQM0000001") is None
+
+
+def test_a_coupon_used_at_another_store_is_dropped_here(db: Database) -> None:
+    apply(db, snapshot_page())
+    used = {
+        "code": "CPN000000001",
+        "member_id": "HQM0000001",
+        "template": "welcome5",
+        "valid_from": "2026-11-01T00:00:00+00:00",
+        "valid_until": "2026-12-31T00:00:00+00:00",
+        "used_sale_id": "0190a000-0000-7000-8000-000000000001",
+        "used_at": "2026-11-20T00:00:00+00:00",
+    }
+    apply(db, page([(7, "coupon", "CPN000000001", used)], 7), 6)
+    with db.read() as session:
+        assert session.get(MemberCoupon, "CPN000000001") is None
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ((7, "product", "B2", {"sku": "B2", "name": "x", "price_fen": "10"}), "price_fen"),
+        ((7, "product", "B2", {"sku": "ZZ", "name": "x", "price_fen": 10}), "names 'ZZ'"),
+        ((7, "member", "M9", {"id": "M9"}), "phone_masked"),
+        ((7, "member", "M9", member("M9", registered_at="2026-01-01T00:00:00")), "UTC offset"),
+        ((7, "member_secret", "M9", {"member_id": "M9", "secret": "zz"}), "secret"),
+        ((7, "revocation", "ab", {"digest": "ab", "at": "2026-01-01T00:00:00Z"}), "digest"),
+        (
+            (7, "rule_document", "x", {"id": "x", "revision": 1, "text": "garbage", "active": True}),
+            "invalid rule document",
+        ),
+    ],
+)
+def test_bad_data_is_refused_whole(db: Database, bad: Any, message: str) -> None:
+    apply(db, snapshot_page())
+    before = state(db)
+    good = (8, "product", "C3", {"sku": "C3", "name": "ok", "price_fen": 5})
+    with pytest.raises(BadAnswer, match=message):
+        apply(db, page([bad, good], 8), 6)
+    assert state(db) == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "next_cursor", "more", "message"),
+    [
+        ([(3, "product", "C3", None)], 7, False, "out of order"),
+        ([(9, "product", "C3", None)], 8, False, "out of order"),
+        ([], 5, False, "backwards"),
+        ([], 6, True, "does not move"),
+    ],
+)
+def test_an_inconsistent_cursor_is_refused(
+    db: Database, changes: Any, next_cursor: int, more: bool, message: str
+) -> None:
+    apply(db, snapshot_page())
+    before = state(db)
+    with pytest.raises(BadAnswer, match=message):
+        apply(db, page(changes, next_cursor, more), 6)
+    assert state(db) == before
+
+
+def test_a_page_from_a_stale_cursor_is_not_applied(db: Database) -> None:
+    apply(db, snapshot_page())
+    before = state(db)
+    with pytest.raises(inbound.CursorMoved):
+        apply(db, page([(2, "product", "A1", None)], 2), 0)
+    assert state(db) == before
