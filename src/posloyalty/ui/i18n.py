@@ -19,6 +19,7 @@ from posloyalty.ui.qt import QCoreApplication, QEvent, QTranslator
 LANGUAGES: dict[str, str] = {"zh_CN": "简体中文", "en": "English", "es": "Español"}
 DEFAULT_LANGUAGE = "zh_CN"
 
+
 class _State:
     translator: QTranslator | None = None
     lang = "en"

@@ -1,0 +1,97 @@
+"""The customer display: a second window (or screen) with the cart, total, savings and points.
+
+Idle (no sale), it shows the self-service registration QR. Fonts are large enough to read
+from a metre away. It only paints the :class:`CounterView` the cashier window hands it.
+"""
+
+from __future__ import annotations
+
+from posloyalty.terminal.counter import CounterView
+from posloyalty.ui import forms
+from posloyalty.ui.models import CartModel, yuan
+from posloyalty.ui.qt import (
+    QEvent,
+    QHeaderView,
+    QLabel,
+    QPixmap,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class CustomerDisplay(QWidget):
+    def __init__(self, *, store_name: str, registration_qr: bytes = b"") -> None:
+        super().__init__()
+        form = forms.load("customer_display.ui")
+        form.setWindowFlags(Qt.WindowType.Widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(form)
+        self.resize(form.size())
+        self.store_name = store_name
+        self.welcome_label = forms.child(self, QLabel, "welcomeLabel")
+        self.member_label = forms.child(self, QLabel, "memberLabel")
+        self.cart_view = forms.child(self, QTableView, "cartView")
+        self.qr_label = forms.child(self, QLabel, "qrLabel")
+        self.savings_label = forms.child(self, QLabel, "savingsLabel")
+        self.points_label = forms.child(self, QLabel, "pointsLabel")
+        self.total_label = forms.child(self, QLabel, "totalLabel")
+        self.cart_model = CartModel(self)
+        self.cart_view.setModel(self.cart_model)
+        for col in (2, 3, 5):
+            self.cart_view.setColumnHidden(col, True)
+        header = self.cart_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.cart_view.verticalHeader().setDefaultSectionSize(44)
+        self._qr = QPixmap()
+        if registration_qr:
+            self._qr.loadFromData(registration_qr)
+            self._qr = self._qr.scaledToWidth(300)
+        self.view: CounterView | None = None
+
+    def paint(self, view: CounterView) -> None:
+        self.view = view
+        idle = not view.rows and view.member is None
+        self.cart_model.show(view.rows)
+        self.cart_view.setVisible(not idle)
+        self.qr_label.setVisible(idle and not self._qr.isNull())
+        self.qr_label.setPixmap(self._qr)
+        if idle:
+            self.welcome_label.setText(
+                self.tr("Welcome to %1").replace("%1", self.store_name)
+                + "\n"
+                + self.tr("Scan to join and save today")
+            )
+        else:
+            self.welcome_label.setText(
+                self.tr("Member day: %1").replace("%1", view.member_day) if view.member_day else ""
+            )
+        m = view.member
+        self.member_label.setText(
+            self.tr("%1 · %2 · %3 points")
+            .replace("%1", m.name or m.member_id)
+            .replace("%2", m.tier_name)
+            .replace("%3", f"{m.points_available:,}")
+            if m
+            else ""
+        )
+        self.savings_label.setText(
+            self.tr("You save %1").replace("%1", yuan(view.savings)) if view.savings else ""
+        )
+        self.points_label.setText(
+            self.tr("Points to earn: %1").replace("%1", str(view.points_to_earn))
+            if m and view.points_to_earn
+            else ""
+        )
+        self.total_label.setText(
+            "" if idle else self.tr("Total %1").replace("%1", yuan(view.total))
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange and self.view is not None:
+            self.cart_model.retranslate()
+            self.paint(self.view)
+        super().changeEvent(event)

@@ -1,0 +1,731 @@
+"""The till's dialogs: payment, member lookup and registration, coupon, returns, manager PIN
+adjustments, end of day, sign-in, receipt preview, help.
+
+Each dialog is opened with ``open()`` (window-modal, never a blocking ``exec``), forwards its
+input to the counter or a terminal service through the window's :meth:`CashierWindow.submit`
+(off the UI thread), and shows refusals in its own message label, in plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from posloyalty.devices.qr import member_card_png, qr_png
+from posloyalty.domain.money import MoneyError, parse_yuan
+from posloyalty.terminal import adjustments, eod, registration, returns
+from posloyalty.terminal.counter import CounterView
+from posloyalty.terminal.registration import RegistrationError, RegistrationForm
+from posloyalty.ui import forms
+from posloyalty.ui.cashier_window import plain_error
+from posloyalty.ui.models import PaymentsModel, ReturnLinesModel, yuan
+from posloyalty.ui.qt import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QPixmap,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QShortcut,
+    QSpinBox,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+)
+from posloyalty.ui.receipt_doc import method_name
+
+if TYPE_CHECKING:
+    from posloyalty.ui.cashier_window import CashierWindow
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("color:#b71c1c;font-size:12pt;")
+    return label
+
+
+class _Dialog(QDialog):
+    def __init__(self, window: CashierWindow, title: str) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.setWindowTitle(title)
+        self.message = _error_label()
+
+    def fail(self, exc: Exception) -> None:
+        self.message.setText(plain_error(exc))
+
+    def say(self, text: str) -> None:
+        self.message.setStyleSheet("color:#1b5e20;font-size:12pt;")
+        self.message.setText(text)
+
+
+# --------------------------------------------------------------------------- payment
+
+
+class PaymentDialog(QDialog):
+    """Cash with change, card, gift card, split, and points (cap and offline allowance)."""
+
+    def __init__(self, window: CashierWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        form = forms.load("payment.ui")
+        form.setWindowFlags(Qt.WindowType.Widget)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(form)
+        self.resize(form.size().expandedTo(form.sizeHint()))
+        self.setWindowTitle(self.tr("Payment"))
+        self._form = form
+        f = self
+        self.due_label = forms.child(f, QLabel, "dueLabel")
+        self.remaining_label = forms.child(f, QLabel, "remainingLabel")
+        self.change_label = forms.child(f, QLabel, "changeLabel")
+        self.points_info = forms.child(f, QLabel, "pointsInfoLabel")
+        self.points_spin = forms.child(f, QSpinBox, "pointsSpin")
+        self.cash_edit = forms.child(f, QLineEdit, "cashEdit")
+        self.card_edit = forms.child(f, QLineEdit, "cardEdit")
+        self.gift_edit = forms.child(f, QLineEdit, "giftEdit")
+        self.payments_view = forms.child(f, QTableView, "paymentsView")
+        self.message = forms.child(f, QLabel, "messageLabel")
+        self.payments_model = PaymentsModel(self)
+        self.payments_model.method_names = {
+            m: method_name(m) for m in ("cash", "card", "gift_card")
+        }
+        self.payments_view.setModel(self.payments_model)
+        self.payments_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        actions = {
+            "pointsButton": self.apply_points,
+            "pointsMaxButton": self.most_points,
+            "cashButton": self.pay_cash,
+            "cardButton": self.pay_card,
+            "giftButton": self.pay_gift_card,
+            "removeButton": self.remove_payment,
+            "backButton": self.back,
+            "commitButton": self.complete,
+        }
+        for name, action in actions.items():
+            forms.child(f, QPushButton, name).clicked.connect(action)
+        self.cash_edit.returnPressed.connect(self.pay_cash)
+        self.card_edit.returnPressed.connect(self.pay_card)
+        self.gift_edit.returnPressed.connect(self.pay_gift_card)
+        QShortcut(QKeySequence("F5"), self, activated=self.complete)
+        QShortcut(QKeySequence("F4"), self, activated=self.most_points)
+        self.redeem_info = window.counter.redeem_info()
+        self.paint(window.view)
+        self.cash_edit.setFocus()
+
+    # -- painting
+    def paint(self, view: CounterView) -> None:
+        self.due_label.setText(yuan(view.total))
+        self.remaining_label.setText(
+            self.tr("Still to pay: %1").replace("%1", yuan(view.remaining))
+        )
+        change = sum(t - a for _m, a, t in view.payments)
+        self.change_label.setText(
+            self.tr("Change: %1").replace("%1", yuan(change)) if change else ""
+        )
+        self.payments_model.show(view.payments)
+        info = self.redeem_info
+        if view.member is None:
+            text = self.tr("No member: points cannot pay.")
+        elif not info.max_points and info.reason:
+            text = self.tr("Points cannot pay: %1").replace("%1", info.reason)
+        else:
+            text = (
+                self.tr(
+                    "Available %1 points. Points may pay at most %2% of the sale; "
+                    "up to %3 points (%4) now."
+                )
+                .replace("%1", f"{info.available:,}")
+                .replace("%2", str(info.cap_percent))
+                .replace("%3", f"{info.max_points:,}")
+                .replace("%4", yuan(info.max_value))
+            )
+            if info.allowance_left is not None:
+                text += " " + self.tr(
+                    "Offline allowance: HQ has not confirmed the balance recently, so at most "
+                    "%1 points a day; %2 left today."
+                ).replace("%1", f"{info.allowance_limit:,}").replace(
+                    "%2", f"{info.allowance_left:,}"
+                )
+        self.points_info.setText(text)
+        self.points_spin.setMaximum(max(info.available, 0))
+        self.points_spin.setSingleStep(max(info.step, 1))
+        if view.points_redeemed:
+            self.points_spin.setValue(view.points_redeemed)
+
+    def _run(self, fn: Any) -> None:
+        counter = self.window_.counter
+
+        def work() -> CounterView:
+            fn(counter.session)
+            return counter.view()
+
+        def done(view: CounterView) -> None:
+            self.redeem_info = counter.redeem_info()
+            self.message.setText("")
+            self.paint(view)
+
+        self.window_.submit(work, done, self._fail)
+
+    def _fail(self, exc: Exception) -> None:
+        self.message.setText(plain_error(exc))
+        self.paint(self.window_.counter.view())
+
+    def _amount(self, edit: QLineEdit) -> int | None:
+        text = edit.text().strip().replace("¥", "")
+        if not text:
+            return None
+        try:
+            return int(parse_yuan(text))
+        except MoneyError as exc:
+            self.message.setText(plain_error(exc))
+            raise
+
+    # -- actions
+    def apply_points(self) -> None:
+        points = self.points_spin.value()
+        self._run(lambda s: s.redeem(points))
+
+    def most_points(self) -> None:
+        self.points_spin.setValue(self.redeem_info.max_points)
+        self.apply_points()
+
+    def pay_cash(self) -> None:
+        try:
+            amount = self._amount(self.cash_edit)
+        except MoneyError:
+            return
+        self.cash_edit.clear()
+        self._run(lambda s: s.add_payment("cash", tendered=amount))
+
+    def pay_card(self) -> None:
+        self._pay_method("card", self.card_edit)
+
+    def pay_gift_card(self) -> None:
+        self._pay_method("gift_card", self.gift_edit)
+
+    def _pay_method(self, method: str, edit: QLineEdit) -> None:
+        try:
+            amount = self._amount(edit)
+        except MoneyError:
+            return
+        edit.clear()
+        self._run(lambda s: s.add_payment(method, amount))
+
+    def remove_payment(self) -> None:
+        rows = self.payments_view.selectionModel().selectedRows()
+        index = rows[0].row() if rows else len(self.window_.view.payments) - 1
+        if index >= 0:
+            self._run(lambda s: s.remove_payment(index))
+
+    def back(self) -> None:
+        counter = self.window_.counter
+
+        def work() -> CounterView:
+            counter.session.back_to_basket()
+            return counter.view()
+
+        self.window_.submit(work, lambda _v: self.done(0), self._fail)
+
+    def reject(self) -> None:  # Esc
+        self.back()
+
+    def complete(self) -> None:
+        """Commit the sale (off the UI thread); on success, close and preview the receipt."""
+
+        def done(_receipt: object) -> None:
+            self.done(1)
+            self.window_.show_receipt()
+
+        if self.window_.view.remaining > 0:
+            self.message.setText(
+                self.tr("%1 is still to pay").replace("%1", yuan(self.window_.view.remaining))
+            )
+            return
+        self.window_.commit(done)
+        # A refused commit leaves the dialog open; its message shows in the window too.
+        self.window_.ops.failed.connect(self._commit_failed)
+
+    def _commit_failed(self, exc: object) -> None:
+        self.window_.ops.failed.disconnect(self._commit_failed)
+        if isinstance(exc, Exception):
+            self._fail(exc)
+
+
+# --------------------------------------------------------------------------- receipt
+
+
+class ReceiptDialog(_Dialog):
+    def __init__(self, window: CashierWindow, png: bytes) -> None:
+        super().__init__(window, window.tr("Receipt"))
+        pixmap = QPixmap()
+        pixmap.loadFromData(png)
+        self.image = QLabel()
+        self.image.setPixmap(pixmap)
+        scroll = QScrollArea()
+        scroll.setWidget(self.image)
+        scroll.setWidgetResizable(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+        self.resize(pixmap.width() + 60, min(pixmap.height() + 80, 900))
+
+    def accept_scan(self, text: str) -> bool:
+        # The next customer's first scan closes the preview and goes to the new sale.
+        self.accept()
+        return False
+
+
+# --------------------------------------------------------------------------- member
+
+
+class MemberDialog(_Dialog):
+    """F2: find a member by full phone number, or register a new one."""
+
+    def __init__(self, window: CashierWindow) -> None:
+        super().__init__(window, window.tr("Member"))
+        self.phone_edit = QLineEdit()
+        self.phone_edit.setPlaceholderText(self.tr("11-digit mobile number"))
+        find = QPushButton(self.tr("Find (Enter)"))
+        register = QPushButton(self.tr("Register new member (F2)"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Phone number")))
+        layout.addWidget(self.phone_edit)
+        row = QHBoxLayout()
+        row.addWidget(find)
+        row.addWidget(register)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        find.clicked.connect(self.find)
+        register.clicked.connect(self.register)
+        self.phone_edit.returnPressed.connect(self.find)
+        QShortcut(QKeySequence("F2"), self, activated=self.register)
+
+    def find(self) -> None:
+        phone = self.phone_edit.text()
+        counter = self.window_.counter
+        self.window_.submit(
+            lambda: counter.identify_by_phone(phone), lambda _v: self.accept(), self.fail
+        )
+
+    def register(self) -> None:
+        window = self.window_
+        self.accept()
+        window._open(RegistrationDialog(window, self.phone_edit.text()))
+
+
+class RegistrationDialog(_Dialog):
+    """Register a shopper (phone, optional name and birthday, consent), then identify them."""
+
+    def __init__(self, window: CashierWindow, phone: str = "") -> None:
+        super().__init__(window, window.tr("Register a member"))
+        self.phone_edit = QLineEdit(phone)
+        self.name_edit = QLineEdit()
+        self.birthday_edit = QLineEdit()
+        self.birthday_edit.setPlaceholderText("YYYY-MM-DD")
+        self.consent_check = QCheckBox(
+            self.tr("The shopper agrees to membership and to the use of their data")
+        )
+        self.card_label = QLabel()
+        form = QFormLayout()
+        form.addRow(self.tr("Phone"), self.phone_edit)
+        form.addRow(self.tr("Name (optional)"), self.name_edit)
+        form.addRow(self.tr("Birthday (optional)"), self.birthday_edit)
+        form.addRow(self.consent_check)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.card_label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Register"))
+        buttons.accepted.connect(self.register)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.registered: registration.Registered | None = None
+
+    def register(self) -> None:
+        if self.registered is not None:
+            self.accept()
+            return
+        window = self.window_
+        counter = window.counter
+        ctx = counter.ctx
+        try:
+            birthday = registration.parse_birthday(self.birthday_edit.text())
+        except RegistrationError as exc:
+            self.fail(exc)
+            return
+        form = RegistrationForm(
+            phone=self.phone_edit.text(),
+            consent=self.consent_check.isChecked(),
+            name=self.name_edit.text(),
+            birthday=birthday,
+        )
+        vault = counter.vault
+
+        def work() -> tuple[registration.Registered, CounterView]:
+            if vault is None:
+                raise RegistrationError("terminal", "this terminal has no key to seal member data")
+            done = registration.register(
+                ctx.db, ctx.rules, form, vault=vault, cashier=ctx.cashier, ids=ctx.ids
+            )
+            return done, counter.identify(done.identified)
+
+        def done(result: tuple[registration.Registered, CounterView]) -> None:
+            reg, view = result
+            self.registered = reg
+            window.paint(view)
+            welcome = reg.welcome
+            gifts = [c.name for c in welcome.coupons]
+            if welcome.points:
+                gifts.append(self.tr("%1 points").replace("%1", str(welcome.points)))
+            if welcome.gift:
+                gifts.append(welcome.gift)
+            self.say(
+                self.tr("Registered %1. Welcome gifts: %2")
+                .replace("%1", reg.code)
+                .replace("%2", ", ".join(gifts) or "—")
+            )
+            pixmap = QPixmap()
+            pixmap.loadFromData(member_card_png(reg.code, reg.name_masked or reg.phone_masked, ""))
+            self.card_label.setPixmap(pixmap.scaledToWidth(420))
+
+        window.submit(work, done, self.fail)
+
+
+class CouponDialog(_Dialog):
+    """F3: type a coupon code (scanning one works anywhere without this dialog)."""
+
+    def __init__(self, window: CashierWindow) -> None:
+        super().__init__(window, window.tr("Coupon"))
+        self.code_edit = QLineEdit()
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Coupon code")))
+        layout.addWidget(self.code_edit)
+        member = window.view.member
+        if member is not None and member.coupons:
+            held = "\n".join(f"{code}  {name}" for code, name in member.coupons)
+            layout.addWidget(QLabel(self.tr("Held by the member:") + "\n" + held))
+        layout.addWidget(self.message)
+        self.code_edit.returnPressed.connect(self.apply)
+
+    def apply(self) -> None:
+        code = self.code_edit.text().strip()
+        counter = self.window_.counter
+
+        def work() -> CounterView:
+            if code.upper().startswith("Q"):
+                return counter.scan(code).view
+            counter.session.add_coupon(code)
+            return counter.view()
+
+        self.window_.submit(work, lambda _v: self.accept(), self.fail)
+
+
+# --------------------------------------------------------------------------- returns
+
+
+class ReturnDialog(_Dialog):
+    """F8: scan (or type) the receipt's return code, choose quantities, refund."""
+
+    def __init__(self, window: CashierWindow) -> None:
+        super().__init__(window, window.tr("Return"))
+        self.code_edit = QLineEdit()
+        self.code_edit.setPlaceholderText(self.tr("Scan the receipt barcode"))
+        self.reason_edit = QLineEdit()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.lines_model = ReturnLinesModel(self)
+        self.lines_view = QTableView()
+        self.lines_view.setModel(self.lines_model)
+        self.lines_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        refund = QPushButton(self.tr("Refund"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Receipt code")))
+        layout.addWidget(self.code_edit)
+        layout.addWidget(self.lines_view)
+        form = QFormLayout()
+        form.addRow(self.tr("Reason"), self.reason_edit)
+        layout.addLayout(form)
+        layout.addWidget(refund)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.message)
+        self.code_edit.returnPressed.connect(self.find)
+        refund.clicked.connect(self.refund)
+        self.sale: returns.OriginalSale | None = None
+        self.result: returns.ReturnReceipt | None = None
+        self.resize(640, 480)
+
+    def accept_scan(self, text: str) -> bool:
+        self.code_edit.setText(text.strip())
+        self.find()
+        return True
+
+    def find(self) -> None:
+        code = self.code_edit.text().strip()
+        ctx = self.window_.counter.ctx
+
+        def done(sale: returns.OriginalSale) -> None:
+            self.sale = sale
+            self.lines_model.show(sale.lines)
+            self.message.setText("")
+            self.summary.setText(
+                self.tr("Sale %1 of %2, total %3")
+                .replace("%1", sale.receipt_code)
+                .replace("%2", sale.at.astimezone(ctx.zone).strftime("%Y-%m-%d %H:%M"))
+                .replace("%3", yuan(sale.total))
+            )
+
+        self.window_.submit(lambda: returns.find_sale(ctx, receipt=code), done, self.fail)
+
+    def refund(self) -> None:
+        sale = self.sale
+        if sale is None:
+            self.message.setText(self.tr("Scan the receipt first"))
+            return
+        wanted = self.lines_model.wanted()
+        if not wanted:
+            self.message.setText(self.tr("Nothing chosen to return"))
+            return
+        ctx = self.window_.counter.ctx
+        reason = self.reason_edit.text()
+
+        def done(result: returns.ReturnReceipt) -> None:
+            self.result = result
+            refunds = ", ".join(f"{method_name(m)} {yuan(v)}" for m, v in result.refunds.items())
+            self.say(
+                self.tr("Refunded %1 (%2). Points taken back %3, points refunded %4.")
+                .replace("%1", yuan(result.refund_total))
+                .replace("%2", refunds)
+                .replace("%3", str(result.points_reversed))
+                .replace("%4", str(result.points_refunded))
+            )
+            self.window_.refresh_status()
+
+        self.window_.submit(
+            lambda: returns.process_return(
+                ctx, receipt=sale.receipt_code, lines=wanted, reason=reason
+            ),
+            done,
+            self.fail,
+        )
+
+
+# --------------------------------------------------------------------------- manager
+
+
+class AdjustDialog(_Dialog):
+    """F6: add or deduct a member's points, approved by a manager's id and PIN."""
+
+    def __init__(self, window: CashierWindow) -> None:
+        super().__init__(window, window.tr("Points adjustment (manager)"))
+        member = window.view.member
+        self.member_edit = QLineEdit(member.member_id if member else "")
+        self.points_spin = QSpinBox()
+        self.points_spin.setRange(-1_000_000, 1_000_000)
+        self.reason_edit = QLineEdit()
+        self.manager_edit = QLineEdit()
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout(self)
+        form.addRow(self.tr("Member"), self.member_edit)
+        form.addRow(self.tr("Points (+/-)"), self.points_spin)
+        form.addRow(self.tr("Reason"), self.reason_edit)
+        form.addRow(self.tr("Manager id"), self.manager_edit)
+        form.addRow(self.tr("Manager PIN"), self.pin_edit)
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.approve)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.pin_edit.returnPressed.connect(self.approve)
+
+    def approve(self) -> None:
+        ctx = self.window_.counter.ctx
+        member, points = self.member_edit.text().strip(), self.points_spin.value()
+        reason, manager, pin = (
+            self.reason_edit.text(),
+            self.manager_edit.text(),
+            self.pin_edit.text(),
+        )
+        self.pin_edit.clear()
+
+        def done(result: adjustments.AdjustmentResult) -> None:
+            self.window_.show_message(
+                self.tr("Adjusted %1 points for %2; balance %3")
+                .replace("%1", f"{result.points:+}")
+                .replace("%2", result.member_id)
+                .replace("%3", f"{result.balance_available:,}")
+            )
+            self.accept()
+
+        self.window_.submit(
+            lambda: adjustments.adjust_points(
+                ctx,
+                member_id=member,
+                points=points,
+                reason=reason,
+                manager_id=manager,
+                manager_pin=pin,
+            ),
+            done,
+            self.fail,
+        )
+
+
+class SignInDialog(_Dialog):
+    """F11: sign in as another cashier (only between sales)."""
+
+    def __init__(self, window: CashierWindow) -> None:
+        super().__init__(window, window.tr("Cashier sign-in"))
+        self.cashier_edit = QLineEdit()
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout(self)
+        form.addRow(self.tr("Cashier id"), self.cashier_edit)
+        form.addRow(self.tr("PIN"), self.pin_edit)
+        form.addRow(self.message)
+        self.pin_edit.returnPressed.connect(self.sign_in)
+        self.cashier_edit.returnPressed.connect(self.pin_edit.setFocus)
+
+    def sign_in(self) -> None:
+        from posloyalty.terminal.counter import Counter, sign_in
+
+        window = self.window_
+        if window.view.rows or window.view.member:
+            self.message.setText(self.tr("Finish or cancel the sale before changing cashier"))
+            return
+        ctx = window.counter.ctx
+        cashier, pin = self.cashier_edit.text(), self.pin_edit.text()
+        self.pin_edit.clear()
+        vault = window.counter.vault
+
+        def work() -> Counter:
+            return Counter(sign_in(ctx, cashier, pin), vault)
+
+        def done(counter: Counter) -> None:
+            window.counter = counter
+            window.retranslate()
+            window.show_message(self.tr("Signed in as %1").replace("%1", counter.ctx.cashier))
+            self.accept()
+
+        window.submit(work, done, self.fail)
+
+
+class EodDialog(_Dialog):
+    """F12: the end-of-day report of a local business day (today by default)."""
+
+    def __init__(self, window: CashierWindow, day: dt.date | None = None) -> None:
+        super().__init__(window, window.tr("End of day"))
+        ctx = window.counter.ctx
+        self.day_edit = QLineEdit((day or ctx.now().date()).isoformat())
+        self.report = QPlainTextEdit()
+        self.report.setReadOnly(True)
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Day")))
+        row.addWidget(self.day_edit)
+        layout.addLayout(row)
+        layout.addWidget(self.report)
+        layout.addWidget(self.message)
+        self.day_edit.returnPressed.connect(self.load)
+        self.resize(520, 560)
+        self.data: eod.EodReport | None = None
+        self.load()
+
+    def load(self) -> None:
+        ctx = self.window_.counter.ctx
+        try:
+            day = dt.date.fromisoformat(self.day_edit.text().strip())
+        except ValueError:
+            self.message.setText(self.tr("Type the day as YYYY-MM-DD"))
+            return
+
+        def done(report: eod.EodReport) -> None:
+            self.data = report
+            self.message.setText("")
+            t = self.tr
+            lines = [
+                f"{t('Day')}: {report.day.isoformat()}",
+                f"{t('Sales')}: {report.sales_count}   {yuan(report.sales_total)}",
+                f"{t('Returns')}: {report.returns_count}   -{yuan(report.refunds_total)}",
+                f"{t('Net')}: {yuan(report.net_total)}",
+                "",
+                t("Payments"),
+                *(f"  {method_name(m)}: {yuan(v)}" for m, v in report.payments_by_method.items()),
+                t("Discounts"),
+                *(f"  {k}: {yuan(v)}" for k, v in report.discounts_by_kind.items()),
+                "",
+                f"{t('Points issued')}: {report.points_issued}",
+                f"{t('Points redeemed')}: {report.points_redeemed}",
+                f"{t('New members')}: {report.new_members}",
+                f"{t('Members served')}: {report.members_served}",
+                f"{t('Uploads waiting')}: {report.pending_outbox}",
+            ]
+            self.report.setPlainText("\n".join(lines))
+
+        self.window_.submit(lambda: eod.end_of_day(ctx.db, day, ctx.zone), done, self.fail)
+
+
+class HelpDialog(_Dialog):
+    def __init__(self, window: CashierWindow) -> None:
+        super().__init__(window, window.tr("Help"))
+        t = self.tr
+        keys = [
+            ("F1", t("This help")),
+            ("F2", t("Member: look up by phone, or register")),
+            ("F3", t("Coupon code")),
+            ("F4", t("Pay with the most points allowed (again: undo)")),
+            ("F5", t("Pay")),
+            ("F6", t("Points adjustment (manager PIN)")),
+            ("F7", t("Language: 中文 / English / Español")),
+            ("F8", t("Return against a receipt")),
+            ("F9", t("Void the selected (or last) line")),
+            ("F11", t("Cashier sign-in")),
+            ("F12", t("End-of-day report")),
+            ("Esc", t("Clear the field; twice: cancel the sale")),
+        ]
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(t("Scan anywhere: member codes, product barcodes and coupons.")))
+        for key, text in keys:
+            layout.addWidget(QLabel(f"<b>{key}</b>  {text}"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+def registration_qr(payload: str, size: int = 280) -> QPixmap:
+    pixmap = QPixmap()
+    pixmap.loadFromData(qr_png(payload, box_size=8))
+    return pixmap.scaledToWidth(size)
+
+
+__all__ = [
+    "AdjustDialog",
+    "CouponDialog",
+    "EodDialog",
+    "HelpDialog",
+    "MemberDialog",
+    "PaymentDialog",
+    "ReceiptDialog",
+    "RegistrationDialog",
+    "ReturnDialog",
+    "SignInDialog",
+    "registration_qr",
+]
