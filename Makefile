@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 
-.PHONY: run test check lint typecheck pytest bench clean demo-db
+.PHONY: run test check lint typecheck pytest bench clean demo-db i18n screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) $(QM)
 	$(BIN)/posloyalty run
 
 test: $(STAMP) check pytest
@@ -28,11 +28,22 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(QM)
 	QT_QPA_PLATFORM=offscreen HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+QM := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
+%.qm: %.ts $(STAMP)
+	$(BIN)/pyside6-lrelease -silent $< -qm $@
+
+i18n: $(STAMP)
+	$(BIN)/pyside6-lupdate -no-obsolete src/posloyalty/ui/*.py ui/cashier.ui ui/payment.ui ui/customer_display.ui -ts resources/i18n/posloyalty_zh_CN.ts resources/i18n/posloyalty_es.ts
+	$(BIN)/python scripts/fill_translations.py resources/i18n/translations.txt
+
+screenshots: $(STAMP) $(QM)
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

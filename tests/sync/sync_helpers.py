@@ -66,11 +66,14 @@ class Hq:
     """HQ on a database URL, served by uvicorn on loopback; :meth:`restart` starts a new
     service and server on the same database (as a restarted HQ process would)."""
 
-    def __init__(self, url: str, clock: Clock | None = None) -> None:
+    def __init__(
+        self, url: str, clock: Clock | None = None, config: HqConfig | None = None
+    ) -> None:
         self.db_url = url
         self.clock = clock or FixedClock(HQ_T0)
+        self.config = config or HqConfig(rate_per_s=5000, rate_burst=5000)
         self.db = HqDb(url, pool_size=4)
-        self.svc = HqService(self.db, self.clock, HqConfig(rate_per_s=5000, rate_burst=5000))
+        self.svc = HqService(self.db, self.clock, self.config)
         self.server: uvicorn.Server | None = None
         self.thread: threading.Thread | None = None
         self.port = 0
@@ -110,7 +113,7 @@ class Hq:
         self.stop()
         self.db.dispose()
         self.db = HqDb(self.db_url, pool_size=4, upgrade=False)
-        self.svc = HqService(self.db, self.clock, HqConfig(rate_per_s=5000, rate_burst=5000))
+        self.svc = HqService(self.db, self.clock, self.config)
         self.start()
 
     def close(self) -> None:
@@ -159,9 +162,10 @@ class FaultProxy:
 
     Faults: ``pass``; ``reset`` (RST before forwarding); ``drop_mid_body`` (half the request
     body reaches HQ, then both sides are cut); ``delay`` (wait ``delay_s`` first);
-    ``duplicate`` (the request reaches HQ twice, concurrently); ``drop_response`` (HQ
+    ``duplicate`` (the request reaches HQ twice, concurrently); ``delay_response`` (HQ
+    answers at once, the answer is held ``delay_s``); ``drop_response`` (HQ
     processes the request, the answer is lost: RST); ``truncate_response`` (half the answer,
-    then close). Each request to HQ opens its own upstream connection, so an HQ restart on
+    then close); ``unavailable`` (a 503 from the proxy). Each request to HQ opens its own upstream connection, so an HQ restart on
     another port only needs :attr:`upstream_port` changed.
     """
 
@@ -169,6 +173,8 @@ class FaultProxy:
     plan: Callable[[str, int], str] = field(default=lambda _path, _n: "pass")
     delay_s: float = 0.3
     counts: Counter[str] = field(default_factory=Counter)
+    #: Requests HQ answered / answers that reached the client, by path.
+    forwarded: Counter[str] = field(default_factory=Counter)
     delivered: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
 
@@ -222,6 +228,9 @@ class FaultProxy:
                 if fault == "reset":
                     _rst(client)
                     return
+                if fault == "unavailable":
+                    client.sendall(UNAVAILABLE)
+                    continue
                 if fault == "drop_mid_body":
                     with contextlib.suppress(OSError):
                         up = socket.create_connection(("127.0.0.1", self.upstream_port), 5)
@@ -249,6 +258,10 @@ class FaultProxy:
                 if response is None:  # HQ down
                     _rst(client)
                     return
+                with self._lock:
+                    self.forwarded[path] += 1
+                if fault == "delay_response":
+                    time.sleep(self.delay_s)
                 if fault == "drop_response":
                     _rst(client)
                     return
@@ -263,6 +276,8 @@ class FaultProxy:
             _rst(client)
         finally:
             self._clients.discard(client)
+            with contextlib.suppress(OSError):
+                client.close()
 
     def _forward(self, request: bytes) -> bytes | None:
         try:
@@ -288,6 +303,12 @@ class FaultProxy:
             return None
         finally:
             up.close()
+
+
+UNAVAILABLE = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+    b'content-length: 29\r\n\r\n{"detail":"HQ is restarting"}'
+)
 
 
 def _rst(sock: socket.socket) -> None:
@@ -325,13 +346,18 @@ def _read_exact(sock: socket.socket, buf: bytes, n: int) -> tuple[bytes, bytes]:
 
 
 def random_plan(seed: int, weights: dict[str, float]) -> Callable[[str, int], str]:
+    """Every fault once on the first pushes (in a seeded order), then faults at random by
+    ``weights`` on every request."""
     rng = random.Random(seed)
     names = list(weights)
     values = [weights[n] for n in names]
+    first = deque(rng.sample(names, len(names)))
     lock = threading.Lock()
 
-    def plan(_path: str, _n: int) -> str:
+    def plan(path: str, _n: int) -> str:
         with lock:
+            if first and path == "/v1/push":
+                return first.popleft()
             return rng.choices(names, values)[0]
 
     return plan
@@ -378,13 +404,15 @@ def sell(
     skus: tuple[str, ...] = ("A1", "B2"),
     redeem: int = 0,
     may_redeem: bool = False,
+    confirmed: bool = True,
 ) -> str:
     """One real checkout (paid by card); returns the sale id."""
     s = CheckoutSession(ctx(db))
     for sku in skus:
         s.scan(sku)
     if member is not None:
-        s.identify(Identified(MemberId(member), "dynamic", may_redeem=may_redeem or bool(redeem)))
+        may = (may_redeem or bool(redeem)) and confirmed
+        s.identify(Identified(MemberId(member), "dynamic", may_redeem=may, confirmed=confirmed))
     if redeem:
         s.redeem(redeem)
     s.begin_payment()
@@ -397,9 +425,7 @@ def terminal_ledger(db: Database) -> dict[str, tuple[Any, ...]]:
         rows = session.connection().exec_driver_sql(
             "SELECT id, member, kind, points, lot, at, available_at, sale_id FROM ledger_entries"
         )
-        return {
-            r[0]: (r[1], r[2], r[3], r[4], _ts(r[5]), _ts(r[6]), r[7]) for r in rows
-        }
+        return {r[0]: (r[1], r[2], r[3], r[4], _ts(r[5]), _ts(r[6]), r[7]) for r in rows}
 
 
 def terminal_sales(db: Database) -> dict[str, tuple[Any, ...]]:

@@ -213,7 +213,12 @@ def test_a_coupon_used_at_another_store_is_dropped_here(db: Database) -> None:
         ((7, "member_secret", "M9", {"member_id": "M9", "secret": "zz"}), "secret"),
         ((7, "revocation", "ab", {"digest": "ab", "at": "2026-01-01T00:00:00Z"}), "digest"),
         (
-            (7, "rule_document", "x", {"id": "x", "revision": 1, "text": "garbage", "active": True}),
+            (
+                7,
+                "rule_document",
+                "x",
+                {"id": "x", "revision": 1, "text": "garbage", "active": True},
+            ),
             "invalid rule document",
         ),
     ],

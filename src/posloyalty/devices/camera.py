@@ -101,7 +101,8 @@ def qt_multimedia_installed() -> bool:
     if spec is None or not spec.submodule_search_locations:
         return False
     for folder in spec.submodule_search_locations:
-        if any(Path(folder).glob("QtMultimedia.*")):
+        # The binary module, not the .pyi stubs some wheels ship without it.
+        if any(p.suffix in (".so", ".pyd") for p in Path(folder).glob("QtMultimedia.*")):
             return True
     return False
 

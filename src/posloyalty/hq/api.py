@@ -7,6 +7,7 @@ version header):
 - ``POST /v1/enroll``  exchange an enrolment code for a terminal credential
 - ``POST /v1/push``    a :class:`~posloyalty.sync.protocol.PushBatch` -> ``PushResult``
 - ``POST /v1/pull``    a :class:`~posloyalty.sync.protocol.PullRequest` -> ``PullResponse``
+- ``/v1/registration-links`` and the shopper's page ``/r/{token}``: see ``hq.selfreg_web``
 
 Errors are ``{"detail": "..."}``: 400 bad input or protocol version, 401 no or unknown
 credential, 403 revoked terminal or another terminal's batch, 413 body too large, 422 schema
@@ -17,6 +18,7 @@ violation, 429 rate limit (with Retry-After).
 # refer to dependencies defined inside create_app.
 import json
 import math
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -29,8 +31,10 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from posloyalty.hq import selfreg_web
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotAuthenticated, NotFound, Refused
+from posloyalty.hq.selfreg import SelfRegConfig, SelfRegistration
 from posloyalty.hq.services import HqService
 from posloyalty.sync.protocol import (
     MAX_BODY_BYTES,
@@ -156,8 +160,9 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorBody} for code in codes}
 
 
-def create_app(service: HqService) -> FastAPI:
-    """The HQ API bound to ``service``."""
+def create_app(service: HqService, selfreg: SelfRegConfig | None = None) -> FastAPI:
+    """The HQ API bound to ``service``; ``selfreg`` configures self-service registration
+    (default: :meth:`SelfRegConfig.from_env`)."""
     app = FastAPI(
         title="posloyalty HQ",
         version=str(PROTOCOL_VERSION),
@@ -250,4 +255,12 @@ def create_app(service: HqService) -> FastAPI:
         # Encoded by the protocol module: FastAPI would validate every change of a page again.
         return Response(service.pull_json(who, body), media_type="application/json")
 
+    reg = selfreg or SelfRegConfig.from_env(os.environ)
+    selfreg_web.mount(
+        app,
+        SelfRegistration(service, reg),
+        caller,
+        RateLimiter(reg.token_rate_per_s, reg.token_burst).take,
+        RateLimiter(reg.ip_rate_per_s, reg.ip_burst).take,
+    )
     return app

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import points
+from posloyalty.hq.bulk import JsonText, insert_rows, select_by_keys
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden
 from posloyalty.hq.ledger import active_rules, entries_for
@@ -37,6 +38,7 @@ from posloyalty.sync.protocol import (
     PAYLOAD_MODELS,
     CouponUsePayload,
     ItemResult,
+    ItemStatus,
     LedgerEntryPayload,
     PushBatch,
     PushItem,
@@ -82,9 +84,12 @@ def push(
         )
     results: list[ItemResult | None] = [None] * len(batch.items)
 
-    def done(i: int, status: str, reason: str = "") -> None:
+    def done(i: int, status: ItemStatus, reason: str = "") -> None:
         item = batch.items[i]
-        results[i] = ItemResult(kind=item.kind, id=item.id, status=status, reason=reason)  # type: ignore[arg-type]
+        # Every field is already valid (a validated item's kind and id, a literal status).
+        results[i] = ItemResult.model_construct(
+            kind=item.kind, id=item.id, status=status, reason=reason
+        )
 
     valid: list[_Item] = []
     for i, item in enumerate(batch.items):
@@ -100,7 +105,7 @@ def push(
             continue
         valid.append(_Item(i, item, payload, payload_hash(item)))
 
-    stored = _stored_hashes(session, {v.item.id for v in valid})
+    stored = _stored_hashes(session, {(v.item.kind, v.item.id) for v in valid})
     fresh: list[_Item] = []
     seen: dict[tuple[str, str], str] = {}
     for v in valid:
@@ -147,10 +152,8 @@ def push(
         accepted.append(v)
         done(v.index, "accepted")
 
-    if sales:
-        session.execute(insert(Sale), sales)
-    if entries:
-        session.execute(insert(LedgerEntry), entries)
+    insert_rows(session, Sale.__table__, sales)
+    insert_rows(session, LedgerEntry.__table__, entries)
     refs = {r["member_ref"] for r in (*sales, *entries) if r["member_ref"] is not None}
     refs |= {v.payload.member_id for v in coupon_uses if v.payload.member_id}
     members = resolve(session, refs)
@@ -163,36 +166,30 @@ def push(
     for v in coupon_uses:
         _use_coupon(session, caller, v, at)
     _check_overdrafts(session, caller, entries, members, at)
-    if accepted:
-        session.execute(
-            insert(PushedItem),
-            [
-                {
-                    "kind": v.item.kind,
-                    "id": v.item.id,
-                    "payload_hash": v.digest,
-                    "store_id": caller.store_id,
-                    "terminal_id": caller.terminal_id,
-                    "batch_id": batch.batch_id,
-                    "received_at": at,
-                }
-                for v in accepted
-            ],
-        )
+    insert_rows(
+        session,
+        PushedItem.__table__,
+        [
+            {
+                "kind": v.item.kind,
+                "id": v.item.id,
+                "payload_hash": v.digest,
+                "store_id": caller.store_id,
+                "terminal_id": caller.terminal_id,
+                "batch_id": batch.batch_id,
+                "received_at": at,
+            }
+            for v in accepted
+        ],
+    )
     session.execute(
         update(Terminal).where(Terminal.id == caller.terminal_id).values(last_push_at=at)
     )
     return [r for r in results if r is not None]
 
 
-def _stored_hashes(session: Session, ids: set[str]) -> dict[tuple[str, str], str]:
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(PushedItem.kind, PushedItem.id, PushedItem.payload_hash).where(
-            PushedItem.id.in_(ids)
-        )
-    )
+def _stored_hashes(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    rows = select_by_keys(session, PushedItem.__table__, ("kind", "id"), keys, "payload_hash")
     return {(kind, id_): digest for kind, id_, digest in rows}
 
 
@@ -229,7 +226,7 @@ def _sale_row(v: _Item, p: SalePayload, caller: Caller, at: dt.datetime) -> dict
         "growth": sum(line.growth for line in p.lines),
         "original_sale_id": p.original_sale_id,
         "full_return": p.full_return,
-        "payload": v.item.payload,
+        "payload": JsonText(v.item.canonical_payload),
         "received_at": at,
     }
 

@@ -281,3 +281,24 @@ class Conflict(Base):
     detail: Mapped[Any] = mapped_column(JSON, default=dict)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class RegistrationLinkUse(Base):
+    """A self-service registration link that was used (links are single use).
+
+    Links themselves are signed, not stored: a row appears only when a shopper completes a
+    registration through one, keyed by the link's nonce. No phone, name or address is kept here.
+    """
+
+    __tablename__ = "registration_link_uses"
+    nonce: Mapped[str] = mapped_column(String(16), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(12), index=True)
+    store_id: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    member_id: Mapped[str] = mapped_column(String(16))
+    #: True: a new member; False: the phone was already a member.
+    created: Mapped[bool] = mapped_column(Boolean)
+    #: The page language and the consent text version the shopper agreed to.
+    lang: Mapped[str] = mapped_column(String(8))
+    consent_version: Mapped[str] = mapped_column(String(16))

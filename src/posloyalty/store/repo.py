@@ -19,6 +19,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import points
+from posloyalty.domain.ids import EntryId, LotId, SaleId
 from posloyalty.domain.points import Balance, LedgerEntry
 from posloyalty.store.errors import StoreDataError
 from posloyalty.store.models import (
@@ -175,11 +176,15 @@ _INSERT_LEDGER = (
 _SELECT_LEDGER = f"SELECT {', '.join(_LEDGER_COLUMNS)} FROM ledger_entries"
 
 
-def _raw(session: Session) -> sqlite3.Connection:
-    """The DBAPI connection of the session's current transaction."""
+def raw_connection(session: Session) -> sqlite3.Connection:
+    """The DBAPI connection of the session's current transaction (for hot paths' plain SQL;
+    it is inside the same BEGIN ... COMMIT as everything else done through ``session``)."""
     conn = session.connection().connection.driver_connection
     assert isinstance(conn, sqlite3.Connection)
     return conn
+
+
+_raw = raw_connection
 
 
 @contextmanager
@@ -222,11 +227,47 @@ def _ledger_records(
     return [_ledger_parse(r, tz) for r in rows]
 
 
+_SELECT_ENTRIES = (
+    "SELECT id, kind, points, at, lot, available_at, expires_at, sale_id, reason, renews_until"
+    " FROM ledger_entries WHERE member = ? ORDER BY at, id"
+)
+
+
+def _entries(raw: sqlite3.Connection, member_id: str, tz: dt.tzinfo | None) -> list[LedgerEntry]:
+    """The member's entries straight from the rows (no record or dict in between: every sale
+    of a member reads them)."""
+    zone = tz or dt.UTC
+    fromiso = dt.datetime.fromisoformat
+
+    def when(text: str | None) -> dt.datetime | None:
+        return None if text is None else fromiso(text).astimezone(zone)
+
+    out = []
+    for id_, kind, pts_, at, lot, avail, expires, sale_id, reason, renews in raw.execute(
+        _SELECT_ENTRIES, (member_id,)
+    ):
+        out.append(
+            LedgerEntry(
+                EntryId(id_),
+                kind,
+                int(pts_),
+                fromiso(at).astimezone(zone),
+                LotId(lot),
+                fromiso(avail).astimezone(zone),
+                when(expires),
+                SaleId(sale_id) if sale_id is not None else None,
+                reason,
+                when(renews),
+            )
+        )
+    return out
+
+
 def ledger_for_member(
     session: Session, member_id: str, tz: dt.tzinfo | None = None
 ) -> list[LedgerEntry]:
     """The member's ledger as domain entries, oldest first (instants in UTC unless ``tz``)."""
-    return [r.entry for r in ledger_records(session, member_id, tz)]
+    return _entries(_raw(session), member_id, tz)
 
 
 def ledger_for_sale(session: Session, sale_id: str) -> list[LedgerRecord]:
@@ -256,8 +297,25 @@ def refresh_cached_balance(session: Session, member_id: str, at: dt.datetime) ->
     return _refresh(_raw(session), member_id, at)
 
 
-def _refresh(raw: sqlite3.Connection, member_id: str, at: dt.datetime) -> Balance:
-    entries = [r.entry for r in _ledger_records(raw, member_id, None)]
+def _refresh(
+    raw: sqlite3.Connection,
+    member_id: str,
+    at: dt.datetime,
+    known: Sequence[LedgerEntry] | None = None,
+) -> Balance:
+    """``known``: the member's whole ledger as the caller holds it in this transaction (read
+    before its inserts, plus the entries it inserted). It is used instead of reading the
+    ledger again only if the stored rows agree on count and sum; else the rows are read."""
+    entries: Sequence[LedgerEntry] | None = None
+    if known is not None:
+        count, total = raw.execute(
+            "SELECT count(*), coalesce(sum(points), 0) FROM ledger_entries WHERE member = ?",
+            (member_id,),
+        ).fetchone()
+        if count == len(known) and total == sum(e.points for e in known):
+            entries = known
+    if entries is None:
+        entries = _entries(raw, member_id, None)
     # If the clock went back (a till's clock reset), entries dated after ``at`` still count:
     # the cache is the balance as of the newest thing we know.
     latest = max((e.at for e in entries), default=at)
@@ -298,6 +356,7 @@ def record_sale(
     *,
     used_coupons: Iterable[str] = (),
     created_at: dt.datetime | None = None,
+    ledger_before: Sequence[LedgerEntry] | None = None,
 ) -> Balance | None:
     """Store a sale with its lines, payments, ledger entries, outbox rows and used coupons.
 
@@ -305,12 +364,20 @@ def record_sale(
     as one. The ledger rows take member, terminal, store and cashier from the sale and
     ``created_at`` (default ``sale.at``). Checks that the records hang together first (payments
     add up to the total, entries belong to this sale, which has a member); a violation raises
-    :class:`StoreDataError`. Returns the member's refreshed balance (None when anonymous).
+    :class:`StoreDataError`. Returns the member's refreshed balance (None when anonymous),
+    replayed from the ledger; ``ledger_before``, the member's ledger the caller read in this
+    same transaction, saves reading it again (it is checked against the stored rows).
     """
     _check_sale(sale, entries)
     with _constraints(f"sale {sale.id}"):
         return _insert_sale(
-            session, sale, entries, outbox, used_coupons=used_coupons, created_at=created_at
+            session,
+            sale,
+            entries,
+            outbox,
+            used_coupons=used_coupons,
+            created_at=created_at,
+            ledger_before=ledger_before,
         )
 
 
@@ -322,6 +389,7 @@ def _insert_sale(
     *,
     used_coupons: Iterable[str],
     created_at: dt.datetime | None,
+    ledger_before: Sequence[LedgerEntry] | None,
 ) -> Balance | None:
     raw = _raw(session)
     at = format_ts(sale.at)
@@ -370,11 +438,26 @@ def _insert_sale(
     when = created_at or sale.at
     if entries:
         assert sale.member is not None
+        created = format_ts(when)
         raw.executemany(
             _INSERT_LEDGER,
             [
-                _ledger_values(
-                    LedgerRecord(e, sale.member, sale.terminal, sale.store, sale.cashier, when)
+                (
+                    e.id,
+                    sale.member,
+                    e.kind,
+                    e.points,
+                    e.lot,
+                    format_ts(e.at),
+                    format_ts(e.available_at),
+                    _ts(e.expires_at),
+                    _ts(e.renews_until),
+                    e.sale_id,
+                    sale.terminal,
+                    sale.store,
+                    sale.cashier,
+                    e.reason,
+                    created,
                 )
                 for e in entries
             ],
@@ -397,7 +480,8 @@ def _insert_sale(
         " AND (last_purchase_at IS NULL OR last_purchase_at < ?1)",
         (at, sale.member),
     )
-    return _refresh(raw, sale.member, sale.at)
+    known = None if ledger_before is None else [*ledger_before, *entries]
+    return _refresh(raw, sale.member, sale.at, known)
 
 
 def _check_sale(sale: SaleRecord, entries: Sequence[LedgerEntry]) -> None:

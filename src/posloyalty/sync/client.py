@@ -22,6 +22,7 @@ import stat
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -497,16 +498,24 @@ class SyncClient:
         sender = outbound.Sender(cred.store_id, cred.terminal_id)
         batches = items = sent = conflicts = 0
         problems: list[str] = []
-        for batch_rows, batch_problems in self._batches(sender):
-            problems += [f"outbox row {p.outbox_id} ({p.kind}): {p.reason}" for p in batch_problems]
-            if not batch_rows:
-                continue
-            ok, rejected, found = self._push_batch(cred, batch_rows)
-            batches += 1
-            items += sum(len(r.items) for r in batch_rows)
-            sent += ok
-            conflicts += found
-            problems += rejected
+        source = self._batches(sender)
+        # The next batch is built (database reads, payload validation) while HQ ingests this one.
+        with ThreadPoolExecutor(1, thread_name_prefix="posloyalty-sync-build") as builder:
+            upcoming = builder.submit(next, source, None)
+            while (batch := upcoming.result()) is not None:
+                upcoming = builder.submit(next, source, None)
+                batch_rows, batch_problems = batch
+                problems += [
+                    f"outbox row {p.outbox_id} ({p.kind}): {p.reason}" for p in batch_problems
+                ]
+                if not batch_rows:
+                    continue
+                ok, rejected, found = self._push_batch(cred, batch_rows)
+                batches += 1
+                items += sum(len(r.items) for r in batch_rows)
+                sent += ok
+                conflicts += found
+                problems += rejected
         return PushReport(batches, items, sent, conflicts, tuple(problems))
 
     def _batches(

@@ -9,6 +9,11 @@ Within a page, rule documents and products go first, then members, then what han
 members (coupons, secrets), then revocations. A coupon or secret whose member has not arrived
 yet (a page boundary fell between them) gets a placeholder member row, filled in when the
 member's own change arrives.
+
+When HQ confirms a member the terminal only knew unconfirmed, the points the checkout parked
+for it (lots available at :data:`PENDING_UNTIL_CONFIRMED`) are released in the same
+transaction: per lot, a ``reverse`` of what remains and a new lot available now with the old
+lot's expiry, both queued for HQ.
 """
 
 from __future__ import annotations
@@ -31,9 +36,13 @@ from pydantic import (
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from posloyalty.domain import points
+from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
 from posloyalty.domain.rules import RuleError, parse_rules_text
 from posloyalty.store import member_codes, repo
 from posloyalty.store.db import Database
+from posloyalty.store.ids import Uuid7
+from posloyalty.store.records import LedgerRecord, OutboxMessage
 from posloyalty.store.types import format_ts
 from posloyalty.store.vault import Vault, VaultError
 from posloyalty.sync.errors import BadAnswer, SyncError
@@ -44,6 +53,9 @@ CURSOR_NAME = "hq"
 #: Settings key prefix of HQ balance confirmations; the same key terminal/context.py reads
 #: (``CONFIRMED_PREFIX`` there; sync may not import terminal/).
 CONFIRMED_PREFIX = "hq_balance_confirmed_at:"
+#: ``available_at`` of points earned by an unconfirmed member (terminal/context.py's constant).
+PENDING_UNTIL_CONFIRMED = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+RELEASE_REASON = "released: member confirmed by HQ"
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -228,6 +240,7 @@ def apply_page(
     vault: Vault | None,
     at: dt.datetime,
     vault_factory: Callable[[], Vault] | None = None,
+    new_id: Callable[[], str] | None = None,
 ) -> Applied:
     """Apply one pulled page and store its ``next_cursor``, in one write transaction.
 
@@ -252,12 +265,83 @@ def apply_page(
         if stored != cursor:
             raise CursorMoved(f"the stored cursor moved from {cursor} to {stored}")
         conn = session.connection()
+        parked = _parked_members(conn)
+        ids = new_id or Uuid7(db.clock).new
         confirmed = 0
         for change in changes:
             by_kind[change.kind] = by_kind.get(change.kind, 0) + 1
+            if parked and isinstance(change.data, MemberData):
+                for member_id in {change.data.id, *change.data.aliases} & parked:
+                    _release(session, member_id, at, ids)
             confirmed += _apply(session, conn, change, vault, at)
         repo.set_cursor(session, CURSOR_NAME, str(page.next_cursor))
     return Applied(len(changes), by_kind, page.next_cursor, confirmed)
+
+
+def _parked_members(conn: Connection) -> set[str]:
+    """Members with points parked until HQ confirms them."""
+    rows = conn.exec_driver_sql(
+        "SELECT DISTINCT member FROM ledger_entries WHERE available_at = ?",
+        (format_ts(PENDING_UNTIL_CONFIRMED),),
+    )
+    return {str(r[0]) for r in rows}
+
+
+def _release(session: Session, member_id: str, at: dt.datetime, new_id: Callable[[], str]) -> None:
+    """Make a now-confirmed member's parked points available (see the module docstring)."""
+    conn = session.connection()
+    entries = repo.ledger_for_member(session, member_id)
+    latest = max([at, *(e.at for e in entries)])
+    parked = [
+        lot
+        for lot in points.lots(entries, latest)
+        if lot.available_at == PENDING_UNTIL_CONFIRMED and lot.remaining > 0
+    ]
+    if not parked:
+        return
+    settings = {
+        str(k): str(v)
+        for k, v in conn.exec_driver_sql(
+            "SELECT key, value FROM settings WHERE key IN ('store', 'terminal')"
+        )
+    }
+    store, terminal = settings.get("store", ""), settings.get("terminal", "")
+    new: list[points.LedgerEntry] = []
+    for lot in parked:
+        new.append(
+            points.LedgerEntry(
+                EntryId(new_id()),
+                "reverse",
+                -lot.remaining,
+                latest,
+                lot.id,
+                latest,
+                None,
+                lot.sale_id,
+                RELEASE_REASON,
+            )
+        )
+        new.append(
+            points.LedgerEntry(
+                EntryId(new_id()),
+                "earn",
+                lot.remaining,
+                latest,
+                LotId(new_id()),
+                latest,
+                lot.expires_at,
+                lot.sale_id,
+                RELEASE_REASON,
+            )
+        )
+    records = [
+        LedgerRecord(
+            e, MemberId(member_id), TerminalId(terminal), StoreId(store), CashierId("sync"), at
+        )
+        for e in new
+    ]
+    outbox = [OutboxMessage("ledger_entry", e.id, {"entry": {"id": e.id}}) for e in new]
+    repo.append_ledger(session, records, outbox, at=at)
 
 
 def _apply(

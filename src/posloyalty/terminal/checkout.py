@@ -234,6 +234,8 @@ class CheckoutSession:
         self._state = State.OPEN
         self._cart = _Cart()
         self._quote: Quote | None = None
+        #: The basket ``_quote`` priced (commit reuses the quote if nothing it reads moved).
+        self._basket: Basket | None = None
         self._at: dt.datetime | None = None
         self._receipt: Receipt | None = None
 
@@ -299,6 +301,10 @@ class CheckoutSession:
             )
 
     def _price(self, cart: _Cart, at: dt.datetime) -> Quote | None:
+        priced = self._priced(cart, at)
+        return priced[1] if priced is not None else None
+
+    def _priced(self, cart: _Cart, at: dt.datetime) -> tuple[Basket, Quote] | None:
         if not cart.lines:
             return None
         basket = Basket(
@@ -316,16 +322,17 @@ class CheckoutSession:
         if q.rejected_coupons:
             r = q.rejected_coupons[0]
             raise CheckoutError(f"coupon {r.code}: {r.reason}")
-        return q
+        return basket, q
 
     def _apply(self, cart: _Cart, state: State | None = None) -> None:
         """Re-quote ``cart``; only if that works does the session take it (else unchanged)."""
         at = self.ctx.now()
-        q = self._price(cart, at)
+        priced = self._priced(cart, at)
         new_state = state or self._state
         if new_state in (State.OPEN, State.QUOTED):
             new_state = State.QUOTED if cart.lines else State.OPEN
-        self._cart, self._quote, self._at, self._state = cart, q, at, new_state
+        self._cart, self._at, self._state = cart, at, new_state
+        self._basket, self._quote = priced if priced is not None else (None, None)
 
     def requote(self) -> None:
         """Price again now (the clock moved: a member day may have started or ended)."""
@@ -509,8 +516,9 @@ class CheckoutSession:
         self._require("back_to_basket")
         cart = replace(self._cart, payments=())
         at = self.ctx.now()
-        q = self._price(cart, at)
-        self._cart, self._quote, self._at = cart, q, at
+        priced = self._priced(cart, at)
+        self._cart, self._at = cart, at
+        self._basket, self._quote = priced if priced is not None else (None, None)
         self._state = State.QUOTED
 
     def add_payment(
@@ -585,7 +593,12 @@ class CheckoutSession:
             )
         try:
             with self.ctx.db.write() as session:
-                receipt = _write_sale(session, self.ctx, self._cart, self.due)
+                quoted = (
+                    (self._basket, self._quote)
+                    if self._basket is not None and self._quote is not None
+                    else None
+                )
+                receipt = _write_sale(session, self.ctx, self._cart, self.due, quoted)
         except StoreDataError as exc:
             raise CheckoutError(f"the sale was refused by the store: {exc}") from exc
         except StoreError as exc:
@@ -620,11 +633,36 @@ def _check_qty(qty: int) -> None:
         raise CheckoutError("quantity must be a whole number from 1 to 9999")
 
 
-def _write_sale(session: Session, ctx: TerminalContext, cart: _Cart, shown_total: int) -> Receipt:
+def _same_quote(quoted: tuple[Basket, Quote] | None, basket: Basket) -> Quote | None:
+    """The session's last quote if ``basket`` prices exactly like the basket it was made for.
+
+    ``quote`` is a pure function of the rules (fixed for the context) and the basket, and
+    reads the basket's time only through its local date (member days, birthdays, coupon
+    validity). So the same lines, member snapshot (tier, spendable points, growth, birthday,
+    as read again in the commit's transaction), coupons, redemption and payments on the same
+    local date give the same quote, and pricing again would only repeat it.
+    """
+    if quoted is None:
+        return None
+    old, q = quoted
+    if old.at.date() != basket.at.date() or replace(basket, at=old.at) != old:
+        return None
+    return q
+
+
+def _write_sale(
+    session: Session,
+    ctx: TerminalContext,
+    cart: _Cart,
+    shown_total: int,
+    quoted: tuple[Basket, Quote] | None = None,
+) -> Receipt:
     """Everything of one sale, inside the caller's write transaction."""
     at = ctx.now()
     member: MemberState | None = None
     if cart.member is not None:
+        # Read once, inside the transaction: the row and the ledger (the redemption draws on
+        # its lots, the new balance is replayed from it plus this sale's entries).
         member = load_member(
             session,
             ctx,
@@ -639,20 +677,24 @@ def _write_sale(session: Session, ctx: TerminalContext, cart: _Cart, shown_total
         lines=tuple(ln.basket_line() for ln in cart.lines),
         coupons=cart.coupons,
         redeem_points=cart.redeem,
+        payments=tuple(Payment(p.method, p.amount) for p in cart.payments),
     )
-    q = quote(ctx.rules, basket)
-    if q.total != shown_total:
-        raise CheckoutError(
-            f"the amount due changed from {format_yuan(shown_total)} to {format_yuan(q.total)} "
-            "yuan since the quote (time or balance moved); go back to the basket and check it"
-        )
-    if any(p.method == "gift_card" for p in cart.payments):
-        # The gift-card part earns at its own rate.
-        basket = replace(basket, payments=tuple(Payment(p.method, p.amount) for p in cart.payments))
+    q_or_none = _same_quote(quoted, basket)
+    if q_or_none is None:
+        q = quote(ctx.rules, replace(basket, payments=()))
+        if q.total != shown_total:
+            raise CheckoutError(
+                f"the amount due changed from {format_yuan(shown_total)} to "
+                f"{format_yuan(q.total)} yuan since the quote (time or balance moved); go back "
+                "to the basket and check it"
+            )
+        # With the payments: the gift-card part earns at its own rate, and the stored quote
+        # shows the split as taken (as the reused quote does).
         q = quote(ctx.rules, basket)
-    if q.rejected_coupons:
-        r = q.rejected_coupons[0]
-        raise CheckoutError(f"coupon {r.code}: {r.reason}")
+    else:
+        q = q_or_none
+        if q.total != shown_total:  # pragma: no cover - the session shows this very quote
+            raise CheckoutError("the amount due changed since the quote; check the basket")
     sale_id = SaleId(ctx.new_id())
     entries: list[pts.LedgerEntry] = []
     if q.points_redeemed:
@@ -722,6 +764,8 @@ def _write_sale(session: Session, ctx: TerminalContext, cart: _Cart, shown_total
         payments=tuple(PaymentRecord(p.method, p.amount, p.reference) for p in cart.payments),
         quote=record_quote,
     )
+    # The sync client builds the item for HQ from the stored sale (sync/outbound.py); the row
+    # names it and lists the entries it wrote, and does not repeat the quote stored with it.
     outbox = [
         OutboxMessage(
             "sale",
@@ -734,7 +778,6 @@ def _write_sale(session: Session, ctx: TerminalContext, cart: _Cart, shown_total
                 "cashier": ctx.cashier,
                 "member": sale.member,
                 "at": at.isoformat(),
-                "quote": record_quote,
                 "entries": [_entry_json(e) for e in entries],
             },
         )
@@ -746,10 +789,11 @@ def _write_sale(session: Session, ctx: TerminalContext, cart: _Cart, shown_total
         outbox,
         used_coupons=[c.code for c in cart.coupons],
         created_at=ctx.clock.now(),
+        ledger_before=member.entries if member is not None and member.stored else None,
     )
     tier = None
     if member is not None and member.confirmed:
-        tier = apply_growth(session, ctx, member.member_id, q.growth_earned, at)
+        tier = apply_growth(session, ctx, member.member_id, q.growth_earned, at, member=member)
     savings: dict[str, Fen] = {}
     for d in q.discounts:
         if d.kind != "points":

@@ -158,13 +158,13 @@ def _member_row(session: Session, member_id: str) -> _MemberRow | None:
     # Plain SQL: this runs in every checkout's write transaction, where the ORM's identity
     # map and flushes cost more than the SQLite work.
     row = (
-        session.connection()
-        .exec_driver_sql(
+        repo.raw_connection(session)
+        .execute(
             "SELECT display_name, phone_masked, tier, growth, birthday, registered_at"
             " FROM members WHERE id = ?",
             (member_id,),
         )
-        .first()
+        .fetchone()
     )
     if row is None:
         return None
@@ -326,22 +326,34 @@ def next_receipt_code(session: Session, ctx: TerminalContext, at: dt.datetime) -
     """``STORE-TERMINAL-YYYYMMDD-NNNN``: the terminal's running number for the local day.
 
     Call inside the write transaction (BEGIN IMMEDIATE), so two sales never draw one number.
+    The number follows the highest one of the day, found through the unique index on the
+    code (a few index steps, however many sales the day already has).
     """
     day = at.astimezone(ctx.zone).date()
-    start, end = day_bounds(day, ctx.zone)
-    conn = session.connection()
-    n = int(
-        conn.exec_driver_sql(
-            "SELECT count(*) FROM sales WHERE terminal = ? AND at >= ? AND at < ?",
-            (ctx.terminal, format_ts(start), format_ts(end)),
-        ).scalar_one()
-    )
+    prefix = f"{ctx.store}-{ctx.terminal}-{day:%Y%m%d}-"
+    raw = repo.raw_connection(session)
+    last = 0
+    width = 4
+    while True:
+        # Codes of one width sort like their numbers; walk down from the highest of that width.
+        row = raw.execute(
+            "SELECT receipt_code FROM sales WHERE receipt_code BETWEEN ? AND ?"
+            " AND length(receipt_code) = ? ORDER BY receipt_code DESC LIMIT 1",
+            (prefix + "0" * width, prefix + "9" * width, len(prefix) + width),
+        ).fetchone()
+        if row is None or not row[0][len(prefix) :].isdigit():
+            break
+        last = int(row[0][len(prefix) :])
+        if last < 10**width - 1:
+            break
+        width += 1
+    n = last
     while True:
         n += 1
-        code = f"{ctx.store}-{ctx.terminal}-{day:%Y%m%d}-{n:04d}"
-        taken = conn.exec_driver_sql(
+        code = f"{prefix}{n:04d}"
+        taken = raw.execute(
             "SELECT EXISTS (SELECT 1 FROM sales WHERE receipt_code = ?)", (code,)
-        ).scalar_one()
+        ).fetchone()[0]
         if not taken:
             return code
 
@@ -364,8 +376,11 @@ class TierProgress:
 
 
 def _history(session: Session, member_id: str, baseline_growth: int) -> list[Purchase]:
-    rows = session.connection().exec_driver_sql(
-        "SELECT s.at, s.total_fen, s.original_sale_id, json_extract(s.quote, '$.full'),"
+    # Only a return's quote is opened (for "full"): a sale's quote JSON is kilobytes.
+    rows = repo.raw_connection(session).execute(
+        "SELECT s.at, s.total_fen, s.original_sale_id,"
+        " CASE WHEN s.original_sale_id IS NULL THEN NULL"
+        " ELSE json_extract(s.quote, '$.full') END,"
         " (SELECT coalesce(sum(growth), 0) FROM sale_lines WHERE sale = s.id)"
         " FROM sales s WHERE s.member = ? AND s.status = 'committed'",
         (member_id,),
@@ -388,32 +403,46 @@ def _history(session: Session, member_id: str, baseline_growth: int) -> list[Pur
 
 
 def apply_growth(
-    session: Session, ctx: TerminalContext, member_id: str, growth: int, at: dt.datetime
+    session: Session,
+    ctx: TerminalContext,
+    member_id: str,
+    growth: int,
+    at: dt.datetime,
+    *,
+    member: MemberState | None = None,
 ) -> TierProgress | None:
     """Add ``growth`` to the member's cached growth and move the tier up if the rules say so.
 
     Call after the sale is recorded (it is part of the history). The terminal only ever
     upgrades: downgrades (reviews, returns) are HQ's, which sees the whole history.
+    ``member``: the confirmed member as :func:`load_member` read them earlier in this same
+    transaction (saves reading the row again).
     """
-    row = _member_row(session, member_id)
-    if row is None:
-        return None
-    new_growth = row.growth + growth
     tiers = ctx.rules.tiers
+    if member is not None and member.member_id == member_id and member.confirmed:
+        if not member.stored:
+            return None
+        old_growth, tier_id = member.growth, str(member.tier)
+    else:
+        row = _member_row(session, member_id)
+        if row is None:
+            return None
+        old_growth, tier_id = row.growth, row.tier
+    new_growth = old_growth + growth
     status = tier_status(
         tiers,
         _history(session, member_id, new_growth),
         at,
         growth_per_yuan=ctx.rules.growth.per_yuan,
     )
-    current = tiers.level(row.tier) if row.tier in tiers.ids() else tiers.lowest
+    current = tiers.level(tier_id) if tier_id in tiers.ids() else tiers.lowest
     target = tiers.level(status.tier)
     changed = target.rank > current.rank
     level = target if changed else current
     next_tier = status.next_tier
     if next_tier is not None and tiers.level(next_tier).rank <= level.rank:
         next_tier = None  # HQ placed the member above what the local history shows
-    session.connection().exec_driver_sql(
+    repo.raw_connection(session).execute(
         "UPDATE members SET growth = ?, tier = ? WHERE id = ?",
         (new_growth, str(level.id), member_id),
     )

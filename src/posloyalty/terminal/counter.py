@@ -283,9 +283,15 @@ class Counter:
             remaining=s.remaining,
             payments=tuple((p.method, p.amount, p.tendered) for p in s.payments),
             coupons=s.coupons,
-            member_day=q.member_day if q else self._member_day_today(),
+            member_day=self._member_day_name(q.member_day) if q else self._member_day_today(),
             receipt=receipt,
         )
+
+    def _member_day_name(self, member_day: str | None) -> str | None:
+        if member_day is None:
+            return None
+        names = {md.id: md.name for md in self.ctx.rules.member_days}
+        return names.get(member_day, member_day)
 
     def _member_day_today(self) -> str | None:
         today = self.ctx.now().date()
@@ -360,7 +366,7 @@ class Counter:
             confirmed=m.confirmed,
             may_redeem=m.may_redeem,
             by=self.session_identified_by(),
-            member_day=q.member_day if q else self._member_day_today(),
+            member_day=self._member_day_name(q.member_day) if q else self._member_day_today(),
             birthday=birthday,
             lifecycle=lifecycle,
             coupons=coupons,

@@ -41,10 +41,13 @@ def ensure_demo_terminal(
     members: int = 10_000,
     products: int = 200,
     sales: int = 2_000,
+    integrity: str = "quick_check",
 ) -> DemoTerminal:
-    """Open the demo terminal database at ``path``, creating and filling it on first use."""
+    """Open the demo terminal database at ``path``, creating and filling it on first use.
+
+    ``integrity`` is passed to :meth:`Database.open` (``none``: the caller checks later)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database.open(path, clock=clock, create=True)
+    db = Database.open(path, clock=clock, create=True, integrity=integrity)
     with db.read() as session:
         filled = session.get(Member, KNOWN_MEMBERS[0][0]) is not None
     created = False

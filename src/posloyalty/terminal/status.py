@@ -1,20 +1,23 @@
 """What the status bar shows about sync: online/offline, uploads waiting, last success.
 
-:func:`probe` reads the outbox and asks HQ's health endpoint (short timeout); it runs on a
-background thread. When the sync worker (posloyalty.sync.worker) is running, its state is
-what counts; this probe is the fallback that still tells the cashier the truth.
+When the sync worker (posloyalty.sync.worker) runs, its :class:`SyncState` is what counts
+(:func:`from_sync_state`). Without it (a terminal not enrolled), :func:`probe` reads the outbox
+and asks HQ's health endpoint (short timeout) on a background thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import requests
 
 from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreError
+from posloyalty.sync.client import SyncState
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,19 @@ class SyncStatus:
     pending_uploads: int
     last_ok: dt.datetime | None
     detail: str
+
+
+class SyncSource(Protocol):
+    """What the UI needs of the sync worker (posloyalty.sync.worker.SyncWorker)."""
+
+    on_state: Callable[[SyncState], None] | None
+
+    @property
+    def state(self) -> SyncState | None: ...
+
+    def request_sync(self) -> None: ...
+
+    def stop(self, timeout: float = ...) -> bool: ...
 
 
 def probe(
@@ -43,3 +59,18 @@ def probe(
     if not ok:
         return SyncStatus(False, pending, last_ok, f"HQ answered {reply.status_code}")
     return SyncStatus(True, pending, db.clock.now(), f"HQ {hq_url} answers")
+
+
+def from_sync_state(state: SyncState) -> SyncStatus:
+    """The sync worker's state as the status bar shows it."""
+    detail = {
+        "online": "HQ reachable",
+        "offline": "HQ unreachable; sales are kept and sent later",
+        "not_enrolled": "this terminal is not enrolled with HQ",
+        "revoked": "HQ revoked this terminal's credential",
+    }[state.connection]
+    if state.last_error:
+        detail += f"; {state.last_error}"
+    if state.conflicts:
+        detail += f"; {state.conflicts} conflict(s) recorded"
+    return SyncStatus(state.online, state.pending, state.last_success, detail)

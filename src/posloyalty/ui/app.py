@@ -1,23 +1,52 @@
-"""``posloyalty run``: start the cashier terminal window."""
+"""``posloyalty run``: start the cashier terminal (``--desk``: the pricing desk instead).
+
+On first start a demo terminal database is created under ``./var/`` (demo members, products
+and sales, demo member secrets, cashier ``demo`` PIN 1234, manager ``boss`` PIN 9999), a local
+HQ is started in the background (SQLite under ``./var/``), and the window opens ready to scan.
+"""
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import socket
+import subprocess
 import sys
+import time
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from posloyalty.clock import SystemClock
-from posloyalty.resources import load_preset, preset_names
-from posloyalty.terminal.quote_desk import QuoteDesk
-from posloyalty.ui.desk_window import PricingDeskWindow
-from posloyalty.ui.qt import QApplication, QTimer
+
+_T0 = time.perf_counter()
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("run", help="start the cashier terminal window")
     parser.add_argument("--preset", default="miniso", help="rule preset (%(default)s)")
     parser.add_argument("--zone", default="Asia/Shanghai", help="store time zone (%(default)s)")
+    parser.add_argument("--desk", action="store_true", help="open the pricing desk instead")
+    parser.add_argument(
+        "--db", type=Path, default=Path("var/terminal.db"), help="terminal database (%(default)s)"
+    )
+    parser.add_argument(
+        "--demo-members",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="members in a new demo database (%(default)s)",
+    )
+    parser.add_argument("--cashier", default="demo", help="cashier signed in at start")
+    parser.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en", "es"))
+    parser.add_argument("--hq-port", type=int, default=8700, metavar="PORT")
+    parser.add_argument("--no-hq", action="store_true", help="do not start a local HQ")
+    parser.add_argument(
+        "--printer", default="", help="receipt printer: file:PATH, network:HOST, usb:VID:PID"
+    )
+    parser.add_argument(
+        "--no-customer-display", action="store_true", help="do not open the customer display"
+    )
     parser.add_argument(
         "--quit-after",
         type=float,
@@ -28,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def _display() -> None:
     if not (
         os.environ.get("DISPLAY")
         or os.environ.get("WAYLAND_DISPLAY")
@@ -40,6 +69,12 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def run(args: argparse.Namespace) -> int:
+    from posloyalty.resources import preset_names
+
+    _display()
     if args.preset not in preset_names():
         print(
             f"posloyalty run: no preset named {args.preset!r}; known: {', '.join(preset_names())}",
@@ -51,6 +86,17 @@ def run(args: argparse.Namespace) -> int:
     except (ZoneInfoNotFoundError, ValueError):
         print(f"posloyalty run: unknown time zone {args.zone!r}", file=sys.stderr)
         return 2
+    if args.desk:
+        return _run_desk(args, zone)
+    return _run_till(args)
+
+
+def _run_desk(args: argparse.Namespace, zone: ZoneInfo) -> int:
+    from posloyalty.resources import load_preset, preset_names
+    from posloyalty.terminal.quote_desk import QuoteDesk
+    from posloyalty.ui.desk_window import PricingDeskWindow
+    from posloyalty.ui.qt import QApplication, QTimer
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     desk = QuoteDesk(load_preset, args.preset, SystemClock(), zone)
     window = PricingDeskWindow(desk, preset_names())
@@ -59,3 +105,141 @@ def run(args: argparse.Namespace) -> int:
         QTimer.singleShot(int(args.quit_after * 1000), app.quit)
     print("posloyalty: pricing desk ready", flush=True)
     return int(app.exec())
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def start_local_hq(var: Path, port: int) -> subprocess.Popen[bytes] | None:
+    """``posloyalty hq serve`` on 127.0.0.1:port with SQLite under ``var``; None if taken."""
+    if not _port_free(port):
+        return None
+    log = (var / "hq.log").open("ab")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "posloyalty.cli",
+            "hq",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(var / "hq.sqlite"),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    log.close()
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    atexit.register(stop)
+    return proc
+
+
+def _run_till(args: argparse.Namespace) -> int:
+    from posloyalty.devices.qr import qr_png
+    from posloyalty.devices.receipt import PrinterError, open_printer
+    from posloyalty.resources import resources_dir
+    from posloyalty.store.demo import KNOWN_MEMBERS
+    from posloyalty.store.errors import StoreError
+    from posloyalty.terminal.context import CheckoutError, context_from_store
+    from posloyalty.terminal.counter import Counter
+    from posloyalty.terminal.demo_setup import (
+        DEMO_CASHIER,
+        DEMO_MANAGER,
+        demo_products,
+        ensure_demo_terminal,
+    )
+    from posloyalty.terminal.sync_setup import is_enrolled
+    from posloyalty.ui import i18n
+    from posloyalty.ui.cashier_window import CashierWindow, focus_scan_field
+    from posloyalty.ui.customer_display import CustomerDisplay
+    from posloyalty.ui.qt import QApplication, QGuiApplication, QTimer
+    from posloyalty.ui.scanner import ScanFilter
+    from posloyalty.ui.sync_start import SyncStarter
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    i18n.switch(args.lang)
+    clock = SystemClock()
+    rules_text = (resources_dir() / "rules" / f"{args.preset}.toml").read_text(encoding="utf-8")
+    try:
+        # The integrity scan of a big database takes seconds: it runs once the window is up.
+        demo = ensure_demo_terminal(
+            args.db,
+            clock=clock,
+            rules_text=rules_text,
+            members=args.demo_members,
+            integrity="none",
+        )
+        ctx = context_from_store(demo.db, args.cashier)
+    except (StoreError, CheckoutError, OSError) as exc:
+        print(f"posloyalty run: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    hq_url = None
+    hq_started = False
+    if not args.no_hq:
+        hq_url = f"http://127.0.0.1:{args.hq_port}"
+        hq_started = start_local_hq(args.db.parent, args.hq_port) is not None
+    try:
+        printer = open_printer(args.printer)
+    except PrinterError as exc:
+        print(f"posloyalty run: {exc}; receipts are previewed only", file=sys.stderr)
+        printer = None
+    window = CashierWindow(Counter(ctx, demo.vault), hq_url=hq_url, printer=printer)
+    scans = ScanFilter(app)
+    app.installEventFilter(scans)
+    scans.scanned.connect(window.handle_scan)
+    if not args.no_customer_display:
+        display = CustomerDisplay(
+            store_name=ctx.rules.name,
+            registration_qr=qr_png(f"HTTP://127.0.0.1:{args.hq_port}/JOIN/{ctx.store}"),
+        )
+        screens = QGuiApplication.screens()
+        if len(screens) > 1:
+            display.setGeometry(screens[1].availableGeometry())
+        window.customer_display = display
+        display.paint(window.view)
+        display.show()
+    window.show()
+    focus_scan_field(window)
+    window.check_database_integrity()
+    sync_thread = None
+    if hq_url is not None or is_enrolled(demo.db):
+        sync_thread = SyncStarter(window, demo.db, hq_url if hq_started else None, ctx.store)
+    ready = time.perf_counter() - _T0
+    db = args.db
+    print(
+        f"posloyalty: ready to scan in {ready:.2f} s ({db}{', new demo data' if demo.created else ''})",
+        flush=True,
+    )
+    print(
+        f"  cashier {DEMO_CASHIER[0]} PIN {DEMO_CASHIER[2]} · manager {DEMO_MANAGER[0]} "
+        f"PIN {DEMO_MANAGER[2]} · HQ {hq_url or 'off'}",
+        flush=True,
+    )
+    for member_id, phone, name, _rank in KNOWN_MEMBERS:
+        print(f"  member {member_id} {name} phone {phone}", flush=True)
+    print(
+        f"  member code (valid ~2 min): posloyalty codes demo-code --db {db} M000000001\n"
+        f"  products: {' '.join(demo_products(3))} (or SKU000001 ...)",
+        flush=True,
+    )
+    if args.quit_after > 0:
+        QTimer.singleShot(int(args.quit_after * 1000), window.close)
+        QTimer.singleShot(int(args.quit_after * 1000) + 100, app.quit)
+    code = int(app.exec())
+    if sync_thread is not None:
+        sync_thread.stop()
+    demo.db.close()
+    return code

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from posloyalty.devices.receipt import PrinterError, ReceiptDoc, print_receipt, render_png
+from posloyalty.store.db import inspect_file
 from posloyalty.terminal.checkout import Receipt
 from posloyalty.terminal.context import CheckoutError
 from posloyalty.terminal.counter import Counter, CounterView, MemberPanel, ScanResult
 from posloyalty.terminal.registration import RegistrationError
-from posloyalty.terminal.status import SyncStatus, probe
+from posloyalty.terminal.status import SyncSource, SyncStatus, from_sync_state, probe
 from posloyalty.ui import forms, i18n
 from posloyalty.ui.models import CartModel, yuan
 from posloyalty.ui.qt import (
@@ -25,11 +26,13 @@ from posloyalty.ui.qt import (
     QCloseEvent,
     QEvent,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QKeySequence,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QObject,
     QPushButton,
     QShortcut,
     QStatusBar,
@@ -57,6 +60,12 @@ def plain_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
+class _SyncRelay(QObject):
+    """Carries "the sync state changed" from the sync thread to the UI thread."""
+
+    changed = Signal()
+
+
 class CashierWindow(QMainWindow):
     """The till. Public methods are what keys, buttons and tests call."""
 
@@ -82,10 +91,16 @@ class CashierWindow(QMainWindow):
         self.view: CounterView = counter.view()
         self.last_receipt: Receipt | None = None
         self.last_receipt_png: bytes = b""
+        self.last_receipt_doc: ReceiptDoc | None = None
+        #: Member codes registered at this till and not yet on a receipt (their card QR).
+        self.new_member_codes: set[str] = set()
         self.last_message = ""
         self.sync_status: SyncStatus | None = None
         self._esc_armed = False
         self._last_ok: dt.datetime | None = None
+        self.sync_worker: SyncSource | None = None
+        self._sync_relay = _SyncRelay(self)
+        self._sync_relay.changed.connect(self._sync_changed)
 
         form = forms.load("cashier.ui")
         self._form = form
@@ -117,8 +132,9 @@ class CashierWindow(QMainWindow):
         self.total_label = forms.child(c, QLabel, "totalLabel")
         self.total_caption = forms.child(c, QLabel, "totalCaption")
         main_layout = c.layout()
-        main_layout.setStretch(0, 3)
-        main_layout.setStretch(1, 2)
+        if isinstance(main_layout, QHBoxLayout):
+            main_layout.setStretch(0, 3)
+            main_layout.setStretch(1, 2)
 
         self.cart_model = CartModel(self)
         self.cart_view.setModel(self.cart_model)
@@ -154,7 +170,7 @@ class CashierWindow(QMainWindow):
             "Escape": self.cancel_key,
         }
         for key, action in self.actions_by_key.items():
-            QShortcut(QKeySequence(key), self, activated=action)
+            QShortcut(QKeySequence(key), self, action)
         buttons = {
             "helpButton": self.show_help,
             "memberButton": self.member_lookup,
@@ -223,7 +239,14 @@ class CashierWindow(QMainWindow):
         if takes and dialog.accept_scan(text):  # type: ignore[union-attr]
             return
         self._esc_armed = False
-        self.submit(lambda: self.counter.scan(text), self._scanned)
+        label = getattr(dialog, "message", None) if dialog is not None else None
+        on_error = None
+        if dialog is not None and dialog.isVisible() and isinstance(label, QLabel):
+
+            def on_error(exc: Exception, label: QLabel = label) -> None:
+                label.setText(plain_error(exc))
+
+        self.submit(lambda: self.counter.scan(text), self._scanned, on_error)
 
     def _typed_code(self) -> None:
         text = self.scan_edit.text().strip()
@@ -402,7 +425,29 @@ class CashierWindow(QMainWindow):
         self.show_message(i18n.LANGUAGES[lang])
 
     # ------------------------------------------------------------------ status bar
+    def attach_sync(self, worker: SyncSource) -> None:
+        """Show the sync worker's state (it calls back from its own thread) and ask it to
+        push after every stored sale, return and registration."""
+        self.sync_worker = worker
+        worker.on_state = lambda _state: self._sync_relay.changed.emit()
+        self._status_timer.stop()
+        if worker.state is not None:
+            self._sync_changed()
+
+    def _sync_changed(self) -> None:
+        worker = self.sync_worker
+        state = worker.state if worker is not None else None
+        if state is not None:
+            self._got_status(from_sync_state(state))
+
+    def request_sync(self) -> None:
+        if self.sync_worker is not None:
+            self.sync_worker.request_sync()
+
     def refresh_status(self) -> None:
+        if self.sync_worker is not None:
+            self.sync_worker.request_sync()
+            return
         if self.status_ops.busy:
             return
         db, url, last = self.counter.ctx.db, self.hq_url, self._last_ok
@@ -430,6 +475,20 @@ class CashierWindow(QMainWindow):
             else self.tr("never")
         )
         self.sync_time_status.setText(self.tr("Last contact: %1").replace("%1", when))
+
+    def check_database_integrity(self) -> None:
+        """SQLite quick_check in the background; a damaged database is reported, not hidden."""
+        path = self.counter.ctx.db.path
+
+        def bad(exc: Exception) -> None:
+            self.show_message(
+                self.tr("The terminal database failed its integrity check: %1").replace(
+                    "%1", plain_error(exc)
+                ),
+                error=True,
+            )
+
+        self.status_ops.run(lambda: inspect_file(path, integrity="quick_check"), None, bad)
 
     def show_sync_details(self) -> None:
         s = self.sync_status
@@ -491,7 +550,7 @@ class CashierWindow(QMainWindow):
         counter, printer = self.counter, self.printer
         lang_doc = self._receipt_doc
 
-        def work() -> tuple[Receipt, bytes, str]:
+        def work() -> tuple[Receipt, ReceiptDoc, bytes, str]:
             receipt = counter.session.commit()
             doc = lang_doc(receipt)
             png = render_png(doc)
@@ -501,11 +560,12 @@ class CashierWindow(QMainWindow):
                     print_receipt(doc, printer)
                 except PrinterError as exc:
                     problem = str(exc)
-            return receipt, png, problem
+            return receipt, doc, png, problem
 
-        def done(result: tuple[Receipt, bytes, str]) -> None:
-            receipt, png, problem = result
-            self.last_receipt, self.last_receipt_png = receipt, png
+        def done(result: tuple[Receipt, ReceiptDoc, bytes, str]) -> None:
+            receipt, doc, png, problem = result
+            self.last_receipt, self.last_receipt_doc, self.last_receipt_png = receipt, doc, png
+            self.new_member_codes.discard(receipt.member_id or "")
             self.paint(counter.view())
             change = receipt.change
             text = self.tr("Sale %1 complete.").replace("%1", receipt.receipt_code)
@@ -522,7 +582,10 @@ class CashierWindow(QMainWindow):
         self.submit(work, done)
 
     def _receipt_doc(self, receipt: Receipt) -> ReceiptDoc:
-        return receipt_doc(receipt, self.counter.ctx.rules, store=self.counter.ctx.store)
+        new = receipt.member_id if receipt.member_id in self.new_member_codes else ""
+        return receipt_doc(
+            receipt, self.counter.ctx.rules, store=self.counter.ctx.store, new_member_code=new
+        )
 
     def show_receipt(self) -> None:
         from posloyalty.ui.dialogs import ReceiptDialog
@@ -585,8 +648,8 @@ class CashierWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._status_timer.stop()
-        self.ops.wait()
-        self.status_ops.wait()
+        self.ops.stop()
+        self.status_ops.stop()
         if self.customer_display is not None:
             self.customer_display.close()
         super().closeEvent(event)

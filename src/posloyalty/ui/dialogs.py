@@ -116,8 +116,8 @@ class PaymentDialog(QDialog):
         self.cash_edit.returnPressed.connect(self.pay_cash)
         self.card_edit.returnPressed.connect(self.pay_card)
         self.gift_edit.returnPressed.connect(self.pay_gift_card)
-        QShortcut(QKeySequence("F5"), self, activated=self.complete)
-        QShortcut(QKeySequence("F4"), self, activated=self.most_points)
+        QShortcut(QKeySequence("F5"), self, self.complete)
+        QShortcut(QKeySequence("F4"), self, self.most_points)
         self.redeem_info = window.counter.redeem_info()
         self.paint(window.view)
         self.cash_edit.setFocus()
@@ -308,12 +308,12 @@ class MemberDialog(_Dialog):
         row.addWidget(register)
         layout.addLayout(row)
         layout.addWidget(self.message)
-        find.clicked.connect(self.find)
+        find.clicked.connect(self.look_up)
         register.clicked.connect(self.register)
-        self.phone_edit.returnPressed.connect(self.find)
-        QShortcut(QKeySequence("F2"), self, activated=self.register)
+        self.phone_edit.returnPressed.connect(self.look_up)
+        QShortcut(QKeySequence("F2"), self, self.register)
 
-    def find(self) -> None:
+    def look_up(self) -> None:
         phone = self.phone_edit.text()
         counter = self.window_.counter
         self.window_.submit(
@@ -388,6 +388,7 @@ class RegistrationDialog(_Dialog):
         def done(result: tuple[registration.Registered, CounterView]) -> None:
             reg, view = result
             self.registered = reg
+            window.new_member_codes.add(reg.code)
             window.paint(view)
             welcome = reg.welcome
             gifts = [c.name for c in welcome.coupons]
@@ -464,18 +465,18 @@ class ReturnDialog(_Dialog):
         layout.addWidget(refund)
         layout.addWidget(self.summary)
         layout.addWidget(self.message)
-        self.code_edit.returnPressed.connect(self.find)
+        self.code_edit.returnPressed.connect(self.look_up)
         refund.clicked.connect(self.refund)
         self.sale: returns.OriginalSale | None = None
-        self.result: returns.ReturnReceipt | None = None
+        self.refunded: returns.ReturnReceipt | None = None
         self.resize(640, 480)
 
     def accept_scan(self, text: str) -> bool:
         self.code_edit.setText(text.strip())
-        self.find()
+        self.look_up()
         return True
 
-    def find(self) -> None:
+    def look_up(self) -> None:
         code = self.code_edit.text().strip()
         ctx = self.window_.counter.ctx
 
@@ -505,7 +506,7 @@ class ReturnDialog(_Dialog):
         reason = self.reason_edit.text()
 
         def done(result: returns.ReturnReceipt) -> None:
-            self.result = result
+            self.refunded = result
             refunds = ", ".join(f"{method_name(m)} {yuan(v)}" for m, v in result.refunds.items())
             self.say(
                 self.tr("Refunded %1 (%2). Points taken back %3, points refunded %4.")
@@ -660,23 +661,22 @@ class EodDialog(_Dialog):
         def done(report: eod.EodReport) -> None:
             self.data = report
             self.message.setText("")
-            t = self.tr
             lines = [
-                f"{t('Day')}: {report.day.isoformat()}",
-                f"{t('Sales')}: {report.sales_count}   {yuan(report.sales_total)}",
-                f"{t('Returns')}: {report.returns_count}   -{yuan(report.refunds_total)}",
-                f"{t('Net')}: {yuan(report.net_total)}",
+                self.tr("Day") + f": {report.day.isoformat()}",
+                self.tr("Sales") + f": {report.sales_count}   {yuan(report.sales_total)}",
+                self.tr("Returns") + f": {report.returns_count}   -{yuan(report.refunds_total)}",
+                self.tr("Net") + f": {yuan(report.net_total)}",
                 "",
-                t("Payments"),
+                self.tr("Payments"),
                 *(f"  {method_name(m)}: {yuan(v)}" for m, v in report.payments_by_method.items()),
-                t("Discounts"),
+                self.tr("Discounts"),
                 *(f"  {k}: {yuan(v)}" for k, v in report.discounts_by_kind.items()),
                 "",
-                f"{t('Points issued')}: {report.points_issued}",
-                f"{t('Points redeemed')}: {report.points_redeemed}",
-                f"{t('New members')}: {report.new_members}",
-                f"{t('Members served')}: {report.members_served}",
-                f"{t('Uploads waiting')}: {report.pending_outbox}",
+                self.tr("Points issued") + f": {report.points_issued}",
+                self.tr("Points redeemed") + f": {report.points_redeemed}",
+                self.tr("New members") + f": {report.new_members}",
+                self.tr("Members served") + f": {report.members_served}",
+                self.tr("Uploads waiting") + f": {report.pending_outbox}",
             ]
             self.report.setPlainText("\n".join(lines))
 
@@ -686,23 +686,24 @@ class EodDialog(_Dialog):
 class HelpDialog(_Dialog):
     def __init__(self, window: CashierWindow) -> None:
         super().__init__(window, window.tr("Help"))
-        t = self.tr
         keys = [
-            ("F1", t("This help")),
-            ("F2", t("Member: look up by phone, or register")),
-            ("F3", t("Coupon code")),
-            ("F4", t("Pay with the most points allowed (again: undo)")),
-            ("F5", t("Pay")),
-            ("F6", t("Points adjustment (manager PIN)")),
-            ("F7", t("Language: 中文 / English / Español")),
-            ("F8", t("Return against a receipt")),
-            ("F9", t("Void the selected (or last) line")),
-            ("F11", t("Cashier sign-in")),
-            ("F12", t("End-of-day report")),
-            ("Esc", t("Clear the field; twice: cancel the sale")),
+            ("F1", self.tr("This help")),
+            ("F2", self.tr("Member: look up by phone, or register")),
+            ("F3", self.tr("Coupon code")),
+            ("F4", self.tr("Pay with the most points allowed (again: undo)")),
+            ("F5", self.tr("Pay")),
+            ("F6", self.tr("Points adjustment (manager PIN)")),
+            ("F7", self.tr("Language: 中文 / English / Español")),
+            ("F8", self.tr("Return against a receipt")),
+            ("F9", self.tr("Void the selected (or last) line")),
+            ("F11", self.tr("Cashier sign-in")),
+            ("F12", self.tr("End-of-day report")),
+            ("Esc", self.tr("Clear the field; twice: cancel the sale")),
         ]
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(t("Scan anywhere: member codes, product barcodes and coupons.")))
+        layout.addWidget(
+            QLabel(self.tr("Scan anywhere: member codes, product barcodes and coupons."))
+        )
         for key, text in keys:
             layout.addWidget(QLabel(f"<b>{key}</b>  {text}"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -9,23 +9,23 @@ from posloyalty.ui.models import yuan
 from posloyalty.ui.qt import QCoreApplication
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Receipt", text)
-
-
 def kind_name(kind: str) -> str:
     names = {
-        "member_price": _t("Member prices"),
-        "tier": _t("Tier discount"),
-        "member_day": _t("Member day"),
-        "coupon": _t("Coupons"),
-        "birthday": _t("Birthday"),
+        "member_price": QCoreApplication.translate("Receipt", "Member prices"),
+        "tier": QCoreApplication.translate("Receipt", "Tier discount"),
+        "member_day": QCoreApplication.translate("Receipt", "Member day"),
+        "coupon": QCoreApplication.translate("Receipt", "Coupons"),
+        "birthday": QCoreApplication.translate("Receipt", "Birthday"),
     }
     return names.get(kind, kind)
 
 
 def method_name(method: str) -> str:
-    names = {"cash": _t("Cash"), "card": _t("Card"), "gift_card": _t("Gift card")}
+    names = {
+        "cash": QCoreApplication.translate("Receipt", "Cash"),
+        "card": QCoreApplication.translate("Receipt", "Card"),
+        "gift_card": QCoreApplication.translate("Receipt", "Gift card"),
+    }
     return names.get(method, method)
 
 
@@ -34,8 +34,13 @@ def receipt_doc(
 ) -> ReceiptDoc:
     rows: list[ReceiptRow] = [
         ReceiptRow(rules.name, style="bold"),
-        ReceiptRow(f"{_t('Store')} {store} · {receipt.receipt_code}"),
-        ReceiptRow(receipt.at.strftime("%Y-%m-%d %H:%M"), f"{_t('Cashier')} {receipt.cashier}"),
+        ReceiptRow(
+            QCoreApplication.translate("Receipt", "Store") + f" {store} · {receipt.receipt_code}"
+        ),
+        ReceiptRow(
+            receipt.at.strftime("%Y-%m-%d %H:%M"),
+            QCoreApplication.translate("Receipt", "Cashier") + f" {receipt.cashier}",
+        ),
         ReceiptRow("", style="rule"),
     ]
     for line in receipt.lines:
@@ -43,37 +48,73 @@ def receipt_doc(
         for kind, amount in line.discounts.items():
             if amount:
                 rows.append(ReceiptRow(f"   {kind_name(kind)}", f"-{yuan(amount)}"))
-    rows += [ReceiptRow("", style="rule"), ReceiptRow(_t("Subtotal"), yuan(receipt.subtotal))]
+    rows += [
+        ReceiptRow("", style="rule"),
+        ReceiptRow(QCoreApplication.translate("Receipt", "Subtotal"), yuan(receipt.subtotal)),
+    ]
     for kind, amount in receipt.savings.items():
-        rows.append(ReceiptRow(f"{_t('Saved')}: {kind_name(kind)}", f"-{yuan(amount)}"))
+        rows.append(
+            ReceiptRow(
+                QCoreApplication.translate("Receipt", "Saved") + f": {kind_name(kind)}",
+                f"-{yuan(amount)}",
+            )
+        )
     if receipt.points_redeemed:
         rows.append(
             ReceiptRow(
-                f"{_t('Points used')} {receipt.points_redeemed}", f"-{yuan(receipt.points_value)}"
+                QCoreApplication.translate("Receipt", "Points used")
+                + f" {receipt.points_redeemed}",
+                f"-{yuan(receipt.points_value)}",
             )
         )
-    rows.append(ReceiptRow(_t("Total"), yuan(receipt.total), style="bold"))
+    rows.append(
+        ReceiptRow(
+            QCoreApplication.translate("Receipt", "Total"), yuan(receipt.total), style="bold"
+        )
+    )
     for p in receipt.payments:
         rows.append(ReceiptRow(method_name(p.method), yuan(p.tendered)))
     if receipt.change:
-        rows.append(ReceiptRow(_t("Change"), yuan(receipt.change)))
+        rows.append(
+            ReceiptRow(QCoreApplication.translate("Receipt", "Change"), yuan(receipt.change))
+        )
     total_saved = sum(receipt.savings.values())
     if total_saved:
-        rows.append(ReceiptRow(f"{_t('You saved')} {yuan(total_saved)}", style="center"))
+        rows.append(
+            ReceiptRow(
+                QCoreApplication.translate("Receipt", "You saved") + f" {yuan(total_saved)}",
+                style="center",
+            )
+        )
     if receipt.member_id:
         rows.append(ReceiptRow("", style="rule"))
-        rows.append(ReceiptRow(_t("Member"), receipt.member_id))
+        rows.append(ReceiptRow(QCoreApplication.translate("Receipt", "Member"), receipt.member_id))
         earned = f"+{receipt.points_earned}"
         if receipt.points_earned_pending:
-            earned += f" ({_t('pending')})"
-        rows.append(ReceiptRow(_t("Points earned"), earned))
+            earned += " (" + QCoreApplication.translate("Receipt", "pending") + ")"
+        rows.append(ReceiptRow(QCoreApplication.translate("Receipt", "Points earned"), earned))
         if receipt.balance_available is not None:
-            rows.append(ReceiptRow(_t("Points balance"), f"{receipt.balance_available:,}"))
+            rows.append(
+                ReceiptRow(
+                    QCoreApplication.translate("Receipt", "Points balance"),
+                    f"{receipt.balance_available:,}",
+                )
+            )
         if receipt.balance_pending:
-            rows.append(ReceiptRow(_t("Points pending"), f"{receipt.balance_pending:,}"))
+            rows.append(
+                ReceiptRow(
+                    QCoreApplication.translate("Receipt", "Points pending"),
+                    f"{receipt.balance_pending:,}",
+                )
+            )
         tier = receipt.tier
         if tier is not None:
-            rows.append(ReceiptRow(_t("Tier"), tier.tier_name + (" ↑" if tier.changed else "")))
+            rows.append(
+                ReceiptRow(
+                    QCoreApplication.translate("Receipt", "Tier"),
+                    tier.tier_name + (" ↑" if tier.changed else ""),
+                )
+            )
             if tier.next_tier and tier.needed_spend:
                 nxt = (
                     rules.tiers.level(tier.next_tier).name
@@ -82,7 +123,7 @@ def receipt_doc(
                 )
                 rows.append(
                     ReceiptRow(
-                        _t("Spend %1 more for %2")
+                        QCoreApplication.translate("Receipt", "Spend %1 more for %2")
                         .replace("%1", yuan(tier.needed_spend))
                         .replace("%2", nxt)
                     )
@@ -91,6 +132,8 @@ def receipt_doc(
         tuple(rows),
         barcode=receipt.receipt_code,
         qr=new_member_code,
-        qr_caption=_t("Your member card") if new_member_code else "",
-        footer=(_t("Keep this receipt for returns"),),
+        qr_caption=QCoreApplication.translate("Receipt", "Your member card")
+        if new_member_code
+        else "",
+        footer=(QCoreApplication.translate("Receipt", "Keep this receipt for returns"),),
     )

@@ -1,37 +1,46 @@
 """Background operations: disk and network work off the UI thread, results by signal.
 
 In the spirit of Anki's ``CollectionOp``: :meth:`OpRunner.run` takes a plain function (no Qt,
-no widgets), runs it on a worker thread, and calls ``on_done(result)`` or
-``on_error(exception)`` back on the UI thread through a queued signal. Operations of one
-runner run one after the other in submission order, so a checkout session is never touched by
-two threads at once; :attr:`OpRunner.busy` says whether anything is queued or running.
+no widgets), runs it on the runner's worker thread (a QThread with a worker object), and calls
+``on_done(result)`` or ``on_error(exception)`` back on the UI thread through a queued signal.
+Operations of one runner run one after the other in submission order, so a checkout session
+is never touched by two threads at once; :attr:`OpRunner.busy` says whether any is pending.
 """
 
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
-from posloyalty.ui.qt import QObject, QRunnable, QThreadPool, Signal
+from posloyalty.ui.qt import QCoreApplication, QObject, QThread, Signal, Slot
+
+Outcome = tuple[Any, Exception | None]
 
 
-class _Relay(QObject):
-    finished = Signal(int, object, object)
+class _Worker(QObject):
+    # Only job ids cross threads; results stay in Python, guarded by ``lock``.
+    finished = Signal(int)
 
-
-class _Job(QRunnable):
-    def __init__(self, job_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._id, self._fn, self._relay = job_id, fn, relay
+        self.jobs: dict[int, Callable[[], Any]] = {}
+        self.results: dict[int, Outcome] = {}
+        self.lock = threading.Lock()
 
-    def run(self) -> None:
+    @Slot(int)
+    def run_job(self, job_id: int) -> None:
+        with self.lock:
+            fn = self.jobs.pop(job_id)
         try:
-            result = self._fn()
+            outcome: Outcome = (fn(), None)
         except Exception as exc:  # handed to on_error on the UI thread
-            self._relay.finished.emit(self._id, None, exc)
-            return
-        self._relay.finished.emit(self._id, result, None)
+            outcome = (None, exc)
+        with self.lock:
+            self.results[job_id] = outcome
+        self.finished.emit(job_id)
 
 
 class OpRunner(QObject):
@@ -40,18 +49,24 @@ class OpRunner(QObject):
     done = Signal(object)
     failed = Signal(object)
     idle = Signal()
+    _submit = Signal(int)
 
     def __init__(self, parent: QObject | None = None, *, name: str = "ops") -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._pool.setObjectName(name)
-        self._relay = _Relay()
-        self._relay.finished.connect(self._finished)
+        self._thread = QThread()
+        self._thread.setObjectName(name)
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.run_job)
+        self._worker.finished.connect(self._finished)
         self._ids = itertools.count(1)
         self._pending: dict[
             int, tuple[Callable[[Any], None] | None, Callable[[Exception], None] | None]
         ] = {}
+        self._thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)
 
     @property
     def busy(self) -> bool:
@@ -65,11 +80,15 @@ class OpRunner(QObject):
     ) -> None:
         job_id = next(self._ids)
         self._pending[job_id] = (on_done, on_error)
-        self._pool.start(_Job(job_id, fn, self._relay))
+        with self._worker.lock:
+            self._worker.jobs[job_id] = fn
+        self._submit.emit(job_id)
 
-    def _finished(self, job_id: int, result: object, error: object) -> None:
+    def _finished(self, job_id: int) -> None:
         on_done, on_error = self._pending.pop(job_id, (None, None))
-        if isinstance(error, Exception):
+        with self._worker.lock:
+            result, error = self._worker.results.pop(job_id, (None, None))
+        if error is not None:
             if on_error is not None:
                 on_error(error)
             self.failed.emit(error)
@@ -81,5 +100,16 @@ class OpRunner(QObject):
             self.idle.emit()
 
     def wait(self, msecs: int = 30_000) -> bool:
-        """Block until the queue is empty (shutdown and tests only)."""
-        return bool(self._pool.waitForDone(msecs))
+        """Process events until the queue is empty (shutdown, scripts and tests only)."""
+        deadline = time.monotonic() + msecs / 1000
+        while self._pending and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.001)
+        return not self._pending
+
+    def stop(self) -> None:
+        """Finish what is queued and end the worker thread."""
+        if self._thread.isRunning():
+            self.wait()
+            self._thread.quit()
+            self._thread.wait()

@@ -1,0 +1,190 @@
+"""The cashier window with 1,000,000 members locally.
+
+- scan to screen: from the Enter key of a member code typed at scanner speed (through the
+  application-wide ScanFilter) to the member panel and total repainted: identify (verify the
+  dynamic code, record it in the replay cache), load the member, re-quote, paint; p50/p99;
+- cold start: ``posloyalty run`` as a new process until it prints "ready to scan".
+
+Uses the 1M-member database bench_identify builds and caches under /tmp (built here if
+missing); a cashier and the miniso rules are added to it once.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+HERE = Path(__file__).resolve().parent
+SAMPLES = 300
+
+
+def _bench_identify():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("bench_identify", HERE / "bench_identify.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _pct(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return f"p50 {p50 * 1000:.1f} ms  p99 {p99 * 1000:.1f} ms  (n={len(ordered)})"
+
+
+def _prepare(path: Path) -> None:
+    from posloyalty.clock import SystemClock
+    from posloyalty.resources import resources_dir
+    from posloyalty.store import repo
+    from posloyalty.store.db import Database
+    from posloyalty.store.models import Cashier
+
+    db = Database.open(path, clock=SystemClock(), integrity="none")
+    with db.write() as session:
+        if session.get(Cashier, "demo") is None:
+            repo.create_cashier(
+                session,
+                cashier_id="demo",
+                name="Bench",
+                role="cashier",
+                pin="1234",
+                at=db.clock.now(),
+            )
+        if repo.active_rule_document(session) is None:
+            text = (resources_dir() / "rules" / "miniso.toml").read_text(encoding="utf-8")
+            repo.save_rule_document(session, doc_id="bench", revision=1, text_=text, activate=True)
+    db.close()
+
+
+def _scan_to_screen(path: Path) -> None:
+    from PySide6.QtTest import QTest
+
+    from posloyalty.clock import SystemClock
+    from posloyalty.domain import codes
+    from posloyalty.domain.ids import MemberId
+    from posloyalty.store import member_codes
+    from posloyalty.store.db import Database
+    from posloyalty.store.demo import member_id, product_ean
+    from posloyalty.store.vault import open_vault
+    from posloyalty.terminal.context import context_from_store
+    from posloyalty.terminal.counter import Counter
+    from posloyalty.ui.cashier_window import CashierWindow
+    from posloyalty.ui.qt import QApplication, QElapsedTimer, Qt
+    from posloyalty.ui.scanner import ScanFilter
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    db = Database.open(path, clock=SystemClock(), integrity="none")
+    vault = open_vault(db, create=False)
+    window = CashierWindow(Counter(context_from_store(db, "demo"), vault), status_interval_ms=0)
+    tick = [0.0]
+
+    def scanner_clock() -> float:  # a wedge scanner: a key every 7.5 ms
+        tick[0] += 7.5
+        return tick[0]
+
+    scans = ScanFilter(window, clock_ms=scanner_clock)
+    app.installEventFilter(scans)
+    scans.scanned.connect(window.handle_scan)
+    window.show()
+    window.activateWindow()
+    window.scan_edit.setFocus()
+    for _ in range(20):
+        app.processEvents()
+    timer = QElapsedTimer()
+    done: list[float] = []
+
+    def painted(view: object) -> None:
+        if window.view.member is not None and timer.isValid():
+            window.member_box.repaint()
+            window.total_label.repaint()
+            done.append(timer.nsecsElapsed() / 1e9)
+            timer.invalidate()
+
+    window.painted.connect(painted)
+    rng = random.Random(5)
+    # Every sample a basket of two lines, so the total is re-quoted for the member.
+    samples: list[float] = []
+    for i in range(SAMPLES + 20):
+        window.counter.cancel("bench")
+        for n in (1, 2):
+            window.counter.session.scan(product_ean(n))
+        window.paint(window.counter.view())
+        m = member_id(rng.randrange(4, 1_000_000))
+        with db.read() as session:
+            secret = member_codes.member_secret(session, vault, m)
+        assert secret is not None
+        code = codes.make_dynamic(MemberId(m), secret, int(db.clock.now().timestamp()))
+        QTest.keyClicks(window.scan_edit, code)
+        before = len(done)
+        timer.start()
+        QTest.keyClick(window.scan_edit, Qt.Key.Key_Return)
+        while len(done) == before:
+            app.processEvents()
+            if timer.isValid() and timer.elapsed() > 5000:
+                raise RuntimeError(f"no repaint after a scan: {window.last_message}")
+        if i >= 20:  # warm-up
+            samples.append(done[-1])
+    print(f"   Enter -> member panel + total repainted: {_pct(samples)}")
+    window.close()
+    db.close()
+
+
+def _cold_start(path: Path) -> None:
+    exe = Path(sys.executable).parent / "posloyalty"
+    runs = []
+    for _ in range(3):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [
+                str(exe),
+                "run",
+                "--db",
+                str(path),
+                "--no-hq",
+                "--quit-after",
+                "0.2",
+                "--lang",
+                "zh_CN",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+            text=True,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if "ready to scan" in line:
+                runs.append(time.perf_counter() - start)
+                break
+        proc.wait(timeout=60)
+    if runs:
+        print(
+            f"   cold start to ready-to-scan (1M members): best {min(runs):.2f} s, "
+            f"worst {max(runs):.2f} s (n={len(runs)})"
+        )
+    else:
+        print("   cold start: the window never said it was ready")
+
+
+def run() -> None:
+    ident = _bench_identify()
+    clock = ident.FixedClock(ident.T0)
+    if not ident._cached_ok(clock):
+        ident._build(clock)
+    path = Path(ident.CACHE)
+    _prepare(path)
+    _scan_to_screen(path)
+    _cold_start(path)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,997 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="es_ES">
+<context>
+    <name>AdjustDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="545" />
+        <source>Member</source>
+        <translation>Socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
+        <source>Points (+/-)</source>
+        <translation>Puntos (+/-)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="548" />
+        <source>Manager id</source>
+        <translation>Id del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="549" />
+        <source>Manager PIN</source>
+        <translation>PIN del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="571" />
+        <source>Adjusted %1 points for %2; balance %3</source>
+        <translation>Ajustados %1 puntos a %2; saldo %3</translation>
+    </message>
+</context>
+<context>
+    <name>CartModel</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="94" />
+        <source>Item</source>
+        <translation>Artículo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="95" />
+        <source>Qty</source>
+        <translation>Cant.</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="96" />
+        <source>Price</source>
+        <translation>Precio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="97" />
+        <source>Discount</source>
+        <translation>Descuento</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="98" />
+        <source>Net</source>
+        <translation>Neto</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="99" />
+        <source>Points</source>
+        <translation>Puntos</translation>
+    </message>
+</context>
+<context>
+    <name>CashierWindow</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="240" />
+        <source>Member %1 identified</source>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt.</extracomment>
+        <translation>Socio %1 identificado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="242" />
+        <source>Coupon %1 applied</source>
+        <translation>Cupón %1 aplicado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="244" />
+        <source>Added %1</source>
+        <translation>Añadido %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="252" />
+        <source>Subtotal %1</source>
+        <translation>Subtotal %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="254" />
+        <source>You save %1</source>
+        <translation>Ahorra %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="257" />
+        <source>Points used: %1 (%2)</source>
+        <translation>Puntos usados: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="264" />
+        <source>Points to earn: %1</source>
+        <translation>Puntos a ganar: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="271" />
+        <source>Member day: %1</source>
+        <translation>Día del socio: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="307" />
+        <source>Happy birthday! Birthday benefits apply</source>
+        <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="320" />
+        <source>Phone %1 · %2</source>
+        <translation>Teléfono %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="323" />
+        <source>Points available: %1</source>
+        <translation>Puntos disponibles: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="326" />
+        <source>Pending: %1</source>
+        <translation>Pendientes: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="330" />
+        <source>Growth: %1</source>
+        <translation>Crecimiento: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="334" />
+        <source>Spend %1 more for %2</source>
+        <translation>Gaste %1 más para %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="341" />
+        <source>Coupons held: %1</source>
+        <translation>Cupones: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="344" />
+        <source>First purchase: welcome!</source>
+        <translation>Primera compra: ¡bienvenido!</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="345" />
+        <source>Welcome back: first visit in over six months</source>
+        <translation>Bienvenido de nuevo: primera visita en más de seis meses</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="352" />
+        <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
+        <translation>Aún sin verificar (sin conexión): sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="356" />
+        <source>Points can be spent only with the member's phone code</source>
+        <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="362" />
+        <location filename="../../ui/cashier.ui" line="6" />
+        <source>posloyalty: cashier</source>
+        <translation>posloyalty: caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="363" />
+        <location filename="../../ui/cashier.ui" line="201" />
+        <source>Member</source>
+        <translation>Socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="364" />
+        <location filename="../../ui/cashier.ui" line="389" />
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="366" />
+        <source>No member. Scan the member code (F2: look up by phone or register)</source>
+        <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="369" />
+        <source>Scan anywhere, or type a code or SKU and press Enter</source>
+        <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="372" />
+        <location filename="../../ui/cashier.ui" line="105" />
+        <source>F1 Help</source>
+        <translation>F1 Ayuda</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="373" />
+        <location filename="../../ui/cashier.ui" line="115" />
+        <source>F2 Member</source>
+        <translation>F2 Socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="374" />
+        <location filename="../../ui/cashier.ui" line="125" />
+        <source>F3 Coupon</source>
+        <translation>F3 Cupón</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="375" />
+        <location filename="../../ui/cashier.ui" line="135" />
+        <source>F4 Points</source>
+        <translation>F4 Puntos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="376" />
+        <location filename="../../ui/cashier.ui" line="145" />
+        <source>F5 Pay</source>
+        <translation>F5 Pagar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="377" />
+        <location filename="../../ui/cashier.ui" line="155" />
+        <source>F8 Return</source>
+        <translation>F8 Devolución</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="378" />
+        <location filename="../../ui/cashier.ui" line="165" />
+        <source>F9 Void line</source>
+        <translation>F9 Anular línea</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="379" />
+        <location filename="../../ui/cashier.ui" line="175" />
+        <source>F12 End of day</source>
+        <translation>F12 Cierre</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="380" />
+        <location filename="../../ui/cashier.ui" line="185" />
+        <source>Esc Cancel</source>
+        <translation>Esc Cancelar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="384" />
+        <source>Cashier %1</source>
+        <translation>Cajero %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="420" />
+        <source>Checking HQ…</source>
+        <translation>Comprobando la central…</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="422" />
+        <source>● Online</source>
+        <translation>● En línea</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="422" />
+        <source>○ Offline</source>
+        <translation>○ Sin conexión</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="426" />
+        <source>Uploads waiting: %1</source>
+        <translation>Envíos pendientes: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="431" />
+        <source>never</source>
+        <translation>nunca</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="433" />
+        <source>Last contact: %1</source>
+        <translation>Último contacto: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="441" />
+        <source>The terminal database failed its integrity check: %1</source>
+        <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="526" />
+        <source>Sale %1 complete.</source>
+        <translation>Venta %1 completada.</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="528" />
+        <source>Change: %1</source>
+        <translation>Cambio: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="530" />
+        <source>(the sale is stored)</source>
+        <translation>(la venta está guardada)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <source>There is no line to void</source>
+        <translation>No hay ninguna línea que anular</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
+        <source>Press Esc again to cancel this sale</source>
+        <translation>Pulse Esc otra vez para cancelar la venta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <source>Sale cancelled</source>
+        <translation>Venta cancelada</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier.ui" line="69" />
+        <source>Scan or type a code</source>
+        <translation>Escanee o escriba un código</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier.ui" line="76" />
+        <source>member code, barcode, coupon or SKU, then Enter</source>
+        <translation>código de socio, de barras, cupón o SKU, y luego Intro</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier.ui" line="207" />
+        <source>No member. Scan the member code (F2: look up by phone)</source>
+        <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier.ui" line="331" />
+        <source>Sale</source>
+        <translation>Venta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier.ui" line="396" />
+        <source>¥0.00</source>
+        <translation>¥0.00</translation>
+    </message>
+</context>
+<context>
+    <name>CouponDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
+        <source>Coupon code</source>
+        <translation>Código del cupón</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
+        <source>Held by the member:</source>
+        <translation>Del socio:</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerDisplay</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="64" />
+        <source>Welcome to %1</source>
+        <translation>Bienvenido a %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="66" />
+        <source>Scan to join and save today</source>
+        <translation>Escanee para hacerse socio y ahorrar hoy</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="70" />
+        <source>Member day: %1</source>
+        <translation>Día del socio: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="74" />
+        <source>%1 · %2 · %3 points</source>
+        <translation>%1 · %2 · %3 puntos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="82" />
+        <source>You save %1</source>
+        <translation>Ahorra %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="85" />
+        <source>Points to earn: %1</source>
+        <translation>Puntos a ganar: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="90" />
+        <source>Total %1</source>
+        <translation>Total %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.ui" line="6" />
+        <source>Customer display</source>
+        <translation>Pantalla del cliente</translation>
+    </message>
+</context>
+<context>
+    <name>EodDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="642" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
+        <source>Day</source>
+        <translation>Día</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="657" />
+        <source>Type the day as YYYY-MM-DD</source>
+        <translation>Escriba el día como AAAA-MM-DD</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="665" />
+        <source>Sales</source>
+        <translation>Ventas</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
+        <source>Returns</source>
+        <translation>Devoluciones</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
+        <source>Net</source>
+        <translation>Neto</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
+        <source>Payments</source>
+        <translation>Pagos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="671" />
+        <source>Discounts</source>
+        <translation>Descuentos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
+        <source>Points issued</source>
+        <translation>Puntos emitidos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
+        <source>Points redeemed</source>
+        <translation>Puntos canjeados</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="676" />
+        <source>New members</source>
+        <translation>Socios nuevos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="677" />
+        <source>Members served</source>
+        <translation>Socios atendidos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
+        <source>Uploads waiting</source>
+        <translation>Envíos pendientes</translation>
+    </message>
+</context>
+<context>
+    <name>HelpDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="689" />
+        <source>This help</source>
+        <translation>Esta ayuda</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="690" />
+        <source>Member: look up by phone, or register</source>
+        <translation>Socio: buscar por teléfono o registrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="691" />
+        <source>Coupon code</source>
+        <translation>Código del cupón</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="692" />
+        <source>Pay with the most points allowed (again: undo)</source>
+        <translation>Pagar con el máximo de puntos (otra vez: deshacer)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="693" />
+        <source>Pay</source>
+        <translation>Pagar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="694" />
+        <source>Points adjustment (manager PIN)</source>
+        <translation>Ajuste de puntos (PIN del encargado)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="695" />
+        <source>Language: 中文 / English / Español</source>
+        <translation>Idioma: 中文 / English / Español</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="696" />
+        <source>Return against a receipt</source>
+        <translation>Devolución con tique</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="697" />
+        <source>Void the selected (or last) line</source>
+        <translation>Anular la línea elegida (o la última)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="698" />
+        <source>Cashier sign-in</source>
+        <translation>Inicio de sesión del cajero</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="699" />
+        <source>End-of-day report</source>
+        <translation>Informe de cierre</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="700" />
+        <source>Clear the field; twice: cancel the sale</source>
+        <translation>Borra el campo; dos veces: cancela la venta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="704" />
+        <source>Scan anywhere: member codes, product barcodes and coupons.</source>
+        <translation>Escanee en cualquier momento: códigos de socio, de producto y cupones.</translation>
+    </message>
+</context>
+<context>
+    <name>MemberDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="300" />
+        <source>11-digit mobile number</source>
+        <translation>Móvil de 11 dígitos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="301" />
+        <source>Find (Enter)</source>
+        <translation>Buscar (Intro)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="302" />
+        <source>Register new member (F2)</source>
+        <translation>Registrar socio nuevo (F2)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="304" />
+        <source>Phone number</source>
+        <translation>Número de teléfono</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="85" />
+        <location filename="../../ui/payment.ui" line="6" />
+        <source>Payment</source>
+        <translation>Pago</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="129" />
+        <source>Still to pay: %1</source>
+        <translation>Por pagar: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="133" />
+        <source>Change: %1</source>
+        <translation>Cambio: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="138" />
+        <source>No member: points cannot pay.</source>
+        <translation>Sin socio: no se puede pagar con puntos.</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="140" />
+        <source>Points cannot pay: %1</source>
+        <translation>No se puede pagar con puntos: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="144" />
+        <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
+        <translation>Disponibles %1 puntos. Los puntos pagan como máximo el %2% de la venta; ahora hasta %3 puntos (%4).</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="154" />
+        <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
+        <translation>Límite sin conexión: la central no ha confirmado el saldo recientemente, como máximo %1 puntos al día; quedan %2 hoy.</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="251" />
+        <source>%1 is still to pay</source>
+        <translation>Faltan %1 por pagar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="14" />
+        <source>Due</source>
+        <translation>A pagar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="68" />
+        <source>Pay with points</source>
+        <translation>Pagar con puntos</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="93" />
+        <source>Apply points</source>
+        <translation>Usar puntos</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="103" />
+        <source>Most allowed</source>
+        <translation>Máximo permitido</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="120" />
+        <source>Cash handed over</source>
+        <translation>Efectivo entregado</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="127" />
+        <source>e.g. 100</source>
+        <translation>p. ej. 100</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="134" />
+        <source>Cash</source>
+        <translation>Efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="148" />
+        <source>Card amount</source>
+        <translation>Importe con tarjeta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="155" />
+        <location filename="../../ui/payment.ui" line="183" />
+        <source>empty: all that remains</source>
+        <translation>vacío: todo lo que falta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="162" />
+        <source>Card</source>
+        <translation>Tarjeta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="176" />
+        <source>Gift card amount</source>
+        <translation>Importe con tarjeta regalo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="190" />
+        <source>Gift card</source>
+        <translation>Tarjeta regalo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="220" />
+        <source>Remove payment</source>
+        <translation>Quitar pago</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="237" />
+        <source>Esc Back to basket</source>
+        <translation>Esc Volver a la cesta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="247" />
+        <source>F5 Complete sale</source>
+        <translation>F5 Cerrar venta</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentsModel</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <source>Method</source>
+        <translation>Forma de pago</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <source>Amount</source>
+        <translation>Importe</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <source>Tendered</source>
+        <translation>Entregado</translation>
+    </message>
+</context>
+<context>
+    <name>Receipt</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="14" />
+        <source>Member prices</source>
+        <translation>Precios de socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="15" />
+        <source>Tier discount</source>
+        <translation>Descuento de nivel</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="16" />
+        <source>Member day</source>
+        <translation>Día del socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="17" />
+        <source>Coupons</source>
+        <translation>Cupones</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="18" />
+        <source>Birthday</source>
+        <translation>Cumpleaños</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="25" />
+        <source>Cash</source>
+        <translation>Efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="26" />
+        <source>Card</source>
+        <translation>Tarjeta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="27" />
+        <source>Gift card</source>
+        <translation>Tarjeta regalo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="38" />
+        <source>Store</source>
+        <translation>Tienda</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="42" />
+        <source>Cashier</source>
+        <translation>Cajero</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="53" />
+        <source>Subtotal</source>
+        <translation>Subtotal</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="58" />
+        <source>Saved</source>
+        <translation>Ahorro</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="65" />
+        <source>Points used</source>
+        <translation>Puntos usados</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="72" />
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="79" />
+        <source>Change</source>
+        <translation>Cambio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="85" />
+        <source>You saved</source>
+        <translation>Ha ahorrado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="91" />
+        <source>Member</source>
+        <translation>Socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
+        <source>pending</source>
+        <translation>pendiente</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="95" />
+        <source>Points earned</source>
+        <translation>Puntos ganados</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="99" />
+        <source>Points balance</source>
+        <translation>Saldo de puntos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="106" />
+        <source>Points pending</source>
+        <translation>Puntos pendientes</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="114" />
+        <source>Tier</source>
+        <translation>Nivel</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="126" />
+        <source>Spend %1 more for %2</source>
+        <translation>Gaste %1 más para %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="135" />
+        <source>Your member card</source>
+        <translation>Su tarjeta de socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
+        <source>Keep this receipt for returns</source>
+        <translation>Guarde este tique para devoluciones</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="339" />
+        <source>The shopper agrees to membership and to the use of their data</source>
+        <translation>El cliente acepta hacerse socio y el uso de sus datos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="343" />
+        <source>Phone</source>
+        <translation>Teléfono</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="344" />
+        <source>Name (optional)</source>
+        <translation>Nombre (opcional)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="345" />
+        <source>Birthday (optional)</source>
+        <translation>Cumpleaños (opcional)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="354" />
+        <source>Register</source>
+        <translation>Registrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="395" />
+        <source>%1 points</source>
+        <translation>%1 puntos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="399" />
+        <source>Registered %1. Welcome gifts: %2</source>
+        <translation>Registrado %1. Regalos de bienvenida: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="448" />
+        <source>Scan the receipt barcode</source>
+        <translation>Escanee el código de barras del tique</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="456" />
+        <source>Refund</source>
+        <translation>Reembolsar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="458" />
+        <source>Receipt code</source>
+        <translation>Código del tique</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="462" />
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="487" />
+        <source>Sale %1 of %2, total %3</source>
+        <translation>Venta %1 del %2, total %3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="498" />
+        <source>Scan the receipt first</source>
+        <translation>Escanee primero el tique</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
+        <source>Nothing chosen to return</source>
+        <translation>No se ha elegido nada para devolver</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="511" />
+        <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
+        <translation>Reembolsado %1 (%2). Puntos retirados %3, puntos devueltos %4.</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnLinesModel</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <source>Item</source>
+        <translation>Artículo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <source>Sold</source>
+        <translation>Vendido</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <source>Still returnable</source>
+        <translation>Aún devolvible</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <source>Return</source>
+        <translation>Devolución</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="601" />
+        <source>Cashier id</source>
+        <translation>Id de cajero</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="602" />
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="612" />
+        <source>Finish or cancel the sale before changing cashier</source>
+        <translation>Termine o cancele la venta antes de cambiar de cajero</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="625" />
+        <source>Signed in as %1</source>
+        <translation>Sesión iniciada como %1</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="269" />
+        <source>Receipt</source>
+        <translation>Tique</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="298" />
+        <source>Member</source>
+        <translation>Socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="333" />
+        <source>Register a member</source>
+        <translation>Registrar socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="414" />
+        <source>Coupon</source>
+        <translation>Cupón</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="446" />
+        <source>Return</source>
+        <translation>Devolución</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
+        <source>Points adjustment (manager)</source>
+        <translation>Ajuste de puntos (encargado)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="596" />
+        <source>Cashier sign-in</source>
+        <translation>Inicio de sesión del cajero</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="635" />
+        <source>End of day</source>
+        <translation>Cierre del día</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="687" />
+        <source>Help</source>
+        <translation>Ayuda</translation>
+    </message>
+</context>
+</TS>

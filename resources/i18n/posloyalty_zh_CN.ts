@@ -1,0 +1,997 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AdjustDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="545" />
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
+        <source>Points (+/-)</source>
+        <translation>积分(+/-)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="548" />
+        <source>Manager id</source>
+        <translation>店长编号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="549" />
+        <source>Manager PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="571" />
+        <source>Adjusted %1 points for %2; balance %3</source>
+        <translation>已为 %2 调整 %1 积分,余额 %3</translation>
+    </message>
+</context>
+<context>
+    <name>CartModel</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="94" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="95" />
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="96" />
+        <source>Price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="97" />
+        <source>Discount</source>
+        <translation>优惠</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="98" />
+        <source>Net</source>
+        <translation>实付</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="99" />
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+</context>
+<context>
+    <name>CashierWindow</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="240" />
+        <source>Member %1 identified</source>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt.</extracomment>
+        <translation>已识别会员 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="242" />
+        <source>Coupon %1 applied</source>
+        <translation>已使用优惠券 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="244" />
+        <source>Added %1</source>
+        <translation>已添加 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="252" />
+        <source>Subtotal %1</source>
+        <translation>小计 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="254" />
+        <source>You save %1</source>
+        <translation>已优惠 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="257" />
+        <source>Points used: %1 (%2)</source>
+        <translation>已用积分:%1(%2)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="264" />
+        <source>Points to earn: %1</source>
+        <translation>本单可得积分:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="271" />
+        <source>Member day: %1</source>
+        <translation>会员日:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="307" />
+        <source>Happy birthday! Birthday benefits apply</source>
+        <translation>生日快乐!享受生日礼遇</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="320" />
+        <source>Phone %1 · %2</source>
+        <translation>手机 %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="323" />
+        <source>Points available: %1</source>
+        <translation>可用积分:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="326" />
+        <source>Pending: %1</source>
+        <translation>待生效:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="330" />
+        <source>Growth: %1</source>
+        <translation>成长值:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="334" />
+        <source>Spend %1 more for %2</source>
+        <translation>再消费 %1 升级为%2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="341" />
+        <source>Coupons held: %1</source>
+        <translation>持有优惠券:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="344" />
+        <source>First purchase: welcome!</source>
+        <translation>首次购物:欢迎!</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="345" />
+        <source>Welcome back: first visit in over six months</source>
+        <translation>欢迎回来:超过半年未到店</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="352" />
+        <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
+        <translation>尚未验证(离线):无等级折扣,积分待生效,总部确认前不能使用积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="356" />
+        <source>Points can be spent only with the member's phone code</source>
+        <translation>仅可凭会员手机动态码使用积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="362" />
+        <location filename="../../ui/cashier.ui" line="6" />
+        <source>posloyalty: cashier</source>
+        <translation>posloyalty 收银台</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="363" />
+        <location filename="../../ui/cashier.ui" line="201" />
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="364" />
+        <location filename="../../ui/cashier.ui" line="389" />
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="366" />
+        <source>No member. Scan the member code (F2: look up by phone or register)</source>
+        <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="369" />
+        <source>Scan anywhere, or type a code or SKU and press Enter</source>
+        <translation>随时扫码,或输入条码/货号后按回车</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="372" />
+        <location filename="../../ui/cashier.ui" line="105" />
+        <source>F1 Help</source>
+        <translation>F1 帮助</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="373" />
+        <location filename="../../ui/cashier.ui" line="115" />
+        <source>F2 Member</source>
+        <translation>F2 会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="374" />
+        <location filename="../../ui/cashier.ui" line="125" />
+        <source>F3 Coupon</source>
+        <translation>F3 优惠券</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="375" />
+        <location filename="../../ui/cashier.ui" line="135" />
+        <source>F4 Points</source>
+        <translation>F4 积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="376" />
+        <location filename="../../ui/cashier.ui" line="145" />
+        <source>F5 Pay</source>
+        <translation>F5 付款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="377" />
+        <location filename="../../ui/cashier.ui" line="155" />
+        <source>F8 Return</source>
+        <translation>F8 退货</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="378" />
+        <location filename="../../ui/cashier.ui" line="165" />
+        <source>F9 Void line</source>
+        <translation>F9 删除商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="379" />
+        <location filename="../../ui/cashier.ui" line="175" />
+        <source>F12 End of day</source>
+        <translation>F12 日结</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="380" />
+        <location filename="../../ui/cashier.ui" line="185" />
+        <source>Esc Cancel</source>
+        <translation>Esc 取消</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="384" />
+        <source>Cashier %1</source>
+        <translation>收银员 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="420" />
+        <source>Checking HQ…</source>
+        <translation>正在连接总部…</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="422" />
+        <source>● Online</source>
+        <translation>● 在线</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="422" />
+        <source>○ Offline</source>
+        <translation>○ 离线</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="426" />
+        <source>Uploads waiting: %1</source>
+        <translation>待上传:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="431" />
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="433" />
+        <source>Last contact: %1</source>
+        <translation>最近同步:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="441" />
+        <source>The terminal database failed its integrity check: %1</source>
+        <translation>终端数据库完整性检查未通过:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="526" />
+        <source>Sale %1 complete.</source>
+        <translation>交易 %1 已完成。</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="528" />
+        <source>Change: %1</source>
+        <translation>找零:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="530" />
+        <source>(the sale is stored)</source>
+        <translation>(交易已保存)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <source>There is no line to void</source>
+        <translation>没有可删除的商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
+        <source>Press Esc again to cancel this sale</source>
+        <translation>再按 Esc 取消本次交易</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <source>Sale cancelled</source>
+        <translation>交易已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier.ui" line="69" />
+        <source>Scan or type a code</source>
+        <translation>扫码或输入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier.ui" line="76" />
+        <source>member code, barcode, coupon or SKU, then Enter</source>
+        <translation>会员码、条码、优惠券或货号,然后回车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier.ui" line="207" />
+        <source>No member. Scan the member code (F2: look up by phone)</source>
+        <translation>未识别会员。请扫描会员码(F2:按手机号查找)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier.ui" line="331" />
+        <source>Sale</source>
+        <translation>本单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier.ui" line="396" />
+        <source>¥0.00</source>
+        <translation>¥0.00</translation>
+    </message>
+</context>
+<context>
+    <name>CouponDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
+        <source>Coupon code</source>
+        <translation>券码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
+        <source>Held by the member:</source>
+        <translation>会员持有:</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerDisplay</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="64" />
+        <source>Welcome to %1</source>
+        <translation>欢迎光临 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="66" />
+        <source>Scan to join and save today</source>
+        <translation>扫码入会,今天就省钱</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="70" />
+        <source>Member day: %1</source>
+        <translation>会员日:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="74" />
+        <source>%1 · %2 · %3 points</source>
+        <translation>%1 · %2 · %3 积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="82" />
+        <source>You save %1</source>
+        <translation>已优惠 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="85" />
+        <source>Points to earn: %1</source>
+        <translation>本单可得积分:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="90" />
+        <source>Total %1</source>
+        <translation>合计 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.ui" line="6" />
+        <source>Customer display</source>
+        <translation>顾客屏</translation>
+    </message>
+</context>
+<context>
+    <name>EodDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="642" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="657" />
+        <source>Type the day as YYYY-MM-DD</source>
+        <translation>日期格式:YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="665" />
+        <source>Sales</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
+        <source>Returns</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
+        <source>Net</source>
+        <translation>实付</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
+        <source>Payments</source>
+        <translation>支付方式</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="671" />
+        <source>Discounts</source>
+        <translation>优惠</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
+        <source>Points issued</source>
+        <translation>发放积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
+        <source>Points redeemed</source>
+        <translation>使用积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="676" />
+        <source>New members</source>
+        <translation>新会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="677" />
+        <source>Members served</source>
+        <translation>服务会员数</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
+        <source>Uploads waiting</source>
+        <translation>待上传</translation>
+    </message>
+</context>
+<context>
+    <name>HelpDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="689" />
+        <source>This help</source>
+        <translation>本帮助</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="690" />
+        <source>Member: look up by phone, or register</source>
+        <translation>会员:按手机号查找或注册</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="691" />
+        <source>Coupon code</source>
+        <translation>券码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="692" />
+        <source>Pay with the most points allowed (again: undo)</source>
+        <translation>用最多可用积分抵扣(再按:撤销)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="693" />
+        <source>Pay</source>
+        <translation>付款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="694" />
+        <source>Points adjustment (manager PIN)</source>
+        <translation>积分调整(店长密码)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="695" />
+        <source>Language: 中文 / English / Español</source>
+        <translation>语言:中文 / English / Español</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="696" />
+        <source>Return against a receipt</source>
+        <translation>凭小票退货</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="697" />
+        <source>Void the selected (or last) line</source>
+        <translation>删除选中(或最后一个)商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="698" />
+        <source>Cashier sign-in</source>
+        <translation>收银员登录</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="699" />
+        <source>End-of-day report</source>
+        <translation>日结报表</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="700" />
+        <source>Clear the field; twice: cancel the sale</source>
+        <translation>清空输入;按两次:取消交易</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="704" />
+        <source>Scan anywhere: member codes, product barcodes and coupons.</source>
+        <translation>随时扫码:会员码、商品条码和优惠券。</translation>
+    </message>
+</context>
+<context>
+    <name>MemberDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="300" />
+        <source>11-digit mobile number</source>
+        <translation>11位手机号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="301" />
+        <source>Find (Enter)</source>
+        <translation>查找(回车)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="302" />
+        <source>Register new member (F2)</source>
+        <translation>注册新会员(F2)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="304" />
+        <source>Phone number</source>
+        <translation>手机号</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="85" />
+        <location filename="../../ui/payment.ui" line="6" />
+        <source>Payment</source>
+        <translation>付款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="129" />
+        <source>Still to pay: %1</source>
+        <translation>待付:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="133" />
+        <source>Change: %1</source>
+        <translation>找零:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="138" />
+        <source>No member: points cannot pay.</source>
+        <translation>非会员:不能使用积分。</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="140" />
+        <source>Points cannot pay: %1</source>
+        <translation>不能使用积分:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="144" />
+        <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
+        <translation>可用 %1 积分。积分最多抵扣订单的 %2%;本单最多可用 %3 积分(%4)。</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="154" />
+        <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
+        <translation>离线额度:总部近期未确认余额,每天最多 %1 积分;今天还剩 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="251" />
+        <source>%1 is still to pay</source>
+        <translation>还需支付 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="14" />
+        <source>Due</source>
+        <translation>应付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="68" />
+        <source>Pay with points</source>
+        <translation>积分抵扣</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="93" />
+        <source>Apply points</source>
+        <translation>使用积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="103" />
+        <source>Most allowed</source>
+        <translation>最多可用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="120" />
+        <source>Cash handed over</source>
+        <translation>收到现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="127" />
+        <source>e.g. 100</source>
+        <translation>例如 100</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="134" />
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="148" />
+        <source>Card amount</source>
+        <translation>刷卡金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="155" />
+        <location filename="../../ui/payment.ui" line="183" />
+        <source>empty: all that remains</source>
+        <translation>留空:支付剩余全部</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="162" />
+        <source>Card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="176" />
+        <source>Gift card amount</source>
+        <translation>礼品卡金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="190" />
+        <source>Gift card</source>
+        <translation>礼品卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="220" />
+        <source>Remove payment</source>
+        <translation>删除支付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="237" />
+        <source>Esc Back to basket</source>
+        <translation>Esc 返回购物车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/payment.ui" line="247" />
+        <source>F5 Complete sale</source>
+        <translation>F5 完成交易</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentsModel</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <source>Method</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <source>Tendered</source>
+        <translation>实收</translation>
+    </message>
+</context>
+<context>
+    <name>Receipt</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="14" />
+        <source>Member prices</source>
+        <translation>会员价</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="15" />
+        <source>Tier discount</source>
+        <translation>等级折扣</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="16" />
+        <source>Member day</source>
+        <translation>会员日</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="17" />
+        <source>Coupons</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="18" />
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="25" />
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="26" />
+        <source>Card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="27" />
+        <source>Gift card</source>
+        <translation>礼品卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="38" />
+        <source>Store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="42" />
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="53" />
+        <source>Subtotal</source>
+        <translation>小计</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="58" />
+        <source>Saved</source>
+        <translation>已省</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="65" />
+        <source>Points used</source>
+        <translation>积分抵扣</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="72" />
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="79" />
+        <source>Change</source>
+        <translation>找零</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="85" />
+        <source>You saved</source>
+        <translation>共节省</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="91" />
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
+        <source>pending</source>
+        <translation>待生效</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="95" />
+        <source>Points earned</source>
+        <translation>本次积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="99" />
+        <source>Points balance</source>
+        <translation>积分余额</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="106" />
+        <source>Points pending</source>
+        <translation>待生效积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="114" />
+        <source>Tier</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="126" />
+        <source>Spend %1 more for %2</source>
+        <translation>再消费 %1 升级为%2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="135" />
+        <source>Your member card</source>
+        <translation>您的会员卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
+        <source>Keep this receipt for returns</source>
+        <translation>退货请保留小票</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="339" />
+        <source>The shopper agrees to membership and to the use of their data</source>
+        <translation>顾客同意入会并同意使用其个人信息</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="343" />
+        <source>Phone</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="344" />
+        <source>Name (optional)</source>
+        <translation>姓名(选填)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="345" />
+        <source>Birthday (optional)</source>
+        <translation>生日(选填)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="354" />
+        <source>Register</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="395" />
+        <source>%1 points</source>
+        <translation>%1 积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="399" />
+        <source>Registered %1. Welcome gifts: %2</source>
+        <translation>已注册 %1。新人礼:%2</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="448" />
+        <source>Scan the receipt barcode</source>
+        <translation>扫描小票条码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="456" />
+        <source>Refund</source>
+        <translation>退款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="458" />
+        <source>Receipt code</source>
+        <translation>小票号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="462" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="487" />
+        <source>Sale %1 of %2, total %3</source>
+        <translation>交易 %1,%2,合计 %3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="498" />
+        <source>Scan the receipt first</source>
+        <translation>请先扫描小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
+        <source>Nothing chosen to return</source>
+        <translation>未选择退货商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="511" />
+        <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
+        <translation>已退款 %1(%2)。扣回积分 %3,退还积分 %4。</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnLinesModel</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <source>Sold</source>
+        <translation>已售</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <source>Still returnable</source>
+        <translation>可退数量</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <source>Return</source>
+        <translation>退货</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="601" />
+        <source>Cashier id</source>
+        <translation>收银员编号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="602" />
+        <source>PIN</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="612" />
+        <source>Finish or cancel the sale before changing cashier</source>
+        <translation>请先完成或取消当前交易再换班</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="625" />
+        <source>Signed in as %1</source>
+        <translation>已登录:%1</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="269" />
+        <source>Receipt</source>
+        <translation>小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="298" />
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="333" />
+        <source>Register a member</source>
+        <translation>注册会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="414" />
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="446" />
+        <source>Return</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
+        <source>Points adjustment (manager)</source>
+        <translation>积分调整(店长)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="596" />
+        <source>Cashier sign-in</source>
+        <translation>收银员登录</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="635" />
+        <source>End of day</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="687" />
+        <source>Help</source>
+        <translation>帮助</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,120 @@
+"""The member panel: tier progress, banners, lifecycle and the offline-unverified state."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from posloyalty.domain import codes
+from posloyalty.domain.ids import MemberId
+from posloyalty.store import member_codes
+from posloyalty.store.demo import product_ean
+from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
+from posloyalty.ui.cashier_window import CashierWindow
+from posloyalty.ui.dialogs import PaymentDialog, RegistrationDialog
+
+
+def _idle(qtbot: QtBot, window: CashierWindow) -> None:
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=10_000)
+
+
+def test_tier_progress_birthday_and_first_purchase(
+    qtbot: QtBot, window: CashierWindow, demo: DemoTerminal
+) -> None:
+    with demo.db.write() as session:
+        session.connection().exec_driver_sql(
+            "UPDATE members SET birthday = '1990-11-25' WHERE id = 'M000000003'"
+        )
+    window.show()
+    window.handle_scan(demo_dynamic_code(demo.db, demo.vault, "M000000003"))
+    _idle(qtbot, window)
+    m = window.view.member
+    assert m is not None and m.tier == "regular"
+    # miniso: silver at 3,000 growth, 10 growth per yuan, growth 0 so far.
+    assert window.next_tier_label.text() == "Spend ¥300.00 more for 银卡"
+    assert window.birthday_banner.isVisible()
+    assert window.lifecycle_label.text().startswith("First purchase")
+    assert window.tier_badge.text() == "普通卡"
+    assert window.phone_label.text().startswith("Phone 138****0003")
+    assert not window.unverified_label.isVisible()
+
+
+def test_a_member_the_slice_does_not_confirm_is_shown_unverified(
+    qtbot: QtBot, window: CashierWindow, demo: DemoTerminal
+) -> None:
+    # A well-formed dynamic code of a member without a secret here (offline slice).
+    member = "M000000040"
+    code = codes.make_dynamic(
+        MemberId(member), member_codes.demo_secret(member), int(demo.db.clock.now().timestamp())
+    )
+    window.show()
+    window.handle_scan(code)
+    _idle(qtbot, window)
+    m = window.view.member
+    assert m is not None and not m.confirmed and not m.may_redeem
+    assert window.unverified_label.isVisible()
+    assert "Not verified" in window.unverified_label.text()
+    assert not window.buttons["pointsButton"].isEnabled()
+
+
+def test_a_scan_while_paying_is_refused_inside_the_payment_dialog(
+    qtbot: QtBot, window: CashierWindow
+) -> None:
+    window.handle_scan(product_ean(1))
+    _idle(qtbot, window)
+    window.pay()
+    _idle(qtbot, window)
+    dialog = window.dialog
+    assert isinstance(dialog, PaymentDialog)
+    window.handle_scan(product_ean(2))
+    _idle(qtbot, window)
+    assert "paying" in dialog.message.text()
+    assert window.cart_model.rowCount() == 1
+
+
+def test_a_new_member_gets_their_card_qr_on_the_receipt(
+    qtbot: QtBot, window: CashierWindow
+) -> None:
+    window.handle_scan(product_ean(1))
+    _idle(qtbot, window)
+    reg = RegistrationDialog(window, "13711112222")
+    qtbot.addWidget(reg)
+    reg.consent_check.setChecked(True)
+    reg.register()
+    _idle(qtbot, window)
+    assert reg.registered is not None
+    window.pay()
+    _idle(qtbot, window)
+    window.counter.session.add_payment("card")
+    with qtbot.waitSignal(window.committed, timeout=10_000) as blocker:
+        window.commit()
+    receipt = blocker.args[0]
+    assert receipt.member_id == reg.registered.member_id
+    doc = window.last_receipt_doc
+    assert doc is not None
+    assert doc.qr == reg.registered.code
+    assert doc.barcode == receipt.receipt_code
+    texts = [r.left for r in doc.rows]
+    assert "Points earned" in texts and "Total" in texts
+
+
+def test_posloyalty_run_starts_ready_to_scan(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "posloyalty.cli", "run", "--quit-after", "0.5", "--no-hq"),
+            *("--demo-members", "100", "--no-customer-display", "--lang", "en"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ready to scan" in done.stdout
+    assert "posloyalty codes demo-code --db var/terminal.db M000000001" in done.stdout
+    assert (tmp_path / "var" / "terminal.db").exists()

@@ -1,0 +1,71 @@
+"""With a local HQ running, the till enrols, pushes the committed sale and shows it online."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from posloyalty.store.demo import product_ean
+from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
+from posloyalty.terminal.sync_setup import enrol_with_local_hq, start_sync_worker
+from posloyalty.ui.app import start_local_hq
+from posloyalty.ui.cashier_window import CashierWindow
+from posloyalty.ui.dialogs import PaymentDialog
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _idle(qtbot: QtBot, window: CashierWindow) -> None:
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=10_000)
+
+
+def test_sale_is_pushed_to_a_local_hq(
+    qtbot: QtBot, window: CashierWindow, demo: DemoTerminal, tmp_path: Path
+) -> None:
+    var = tmp_path / "var"
+    var.mkdir()
+    port = _free_port()
+    hq = start_local_hq(var, port)
+    assert hq is not None
+    worker = None
+    try:
+        url = f"http://127.0.0.1:{port}"
+        assert enrol_with_local_hq(demo.db, url, var / "hq.sqlite", "S1") == "enrolled"
+        worker = start_sync_worker(demo.db, interval=0.5)
+        window.attach_sync(worker)
+        qtbot.waitUntil(
+            lambda: window.sync_status is not None and window.sync_status.online, timeout=20_000
+        )
+        assert "Online" in window.online_status.text()
+        window.handle_scan(demo_dynamic_code(demo.db, demo.vault, "M000000001"))
+        _idle(qtbot, window)
+        window.handle_scan(product_ean(4))
+        _idle(qtbot, window)
+        window.pay()
+        _idle(qtbot, window)
+        dialog = window.dialog
+        assert isinstance(dialog, PaymentDialog)
+        dialog.pay_card()
+        _idle(qtbot, window)
+        with qtbot.waitSignal(window.committed, timeout=10_000):
+            dialog.complete()
+        qtbot.waitUntil(
+            lambda: (
+                window.sync_status is not None
+                and window.sync_status.pending_uploads == 0
+                and window.sync_status.online
+            ),
+            timeout=20_000,
+        )
+        assert window.pending_status.text() == "Uploads waiting: 0"
+    finally:
+        if worker is not None:
+            worker.stop()
+        hq.terminate()
+        hq.wait(timeout=20)
