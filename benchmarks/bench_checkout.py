@@ -252,7 +252,9 @@ def _ratios(ctx: TerminalContext, bare_path: Path, rounds: int, block: int) -> N
     for r in range(rounds):
         # Rotate the order so no loop always follows a checkpoint-heavy one.
         before = bare(block)
-        order = [("full", full), ("store", store)] if r % 2 == 0 else [("store", store), ("full", full)]
+        order = (
+            [("full", full), ("store", store)] if r % 2 == 0 else [("store", store), ("full", full)]
+        )
         took = {name: fn(block) for name, fn in order}
         after = bare(block)
         bare_rate = 2 * block / (before + after)

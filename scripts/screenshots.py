@@ -1,13 +1,15 @@
 """Render the cashier terminal's main flows to docs/screenshots/ (``make screenshots``).
 
 Off-screen Qt, a small demo terminal on a Wednesday (member day), in Chinese and English:
-idle, member identified, payment, receipt preview, registration, customer display.
+idle, member identified, payment, receipt preview, registration, customer display (idle with
+a self-registration QR from a local HQ started for the purpose, and during a sale).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -16,13 +18,15 @@ from zoneinfo import ZoneInfo
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from posloyalty.clock import FixedClock
-from posloyalty.devices.qr import qr_png
+from posloyalty.devices.qr import link_qr_png
 from posloyalty.resources import resources_dir
 from posloyalty.store.demo import product_ean
 from posloyalty.terminal.context import context_from_store
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.demo_setup import demo_dynamic_code, ensure_demo_terminal
+from posloyalty.terminal.sync_setup import enrol_with_local_hq, registration_link
 from posloyalty.ui import i18n
+from posloyalty.ui.app import start_local_hq
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.customer_display import CustomerDisplay
 from posloyalty.ui.dialogs import PaymentDialog, ReceiptDialog, RegistrationDialog
@@ -46,7 +50,7 @@ def _grab(widget: QWidget, name: str) -> None:
     print(f"  {OUT / name}")
 
 
-def shoot(app: QApplication, lang: str, work: Path) -> None:
+def shoot(app: QApplication, lang: str, work: Path, hq_url: str | None) -> None:
     i18n.switch(lang)
     suffix = "zh" if lang == "zh_CN" else lang
     clock = FixedClock(WEDNESDAY)
@@ -56,9 +60,13 @@ def shoot(app: QApplication, lang: str, work: Path) -> None:
     )
     ctx = context_from_store(demo.db, "demo")
     window = CashierWindow(Counter(ctx, demo.vault), hq_url=None, status_interval_ms=0)
-    display = CustomerDisplay(
-        store_name=ctx.rules.name, registration_qr=qr_png("HTTP://127.0.0.1:8700/JOIN/S1")
-    )
+    qr = b""
+    if hq_url is not None and enrol_with_local_hq(demo.db, hq_url, work / "hq.sqlite", "S1") in (
+        "enrolled",
+        "already enrolled",
+    ):
+        qr = link_qr_png(registration_link(demo.db))  # a real self-registration link
+    display = CustomerDisplay(store_name=ctx.rules.name, registration_qr=qr)
     window.customer_display = display
     window.resize(1280, 800)
     window.show()
@@ -109,8 +117,18 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory() as tmp:
-        for lang in ("zh_CN", "en"):
-            shoot(app, lang, Path(tmp))
+        work = Path(tmp)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        hq = start_local_hq(work, port)
+        try:
+            for lang in ("zh_CN", "en"):
+                shoot(app, lang, work, f"http://127.0.0.1:{port}" if hq else None)
+        finally:
+            if hq is not None:
+                hq.terminate()
+                hq.wait(timeout=20)
     return 0
 
 

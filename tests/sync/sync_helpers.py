@@ -32,6 +32,7 @@ from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.ids import Uuid7
 from posloyalty.sync.client import Backoff, SyncClient, enroll
+from posloyalty.sync.outbound import STORED_PENDING_UNTIL_CONFIRMED, WIRE_PENDING_UNTIL_CONFIRMED
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import TerminalContext, context_from_store
 from posloyalty.terminal.identity import Identified
@@ -425,7 +426,11 @@ def terminal_ledger(db: Database) -> dict[str, tuple[Any, ...]]:
         rows = session.connection().exec_driver_sql(
             "SELECT id, member, kind, points, lot, at, available_at, sale_id FROM ledger_entries"
         )
-        return {r[0]: (r[1], r[2], r[3], r[4], _ts(r[5]), _ts(r[6]), r[7]) for r in rows}
+        # Points parked until HQ confirms the member travel with the protocol's latest date.
+        wire = {STORED_PENDING_UNTIL_CONFIRMED: WIRE_PENDING_UNTIL_CONFIRMED}
+        return {
+            r[0]: (r[1], r[2], r[3], r[4], _ts(r[5]), _ts(wire.get(r[6], r[6])), r[7]) for r in rows
+        }
 
 
 def terminal_sales(db: Database) -> dict[str, tuple[Any, ...]]:

@@ -3,10 +3,13 @@ page with the cursor, and bad data refused whole."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sync_helpers import RULES, STORE_T0, new_terminal
 
 from posloyalty.clock import FixedClock
@@ -257,3 +260,126 @@ def test_a_page_from_a_stale_cursor_is_not_applied(db: Database) -> None:
     with pytest.raises(inbound.CursorMoved):
         apply(db, page([(2, "product", "A1", None)], 2), 0)
     assert state(db) == before
+
+
+def test_the_sync_layer_shares_the_terminals_constants() -> None:
+    # sync/ may not import terminal/: the shared keys and sentinels are repeated there.
+    from posloyalty.store.types import format_ts
+    from posloyalty.sync import outbound
+    from posloyalty.terminal import context
+
+    assert inbound.CONFIRMED_PREFIX == context.CONFIRMED_PREFIX
+    assert inbound.PENDING_UNTIL_CONFIRMED == context.PENDING_UNTIL_CONFIRMED
+    assert format_ts(context.PENDING_UNTIL_CONFIRMED) == outbound.STORED_PENDING_UNTIL_CONFIRMED
+
+
+# --------------------------------------------------------------------------- property
+
+
+_SKUS = ("A1", "B2", "C3")
+_MEMBERS = ("HQM0000001", "HQM0000002")
+_COUPONS = ("CPN000000001", "CPN000000002")
+_DIGESTS = ("ab" * 32, "cd" * 32)
+
+_ops = st.one_of(
+    st.tuples(
+        st.just("product"),
+        st.sampled_from(_SKUS),
+        st.one_of(st.none(), st.integers(0, 10_000)),
+    ),
+    st.tuples(st.just("member"), st.sampled_from(_MEMBERS), st.integers(0, 5000)),
+    st.tuples(
+        st.just("coupon"),
+        st.sampled_from(_COUPONS),
+        st.one_of(st.none(), st.sampled_from(_MEMBERS)),
+    ),
+    st.tuples(st.just("revocation"), st.sampled_from(_DIGESTS), st.booleans()),
+    st.tuples(st.just("member_secret"), st.sampled_from(_MEMBERS), st.booleans()),
+)
+
+
+def _data(kind: str, key: str, value: Any) -> dict[str, Any] | None:
+    if kind == "product":
+        return None if value is None else {"sku": key, "name": key, "price_fen": value}
+    if kind == "member":
+        return member(key, points_available=value)
+    if kind == "coupon":
+        if value is None:
+            return None
+        return {
+            "code": key,
+            "member_id": value,
+            "template": "t",
+            "valid_from": "2026-11-01T00:00:00+00:00",
+            "valid_until": "2026-12-31T00:00:00+00:00",
+        }
+    if kind == "revocation":
+        return {"digest": key, "at": "2026-11-20T00:00:00+00:00"} if value else None
+    return {"member_id": key, "secret": SECRET.hex()} if value else None
+
+
+class Feed:
+    """HQ's change feed in miniature: the latest state of each (kind, key) at its last seq."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], tuple[int, Any]] = {}
+        self.seq = 0
+
+    def change(self, kind: str, key: str, data: Any) -> None:
+        self.seq += 1
+        self.rows[kind, key] = (self.seq, data)
+
+    def page(self, cursor: int, limit: int) -> Any:
+        after = sorted(
+            (seq, kind, key, data) for (kind, key), (seq, data) in self.rows.items() if seq > cursor
+        )
+        more = len(after) > limit
+        chunk = after[:limit]
+        return page(chunk, chunk[-1][0] if more else max(self.seq, cursor), more)
+
+
+def _catch_up(db: Database, feed: Feed, limit: int) -> None:
+    while True:
+        with db.read() as session:
+            cursor = inbound.get_cursor(session)
+        p = feed.page(cursor, limit)
+        apply(db, p, cursor)
+        if not p.more:
+            return
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    script=st.lists(st.tuples(_ops, st.booleans()), min_size=1, max_size=25),
+    limit=st.integers(1, 4),
+)
+def test_pulling_along_the_way_ends_where_a_fresh_snapshot_does(
+    script: list[tuple[tuple[str, str, Any], bool]], limit: int
+) -> None:
+    feed = Feed()
+    feed.change("rule_document", "miniso", {"id": "miniso", "revision": 1, "text": RULE_TEXT, "active": True})  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        along = new_terminal(Path(tmp) / "a.sqlite", FixedClock(NOW))
+        fresh = new_terminal(Path(tmp) / "b.sqlite", FixedClock(NOW))
+        for (kind, key, value), pull_now in script:
+            feed.change(kind, key, _data(kind, key, value))
+            if pull_now:
+                _catch_up(along, feed, limit)
+        _catch_up(along, feed, limit)
+        _catch_up(fresh, feed, 1000)
+        # Pulling again from the start (HQ restored) changes nothing either.
+        with along.write() as session:
+            repo.set_cursor(session, inbound.CURSOR_NAME, "0")
+        _catch_up(along, feed, limit)
+        a, b = state(along), state(fresh)
+        # Each terminal seals secrets under its own key: compare what they open to.
+        for db, seen in ((along, a), (fresh, b)):
+            vault = open_vault(db, create=False)
+            with db.read() as session:
+                seen["secrets"] = [
+                    (m, member_codes.member_secret(session, vault, m))
+                    for m, _key in seen["secrets"]
+                ]
+        assert a == b
+        along.close()
+        fresh.close()

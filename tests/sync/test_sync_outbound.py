@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_helpers import STORE_T0, Hq, client, ctx, enrolled, pending, sell
+from sync_helpers import STORE_T0, Hq, assert_converged, client, ctx, enrolled, pending, sell
 
 from posloyalty.clock import FixedClock
 from posloyalty.hq.models import Conflict
@@ -18,6 +18,7 @@ from posloyalty.store.records import OutboxMessage
 from posloyalty.store.vault import open_vault
 from posloyalty.sync import outbound
 from posloyalty.sync.protocol import PAYLOAD_MODELS
+from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.registration import RegistrationForm, register
@@ -210,3 +211,30 @@ def test_a_conflict_is_marked_sent_and_recorded_for_the_ui(
     assert state.to_json()["recent_conflicts"][0]["item_id"] == sale_id
     with hq.db.transaction() as s:
         assert s.query(Conflict).filter(Conflict.item_id == sale_id).count() == 1
+
+
+def test_an_adjustment_and_an_expiry_carry_their_entries(
+    setup: tuple[Database, list[str], FixedClock], hq: Hq
+) -> None:
+    db, ids, clock = setup
+    with db.write() as session:
+        repo.create_cashier(
+            session, cashier_id="m1", name="Manager", role="manager", pin="4321", at=clock.now()
+        )
+    adjusted = adjust_points(
+        ctx(db),
+        member_id=ids[2],
+        points=250,
+        reason="goodwill",
+        manager_id="m1",
+        manager_pin="4321",
+    )
+    clock.advance(days=800)  # every lot of the member is past its expiry now
+    expired = expire_points(ctx(db), [ids[2]])
+    built, problems = build(db)
+    assert problems == []
+    entry_ids = [i.id for row in built for i in row.items]
+    assert set(adjusted.entry_ids) <= set(entry_ids) and expired.entries == 1
+    assert {i.payload["kind"] for row in built for i in row.items} == {"adjust", "expire"}
+    assert client(db).sync().pending == 0
+    assert_converged(hq, [db])

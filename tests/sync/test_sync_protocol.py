@@ -113,3 +113,26 @@ def test_encoded_pull_response_decodes_to_the_same_message() -> None:
         more=False,
         server_time=at,
     )
+
+
+@given(st.uuids(), st.booleans(), st.integers(min_value=0, max_value=15))
+def test_item_ids_accept_exactly_the_uuid7_spellings(
+    raw: uuid.UUID, upper: bool, version: int
+) -> None:
+    # Any UUID, re-stamped with a version nibble; RFC 4122 variant bits as a UUIDv7 has them.
+    value = uuid.UUID(int=(raw.int & ~(0xF << 76)) | (version << 76))
+    value = uuid.UUID(int=(value.int & ~(0b11 << 62)) | (0b10 << 62))
+    text = str(value).upper() if upper else str(value)
+    if version == 7:
+        assert PushItem(kind="sale", id=text, payload={}).id == str(value)
+    else:
+        with pytest.raises(ValidationError):
+            PushItem(kind="sale", id=text, payload={})
+
+
+def test_canonical_payload_is_computed_once_and_survives_copies() -> None:
+    item = PushItem(kind="sale", id=V7, payload={"b": 1, "a": "茶"})
+    assert item.canonical_payload == '{"a":"茶","b":1}'
+    assert item.model_copy().canonical_payload == item.canonical_payload
+    built = PushItem.model_construct(kind="sale", id=V7, payload={"b": 1, "a": "茶"})
+    assert built.canonical_payload == item.canonical_payload

@@ -13,7 +13,7 @@ from posloyalty.terminal.checkout import State
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog, ReturnDialog
-from posloyalty.ui.qt import QApplication, Qt
+from posloyalty.ui.qt import QApplication, QEvent, QKeyEvent, Qt
 from posloyalty.ui.scanner import ScanFilter
 
 
@@ -21,10 +21,10 @@ def _idle(qtbot: QtBot, window: CashierWindow) -> None:
     qtbot.waitUntil(lambda: not window.ops.busy, timeout=10_000)
 
 
-def _scanner(window: CashierWindow, clock_ms: object = None) -> ScanFilter:
+def _scanner(window: CashierWindow) -> ScanFilter:
     app = QApplication.instance()
     assert app is not None
-    scans = ScanFilter(window, **({"clock_ms": clock_ms} if clock_ms else {}))
+    scans = ScanFilter(window)
     app.installEventFilter(scans)
     scans.scanned.connect(window.handle_scan)
     return scans
@@ -38,10 +38,26 @@ def _focus(qtbot: QtBot, window: CashierWindow) -> None:
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.scan_edit)
 
 
+_CLOCK = itertools.count(1_000_000, 1)
+
+
+def _type(window: CashierWindow, text: str, gap_ms: int) -> None:
+    """Key presses into the focused field with window-system timestamps ``gap_ms`` apart
+    (what the detector reads from real key events), then Enter."""
+    start = next(_CLOCK) * 100_000
+    for i, char in enumerate([*text, "\r"]):
+        key = Qt.Key.Key_Return if char == "\r" else Qt.Key(ord(char.upper()))
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(
+                kind, key, Qt.KeyboardModifier.NoModifier, "" if char == "\r" else char
+            )
+            event.setTimestamp(start + i * gap_ms)
+            QApplication.sendEvent(window.scan_edit, event)
+
+
 def _scan_keys(qtbot: QtBot, window: CashierWindow, text: str) -> None:
-    """Type like a wedge scanner: a key every few ms, then Enter."""
-    qtbot.keyClicks(window.scan_edit, text, delay=2)
-    qtbot.keyClick(window.scan_edit, Qt.Key.Key_Return)
+    """Type like a wedge scanner: a key every 8 ms, then Enter."""
+    _type(window, text, 8)
 
 
 def _counts(demo: DemoTerminal) -> dict[str, int]:
@@ -124,13 +140,11 @@ def test_hq_unreachable_the_sale_still_commits(
 
 
 def test_human_typing_is_not_a_scan_but_a_typed_code(qtbot: QtBot, window: CashierWindow) -> None:
-    ticks = itertools.count(0, 150)  # 150 ms between keys: a person
-    scans = _scanner(window, clock_ms=lambda: float(next(ticks)))
+    scans = _scanner(window)
     seen: list[str] = []
     scans.scanned.connect(seen.append)
     _focus(qtbot, window)
-    qtbot.keyClicks(window.scan_edit, "SKU000002")
-    qtbot.keyClick(window.scan_edit, Qt.Key.Key_Return)
+    _type(window, "SKU000002", 150)  # 150 ms between keys: a person
     _idle(qtbot, window)
     assert seen == []
     assert window.cart_model.rowCount() == 1  # entered through the field instead
@@ -201,3 +215,44 @@ def test_a_return_against_the_receipt(
             "SELECT count(*) FROM sales WHERE original_sale_id IS NOT NULL"
         )
         assert n.scalar_one() == 1
+
+
+def test_a_scan_after_half_typed_text_keeps_the_typed_text(
+    qtbot: QtBot, window: CashierWindow
+) -> None:
+    scans = _scanner(window)
+    seen: list[str] = []
+    scans.scanned.connect(seen.append)
+    _focus(qtbot, window)
+    start = next(_CLOCK) * 100_000
+    for i, char in enumerate("12"):  # a person, slowly
+        event = QKeyEvent(
+            QEvent.Type.KeyPress, Qt.Key(ord(char)), Qt.KeyboardModifier.NoModifier, char
+        )
+        event.setTimestamp(start + i * 300)
+        QApplication.sendEvent(window.scan_edit, event)
+    _scan_keys(qtbot, window, product_ean(1))
+    _idle(qtbot, window)
+    assert seen == [product_ean(1)]
+    assert window.scan_edit.text() == "12"
+    assert window.cart_model.rowCount() == 1
+    app = QApplication.instance()
+    assert app is not None
+    app.removeEventFilter(scans)
+
+
+def test_events_without_timestamps_are_timed_by_the_clock(
+    qtbot: QtBot, window: CashierWindow
+) -> None:
+    ticks = itertools.count(0.0, 7.5)  # QTest's synthetic events carry timestamp 0
+    app = QApplication.instance()
+    assert app is not None
+    scans = ScanFilter(window, clock_ms=lambda: next(ticks))
+    app.installEventFilter(scans)
+    seen: list[str] = []
+    scans.scanned.connect(seen.append)
+    _focus(qtbot, window)
+    qtbot.keyClicks(window.scan_edit, product_ean(2))
+    qtbot.keyClick(window.scan_edit, Qt.Key.Key_Return)
+    assert seen == [product_ean(2)]
+    app.removeEventFilter(scans)

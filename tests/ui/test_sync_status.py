@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from posloyalty.store import repo
 from posloyalty.store.demo import product_ean
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
 from posloyalty.terminal.sync_setup import enrol_with_local_hq, start_sync_worker
 from posloyalty.ui.app import start_local_hq
 from posloyalty.ui.cashier_window import CashierWindow
+from posloyalty.ui.customer_display import CustomerDisplay
 from posloyalty.ui.dialogs import PaymentDialog
 
 
@@ -19,6 +22,11 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _pending(demo: DemoTerminal) -> int:
+    with demo.db.read() as session:
+        return repo.outbox_pending_count(session)
 
 
 def _idle(qtbot: QtBot, window: CashierWindow) -> None:
@@ -37,8 +45,16 @@ def test_sale_is_pushed_to_a_local_hq(
     try:
         url = f"http://127.0.0.1:{port}"
         assert enrol_with_local_hq(demo.db, url, var / "hq.sqlite", "S1") == "enrolled"
+        display = CustomerDisplay(store_name="MINISO")
+        qtbot.addWidget(display)
+        window.customer_display = display
+        window.paint(window.view)
+        assert "Scan to join" not in display.welcome_label.text()  # no link from HQ yet
         worker = start_sync_worker(demo.db, interval=0.5)
         window.attach_sync(worker)
+        # HQ hands out a self-registration link; the idle display shows it as a QR.
+        qtbot.waitUntil(lambda: "Scan to join" in display.welcome_label.text(), timeout=20_000)
+        assert not display.qr_label.pixmap().isNull()
         qtbot.waitUntil(
             lambda: window.sync_status is not None and window.sync_status.online, timeout=20_000
         )
@@ -53,8 +69,13 @@ def test_sale_is_pushed_to_a_local_hq(
         assert isinstance(dialog, PaymentDialog)
         dialog.pay_card()
         _idle(qtbot, window)
-        with qtbot.waitSignal(window.committed, timeout=10_000):
+        with qtbot.waitSignal(window.committed, timeout=10_000) as blocker:
             dialog.complete()
+        sale_id = blocker.args[0].sale_id
+        qtbot.waitUntil(lambda: _pending(demo) == 0, timeout=20_000)  # HQ acknowledged it
+        with sqlite3.connect(var / "hq.sqlite") as hq_db:
+            rows = hq_db.execute("SELECT count(*) FROM sales WHERE id = ?", (sale_id,))
+            assert rows.fetchone()[0] == 1
         qtbot.waitUntil(
             lambda: (
                 window.sync_status is not None

@@ -24,7 +24,7 @@ from posloyalty.domain import points
 from posloyalty.hq.bulk import JsonText, insert_rows, select_by_keys
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden
-from posloyalty.hq.ledger import active_rules, entries_for
+from posloyalty.hq.ledger import active_rules, entries_for_many
 from posloyalty.hq.members import (
     DEFAULT_RECENT_DAYS,
     link_stores,
@@ -86,10 +86,7 @@ def push(
 
     def done(i: int, status: ItemStatus, reason: str = "") -> None:
         item = batch.items[i]
-        # Every field is already valid (a validated item's kind and id, a literal status).
-        results[i] = ItemResult.model_construct(
-            kind=item.kind, id=item.id, status=status, reason=reason
-        )
+        results[i] = ItemResult(kind=item.kind, id=item.id, status=status, reason=reason)
 
     valid: list[_Item] = []
     for i, item in enumerate(batch.items):
@@ -298,8 +295,9 @@ def _check_overdrafts(
         return
     rules = active_rules(session)
     allowance = rules.points.offline_allowance_points if rules else 0
+    histories = entries_for_many(session, set(redeemed))
     for member, rows in sorted(redeemed.items()):
-        history = entries_for(session, member)
+        history = histories[member]  # holds at least this batch's redemptions
         latest = max(e.at for e in history)
         try:
             available = points.balance(history, latest).available

@@ -57,6 +57,22 @@ def entries_for(session: Session, member_id: str) -> list[points.LedgerEntry]:
     return [to_domain(r) for r in rows]
 
 
+def entries_for_many(session: Session, member_ids: set[str]) -> dict[str, list[points.LedgerEntry]]:
+    """:func:`entries_for` for many members in one query (members without entries are left out)."""
+    if not member_ids:
+        return {}
+    rows = session.execute(
+        select(MemberAlias.member_id, LedgerEntry)
+        .join(MemberAlias, MemberAlias.alias == LedgerEntry.member_ref)
+        .where(MemberAlias.member_id.in_(sorted(member_ids)))
+        .order_by(MemberAlias.member_id, LedgerEntry.at, LedgerEntry.id)
+    )
+    out: dict[str, list[points.LedgerEntry]] = {}
+    for member_id, row in rows:
+        out.setdefault(member_id, []).append(to_domain(row))
+    return out
+
+
 def purchases_for(
     session: Session, member_id: str, per_yuan: Fraction | None = None
 ) -> list[tiers.Purchase]:

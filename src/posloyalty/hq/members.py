@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain.codes import to_base36
@@ -186,23 +186,35 @@ def link_stores(
     if not seen:
         return 0
     links = {
-        link.member_id: link
-        for link in session.scalars(
-            select(MemberStore).where(
+        member_id: (home, last_seen_at)
+        for member_id, home, last_seen_at in session.execute(
+            select(MemberStore.member_id, MemberStore.home, MemberStore.last_seen_at).where(
                 MemberStore.store_id == store_id, MemberStore.member_id.in_(sorted(seen))
             )
         )
     }
     entered = 0
+    moved: list[dict[str, Any]] = []
     for member_id, at in sorted(seen.items()):
         link = links.get(member_id)
-        stale = (
-            link is not None
-            and not link.home
-            and (link.last_seen_at < at - dt.timedelta(days=recent_days))
-        )
-        if link is None or stale or at - link.last_seen_at > _SEEN_GRANULARITY:
+        if link is None or (not link[0] and link[1] < at - dt.timedelta(days=recent_days)):
+            # New to the store's slice (or back after a long absence): its rows are re-stamped.
             entered += link_store(session, member_id, store_id, at, recent_days=recent_days)
+        elif at - link[1] > _SEEN_GRANULARITY:
+            moved.append({"m": member_id, "at": at})
+    if moved:
+        # One statement for the members already in the slice; never moves a date backwards.
+        table = MemberStore.__table__
+        session.execute(
+            update(table)
+            .where(
+                table.c.member_id == bindparam("m"),
+                table.c.store_id == store_id,
+                table.c.last_seen_at < bindparam("at"),
+            )
+            .values(last_seen_at=bindparam("at")),
+            moved,
+        )
     return entered
 
 

@@ -35,7 +35,7 @@ from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreDataError, StoreError
 from posloyalty.store.types import format_ts, parse_ts
-from posloyalty.store.vault import Vault, VaultError, open_vault, usable_keyring
+from posloyalty.store.vault import Vault, open_vault, usable_keyring
 from posloyalty.sync import inbound, outbound
 from posloyalty.sync.errors import (
     BadAnswer,
@@ -663,36 +663,38 @@ class SyncClient:
     # ------------------------------------------------------------------ sync
 
     def sync(self) -> SyncState:
-        """Push, then pull; never raises for HQ or network trouble (see the returned state)."""
+        """Push, then pull; never raises for HQ or network trouble (see the returned state).
+
+        A sync that reached HQ and drained what could be sent counts as a success even when
+        some outbox rows could not be sent (``errors``, ``last_error`` say which).
+        """
         started = self.clock.now()
         previous = read_state(self.db)
         connection: Connection = "online"
-        error: str | None = None
-        pushed = pulled = 0
-        errors = 0
+        failure: str | None = None
+        unsent: str | None = None
+        pushed = pulled = errors = 0
         try:
             report = self.push()
-            pushed = report.sent_rows
-            errors = len(report.problems)
+            pushed, errors = report.sent_rows, len(report.problems)
             if report.problems:
-                error = f"{errors} outbox rows could not be sent: {report.problems[0]}"
+                unsent = f"{errors} outbox rows could not be sent: {report.problems[0]}"
             pulled = self.pull().changes
         except NotEnrolled as exc:
-            connection, error = "not_enrolled", str(exc)
+            connection, failure = "not_enrolled", str(exc)
         except Revoked as exc:
-            connection, error = "revoked", str(exc)
+            connection, failure = "revoked", str(exc)
         except Offline as exc:
-            connection, error = "offline", str(exc)
-        except (SyncError, StoreError, VaultError) as exc:
+            connection, failure = "offline", str(exc)
+        except (SyncError, StoreError) as exc:
             # HQ answered, but something was wrong: the terminal is online, the step failed.
-            error = " ".join(str(exc).split())
-        success = error is None or (errors > 0 and connection == "online")
+            failure = " ".join(str(exc).split())
+        success = failure is None
+        last_success = started if success else previous.last_success
         saved = {
             "connection": connection,
-            "last_success": format_ts(started)
-            if success
-            else (format_ts(previous.last_success) if previous.last_success else None),
-            "last_error": error,
+            "last_success": format_ts(last_success) if last_success else None,
+            "last_error": failure or unsent,
             "errors": errors,
             "last_attempt": format_ts(started),
             "pushed": pushed,
@@ -701,9 +703,20 @@ class SyncClient:
         try:
             with self.db.write() as session:
                 repo.set_setting(session, STATE_KEY, json.dumps(saved))
-        except StoreError:
-            pass  # the state is still returned; the next sync records it
-        return read_state(self.db)
+            return read_state(self.db)
+        except StoreError as exc:  # the database is unavailable: report what we know
+            return SyncState(
+                connection=connection,
+                pending=previous.pending,
+                last_success=last_success,
+                last_error=f"{failure or unsent or 'sync done'}; the terminal database: {exc}",
+                conflicts=previous.conflicts,
+                errors=errors,
+                last_attempt=started,
+                pushed=pushed,
+                pulled=pulled,
+                recent_conflicts=previous.recent_conflicts,
+            )
 
 
 def _retry_after(response: requests.Response, cap: float) -> float:

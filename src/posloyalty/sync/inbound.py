@@ -291,7 +291,9 @@ def _release(session: Session, member_id: str, at: dt.datetime, new_id: Callable
     """Make a now-confirmed member's parked points available (see the module docstring)."""
     conn = session.connection()
     entries = repo.ledger_for_member(session, member_id)
-    latest = max([at, *(e.at for e in entries)])
+    # After every entry: entries of one instant are ordered by id, and ids from another
+    # generator would not sort after the lots they draw from.
+    latest = max([at, *(e.at + dt.timedelta(microseconds=1) for e in entries)])
     parked = [
         lot
         for lot in points.lots(entries, latest)

@@ -1,5 +1,6 @@
-"""Starting background sync for the till: the worker for an enrolled terminal, and the demo's
-automatic enrolment with a local HQ (``posloyalty run``)."""
+"""Starting background sync for the till: the worker for an enrolled terminal, the demo's
+automatic enrolment with a local HQ (``posloyalty run``), and self-registration links for the
+customer display."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import requests
 
 from posloyalty.store import repo
 from posloyalty.store.db import Database
-from posloyalty.sync.client import CREDENTIAL_STORE_KEY, SyncClient, enroll
-from posloyalty.sync.errors import SyncError
+from posloyalty.sync.client import CREDENTIAL_STORE_KEY, SyncClient, enroll, load_credential
+from posloyalty.sync.errors import BadAnswer, Offline, Refused, SyncError
+from posloyalty.sync.protocol import request_headers
 from posloyalty.sync.worker import SyncWorker
 
 
@@ -64,3 +66,31 @@ def enrol_with_local_hq(db: Database, url: str, hq_db: Path, store: str) -> str:
     except SyncError as exc:
         return f"enrolment refused: {exc}"
     return "enrolled"
+
+
+def registration_link(db: Database, *, timeout: float = 5.0) -> str:
+    """A fresh self-registration link from HQ for the customer display's QR (valid minutes).
+
+    Raises :class:`SyncError` (not enrolled, HQ unreachable or refusing)."""
+    credential = load_credential(db)
+    url = credential.hq_url.rstrip("/") + "/v1/registration-links"
+    try:
+        reply = requests.post(
+            url,
+            data=b"{}",
+            headers=request_headers(credential.token) | {"Content-Type": "application/json"},
+            timeout=timeout,
+        )
+    except requests.RequestException as exc:
+        raise Offline(
+            f"HQ cannot be reached for a registration link ({type(exc).__name__})"
+        ) from None
+    if reply.status_code != 200:
+        raise Refused(f"HQ refused a registration link (HTTP {reply.status_code})")
+    try:
+        link = reply.json()["url"]
+    except (ValueError, KeyError, TypeError):
+        raise BadAnswer("HQ answered the registration link request with something else") from None
+    if not isinstance(link, str) or not link.startswith(("http://", "https://")):
+        raise BadAnswer("HQ answered with a registration link that is not a web address")
+    return link

@@ -147,7 +147,6 @@ def start_local_hq(var: Path, port: int) -> subprocess.Popen[bytes] | None:
 
 
 def _run_till(args: argparse.Namespace) -> int:
-    from posloyalty.devices.qr import qr_png
     from posloyalty.devices.receipt import PrinterError, open_printer
     from posloyalty.resources import resources_dir
     from posloyalty.store.demo import KNOWN_MEMBERS
@@ -201,10 +200,8 @@ def _run_till(args: argparse.Namespace) -> int:
     app.installEventFilter(scans)
     scans.scanned.connect(window.handle_scan)
     if not args.no_customer_display:
-        display = CustomerDisplay(
-            store_name=ctx.rules.name,
-            registration_qr=qr_png(f"HTTP://127.0.0.1:{args.hq_port}/JOIN/{ctx.store}"),
-        )
+        # The self-registration QR comes from HQ once sync is attached.
+        display = CustomerDisplay(store_name=ctx.rules.name)
         screens = QGuiApplication.screens()
         if len(screens) > 1:
             display.setGeometry(screens[1].availableGeometry())

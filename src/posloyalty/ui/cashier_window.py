@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from posloyalty.devices.qr import link_qr_png
 from posloyalty.devices.receipt import PrinterError, ReceiptDoc, print_receipt, render_png
 from posloyalty.store.db import inspect_file
 from posloyalty.terminal.checkout import Receipt
@@ -19,6 +20,7 @@ from posloyalty.terminal.context import CheckoutError
 from posloyalty.terminal.counter import Counter, CounterView, MemberPanel, ScanResult
 from posloyalty.terminal.registration import RegistrationError
 from posloyalty.terminal.status import SyncSource, SyncStatus, from_sync_state, probe
+from posloyalty.terminal.sync_setup import registration_link
 from posloyalty.ui import forms, i18n
 from posloyalty.ui.models import CartModel, yuan
 from posloyalty.ui.qt import (
@@ -191,6 +193,8 @@ class CashierWindow(QMainWindow):
 
         self.dialog: QWidget | None = None
         self.customer_display: Any = None
+        self._link_timer = QTimer(self)
+        self._link_timer.timeout.connect(self.refresh_registration_qr)
         self._status_timer = QTimer(self)
         self._status_timer.timeout.connect(self.refresh_status)
         if status_interval_ms > 0:
@@ -431,8 +435,27 @@ class CashierWindow(QMainWindow):
         self.sync_worker = worker
         worker.on_state = lambda _state: self._sync_relay.changed.emit()
         self._status_timer.stop()
+        self._link_timer.start(4 * 60 * 1000)
+        self.refresh_registration_qr()
         if worker.state is not None:
             self._sync_changed()
+
+    def refresh_registration_qr(self) -> None:
+        """Ask HQ (off the UI thread) for a fresh self-registration link for the customer
+        display; links expire in minutes, so this repeats while sync is attached."""
+        display = self.customer_display
+        if display is None or self.sync_worker is None:
+            return
+        db = self.counter.ctx.db
+
+        def work() -> bytes:
+            return link_qr_png(registration_link(db))
+
+        def failed(exc: Exception) -> None:
+            display.set_registration_qr(b"")
+            log.info("no registration link: %s", exc)
+
+        self.status_ops.run(work, display.set_registration_qr, failed)
 
     def _sync_changed(self) -> None:
         worker = self.sync_worker
@@ -648,6 +671,7 @@ class CashierWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._status_timer.stop()
+        self._link_timer.stop()
         self.ops.stop()
         self.status_ops.stop()
         if self.customer_display is not None:

@@ -47,10 +47,18 @@ class CustomerDisplay(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.cart_view.verticalHeader().setDefaultSectionSize(44)
         self._qr = QPixmap()
-        if registration_qr:
-            self._qr.loadFromData(registration_qr)
-            self._qr = self._qr.scaledToWidth(300)
         self.view: CounterView | None = None
+        self.set_registration_qr(registration_qr)
+
+    def set_registration_qr(self, png: bytes) -> None:
+        """The self-registration QR shown when idle (empty: none, e.g. HQ unreachable)."""
+        pixmap = QPixmap()
+        if png:
+            pixmap.loadFromData(png)
+            pixmap = pixmap.scaledToWidth(300)
+        self._qr = pixmap
+        if self.view is not None:
+            self.paint(self.view)
 
     def paint(self, view: CounterView) -> None:
         self.view = view
@@ -60,11 +68,10 @@ class CustomerDisplay(QWidget):
         self.qr_label.setVisible(idle and not self._qr.isNull())
         self.qr_label.setPixmap(self._qr)
         if idle:
-            self.welcome_label.setText(
-                self.tr("Welcome to %1").replace("%1", self.store_name)
-                + "\n"
-                + self.tr("Scan to join and save today")
-            )
+            welcome = self.tr("Welcome to %1").replace("%1", self.store_name)
+            if not self._qr.isNull():
+                welcome += "\n" + self.tr("Scan to join and save today")
+            self.welcome_label.setText(welcome)
         else:
             self.welcome_label.setText(
                 self.tr("Member day: %1").replace("%1", view.member_day) if view.member_day else ""

@@ -14,14 +14,14 @@ import sys
 from pathlib import Path
 
 from posloyalty.resources import resources_dir
-from posloyalty.ui.qt import QCoreApplication, QEvent, QTranslator
+from posloyalty.ui.qt import QCoreApplication, QEvent, QLibraryInfo, QTranslator
 
 LANGUAGES: dict[str, str] = {"zh_CN": "简体中文", "en": "English", "es": "Español"}
 DEFAULT_LANGUAGE = "zh_CN"
 
 
 class _State:
-    translator: QTranslator | None = None
+    translators: tuple[QTranslator, ...] = ()
     lang = "en"
 
 
@@ -62,18 +62,24 @@ def switch(lang: str) -> bool:
     app = QCoreApplication.instance()
     if app is None:
         return False
-    translator: QTranslator | None = None
+    translators: list[QTranslator] = []
     if lang != "en":
         qm = build_qm(lang)
-        translator = QTranslator(app)
-        if qm is None or not translator.load(str(qm)):
+        ours = QTranslator(app)
+        if qm is None or not ours.load(str(qm)):
             return False
-    if _State.translator is not None:
-        QCoreApplication.removeTranslator(_State.translator)
-    _State.translator = translator
-    if translator is not None:
+        translators.append(ours)
+        # Qt's own texts (Cancel, Close, context menus) from the translations PySide6 ships.
+        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        qtbase = QTranslator(app)
+        if qtbase.load(f"qtbase_{lang}", qt_dir):
+            translators.append(qtbase)
+    for old in _State.translators:
+        QCoreApplication.removeTranslator(old)
+    _State.translators = tuple(translators)
+    for translator in translators:
         QCoreApplication.installTranslator(translator)
-    else:
+    if not translators:
         # No translator to install: still tell the widgets to retranslate (to English).
         QCoreApplication.sendEvent(app, QEvent(QEvent.Type.LanguageChange))
     _State.lang = lang

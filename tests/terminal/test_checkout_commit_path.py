@@ -1,0 +1,141 @@
+"""The commit's short cuts keep its guarantees: the quote is reused only when nothing it reads
+moved, receipt numbers follow the day's highest, growth uses the member read in the commit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from checkout_helpers import counts, ledger_consistent, make_ctx
+
+from posloyalty.clock import FixedClock
+from posloyalty.domain.ids import MemberId, SaleId
+from posloyalty.domain.money import Fen
+from posloyalty.store import repo
+from posloyalty.store.db import Database
+from posloyalty.store.records import PaymentRecord, SaleLineRecord, SaleRecord
+from posloyalty.terminal.checkout import CheckoutSession
+from posloyalty.terminal.context import (
+    CheckoutError,
+    apply_growth,
+    load_member,
+    next_receipt_code,
+)
+from posloyalty.terminal.identity import Identified
+
+REGULAR = Identified("M2", "dynamic", may_redeem=True)
+
+
+def _paying(db: Database, rules: str, member: Identified | None, *scans: str) -> CheckoutSession:
+    s = CheckoutSession(make_ctx(db, rules))
+    if member is not None:
+        s.identify(member)
+    for code in scans:
+        s.scan(code)
+    s.begin_payment()
+    return s
+
+
+def test_a_tier_change_on_the_same_day_is_priced_again_at_commit(
+    db: Database, clock: FixedClock
+) -> None:
+    # Vancl: VIP after 2,000 yuan of spend, and a VIP pays 98%.
+    waiting = _paying(db, "vancl", REGULAR, "A1")
+    waiting.add_payment("cash", tendered=2000)
+    assert waiting.due == 1000
+    big = CheckoutSession(make_ctx(db, "vancl"))
+    big.identify(REGULAR)
+    big.scan("B2", 80)  # 2,040.00 yuan
+    big.begin_payment()
+    big.add_payment("card")
+    upgraded = big.commit()
+    assert upgraded.tier is not None and upgraded.tier.tier == "vip"
+    stored = counts(db)
+    with pytest.raises(CheckoutError, match=r"changed from 10\.00 to 9\.80"):
+        waiting.commit()
+    assert counts(db) == stored and waiting.due == 1000
+    waiting.back_to_basket()
+    waiting.identify(REGULAR)  # the session shows the member as read when identified
+    waiting.begin_payment()
+    waiting.add_payment("cash", tendered=2000)
+    assert waiting.commit().total == 980
+    ledger_consistent(db, clock.now())
+
+
+def test_the_stored_quote_shows_the_payments_taken(db: Database) -> None:
+    s = _paying(db, "miniso", REGULAR, "B2", "C3")
+    s.add_payment("card", 3000)
+    s.add_payment("cash", tendered=5000)
+    r = s.commit()
+    with db.read() as session:
+        sale = repo.sale_by_id(session, r.sale_id)
+        assert sale is not None
+        assert sale.quote["payments"] == [
+            {"method": "card", "amount": "30.00"},
+            {"method": "cash", "amount": "35.40"},
+        ]
+        assert sale.quote["points_earned"] == r.points_earned
+        (row,) = repo.outbox_pending(session)
+    # The outbox row names the sale and lists its entries; the quote stays with the sale.
+    assert row.payload["sale"] == r.sale_id and "quote" not in row.payload
+    assert [e["points"] for e in row.payload["entries"]] == [r.points_earned]
+    json.dumps(row.payload)
+
+
+def _store_code(db: Database, ctx_ids: CheckoutSession, code: str) -> None:
+    ctx = ctx_ids.ctx
+    sale_id = SaleId(ctx.new_id())
+    line = SaleLineRecord(0, "A1", 1, Fen(1000), Fen(1000), Fen(1000))
+    record = SaleRecord(
+        sale_id, ctx.terminal, ctx.store, ctx.cashier, None, ctx.now(), Fen(1000), Fen(1000),
+        code, (line,), (PaymentRecord("cash", Fen(1000)),),
+    )  # fmt: skip
+    with db.write() as session:
+        repo.record_sale(session, record)
+
+
+def test_receipt_numbers_follow_the_days_highest_in_any_width(db: Database) -> None:
+    s = CheckoutSession(make_ctx(db))
+    ctx = s.ctx
+
+    def next_code() -> str:
+        with db.read() as session:
+            return next_receipt_code(session, ctx, ctx.now())
+
+    assert next_code() == "S1-T1-20261124-0001"
+    _store_code(db, s, "S1-T1-20261124-0001")
+    _store_code(db, s, "S1-T1-20261124-0007")  # a gap: numbers are never reused
+    _store_code(db, s, "S1-T1-20261123-0042")  # another day
+    _store_code(db, s, "S9-T1-20261124-0050")  # another store
+    assert next_code() == "S1-T1-20261124-0008"
+    _store_code(db, s, "S1-T1-20261124-9999")
+    assert next_code() == "S1-T1-20261124-10000"
+    _store_code(db, s, "S1-T1-20261124-10000")
+    _store_code(db, s, "S1-T1-20261124-10001")
+    assert next_code() == "S1-T1-20261124-10002"
+    sale = _paying(db, "miniso", None, "A1")
+    sale.add_payment("cash")
+    assert sale.commit().receipt_code == "S1-T1-20261124-10002"
+
+
+def test_growth_from_the_member_read_in_the_commit_matches_a_fresh_read(db: Database) -> None:
+    ctx = make_ctx(db)
+    outcomes = []
+    for known in (False, True):
+        with pytest.raises(RuntimeError), db.write() as session:  # rolled back
+            member = load_member(
+                session, ctx, MemberId("M2"), confirmed=True, may_redeem=True, at=ctx.now()
+            )
+            outcomes.append(
+                apply_growth(session, ctx, "M2", 3520, ctx.now(), member=member if known else None)
+            )
+            row = repo.member_by_id(session, "M2")
+            assert row is not None
+            outcomes.append((row.tier, row.growth))
+            raise RuntimeError("roll back")
+    fresh, fresh_row, reused, reused_row = outcomes
+    assert fresh == reused and fresh is not None and fresh.tier == "silver"
+    assert fresh_row == reused_row == ("silver", 3520)
+    with db.read() as session:
+        member = repo.member_by_id(session, "M2")
+        assert member is not None and (member.tier, member.growth) == ("regular", 0)
