@@ -4,7 +4,8 @@ A real ``posloyalty hq serve`` process (uvicorn, one worker) on loopback over a 
 PostgreSQL database; ``PUSHERS`` threads, each an enrolled terminal of its own store, push
 ``BATCHES`` batches of 500 items (a sale and its earn entry per purchase, for members of the
 store) through ``requests``. Printed beside it, in the same run: the raw COPY rate of the same
-ledger rows into a bare table of the same shape, and a pull of the first snapshot.
+ledger rows into a bare table of the same shape, and a pull of the first snapshot; then a
+store of ``POSLOYALTY_BENCH_SNAPSHOT`` members pulled from cursor 0, plain and compact.
 Environment: ``POSLOYALTY_BENCH_PG`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
 """
 
@@ -22,6 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -33,7 +35,7 @@ from posloyalty.sync.protocol import request_headers
 
 ADMIN = os.environ.get("POSLOYALTY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PUSHERS = 4
-BATCHES = 10
+BATCHES = 20
 BATCH = 500
 MEMBERS_PER_STORE = 200
 WORKERS = int(os.environ.get("POSLOYALTY_BENCH_WORKERS", "1"))
@@ -186,6 +188,15 @@ def _start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.1)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _hash(i: int) -> str:
     return hashlib.sha256(f"bench:{i}".encode()).hexdigest()
 
@@ -261,28 +272,38 @@ def _snapshot(url: str) -> None:
         token = requests.post(
             f"{base}/v1/enroll", json={"code": code}, headers=request_headers(), timeout=10
         ).json()["token"]
-        started = time.perf_counter()
-        cursor, raw, wire, count, more = 0, 0, 0, 0, True
-        with requests.Session() as http:
-            http.headers.update(request_headers(token))
-            while more:
-                r = http.post(
-                    f"{base}/v1/pull", json={"cursor": cursor, "limit": 5000}, timeout=120
-                )
-                r.raise_for_status()
-                raw += len(r.content)
-                wire += int(r.headers.get("content-length", len(r.content)))
-                page = r.json()
-                count += len(page["changes"])
-                cursor, more = page["next_cursor"], page["more"]
-        elapsed = time.perf_counter() - started
-        print(
-            f"   first snapshot, {SNAPSHOT_MEMBERS:,} members: {count:,} changes in "
-            f"{elapsed:.1f} s; {raw / 1e6:,.0f} MB JSON, {wire / 1e6:,.0f} MB on the wire (gzip)"
-        )
+        counts = [_pull_snapshot(base, token, compact) for compact in (False, True)]
+        assert counts[0] == counts[1], f"plain and compact snapshots differ: {counts}"
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _pull_snapshot(base: str, token: str, compact: bool) -> int:
+    """Pull a whole first snapshot (plain or compact pages); prints seconds and bytes."""
+    started = time.perf_counter()
+    cursor, raw, wire, count, more = 0, 0, 0, 0, True
+    with requests.Session() as http:
+        http.headers.update(request_headers(token))
+        while more:
+            r = http.post(
+                f"{base}/v1/pull",
+                json={"cursor": cursor, "limit": 5000, "compact": compact},
+                timeout=120,
+            )
+            r.raise_for_status()
+            raw += len(r.content)
+            wire += int(r.headers.get("content-length", len(r.content)))
+            page = r.json()
+            count += len(page["changes"]) + sum(len(t["seqs"]) for t in page.get("tables", []))
+            cursor, more = page["next_cursor"], page["more"]
+    elapsed = time.perf_counter() - started
+    label = "compact" if compact else "plain  "
+    print(
+        f"   first snapshot ({label}), {SNAPSHOT_MEMBERS:,} members: {count:,} changes in "
+        f"{elapsed:.1f} s; {raw / 1e6:,.0f} MB JSON, {wire / 1e6:,.0f} MB on the wire (gzip)"
+    )
+    return count
 
 
 def run() -> None:
@@ -348,12 +369,14 @@ def run() -> None:
                     accepted[index] += sum(x["status"] == "accepted" for x in r.json()["results"])
 
         threads = [threading.Thread(target=pusher, args=(i, t)) for i, t in enumerate(terminals)]
+        cpu_before = _cpu_seconds(proc.pid)
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        cpu = _cpu_seconds(proc.pid) - cpu_before
         total = PUSHERS * BATCHES * BATCH
         assert sum(accepted) == total, f"{sum(accepted)} of {total} accepted"
         ingest = total / elapsed
@@ -362,6 +385,10 @@ def run() -> None:
             f"   ingest: {total} events from {PUSHERS} terminals in {BATCH}-item batches: "
             f"{elapsed:.2f} s, {ingest:,.0f} events/s"
         )
+        if WORKERS == 1:  # with more, the work is in the worker processes
+            print(
+                f"   server CPU: {cpu * 1e6 / total:.0f} us/event ({cpu / elapsed:.0%} of a core)"
+            )
         print(
             f"   raw COPY of the same rows: {copy_rate:,.0f} rows/s; "
             f"ingest is {ingest / copy_rate:.0%} of COPY"

@@ -23,7 +23,7 @@ from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreError
 from posloyalty.sync.client import SyncClient, enroll, read_state
 from posloyalty.sync.errors import SyncError
-from posloyalty.sync.protocol import MAX_BATCH_ITEMS
+from posloyalty.sync.protocol import DEFAULT_PULL_LIMIT, MAX_BATCH_ITEMS, MAX_PULL_LIMIT
 
 Command = Callable[[argparse.Namespace], tuple[dict[str, Any], int]]
 
@@ -61,6 +61,13 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help=f"items per push batch (1-{MAX_BATCH_ITEMS})",
     )
+    p.add_argument(
+        "--pull-limit",
+        type=int,
+        default=DEFAULT_PULL_LIMIT,
+        metavar="N",
+        help=f"changes per pulled page (1-{MAX_PULL_LIMIT})",
+    )
 
     add("status", _status, "show the state of the last sync")
 
@@ -96,8 +103,10 @@ def _enroll(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
 def _now(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
     if not 1 <= args.batch_items <= MAX_BATCH_ITEMS:
         raise ValueError(f"--batch-items must be 1 to {MAX_BATCH_ITEMS}")
+    if not 1 <= args.pull_limit <= MAX_PULL_LIMIT:
+        raise ValueError(f"--pull-limit must be 1 to {MAX_PULL_LIMIT}")
     with _open(args) as db:
-        client = SyncClient(db, batch_items=args.batch_items)
+        client = SyncClient(db, batch_items=args.batch_items, pull_limit=args.pull_limit)
         try:
             state = client.sync()
         finally:

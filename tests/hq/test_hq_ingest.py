@@ -8,12 +8,19 @@ from typing import Any
 import pytest
 from hq_helpers import batch, entry, registration, sale, uuid7
 from sqlalchemy import func, select
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from posloyalty.clock import FixedClock
 from posloyalty.hq import bulk
 from posloyalty.hq.enrolment import Caller
-from posloyalty.hq.models import Conflict, LedgerEntry, MemberStore, PushedItem, Sale
+from posloyalty.hq.models import (
+    Conflict,
+    LedgerEntry,
+    MemberAlias,
+    MemberStore,
+    PushedItem,
+    Sale,
+)
 from posloyalty.hq.services import HqService
 from posloyalty.resources import resources_dir
 from posloyalty.sync.protocol import PushBatch
@@ -55,7 +62,7 @@ def test_bulk_insert_keeps_every_value(svc: HqService, clock: FixedClock) -> Non
         _sale_row("S-2", at, bulk.JsonText('{"a":1,"b":"\\u0000"}')),
         _sale_row("S-3", at, None),
     ]
-    svc.db.run(lambda s: bulk.insert_rows(s, Sale.__table__, rows))
+    svc.db.run(lambda s: bulk.insert_rows(s, Sale, rows))
     with svc.db.transaction() as s:
         got = {r.id: r for r in s.scalars(select(Sale))}
         assert got["S-1"].payload == nul
@@ -67,8 +74,21 @@ def test_bulk_insert_keeps_every_value(svc: HqService, clock: FixedClock) -> Non
             -5,
             True,
         )
-    bulk.insert_rows  # noqa: B018 (an empty list is a no-op, no statement)
-    svc.db.run(lambda s: bulk.insert_rows(s, Sale.__table__, []))
+    svc.db.run(lambda s: bulk.insert_rows(s, Sale, []))  # nothing to do
+    # Values all rows share are sent once and land in every row.
+    shared = {"store_id": "S7", "terminal_id": "T7", "received_at": at + dt.timedelta(hours=1)}
+    narrow = [
+        {k: v for k, v in _sale_row(f"S-{i}", at, {"n": i}).items() if k not in shared}
+        for i in (4, 5)
+    ]
+    svc.db.run(lambda s: bulk.insert_rows(s, Sale, narrow, shared))
+    with svc.db.transaction() as s:
+        got = {r.id: r for r in s.scalars(select(Sale).where(Sale.store_id == "S7"))}
+    assert sorted(got) == ["S-4", "S-5"]
+    assert all(
+        r.terminal_id == "T7" and r.received_at == shared["received_at"] for r in got.values()
+    )
+    assert got["S-5"].payload == {"n": 5}
 
 
 def test_bulk_insert_refuses_naive_instants_and_duplicate_keys(
@@ -76,11 +96,16 @@ def test_bulk_insert_refuses_naive_instants_and_duplicate_keys(
 ) -> None:
     naive = _sale_row("S-9", clock.now().replace(tzinfo=None), {})
     with pytest.raises((ValueError, StatementError), match="naive"):
-        svc.db.run(lambda s: bulk.insert_rows(s, Sale.__table__, [naive]))
+        svc.db.run(lambda s: bulk.insert_rows(s, Sale, [naive]))
+    narrow = {k: v for k, v in naive.items() if k != "received_at"}
+    with pytest.raises((ValueError, StatementError), match="naive"):
+        svc.db.run(
+            lambda s: bulk.insert_rows(s, Sale, [narrow], {"received_at": naive["received_at"]})
+        )
     one = _sale_row("S-1", clock.now(), {})
-    svc.db.run(lambda s: bulk.insert_rows(s, Sale.__table__, [one]))
-    with pytest.raises(StatementError):  # IntegrityError: retried by HqDb.run, then raised
-        svc.db.run(lambda s: bulk.insert_rows(s, Sale.__table__, [one]), attempts=1)
+    svc.db.run(lambda s: bulk.insert_rows(s, Sale, [one]))
+    with pytest.raises(IntegrityError):  # what HqDb.run retries (a concurrent delivery)
+        svc.db.run(lambda s: bulk.insert_rows(s, Sale, [one]), attempts=1)
     with svc.db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(Sale)) == 1
 
@@ -100,11 +125,11 @@ def test_select_by_keys_matches_whole_composite_keys(svc: HqService, clock: Fixe
         }
         for kind, item_id in [("sale", ids[0]), ("ledger_entry", ids[0]), ("sale", ids[1])]
     ]
-    svc.db.run(lambda s: bulk.insert_rows(s, PushedItem.__table__, rows))
+    svc.db.run(lambda s: bulk.insert_rows(s, PushedItem, rows))
     wanted = {("sale", ids[0]), ("ledger_entry", ids[1]), ("sale", ids[2]), ("sale", ids[1])}
     with svc.db.transaction() as s:
-        found = bulk.select_by_keys(s, PushedItem.__table__, ("kind", "id"), wanted, "payload_hash")
-        assert bulk.select_by_keys(s, PushedItem.__table__, ("kind", "id"), [], "id") == []
+        found = bulk.select_by_keys(s, PushedItem, ("kind", "id"), wanted, "payload_hash")
+        assert bulk.select_by_keys(s, PushedItem, ("kind", "id"), [], "id") == []
     assert sorted(found) == sorted(
         [("sale", ids[0], f"sale:{ids[0]}"), ("sale", ids[1], f"sale:{ids[1]}")]
     )
@@ -174,10 +199,11 @@ def test_every_member_overdrawn_in_one_batch_gets_a_conflict(
             c.member_id: c.detail
             for c in s.scalars(select(Conflict).where(Conflict.kind == "overdraft"))
         }
-        refs = dict(s.execute(select(MemberStore.member_id, MemberStore.store_id)).all())
-    assert len(found) == 2 and set(found) <= set(refs)
-    assert sorted(d["available_after"] for d in found.values()) == [-60, -50]
-    assert sorted(d["redeemed_in_batch"] for d in found.values()) == [150, 160]
+        ids = dict(s.execute(select(MemberAlias.alias, MemberAlias.member_id)).all())
+    assert set(found) == {ids["P-0"], ids["P-2"]}
+    assert found[ids["P-0"]]["available_after"] == -50
+    assert found[ids["P-2"]]["available_after"] == -60
+    assert found[ids["P-2"]]["redeemed_in_batch"] == 160
 
 
 def test_store_links_move_forward_in_one_statement_and_never_back(
@@ -185,7 +211,9 @@ def test_store_links_move_forward_in_one_statement_and_never_back(
 ) -> None:
     s2 = enrol(svc, "S2")
     t = s2.terminal_id
-    members = [svc.register_member("S1", f"1380000005{i}", "", None, True).member_id for i in (0, 1)]
+    members = [
+        svc.register_member("S1", f"1380000005{i}", "", None, True).member_id for i in (0, 1)
+    ]
     at = clock.now()
 
     def seen() -> dict[str, dt.datetime]:
@@ -207,7 +235,5 @@ def test_store_links_move_forward_in_one_statement_and_never_back(
     assert push(svc, s2, [sale("S2", t, members[0], 1, tiny)]) == ["accepted"]
     assert seen() == dict.fromkeys(members, later)
     # A late-arriving older sale never moves a link backwards.
-    assert push(svc, s2, [sale("S2", t, members[1], 1, at - dt.timedelta(days=3))]) == [
-        "accepted"
-    ]
+    assert push(svc, s2, [sale("S2", t, members[1], 1, at - dt.timedelta(days=3))]) == ["accepted"]
     assert seen() == dict.fromkeys(members, later)

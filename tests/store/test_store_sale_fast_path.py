@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sqlite3
 from zoneinfo import ZoneInfo
 
+import pytest
 from store_helpers import T0, add_member, earn_entry, make_sale, sale_outbox
 
 from posloyalty.domain import points
@@ -90,3 +92,43 @@ def test_a_stale_ledger_before_is_detected_and_the_rows_are_read(db: Database) -
         balance = repo.record_sale(session, sale, [entry], ledger_before=stored[:1])
     assert balance is not None and balance.available == 85
     assert _cache(db) == (85, 0)
+
+
+def test_a_dbapi_transaction_commits_whole_or_not_at_all(db: Database) -> None:
+    add_member(db)
+    ids = Uuid7(db.clock)
+    with db.read() as session:  # leaves the pooled connection query_only
+        assert repo.member_by_id(session, "M1") is not None
+    sale = make_sale(ids, T0)
+    with db.transaction() as conn:
+        assert conn.in_transaction
+        balance = repo.insert_sale(conn, sale, [earn_entry(ids, sale, 35)], sale_outbox(sale))
+    assert balance is not None and balance.available == 35
+    failed = make_sale(ids, T0 + dt.timedelta(minutes=1))
+    with pytest.raises(RuntimeError, match="boom"), db.transaction() as conn:
+        repo.insert_sale(conn, failed, [earn_entry(ids, failed, 10)], sale_outbox(failed))
+        raise RuntimeError("boom")
+    with db.read() as session:
+        assert repo.sale_by_id(session, sale.id) is not None
+        assert repo.sale_by_id(session, failed.id) is None
+        assert repo.ledger_sum(session, "M1") == 35
+        assert repo.outbox_pending_count(session) == 1
+    assert _cache(db) == (35, 0)
+    with db.write(), pytest.raises(RuntimeError, match="inside a write"), db.transaction():
+        pass  # pragma: no cover - refused before
+
+
+def test_a_dbapi_snapshot_reads_and_cannot_write(db: Database) -> None:
+    add_member(db)
+    with db.snapshot() as conn:
+        assert conn.in_transaction
+        assert repo.ledger_for_member(conn, "M1") == []
+        with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only|query_only"):
+            conn.execute("UPDATE members SET growth = 1")
+    ids = Uuid7(db.clock)
+    sale = make_sale(ids, T0)
+    with db.transaction() as conn:  # the same pooled connection, writable again
+        repo.insert_sale(conn, sale, [earn_entry(ids, sale, 5)])
+    with db.snapshot() as conn:
+        assert [e.points for e in repo.ledger_for_member(conn, "M1")] == [5]
+        assert not conn.execute("SELECT growth FROM members").fetchone()[0]

@@ -97,13 +97,16 @@ FAULTS = {
 }
 
 
-def _converge(hq: Hq, tmp_path: Path, proxies: list[FaultProxy], *, sales: int, seed: int) -> None:
+def _converge(
+    hq: Hq, tmp_path: Path, proxies: list[FaultProxy], *, sales: int, seed: int, count: int = 2
+) -> None:
     ids = hq.setup_chain("S1", 8)
     proxy = FaultProxy(hq.port, plan=lambda _p, _n: "pass", delay_s=0.2)
     proxies.append(proxy)
-    clocks = [FixedClock(STORE_T0), FixedClock(STORE_T0 + dt.timedelta(seconds=7))]
+    clocks = [FixedClock(STORE_T0 + dt.timedelta(seconds=7 * i)) for i in range(count)]
     terminals = [
-        enrolled(hq, tmp_path / f"t{i}.sqlite", "S1", clocks[i], url=proxy.url) for i in range(2)
+        enrolled(hq, tmp_path / f"t{i}.sqlite", "S1", clocks[i], url=proxy.url)
+        for i in range(count)
     ]
     clients = [client(db, batch_items=25) for db in terminals]
     for c in clients:
@@ -139,7 +142,7 @@ def _converge(hq: Hq, tmp_path: Path, proxies: list[FaultProxy], *, sales: int, 
 
     restarter = threading.Thread(target=restart_mid_push)
     restarter.start()
-    states: list[Any] = [None, None]
+    states: list[Any] = [None] * count
 
     def drain(i: int) -> None:
         for _ in range(30):
@@ -147,7 +150,7 @@ def _converge(hq: Hq, tmp_path: Path, proxies: list[FaultProxy], *, sales: int, 
             if states[i].online and states[i].last_error is None and states[i].pending == 0:
                 return
 
-    threads = [threading.Thread(target=drain, args=(i,)) for i in range(2)]
+    threads = [threading.Thread(target=drain, args=(i,)) for i in range(count)]
     for t in threads:
         t.start()
     for t in threads:
@@ -159,7 +162,7 @@ def _converge(hq: Hq, tmp_path: Path, proxies: list[FaultProxy], *, sales: int, 
     assert all(proxy.faults[f] > 0 for f in FAULTS), proxy.faults
     assert_converged(hq, terminals)
     pushed = hq.pushed()
-    assert pushed["registration"] == 2 and pushed["sale"] == 2 * sales
+    assert pushed["registration"] == count and pushed["sale"] == count * sales
     with hq.db.transaction() as s:
         assert not s.query(Conflict).filter(Conflict.kind == "payload_mismatch").count()
     # After HQ's jobs, the registered members come back to the terminals with HQ ids.
@@ -183,6 +186,14 @@ def test_terminals_converge_on_postgresql(
     pg_hq: Hq, tmp_path: Path, proxies: list[FaultProxy]
 ) -> None:
     _converge(pg_hq, tmp_path, proxies, sales=150, seed=11)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_three_terminals_converge_on_postgresql_with_more_sales(
+    pg_hq: Hq, tmp_path: Path, proxies: list[FaultProxy]
+) -> None:
+    _converge(pg_hq, tmp_path, proxies, sales=300, seed=23, count=3)
 
 
 # --------------------------------------------------------------------------- pull
@@ -482,3 +493,48 @@ def test_points_parked_for_an_unconfirmed_member_are_released_when_hq_confirms(
     hq.svc.run_jobs()
     with hq.db.transaction() as s:
         assert s.get(Member, visitor).state["available"] == 39  # type: ignore[union-attr]
+
+
+def test_a_terminal_killed_mid_pull_resumes_from_its_cursor(
+    hq: Hq, tmp_path: Path, proxies: list[FaultProxy]
+) -> None:
+    hq.setup_chain("S1", 40)
+    proxy = FaultProxy(hq.port, delay_s=3.0)
+    proxies.append(proxy)
+    db = enrolled(hq, tmp_path / "t.sqlite", "S1", FixedClock(STORE_T0), url=proxy.url)
+    proxy.plan = lambda path, n: "delay_response" if path == "/v1/pull" and n >= 4 else "pass"
+    command = [sys.executable, "-m", "posloyalty.cli", "sync", "now", "--db", str(db.path)]
+    child = subprocess.Popen(
+        [*command, "--pull-limit", "10"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while proxy.forwarded["/v1/pull"] < 4 and time.monotonic() < deadline:
+        assert child.poll() is None
+        time.sleep(0.005)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    with db.read() as session:
+        cursor = inbound.get_cursor(session)
+        members_then = session.query(TerminalMember).count()
+    assert cursor > 0 and 0 < members_then < 40  # three pages applied, the fourth lost
+    seen: list[int] = []
+
+    def record(response: requests.Response, *_a: Any, **_k: Any) -> None:
+        if response.url.endswith("/v1/pull") and response.status_code == 200:
+            seen.extend(c.seq for c in PullResponse.model_validate_json(response.content).changes)
+
+    proxy.plan = lambda _p, _n: "pass"
+    http = requests.Session()
+    http.hooks["response"].append(record)
+    assert client(db, http=http, pull_limit=10).sync().last_error is None
+    assert seen and min(seen) > cursor  # resumed after what was applied, nothing twice
+    fresh = enrolled(hq, tmp_path / "fresh.sqlite", "S1", FixedClock(STORE_T0))
+    client(fresh).sync()
+    for table in ("members", "products", "rule_documents", "member_coupons"):
+        rows = []
+        for each in (db, fresh):
+            with each.read() as session:
+                rows.append(
+                    session.connection().exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1").all()
+                )
+        assert rows[0] == rows[1], table

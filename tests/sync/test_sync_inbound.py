@@ -94,9 +94,11 @@ def state(db: Database) -> dict[str, Any]:
                 "sync_cursors",
             )
         } | {
-            "secrets": conn.exec_driver_sql("SELECT member, key_id FROM member_secrets").all(),
+            "secrets": conn.exec_driver_sql(
+                "SELECT member, key_id FROM member_secrets ORDER BY member"
+            ).all(),
             "settings": conn.exec_driver_sql(
-                "SELECT key, value FROM settings WHERE key LIKE 'hq_%'"
+                "SELECT key, value FROM settings WHERE key LIKE 'hq_%' ORDER BY key"
             ).all(),
         }
 

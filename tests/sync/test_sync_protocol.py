@@ -16,6 +16,7 @@ from posloyalty.sync.protocol import (
     PROTOCOL_VERSION,
     VERSION_HEADER,
     Change,
+    ChangeTable,
     LedgerEntryPayload,
     PullRequest,
     PullResponse,
@@ -136,3 +137,40 @@ def test_canonical_payload_is_computed_once_and_survives_copies() -> None:
     assert item.model_copy().canonical_payload == item.canonical_payload
     built = PushItem.model_construct(kind="sale", id=V7, payload={"b": 1, "a": "茶"})
     assert built.canonical_payload == item.canonical_payload
+
+
+def test_change_tables_expand_to_changes_in_seq_order() -> None:
+    at = dt.datetime(2026, 11, 26, 10, tzinfo=dt.UTC)
+    table = ChangeTable(
+        kind="member_secret",
+        fields=["member_id", "secret"],
+        seqs=[2, 5],
+        keys=["M1", "M2"],
+        rows=[["M1", "aa"], ["M2", "bb"]],
+    )
+    plain = [Change(seq=3, kind="product", key="SKU1", data=None)]
+    page = PullResponse(changes=plain, next_cursor=5, more=False, server_time=at, tables=[table])
+    assert [(c.seq, c.key, c.data) for c in page.all_changes()] == [
+        (2, "M1", {"member_id": "M1", "secret": "aa"}),
+        (3, "SKU1", None),
+        (5, "M2", {"member_id": "M2", "secret": "bb"}),
+    ]
+    assert PullResponse(changes=plain, next_cursor=5, more=False, server_time=at).all_changes() == (
+        plain
+    )
+    raw = (
+        "member_secret",
+        '["member_id", "secret"]',
+        [(2, "M1", '["M1", "aa"]'), (5, "M2", '["M2","bb"]')],
+    )
+    encoded = encode_pull_response([(3, "product", "SKU1", None)], 5, False, at, [raw])
+    assert PullResponse.model_validate_json(encoded) == page
+    assert b"tables" not in encode_pull_response([], 5, False, at)
+    assert PullRequest(cursor=0).compact is False
+    for bad in (
+        {"seqs": [2]},
+        {"rows": [["M1"], ["M2", "bb"]]},
+        {"fields": ["member_id", "member_id"]},
+    ):
+        with pytest.raises(ValidationError):
+            ChangeTable.model_validate(table.model_dump() | bad)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Column, Table, insert, text, tuple_
+from sqlalchemy import JSON, Column, Table, bindparam, insert, text, tuple_
 from sqlalchemy.orm import Session
-from sqlalchemy.types import TypeDecorator
+
+from posloyalty.hq.models import Base
 
 
 class JsonText(str):
@@ -31,8 +32,7 @@ def is_postgres(session: Session) -> bool:
 
 
 def _sql_type(session: Session, column: Column[Any]) -> str:
-    impl = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
-    return str(impl.compile(dialect=session.get_bind().dialect))
+    return str(column.type.compile(dialect=session.get_bind().dialect))
 
 
 def _quote(session: Session, name: str) -> str:
@@ -43,7 +43,7 @@ def _instant(value: Any) -> str:
     # The check UtcDateTime makes on the way in: no naive instants (and nothing else unknown).
     if isinstance(value, dt.datetime) and value.utcoffset() is not None:
         return value.isoformat()
-    raise ValueError(f"cannot store {value!r}: not a tz-aware datetime")
+    raise ValueError(f"refusing a naive datetime or other unknown value {value!r}")
 
 
 def _json_text(value: Any) -> str:
@@ -69,62 +69,84 @@ def _recordset(session: Session, columns: Sequence[Column[Any]], alias: str) -> 
     return f"json_to_recordset(CAST(:rows AS JSON)) AS {alias}({spec})"
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT every row (dicts with the same keys, column names of ``table``) in one statement."""
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def insert_rows(
+    session: Session,
+    model: type[Base],
+    rows: Sequence[dict[str, Any]],
+    same: dict[str, Any] | None = None,
+) -> None:
+    """INSERT every row in one statement: ``rows`` are dicts with the same keys (column names
+    of ``model``'s table); ``same`` holds the values every row shares (sent once)."""
     if not rows:
         return
+    table = _table(model)
+    same = same or {}
     if not is_postgres(session):
         decoded = [
-            {k: json.loads(v) if isinstance(v, JsonText) else v for k, v in row.items()}
+            {k: json.loads(v) if isinstance(v, JsonText) else v for k, v in row.items()} | same
             for row in rows
         ]
         session.execute(insert(table), decoded)
         return
     session.flush()  # a text() statement does not autoflush pending ORM objects
     columns = [table.c[name] for name in rows[0]]
-    data = _rows_json(columns, rows)
-    names = ", ".join(_quote(session, c.name) for c in columns)
+    shared = [table.c[name] for name in same]
+    names = ", ".join(_quote(session, c.name) for c in (*columns, *shared))
     values = ", ".join(
-        f"CAST(r.{_quote(session, c.name)} AS JSON)"
-        if isinstance(c.type, JSON)
-        else f"r.{_quote(session, c.name)}"
-        for c in columns
+        [
+            f"CAST(r.{_quote(session, c.name)} AS JSON)"
+            if isinstance(c.type, JSON)
+            else f"r.{_quote(session, c.name)}"
+            for c in columns
+        ]
+        + [f"CAST(:s{i} AS {_sql_type(session, c)})" for i, c in enumerate(shared)]
     )
-    session.execute(
-        text(
-            f"INSERT INTO {_quote(session, table.name)} ({names}) "
-            f"SELECT {values} FROM {_recordset(session, columns, 'r')}"
-        ),
-        {"rows": data},
+    statement = text(
+        f"INSERT INTO {_quote(session, table.name)} ({names}) "
+        f"SELECT {values} FROM {_recordset(session, columns, 'r')}"
+    ).bindparams(
+        # Through the column types, so an instant is checked and converted as ever.
+        *(bindparam(f"s{i}", same[c.name], type_=c.type) for i, c in enumerate(shared))
     )
+    session.execute(statement, {"rows": _rows_json(columns, rows)})
 
 
 def select_by_keys(
-    session: Session, table: Table, key: Sequence[str], wanted: Iterable[tuple[Any, ...]], out: str
+    session: Session,
+    model: type[Base],
+    key: Sequence[str],
+    wanted: Iterable[tuple[Any, ...]],
+    out: str,
 ) -> list[tuple[Any, ...]]:
-    """Rows of ``table`` whose ``key`` columns equal one of ``wanted``: (key..., out) tuples.
-
-    Uses the table's index on ``key`` (a composite primary key is searched whole, never by its
-    second column alone, which an index on (a, b) cannot serve).
-    """
-    keys = sorted(set(wanted))
+    """Rows of ``model``'s table whose ``key`` columns equal one of ``wanted``: (key..., out)
+    tuples. Uses the index on ``key`` (a composite primary key is searched whole, never by its
+    second column alone, which an index on (a, b) cannot serve)."""
+    keys = set(wanted)
     if not keys:
         return []
+    table = _table(model)
+    columns = [table.c[k] for k in key]
     if not is_postgres(session):
-        columns = [table.c[k] for k in key]
         rows = session.execute(
             table.select()
             .with_only_columns(*columns, table.c[out])
-            .where(tuple_(*columns).in_(keys))
+            .where(tuple_(*columns).in_(sorted(keys)))
         )
         return [tuple(r) for r in rows]
     session.flush()
-    columns = [table.c[k] for k in key]
-    data = json.dumps([dict(zip(key, k, strict=True)) for k in keys])
     q = [_quote(session, k) for k in key]
-    on = " AND ".join(f"t.{k} = w.{k}" for k in q)
+    # Each wanted key is a JSON array of its column values.
+    on = " AND ".join(
+        f"t.{name} = CAST(w.k ->> {i} AS {_sql_type(session, c)})"
+        for i, (name, c) in enumerate(zip(q, columns, strict=True))
+    )
     sql = (
         f"SELECT {', '.join(f't.{k}' for k in q)}, t.{_quote(session, out)} "
-        f"FROM {_quote(session, table.name)} t JOIN {_recordset(session, columns, 'w')} ON {on}"
+        f"FROM json_array_elements(CAST(:keys AS JSON)) AS w(k) "
+        f"JOIN {_quote(session, table.name)} t ON {on}"
     )
-    return [tuple(r) for r in session.execute(text(sql), {"rows": data})]
+    return [tuple(r) for r in session.execute(text(sql), {"keys": json.dumps(list(keys))})]

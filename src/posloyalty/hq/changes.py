@@ -8,13 +8,15 @@ so a reader can never see seq N+1 committed while N is still to come: a cursor n
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, or_, select, update
+from sqlalchemy import Text, and_, cast, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.hq.models import Change, Counter, MemberStore
+from posloyalty.sync.protocol import RawTable
 
 
 def next_seqs(session: Session, n: int = 1) -> list[int]:
@@ -83,10 +85,63 @@ class Page:
     changes: list[RawChange]
     next_cursor: int
     more: bool
+    #: For a compact pull: the page's same-shaped changes as tables (not also in ``changes``).
+    tables: list[RawTable] | None = None
+
+
+#: PostgreSQL: a change's data as its field names and its values, two JSON arrays joined by
+#: \x01 (which JSON text cannot contain unescaped); NULL when the data is not an object.
+_PACKED = (
+    "(SELECT json_agg(e.key)::text || chr(1) || json_agg(e.value)::text FROM json_each("
+    "CASE WHEN json_typeof(changes.data) = 'object' THEN changes.data ELSE '{}'::json END"
+    ") AS e)"
+)
+
+
+def _packed_in_python(data: str | None) -> str | None:
+    value = json.loads(data) if data is not None else None
+    if not isinstance(value, dict) or not value:
+        return None
+    return (
+        json.dumps(list(value), ensure_ascii=False)
+        + "\x01"
+        + json.dumps(list(value.values()), ensure_ascii=False)
+    )
+
+
+def tabulate(rows: list[tuple[int, str, str, str | None, str | None]]) -> Page:
+    """Split (seq, kind, key, data, packed) rows into plain changes and tables of at least two
+    changes of one kind and one field list (``next_cursor`` and ``more`` are left to fill)."""
+    plain: list[RawChange] = []
+    groups: dict[tuple[str, str], list[tuple[int, str, str, str | None, str]]] = {}
+    for seq, kind, key, data, packed in rows:
+        if packed is None:
+            plain.append((seq, kind, key, data))
+            continue
+        fields, _, values = packed.partition("\x01")
+        groups.setdefault((kind, fields), []).append((seq, key, values, data, fields))
+    tables: list[RawTable] = []
+    for (kind, fields), members in groups.items():
+        names = json.loads(fields)
+        if len(members) < 2 or len(set(names)) != len(names):
+            plain.extend((seq, kind, key, data) for seq, key, _, data, _ in members)
+        else:
+            tables.append(
+                (kind, fields, [(seq, key, values) for seq, key, values, _, _ in members])
+            )
+    plain.sort(key=lambda r: r[0])
+    return Page(plain, 0, False, tables)
 
 
 def pull(
-    session: Session, *, store_id: str, cursor: int, limit: int, at: dt.datetime, recent_days: int
+    session: Session,
+    *,
+    store_id: str,
+    cursor: int,
+    limit: int,
+    at: dt.datetime,
+    recent_days: int,
+    compact: bool = False,
 ) -> Page:
     """The store's slice of changes after ``cursor``, oldest first, at most ``limit`` of them.
 
@@ -97,7 +152,10 @@ def pull(
     # all of them and the cursor may skip to it past rows of other stores.
     top = high_water(session)
     cutoff = at - dt.timedelta(days=recent_days)
-    columns = (Change.seq, Change.kind, Change.key, cast(Change.data, Text))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    columns: tuple[Any, ...] = (Change.seq, Change.kind, Change.key, cast(Change.data, Text))
+    if compact and postgres:
+        columns += (literal_column(_PACKED, Text),)
     # Two ordered, limited queries merged here (an OR across them would make PostgreSQL scan
     # the store's whole slice for every page): chain-wide and store rows, and slice members'
     # rows through a join the planner can drive from either side.
@@ -124,15 +182,16 @@ def pull(
         .order_by(Change.seq)
         .limit(limit + 1)
     )
-    found: list[RawChange] = [
-        (int(seq), kind, key, data)
-        for q in (shared, members)
-        for seq, kind, key, data in session.execute(q)
+    found: list[Any] = [
+        (int(row[0]), *row[1:]) for q in (shared, members) for row in session.execute(q)
     ]
     rows = sorted(found, key=lambda r: r[0])[: limit + 1]
     more = len(rows) > limit
-    page = list(rows[:limit])
-    if more:
-        return Page(page, page[-1][0], True)
-    last = page[-1][0] if page else cursor
-    return Page(page, max(last, top), False)
+    page = rows[:limit]
+    next_cursor = page[-1][0] if more else max(page[-1][0] if page else cursor, top)
+    if not compact:
+        return Page(page, next_cursor, more)
+    if not postgres:
+        page = [(seq, kind, key, data, _packed_in_python(data)) for seq, kind, key, data in page]
+    split = tabulate(page)
+    return Page(split.changes, next_cursor, more, split.tables)

@@ -141,16 +141,17 @@ def push(
                 done(v.index, "rejected", str(exc))
                 continue
         elif isinstance(p, SalePayload):
-            sales.append(_sale_row(v, p, caller, at))
+            sales.append(_sale_row(v, p))
         elif isinstance(p, LedgerEntryPayload):
-            entries.append(_entry_row(v, p, caller, at))
+            entries.append(_entry_row(v, p))
         elif isinstance(p, CouponUsePayload):
             coupon_uses.append(v)
         accepted.append(v)
         done(v.index, "accepted")
 
-    insert_rows(session, Sale.__table__, sales)
-    insert_rows(session, LedgerEntry.__table__, entries)
+    written = {"store_id": caller.store_id, "terminal_id": caller.terminal_id, "received_at": at}
+    insert_rows(session, Sale, sales, written)
+    insert_rows(session, LedgerEntry, entries, written)
     refs = {r["member_ref"] for r in (*sales, *entries) if r["member_ref"] is not None}
     refs |= {v.payload.member_id for v in coupon_uses if v.payload.member_id}
     members = resolve(session, refs)
@@ -165,19 +166,9 @@ def push(
     _check_overdrafts(session, caller, entries, members, at)
     insert_rows(
         session,
-        PushedItem.__table__,
-        [
-            {
-                "kind": v.item.kind,
-                "id": v.item.id,
-                "payload_hash": v.digest,
-                "store_id": caller.store_id,
-                "terminal_id": caller.terminal_id,
-                "batch_id": batch.batch_id,
-                "received_at": at,
-            }
-            for v in accepted
-        ],
+        PushedItem,
+        [{"kind": v.item.kind, "id": v.item.id, "payload_hash": v.digest} for v in accepted],
+        written | {"batch_id": batch.batch_id},
     )
     session.execute(
         update(Terminal).where(Terminal.id == caller.terminal_id).values(last_push_at=at)
@@ -186,7 +177,7 @@ def push(
 
 
 def _stored_hashes(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    rows = select_by_keys(session, PushedItem.__table__, ("kind", "id"), keys, "payload_hash")
+    rows = select_by_keys(session, PushedItem, ("kind", "id"), keys, "payload_hash")
     return {(kind, id_): digest for kind, id_, digest in rows}
 
 
@@ -212,11 +203,10 @@ def _payload_conflict(
     )
 
 
-def _sale_row(v: _Item, p: SalePayload, caller: Caller, at: dt.datetime) -> dict[str, Any]:
+def _sale_row(v: _Item, p: SalePayload) -> dict[str, Any]:
+    # store_id, terminal_id and received_at are the same for the whole batch: see push().
     return {
         "id": v.item.id,
-        "store_id": caller.store_id,
-        "terminal_id": caller.terminal_id,
         "member_ref": p.member_id,
         "at": p.at,
         "total_fen": p.total_fen,
@@ -224,11 +214,10 @@ def _sale_row(v: _Item, p: SalePayload, caller: Caller, at: dt.datetime) -> dict
         "original_sale_id": p.original_sale_id,
         "full_return": p.full_return,
         "payload": JsonText(v.item.canonical_payload),
-        "received_at": at,
     }
 
 
-def _entry_row(v: _Item, p: LedgerEntryPayload, caller: Caller, at: dt.datetime) -> dict[str, Any]:
+def _entry_row(v: _Item, p: LedgerEntryPayload) -> dict[str, Any]:
     return {
         "id": v.item.id,
         "member_ref": p.member_id,
@@ -241,9 +230,6 @@ def _entry_row(v: _Item, p: LedgerEntryPayload, caller: Caller, at: dt.datetime)
         "renews_until": p.renews_until,
         "sale_id": p.sale_id,
         "reason": p.reason,
-        "store_id": caller.store_id,
-        "terminal_id": caller.terminal_id,
-        "received_at": at,
     }
 
 

@@ -14,9 +14,9 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain.codes import to_base36
@@ -204,7 +204,7 @@ def link_stores(
             moved.append({"m": member_id, "at": at})
     if moved:
         # One statement for the members already in the slice; never moves a date backwards.
-        table = MemberStore.__table__
+        table = cast(Table, MemberStore.__table__)
         session.execute(
             update(table)
             .where(

@@ -22,6 +22,7 @@ from posloyalty.hq.errors import Refused
 from posloyalty.hq.models import Terminal
 from posloyalty.sync.protocol import (
     Change,
+    ChangeTable,
     EnrollResponse,
     PullRequest,
     PullResponse,
@@ -65,6 +66,7 @@ def pull_page(
         limit=request.limit,
         at=at,
         recent_days=recent_days,
+        compact=request.compact,
     )
     session.execute(
         update(Terminal)
@@ -127,12 +129,24 @@ class HqService:
             next_cursor=page.next_cursor,
             more=page.more,
             server_time=self.clock.now(),
+            tables=[
+                ChangeTable(
+                    kind=kind,  # type: ignore[arg-type]
+                    fields=json.loads(fields),
+                    seqs=[seq for seq, _, _ in rows],
+                    keys=[key for _, key, _ in rows],
+                    rows=[json.loads(values) for _, _, values in rows],
+                )
+                for kind, fields, rows in page.tables or []
+            ],
         )
 
     def pull_json(self, caller: enrolment.Caller, request: PullRequest) -> bytes:
         """:meth:`pull` encoded as the JSON of a PullResponse, without decoding each change."""
         page = self._pull(caller, request)
-        return encode_pull_response(page.changes, page.next_cursor, page.more, self.clock.now())
+        return encode_pull_response(
+            page.changes, page.next_cursor, page.more, self.clock.now(), page.tables
+        )
 
     def _pull(self, caller: enrolment.Caller, request: PullRequest) -> changes.Page:
         at = self.clock.now()

@@ -189,6 +189,70 @@ class Database:
             self._local.writing = False
 
     @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the bare DBAPI connection, for the till's hot path (a sale).
+
+        The same guarantees as :meth:`write` (one ``BEGIN IMMEDIATE`` ... ``COMMIT`` on a
+        pooled connection with the database's pragmas, ``synchronous = FULL``; any exception
+        rolls everything back; store failures become :class:`StoreError`) without the ORM
+        session, whose bookkeeping costs more than a sale's SQL.
+        """
+        if getattr(self._local, "writing", False):
+            raise RuntimeError("db.transaction() inside a write in the same thread")
+        self._local.writing = True
+        try:
+            pooled = self.engine.raw_connection()
+            try:
+                conn = pooled.driver_connection
+                assert isinstance(conn, sqlite3.Connection)
+                if pooled.info.get("query_only") is not False:
+                    conn.execute("PRAGMA query_only = OFF")
+                    pooled.info["query_only"] = False
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.rollback()
+                    raise
+            finally:
+                pooled.close()
+        except Exception as exc:
+            err = translate(exc, str(self.path))
+            if err is None or err is exc:
+                raise
+            raise err from exc
+        finally:
+            self._local.writing = False
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read-only snapshot on the bare DBAPI connection (deferred ``BEGIN`` under
+        ``PRAGMA query_only``, as :meth:`read`), for the till's per-scan lookups."""
+        try:
+            pooled = self.engine.raw_connection()
+            try:
+                conn = pooled.driver_connection
+                assert isinstance(conn, sqlite3.Connection)
+                if pooled.info.get("query_only") is not True:
+                    conn.execute("PRAGMA query_only = ON")
+                    pooled.info["query_only"] = True
+                conn.execute("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    if conn.in_transaction:
+                        conn.rollback()  # nothing was written: just end the snapshot
+            finally:
+                pooled.close()
+        except Exception as exc:
+            err = translate(exc, str(self.path))
+            if err is None or err is exc:
+                raise
+            raise err from exc
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only snapshot (deferred ``BEGIN`` with ``PRAGMA query_only``)."""
         try:

@@ -176,9 +176,12 @@ _INSERT_LEDGER = (
 _SELECT_LEDGER = f"SELECT {', '.join(_LEDGER_COLUMNS)} FROM ledger_entries"
 
 
-def raw_connection(session: Session) -> sqlite3.Connection:
+def raw_connection(session: Session | sqlite3.Connection) -> sqlite3.Connection:
     """The DBAPI connection of the session's current transaction (for hot paths' plain SQL;
-    it is inside the same BEGIN ... COMMIT as everything else done through ``session``)."""
+    it is inside the same BEGIN ... COMMIT as everything else done through ``session``).
+    Given a DBAPI connection (a ``db.transaction()`` block), that connection."""
+    if isinstance(session, sqlite3.Connection):
+        return session
     conn = session.connection().connection.driver_connection
     assert isinstance(conn, sqlite3.Connection)
     return conn
@@ -264,10 +267,17 @@ def _entries(raw: sqlite3.Connection, member_id: str, tz: dt.tzinfo | None) -> l
 
 
 def ledger_for_member(
-    session: Session, member_id: str, tz: dt.tzinfo | None = None
+    session: Session | sqlite3.Connection, member_id: str, tz: dt.tzinfo | None = None
 ) -> list[LedgerEntry]:
-    """The member's ledger as domain entries, oldest first (instants in UTC unless ``tz``)."""
+    """The member's ledger as domain entries, oldest first (instants in UTC unless ``tz``);
+    ``session`` may also be the DBAPI connection of a ``db.transaction()`` block."""
     return _entries(_raw(session), member_id, tz)
+
+
+def setting(raw: sqlite3.Connection, key: str) -> str | None:
+    """:func:`get_setting` on a DBAPI connection."""
+    row = raw.execute('SELECT value FROM settings WHERE "key" = ?', (key,)).fetchone()
+    return None if row is None else str(row[0])
 
 
 def ledger_for_sale(session: Session, sale_id: str) -> list[LedgerRecord]:
@@ -368,10 +378,32 @@ def record_sale(
     replayed from the ledger; ``ledger_before``, the member's ledger the caller read in this
     same transaction, saves reading it again (it is checked against the stored rows).
     """
+    return insert_sale(
+        _raw(session),
+        sale,
+        entries,
+        outbox,
+        used_coupons=used_coupons,
+        created_at=created_at,
+        ledger_before=ledger_before,
+    )
+
+
+def insert_sale(
+    raw: sqlite3.Connection,
+    sale: SaleRecord,
+    entries: Sequence[LedgerEntry] = (),
+    outbox: Sequence[OutboxMessage] = (),
+    *,
+    used_coupons: Iterable[str] = (),
+    created_at: dt.datetime | None = None,
+    ledger_before: Sequence[LedgerEntry] | None = None,
+) -> Balance | None:
+    """:func:`record_sale` on the DBAPI connection of a ``db.transaction()`` block."""
     _check_sale(sale, entries)
     with _constraints(f"sale {sale.id}"):
         return _insert_sale(
-            session,
+            raw,
             sale,
             entries,
             outbox,
@@ -382,7 +414,7 @@ def record_sale(
 
 
 def _insert_sale(
-    session: Session,
+    raw: sqlite3.Connection,
     sale: SaleRecord,
     entries: Sequence[LedgerEntry],
     outbox: Sequence[OutboxMessage],
@@ -391,7 +423,6 @@ def _insert_sale(
     created_at: dt.datetime | None,
     ledger_before: Sequence[LedgerEntry] | None,
 ) -> Balance | None:
-    raw = _raw(session)
     at = format_ts(sale.at)
     raw.execute(
         "INSERT INTO sales (id, terminal, store, cashier, member, at, subtotal_fen, total_fen,"
@@ -424,7 +455,7 @@ def _insert_sale(
                 line.unit_price_fen,
                 line.gross_fen,
                 line.net_fen,
-                dump_json(dict(line.discounts)),
+                dump_json(dict(line.discounts)) if line.discounts else "{}",
                 line.points,
                 line.growth,
             )

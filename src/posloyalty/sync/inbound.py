@@ -371,6 +371,7 @@ def _apply(
     elif change.kind == "member_secret":
         if data is None:
             member_codes.delete_member_secret(session, change.key)
+            _delete_member_if_unused(conn, change.key, placeholder_only=True)
         else:
             assert isinstance(data, SecretData)
             if vault is None:
@@ -484,35 +485,44 @@ def _member(conn: Connection, change: _Parsed, at: dt.datetime) -> int:
     return 1
 
 
-def _delete_member_if_unused(conn: Connection, member_id: str) -> None:
+def _delete_member_if_unused(
+    conn: Connection, member_id: str, *, placeholder_only: bool = False
+) -> None:
+    """Delete a member row nothing refers to (with ``placeholder_only``: only if it is still
+    the placeholder :func:`_ensure_member` made and holds no secret either)."""
     used = conn.exec_driver_sql(
         "SELECT EXISTS (SELECT 1 FROM sales WHERE member = ?1)"
         " OR EXISTS (SELECT 1 FROM ledger_entries WHERE member = ?1)"
         " OR EXISTS (SELECT 1 FROM member_coupons WHERE member = ?1)"
-        " OR EXISTS (SELECT 1 FROM welcome_grants WHERE member = ?1)",
-        (member_id,),
+        " OR EXISTS (SELECT 1 FROM welcome_grants WHERE member = ?1)"
+        " OR (?2 AND EXISTS (SELECT 1 FROM member_secrets WHERE member = ?1))",
+        (member_id, placeholder_only),
     ).scalar()
     if not used:
-        conn.exec_driver_sql("DELETE FROM members WHERE id = ?", (member_id,))
+        conn.exec_driver_sql(
+            "DELETE FROM members WHERE id = ?1 AND (NOT ?2"
+            " OR (phone_hash = '' AND hq_version = 0 AND provisional = 0))",
+            (member_id, placeholder_only),
+        )
 
 
 def _coupon(conn: Connection, code: str, data: _Data | None, at: dt.datetime) -> None:
     local: Any = conn.exec_driver_sql(
-        "SELECT used_sale FROM member_coupons WHERE code = ?", (code,)
+        "SELECT member, used_sale FROM member_coupons WHERE code = ?", (code,)
     ).first()
-    used_here = local is not None and local[0] is not None
+    used_here = local is not None and local[1] is not None
     if data is None:
         if not used_here:
-            conn.exec_driver_sql("DELETE FROM member_coupons WHERE code = ?", (code,))
+            _drop_coupon(conn, code, local)
         return
     assert isinstance(data, CouponData)
-    used_sale = local[0] if used_here else None
+    used_sale = local[1] if used_here else None
     if used_sale is None and data.used_sale_id is not None:
         known = conn.exec_driver_sql(
             "SELECT EXISTS (SELECT 1 FROM sales WHERE id = ?)", (data.used_sale_id,)
         ).scalar()
         if not known:  # used at another store: no longer usable here
-            conn.exec_driver_sql("DELETE FROM member_coupons WHERE code = ?", (code,))
+            _drop_coupon(conn, code, local)
             return
         used_sale = data.used_sale_id
     _ensure_member(conn, data.member_id, at)
@@ -530,3 +540,12 @@ def _coupon(conn: Connection, code: str, data: _Data | None, at: dt.datetime) ->
             used_sale,
         ),
     )
+    if local is not None and local[0] != data.member_id:  # moved to another member (a merge)
+        _delete_member_if_unused(conn, local[0], placeholder_only=True)
+
+
+def _drop_coupon(conn: Connection, code: str, local: Any) -> None:
+    if local is None:
+        return
+    conn.exec_driver_sql("DELETE FROM member_coupons WHERE code = ?", (code,))
+    _delete_member_if_unused(conn, local[0], placeholder_only=True)

@@ -10,12 +10,11 @@ its ledger entries, outbox row, used coupons and the member's growth in ONE writ
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from posloyalty.domain import points as pts
 from posloyalty.domain.basket_codec import quote_to_json
@@ -54,6 +53,10 @@ from posloyalty.terminal.context import (
 from posloyalty.terminal.identity import Identified
 
 OPEN_AMOUNT_SKU = Sku("OPEN")
+
+_PRODUCT_COLUMNS = "sku, name, price_fen, special_price, category, member_price_fen"
+_PRODUCT_BY_SKU = f"SELECT {_PRODUCT_COLUMNS} FROM products WHERE sku = ?"
+_PRODUCT_BY_EAN = f"SELECT {_PRODUCT_COLUMNS} FROM products WHERE ean = ?"
 
 
 class State(StrEnum):
@@ -343,9 +346,9 @@ class CheckoutSession:
     def identify(self, identified: Identified) -> MemberState:
         self._require("identify")
         at = self.ctx.now()
-        with self.ctx.db.read() as session:
+        with self.ctx.db.snapshot() as conn:
             member = load_member(
-                session,
+                conn,
                 self.ctx,
                 identified.member_id,
                 confirmed=identified.confirmed,
@@ -377,21 +380,24 @@ class CheckoutSession:
         if not code:
             raise CheckoutError("empty product code")
         _check_qty(qty)
-        with self.ctx.db.read() as session:
-            product = repo.product_by_sku(session, code) or repo.product_by_ean(session, code)
-            if product is None:
-                raise CheckoutError(f"unknown product code {code!r}")
-            line = CartLine(
-                sku=Sku(product.sku),
-                name=product.name,
-                qty=qty,
-                unit_price=Fen(product.price_fen),
-                special_price=bool(product.special_price),
-                category=product.category,
-                member_price=Fen(product.member_price_fen)
-                if product.member_price_fen is not None
-                else None,
+        with self.ctx.db.snapshot() as conn:
+            # Plain SQL: every scan runs this, and the ORM costs more than SQLite here.
+            product = (
+                conn.execute(_PRODUCT_BY_SKU, (code,)).fetchone()
+                or conn.execute(_PRODUCT_BY_EAN, (code,)).fetchone()
             )
+        if product is None:
+            raise CheckoutError(f"unknown product code {code!r}")
+        sku, name, price, special, category, member_price = product
+        line = CartLine(
+            sku=Sku(sku),
+            name=name,
+            qty=qty,
+            unit_price=Fen(int(price)),
+            special_price=bool(special),
+            category=category,
+            member_price=Fen(int(member_price)) if member_price is not None else None,
+        )
         lines = list(self._cart.lines)
         for i, existing in enumerate(lines):
             if existing.sku == line.sku:
@@ -592,13 +598,15 @@ class CheckoutSession:
                 f"{format_yuan(self.remaining)} yuan is still due; take a payment first"
             )
         try:
-            with self.ctx.db.write() as session:
-                quoted = (
-                    (self._basket, self._quote)
-                    if self._basket is not None and self._quote is not None
-                    else None
-                )
-                receipt = _write_sale(session, self.ctx, self._cart, self.due, quoted)
+            quoted = (
+                (self._basket, self._quote)
+                if self._basket is not None and self._quote is not None
+                else None
+            )
+            # The DBAPI connection itself: one BEGIN IMMEDIATE ... COMMIT as with db.write(),
+            # without the ORM session's per-statement bookkeeping.
+            with self.ctx.db.transaction() as conn:
+                receipt = _write_sale(conn, self.ctx, self._cart, self.due, quoted)
         except StoreDataError as exc:
             raise CheckoutError(f"the sale was refused by the store: {exc}") from exc
         except StoreError as exc:
@@ -651,7 +659,7 @@ def _same_quote(quoted: tuple[Basket, Quote] | None, basket: Basket) -> Quote | 
 
 
 def _write_sale(
-    session: Session,
+    conn: sqlite3.Connection,
     ctx: TerminalContext,
     cart: _Cart,
     shown_total: int,
@@ -664,7 +672,7 @@ def _write_sale(
         # Read once, inside the transaction: the row and the ledger (the redemption draws on
         # its lots, the new balance is replayed from it plus this sale's entries).
         member = load_member(
-            session,
+            conn,
             ctx,
             cart.member.member_id,
             confirmed=cart.member.confirmed,
@@ -699,7 +707,7 @@ def _write_sale(
     entries: list[pts.LedgerEntry] = []
     if q.points_redeemed:
         assert member is not None
-        check_offline_allowance(session, ctx, member.member_id, q.points_redeemed, at)
+        check_offline_allowance(conn, ctx, member.member_id, q.points_redeemed, at)
         entries += pts.redeem(
             member.entries,
             ctx.rules.points,
@@ -721,7 +729,7 @@ def _write_sale(
             earned = [replace(e, available_at=PENDING_UNTIL_CONFIRMED) for e in earned]
         entries += earned
     if member is not None and not member.stored:
-        ensure_provisional_member(session, ctx, member.member_id)
+        ensure_provisional_member(conn, ctx, member.member_id)
     # Points that paid for each line, so a partial return can refund them by line.
     line_redeemed = (
         allocate(q.points_redeemed, [ln.points_value for ln in q.lines])
@@ -735,7 +743,7 @@ def _write_sale(
         "member_confirmed": member.confirmed if member is not None else None,
         "tendered_fen": [p.tendered for p in cart.payments],
     }
-    code = next_receipt_code(session, ctx, at)
+    code = next_receipt_code(conn, ctx, at)
     sale = SaleRecord(
         id=sale_id,
         terminal=ctx.terminal,
@@ -782,8 +790,8 @@ def _write_sale(
             },
         )
     ]
-    balance = repo.record_sale(
-        session,
+    balance = repo.insert_sale(
+        conn,
         sale,
         entries,
         outbox,
@@ -793,7 +801,7 @@ def _write_sale(
     )
     tier = None
     if member is not None and member.confirmed:
-        tier = apply_growth(session, ctx, member.member_id, q.growth_earned, at, member=member)
+        tier = apply_growth(conn, ctx, member.member_id, q.growth_earned, at, member=member)
     savings: dict[str, Fen] = {}
     for d in q.discounts:
         if d.kind != "points":

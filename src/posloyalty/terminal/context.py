@@ -8,6 +8,7 @@ lifts the offline redemption cap, and receipt codes.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,8 +25,12 @@ from posloyalty.domain.tiers import Purchase, tier_status
 from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.ids import Uuid7
-from posloyalty.store.models import Cashier, Member
+from posloyalty.store.models import Cashier
 from posloyalty.store.types import format_ts, parse_ts
+
+#: A session of ``db.write()`` / ``db.read()``, or the DBAPI connection of
+#: ``db.transaction()`` (the sale's hot path): the helpers below take either.
+Conn = Session | sqlite3.Connection
 
 #: Settings key prefix: when HQ last confirmed a member's balance (UTC instant text).
 CONFIRMED_PREFIX = "hq_balance_confirmed_at:"
@@ -154,7 +159,7 @@ class _MemberRow:
     registered_at: dt.datetime
 
 
-def _member_row(session: Session, member_id: str) -> _MemberRow | None:
+def _member_row(session: Conn, member_id: str) -> _MemberRow | None:
     # Plain SQL: this runs in every checkout's write transaction, where the ORM's identity
     # map and flushes cost more than the SQLite work.
     row = (
@@ -180,7 +185,7 @@ def _member_row(session: Session, member_id: str) -> _MemberRow | None:
 
 
 def load_member(
-    session: Session,
+    session: Conn,
     ctx: TerminalContext,
     member_id: MemberId,
     *,
@@ -220,26 +225,14 @@ def load_member(
     )
 
 
-def ensure_provisional_member(session: Session, ctx: TerminalContext, member_id: str) -> None:
+def ensure_provisional_member(session: Conn, ctx: TerminalContext, member_id: str) -> None:
     """A placeholder row for a member HQ has not confirmed yet (the ledger needs one)."""
-    if session.get(Member, member_id) is not None:
-        return
-    session.add(
-        Member(
-            id=member_id,
-            phone_masked="",
-            phone_hash="",
-            display_name="",
-            tier=str(ctx.rules.tiers.lowest.id),
-            growth=0,
-            cached_points=0,
-            cached_pending=0,
-            registered_at=ctx.clock.now(),
-            hq_version=0,
-            provisional=True,
-        )
+    repo.raw_connection(session).execute(
+        "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"
+        " cached_points, cached_pending, registered_at, hq_version, provisional)"
+        " VALUES (?, '', '', '', ?, 0, 0, 0, ?, 0, 1) ON CONFLICT (id) DO NOTHING",
+        (member_id, str(ctx.rules.tiers.lowest.id), format_ts(ctx.clock.now())),
     )
-    session.flush()
 
 
 # --------------------------------------------------------------------------- HQ confirmation
@@ -250,8 +243,8 @@ def mark_balance_confirmed(session: Session, member_id: str, at: dt.datetime) ->
     repo.set_setting(session, CONFIRMED_PREFIX + member_id, format_ts(at))
 
 
-def balance_confirmed_at(session: Session, member_id: str) -> dt.datetime | None:
-    value = repo.get_setting(session, CONFIRMED_PREFIX + member_id)
+def balance_confirmed_at(session: Conn, member_id: str) -> dt.datetime | None:
+    value = repo.setting(repo.raw_connection(session), CONFIRMED_PREFIX + member_id)
     return parse_ts(value) if value else None
 
 
@@ -273,7 +266,7 @@ class OfflineAllowance:
 
 
 def offline_allowance(
-    session: Session, ctx: TerminalContext, member_id: str, at: dt.datetime
+    session: Conn, ctx: TerminalContext, member_id: str, at: dt.datetime
 ) -> OfflineAllowance:
     limit = (
         ctx.offline_allowance_points
@@ -286,19 +279,19 @@ def offline_allowance(
     start, _ = day_bounds(at.astimezone(ctx.zone).date(), ctx.zone)
     since = max(start, confirmed) if confirmed is not None else start
     used = -int(
-        session.connection()
-        .exec_driver_sql(
+        repo.raw_connection(session)
+        .execute(
             "SELECT coalesce(sum(points), 0) FROM ledger_entries"
             " WHERE member = ? AND kind = 'redeem' AND at >= ?",
             (member_id, format_ts(since)),
         )
-        .scalar_one()
+        .fetchone()[0]
     )
     return OfflineAllowance(limit, used, max(limit - used, 0), confirmed)
 
 
 def check_offline_allowance(
-    session: Session, ctx: TerminalContext, member_id: str, wanted: int, at: dt.datetime
+    session: Conn, ctx: TerminalContext, member_id: str, wanted: int, at: dt.datetime
 ) -> None:
     """Refuse a redemption beyond today's offline allowance, saying why and what is left."""
     if wanted <= 0:
@@ -322,7 +315,7 @@ def check_offline_allowance(
 # --------------------------------------------------------------------------- receipt codes
 
 
-def next_receipt_code(session: Session, ctx: TerminalContext, at: dt.datetime) -> str:
+def next_receipt_code(session: Conn, ctx: TerminalContext, at: dt.datetime) -> str:
     """``STORE-TERMINAL-YYYYMMDD-NNNN``: the terminal's running number for the local day.
 
     Call inside the write transaction (BEGIN IMMEDIATE), so two sales never draw one number.
@@ -375,7 +368,7 @@ class TierProgress:
     valid_until: dt.datetime | None
 
 
-def _history(session: Session, member_id: str, baseline_growth: int) -> list[Purchase]:
+def _history(session: Conn, member_id: str, baseline_growth: int) -> list[Purchase]:
     # Only a return's quote is opened (for "full"): a sale's quote JSON is kilobytes.
     rows = repo.raw_connection(session).execute(
         "SELECT s.at, s.total_fen, s.original_sale_id,"
@@ -403,7 +396,7 @@ def _history(session: Session, member_id: str, baseline_growth: int) -> list[Pur
 
 
 def apply_growth(
-    session: Session,
+    session: Conn,
     ctx: TerminalContext,
     member_id: str,
     growth: int,
