@@ -16,6 +16,7 @@ from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.models import (
     Conflict,
     LedgerEntry,
+    Member,
     MemberAlias,
     MemberStore,
     PushedItem,
@@ -123,10 +124,22 @@ def test_select_by_keys_matches_whole_composite_keys(svc: HqService, clock: Fixe
             "batch_id": "B",
             "received_at": at,
         }
-        for kind, item_id in [("sale", ids[0]), ("ledger_entry", ids[0]), ("sale", ids[1])]
+        for kind, item_id in [
+            ("sale", ids[0]),
+            ("ledger_entry", ids[0]),
+            ("sale", ids[1]),
+            ("sale", "A" * 40),
+        ]
     ]
     svc.db.run(lambda s: bulk.insert_rows(s, PushedItem, rows))
-    wanted = {("sale", ids[0]), ("ledger_entry", ids[1]), ("sale", ids[2]), ("sale", ids[1])}
+    # A longer id whose first 40 characters are a stored (40-character) id is another id.
+    wanted = {
+        ("sale", ids[0]),
+        ("ledger_entry", ids[1]),
+        ("sale", ids[2]),
+        ("sale", ids[1]),
+        ("sale", "A" * 41),
+    }
     with svc.db.transaction() as s:
         found = bulk.select_by_keys(s, PushedItem, ("kind", "id"), wanted, "payload_hash")
         assert bulk.select_by_keys(s, PushedItem, ("kind", "id"), [], "id") == []
@@ -237,3 +250,11 @@ def test_store_links_move_forward_in_one_statement_and_never_back(
     # A late-arriving older sale never moves a link backwards.
     assert push(svc, s2, [sale("S2", t, members[1], 1, at - dt.timedelta(days=3))]) == ["accepted"]
     assert seen() == dict.fromkeys(members, later)
+
+
+def test_one_of_matches_any_number_of_values(svc: HqService) -> None:
+    ids = [svc.register_member("S1", f"1380000070{i}", "", None, True).member_id for i in range(3)]
+    with svc.db.transaction() as s:
+        for wanted in ([], ids[:1], ids, [*ids, "NOPE", "NOPE"], ["x'); DROP TABLE members; --"]):
+            got = s.scalars(select(Member.id).where(bulk.one_of(s, Member.id, wanted)))
+            assert sorted(got) == sorted(set(wanted) & set(ids))

@@ -15,8 +15,21 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import JSON, Column, Table, bindparam, insert, text, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy import cast as sa_cast
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from posloyalty.hq.models import Base
 
@@ -67,6 +80,21 @@ def _recordset(session: Session, columns: Sequence[Column[Any]], alias: str) -> 
         for c in columns
     )
     return f"json_to_recordset(CAST(:rows AS JSON)) AS {alias}({spec})"
+
+
+def one_of(
+    session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], values: Iterable[str]
+) -> ColumnElement[bool]:
+    """``column IN values`` for many text values. On PostgreSQL the values travel as one JSON
+    array parameter, so the statement text (and its prepared plan) is the same for any count;
+    an expanded IN list is a new statement to render, parse and plan for every length."""
+    ordered = sorted(set(values))
+    if not is_postgres(session):
+        return column.in_(ordered)
+    elements = func.json_array_elements_text(
+        sa_cast(bindparam(None, json.dumps(ordered), type_=String), JSON)
+    ).table_valued("value")
+    return column.in_(select(elements.c.value))
 
 
 def _table(model: type[Base]) -> Table:
@@ -139,9 +167,12 @@ def select_by_keys(
         return [tuple(r) for r in rows]
     session.flush()
     q = [_quote(session, k) for k in key]
-    # Each wanted key is a JSON array of its column values.
+    # Each wanted key is a JSON array of its column values. Text is compared as text: a CAST
+    # to VARCHAR(n) would silently cut a longer value down to one that matches.
     on = " AND ".join(
-        f"t.{name} = CAST(w.k ->> {i} AS {_sql_type(session, c)})"
+        f"t.{name} = (w.k ->> {i})"
+        if isinstance(c.type, String)
+        else f"t.{name} = CAST(w.k ->> {i} AS {_sql_type(session, c)})"
         for i, (name, c) in enumerate(zip(q, columns, strict=True))
     )
     sql = (

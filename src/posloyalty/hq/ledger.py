@@ -12,6 +12,7 @@ from posloyalty.domain import points, tiers
 from posloyalty.domain.ids import EntryId, LotId, SaleId
 from posloyalty.domain.money import Fen
 from posloyalty.domain.rules import RuleSet, parse_rules_text
+from posloyalty.hq.bulk import one_of
 from posloyalty.hq.models import LedgerEntry, MemberAlias, RuleDocument, Sale
 
 _RULES_CACHE: dict[tuple[str, int], RuleSet] = {}
@@ -64,7 +65,7 @@ def entries_for_many(session: Session, member_ids: set[str]) -> dict[str, list[p
     rows = session.execute(
         select(MemberAlias.member_id, LedgerEntry)
         .join(MemberAlias, MemberAlias.alias == LedgerEntry.member_ref)
-        .where(MemberAlias.member_id.in_(sorted(member_ids)))
+        .where(one_of(session, MemberAlias.member_id, member_ids))
         .order_by(MemberAlias.member_id, LedgerEntry.at, LedgerEntry.id)
     )
     out: dict[str, list[points.LedgerEntry]] = {}

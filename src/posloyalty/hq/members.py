@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from posloyalty.domain.codes import to_base36
 from posloyalty.domain.privacy import mask_name, mask_phone
+from posloyalty.hq.bulk import one_of
 from posloyalty.hq.changes import bump_member, emit
 from posloyalty.hq.errors import BadRequest, NotFound
 from posloyalty.hq.models import Coupon, Member, MemberAlias, MemberMerge, MemberStore, Setting
@@ -78,7 +79,9 @@ def resolve(session: Session, refs: set[str]) -> dict[str, str]:
     if not refs:
         return {}
     rows = session.execute(
-        select(MemberAlias.alias, MemberAlias.member_id).where(MemberAlias.alias.in_(refs))
+        select(MemberAlias.alias, MemberAlias.member_id).where(
+            one_of(session, MemberAlias.alias, refs)
+        )
     )
     return {alias: member for alias, member in rows}
 
@@ -189,7 +192,7 @@ def link_stores(
         member_id: (home, last_seen_at)
         for member_id, home, last_seen_at in session.execute(
             select(MemberStore.member_id, MemberStore.home, MemberStore.last_seen_at).where(
-                MemberStore.store_id == store_id, MemberStore.member_id.in_(sorted(seen))
+                MemberStore.store_id == store_id, one_of(session, MemberStore.member_id, seen)
             )
         )
     }
@@ -222,7 +225,7 @@ def mark_dirty(session: Session, member_ids: set[str]) -> None:
     if member_ids:
         session.execute(
             update(Member)
-            .where(Member.id.in_(sorted(member_ids)), Member.dirty.is_(False))
+            .where(one_of(session, Member.id, member_ids), Member.dirty.is_(False))
             .values(dirty=True)
         )
 
