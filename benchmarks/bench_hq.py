@@ -1,11 +1,13 @@
 """HQ ingest on PostgreSQL: events/s from concurrent terminals pushing 500-item batches.
 
-A real ``posloyalty hq serve`` process (uvicorn, one worker) on loopback over a fresh
-PostgreSQL database; ``PUSHERS`` threads, each an enrolled terminal of its own store, push
-``BATCHES`` batches of 500 items (a sale and its earn entry per purchase, for members of the
-store) through ``requests``. Printed beside it, in the same run: the raw COPY rate of the same
-ledger rows into a bare table of the same shape, and a pull of the first snapshot; then a
-store of ``POSLOYALTY_BENCH_SNAPSHOT`` members pulled from cursor 0, plain and compact.
+A real ``posloyalty hq serve`` process (uvicorn, ``POSLOYALTY_BENCH_WORKERS`` workers, default
+one) on loopback over a fresh PostgreSQL database; ``PUSHERS`` threads, each an enrolled
+terminal of its own store, push ``BATCHES`` batches of 500 items (a sale and its earn entry per
+purchase, for members of the store) through ``requests``. Printed beside it, in the same run:
+the server's CPU per event, the raw COPY rate of the same rows (ledger entries and sales) into
+bare tables of the same shape, and a pull of the first snapshot; then a store of
+``POSLOYALTY_BENCH_SNAPSHOT`` members (default 1,000,000; 0 skips it) pulled from cursor 0,
+plain and compact (``PullRequest.compact``): seconds, JSON bytes and gzip bytes.
 Environment: ``POSLOYALTY_BENCH_PG`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
 """
 

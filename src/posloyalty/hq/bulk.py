@@ -1,11 +1,12 @@
 """Set-based statements for ingest: a whole batch of rows in one round trip.
 
-On PostgreSQL the rows travel as one array per column and ``unnest`` turns them back into rows,
-so a 500-row insert is one statement with a dozen parameters (an ``executemany`` would be 500
-statements, and a multi-row VALUES list thousands of parameters to render and bind). On SQLite
-(embedded, one writer) the plain ``executemany`` is already cheap and is used as is. Either
-way the statements run in the caller's transaction and a unique-key race surfaces as
-SQLAlchemy's ``IntegrityError`` (which :meth:`HqDb.run` retries).
+On PostgreSQL the rows travel as one JSON parameter that ``json_to_recordset`` turns back into
+typed rows, so a 500-row insert is one statement with one parameter: an ``executemany`` would
+be 500 statements, a multi-row VALUES list thousands of parameters to render and bind, and
+array parameters cost a Python call per element to quote. Values every row shares are bound
+once. On SQLite (embedded, one writer) the plain ``executemany`` is already cheap and is used
+as is. Either way the statements run in the caller's transaction and a unique-key race
+surfaces as SQLAlchemy's ``IntegrityError`` (which :meth:`HqDb.run` retries).
 """
 
 from __future__ import annotations

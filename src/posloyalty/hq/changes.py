@@ -146,7 +146,9 @@ def pull(
     """The store's slice of changes after ``cursor``, oldest first, at most ``limit`` of them.
 
     The slice: every chain-wide row, rows scoped to this store, and the rows of members whose
-    home is this store or who were seen here within ``recent_days``.
+    home is this store or who were seen here within ``recent_days``. ``compact``: the page's
+    same-shaped changes come as :attr:`Page.tables` (PostgreSQL splits each data object into
+    field names and values itself, so no row is decoded here; SQLite decodes them).
     """
     # Read the high-water mark first: every seq up to it is committed, so the query below sees
     # all of them and the cursor may skip to it past rows of other stores.

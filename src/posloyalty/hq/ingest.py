@@ -77,7 +77,11 @@ def push(
     *,
     recent_days: int = DEFAULT_RECENT_DAYS,
 ) -> list[ItemResult]:
-    """Ingest a batch for the calling terminal; one result per item, in order."""
+    """Ingest a batch for the calling terminal; one result per item, in order.
+
+    Set-based: one lookup of the stored (kind, id) keys for the whole batch and one INSERT per
+    table (see :mod:`posloyalty.hq.bulk`); only registrations and coupon uses go item by item.
+    """
     if batch.terminal_id != caller.terminal_id:
         raise Forbidden(
             f"this credential belongs to terminal {caller.terminal_id}, not {batch.terminal_id}"
