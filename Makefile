@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Compiled translations (.qm, not committed) built from the Qt Linguist sources.
+QM := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 
-
-.PHONY: run test check lint typecheck pytest bench clean demo-db i18n screenshots
+.PHONY: run test check lint typecheck pytest bench clean i18n screenshots test-slow
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,10 +32,13 @@ typecheck: $(STAMP)
 pytest: $(STAMP) $(QM)
 	QT_QPA_PLATFORM=offscreen HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q -p no:cacheprovider
 
+# The long proofs: 200 SIGKILL crash trials and the large sync convergence runs.
+test-slow: $(STAMP) $(QM)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider -m slow
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
-QM := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 %.qm: %.ts $(STAMP)
 	$(BIN)/pyside6-lrelease -silent $< -qm $@
 
@@ -44,6 +48,8 @@ i18n: $(STAMP)
 
 screenshots: $(STAMP) $(QM)
 	$(BIN)/python scripts/screenshots.py
+	POSLOYALTY_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/hq/test_self_registration.py -k chromium
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -23,7 +23,7 @@ from posloyalty.resources import load_preset, load_rules_file
 from posloyalty.store import repo
 from posloyalty.store.backup import backup, restore
 from posloyalty.store.db import Database
-from posloyalty.store.demo import DEFAULT_TIERS, generate_demo
+from posloyalty.store.demo import DEFAULT_TIER_GROWTH, DEFAULT_TIERS, generate_demo
 from posloyalty.store.errors import StoreDataError, StoreError
 from posloyalty.store.importer import import_catalog, import_members
 from posloyalty.terminal.checkout import CheckoutSession
@@ -182,6 +182,7 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
             sales=args.sales,
             seed=args.seed,
             tiers=tiers,
+            tier_growth=DEFAULT_TIER_GROWTH if tiers == DEFAULT_TIERS else None,
         )
     return {
         "members": counts.members,

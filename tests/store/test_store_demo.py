@@ -101,3 +101,25 @@ def test_a_failing_demo_leaves_nothing(db: Database, monkeypatch: pytest.MonkeyP
     with db.read() as session:
         counts = repo.table_counts(session)
     assert counts["members"] == counts["products"] == counts["sales"] == 0
+
+
+def test_demo_tiers_agree_with_growth(db: Database) -> None:
+    generate_demo(db, members=300, products=20, sales=400, tier_growth=(0, 3000, 6000))
+    with db.read() as session:
+        rows = session.connection().exec_driver_sql("SELECT id, tier, growth FROM members").all()
+    expected = {0: "regular", 3000: "silver", 6000: "gold"}
+    for member, tier, growth in rows:
+        floor = max(f for f in expected if growth >= f)
+        assert tier == expected[floor], (member, tier, growth)
+    assert {tier for _, tier, _ in rows} == {"regular", "silver", "gold"}
+    known = {
+        member: (tier, growth)
+        for member, tier, growth in rows
+        if member in {k[0] for k in KNOWN_MEMBERS}
+    }
+    assert known["M000000003"][0] == "regular" and known["M000000001"][0] == "gold"
+
+
+def test_demo_refuses_floors_that_do_not_fit_the_tiers(db: Database) -> None:
+    with pytest.raises(StoreDataError, match="rising growth floor"):
+        generate_demo(db, members=1, products=1, sales=0, tier_growth=(0, 6000, 3000))

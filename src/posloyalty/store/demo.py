@@ -23,6 +23,11 @@ from posloyalty.store.repo import ensure_phone_salt, get_setting
 from posloyalty.store.types import format_ts
 
 DEFAULT_TIERS = ("regular", "silver", "gold")
+#: Lowest growth value of each of DEFAULT_TIERS (MINISO: 0 / 3,000 / 6,000).
+DEFAULT_TIER_GROWTH = (0, 3000, 6000)
+#: Starting growth of the known demo members, by tier rank from the top (0 = highest), chosen so
+#: that the lower ones show a "spend X more for the next tier" line.
+_KNOWN_GROWTH_ABOVE_FLOOR = 500
 
 #: (id, phone, display name, tier index from the top: 0 = highest, -1 = lowest)
 KNOWN_MEMBERS = (
@@ -77,6 +82,8 @@ def generate_demo(
     sales: int,
     seed: int = 1,
     tiers: tuple[str, ...] = DEFAULT_TIERS,
+    tier_growth: tuple[int, ...] | None = DEFAULT_TIER_GROWTH,
+    growth_per_yuan: int = 10,
     until: dt.datetime | None = None,
     days: int = 365,
 ) -> DemoCounts:
@@ -85,6 +92,11 @@ def generate_demo(
     Sales are spread over ``days`` before ``until`` (default: the database clock's now); about
     60% carry a member, earn 1 point per yuan (available at once, valid a year) as one ``earn``
     ledger entry, and the members' cached balances equal their ledger sums.
+
+    With ``tier_growth`` (the lowest growth value of each tier, as in a growth-family rule
+    document) members start with a growth value inside their tier's band, sales add
+    ``growth_per_yuan`` per yuan, and each member's tier is the one their final growth reaches;
+    without it tiers are drawn at random and growth counts 1 per yuan.
     """
     if min(members, products, sales) < 0:
         raise StoreDataError("demo counts must not be negative")
@@ -92,6 +104,10 @@ def generate_demo(
         raise StoreDataError("demo sales need at least one product")
     if not tiers:
         raise StoreDataError("demo members need at least one tier")
+    if tier_growth is not None and (
+        len(tier_growth) != len(tiers) or list(tier_growth) != sorted(set(tier_growth))
+    ):
+        raise StoreDataError("tier_growth needs one rising growth floor per tier")
     until = until or db.clock.now()
     start = until - dt.timedelta(days=days)
     rng = random.Random(seed)
@@ -106,11 +122,51 @@ def generate_demo(
         old_cache = int(conn.execute("PRAGMA cache_size").fetchone()[0])
         conn.execute("PRAGMA cache_size = -262144")
         try:
-            return _fill(
-                conn, rng, members, products, sales, tiers, start, until, salt, terminal, store
+            counts = _fill(
+                conn,
+                rng,
+                members,
+                products,
+                sales,
+                tiers,
+                start,
+                until,
+                salt,
+                terminal,
+                store,
+                tier_growth,
+                growth_per_yuan if tier_growth is not None else 1,
             )
+            if tier_growth is not None:
+                _tiers_from_growth(conn, tiers, tier_growth)
+            return counts
         finally:
             conn.execute(f"PRAGMA cache_size = {old_cache}")
+
+
+def _tiers_from_growth(
+    conn: sqlite3.Connection, tiers: tuple[str, ...], floors: tuple[int, ...]
+) -> None:
+    cases = " ".join(f"WHEN growth >= {floor} THEN ?" for floor in reversed(floors[1:]))
+    sql = (
+        f"UPDATE members SET tier = CASE {cases} ELSE ? END"
+        if cases
+        else "UPDATE members SET tier = ?"
+    )
+    conn.execute(sql, (*reversed(tiers[1:]), tiers[0]))
+
+
+def _start_growth(
+    rng: random.Random, index: int, floors: tuple[int, ...] | None, *, known: bool
+) -> int:
+    """A starting growth value inside the band of tier ``index`` (0 = lowest)."""
+    if floors is None:
+        return 0
+    floor = floors[index]
+    if known:
+        return floor + _KNOWN_GROWTH_ABOVE_FLOOR
+    ceiling = floors[index + 1] if index + 1 < len(floors) else floor + 6000
+    return rng.randrange(floor, max(floor + 1, ceiling - 1500))
 
 
 def _check_empty(conn: Any) -> None:
@@ -131,6 +187,8 @@ def _fill(  # noqa: PLR0917
     salt: str,
     terminal: str,
     store: str,
+    tier_growth: tuple[int, ...] | None,
+    growth_per_yuan: int,
 ) -> DemoCounts:
     created = format_ts(until)
     lines_total = 0
@@ -176,11 +234,14 @@ def _fill(  # noqa: PLR0917
         for n in range(1, members + 1):
             if n in known:
                 _, phone, name, rank = known[n]
-                tier = tiers[max(top - rank, 0) if rank >= 0 else 0]
+                index = max(top - rank, 0) if rank >= 0 else 0
+                growth = _start_growth(rng, index, tier_growth, known=True)
             else:
                 phone = member_phone(n)
                 name = _SURNAMES[n % len(_SURNAMES)] + _GIVEN[n % len(_GIVEN)]
-                tier = tiers[tier_choices[n - 1]]
+                index = tier_choices[n - 1]
+                growth = _start_growth(rng, index, tier_growth, known=False)
+            tier = tiers[index]
             birthday = f"{1960 + n % 45:04d}-{1 + n % 12:02d}-{1 + n % 28:02d}"
             day, sec = divmod(n * 7919 % reg_span, 86400)
             registered = (
@@ -192,7 +253,7 @@ def _fill(  # noqa: PLR0917
                 sha(f"{salt}:{phone}".encode()).hexdigest(),
                 name,
                 tier,
-                0,
+                growth,
                 0,
                 0,
                 birthday,
@@ -296,7 +357,9 @@ def _fill(  # noqa: PLR0917
                     )
                 )
                 points_by_member[member] = points_by_member.get(member, 0) + earned
-            growth_by_member[member] = growth_by_member.get(member, 0) + total // 100
+            growth_by_member[member] = (
+                growth_by_member.get(member, 0) + total // 100 * growth_per_yuan
+            )
             last_by_member[member] = at
     conn.executemany("INSERT INTO sales VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sale_rows)
     conn.executemany("INSERT INTO sale_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", line_rows)

@@ -40,6 +40,7 @@ from posloyalty.domain import points
 from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
 from posloyalty.domain.rules import RuleError, parse_rules_text
 from posloyalty.store import member_codes, repo
+from posloyalty.store.confirmation import CONFIRMED_PREFIX, PENDING_UNTIL_CONFIRMED
 from posloyalty.store.db import Database
 from posloyalty.store.ids import Uuid7
 from posloyalty.store.records import LedgerRecord, OutboxMessage
@@ -50,11 +51,6 @@ from posloyalty.sync.protocol import Change, PullResponse
 
 #: ``sync_cursors`` row holding the last applied HQ change sequence.
 CURSOR_NAME = "hq"
-#: Settings key prefix of HQ balance confirmations; the same key terminal/context.py reads
-#: (``CONFIRMED_PREFIX`` there; sync may not import terminal/).
-CONFIRMED_PREFIX = "hq_balance_confirmed_at:"
-#: ``available_at`` of points earned by an unconfirmed member (terminal/context.py's constant).
-PENDING_UNTIL_CONFIRMED = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 RELEASE_REASON = "released: member confirmed by HQ"
 
 

@@ -30,15 +30,14 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from posloyalty.store.confirmation import STORED_PENDING_UNTIL_CONFIRMED
 from posloyalty.store.types import parse_ts
 from posloyalty.store.vault import Vault, VaultError
 from posloyalty.sync.protocol import PAYLOAD_MODELS, PushItem
 
-#: ``available_at`` the checkout gives points of a member it could not confirm (stored as
-#: 9999-01-01, terminal/context.py's PENDING_UNTIL_CONFIRMED) and what goes on the wire: the
-#: protocol accepts instants up to the year 2200 only. HQ sees the lot pending "for ever" until
+#: What goes on the wire for ``available_at`` = store.confirmation.PENDING_UNTIL_CONFIRMED (the
+#: protocol accepts instants up to the year 2200 only). HQ sees the lot pending "for ever" until
 #: the terminal releases it (a reverse and a new lot, see sync/inbound.py).
-STORED_PENDING_UNTIL_CONFIRMED = "9999-01-01T00:00:00.000000Z"
 WIRE_PENDING_UNTIL_CONFIRMED = "2200-01-01T00:00:00+00:00"
 #: Associated data of a registration's sealed phone and name (terminal/registration.py seals
 #: them; the sync layer may not import terminal/, so the formula is repeated here).

@@ -33,11 +33,11 @@ from posloyalty.domain.pricing import (
     quote,
 )
 from posloyalty.store import repo
+from posloyalty.store.confirmation import PENDING_UNTIL_CONFIRMED
 from posloyalty.store.errors import StoreDataError, StoreError
 from posloyalty.store.models import MemberCoupon
 from posloyalty.store.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
 from posloyalty.terminal.context import (
-    PENDING_UNTIL_CONFIRMED,
     CheckoutError,
     IllegalTransition,
     MemberState,

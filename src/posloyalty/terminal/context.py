@@ -23,6 +23,7 @@ from posloyalty.domain.pricing import MemberSnapshot
 from posloyalty.domain.rules import RuleError, RuleSet, parse_rules_text
 from posloyalty.domain.tiers import Purchase, tier_status
 from posloyalty.store import repo
+from posloyalty.store.confirmation import CONFIRMED_PREFIX
 from posloyalty.store.db import Database
 from posloyalty.store.ids import Uuid7
 from posloyalty.store.models import Cashier
@@ -32,15 +33,10 @@ from posloyalty.store.types import format_ts, parse_ts
 #: ``db.transaction()`` (the sale's hot path): the helpers below take either.
 Conn = Session | sqlite3.Connection
 
-#: Settings key prefix: when HQ last confirmed a member's balance (UTC instant text).
-CONFIRMED_PREFIX = "hq_balance_confirmed_at:"
 #: Settings key overriding the rules' offline redemption allowance on this terminal.
 ALLOWANCE_KEY = "offline_allowance_points"
 ZONE_KEY = "zone"
 DEFAULT_ZONE = "Asia/Shanghai"
-#: ``available_at`` of points earned by a member HQ has not confirmed yet: they stay pending
-#: until the sync client releases them (a reverse of this lot plus a new available lot).
-PENDING_UNTIL_CONFIRMED = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 
 class CheckoutError(ValueError):

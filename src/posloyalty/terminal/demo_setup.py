@@ -14,7 +14,7 @@ from pathlib import Path
 from posloyalty.clock import Clock
 from posloyalty.domain import codes
 from posloyalty.domain.ids import MemberId
-from posloyalty.domain.rules import RuleSet
+from posloyalty.domain.rules import RuleSet, parse_rules_text
 from posloyalty.store import member_codes, repo
 from posloyalty.store.db import Database
 from posloyalty.store.demo import KNOWN_MEMBERS, generate_demo, product_ean
@@ -69,7 +69,19 @@ def ensure_demo_terminal(
                     pin=pin,
                     at=now,
                 )
-        generate_demo(db, members=members, products=products, sales=sales)
+        rules = parse_rules_text(rules_text)
+        growth_family = rules.tiers.family == "growth" and rules.growth.per_yuan.denominator == 1
+        generate_demo(
+            db,
+            members=members,
+            products=products,
+            sales=sales,
+            tiers=rules.tiers.ids(),
+            tier_growth=(
+                tuple(level.min_growth for level in rules.tiers.levels) if growth_family else None
+            ),
+            growth_per_yuan=int(rules.growth.per_yuan) if growth_family else 1,
+        )
         created = True
     vault = open_vault(db, key_store="file")
     assert vault is not None
