@@ -104,7 +104,7 @@ def test_a_failing_demo_leaves_nothing(db: Database, monkeypatch: pytest.MonkeyP
 
 
 def test_demo_tiers_agree_with_growth(db: Database) -> None:
-    generate_demo(db, members=300, products=20, sales=400, tier_growth=(0, 3000, 6000))
+    generate_demo(db, members=3000, products=20, sales=100, tier_growth=(0, 3000, 6000))
     with db.read() as session:
         rows = session.connection().exec_driver_sql("SELECT id, tier, growth FROM members").all()
     expected = {0: "regular", 3000: "silver", 6000: "gold"}

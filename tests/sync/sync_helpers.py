@@ -32,7 +32,8 @@ from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.ids import Uuid7
 from posloyalty.sync.client import Backoff, SyncClient, enroll
-from posloyalty.sync.outbound import STORED_PENDING_UNTIL_CONFIRMED, WIRE_PENDING_UNTIL_CONFIRMED
+from posloyalty.store.confirmation import STORED_PENDING_UNTIL_CONFIRMED
+from posloyalty.sync.outbound import WIRE_PENDING_UNTIL_CONFIRMED
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import TerminalContext, context_from_store
 from posloyalty.terminal.identity import Identified

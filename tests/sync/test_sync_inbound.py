@@ -21,7 +21,7 @@ from posloyalty.store.vault import open_vault
 from posloyalty.sync import inbound
 from posloyalty.sync.errors import BadAnswer
 from posloyalty.sync.protocol import Change, PullResponse
-from posloyalty.terminal.context import CONFIRMED_PREFIX, balance_confirmed_at
+from posloyalty.terminal.context import balance_confirmed_at
 
 NOW = STORE_T0
 SECRET = bytes(range(20))
@@ -124,7 +124,6 @@ def test_a_snapshot_page_lands_whole_with_its_cursor(db: Database) -> None:
         assert member_codes.member_secret(session, vault, "HQM0000001") == SECRET
         # The terminal's checkout reads this confirmation (same settings key).
         assert balance_confirmed_at(session, "HQM0000001") == NOW
-    assert CONFIRMED_PREFIX == inbound.CONFIRMED_PREFIX
     sealed = state(db)["secrets"]
     assert sealed and SECRET.hex() not in str(sealed)
 
@@ -262,17 +261,6 @@ def test_a_page_from_a_stale_cursor_is_not_applied(db: Database) -> None:
     with pytest.raises(inbound.CursorMoved):
         apply(db, page([(2, "product", "A1", None)], 2), 0)
     assert state(db) == before
-
-
-def test_the_sync_layer_shares_the_terminals_constants() -> None:
-    # sync/ may not import terminal/: the shared keys and sentinels are repeated there.
-    from posloyalty.store.types import format_ts
-    from posloyalty.sync import outbound
-    from posloyalty.terminal import context
-
-    assert inbound.CONFIRMED_PREFIX == context.CONFIRMED_PREFIX
-    assert inbound.PENDING_UNTIL_CONFIRMED == context.PENDING_UNTIL_CONFIRMED
-    assert format_ts(context.PENDING_UNTIL_CONFIRMED) == outbound.STORED_PENDING_UNTIL_CONFIRMED
 
 
 # --------------------------------------------------------------------------- property

@@ -21,11 +21,11 @@ from checkout_helpers import (
 from posloyalty.clock import FixedClock
 from posloyalty.domain import points as pts
 from posloyalty.store import repo
+from posloyalty.store.confirmation import PENDING_UNTIL_CONFIRMED
 from posloyalty.store.db import Database
 from posloyalty.store.models import AuditEntry, Member, MemberCoupon
 from posloyalty.terminal.checkout import CheckoutSession, State
 from posloyalty.terminal.context import (
-    PENDING_UNTIL_CONFIRMED,
     CheckoutError,
     IllegalTransition,
     mark_balance_confirmed,

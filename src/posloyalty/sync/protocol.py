@@ -10,12 +10,18 @@ Push: ``POST /v1/push`` with a :class:`PushBatch`; the answer is a :class:`PushR
 the same payload was stored before (acknowledged, nothing changed); ``conflict``: the same id
 with a different payload was stored before (refused, recorded at HQ, like an HTTP 409 for that
 item); ``rejected``: the item is invalid (``reason`` says why). Every status except ``rejected``
-means the terminal may mark the outbox row sent; a rejected item will be rejected again.
+means the terminal may mark the outbox row sent; a rejected item will be rejected again. An
+``accepted`` item whose ``reason`` starts with :data:`CONFLICT_REASON_PREFIX` was posted, and HQ
+recorded a business conflict about it (``conflict:overdraft: ...``, ``conflict:unknown_coupon:
+...``, ``conflict:coupon_reused: ...``); a terminal that does not know this just sees it accepted.
 
 Pull: ``POST /v1/pull`` with a :class:`PullRequest`; the answer is a :class:`PullResponse`.
 Changes are the latest state of each (kind, key) in the terminal's slice, in increasing ``seq``;
 the terminal applies them (upsert by key; ``data`` None means deleted) and persists
 ``next_cursor``, then pulls again while ``more``. Pulling from cursor 0 is the first snapshot.
+With :attr:`PullRequest.ledger` the feed also carries the slice members' ledger entries
+(kind ``ledger_entry``, keyed by entry id, ``data`` a :class:`LedgerEntryData`-shaped object
+naming the member by its HQ id): the terminal inserts those it does not hold (append-only).
 """
 
 from __future__ import annotations
@@ -42,7 +48,9 @@ MAX_PULL_LIMIT = 5000
 ItemKind = Literal["sale", "ledger_entry", "registration", "coupon_use"]
 ITEM_KINDS: tuple[ItemKind, ...] = ("sale", "ledger_entry", "registration", "coupon_use")
 ItemStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
-ChangeKind = Literal["rule_document", "product", "member", "coupon", "revocation", "member_secret"]
+ChangeKind = Literal[
+    "rule_document", "product", "member", "coupon", "revocation", "member_secret", "ledger_entry"
+]
 CHANGE_KINDS: tuple[ChangeKind, ...] = (
     "rule_document",
     "product",
@@ -50,7 +58,11 @@ CHANGE_KINDS: tuple[ChangeKind, ...] = (
     "coupon",
     "revocation",
     "member_secret",
+    "ledger_entry",
 )
+#: :attr:`ItemResult.reason` of an ``accepted`` item that HQ posted but recorded a conflict
+#: for (an overdraft, an unknown or reused coupon): ``"conflict:<kind>: <words>"``.
+CONFLICT_REASON_PREFIX = "conflict:"
 
 
 class ProtocolError(ValueError):
@@ -198,6 +210,9 @@ class PullRequest(_Message):
     #: Ask for :attr:`PullResponse.tables` (same-shaped changes as rows of values): a first
     #: snapshot about half the size. Off by default; the answer is then exactly as before.
     compact: bool = False
+    #: Ask for the slice members' ledger entries (change kind ``ledger_entry``). Off by
+    #: default, so a terminal that cannot apply them never receives them.
+    ledger: bool = False
 
 
 class Change(_Message):
