@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Text, and_, cast, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
+from posloyalty.hq.bulk import insert_rows
 from posloyalty.hq.models import Change, Counter, MemberStore
 from posloyalty.sync.protocol import RawTable
 
@@ -59,6 +60,22 @@ def emit(
         row.seq, row.data, row.member_id, row.store_id = seq, data, member_id, store_id
     session.flush()
     return seq
+
+
+def emit_new(session: Session, rows: list[tuple[str, str, dict[str, Any], str | None]]) -> None:
+    """Record (kind, key, data, member_id) rows whose (kind, key) has no change row yet (an
+    entity just created, e.g. a new ledger entry), with one INSERT for all of them."""
+    if not rows:
+        return
+    seqs = next_seqs(session, len(rows))
+    insert_rows(
+        session,
+        Change,
+        [
+            {"kind": kind, "key": key, "seq": seq, "data": data, "member_id": member_id}
+            for (kind, key, data, member_id), seq in zip(rows, seqs, strict=True)
+        ],
+    )
 
 
 def bump_member(session: Session, member_id: str) -> int:
@@ -142,6 +159,7 @@ def pull(
     at: dt.datetime,
     recent_days: int,
     compact: bool = False,
+    ledger: bool = False,
 ) -> Page:
     """The store's slice of changes after ``cursor``, oldest first, at most ``limit`` of them.
 
@@ -149,6 +167,7 @@ def pull(
     home is this store or who were seen here within ``recent_days``. ``compact``: the page's
     same-shaped changes come as :attr:`Page.tables` (PostgreSQL splits each data object into
     field names and values itself, so no row is decoded here; SQLite decodes them).
+    ``ledger``: include the slice members' ledger entries (left out otherwise).
     """
     # Read the high-water mark first: every seq up to it is committed, so the query below sees
     # all of them and the cursor may skip to it past rows of other stores.
@@ -180,6 +199,7 @@ def pull(
         .where(
             Change.seq > cursor,
             or_(MemberStore.home.is_(True), MemberStore.last_seen_at >= cutoff),
+            *(() if ledger else (Change.kind != "ledger_entry",)),
         )
         .order_by(Change.seq)
         .limit(limit + 1)

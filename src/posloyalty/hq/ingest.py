@@ -4,8 +4,12 @@ Each item is keyed by (kind, client id) in ``pushed_items`` for ever. A replay w
 payload (compared by SHA-256 of its canonical JSON) is a ``duplicate`` and changes nothing; the
 same key with another payload is a ``conflict``: refused and recorded for the back office.
 Redemptions are posted even when they overdraw the member (offline terminals cannot know), and
-the overdraft is recorded as a conflict. Registrations are handled first in a batch so the
-sales and entries that follow can name the provisional member.
+the overdraft is recorded as a conflict. Such business conflicts (overdraft, unknown or reused
+coupon, a terminal's coupon code already taken) leave the item ``accepted`` with a ``reason``
+starting ``conflict:`` (also on a later ``duplicate`` of it), so the terminal learns of them.
+Registrations are handled first in a batch so the sales and entries that follow can name the
+provisional member; the coupons a registration carries are recorded as issued to the member.
+New ledger entries of known members go into the change feed (``hq.ledger``).
 """
 
 from __future__ import annotations
@@ -17,14 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import points
 from posloyalty.hq.bulk import JsonText, insert_rows, select_by_keys
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden
-from posloyalty.hq.ledger import active_rules, entries_for_many
+from posloyalty.hq.ledger import active_rules, entries_for_many, publish_new_entries
 from posloyalty.hq.members import (
     DEFAULT_RECENT_DAYS,
     link_stores,
@@ -35,6 +39,7 @@ from posloyalty.hq.members import (
 )
 from posloyalty.hq.models import Conflict, Coupon, LedgerEntry, PushedItem, Sale, Terminal
 from posloyalty.sync.protocol import (
+    CONFLICT_REASON_PREFIX,
     PAYLOAD_MODELS,
     CouponUsePayload,
     ItemResult,
@@ -121,7 +126,14 @@ def push(
             _payload_conflict(session, caller, batch.batch_id, v, before=before, at=at)
             done(v.index, "conflict", "this id was pushed before with a different payload")
 
+    dup = {
+        (r.kind, r.id): i for i, r in enumerate(results) if r is not None and r.status == "duplicate"
+    }
+    for key, reason in _recorded_conflicts(session, caller, set(dup)).items():
+        done(dup[key], "duplicate", reason)
+
     fresh.sort(key=lambda v: (_ORDER[v.item.kind], v.index))
+    index_of = {(v.item.kind, v.item.id): v.index for v in fresh}
     accepted: list[_Item] = []
     seen_members: dict[str, dt.datetime] = {}
     sales: list[dict[str, Any]] = []
@@ -129,9 +141,10 @@ def push(
     coupon_uses: list[_Item] = []
     for v in fresh:
         p = v.payload
+        reason = ""
         if isinstance(p, RegistrationPayload):
             try:
-                register_member(
+                registered = register_member(
                     session,
                     caller.store_id,
                     p.phone,
@@ -144,6 +157,7 @@ def push(
             except BadRequest as exc:
                 done(v.index, "rejected", str(exc))
                 continue
+            reason = _issue_coupons(session, caller, v, registered.member_id, at)
         elif isinstance(p, SalePayload):
             sales.append(_sale_row(v, p))
         elif isinstance(p, LedgerEntryPayload):
@@ -151,7 +165,7 @@ def push(
         elif isinstance(p, CouponUsePayload):
             coupon_uses.append(v)
         accepted.append(v)
-        done(v.index, "accepted")
+        done(v.index, "accepted", reason)
 
     written = {"store_id": caller.store_id, "terminal_id": caller.terminal_id, "received_at": at}
     insert_rows(session, Sale, sales, written)
@@ -165,9 +179,13 @@ def push(
             seen_members[member] = row["at"]
     mark_dirty(session, set(members.values()))
     link_stores(session, caller.store_id, seen_members, recent_days=recent_days)
+    publish_new_entries(session, [e | _WHERE(caller) for e in entries], members)
     for v in coupon_uses:
-        _use_coupon(session, caller, v, at)
-    _check_overdrafts(session, caller, entries, members, at)
+        problem = _use_coupon(session, caller, v, at)
+        if problem:
+            done(v.index, "accepted", problem)
+    for entry_id, problem in _check_overdrafts(session, caller, entries, members, at).items():
+        done(index_of[("ledger_entry", entry_id)], "accepted", problem)
     insert_rows(
         session,
         PushedItem,
@@ -237,7 +255,105 @@ def _entry_row(v: _Item, p: LedgerEntryPayload) -> dict[str, Any]:
     }
 
 
-def _use_coupon(session: Session, caller: Caller, v: _Item, at: dt.datetime) -> None:
+def _WHERE(caller: Caller) -> dict[str, Any]:  # noqa: N802 (reads like a constant)
+    return {"store_id": caller.store_id, "terminal_id": caller.terminal_id}
+
+
+def conflict_reason(kind: str, words: str) -> str:
+    """An accepted item's reason for a conflict HQ recorded (see sync.protocol)."""
+    return f"{CONFLICT_REASON_PREFIX}{kind}: {words}"[:300]
+
+
+def _describe(conflict: Conflict) -> str:
+    d = conflict.detail or {}
+    if conflict.kind == "overdraft":
+        words = (
+            f"member {conflict.member_id} has {d.get('available_after')} points available "
+            f"after redeeming {d.get('redeemed_in_batch')} (offline allowance "
+            f"{d.get('offline_allowance_points')})"
+        )
+    elif conflict.kind == "unknown_coupon":
+        words = f"coupon {d.get('coupon')} is unknown at HQ (used by sale {d.get('sale_id')})"
+    elif conflict.kind == "coupon_reused":
+        words = (
+            f"coupon {d.get('coupon')} was already used by sale {d.get('first_sale_id')} "
+            f"(used again by sale {d.get('sale_id')})"
+        )
+    elif conflict.kind == "coupon_code_taken":
+        words = f"coupon code {d.get('coupon')} is already another member's at HQ"
+    else:
+        words = str(d.get("problem") or "recorded for the back office")
+    return conflict_reason(conflict.kind, words)
+
+
+_BUSINESS = ("overdraft", "unknown_coupon", "coupon_reused", "coupon_code_taken")
+
+
+def _recorded_conflicts(
+    session: Session, caller: Caller, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """Reasons of business conflicts recorded for these items (a replay is told again: the
+    first answer may have been lost)."""
+    if not keys:
+        return {}
+    rows = session.scalars(
+        select(Conflict)
+        .where(
+            Conflict.terminal_id == caller.terminal_id,
+            Conflict.kind.in_(_BUSINESS),
+            Conflict.item_id.in_(sorted({i for _, i in keys})),
+        )
+        .order_by(Conflict.id)
+    )
+    out: dict[tuple[str, str], str] = {}
+    for c in rows:
+        key = (str(c.item_kind), str(c.item_id))
+        if key in keys:
+            out.setdefault(key, _describe(c))
+    return out
+
+
+def _issue_coupons(
+    session: Session, caller: Caller, v: _Item, member_id: str, at: dt.datetime
+) -> str:
+    """Record the coupons a terminal gave a new member as issued to the member (idempotent:
+    a code already the member's is left alone); a code another member holds is a conflict."""
+    p: RegistrationPayload = v.payload
+    reason = ""
+    for c in p.coupons:
+        coupon = session.get(Coupon, c.code)
+        if coupon is None:
+            if c.valid_until <= c.valid_from:
+                continue  # nothing to record: it was never usable
+            coupon = Coupon(
+                code=c.code,
+                member_id=member_id,
+                template=c.template,
+                valid_from=c.valid_from,
+                valid_until=c.valid_until,
+                issued_at=p.at,
+            )
+            session.add(coupon)
+            session.flush()
+            publish_coupon(session, coupon)
+        elif coupon.member_id != member_id:
+            conflict = Conflict(
+                kind="coupon_code_taken",
+                store_id=caller.store_id,
+                terminal_id=caller.terminal_id,
+                item_kind="registration",
+                item_id=v.item.id,
+                member_id=member_id,
+                detail={"coupon": c.code, "holder": coupon.member_id},
+                at=at,
+            )
+            session.add(conflict)
+            reason = reason or _describe(conflict)
+    return reason
+
+
+def _use_coupon(session: Session, caller: Caller, v: _Item, at: dt.datetime) -> str:
+    """Mark the coupon used; the conflict reason when it is unknown or used by another sale."""
     p: CouponUsePayload = v.payload
     coupon = session.get(Coupon, p.coupon)
     problem = None
@@ -249,10 +365,10 @@ def _use_coupon(session: Session, caller: Caller, v: _Item, at: dt.datetime) -> 
         publish_coupon(session, coupon)
     elif coupon.used_sale_id != p.sale_id:
         problem = "coupon_reused"
-    if problem is not None:
-        session.add(
-            Conflict(
-                kind=problem,
+    if problem is None:
+        return ""
+    conflict = Conflict(
+        kind=problem,
                 store_id=caller.store_id,
                 terminal_id=caller.terminal_id,
                 item_kind="coupon_use",
@@ -265,7 +381,8 @@ def _use_coupon(session: Session, caller: Caller, v: _Item, at: dt.datetime) -> 
                 },
                 at=at,
             )
-        )
+    session.add(conflict)
+    return _describe(conflict)
 
 
 def _check_overdrafts(

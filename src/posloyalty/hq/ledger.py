@@ -1,7 +1,11 @@
-"""Reading the HQ ledger and sales as domain values, and the active rule document."""
+"""Reading the HQ ledger and sales as domain values, the active rule document, and publishing
+ledger entries to the change feed (kind ``ledger_entry``, scoped to the entry's member, so
+every store whose slice holds the member pulls the member's whole ledger)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -13,6 +17,7 @@ from posloyalty.domain.ids import EntryId, LotId, SaleId
 from posloyalty.domain.money import Fen
 from posloyalty.domain.rules import RuleSet, parse_rules_text
 from posloyalty.hq.bulk import one_of
+from posloyalty.hq.changes import emit, emit_new
 from posloyalty.hq.models import LedgerEntry, MemberAlias, RuleDocument, Sale
 
 _RULES_CACHE: dict[tuple[str, int], RuleSet] = {}
@@ -72,6 +77,74 @@ def entries_for_many(session: Session, member_ids: set[str]) -> dict[str, list[p
     for member_id, row in rows:
         out.setdefault(member_id, []).append(to_domain(row))
     return out
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    # In UTC: the same instant is spelled the same whether read back or just pushed.
+    return value.astimezone(dt.UTC).isoformat() if value is not None else None
+
+
+def entry_view(row: Mapping[str, Any], member_id: str) -> dict[str, Any]:
+    """What a terminal receives about a ledger entry (``row``: the entry's columns)."""
+    return {
+        "id": row["id"],
+        "member_id": member_id,
+        "kind": row["kind"],
+        "points": int(row["points"]),
+        "lot": row["lot"],
+        "at": _iso(row["at"]),
+        "available_at": _iso(row["available_at"]),
+        "expires_at": _iso(row["expires_at"]),
+        "renews_until": _iso(row["renews_until"]),
+        "sale_id": row["sale_id"],
+        "reason": row["reason"],
+        "store_id": row["store_id"],
+        "terminal_id": row["terminal_id"],
+    }
+
+
+def publish_new_entries(
+    session: Session, rows: Iterable[Mapping[str, Any]], members: Mapping[str, str]
+) -> int:
+    """Emit just-inserted entries (column dicts with ``member_ref``) whose member is known
+    (``members``: member id by alias); the others follow when their alias is registered
+    (:func:`publish_ledger`). Returns how many were emitted."""
+    out = []
+    for row in rows:
+        member = members.get(row["member_ref"])
+        if member is not None:
+            out.append(("ledger_entry", str(row["id"]), entry_view(row, member), member))
+    emit_new(session, out)
+    return len(out)
+
+
+_ENTRY_COLUMNS = (
+    "id",
+    "kind",
+    "points",
+    "lot",
+    "at",
+    "available_at",
+    "expires_at",
+    "renews_until",
+    "sale_id",
+    "reason",
+    "store_id",
+    "terminal_id",
+)
+
+
+def publish_ledger(session: Session, member_id: str) -> int:
+    """(Re-)emit every entry of the member under any of its ids as the member's (after a merge
+    or a new alias); unchanged ones are left alone. Returns how many changed."""
+    rows = session.scalars(
+        select(LedgerEntry).where(LedgerEntry.member_ref.in_(_refs(member_id)))
+    ).all()
+    changed = 0
+    for r in rows:
+        view = entry_view({c: getattr(r, c) for c in _ENTRY_COLUMNS}, member_id)
+        changed += emit(session, "ledger_entry", r.id, view, member_id=member_id) is not None
+    return changed
 
 
 def purchases_for(

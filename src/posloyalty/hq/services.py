@@ -67,6 +67,7 @@ def pull_page(
         at=at,
         recent_days=recent_days,
         compact=request.compact,
+        ledger=request.ledger,
     )
     session.execute(
         update(Terminal)

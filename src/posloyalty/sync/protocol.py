@@ -20,8 +20,9 @@ Changes are the latest state of each (kind, key) in the terminal's slice, in inc
 the terminal applies them (upsert by key; ``data`` None means deleted) and persists
 ``next_cursor``, then pulls again while ``more``. Pulling from cursor 0 is the first snapshot.
 With :attr:`PullRequest.ledger` the feed also carries the slice members' ledger entries
-(kind ``ledger_entry``, keyed by entry id, ``data`` a :class:`LedgerEntryData`-shaped object
-naming the member by its HQ id): the terminal inserts those it does not hold (append-only).
+(kind ``ledger_entry``, keyed by entry id; ``data`` has the entry's id and the fields of a
+:class:`LedgerEntryPayload`, ``member_id`` being the member's HQ id and ``store_id`` and
+``terminal_id`` None for HQ's own entries): the terminal inserts those it does not hold.
 """
 
 from __future__ import annotations
@@ -389,6 +390,15 @@ class LedgerEntryPayload(_Payload):
     reason: Text = ""
 
 
+class IssuedCouponPayload(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    code: Annotated[str, Field(min_length=4, max_length=32, pattern=r"^[0-9A-Z]+$")]
+    template: Annotated[str, Field(min_length=1, max_length=32, pattern=_ID)]
+    valid_from: Instant
+    valid_until: Instant
+
+
 class RegistrationPayload(_Payload):
     #: The terminal's id for the member until HQ issues one (e.g. the provisional code).
     provisional_id: MemberRef
@@ -397,6 +407,8 @@ class RegistrationPayload(_Payload):
     birthday: dt.date | None = None
     consent: bool
     at: Instant
+    #: Coupons the terminal gave the new member (welcome coupons): HQ records them as issued.
+    coupons: list[IssuedCouponPayload] = Field(default_factory=list, max_length=20)
 
 
 class CouponUsePayload(_Payload):
