@@ -10,23 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-import uvicorn
+from hq_server import RunningServer, free_port
 
 from posloyalty.clock import FixedClock
-from posloyalty.hq.api import create_app
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.services import HqConfig, HqService
 
 PG_ADMIN = os.environ.get("POSLOYALTY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
+__all__ = ["RunningServer", "free_port"]
 
 
 def _pg_admin() -> psycopg.Connection:
@@ -75,42 +72,6 @@ def clock() -> FixedClock:
 @pytest.fixture
 def svc(db: HqDb, clock: FixedClock) -> HqService:
     return HqService(db, clock, HqConfig(rate_per_s=1000, rate_burst=1000))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class RunningServer:
-    """A real uvicorn on loopback in a thread."""
-
-    def __init__(self, service: HqService) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            create_app(service),
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            access_log=False,
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> RunningServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=20)
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import requests
 from hq_helpers import batch, entry, registration, sale
+from hq_server import RunningServer
 
-from conftest import RunningServer
 from posloyalty.clock import FixedClock
 from posloyalty.hq.services import HqConfig, HqService
 from posloyalty.sync.protocol import (

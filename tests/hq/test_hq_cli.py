@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 from hq_helpers import batch, entry, registration
+from hq_server import free_port
 
-from conftest import free_port
 from posloyalty.cli import main
 from posloyalty.resources import resources_dir
 from posloyalty.sync.protocol import request_headers

@@ -6,10 +6,10 @@ import os
 from typing import Any
 
 import schemathesis
+from hq_server import RunningServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import RunningServer
 from posloyalty.hq.services import HqService
 from posloyalty.sync.protocol import request_headers
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 import requests
+from hq_server import RunningServer
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from conftest import RunningServer
 from posloyalty.clock import FixedClock
 from posloyalty.hq import selfreg
 from posloyalty.hq.api import create_app

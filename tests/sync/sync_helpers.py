@@ -9,6 +9,7 @@ import importlib.util
 import random
 import socket
 import struct
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -29,16 +30,18 @@ from posloyalty.hq.models import LedgerEntry, PushedItem, Sale
 from posloyalty.hq.services import HqConfig, HqService
 from posloyalty.resources import resources_dir
 from posloyalty.store import repo
+from posloyalty.store.confirmation import STORED_PENDING_UNTIL_CONFIRMED
 from posloyalty.store.db import Database
 from posloyalty.store.ids import Uuid7
 from posloyalty.sync.client import Backoff, SyncClient, enroll
-from posloyalty.store.confirmation import STORED_PENDING_UNTIL_CONFIRMED
 from posloyalty.sync.outbound import WIRE_PENDING_UNTIL_CONFIRMED
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import TerminalContext, context_from_store
 from posloyalty.terminal.identity import Identified
 
 _HQ_CONFTEST = Path(__file__).resolve().parents[1] / "hq" / "conftest.py"
+if str(_HQ_CONFTEST.parent) not in sys.path:  # it imports hq_server from its directory
+    sys.path.append(str(_HQ_CONFTEST.parent))
 _spec = importlib.util.spec_from_file_location("posloyalty_hq_test_conftest", _HQ_CONFTEST)
 assert _spec is not None and _spec.loader is not None
 hq_conftest = importlib.util.module_from_spec(_spec)
@@ -423,9 +426,11 @@ def sell(
 
 
 def terminal_ledger(db: Database) -> dict[str, tuple[Any, ...]]:
+    """The ledger entries this terminal wrote (not those it pulled from HQ)."""
     with db.read() as session:
         rows = session.connection().exec_driver_sql(
             "SELECT id, member, kind, points, lot, at, available_at, sale_id FROM ledger_entries"
+            " WHERE terminal = (SELECT value FROM settings WHERE key = 'terminal')"
         )
         # Points parked until HQ confirms the member travel with the protocol's latest date.
         wire = {STORED_PENDING_UNTIL_CONFIRMED: WIRE_PENDING_UNTIL_CONFIRMED}

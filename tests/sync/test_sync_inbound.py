@@ -263,6 +263,83 @@ def test_a_page_from_a_stale_cursor_is_not_applied(db: Database) -> None:
     assert state(db) == before
 
 
+# --------------------------------------------------------------------------- ledger
+
+
+def ledger_entry(entry_id: str, points: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": entry_id,
+        "member_id": "HQM0000001",
+        "kind": "earn",
+        "points": points,
+        "lot": entry_id,
+        "at": "2026-11-20T02:00:00+00:00",
+        "available_at": "2026-11-20T02:00:00+00:00",
+        "expires_at": None,
+        "renews_until": None,
+        "sale_id": "SALE-AT-ANOTHER-STORE",
+        "reason": "",
+        "store_id": "S2",
+        "terminal_id": "T9",
+    } | extra
+
+
+def ledger_rows(db: Database) -> list[Any]:
+    with db.read() as session:
+        return (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT id, member, kind, points, sale_id, terminal, store FROM ledger_entries"
+                " ORDER BY id"
+            )
+            .all()
+        )
+
+
+def test_pulled_ledger_entries_join_the_members_ledger_once(db: Database) -> None:
+    apply(db, snapshot_page())
+    entries = [
+        (7, "ledger_entry", "E1", ledger_entry("E1", 300)),
+        (8, "ledger_entry", "E2", ledger_entry("E2", 40, store_id=None, terminal_id=None)),
+    ]
+    applied = apply(db, page(entries, 8), 6)
+    assert applied.by_kind == {"ledger_entry": 2}
+    # Another store's sale is not stored here: the entry keeps no sale id.
+    assert ledger_rows(db) == [
+        ("E1", "HQM0000001", "earn", 300, None, "T9", "S2"),
+        ("E2", "HQM0000001", "earn", 40, None, "HQ", "HQ"),
+    ]
+    with db.read() as session:
+        assert repo.member_balance(session, "HQM0000001", NOW).available == 340
+        row = session.get(Member, "HQM0000001")
+        assert row is not None and row.cached_points == 340
+    # The same entries again (re-stamped by HQ): nothing changes.
+    before = ledger_rows(db)
+    apply(db, page([(9, "ledger_entry", "E1", ledger_entry("E1", 300))], 9), 8)
+    assert ledger_rows(db) == before
+    # HQ's copy of an entry this terminal holds differs: the local one stays, it is reported.
+    apply(db, page([(10, "ledger_entry", "E2", ledger_entry("E2", 41))], 10), 9)
+    assert ledger_rows(db) == before
+    with db.read() as session:
+        (detail,) = (
+            session.connection()
+            .exec_driver_sql("SELECT detail FROM audit_log WHERE action = 'sync.conflict'")
+            .scalars()
+        )
+    assert "E2" in detail and "41" in detail
+
+
+def test_a_ledger_entry_before_its_member_gets_a_placeholder(db: Database) -> None:
+    apply(db, page([(1, "ledger_entry", "E1", ledger_entry("E1", 5))], 1))
+    with db.read() as session:
+        assert session.get(Member, "HQM0000001") is not None
+    apply(db, page([(2, "member", "HQM0000001", member("HQM0000001"))], 2), 1)
+    with db.read() as session:
+        row = session.get(Member, "HQM0000001")
+        assert row is not None and row.phone_masked == "139****0001"
+        assert repo.member_balance(session, "HQM0000001", NOW).available == 5
+
+
 # --------------------------------------------------------------------------- property
 
 

@@ -278,6 +278,11 @@ def test_outbox_carries_the_registration_sealed(db: Database, db_path: Path, vau
     parsed = RegistrationPayload.model_validate(wire)
     assert (parsed.phone, parsed.name, parsed.provisional_id) == (PHONE, "张三丰", done.code)
     assert parsed.consent is True
+    # The welcome coupons travel with it, so HQ knows them when one is used.
+    assert done.welcome.coupons
+    assert [(c.code, c.template, c.valid_until) for c in parsed.coupons] == [
+        (c.code, c.template, c.valid_until) for c in done.welcome.coupons
+    ]
     entry = LedgerEntryPayload.model_validate(rows[1].payload)
     assert (entry.member_id, entry.kind, entry.points) == (done.code, "bonus", 50)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +63,7 @@ def emit(
     return seq
 
 
-def emit_new(session: Session, rows: list[tuple[str, str, dict[str, Any], str | None]]) -> None:
+def emit_new(session: Session, rows: Sequence[tuple[str, str, dict[str, Any], str | None]]) -> None:
     """Record (kind, key, data, member_id) rows whose (kind, key) has no change row yet (an
     entity just created, e.g. a new ledger entry), with one INSERT for all of them."""
     if not rows:

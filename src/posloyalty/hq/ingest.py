@@ -126,11 +126,13 @@ def push(
             _payload_conflict(session, caller, batch.batch_id, v, before=before, at=at)
             done(v.index, "conflict", "this id was pushed before with a different payload")
 
-    dup = {
-        (r.kind, r.id): i for i, r in enumerate(results) if r is not None and r.status == "duplicate"
+    dup: dict[tuple[str, str], int] = {
+        (r.kind, r.id): i
+        for i, r in enumerate(results)
+        if r is not None and r.status == "duplicate"
     }
-    for key, reason in _recorded_conflicts(session, caller, set(dup)).items():
-        done(dup[key], "duplicate", reason)
+    for found, reason in _recorded_conflicts(session, caller, set(dup)).items():
+        done(dup[found], "duplicate", reason)
 
     fresh.sort(key=lambda v: (_ORDER[v.item.kind], v.index))
     index_of = {(v.item.kind, v.item.id): v.index for v in fresh}
@@ -179,7 +181,7 @@ def push(
             seen_members[member] = row["at"]
     mark_dirty(session, set(members.values()))
     link_stores(session, caller.store_id, seen_members, recent_days=recent_days)
-    publish_new_entries(session, [e | _WHERE(caller) for e in entries], members)
+    publish_new_entries(session, [e | _written_by(caller) for e in entries], members)
     for v in coupon_uses:
         problem = _use_coupon(session, caller, v, at)
         if problem:
@@ -255,7 +257,7 @@ def _entry_row(v: _Item, p: LedgerEntryPayload) -> dict[str, Any]:
     }
 
 
-def _WHERE(caller: Caller) -> dict[str, Any]:  # noqa: N802 (reads like a constant)
+def _written_by(caller: Caller) -> dict[str, Any]:
     return {"store_id": caller.store_id, "terminal_id": caller.terminal_id}
 
 
@@ -286,7 +288,13 @@ def _describe(conflict: Conflict) -> str:
     return conflict_reason(conflict.kind, words)
 
 
-_BUSINESS = ("overdraft", "unknown_coupon", "coupon_reused", "coupon_code_taken")
+_BUSINESS = (
+    "overdraft",
+    "ledger_inconsistent",
+    "unknown_coupon",
+    "coupon_reused",
+    "coupon_code_taken",
+)
 
 
 def _recorded_conflicts(
@@ -369,18 +377,18 @@ def _use_coupon(session: Session, caller: Caller, v: _Item, at: dt.datetime) -> 
         return ""
     conflict = Conflict(
         kind=problem,
-                store_id=caller.store_id,
-                terminal_id=caller.terminal_id,
-                item_kind="coupon_use",
-                item_id=v.item.id,
-                member_id=p.member_id,
-                detail={
-                    "coupon": p.coupon,
-                    "sale_id": p.sale_id,
-                    "first_sale_id": coupon.used_sale_id if coupon else None,
-                },
-                at=at,
-            )
+        store_id=caller.store_id,
+        terminal_id=caller.terminal_id,
+        item_kind="coupon_use",
+        item_id=v.item.id,
+        member_id=p.member_id,
+        detail={
+            "coupon": p.coupon,
+            "sale_id": p.sale_id,
+            "first_sale_id": coupon.used_sale_id if coupon else None,
+        },
+        at=at,
+    )
     session.add(conflict)
     return _describe(conflict)
 
@@ -391,15 +399,17 @@ def _check_overdrafts(
     entries: list[dict[str, Any]],
     members: dict[str, str],
     at: dt.datetime,
-) -> None:
-    """Record a conflict for every member a redemption in this batch left below zero."""
+) -> dict[str, str]:
+    """Record a conflict for every member a redemption in this batch left below zero; the
+    reason by the id of the member's first redemption entry in the batch (what it names)."""
     redeemed: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in entries:
         member = members.get(row["member_ref"])
         if row["kind"] == "redeem" and member is not None:
             redeemed[member].append(row)
+    found: dict[str, str] = {}
     if not redeemed:
-        return
+        return found
     rules = active_rules(session)
     allowance = rules.points.offline_allowance_points if rules else 0
     histories = entries_for_many(session, set(redeemed))
@@ -415,22 +425,23 @@ def _check_overdrafts(
         if available >= 0 and not broken:
             continue
         spent = -sum(r["points"] for r in rows)
-        session.add(
-            Conflict(
-                kind="overdraft" if not broken else "ledger_inconsistent",
-                store_id=caller.store_id,
-                terminal_id=caller.terminal_id,
-                item_kind="ledger_entry",
-                item_id=rows[0]["id"],
-                member_id=member,
-                detail={
-                    "available_after": available,
-                    "redeemed_in_batch": spent,
-                    "sale_ids": sorted({r["sale_id"] for r in rows if r["sale_id"]}),
-                    "offline_allowance_points": allowance,
-                    "beyond_allowance": -available > allowance,
-                    "problem": broken,
-                },
-                at=at,
-            )
+        conflict = Conflict(
+            kind="overdraft" if not broken else "ledger_inconsistent",
+            store_id=caller.store_id,
+            terminal_id=caller.terminal_id,
+            item_kind="ledger_entry",
+            item_id=rows[0]["id"],
+            member_id=member,
+            detail={
+                "available_after": available,
+                "redeemed_in_batch": spent,
+                "sale_ids": sorted({r["sale_id"] for r in rows if r["sale_id"]}),
+                "offline_allowance_points": allowance,
+                "beyond_allowance": -available > allowance,
+                "problem": broken,
+            },
+            at=at,
         )
+        session.add(conflict)
+        found[rows[0]["id"]] = _describe(conflict)
+    return found

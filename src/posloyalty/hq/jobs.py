@@ -3,7 +3,8 @@
 For each member that is dirty (new entries or sales) or has a due event (points becoming
 available or expiring, a tier review), the job replays the ledger and the sales with the domain
 (``domain.points``, ``domain.tiers``) under the active rule document, writes the expiry entries
-due (with ids derived from the lot, so a rerun writes nothing new), and stores the computed
+due (with ids derived from the lot, so a rerun writes nothing new; they go into the change
+feed like the terminals' entries), and stores the computed
 state; the member's change row moves only when that state differs, so terminals pull results
 and a rerun at the same instant changes nothing. Duplicate members (one phone) are merged first.
 """
@@ -23,7 +24,7 @@ from posloyalty.domain import points, tiers
 from posloyalty.domain.ids import EntryId
 from posloyalty.domain.rules import RuleSet
 from posloyalty.hq.db import HqDb
-from posloyalty.hq.ledger import active_rules, entries_for, purchases_for
+from posloyalty.hq.ledger import active_rules, entries_for, publish_new_entries, purchases_for
 from posloyalty.hq.members import merge_duplicates, publish_member
 from posloyalty.hq.models import Conflict, LedgerEntry, Member
 
@@ -74,28 +75,27 @@ def recompute_member(
         report.problems += 1
         return
     if due:
-        session.execute(
-            insert(LedgerEntry),
-            [
-                {
-                    "id": e.id,
-                    "member_ref": member.id,
-                    "kind": e.kind,
-                    "points": e.points,
-                    "lot": e.lot,
-                    "at": e.at,
-                    "available_at": e.available_at,
-                    "expires_at": e.expires_at,
-                    "renews_until": None,
-                    "sale_id": e.sale_id,
-                    "reason": e.reason,
-                    "store_id": None,
-                    "terminal_id": None,
-                    "received_at": at,
-                }
-                for e in due
-            ],
-        )
+        rows = [
+            {
+                "id": e.id,
+                "member_ref": member.id,
+                "kind": e.kind,
+                "points": e.points,
+                "lot": e.lot,
+                "at": e.at,
+                "available_at": e.available_at,
+                "expires_at": e.expires_at,
+                "renews_until": None,
+                "sale_id": e.sale_id,
+                "reason": e.reason,
+                "store_id": None,
+                "terminal_id": None,
+                "received_at": at,
+            }
+            for e in due
+        ]
+        session.execute(insert(LedgerEntry), rows)
+        publish_new_entries(session, rows, {member.id: member.id})
         report.expired_entries += len(due)
     events = [
         t

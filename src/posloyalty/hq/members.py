@@ -24,6 +24,7 @@ from posloyalty.domain.privacy import mask_name, mask_phone
 from posloyalty.hq.bulk import one_of
 from posloyalty.hq.changes import bump_member, emit
 from posloyalty.hq.errors import BadRequest, NotFound
+from posloyalty.hq.ledger import publish_ledger
 from posloyalty.hq.models import Coupon, Member, MemberAlias, MemberMerge, MemberStore, Setting
 
 MEMBER_ID_CHARS = 10
@@ -287,6 +288,8 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
         existing.dirty = True
         session.flush()
         publish_member(session, existing)
+        if provisional_id is not None:  # entries pushed under the provisional id, if any
+            publish_ledger(session, existing.id)
         return Registration(existing.id, created=False)
     member = Member(
         id=new_member_id(session),
@@ -309,6 +312,8 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
     session.add(MemberStore(member_id=member.id, store_id=store, home=True, last_seen_at=at))
     session.flush()
     publish_member(session, member)
+    if provisional_id is not None:  # entries pushed under the provisional id, if any
+        publish_ledger(session, member.id)
     return Registration(member.id, created=True)
 
 
@@ -356,6 +361,7 @@ def merge_members(
     session.flush()
     publish_member(session, merged)
     publish_member(session, survivor)
+    publish_ledger(session, survivor_id)  # the merged member's entries are the survivor's now
     for coupon in coupons:
         publish_coupon(session, coupon)
 

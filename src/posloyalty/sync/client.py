@@ -46,6 +46,7 @@ from posloyalty.sync.errors import (
     SyncError,
 )
 from posloyalty.sync.protocol import (
+    CONFLICT_REASON_PREFIX,
     MAX_BATCH_ITEMS,
     MAX_BODY_BYTES,
     EnrollRequest,
@@ -64,7 +65,10 @@ STORE_KEY = "sync_store_id"
 TERMINAL_KEY = "sync_terminal_id"
 CREDENTIAL_STORE_KEY = "sync_credential_store"
 STATE_KEY = "sync_state"
-CONFLICT_ACTION = "sync.conflict"
+CONFLICT_ACTION = inbound.CONFLICT_ACTION
+#: Set once this terminal pulls ledger entries too; a database that pulled before without
+#: them (an upgraded terminal) pulls its slice again from cursor 0 once, to get them all.
+LEDGER_FEED_KEY = "sync_ledger_feed"
 KEYRING_SERVICE = "posloyalty-sync"
 
 Connection = Literal["online", "offline", "not_enrolled", "revoked"]
@@ -265,7 +269,8 @@ def _detail(response: requests.Response) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SyncConflict:
-    """An item HQ already held with another payload (recorded locally for the UI)."""
+    """A conflict HQ reported about a pushed item (the id was pushed before with another
+    payload; an overdraft; an unknown or reused coupon), recorded locally for the UI."""
 
     at: dt.datetime
     kind: str
@@ -600,7 +605,7 @@ class SyncClient:
             conflicts += [
                 {"kind": r.kind, "id": r.id, "reason": r.reason or "conflict"}
                 for r in bad
-                if r.status == "conflict"
+                if r.status == "conflict" or r.reason.startswith(CONFLICT_REASON_PREFIX)
             ]
         now = self.clock.now()
         with self.db.write() as session:
@@ -616,10 +621,16 @@ class SyncClient:
         pages = changes = 0
         restarted = False
         cursor = 0
+        with self.db.read() as session:
+            ledger_feed = repo.get_setting(session, LEDGER_FEED_KEY) is not None
+        if not ledger_feed:
+            with self.db.write() as session:
+                repo.set_cursor(session, inbound.CURSOR_NAME, "0")
+                repo.set_setting(session, LEDGER_FEED_KEY, "1")
         for _ in range(max_pages):
             with self.db.read() as session:
                 cursor = inbound.get_cursor(session)
-            request = PullRequest(cursor=cursor, limit=self.pull_limit)
+            request = PullRequest(cursor=cursor, limit=self.pull_limit, ledger=True)
             try:
                 body = self._post("/v1/pull", request.model_dump_json().encode("utf-8"))
             except _CursorAhead:

@@ -10,6 +10,14 @@ members (coupons, secrets), then revocations. A coupon or secret whose member ha
 yet (a page boundary fell between them) gets a placeholder member row, filled in when the
 member's own change arrives.
 
+Ledger entries (kind ``ledger_entry``: the slice members' entries from every terminal and HQ's
+own jobs) go last, into the same append-only ``ledger_entries`` table the checkout writes, so a
+member's balance here is replayed from the union of the member's entries. An entry the terminal
+already holds (its own, pushed earlier) is left as it is; if HQ's copy differs in kind, points
+or lot, that is recorded as a ``sync.conflict`` in the audit log. A new entry names the member
+by HQ id (a placeholder member row is made if needed) and keeps its sale id only when that sale
+is stored here (other stores' sales are not).
+
 When HQ confirms a member the terminal only knew unconfirmed, the points the checkout parked
 for it (lots available at :data:`PENDING_UNTIL_CONFIRMED`) are released in the same
 transaction: per lot, a ``reverse`` of what remains and a new lot available now with the old
@@ -21,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -52,6 +60,8 @@ from posloyalty.sync.protocol import Change, PullResponse
 #: ``sync_cursors`` row holding the last applied HQ change sequence.
 CURSOR_NAME = "hq"
 RELEASE_REASON = "released: member confirmed by HQ"
+#: Audit log action of a conflict HQ reported or the terminal found while syncing.
+CONFLICT_ACTION = "sync.conflict"
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -126,12 +136,29 @@ class RevocationData(_Data):
     at: Instant
 
 
+class LedgerEntryData(_Data):
+    id: Id
+    member_id: Id
+    kind: Literal["earn", "redeem", "expire", "reverse", "adjust", "bonus"]
+    points: StrictInt
+    lot: Id
+    at: Instant
+    available_at: Instant
+    expires_at: Instant | None = None
+    renews_until: Instant | None = None
+    sale_id: StrictStr | None = None
+    reason: StrictStr = ""
+    store_id: StrictStr | None = None
+    terminal_id: StrictStr | None = None
+
+
 _MODELS: dict[str, type[_Data]] = {
     "rule_document": RuleDocumentData,
     "product": ProductData,
     "coupon": CouponData,
     "member_secret": SecretData,
     "revocation": RevocationData,
+    "ledger_entry": LedgerEntryData,
 }
 _KEY_FIELD = {
     "rule_document": "id",
@@ -140,6 +167,7 @@ _KEY_FIELD = {
     "coupon": "code",
     "member_secret": "member_id",
     "revocation": "digest",
+    "ledger_entry": "id",
 }
 _ORDER = {
     "rule_document": 0,
@@ -148,6 +176,7 @@ _ORDER = {
     "coupon": 3,
     "member_secret": 4,
     "revocation": 5,
+    "ledger_entry": 6,
 }
 
 
@@ -264,14 +293,100 @@ def apply_page(
         parked = _parked_members(conn)
         ids = new_id or Uuid7(db.clock).new
         confirmed = 0
+        entries: list[LedgerEntryData] = []
         for change in changes:
             by_kind[change.kind] = by_kind.get(change.kind, 0) + 1
+            if isinstance(change.data, LedgerEntryData):
+                entries.append(change.data)
+                continue
             if parked and isinstance(change.data, MemberData):
                 for member_id in {change.data.id, *change.data.aliases} & parked:
                     _release(session, member_id, at, ids)
             confirmed += _apply(session, conn, change, vault, at)
+        if entries:
+            _ledger_entries(session, entries, at)
         repo.set_cursor(session, CURSOR_NAME, str(page.next_cursor))
     return Applied(len(changes), by_kind, page.next_cursor, confirmed)
+
+
+_INSERT_ENTRY = (
+    "INSERT INTO ledger_entries (id, member, kind, points, lot, at, available_at, expires_at,"
+    " renews_until, sale_id, terminal, store, cashier, reason, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'hq', ?, ?)"
+)
+
+
+def _ts_or_none(value: dt.datetime | None) -> str | None:
+    return None if value is None else format_ts(value)
+
+
+def _ledger_entries(session: Session, entries: Sequence[LedgerEntryData], at: dt.datetime) -> None:
+    """Insert the entries this terminal does not hold yet (see the module docstring)."""
+    conn = session.connection()
+    held: dict[str, tuple[Any, ...]] = {}
+    sales: set[str] = set()
+    ids = [e.id for e in entries]
+    sale_ids = sorted({e.sale_id for e in entries if e.sale_id is not None})
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        for row in conn.exec_driver_sql(
+            "SELECT id, kind, points, lot FROM ledger_entries"
+            f" WHERE id IN ({', '.join('?' * len(part))})",
+            tuple(part),
+        ):
+            held[str(row[0])] = tuple(row[1:])
+    for i in range(0, len(sale_ids), 500):
+        part = sale_ids[i : i + 500]
+        sales.update(
+            str(r[0])
+            for r in conn.exec_driver_sql(
+                f"SELECT id FROM sales WHERE id IN ({', '.join('?' * len(part))})", tuple(part)
+            )
+        )
+    rows: list[tuple[Any, ...]] = []
+    touched: set[str] = set()
+    for e in entries:
+        mine = held.get(e.id)
+        if mine is not None:
+            if mine != (e.kind, e.points, e.lot):
+                repo.audit(
+                    session,
+                    at=at,
+                    cashier="sync",
+                    action=CONFLICT_ACTION,
+                    detail={
+                        "kind": "ledger_entry",
+                        "id": e.id,
+                        "reason": f"HQ holds this entry as {e.kind} {e.points} on lot {e.lot};"
+                        f" this terminal as {mine[0]} {mine[1]} on lot {mine[2]} (kept)",
+                    },
+                )
+            continue
+        held[e.id] = (e.kind, e.points, e.lot)
+        _ensure_member(conn, e.member_id, at)
+        touched.add(e.member_id)
+        rows.append(
+            (
+                e.id,
+                e.member_id,
+                e.kind,
+                e.points,
+                e.lot,
+                format_ts(e.at),
+                format_ts(e.available_at),
+                _ts_or_none(e.expires_at),
+                _ts_or_none(e.renews_until),
+                e.sale_id if e.sale_id in sales else None,
+                e.terminal_id or "HQ",
+                e.store_id or "HQ",
+                e.reason,
+                format_ts(at),
+            )
+        )
+    if rows:
+        repo.raw_connection(session).executemany(_INSERT_ENTRY, rows)
+    for member_id in sorted(touched):
+        repo.refresh_cached_balance(session, member_id, at)
 
 
 def _parked_members(conn: Connection) -> set[str]:
@@ -521,7 +636,16 @@ def _coupon(conn: Connection, code: str, data: _Data | None, at: dt.datetime) ->
             _drop_coupon(conn, code, local)
             return
         used_sale = data.used_sale_id
-    _ensure_member(conn, data.member_id, at)
+    holder = data.member_id
+    if local is not None and local[0] != holder:
+        # A coupon this terminal gave a member it registered (a welcome coupon) comes back
+        # under the member's HQ id: it stays with the id the counter knows the member by.
+        mine = conn.exec_driver_sql(
+            "SELECT provisional FROM members WHERE id = ?", (local[0],)
+        ).scalar()
+        if mine:
+            holder = local[0]
+    _ensure_member(conn, holder, at)
     conn.exec_driver_sql(
         "INSERT INTO member_coupons (code, member, template, valid_from, valid_until, used_sale)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET member = excluded.member,"
@@ -529,14 +653,14 @@ def _coupon(conn: Connection, code: str, data: _Data | None, at: dt.datetime) ->
         " valid_until = excluded.valid_until, used_sale = excluded.used_sale",
         (
             code,
-            data.member_id,
+            holder,
             data.template,
             format_ts(data.valid_from),
             format_ts(data.valid_until),
             used_sale,
         ),
     )
-    if local is not None and local[0] != data.member_id:  # moved to another member (a merge)
+    if local is not None and local[0] != holder:  # moved to another member (a merge)
         _delete_member_if_unused(conn, local[0], placeholder_only=True)
 
 

@@ -9,7 +9,8 @@ together and marked sent together:
   the ledger entries it wrote, and the member coupons it used;
 - a ledger entry (``ref_id`` is a row of ``ledger_entries``): the entry and the sibling entries
   the same operation wrote (same member, kind, time and write time);
-- a registration: the member's registration with phone and name opened from the sealed payload;
+- a registration: the member's registration with phone and name opened from the sealed payload,
+  and the welcome coupons the terminal gave the member;
 - any row: the ledger entries its payload lists by id (``entries`` / ``entry``).
 
 Payloads are a pure function of the stored rows and the enrolled store and terminal ids, so a
@@ -321,7 +322,7 @@ def _registration_payload(row: PendingRow, sender: Sender, vault: Vault | None) 
         phone, name = pii.get("phone"), pii.get("name", "")
     else:
         phone, name = payload.get("phone"), payload.get("name", "")
-    return {
+    wire = {
         "store_id": sender.store_id,
         "terminal_id": sender.terminal_id,
         "provisional_id": provisional,
@@ -331,6 +332,9 @@ def _registration_payload(row: PendingRow, sender: Sender, vault: Vault | None) 
         "consent": payload.get("consent"),
         "at": payload.get("at"),
     }
+    if "coupons" in payload:  # only then: a row queued before carries the same item as ever
+        wire["coupons"] = payload["coupons"]
+    return wire
 
 
 def _item(kind: str, item_id: str, payload: dict[str, Any]) -> PushItem:

@@ -4,9 +4,9 @@ The cashier types the mobile number (validated: mainland China ``1[3-9]\\d{9}`` 
 any regex by configuration), optionally a name and birthday, and confirms the shopper's
 consent. A number already in the local directory is found by its salted hash and refused as a
 duplicate. In one write transaction the new member gets a provisional id, which is also their
-member code (domain.codes.make_provisional: usable at once at this terminal), the
-registration is queued for HQ, the welcome benefits of the rules are granted exactly once, and
-the registration is audited.
+member code (domain.codes.make_provisional: usable at once at this terminal), the welcome
+benefits of the rules are granted exactly once, the registration is queued for HQ (with the
+welcome coupons, so HQ knows them), and the registration is audited.
 
 Only what the rules need is stored in clear: the phone is kept as masked text plus its salted
 hash, the name masked; the full phone and name travel to HQ sealed under the terminal key in
@@ -37,7 +37,7 @@ from posloyalty.store.errors import StoreDataError
 from posloyalty.store.ids import Uuid7
 from posloyalty.store.models import Member, MemberCoupon
 from posloyalty.store.records import LedgerRecord, OutboxMessage
-from posloyalty.store.types import format_ts
+from posloyalty.store.types import dump_json, format_ts
 from posloyalty.store.vault import Vault
 from posloyalty.terminal.identify import store_zone
 from posloyalty.terminal.identity import Identified
@@ -277,26 +277,19 @@ def register(
         )
         session.flush()
         pii = json.dumps({"phone": digits, "name": name}, ensure_ascii=False)
-        repo.queue(
-            session,
-            [
-                OutboxMessage(
-                    kind="registration",
-                    ref_id=new_id(),
-                    payload={
-                        "store_id": store,
-                        "terminal_id": terminal,
-                        "provisional_id": code,
-                        "birthday": birthday.isoformat() if birthday else None,
-                        "consent": True,
-                        "at": at.isoformat(),
-                        "key_id": vault.key_id,
-                        "sealed_pii": vault.seal_text(pii, _pii_aad(code)),
-                    },
-                )
-            ],
-            at=at,
-        )
+        registration: dict[str, Any] = {
+            "store_id": store,
+            "terminal_id": terminal,
+            "provisional_id": code,
+            "birthday": birthday.isoformat() if birthday else None,
+            "consent": True,
+            "at": at.isoformat(),
+            "key_id": vault.key_id,
+            "sealed_pii": vault.seal_text(pii, _pii_aad(code)),
+        }
+        ref_id = new_id()
+        # Queued before the welcome benefits' rows, so the member reaches HQ first.
+        repo.queue(session, [OutboxMessage("registration", ref_id, registration)], at=at)
         welcome = grant_welcome(
             session,
             rules,
@@ -307,6 +300,20 @@ def register(
             cashier=cashier,
             new_id=new_id,
         )
+        if welcome.coupons:  # HQ records them as issued (else using one is an unknown coupon)
+            registration["coupons"] = [
+                {
+                    "code": c.code,
+                    "template": c.template,
+                    "valid_from": at.isoformat(),
+                    "valid_until": c.valid_until.isoformat(),
+                }
+                for c in welcome.coupons
+            ]
+            session.connection().exec_driver_sql(
+                "UPDATE outbox SET payload = ? WHERE kind = 'registration' AND ref_id = ?",
+                (dump_json(registration), ref_id),
+            )
         repo.audit(
             session,
             at=at,
