@@ -106,13 +106,18 @@ def test_points_earned_at_one_store_are_redeemed_at_another(hq: Hq, tmp_path: Pa
     everything = hq_ledger_ids(hq, member)
     assert len(everything) == len(set(everything))
     assert ledger_ids(b, member) == everything
-    assert ledger_ids(a, provisional, member) == everything
+    # A keeps the member's history under the id it registered the member with.
+    assert ledger_ids(a, provisional) == everything and ledger_ids(a, member) == []
     assert read_state(a).conflicts == read_state(b).conflicts == 0
     hq.svc.run_jobs()
     with hq.db.transaction() as s:
         hq_state = s.get(Member, member).state  # type: ignore[union-attr]
         assert s.scalars(select(Conflict)).all() == []
     assert hq_state["available"] == after.available
+    clock_a.advance(minutes=30)
+    with a.read() as session:
+        at_a = repo.member_balance(session, provisional, clock_a.now()).available
+    assert at_a == after.available
     # A sale at B does not overwrite the pulled history: the balance stays the ledger's.
     clock_b.advance(minutes=1)
     sell(b, member, skus=("A1",), may_redeem=True)

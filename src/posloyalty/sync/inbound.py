@@ -14,9 +14,11 @@ Ledger entries (kind ``ledger_entry``: the slice members' entries from every ter
 own jobs) go last, into the same append-only ``ledger_entries`` table the checkout writes, so a
 member's balance here is replayed from the union of the member's entries. An entry the terminal
 already holds (its own, pushed earlier) is left as it is; if HQ's copy differs in kind, points
-or lot, that is recorded as a ``sync.conflict`` in the audit log. A new entry names the member
-by HQ id (a placeholder member row is made if needed) and keeps its sale id only when that sale
-is stored here (other stores' sales are not).
+or lot, that is recorded as a ``sync.conflict`` in the audit log. A new entry is filed under the
+id this terminal keeps the member's history by: the provisional id it registered the member
+under (one of the member's aliases, :data:`LOCAL_ID_PREFIX`), else the HQ id (a placeholder
+member row is made if needed). It keeps its sale id only when that sale is stored
+here (other stores' sales are not).
 
 When HQ confirms a member the terminal only knew unconfirmed, the points the checkout parked
 for it (lots available at :data:`PENDING_UNTIL_CONFIRMED`) are released in the same
@@ -60,6 +62,9 @@ from posloyalty.sync.protocol import Change, PullResponse
 #: ``sync_cursors`` row holding the last applied HQ change sequence.
 CURSOR_NAME = "hq"
 RELEASE_REASON = "released: member confirmed by HQ"
+#: Settings key prefix: HQ member id -> the provisional id this terminal registered the member
+#: under (its history here is kept under that id, which stays the member's code here).
+LOCAL_ID_PREFIX = "hq_local_id:"
 #: Audit log action of a conflict HQ reported or the terminal found while syncing.
 CONFLICT_ACTION = "sync.conflict"
 
@@ -345,6 +350,8 @@ def _ledger_entries(session: Session, entries: Sequence[LedgerEntryData], at: dt
         )
     rows: list[tuple[Any, ...]] = []
     touched: set[str] = set()
+    raw = repo.raw_connection(session)
+    local_ids: dict[str, str] = {}
     for e in entries:
         mine = held.get(e.id)
         if mine is not None:
@@ -363,12 +370,15 @@ def _ledger_entries(session: Session, entries: Sequence[LedgerEntryData], at: dt
                 )
             continue
         held[e.id] = (e.kind, e.points, e.lot)
-        _ensure_member(conn, e.member_id, at)
-        touched.add(e.member_id)
+        if e.member_id not in local_ids:
+            local_ids[e.member_id] = repo.setting(raw, LOCAL_ID_PREFIX + e.member_id) or e.member_id
+        member = local_ids[e.member_id]
+        _ensure_member(conn, member, at)
+        touched.add(member)
         rows.append(
             (
                 e.id,
-                e.member_id,
+                member,
                 e.kind,
                 e.points,
                 e.lot,
@@ -384,7 +394,7 @@ def _ledger_entries(session: Session, entries: Sequence[LedgerEntryData], at: dt
             )
         )
     if rows:
-        repo.raw_connection(session).executemany(_INSERT_ENTRY, rows)
+        raw.executemany(_INSERT_ENTRY, rows)
     for member_id in sorted(touched):
         repo.refresh_cached_balance(session, member_id, at)
 
@@ -545,7 +555,10 @@ def _member(conn: Connection, change: _Parsed, at: dt.datetime) -> int:
         # Gone or merged into another member: its secret must no longer verify codes; the row
         # stays while local sales or ledger entries name it.
         conn.exec_driver_sql("DELETE FROM member_secrets WHERE member = ?", (change.key,))
-        conn.exec_driver_sql("DELETE FROM settings WHERE key = ?", (CONFIRMED_PREFIX + change.key,))
+        conn.exec_driver_sql(
+            "DELETE FROM settings WHERE key IN (?, ?)",
+            (CONFIRMED_PREFIX + change.key, LOCAL_ID_PREFIX + change.key),
+        )
         if data is None:
             _delete_member_if_unused(conn, change.key)
         return 0
@@ -588,11 +601,28 @@ def _member(conn: Connection, change: _Parsed, at: dt.datetime) -> int:
             f" WHERE id IN ({', '.join('?' * len(aliases))})",
             (change.seq, data.tier or "", data.tier or "", *aliases),
         )
-    conn.exec_driver_sql(
-        "INSERT INTO settings (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (CONFIRMED_PREFIX + data.id, format_ts(at)),
+    # The id under which this terminal keeps the member's history (see _ledger_entries).
+    local = (
+        conn.exec_driver_sql(
+            "SELECT id FROM members WHERE provisional = 1 AND phone_hash <> ''"
+            f" AND id IN ({', '.join('?' * len(aliases))}) ORDER BY registered_at, id LIMIT 1",
+            tuple(aliases),
+        ).scalar()
+        if aliases
+        else None
     )
+    settings = [(CONFIRMED_PREFIX + data.id, format_ts(at))]
+    if local is not None:
+        settings += [
+            (LOCAL_ID_PREFIX + data.id, str(local)),
+            (CONFIRMED_PREFIX + local, format_ts(at)),
+        ]
+    for key, value in settings:
+        conn.exec_driver_sql(
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
     return 1
 
 
