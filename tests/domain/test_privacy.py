@@ -56,3 +56,22 @@ def test_a_masked_name_never_shows_more_than_its_first_character(name: str) -> N
     shown = mask_name(name)
     word = name.strip()
     assert shown == word[0] + "*" * (len(word) - 1)
+
+
+def test_phone_normalisation_is_shared_by_terminal_and_hq() -> None:
+    from posloyalty.domain.privacy import normalize_phone, phone_hash
+
+    for typed in ("13812345678", "+86 138-1234-5678", "0086(138)12345678"):
+        assert normalize_phone(typed) == "13812345678"
+    assert phone_hash("salt", "+86 13812345678") == phone_hash("salt", "13812345678")
+    assert phone_hash("salt", "13812345678") != phone_hash("pepper", "13812345678")
+
+
+def test_a_bad_phone_is_refused_without_echoing_it() -> None:
+    import pytest
+
+    from posloyalty.domain.privacy import normalize_phone
+
+    with pytest.raises(ValueError, match="is not a phone number") as info:
+        normalize_phone("1381234567x")
+    assert "1381234567" not in str(info.value)

@@ -1,8 +1,30 @@
-"""Masking personal data for display: phone numbers and names are never shown in full."""
+"""Personal data: masking for display, and the one phone normalisation and salted hash that
+terminals and HQ share (duplicates are found by comparing hashes, so both must agree exactly)."""
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 _COUNTRY_PREFIXES = ("+86", "0086")
+_PHONE_DIGITS_RE = re.compile(r"^\d{6,15}$")
+
+
+def normalize_phone(phone: str) -> str:
+    """Digits only, without a leading +86 / 0086; ValueError if it is not a phone number."""
+    digits = re.sub(r"[\s\-()]", "", phone)
+    for country in _COUNTRY_PREFIXES:
+        if digits.startswith(country):
+            digits = digits[len(country) :]
+            break
+    if not _PHONE_DIGITS_RE.match(digits):
+        raise ValueError(f"{mask_phone(phone)!r} is not a phone number")
+    return digits
+
+
+def phone_hash(salt: str, phone: str) -> str:
+    """Salted SHA-256 (hex) of the normalised number: how a phone is stored and compared."""
+    return hashlib.sha256(f"{salt}:{normalize_phone(phone)}".encode()).hexdigest()
 
 
 def mask_phone(phone: str) -> str:

@@ -9,9 +9,7 @@ member, so merging never rewrites the ledger.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any, cast
@@ -19,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from posloyalty.domain import privacy
 from posloyalty.domain.codes import to_base36
 from posloyalty.domain.privacy import mask_name, mask_phone
 from posloyalty.hq.bulk import one_of
@@ -32,27 +31,25 @@ SECRET_BYTES = 20
 PHONE_SALT_KEY = "phone_salt"
 #: A member seen at a store within this many days is in that store's slice.
 DEFAULT_RECENT_DAYS = 180
-_PHONE_RE = re.compile(r"^\d{6,15}$")
 
 
 # --------------------------------------------------------------------------- phones
 
 
 def normalize_phone(phone: str) -> str:
-    """Digits only, without a leading +86 / 0086 (the terminal store normalises the same way)."""
-    digits = re.sub(r"[\s\-()]", "", phone)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    if not _PHONE_RE.match(digits):
-        raise BadRequest(f"{mask_phone(phone)!r} is not a phone number")
-    return digits
+    """Digits only, without a leading +86 / 0086 (domain.privacy; HTTP-level error here)."""
+    try:
+        return privacy.normalize_phone(phone)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def phone_hash(salt: str, phone: str) -> str:
-    """Salted SHA-256 (hex) of the normalised number: the terminal store's formula."""
-    return hashlib.sha256(f"{salt}:{normalize_phone(phone)}".encode()).hexdigest()
+    """Salted SHA-256 (hex) of the normalised number: the terminals' formula."""
+    try:
+        return privacy.phone_hash(salt, phone)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def chain_phone_salt(session: Session) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from posloyalty.domain import points
 from posloyalty.domain.ids import EntryId, LotId, SaleId
 from posloyalty.domain.points import Balance, LedgerEntry
+from posloyalty.domain.privacy import normalize_phone, phone_hash
 from posloyalty.store.errors import StoreDataError
 from posloyalty.store.models import (
     CASHIER_ROLES,
@@ -76,19 +77,6 @@ def product_by_ean(session: Session, ean: str) -> Product | None:
 # --------------------------------------------------------------------------- members
 
 PHONE_SALT_KEY = "phone_salt"
-_PHONE_RE = re.compile(r"^\d{6,15}$")
-
-
-def normalize_phone(phone: str) -> str:
-    """Digits only, without a leading +86 / 0086; raises ValueError if it is not a number."""
-    digits = re.sub(r"[\s\-()]", "", phone)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    if not _PHONE_RE.match(digits):
-        raise ValueError(f"{phone!r} is not a phone number")
-    return digits
 
 
 def mask_phone(phone: str) -> str:
@@ -99,8 +87,8 @@ def mask_phone(phone: str) -> str:
 
 
 def hash_phone(salt: str, phone: str) -> str:
-    """Salted SHA-256 (hex) of the normalised full number."""
-    return hashlib.sha256(f"{salt}:{normalize_phone(phone)}".encode()).hexdigest()
+    """Salted SHA-256 (hex) of the normalised full number (shared with HQ)."""
+    return phone_hash(salt, phone)
 
 
 def phone_salt(session: Session) -> str:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from posloyalty.domain import points
 from posloyalty.domain.codes import B36, make_coupon, make_provisional, to_base36
 from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
-from posloyalty.domain.privacy import mask_name, mask_phone
+from posloyalty.domain.privacy import mask_name, mask_phone, normalize_phone
 from posloyalty.domain.rules import RuleSet
 from posloyalty.store import member_codes, repo
 from posloyalty.store.db import Database
@@ -140,7 +140,7 @@ def validate_phone(text: str, pattern: str = DEFAULT_PHONE_PATTERN) -> str:
     typed = unicodedata.normalize("NFKC", text).strip()
     cleaned = re.sub(r"[\s\-().]", "", typed)
     try:
-        digits = repo.normalize_phone(cleaned)
+        digits = normalize_phone(cleaned)
     except ValueError:
         raise RegistrationError(
             "phone", f"'{typed[:20]}' is not a phone number (digits only)"
