@@ -56,6 +56,8 @@ from posloyalty.terminal.identity import Identified
 MEMBERS, PRODUCTS, SALES = 1_000_000, 20_000, 100_000
 CACHE = Path(tempfile.gettempdir()) / "posloyalty-bench"
 BUILT_AT = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+#: Seconds between the till's background WAL checkpoints (posloyalty run uses the same).
+CHECKPOINT_EVERY = 2.0
 
 
 # --------------------------------------------------------------------------- database
@@ -180,6 +182,7 @@ def _bare_loop(path: Path) -> Callable[[int], float]:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")  # the same pragmas as the till's database
     conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)")
     count = 0
 
@@ -304,7 +307,10 @@ def run(lookups: int = 3000, rounds: int = 60, block: int = 20) -> None:
     source = _demo_file()
     with tempfile.TemporaryDirectory(prefix="bench_checkout_", dir=CACHE) as tmp:
         path = _copy(source, Path(tmp))
-        db = Database.open(path, clock=SystemClock(), integrity="none")
+        # As the till runs it: WAL checkpoints in a background thread, not inside a sale.
+        db = Database.open(
+            path, clock=SystemClock(), integrity="none", background_checkpoint=CHECKPOINT_EVERY
+        )
         try:
             vault = open_vault(db, create=False)
             assert vault is not None

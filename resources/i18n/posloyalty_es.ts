@@ -3,32 +3,32 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="545" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="561" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="562" />
         <source>Points (+/-)</source>
         <translation>Puntos (+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="563" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="548" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="564" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="549" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="565" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="571" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="587" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>Ajustados %1 puntos a %2; saldo %3</translation>
     </message>
@@ -69,250 +69,273 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="240" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="290" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close.</extracomment>
         <translation>Socio %1 identificado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="242" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="292" />
         <source>Coupon %1 applied</source>
         <translation>Cupón %1 aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="244" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="294" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="252" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="302" />
         <source>Subtotal %1</source>
         <translation>Subtotal %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="254" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="304" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="257" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="307" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="264" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="314" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="271" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="321" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="307" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="358" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="320" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="371" />
         <source>Phone %1 · %2</source>
         <translation>Teléfono %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="323" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="374" />
         <source>Points available: %1</source>
         <translation>Puntos disponibles: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="326" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="377" />
         <source>Pending: %1</source>
         <translation>Pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="330" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="381" />
         <source>Growth: %1</source>
         <translation>Crecimiento: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="334" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="385" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="341" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="392" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="344" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="395" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="345" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="396" />
         <source>Welcome back: first visit in over six months</source>
         <translation>Bienvenido de nuevo: primera visita en más de seis meses</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="352" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="403" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>Aún sin verificar (sin conexión): sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="356" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="407" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="362" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="413" />
         <location filename="../../ui/cashier.ui" line="6" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="363" />
-        <location filename="../../ui/cashier.ui" line="201" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="414" />
+        <location filename="../../ui/cashier.ui" line="221" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="364" />
-        <location filename="../../ui/cashier.ui" line="389" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="415" />
+        <location filename="../../ui/cashier.ui" line="409" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="366" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="417" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="369" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="420" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="372" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="423" />
         <location filename="../../ui/cashier.ui" line="105" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="373" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="424" />
         <location filename="../../ui/cashier.ui" line="115" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="374" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="425" />
         <location filename="../../ui/cashier.ui" line="125" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="375" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="426" />
         <location filename="../../ui/cashier.ui" line="135" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="376" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="427" />
         <location filename="../../ui/cashier.ui" line="145" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="377" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="428" />
         <location filename="../../ui/cashier.ui" line="155" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="378" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="429" />
         <location filename="../../ui/cashier.ui" line="165" />
         <source>F9 Void line</source>
         <translation>F9 Anular línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="379" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="430" />
         <location filename="../../ui/cashier.ui" line="175" />
+        <source>* Quantity</source>
+        <translation>* Cantidad</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="431" />
+        <location filename="../../ui/cashier.ui" line="185" />
+        <source>F10 Settings</source>
+        <translation>F10 Ajustes</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
+        <location filename="../../ui/cashier.ui" line="195" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="380" />
-        <location filename="../../ui/cashier.ui" line="185" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="433" />
+        <location filename="../../ui/cashier.ui" line="205" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="384" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="437" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="420" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="514" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="422" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="516" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="422" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="516" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="426" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="520" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="431" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="525" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="433" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="527" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="441" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="535" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="526" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="528" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="530" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="654" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="675" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="689" />
+        <source>There is no line to change</source>
+        <translation>No hay ninguna línea que cambiar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="697" />
+        <source>Quantity of %1: %2</source>
+        <translation>Cantidad de %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="735" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="742" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>
@@ -327,17 +350,17 @@
         <translation>código de socio, de barras, cupón o SKU, y luego Intro</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier.ui" line="207" />
+        <location filename="../../ui/cashier.ui" line="227" />
         <source>No member. Scan the member code (F2: look up by phone)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier.ui" line="331" />
+        <location filename="../../ui/cashier.ui" line="351" />
         <source>Sale</source>
         <translation>Venta</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier.ui" line="396" />
+        <location filename="../../ui/cashier.ui" line="416" />
         <source>¥0.00</source>
         <translation>¥0.00</translation>
     </message>
@@ -345,12 +368,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="433" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="438" />
         <source>Held by the member:</source>
         <translation>Del socio:</translation>
     </message>
@@ -358,37 +381,37 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="64" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="71" />
         <source>Welcome to %1</source>
         <translation>Bienvenido a %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="66" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="73" />
         <source>Scan to join and save today</source>
         <translation>Escanee para hacerse socio y ahorrar hoy</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="70" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="77" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="74" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="81" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="82" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="89" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="85" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="92" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="90" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="97" />
         <source>Total %1</source>
         <translation>Total %1</translation>
     </message>
@@ -401,63 +424,63 @@
 <context>
     <name>EodDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="642" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="894" />
         <source>Day</source>
         <translation>Día</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="657" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="887" />
         <source>Type the day as YYYY-MM-DD</source>
         <translation>Escriba el día como AAAA-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="665" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="895" />
         <source>Sales</source>
         <translation>Ventas</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="896" />
         <source>Returns</source>
         <translation>Devoluciones</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="897" />
         <source>Net</source>
         <translation>Neto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="899" />
         <source>Payments</source>
         <translation>Pagos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="671" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="901" />
         <source>Discounts</source>
         <translation>Descuentos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="904" />
         <source>Points issued</source>
         <translation>Puntos emitidos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="905" />
         <source>Points redeemed</source>
         <translation>Puntos canjeados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="676" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="906" />
         <source>New members</source>
         <translation>Socios nuevos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="677" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="907" />
         <source>Members served</source>
         <translation>Socios atendidos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="908" />
         <source>Uploads waiting</source>
         <translation>Envíos pendientes</translation>
     </message>
@@ -465,67 +488,77 @@
 <context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="689" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="919" />
         <source>This help</source>
         <translation>Esta ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="690" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="920" />
         <source>Member: look up by phone, or register</source>
         <translation>Socio: buscar por teléfono o registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="691" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="921" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="692" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="922" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>Pagar con el máximo de puntos (otra vez: deshacer)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="693" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="923" />
         <source>Pay</source>
         <translation>Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="694" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="924" />
         <source>Points adjustment (manager PIN)</source>
         <translation>Ajuste de puntos (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="695" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="925" />
         <source>Language: 中文 / English / Español</source>
         <translation>Idioma: 中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="696" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="926" />
         <source>Return against a receipt</source>
         <translation>Devolución con tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="697" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="927" />
         <source>Void the selected (or last) line</source>
         <translation>Anular la línea elegida (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="698" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="928" />
+        <source>Quantity of the selected (or last) line; type 3* to set 3</source>
+        <translation>Cantidad de la línea seleccionada (o la última); escriba 3* para poner 3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="929" />
+        <source>Settings and enrolment with HQ (manager PIN)</source>
+        <translation>Ajustes y alta en la central (PIN del encargado)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="930" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="699" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="931" />
         <source>End-of-day report</source>
         <translation>Informe de cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="700" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="932" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>Borra el campo; dos veces: cancela la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="704" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="936" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>Escanee en cualquier momento: códigos de socio, de producto y cupones.</translation>
     </message>
@@ -533,22 +566,22 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="300" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="315" />
         <source>11-digit mobile number</source>
         <translation>Móvil de 11 dígitos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="301" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="316" />
         <source>Find (Enter)</source>
         <translation>Buscar (Intro)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="302" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="317" />
         <source>Register new member (F2)</source>
         <translation>Registrar socio nuevo (F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="304" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="319" />
         <source>Phone number</source>
         <translation>Número de teléfono</translation>
     </message>
@@ -556,43 +589,43 @@
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="85" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="100" />
         <location filename="../../ui/payment.ui" line="6" />
         <source>Payment</source>
         <translation>Pago</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="129" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="144" />
         <source>Still to pay: %1</source>
         <translation>Por pagar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="133" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="148" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="138" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="153" />
         <source>No member: points cannot pay.</source>
         <translation>Sin socio: no se puede pagar con puntos.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="140" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="155" />
         <source>Points cannot pay: %1</source>
         <translation>No se puede pagar con puntos: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="144" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="159" />
         <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
         <translation>Disponibles %1 puntos. Los puntos pagan como máximo el %2% de la venta; ahora hasta %3 puntos (%4).</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="154" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="169" />
         <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>Límite sin conexión: la central no ha confirmado el saldo recientemente, como máximo %1 puntos al día; quedan %2 hoy.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="251" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="266" />
         <source>%1 is still to pay</source>
         <translation>Faltan %1 por pagar</translation>
     </message>
@@ -689,6 +722,15 @@
         <location filename="../../src/posloyalty/ui/models.py" line="183" />
         <source>Tendered</source>
         <translation>Entregado</translation>
+    </message>
+</context>
+<context>
+    <name>QuantityDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="616" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="626" />
+        <source>Quantity</source>
+        <translation>Cantidad</translation>
     </message>
 </context>
 <context>
@@ -822,37 +864,37 @@
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="339" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="354" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>El cliente acepta hacerse socio y el uso de sus datos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="343" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="358" />
         <source>Phone</source>
         <translation>Teléfono</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="344" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="359" />
         <source>Name (optional)</source>
         <translation>Nombre (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="345" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="360" />
         <source>Birthday (optional)</source>
         <translation>Cumpleaños (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="354" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="369" />
         <source>Register</source>
         <translation>Registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="395" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="411" />
         <source>%1 points</source>
         <translation>%1 puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="399" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="415" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>Registrado %1. Regalos de bienvenida: %2</translation>
     </message>
@@ -860,42 +902,42 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="448" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="464" />
         <source>Scan the receipt barcode</source>
         <translation>Escanee el código de barras del tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="456" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="472" />
         <source>Refund</source>
         <translation>Reembolsar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="458" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
         <source>Receipt code</source>
         <translation>Código del tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="462" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="478" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="487" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="503" />
         <source>Sale %1 of %2, total %3</source>
         <translation>Venta %1 del %2, total %3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="498" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="514" />
         <source>Scan the receipt first</source>
         <translation>Escanee primero el tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="518" />
         <source>Nothing chosen to return</source>
         <translation>No se ha elegido nada para devolver</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="511" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="527" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>Reembolsado %1 (%2). Puntos retirados %3, puntos devueltos %4.</translation>
     </message>
@@ -924,24 +966,169 @@
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
+        <source>Settings and enrolment</source>
+        <translation>Ajustes y alta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
+        <source>None: receipts are previewed only</source>
+        <translation>Ninguna: los tiques solo se previsualizan</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
+        <source>Store</source>
+        <translation>Tienda</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="679" />
+        <source>Terminal</source>
+        <translation>Terminal</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="680" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="693" />
+        <source>HQ address</source>
+        <translation>Dirección de la central</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="681" />
+        <source>Enrolment</source>
+        <translation>Alta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="682" />
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="683" />
+        <source>Receipt printer</source>
+        <translation>Impresora de tiques</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="690" />
+        <source>Enrol</source>
+        <translation>Dar de alta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="691" />
+        <source>Enrol with HQ (manager)</source>
+        <translation>Alta en la central (encargado)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="694" />
+        <source>Enrolment code</source>
+        <translation>Código de alta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="695" />
+        <source>Manager id</source>
+        <translation>Id del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="696" />
+        <source>Manager PIN</source>
+        <translation>PIN del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
+        <source>none</source>
+        <translation>ninguna</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="724" />
+        <source>Enrolled (online)</source>
+        <translation>Dado de alta (en línea)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
+        <source>Enrolled (offline)</source>
+        <translation>Dado de alta (sin conexión)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="729" />
+        <source>Revoked by HQ: enrol again with a new code</source>
+        <translation>Revocado por la central: dé de alta de nuevo con un código nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="731" />
+        <source>Not enrolled: sales are kept here until it is</source>
+        <translation>Sin alta: las ventas se guardan aquí hasta que la tenga</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="737" />
+        <source>Finish or cancel the sale before enrolling</source>
+        <translation>Termine o cancele la venta antes de dar de alta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="740" />
+        <source>Still reading the settings; try again</source>
+        <translation>Aún se leen los ajustes; inténtelo de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="744" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="817" />
+        <source>Type the HQ address, starting with http:// or https://</source>
+        <translation>Escriba la dirección de la central, empezando por http:// o https://</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="748" />
+        <source>Type the one-time enrolment code from HQ</source>
+        <translation>Escriba el código de alta de un solo uso de la central</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="781" />
+        <source>Enrolled: store %1, terminal %2</source>
+        <translation>Dado de alta: tienda %1, terminal %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
+        <source>Enrolling…</source>
+        <translation>Dando de alta…</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="798" />
+        <source>Nothing was changed.</source>
+        <translation>No se ha cambiado nada.</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="801" />
+        <source>HQ cannot be reached at %1: check the address and the network.</source>
+        <translation>No se puede contactar con la central en %1: compruebe la dirección y la red.</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="811" />
+        <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
+        <translation>La central rechazó el código: es desconocido, ya se usó o caducó. Pida uno nuevo a la central.</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="818" />
+        <source>HQ refused the enrolment: %1</source>
+        <translation>La central rechazó el alta: %1</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="601" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="831" />
         <source>Cashier id</source>
         <translation>Id de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="602" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="832" />
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="612" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="842" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>Termine o cancele la venta antes de cambiar de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="625" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
         <source>Signed in as %1</source>
         <translation>Sesión iniciada como %1</translation>
     </message>
@@ -949,47 +1136,47 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="269" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="284" />
         <source>Receipt</source>
         <translation>Tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="298" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="313" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="333" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="348" />
         <source>Register a member</source>
         <translation>Registrar socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="414" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="430" />
         <source>Coupon</source>
         <translation>Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="446" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="462" />
         <source>Return</source>
         <translation>Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="551" />
         <source>Points adjustment (manager)</source>
         <translation>Ajuste de puntos (encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="596" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="826" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="635" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
         <source>End of day</source>
         <translation>Cierre del día</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="687" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="917" />
         <source>Help</source>
         <translation>Ayuda</translation>
     </message>

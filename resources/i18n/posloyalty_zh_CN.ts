@@ -3,32 +3,32 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="545" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="561" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="562" />
         <source>Points (+/-)</source>
         <translation>积分(+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="563" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="548" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="564" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="549" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="565" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="571" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="587" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>已为 %2 调整 %1 积分,余额 %3</translation>
     </message>
@@ -69,250 +69,273 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="240" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="290" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close.</extracomment>
         <translation>已识别会员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="242" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="292" />
         <source>Coupon %1 applied</source>
         <translation>已使用优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="244" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="294" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="252" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="302" />
         <source>Subtotal %1</source>
         <translation>小计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="254" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="304" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="257" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="307" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="264" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="314" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="271" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="321" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="307" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="358" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>生日快乐!享受生日礼遇</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="320" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="371" />
         <source>Phone %1 · %2</source>
         <translation>手机 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="323" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="374" />
         <source>Points available: %1</source>
         <translation>可用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="326" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="377" />
         <source>Pending: %1</source>
         <translation>待生效:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="330" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="381" />
         <source>Growth: %1</source>
         <translation>成长值:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="334" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="385" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="341" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="392" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="344" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="395" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="345" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="396" />
         <source>Welcome back: first visit in over six months</source>
         <translation>欢迎回来:超过半年未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="352" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="403" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>尚未验证(离线):无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="356" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="407" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="362" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="413" />
         <location filename="../../ui/cashier.ui" line="6" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="363" />
-        <location filename="../../ui/cashier.ui" line="201" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="414" />
+        <location filename="../../ui/cashier.ui" line="221" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="364" />
-        <location filename="../../ui/cashier.ui" line="389" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="415" />
+        <location filename="../../ui/cashier.ui" line="409" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="366" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="417" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="369" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="420" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="372" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="423" />
         <location filename="../../ui/cashier.ui" line="105" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="373" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="424" />
         <location filename="../../ui/cashier.ui" line="115" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="374" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="425" />
         <location filename="../../ui/cashier.ui" line="125" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="375" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="426" />
         <location filename="../../ui/cashier.ui" line="135" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="376" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="427" />
         <location filename="../../ui/cashier.ui" line="145" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="377" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="428" />
         <location filename="../../ui/cashier.ui" line="155" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="378" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="429" />
         <location filename="../../ui/cashier.ui" line="165" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="379" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="430" />
         <location filename="../../ui/cashier.ui" line="175" />
+        <source>* Quantity</source>
+        <translation>* 数量</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="431" />
+        <location filename="../../ui/cashier.ui" line="185" />
+        <source>F10 Settings</source>
+        <translation>F10 设置</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
+        <location filename="../../ui/cashier.ui" line="195" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="380" />
-        <location filename="../../ui/cashier.ui" line="185" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="433" />
+        <location filename="../../ui/cashier.ui" line="205" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="384" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="437" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="420" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="514" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="422" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="516" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="422" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="516" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="426" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="520" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="431" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="525" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="433" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="527" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="441" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="535" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="526" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="528" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="530" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="654" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="675" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="689" />
+        <source>There is no line to change</source>
+        <translation>没有可修改的商品行</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="697" />
+        <source>Quantity of %1: %2</source>
+        <translation>%1 数量:%2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="735" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="742" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
@@ -327,17 +350,17 @@
         <translation>会员码、条码、优惠券或货号,然后回车</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier.ui" line="207" />
+        <location filename="../../ui/cashier.ui" line="227" />
         <source>No member. Scan the member code (F2: look up by phone)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier.ui" line="331" />
+        <location filename="../../ui/cashier.ui" line="351" />
         <source>Sale</source>
         <translation>本单</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier.ui" line="396" />
+        <location filename="../../ui/cashier.ui" line="416" />
         <source>¥0.00</source>
         <translation>¥0.00</translation>
     </message>
@@ -345,12 +368,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="433" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="438" />
         <source>Held by the member:</source>
         <translation>会员持有:</translation>
     </message>
@@ -358,37 +381,37 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="64" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="71" />
         <source>Welcome to %1</source>
         <translation>欢迎光临 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="66" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="73" />
         <source>Scan to join and save today</source>
         <translation>扫码入会,今天就省钱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="70" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="77" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="74" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="81" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="82" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="89" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="85" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="92" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="90" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="97" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
@@ -401,63 +424,63 @@
 <context>
     <name>EodDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="642" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="894" />
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="657" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="887" />
         <source>Type the day as YYYY-MM-DD</source>
         <translation>日期格式:YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="665" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="895" />
         <source>Sales</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="896" />
         <source>Returns</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="897" />
         <source>Net</source>
         <translation>实付</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="899" />
         <source>Payments</source>
         <translation>支付方式</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="671" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="901" />
         <source>Discounts</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="904" />
         <source>Points issued</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="905" />
         <source>Points redeemed</source>
         <translation>使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="676" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="906" />
         <source>New members</source>
         <translation>新会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="677" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="907" />
         <source>Members served</source>
         <translation>服务会员数</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="908" />
         <source>Uploads waiting</source>
         <translation>待上传</translation>
     </message>
@@ -465,67 +488,77 @@
 <context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="689" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="919" />
         <source>This help</source>
         <translation>本帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="690" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="920" />
         <source>Member: look up by phone, or register</source>
         <translation>会员:按手机号查找或注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="691" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="921" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="692" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="922" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>用最多可用积分抵扣(再按:撤销)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="693" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="923" />
         <source>Pay</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="694" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="924" />
         <source>Points adjustment (manager PIN)</source>
         <translation>积分调整(店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="695" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="925" />
         <source>Language: 中文 / English / Español</source>
         <translation>语言:中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="696" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="926" />
         <source>Return against a receipt</source>
         <translation>凭小票退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="697" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="927" />
         <source>Void the selected (or last) line</source>
         <translation>删除选中(或最后一个)商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="698" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="928" />
+        <source>Quantity of the selected (or last) line; type 3* to set 3</source>
+        <translation>修改选中(或最后一行)商品的数量;输入 3* 设为 3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="929" />
+        <source>Settings and enrolment with HQ (manager PIN)</source>
+        <translation>设置及总部注册(需店长密码)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="930" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="699" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="931" />
         <source>End-of-day report</source>
         <translation>日结报表</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="700" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="932" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>清空输入;按两次:取消交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="704" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="936" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>随时扫码:会员码、商品条码和优惠券。</translation>
     </message>
@@ -533,22 +566,22 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="300" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="315" />
         <source>11-digit mobile number</source>
         <translation>11位手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="301" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="316" />
         <source>Find (Enter)</source>
         <translation>查找(回车)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="302" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="317" />
         <source>Register new member (F2)</source>
         <translation>注册新会员(F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="304" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="319" />
         <source>Phone number</source>
         <translation>手机号</translation>
     </message>
@@ -556,43 +589,43 @@
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="85" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="100" />
         <location filename="../../ui/payment.ui" line="6" />
         <source>Payment</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="129" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="144" />
         <source>Still to pay: %1</source>
         <translation>待付:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="133" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="148" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="138" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="153" />
         <source>No member: points cannot pay.</source>
         <translation>非会员:不能使用积分。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="140" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="155" />
         <source>Points cannot pay: %1</source>
         <translation>不能使用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="144" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="159" />
         <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
         <translation>可用 %1 积分。积分最多抵扣订单的 %2%;本单最多可用 %3 积分(%4)。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="154" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="169" />
         <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>离线额度:总部近期未确认余额,每天最多 %1 积分;今天还剩 %2。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="251" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="266" />
         <source>%1 is still to pay</source>
         <translation>还需支付 %1</translation>
     </message>
@@ -689,6 +722,15 @@
         <location filename="../../src/posloyalty/ui/models.py" line="183" />
         <source>Tendered</source>
         <translation>实收</translation>
+    </message>
+</context>
+<context>
+    <name>QuantityDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="616" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="626" />
+        <source>Quantity</source>
+        <translation>数量</translation>
     </message>
 </context>
 <context>
@@ -822,37 +864,37 @@
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="339" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="354" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>顾客同意入会并同意使用其个人信息</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="343" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="358" />
         <source>Phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="344" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="359" />
         <source>Name (optional)</source>
         <translation>姓名(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="345" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="360" />
         <source>Birthday (optional)</source>
         <translation>生日(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="354" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="369" />
         <source>Register</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="395" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="411" />
         <source>%1 points</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="399" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="415" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>已注册 %1。新人礼:%2</translation>
     </message>
@@ -860,42 +902,42 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="448" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="464" />
         <source>Scan the receipt barcode</source>
         <translation>扫描小票条码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="456" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="472" />
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="458" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
         <source>Receipt code</source>
         <translation>小票号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="462" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="478" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="487" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="503" />
         <source>Sale %1 of %2, total %3</source>
         <translation>交易 %1,%2,合计 %3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="498" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="514" />
         <source>Scan the receipt first</source>
         <translation>请先扫描小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="518" />
         <source>Nothing chosen to return</source>
         <translation>未选择退货商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="511" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="527" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>已退款 %1(%2)。扣回积分 %3,退还积分 %4。</translation>
     </message>
@@ -924,24 +966,169 @@
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
+        <source>Settings and enrolment</source>
+        <translation>设置与注册</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
+        <source>None: receipts are previewed only</source>
+        <translation>无:小票仅可预览</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
+        <source>Store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="679" />
+        <source>Terminal</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="680" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="693" />
+        <source>HQ address</source>
+        <translation>总部地址</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="681" />
+        <source>Enrolment</source>
+        <translation>注册状态</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="682" />
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="683" />
+        <source>Receipt printer</source>
+        <translation>小票打印机</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="690" />
+        <source>Enrol</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="691" />
+        <source>Enrol with HQ (manager)</source>
+        <translation>在总部注册(店长)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="694" />
+        <source>Enrolment code</source>
+        <translation>注册码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="695" />
+        <source>Manager id</source>
+        <translation>店长编号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="696" />
+        <source>Manager PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="724" />
+        <source>Enrolled (online)</source>
+        <translation>已注册(在线)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
+        <source>Enrolled (offline)</source>
+        <translation>已注册(离线)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="729" />
+        <source>Revoked by HQ: enrol again with a new code</source>
+        <translation>已被总部撤销:请用新注册码重新注册</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="731" />
+        <source>Not enrolled: sales are kept here until it is</source>
+        <translation>未注册:交易先保存在本机,注册后再上传</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="737" />
+        <source>Finish or cancel the sale before enrolling</source>
+        <translation>请先完成或取消当前交易再注册</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="740" />
+        <source>Still reading the settings; try again</source>
+        <translation>仍在读取设置,请重试</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="744" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="817" />
+        <source>Type the HQ address, starting with http:// or https://</source>
+        <translation>请输入总部地址,以 http:// 或 https:// 开头</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="748" />
+        <source>Type the one-time enrolment code from HQ</source>
+        <translation>请输入总部提供的一次性注册码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="781" />
+        <source>Enrolled: store %1, terminal %2</source>
+        <translation>注册成功:门店 %1,终端 %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
+        <source>Enrolling…</source>
+        <translation>正在注册…</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="798" />
+        <source>Nothing was changed.</source>
+        <translation>未做任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="801" />
+        <source>HQ cannot be reached at %1: check the address and the network.</source>
+        <translation>无法连接总部 %1:请检查地址和网络。</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="811" />
+        <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
+        <translation>总部拒绝了注册码:码无效、已使用或已过期。请向总部索取新码。</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="818" />
+        <source>HQ refused the enrolment: %1</source>
+        <translation>总部拒绝注册:%1</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="601" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="831" />
         <source>Cashier id</source>
         <translation>收银员编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="602" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="832" />
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="612" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="842" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>请先完成或取消当前交易再换班</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="625" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
         <source>Signed in as %1</source>
         <translation>已登录:%1</translation>
     </message>
@@ -949,47 +1136,47 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="269" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="284" />
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="298" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="313" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="333" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="348" />
         <source>Register a member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="414" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="430" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="446" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="462" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="551" />
         <source>Points adjustment (manager)</source>
         <translation>积分调整(店长)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="596" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="826" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="635" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="687" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="917" />
         <source>Help</source>
         <translation>帮助</translation>
     </message>

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from pytestqt.qtbot import QtBot
+from ui_hq import UNREACHABLE_HQ, LocalHq, local_hq
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain import points as pts
@@ -26,7 +27,6 @@ from posloyalty.ui.cashier_window import CashierWindow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEDNESDAY = dt.datetime(2026, 11, 25, 15, 0, tzinfo=SHANGHAI)
-UNREACHABLE_HQ = "http://127.0.0.1:9"
 
 
 def grant(db: Database, member: str, points: int) -> None:
@@ -80,3 +80,9 @@ def window(qtbot: QtBot, demo: DemoTerminal) -> Iterator[CashierWindow]:
     yield win
     win.ops.wait()
     win.status_ops.wait()
+
+
+@pytest.fixture
+def hq(tmp_path: Path) -> Iterator[LocalHq]:
+    """A real HQ on loopback over SQLite."""
+    yield from local_hq(tmp_path / "hq.sqlite")

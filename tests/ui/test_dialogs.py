@@ -195,7 +195,9 @@ def test_help_lists_every_key(qtbot: QtBot, window: CashierWindow) -> None:
         "F7",
         "F8",
         "F9",
+        "F10",
         "F11",
         "F12",
         "Escape",
+        "*",
     }

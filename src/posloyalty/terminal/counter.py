@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
 from posloyalty.domain.codes import CouponCode, ProductBarcode
 from posloyalty.domain.ids import CashierId, MemberId, TierId
@@ -22,6 +23,7 @@ from posloyalty.store import repo
 from posloyalty.store.errors import StoreError
 from posloyalty.store.models import Member, MemberCoupon
 from posloyalty.store.vault import Vault
+from posloyalty.sync.client import HQ_URL_KEY, Enrolment, enroll, read_state
 from posloyalty.terminal.checkout import CartLine, CheckoutSession, Receipt, State
 from posloyalty.terminal.context import (
     CheckoutError,
@@ -187,6 +189,15 @@ class Counter:
         if self.session.state in (State.COMMITTED, State.CANCELLED):
             self.session = CheckoutSession(self.ctx)
         self.session.identify(identified)
+        return self.view()
+
+    # ------------------------------------------------------------------ cart lines
+    def set_qty(self, index: int, qty: int) -> CounterView:
+        """Change the quantity of cart line ``index`` (0-based); refused when the sale is
+        being paid (go back to the basket) or the quantity is not 1..9999."""
+        if self.session.state in (State.COMMITTED, State.CANCELLED) or not self.session.lines:
+            raise CheckoutError("there is no line to change")
+        self.session.set_qty(index, qty)
         return self.view()
 
     # ------------------------------------------------------------------ points
@@ -402,3 +413,88 @@ def sign_in(ctx: TerminalContext, cashier: str, pin: str) -> TerminalContext:
     if who is None:
         raise CheckoutError("wrong cashier id or PIN")
     return replace(ctx, cashier=CashierId(who.id))
+
+
+# --------------------------------------------------------------------------- settings, enrolment
+
+#: What the settings dialog says of the terminal's enrolment with HQ.
+ENROLLED, NOT_ENROLLED, REVOKED = "enrolled", "not_enrolled", "revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalSettings:
+    """The terminal's settings as the settings dialog shows them."""
+
+    store_id: str
+    terminal_id: str
+    hq_url: str
+    #: :data:`ENROLLED`, :data:`NOT_ENROLLED` or :data:`REVOKED` (from the sync state).
+    enrolment: str
+    #: The sync state's connection: online, offline, not_enrolled or revoked.
+    connection: str
+    last_error: str | None
+
+
+def terminal_settings(ctx: TerminalContext) -> TerminalSettings:
+    """Store and terminal ids, HQ address and enrolment state, read from the database."""
+    try:
+        state = read_state(ctx.db)
+        with ctx.db.read() as session:
+            url = repo.get_setting(session, HQ_URL_KEY) or ""
+            store = repo.get_setting(session, "store") or ctx.store
+            terminal = repo.get_setting(session, "terminal") or ctx.terminal
+    except StoreError as exc:
+        raise StorageRefused(f"cannot read the terminal settings: {exc}") from None
+    enrolment = {"not_enrolled": NOT_ENROLLED, "revoked": REVOKED}.get(state.connection, ENROLLED)
+    return TerminalSettings(store, terminal, url, enrolment, state.connection, state.last_error)
+
+
+def verify_manager(ctx: TerminalContext, manager_id: str, pin: str) -> str:
+    """The manager's id if ``pin`` is theirs and they are a manager; refused otherwise."""
+    try:
+        with ctx.db.read() as session:
+            who = repo.verify_pin(session, manager_id.strip(), pin)
+            role = who.role if who is not None else None
+            found = who.id if who is not None else ""
+    except StoreError as exc:
+        raise StorageRefused(f"cannot check the PIN: {exc}") from None
+    if role is None:
+        raise CheckoutError("wrong manager id or PIN")
+    if role != "manager":
+        raise CheckoutError(f"{found} is not a manager")
+    return found
+
+
+def enrol_terminal(
+    ctx: TerminalContext,
+    *,
+    manager_id: str,
+    manager_pin: str,
+    hq_url: str,
+    code: str,
+    name: str = "",
+    key_store: Literal["auto", "keyring", "file"] = "auto",
+    timeout: float = 15.0,
+) -> Enrolment:
+    """Enrol this terminal with HQ, approved by a manager's PIN; audited.
+
+    Raises :class:`CheckoutError` (wrong PIN, not a manager, empty code) or
+    :class:`SyncError` (bad address, HQ unreachable, code unknown, used or expired); in
+    both cases nothing stored changed."""
+    manager = verify_manager(ctx, manager_id, manager_pin)
+    url = hq_url.strip()
+    if not code.strip():
+        raise CheckoutError("type the one-time enrolment code from HQ")
+    done = enroll(ctx.db, url, code.strip(), name=name, key_store=key_store, timeout=timeout)
+    try:
+        with ctx.db.write() as session:
+            repo.audit(
+                session,
+                at=ctx.clock.now(),
+                cashier=manager,
+                action="terminal_enrolled",
+                detail={"hq_url": url, "store": done.store_id, "terminal": done.terminal_id},
+            )
+    except StoreError:
+        pass  # the enrolment itself is stored; a missing audit row must not undo it
+    return done

@@ -42,12 +42,20 @@ def ensure_demo_terminal(
     products: int = 200,
     sales: int = 2_000,
     integrity: str = "quick_check",
+    background_checkpoint: float = 0.0,
 ) -> DemoTerminal:
     """Open the demo terminal database at ``path``, creating and filling it on first use.
 
-    ``integrity`` is passed to :meth:`Database.open` (``none``: the caller checks later)."""
+    ``integrity`` and ``background_checkpoint`` are passed to :meth:`Database.open`
+    (``none``: the caller checks later)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database.open(path, clock=clock, create=True, integrity=integrity)
+    db = Database.open(
+        path,
+        clock=clock,
+        create=True,
+        integrity=integrity,
+        background_checkpoint=background_checkpoint,
+    )
     with db.read() as session:
         filled = session.get(Member, KNOWN_MEMBERS[0][0]) is not None
     created = False

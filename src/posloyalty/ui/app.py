@@ -180,6 +180,8 @@ def _run_till(args: argparse.Namespace) -> int:
             rules_text=rules_text,
             members=args.demo_members,
             integrity="none",
+            # Checkpoint the WAL in the background, so no sale waits for one.
+            background_checkpoint=2.0,
         )
         ctx = context_from_store(demo.db, args.cashier)
     except (StoreError, CheckoutError, OSError) as exc:
@@ -195,7 +197,9 @@ def _run_till(args: argparse.Namespace) -> int:
     except PrinterError as exc:
         print(f"posloyalty run: {exc}; receipts are previewed only", file=sys.stderr)
         printer = None
-    window = CashierWindow(Counter(ctx, demo.vault), hq_url=hq_url, printer=printer)
+    window = CashierWindow(
+        Counter(ctx, demo.vault), hq_url=hq_url, printer=printer, printer_name=args.printer
+    )
     scans = ScanFilter(app)
     app.installEventFilter(scans)
     scans.scanned.connect(window.handle_scan)

@@ -82,12 +82,15 @@ class CashierWindow(QMainWindow):
         *,
         hq_url: str | None = None,
         printer: Any = None,
+        printer_name: str = "",
         status_interval_ms: int = 5000,
     ) -> None:
         super().__init__()
         self.counter = counter
         self.hq_url = hq_url
         self.printer = printer
+        #: The receipt printer setting as configured (``file:...``, ``network:...``).
+        self.printer_name = printer_name
         self.ops = OpRunner(self, name="checkout")
         self.status_ops = OpRunner(self, name="status")
         self.view: CounterView = counter.view()
@@ -101,6 +104,8 @@ class CashierWindow(QMainWindow):
         self._esc_armed = False
         self._last_ok: dt.datetime | None = None
         self.sync_worker: SyncSource | None = None
+        #: A sync worker this window started (after an enrolment) and stops on close.
+        self.own_sync_worker: SyncSource | None = None
         self._sync_relay = _SyncRelay(self)
         self._sync_relay.changed.connect(self._sync_changed)
 
@@ -167,9 +172,11 @@ class CashierWindow(QMainWindow):
             "F7": self.next_language,
             "F8": self.start_return,
             "F9": self.void_selected_line,
+            "F10": self.open_settings,
             "F11": self.sign_in,
             "F12": self.end_of_day,
             "Escape": self.cancel_key,
+            "*": self.change_qty,
         }
         for key, action in self.actions_by_key.items():
             QShortcut(QKeySequence(key), self, action)
@@ -181,6 +188,8 @@ class CashierWindow(QMainWindow):
             "payButton": self.pay,
             "returnButton": self.start_return,
             "voidButton": self.void_selected_line,
+            "qtyButton": self.change_qty,
+            "settingsButton": self.open_settings,
             "eodButton": self.end_of_day,
             "cancelButton": self.cancel_key,
         }
@@ -190,6 +199,7 @@ class CashierWindow(QMainWindow):
             button.clicked.connect(action)
             self.buttons[name] = button
         self.scan_edit.returnPressed.connect(self._typed_code)
+        self.scan_edit.textEdited.connect(self._scan_text_edited)
 
         self.dialog: QWidget | None = None
         self.customer_display: Any = None
@@ -252,6 +262,20 @@ class CashierWindow(QMainWindow):
 
         self.submit(lambda: self.counter.scan(text), self._scanned, on_error)
 
+    def _scan_text_edited(self, text: str) -> None:
+        # "*" in the scan field is the quantity key (the field keeps it from the shortcut):
+        # "3*" sets the selected line to 3, a lone "*" asks for the quantity.
+        if not text.endswith("*"):
+            return
+        number = text[:-1].strip()
+        if number and not number.isdigit():
+            return
+        self.scan_edit.clear()
+        if number:
+            self.set_line_qty(int(number))
+        else:
+            self.change_qty()
+
     def _typed_code(self) -> None:
         text = self.scan_edit.text().strip()
         self.scan_edit.clear()
@@ -300,6 +324,7 @@ class CashierWindow(QMainWindow):
         allowed = view.allowed
         self.buttons["payButton"].setEnabled("begin_payment" in allowed)
         self.buttons["voidButton"].setEnabled("void_line" in allowed)
+        self.buttons["qtyButton"].setEnabled("set_qty" in allowed)
         self.buttons["couponButton"].setEnabled("add_coupon" in allowed)
         self.buttons["pointsButton"].setEnabled(
             "redeem" in allowed and view.member is not None and view.member.may_redeem
@@ -402,6 +427,8 @@ class CashierWindow(QMainWindow):
             "payButton": self.tr("F5 Pay"),
             "returnButton": self.tr("F8 Return"),
             "voidButton": self.tr("F9 Void line"),
+            "qtyButton": self.tr("* Quantity"),
+            "settingsButton": self.tr("F10 Settings"),
             "eodButton": self.tr("F12 End of day"),
             "cancelButton": self.tr("Esc Cancel"),
         }
@@ -622,8 +649,7 @@ class CashierWindow(QMainWindow):
         self._open(ReturnDialog(self))
 
     def void_selected_line(self) -> None:
-        rows = self.cart_view.selectionModel().selectedRows()
-        index = rows[0].row() if rows else len(self.view.rows) - 1
+        index = self.selected_line()
         if index < 0:
             self.show_message(self.tr("There is no line to void"), error=True)
             return
@@ -634,6 +660,53 @@ class CashierWindow(QMainWindow):
             return counter.view()
 
         self.submit(work)
+
+    def selected_line(self) -> int:
+        """The selected cart line, else the last one (-1: the cart is empty)."""
+        rows = self.cart_view.selectionModel().selectedRows()
+        return rows[0].row() if rows else len(self.view.rows) - 1
+
+    def change_qty(self) -> None:
+        """*: ask for the quantity of the selected (or last) line."""
+        from posloyalty.ui.dialogs import QuantityDialog
+
+        index = self.selected_line()
+        if index < 0:
+            self.show_message(self.tr("There is no line to change"), error=True)
+            return
+        self._open(QuantityDialog(self, index))
+
+    def set_line_qty(
+        self,
+        qty: int,
+        index: int | None = None,
+        then: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Set the quantity of cart line ``index`` (default: the selected or last line)."""
+        line = self.selected_line() if index is None else index
+        if line < 0:
+            self.show_message(self.tr("There is no line to change"), error=True)
+            return
+        counter = self.counter
+
+        def done(view: CounterView) -> None:
+            if 0 <= line < len(view.rows):
+                self.cart_view.selectRow(line)
+                self.show_message(
+                    self.tr("Quantity of %1: %2")
+                    .replace("%1", view.rows[line].line.name)
+                    .replace("%2", str(qty))
+                )
+            if then is not None:
+                then(view)
+
+        self.submit(lambda: counter.set_qty(line, qty), done, on_error)
+
+    def open_settings(self) -> None:
+        from posloyalty.ui.dialogs import SettingsDialog
+
+        self._open(SettingsDialog(self))
 
     def adjust_points(self) -> None:
         from posloyalty.ui.dialogs import AdjustDialog
@@ -674,6 +747,8 @@ class CashierWindow(QMainWindow):
         self._link_timer.stop()
         self.ops.stop()
         self.status_ops.stop()
+        if self.own_sync_worker is not None:
+            self.own_sync_worker.stop()
         if self.customer_display is not None:
             self.customer_display.close()
         super().closeEvent(event)

@@ -1,5 +1,5 @@
 """The till's dialogs: payment, member lookup and registration, coupon, returns, manager PIN
-adjustments, end of day, sign-in, receipt preview, help.
+adjustments, line quantity, settings and enrolment, end of day, sign-in, receipt preview, help.
 
 Each dialog is opened with ``open()`` (window-modal, never a blocking ``exec``), forwards its
 input to the counter or a terminal service through the window's :meth:`CashierWindow.submit`
@@ -9,14 +9,27 @@ input to the counter or a terminal service through the window's :meth:`CashierWi
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from posloyalty.devices.qr import member_card_png, qr_png
+from posloyalty.domain.ids import StoreId, TerminalId
 from posloyalty.domain.money import MoneyError, parse_yuan
+from posloyalty.sync.errors import Offline, SyncError
 from posloyalty.terminal import adjustments, eod, registration, returns
-from posloyalty.terminal.counter import CounterView
+from posloyalty.terminal.counter import (
+    ENROLLED,
+    REVOKED,
+    Counter,
+    CounterView,
+    TerminalSettings,
+    enrol_terminal,
+    terminal_settings,
+)
 from posloyalty.terminal.registration import RegistrationError, RegistrationForm
-from posloyalty.ui import forms
+from posloyalty.terminal.status import SyncSource
+from posloyalty.terminal.sync_setup import start_sync_worker
+from posloyalty.ui import forms, i18n
 from posloyalty.ui.cashier_window import plain_error
 from posloyalty.ui.models import PaymentsModel, ReturnLinesModel, yuan
 from posloyalty.ui.qt import (
@@ -24,6 +37,7 @@ from posloyalty.ui.qt import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QKeySequence,
@@ -38,6 +52,7 @@ from posloyalty.ui.qt import (
     Qt,
     QTableView,
     QVBoxLayout,
+    Signal,
 )
 from posloyalty.ui.receipt_doc import method_name
 
@@ -590,6 +605,220 @@ class AdjustDialog(_Dialog):
         )
 
 
+# --------------------------------------------------------------------------- quantity
+
+
+class QuantityDialog(_Dialog):
+    """*: the quantity of the selected (or last) cart line."""
+
+    def __init__(self, window: CashierWindow, index: int) -> None:
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Quantity"))
+        self.index = index
+        rows = window.view.rows
+        line = rows[index].line if 0 <= index < len(rows) else None
+        self.qty_spin = QSpinBox()
+        self.qty_spin.setRange(0, 99_999)  # out-of-range values are refused in words
+        self.qty_spin.setValue(line.qty if line is not None else 1)
+        self.qty_spin.selectAll()
+        form = QFormLayout(self)
+        form.addRow(QLabel(line.name if line is not None else ""))
+        form.addRow(self.tr("Quantity"), self.qty_spin)
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.qty_spin.setFocus()
+
+    def apply(self) -> None:
+        self.window_.set_line_qty(
+            self.qty_spin.value(), self.index, lambda _v: self.accept(), self.fail
+        )
+
+
+# --------------------------------------------------------------------------- settings
+
+
+class SettingsDialog(_Dialog):
+    """F10: the terminal's settings, and enrolment with HQ (manager PIN, one-time code).
+
+    The enrolment runs on the window's status runner (off the UI thread); on success the sync
+    worker is (re)started and attached. :attr:`enrol_finished` carries True or False once the
+    attempt is over; a failure is shown in :attr:`message` and changes nothing stored."""
+
+    enrol_finished = Signal(bool)
+
+    def __init__(
+        self,
+        window: CashierWindow,
+        *,
+        key_store: Literal["auto", "keyring", "file"] = "auto",
+        sync_interval: float = 15.0,
+    ) -> None:
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Settings and enrolment"))
+        self.key_store: Literal["auto", "keyring", "file"] = key_store
+        self.sync_interval = sync_interval
+        self.settings: TerminalSettings | None = None
+        self.store_label = QLabel()
+        self.terminal_label = QLabel()
+        self.hq_label = QLabel()
+        self.state_label = QLabel()
+        self.state_label.setWordWrap(True)
+        self.language_label = QLabel(i18n.LANGUAGES.get(i18n.current(), i18n.current()))
+        self.printer_label = QLabel(
+            window.printer_name
+            or (type(window.printer).__name__ if window.printer is not None else "")
+            or self.tr("None: receipts are previewed only")
+        )
+        shown = QFormLayout()
+        shown.addRow(self.tr("Store"), self.store_label)
+        shown.addRow(self.tr("Terminal"), self.terminal_label)
+        shown.addRow(self.tr("HQ address"), self.hq_label)
+        shown.addRow(self.tr("Enrolment"), self.state_label)
+        shown.addRow(self.tr("Language"), self.language_label)
+        shown.addRow(self.tr("Receipt printer"), self.printer_label)
+        self.url_edit = QLineEdit(window.hq_url or "")
+        self.url_edit.setPlaceholderText("https://hq.example.com")
+        self.code_edit = QLineEdit()
+        self.manager_edit = QLineEdit()
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.enrol_button = QPushButton(self.tr("Enrol"))
+        box = QGroupBox(self.tr("Enrol with HQ (manager)"))
+        form = QFormLayout(box)
+        form.addRow(self.tr("HQ address"), self.url_edit)
+        form.addRow(self.tr("Enrolment code"), self.code_edit)
+        form.addRow(self.tr("Manager id"), self.manager_edit)
+        form.addRow(self.tr("Manager PIN"), self.pin_edit)
+        form.addRow(self.enrol_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(shown)
+        layout.addWidget(box)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.enrol_button.clicked.connect(self.enrol)
+        self.pin_edit.returnPressed.connect(self.enrol)
+        self.resize(560, 420)
+        self.load()
+
+    def load(self) -> None:
+        """Read the settings off the UI thread and show them."""
+        ctx = self.window_.counter.ctx
+        self.window_.status_ops.run(lambda: terminal_settings(ctx), self.show_settings, self.fail)
+
+    def show_settings(self, settings: TerminalSettings) -> None:
+        self.settings = settings
+        self.store_label.setText(settings.store_id)
+        self.terminal_label.setText(settings.terminal_id)
+        self.hq_label.setText(settings.hq_url or self.tr("none"))
+        if settings.hq_url and not self.url_edit.text():
+            self.url_edit.setText(settings.hq_url)
+        if settings.enrolment == ENROLLED:
+            state = (
+                self.tr("Enrolled (online)")
+                if settings.connection == "online"
+                else self.tr("Enrolled (offline)")
+            )
+        elif settings.enrolment == REVOKED:
+            state = self.tr("Revoked by HQ: enrol again with a new code")
+        else:
+            state = self.tr("Not enrolled: sales are kept here until it is")
+        self.state_label.setText(state)
+
+    def enrol(self) -> None:
+        window = self.window_
+        if window.view.rows or window.view.member:
+            self.message.setText(self.tr("Finish or cancel the sale before enrolling"))
+            return
+        if window.status_ops.busy and self.settings is None:
+            self.message.setText(self.tr("Still reading the settings; try again"))
+            return
+        url = self.url_edit.text().strip()
+        if not url.startswith(("http://", "https://")) or len(url) < len("http://x"):
+            self.message.setText(self.tr("Type the HQ address, starting with http:// or https://"))
+            return
+        code = self.code_edit.text().strip()
+        if not code:
+            self.message.setText(self.tr("Type the one-time enrolment code from HQ"))
+            return
+        manager, pin = self.manager_edit.text(), self.pin_edit.text()
+        self.pin_edit.clear()
+        counter = window.counter
+        ctx = counter.ctx
+        old = window.sync_worker
+        key_store, interval = self.key_store, self.sync_interval
+
+        def work() -> tuple[SyncSource, TerminalSettings]:
+            enrol_terminal(
+                ctx,
+                manager_id=manager,
+                manager_pin=pin,
+                hq_url=url,
+                code=code,
+                name=f"till {ctx.terminal}",
+                key_store=key_store,
+            )
+            if old is not None:
+                old.stop()
+            return start_sync_worker(ctx.db, interval=interval), terminal_settings(ctx)
+
+        def done(result: tuple[SyncSource, TerminalSettings]) -> None:
+            worker, settings = result
+            window.own_sync_worker = worker  # the previous worker was stopped in work()
+            window.hq_url = url
+            store, terminal = StoreId(settings.store_id), TerminalId(settings.terminal_id)
+            window.counter = Counter(replace(ctx, store=store, terminal=terminal), counter.vault)
+            window.attach_sync(worker)
+            self.code_edit.clear()
+            self.show_settings(settings)
+            self.say(
+                self.tr("Enrolled: store %1, terminal %2")
+                .replace("%1", settings.store_id)
+                .replace("%2", settings.terminal_id)
+            )
+            window.show_message(self.message.text())
+            self.enrol_finished.emit(True)
+
+        def failed(exc: Exception) -> None:
+            self.message.setStyleSheet("color:#b71c1c;font-size:12pt;")
+            self.message.setText(self.enrol_error(exc, url))
+            self.enrol_finished.emit(False)
+
+        self.message.setText(self.tr("Enrolling…"))
+        window.status_ops.run(work, done, failed)
+
+    def enrol_error(self, exc: Exception, url: str) -> str:
+        """An enrolment failure in plain words (nothing was changed)."""
+        unchanged = " " + self.tr("Nothing was changed.")
+        if isinstance(exc, Offline):
+            return (
+                self.tr("HQ cannot be reached at %1: check the address and the network.").replace(
+                    "%1", url
+                )
+                + unchanged
+            )
+        if isinstance(exc, SyncError):
+            text = str(exc)
+            if "HTTP 403" in text:
+                return (
+                    self.tr(
+                        "HQ refused the code: it is unknown, already used or expired. "
+                        "Ask HQ for a new one."
+                    )
+                    + unchanged
+                )
+            if "not an HQ address" in text:
+                return self.tr("Type the HQ address, starting with http:// or https://") + unchanged
+            return self.tr("HQ refused the enrolment: %1").replace("%1", text) + unchanged
+        return plain_error(exc) + unchanged
+
+
 class SignInDialog(_Dialog):
     """F11: sign in as another cashier (only between sales)."""
 
@@ -696,6 +925,8 @@ class HelpDialog(_Dialog):
             ("F7", self.tr("Language: 中文 / English / Español")),
             ("F8", self.tr("Return against a receipt")),
             ("F9", self.tr("Void the selected (or last) line")),
+            ("*", self.tr("Quantity of the selected (or last) line; type 3* to set 3")),
+            ("F10", self.tr("Settings and enrolment with HQ (manager PIN)")),
             ("F11", self.tr("Cashier sign-in")),
             ("F12", self.tr("End-of-day report")),
             ("Esc", self.tr("Clear the field; twice: cancel the sale")),
@@ -724,9 +955,11 @@ __all__ = [
     "HelpDialog",
     "MemberDialog",
     "PaymentDialog",
+    "QuantityDialog",
     "ReceiptDialog",
     "RegistrationDialog",
     "ReturnDialog",
+    "SettingsDialog",
     "SignInDialog",
     "registration_qr",
 ]
