@@ -415,6 +415,7 @@ def _make_engine(path: Path, busy_timeout_ms: int, *, autocheckpoint: bool = Tru
                     f"{path}: cannot switch the database to WAL mode (got {mode!r})"
                 )
             cur.execute("PRAGMA synchronous = FULL")
+            cur.execute("PRAGMA cache_size = -32768")  # 32 MiB: index pages of a big slice
             if not autocheckpoint:
                 cur.execute("PRAGMA wal_autocheckpoint = 0")
         finally:
