@@ -57,7 +57,7 @@ MEMBERS, PRODUCTS, SALES = 1_000_000, 20_000, 100_000
 CACHE = Path(tempfile.gettempdir()) / "posloyalty-bench"
 BUILT_AT = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 #: Seconds between the till's background WAL checkpoints (posloyalty run uses the same).
-CHECKPOINT_EVERY = 2.0
+CHECKPOINT_EVERY = 0.5
 
 
 # --------------------------------------------------------------------------- database

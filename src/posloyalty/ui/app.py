@@ -181,7 +181,7 @@ def _run_till(args: argparse.Namespace) -> int:
             members=args.demo_members,
             integrity="none",
             # Checkpoint the WAL in the background, so no sale waits for one.
-            background_checkpoint=2.0,
+            background_checkpoint=0.5,
         )
         ctx = context_from_store(demo.db, args.cashier)
     except (StoreError, CheckoutError, OSError) as exc:
