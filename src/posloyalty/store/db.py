@@ -175,19 +175,9 @@ class Database:
         """Copy the WAL back into the database: (busy, WAL frames, frames checkpointed)."""
         if mode not in ("PASSIVE", "FULL", "RESTART", "TRUNCATE"):
             raise ValueError(f"unknown checkpoint mode {mode!r}")
-        pooled = self.engine.raw_connection()
-        try:
-            conn = pooled.driver_connection
-            assert isinstance(conn, sqlite3.Connection)
+        with self._bare(query_only=False) as conn:
             row = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
             return int(row[0]), int(row[1]), int(row[2])
-        except Exception as exc:
-            err = translate(exc, str(self.path))
-            if err is None or err is exc:
-                raise
-            raise err from exc
-        finally:
-            pooled.close()
 
     def close(self) -> None:
         if self._checkpointer is not None:
@@ -236,13 +226,7 @@ class Database:
             raise RuntimeError("db.transaction() inside a write in the same thread")
         self._local.writing = True
         try:
-            pooled = self.engine.raw_connection()
-            try:
-                conn = pooled.driver_connection
-                assert isinstance(conn, sqlite3.Connection)
-                if pooled.info.get("query_only") is not False:
-                    conn.execute("PRAGMA query_only = OFF")
-                    pooled.info["query_only"] = False
+            with self._bare(query_only=False) as conn:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield conn
@@ -251,13 +235,6 @@ class Database:
                     if conn.in_transaction:
                         conn.rollback()
                     raise
-            finally:
-                pooled.close()
-        except Exception as exc:
-            err = translate(exc, str(self.path))
-            if err is None or err is exc:
-                raise
-            raise err from exc
         finally:
             self._local.writing = False
 
@@ -265,20 +242,27 @@ class Database:
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """A read-only snapshot on the bare DBAPI connection (deferred ``BEGIN`` under
         ``PRAGMA query_only``, as :meth:`read`), for the till's per-scan lookups."""
+        with self._bare(query_only=True) as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.rollback()  # nothing was written: just end the snapshot
+
+    @contextmanager
+    def _bare(self, *, query_only: bool) -> Iterator[sqlite3.Connection]:
+        """A pooled DBAPI connection in the wanted ``query_only`` state; store failures raised
+        inside become :class:`StoreError`."""
         try:
             pooled = self.engine.raw_connection()
             try:
                 conn = pooled.driver_connection
                 assert isinstance(conn, sqlite3.Connection)
-                if pooled.info.get("query_only") is not True:
-                    conn.execute("PRAGMA query_only = ON")
-                    pooled.info["query_only"] = True
-                conn.execute("BEGIN")
-                try:
-                    yield conn
-                finally:
-                    if conn.in_transaction:
-                        conn.rollback()  # nothing was written: just end the snapshot
+                if pooled.info.get("query_only") is not query_only:
+                    conn.execute(f"PRAGMA query_only = {'ON' if query_only else 'OFF'}")
+                    pooled.info["query_only"] = query_only
+                yield conn
             finally:
                 pooled.close()
         except Exception as exc:
