@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
-from store_helpers import T0, add_member, file_hash
+from store_helpers import T0, add_member, earn_entry, file_hash, make_sale, sale_outbox
 
 from posloyalty.clock import FixedClock
 from posloyalty.store import repo
@@ -165,3 +165,86 @@ def test_timestamps_round_trip_and_sort_as_text(at: dt.datetime) -> None:
 def test_naive_timestamps_are_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
         format_ts(dt.datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+_V4_TABLES = ("sales", "sale_lines", "payments", "ledger_entries", "member_coupons", "outbox")
+
+
+def _rows(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        name: sorted(conn.execute(f"SELECT * FROM {name}").fetchall(), key=repr)
+        for name in _V4_TABLES
+    }
+
+
+def test_v3_database_migrates_to_v4_keeping_every_row(db_path: Path, clock: FixedClock) -> None:
+    old = Database.open(db_path, clock=clock, create=True, migrations=MIGRATIONS[:3])
+    with old.write() as session:
+        session.execute(text("INSERT INTO settings VALUES ('phone_salt', 'pepper')"))
+    add_member(old)
+    ids = Uuid7(clock)
+    sales = [ids.new() for _ in range(3)]
+    with old.raw_write() as raw:  # rows as the v3 program wrote them (global payment ids)
+        for n, sale in enumerate(sales):
+            raw.execute(
+                "INSERT INTO sales VALUES (?, 'T1', 'S1', 'c1', 'M1', ?, 3550, 3550,"
+                " 'committed', ?, ?, '{}')",
+                (sale, format_ts(T0), sales[0] if n == 2 else None, f"R{n}"),
+            )
+            raw.executemany(
+                'INSERT INTO sale_lines VALUES (?, ?, ?, "x", 1, 1000, 1000, 1000, "{}", 10, 10)',
+                [(sale, i, f"SKU{i}") for i in range(2)],
+            )
+            raw.executemany(
+                "INSERT INTO payments (sale, method, amount_fen, reference) VALUES (?, ?, ?, '')",
+                [(sale, "cash", 3000), (sale, "card", 550)],
+            )
+            raw.execute(
+                "INSERT INTO ledger_entries VALUES (?, 'M1', 'earn', 35, ?, ?, ?, NULL, NULL, ?,"
+                " 'T1', 'S1', 'c1', '', ?)",
+                (ids.new(), f"lot{n}", format_ts(T0), format_ts(T0), sale, format_ts(T0)),
+            )
+            raw.execute(
+                "INSERT INTO outbox (kind, ref_id, payload, created_at) VALUES ('sale', ?, '{}', ?)",
+                (sale, format_ts(T0)),
+            )
+        raw.execute(
+            "INSERT INTO member_coupons VALUES ('C1', 'M1', 'tpl', ?, ?, ?)",
+            (format_ts(T0), format_ts(T0), sales[1]),
+        )
+    old.close()
+    conn = sqlite3.connect(db_path)
+    before = _rows(conn)
+    conn.close()
+
+    db = Database.open(db_path, clock=clock)
+    try:
+        assert db.schema_version() == SCHEMA_VERSION == 4
+        with db.read() as session:
+            raw = repo.raw_connection(session)
+            assert _rows(raw) == before
+            assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+            assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            for name in ("sale_lines", "payments", "ledger_entries"):
+                (sql,) = raw.execute(
+                    "SELECT sql FROM sqlite_master WHERE name = ?", (name,)
+                ).fetchone()
+                assert sql.endswith("WITHOUT ROWID"), name
+        for statement in ("UPDATE ledger_entries SET points = 0", "DELETE FROM ledger_entries"):
+            with (
+                pytest.raises(sa_exc.IntegrityError, match="append-only"),
+                db.write() as session,
+            ):
+                session.execute(text(statement))
+        sale = make_sale(ids, T0)
+        with db.write() as session:  # a new sale after the upgrade, payment ids per sale
+            repo.record_sale(session, sale, [earn_entry(ids, sale, 35)], sale_outbox(sale))
+        with db.read() as session:
+            raw = repo.raw_connection(session)
+            assert raw.execute("SELECT count(*) FROM ledger_entries").fetchone() == (4,)
+            assert raw.execute("SELECT id FROM payments WHERE sale = ?", (sale.id,)).fetchall() == [
+                (1,)
+            ]
+            assert repo.ledger_sum(session, "M1") == 4 * 35
+    finally:
+        db.close()

@@ -334,7 +334,7 @@ def _fill(  # noqa: PLR0917
                 json.dumps({"demo": True}),
             )
         )
-        pay_rows.append((sale_id, "cash" if n % 3 else "card", total, ""))
+        pay_rows.append((sale_id, 1, "cash" if n % 3 else "card", total, ""))
         if member:
             earned = total // 100
             if earned:
@@ -364,7 +364,7 @@ def _fill(  # noqa: PLR0917
     conn.executemany("INSERT INTO sales VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sale_rows)
     conn.executemany("INSERT INTO sale_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", line_rows)
     conn.executemany(
-        "INSERT INTO payments (sale, method, amount_fen, reference) VALUES (?, ?, ?, ?)",
+        "INSERT INTO payments (sale, id, method, amount_fen, reference) VALUES (?, ?, ?, ?, ?)",
         pay_rows,
     )
     conn.executemany(

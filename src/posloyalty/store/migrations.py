@@ -200,6 +200,84 @@ _V3 = [
 ]
 
 
+_V4 = [
+    # Fewer b-trees written per sale: lines, payments and ledger entries are stored in the
+    # order of their natural keys (WITHOUT ROWID), so no separate primary-key index is kept.
+    # Each table is renamed away, recreated under its name, filled and dropped; nothing
+    # references these tables, so foreign keys stay on throughout.
+    "ALTER TABLE sale_lines RENAME TO sale_lines_v3",
+    """CREATE TABLE sale_lines (
+        sale VARCHAR NOT NULL REFERENCES sales (id),
+        "index" INTEGER NOT NULL,
+        sku VARCHAR NOT NULL,
+        name TEXT NOT NULL,
+        qty INTEGER NOT NULL,
+        unit_price_fen INTEGER NOT NULL,
+        gross_fen INTEGER NOT NULL,
+        net_fen INTEGER NOT NULL,
+        discounts TEXT NOT NULL,
+        points INTEGER NOT NULL,
+        growth INTEGER NOT NULL,
+        PRIMARY KEY (sale, "index"),
+        CONSTRAINT sale_lines_qty CHECK (qty <> 0)) WITHOUT ROWID""",
+    "INSERT INTO sale_lines SELECT * FROM sale_lines_v3",
+    "DROP TABLE sale_lines_v3",
+    # A payment's id orders it within its sale (the rows of v3 keep their ids).
+    "ALTER TABLE payments RENAME TO payments_v3",
+    "DROP INDEX ix_payments_sale",
+    """CREATE TABLE payments (
+        id INTEGER NOT NULL,
+        sale VARCHAR NOT NULL REFERENCES sales (id),
+        method VARCHAR NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        reference VARCHAR NOT NULL,
+        PRIMARY KEY (sale, id),
+        CONSTRAINT payments_method
+            CHECK (method IN ('cash', 'card', 'gift_card', 'points', 'coupon', 'other')))
+        WITHOUT ROWID""",
+    "INSERT INTO payments SELECT * FROM payments_v3",
+    "DROP TABLE payments_v3",
+    "ALTER TABLE ledger_entries RENAME TO ledger_entries_v3",
+    "DROP TRIGGER ledger_entries_no_update",
+    "DROP TRIGGER ledger_entries_no_delete",
+    "DROP INDEX ix_ledger_entries_member",
+    "DROP INDEX ix_ledger_entries_sale_id",
+    """CREATE TABLE ledger_entries (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        member VARCHAR NOT NULL REFERENCES members (id),
+        kind VARCHAR NOT NULL,
+        points INTEGER NOT NULL,
+        lot VARCHAR NOT NULL,
+        at VARCHAR(27) NOT NULL,
+        available_at VARCHAR(27) NOT NULL,
+        expires_at VARCHAR(27),
+        renews_until VARCHAR(27),
+        sale_id VARCHAR REFERENCES sales (id),
+        terminal VARCHAR NOT NULL,
+        store VARCHAR NOT NULL,
+        cashier VARCHAR NOT NULL,
+        reason TEXT NOT NULL,
+        created_at VARCHAR(27) NOT NULL,
+        CONSTRAINT ledger_kind
+            CHECK (kind IN ('earn', 'redeem', 'expire', 'reverse', 'adjust', 'bonus')))
+        WITHOUT ROWID""",
+    # Indexes before the rows: filled in entry order they keep room for new entries, where
+    # an index built at once is packed full and splits a page on nearly every sale at first.
+    "CREATE INDEX ix_ledger_entries_member ON ledger_entries (member)",
+    "CREATE INDEX ix_ledger_entries_sale_id ON ledger_entries (sale_id)",
+    "INSERT INTO ledger_entries SELECT * FROM ledger_entries_v3",
+    "DROP TABLE ledger_entries_v3",
+    """CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+       BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+       BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only: DELETE refused'); END""",
+    # Only returns have an original sale: index just those.
+    "DROP INDEX ix_sales_original_sale_id",
+    "CREATE INDEX ix_sales_original_sale_id ON sales (original_sale_id)"
+    " WHERE original_sale_id IS NOT NULL",
+]
+
+
 def _steps(statements: Sequence[str]) -> Migration:
     def apply(conn: Connection) -> None:
         for statement in statements:
@@ -209,6 +287,7 @@ def _steps(statements: Sequence[str]) -> Migration:
 
 
 #: v1: tables; v2: append-only triggers, partial indexes; v3: member codes (sealed secrets,
-#: card digests, revocations, replay cache, provisional sequences, welcome grants).
-MIGRATIONS: tuple[Migration, ...] = (_steps(_V1), _steps(_V2), _steps(_V3))
+#: card digests, revocations, replay cache, provisional sequences, welcome grants); v4: sale
+#: lines, payments and ledger entries WITHOUT ROWID, returns-only original-sale index.
+MIGRATIONS: tuple[Migration, ...] = (_steps(_V1), _steps(_V2), _steps(_V3), _steps(_V4))
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,11 +14,14 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -89,7 +92,14 @@ class RuleDocument(Base):
 
 class Sale(Base):
     __tablename__ = "sales"
-    __table_args__ = (CheckConstraint(_in("status", SALE_STATUSES), name="sales_status"),)
+    __table_args__ = (
+        CheckConstraint(_in("status", SALE_STATUSES), name="sales_status"),
+        Index(
+            "ix_sales_original_sale_id",
+            "original_sale_id",
+            sqlite_where=text("original_sale_id IS NOT NULL"),
+        ),
+    )
     id: Mapped[str] = mapped_column(String, primary_key=True)
     terminal: Mapped[str] = mapped_column(String)
     store: Mapped[str] = mapped_column(String)
@@ -100,14 +110,17 @@ class Sale(Base):
     total_fen: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String, default="committed")
     #: Set on a return: the sale being returned against.
-    original_sale_id: Mapped[str | None] = mapped_column(ForeignKey("sales.id"), index=True)
+    original_sale_id: Mapped[str | None] = mapped_column(ForeignKey("sales.id"))
     receipt_code: Mapped[str] = mapped_column(String, unique=True)
     quote: Mapped[Any] = mapped_column(JsonText)
 
 
 class SaleLine(Base):
     __tablename__ = "sale_lines"
-    __table_args__ = (CheckConstraint("qty <> 0", name="sale_lines_qty"),)
+    __table_args__ = (
+        CheckConstraint("qty <> 0", name="sale_lines_qty"),
+        {"sqlite_with_rowid": False},
+    )
     sale: Mapped[str] = mapped_column(ForeignKey("sales.id"), primary_key=True)
     index: Mapped[int] = mapped_column(Integer, primary_key=True)
     sku: Mapped[str] = mapped_column(String)
@@ -123,10 +136,16 @@ class SaleLine(Base):
 
 
 class Payment(Base):
+    """A payment of a sale; ``id`` orders the payments within their sale."""
+
     __tablename__ = "payments"
-    __table_args__ = (CheckConstraint(_in("method", PAYMENT_METHODS), name="payments_method"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    sale: Mapped[str] = mapped_column(ForeignKey("sales.id"), index=True)
+    __table_args__ = (
+        CheckConstraint(_in("method", PAYMENT_METHODS), name="payments_method"),
+        PrimaryKeyConstraint("sale", "id"),
+        {"sqlite_with_rowid": False},
+    )
+    id: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    sale: Mapped[str] = mapped_column(ForeignKey("sales.id"))
     method: Mapped[str] = mapped_column(String)
     amount_fen: Mapped[int] = mapped_column(Integer)
     reference: Mapped[str] = mapped_column(String, default="")
@@ -146,7 +165,10 @@ class LedgerRow(Base):
     """One points ledger entry. Append-only: triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "ledger_entries"
-    __table_args__ = (CheckConstraint(_in("kind", LEDGER_KINDS), name="ledger_kind"),)
+    __table_args__ = (
+        CheckConstraint(_in("kind", LEDGER_KINDS), name="ledger_kind"),
+        {"sqlite_with_rowid": False},
+    )
     id: Mapped[str] = mapped_column(String, primary_key=True)
     member: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
     kind: Mapped[str] = mapped_column(String)

@@ -300,10 +300,14 @@ def _refresh(
     member_id: str,
     at: dt.datetime,
     known: Sequence[LedgerEntry] | None = None,
+    *,
+    purchase_at: str | None = None,
 ) -> Balance:
     """``known``: the member's whole ledger as the caller holds it in this transaction (read
     before its inserts, plus the entries it inserted). It is used instead of reading the
-    ledger again only if the stored rows agree on count and sum; else the rows are read."""
+    ledger again only if the stored rows agree on count and sum; else the rows are read.
+    ``purchase_at`` (a sale's stored time) also advances ``last_purchase_at``, in the same
+    UPDATE."""
     entries: Sequence[LedgerEntry] | None = None
     if known is not None:
         count, total = raw.execute(
@@ -318,10 +322,18 @@ def _refresh(
     # the cache is the balance as of the newest thing we know.
     latest = max((e.at for e in entries), default=at)
     balance = points.balance(entries, max(at, latest))
-    raw.execute(
-        "UPDATE members SET cached_points = ?, cached_pending = ? WHERE id = ?",
-        (balance.available, balance.pending, member_id),
-    )
+    if purchase_at is None:
+        raw.execute(
+            "UPDATE members SET cached_points = ?, cached_pending = ? WHERE id = ?",
+            (balance.available, balance.pending, member_id),
+        )
+    else:
+        raw.execute(
+            "UPDATE members SET cached_points = ?1, cached_pending = ?2,"
+            " last_purchase_at = CASE WHEN last_purchase_at IS NULL OR last_purchase_at < ?4"
+            " THEN ?4 ELSE last_purchase_at END WHERE id = ?3",
+            (balance.available, balance.pending, member_id, purchase_at),
+        )
     return balance
 
 
@@ -451,8 +463,8 @@ def _insert_sale(
         ],
     )
     raw.executemany(
-        "INSERT INTO payments (sale, method, amount_fen, reference) VALUES (?, ?, ?, ?)",
-        [(sale.id, p.method, p.amount_fen, p.reference) for p in sale.payments],
+        "INSERT INTO payments (sale, id, method, amount_fen, reference) VALUES (?, ?, ?, ?, ?)",
+        [(sale.id, n, p.method, p.amount_fen, p.reference) for n, p in enumerate(sale.payments, 1)],
     )
     when = created_at or sale.at
     if entries:
@@ -494,13 +506,8 @@ def _insert_sale(
             )
     if sale.member is None:
         return None
-    raw.execute(
-        "UPDATE members SET last_purchase_at = ?1 WHERE id = ?2"
-        " AND (last_purchase_at IS NULL OR last_purchase_at < ?1)",
-        (at, sale.member),
-    )
     known = None if ledger_before is None else [*ledger_before, *entries]
-    return _refresh(raw, sale.member, sale.at, known)
+    return _refresh(raw, sale.member, sale.at, known, purchase_at=at)
 
 
 def _check_sale(sale: SaleRecord, entries: Sequence[LedgerEntry]) -> None:
