@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import os
-import shutil
-import stat
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from posloyalty.domain.ids import (
     CashierId,
@@ -112,26 +104,3 @@ def earn_entry(ids: Uuid7, sale: SaleRecord, points: int, *, pending_days: int =
 
 def sale_outbox(sale: SaleRecord) -> list[OutboxMessage]:
     return [OutboxMessage("sale", sale.id, {"id": sale.id, "total": sale.total_fen})]
-
-
-@contextlib.contextmanager
-def read_only(path: Path) -> Iterator[None]:
-    """Make a file or folder unwritable, even for root (chattr +i); skip if impossible."""
-    if os.geteuid() != 0:
-        mode = path.stat().st_mode
-        path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-        try:
-            yield
-        finally:
-            path.chmod(mode)
-        return
-    chattr = shutil.which("chattr")
-    if (
-        chattr is None
-        or subprocess.run([chattr, "+i", str(path)], check=False, capture_output=True).returncode
-    ):
-        pytest.skip("running as root without chattr +i: cannot make a file read-only")
-    try:
-        yield
-    finally:
-        subprocess.run([chattr, "-i", str(path)], check=True)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import random
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from killtest import kill_loop
 from store_helpers import T0, add_member
 
 from posloyalty.clock import FixedClock
@@ -60,30 +54,7 @@ def _trials(tmp_path: Path, clock: FixedClock, trials: int) -> None:
     db = Database.open(path, clock=clock)
     add_member(db)
     db.close()
-    rng = random.Random(42)
-    reported: list[str] = []
-    stored: set[str] = set()
-    for trial in range(trials):
-        with subprocess.Popen(
-            [sys.executable, str(CHILD), str(path), str(trial)],
-            stdout=subprocess.PIPE,
-            text=True,
-        ) as child:
-            assert child.stdout is not None
-            first = child.stdout.readline()  # the child is up and selling
-            time.sleep(rng.uniform(0, 0.15))
-            os.kill(child.pid, signal.SIGKILL)
-            rest = child.stdout.read()
-        assert first, "the child died before its first sale"
-        now_reported = [line for line in (first + rest).splitlines() if line]
-        reported += now_reported
-        before, stored = stored, _check(path, reported)
-        # Only the sale in flight at the kill may be stored without having been reported.
-        assert len(stored - before) - len(now_reported) in (0, 1)
-    assert len(reported) > trials
-    conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    conn.close()
+    kill_loop(path, CHILD, _check, trials=trials, seed=42, max_sleep=0.15)
 
 
 def test_killed_writer_loses_nothing_committed(tmp_path: Path, clock: FixedClock) -> None:

@@ -7,8 +7,9 @@ import random
 from pathlib import Path
 
 import pytest
+from killtest import read_only
 from sqlalchemy import text
-from store_helpers import T0, add_member, file_hash, make_sale, read_only
+from store_helpers import T0, add_member, file_hash, make_sale
 
 from posloyalty.clock import FixedClock
 from posloyalty.store import repo

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import shutil
-import stat
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from posloyalty.clock import Clock, FixedClock
 from posloyalty.domain import points as pts
@@ -197,26 +189,3 @@ def ledger_consistent(db: Database, at: dt.datetime) -> None:
 
 def fixed(at: dt.datetime = TUESDAY) -> FixedClock:
     return FixedClock(at)
-
-
-@contextlib.contextmanager
-def read_only(path: Path) -> Iterator[None]:
-    """Make a file or folder unwritable, even for root (chattr +i); skip if impossible."""
-    if os.geteuid() != 0:
-        mode = path.stat().st_mode
-        path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-        try:
-            yield
-        finally:
-            path.chmod(mode)
-        return
-    chattr = shutil.which("chattr")
-    if (
-        chattr is None
-        or subprocess.run([chattr, "+i", str(path)], check=False, capture_output=True).returncode
-    ):
-        pytest.skip("running as root without chattr +i: cannot make a file read-only")
-    try:
-        yield
-    finally:
-        subprocess.run([chattr, "-i", str(path)], check=True)

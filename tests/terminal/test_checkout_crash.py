@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import random
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from checkout_helpers import TUESDAY, fixed, ledger_consistent, setup_store
+from killtest import kill_loop
 
 from posloyalty.store.db import Database
 
@@ -57,30 +51,7 @@ def _check(path: Path, reported: list[str]) -> set[str]:
 def _trials(tmp_path: Path, trials: int) -> None:
     path = tmp_path / "crash.db"
     setup_store(path, fixed()).close()
-    rng = random.Random(7)
-    reported: list[str] = []
-    stored: set[str] = set()
-    for trial in range(trials):
-        with subprocess.Popen(
-            [sys.executable, str(CHILD), str(path), str(trial)],
-            stdout=subprocess.PIPE,
-            text=True,
-        ) as child:
-            assert child.stdout is not None
-            first = child.stdout.readline()  # the child is up and selling
-            time.sleep(rng.uniform(0, 0.2))
-            os.kill(child.pid, signal.SIGKILL)
-            rest = child.stdout.read()
-        assert first, "the child died before its first sale"
-        now_reported = [line for line in (first + rest).splitlines() if line]
-        reported += now_reported
-        before, stored = stored, _check(path, reported)
-        # Only the sale in flight at the kill may be stored without having been reported.
-        assert len(stored - before) - len(now_reported) in (0, 1)
-    assert len(reported) > trials
-    conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    conn.close()
+    kill_loop(path, CHILD, _check, trials=trials, seed=7, max_sleep=0.2)
 
 
 def test_killed_checkouts_lose_nothing_committed(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from checkout_helpers import grant, make_ctx, read_only, snapshot
+from checkout_helpers import grant, make_ctx, snapshot
+from killtest import read_only
 from sqlalchemy import Connection, event
 
 from posloyalty.clock import FixedClock
