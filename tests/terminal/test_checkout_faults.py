@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from checkout_helpers import grant, make_ctx, snapshot
 from killtest import read_only
-from sqlalchemy import Connection, event
+from sqlalchemy import event
 
 from posloyalty.clock import FixedClock
 from posloyalty.store.db import Database
@@ -68,15 +68,17 @@ def test_read_only_file(funded: Database, db_path: Path) -> None:
 def test_full_disk(funded: Database) -> None:
     s = _paying(funded, open_lines=300)
 
-    def cap(conn: Connection) -> None:
-        pages = conn.exec_driver_sql("PRAGMA page_count").scalar_one()
-        conn.exec_driver_sql(f"PRAGMA max_page_count = {pages}")
+    def cap(dbapi_conn: sqlite3.Connection, record: object) -> None:
+        pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
 
-    event.listen(funded.engine, "begin", cap)
+    # Every connection from here on finds the disk full.
+    event.listen(funded.engine, "connect", cap)
+    funded.engine.dispose()
     try:
         _refuses_then_commits(s, funded, "disk is full")
     finally:
-        event.remove(funded.engine, "begin", cap)
+        event.remove(funded.engine, "connect", cap)
     funded.engine.dispose()  # new connections: no page cap
     assert s.commit().total == s.due
 

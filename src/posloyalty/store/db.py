@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,6 +121,11 @@ class Database:
             bind=engine.execution_options(**{_TX_OPTION: "read"}), expire_on_commit=False
         )
         self._checkpointer: _Checkpointer | None = None
+        self._closed = False
+        self._held_lock = threading.Lock()
+        self._helds: weakref.WeakSet[_Held] = weakref.WeakSet()
+        # engine.dispose() (reconnect, e.g. after a remount) also retires held connections.
+        event.listen(engine, "engine_disposed", self._on_dispose)
 
     @classmethod
     def open(
@@ -195,6 +201,8 @@ class Database:
             return int(row[0]), int(row[1]), int(row[2])
 
     def close(self) -> None:
+        self._closed = True
+        self._retire_held(invalidate=False)
         if self._checkpointer is not None:
             self._checkpointer.stop()
             self._checkpointer = None
@@ -267,24 +275,86 @@ class Database:
 
     @contextmanager
     def _bare(self, *, query_only: bool) -> Iterator[sqlite3.Connection]:
-        """A pooled DBAPI connection in the wanted ``query_only`` state; store failures raised
-        inside become :class:`StoreError`."""
+        """A DBAPI connection in the wanted ``query_only`` state; store failures raised
+        inside become :class:`StoreError`.
+
+        Each thread keeps one pooled connection for these hot paths between uses (a sale,
+        a scan's lookup): checking a connection out of SQLAlchemy's pool and back costs more
+        than a scan's queries, and one connection keeps its page cache warm. A nested use,
+        or a use after :meth:`close`, takes one from the pool as before. ``engine.dispose()``
+        (a reconnect) closes held connections too, so every connection after it is new.
+        """
         try:
-            pooled = self.engine.raw_connection()
+            held = self._take_held()
+            if held is None:
+                pooled = self.engine.raw_connection()
+                try:
+                    yield _in_mode(pooled, query_only)
+                finally:
+                    pooled.close()
+                return
             try:
-                conn = pooled.driver_connection
-                assert isinstance(conn, sqlite3.Connection)
-                if pooled.info.get("query_only") is not query_only:
-                    conn.execute(f"PRAGMA query_only = {'ON' if query_only else 'OFF'}")
-                    pooled.info["query_only"] = query_only
-                yield conn
+                yield _in_mode(held.pooled, query_only)
             finally:
-                pooled.close()
+                self._release(held)
         except Exception as exc:
             err = translate(exc, str(self.path))
             if err is None or err is exc:
                 raise
             raise err from exc
+
+    def _take_held(self) -> _Held | None:
+        """This thread's held connection, marked busy; None: use the pool this time."""
+        held: _Held | None = getattr(self._local, "held", None)
+        with self._held_lock:
+            if held is not None and (held.retire or not held.give_back.alive):
+                held = None  # retired (close, dispose, error); its retirer gives it back
+            if held is not None:
+                if held.busy:  # nested use in this thread
+                    return None
+                held.busy = True
+                return held
+        if self._closed:
+            return None
+        held = _Held(self.engine.raw_connection())
+        held.busy = True
+        with self._held_lock:
+            self._helds.add(held)
+        self._local.held = held
+        return held
+
+    def _release(self, held: _Held) -> None:
+        """End a use of a held connection: no transaction left open, and back to the pool
+        (closed) if it was retired meanwhile or cannot even roll back."""
+        conn = held.pooled.driver_connection
+        broken = False
+        try:
+            if conn.in_transaction:
+                conn.rollback()
+        except sqlite3.Error:
+            broken = True
+        with self._held_lock:
+            held.busy = False
+            held.invalidate = held.invalidate or broken
+            retire = held.retire = held.retire or broken
+        if retire:
+            held.discard()
+
+    def _on_dispose(self, engine: Engine) -> None:
+        self._retire_held(invalidate=True)
+
+    def _retire_held(self, *, invalidate: bool) -> None:
+        """Retire every held connection (closed too if ``invalidate``): an idle one now, a
+        busy one by its own thread when its use ends (:meth:`_release`)."""
+        with self._held_lock:
+            idle = []
+            for h in self._helds:
+                if not h.retire:
+                    h.retire, h.invalidate = True, invalidate
+                    if not h.busy:
+                        idle.append(h)
+        for h in idle:
+            h.discard()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -368,6 +438,36 @@ def _header_only(path: Path) -> tuple[int, int]:
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise StoreCorruptError(f"{path}: not a SQLite database (the file was left unchanged)")
     return int.from_bytes(header[60:64], "big"), int.from_bytes(header[68:72], "big")
+
+
+class _Held:
+    """The pooled connection one thread keeps between its uses of ``Database._bare``.
+
+    It goes back to the pool when the thread ends (its thread-local reference dies), or when
+    it is retired (the database closes, the engine is disposed, it cannot roll back),
+    whichever comes first (``give_back`` runs once).
+    """
+
+    def __init__(self, pooled: Any) -> None:
+        self.pooled = pooled
+        self.busy = False
+        self.retire = False
+        self.invalidate = False
+        self.give_back = weakref.finalize(self, pooled.close)
+
+    def discard(self) -> None:
+        if self.invalidate and self.give_back.alive:
+            self.pooled.invalidate()  # opened before engine.dispose(), or broken: close it
+        self.give_back()
+
+
+def _in_mode(pooled: Any, query_only: bool) -> sqlite3.Connection:
+    conn = pooled.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    if pooled.info.get("query_only") is not query_only:
+        conn.execute(f"PRAGMA query_only = {'ON' if query_only else 'OFF'}")
+        pooled.info["query_only"] = query_only
+    return conn
 
 
 #: WAL frames after which the checkpointer also makes the next writer rewind the WAL.
