@@ -132,8 +132,10 @@ def test_uuid7_layout_order_and_time() -> None:
     clock.advance(milliseconds=1)
     ids.append(gen.new())
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert all(str(uuid.UUID(i)) == i for i in ids)  # the canonical spelling
     u = uuid.UUID(ids[0])
     assert u.version == 7 and u.variant == uuid.RFC_4122
+    assert gen.new_uuid().int > uuid.UUID(ids[-1]).int
     assert uuid7_time_ms(ids[0]) == int(T0.timestamp() * 1000)
 
 
@@ -157,6 +159,7 @@ def test_uuid7_survives_a_clock_step_back() -> None:
 def test_timestamps_round_trip_and_sort_as_text(at: dt.datetime) -> None:
     text_ = format_ts(at)
     assert len(text_) == 27 and text_.endswith("Z")
+    assert text_ == at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # stored spelling
     assert parse_ts(text_) == at
     later = at + dt.timedelta(microseconds=1)
     assert format_ts(later) > text_

@@ -29,9 +29,14 @@ class Uuid7:
         self._lock = threading.Lock()
 
     def new(self) -> str:
-        return str(self.new_uuid())
+        """The next id in its canonical text (what ``str(uuid.UUID(...))`` prints)."""
+        h = f"{self._next():032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def new_uuid(self) -> uuid.UUID:
+        return uuid.UUID(int=self._next())
+
+    def _next(self) -> int:
         ms = int(self._clock.now().timestamp() * 1000)
         rnd = int.from_bytes(self._randbytes(10), "big")
         rand_a = rnd >> 68  # top 12 of 80 random bits
@@ -46,8 +51,7 @@ class Uuid7:
             if not 0 <= ms <= _MAX_MS:
                 raise ValueError(f"clock gives {ms} ms, outside the UUIDv7 range")
             self._last_ms, self._last_a = ms, rand_a
-        value = (ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
-        return uuid.UUID(int=value)
+        return (ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
 
 
 def uuid7_time_ms(value: str | uuid.UUID) -> int:

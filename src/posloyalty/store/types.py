@@ -13,14 +13,17 @@ from typing import Any
 from sqlalchemy import Dialect, String, Text
 from sqlalchemy.types import TypeDecorator
 
+from posloyalty.jsontext import canonical_json
+
 UTC = dt.UTC
-_TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def format_ts(at: dt.datetime) -> str:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"refusing a naive datetime {at!r}: instants must be timezone-aware")
-    return at.astimezone(UTC).strftime(_TS_FORMAT)
+    # "2026-03-01T09:30:00.000000Z": fixed width, so the text sorts like the instant
+    # (isoformat is strftime("%Y-%m-%dT%H:%M:%S.%fZ") in half the time).
+    return at.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def parse_ts(text: str) -> dt.datetime:
@@ -28,7 +31,8 @@ def parse_ts(text: str) -> dt.datetime:
 
 
 def dump_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """JSON text for a stored column: the canonical spelling the sync payloads use."""
+    return canonical_json(value)
 
 
 class UtcTimestamp(TypeDecorator[dt.datetime]):
