@@ -261,6 +261,10 @@ def _checkout_loop(
     return block
 
 
+def _verdict(value: float, threshold: float) -> str:
+    return "met" if value >= threshold else "NOT met"
+
+
 def _ratios(ctx: TerminalContext, bare_path: Path, rounds: int, block: int) -> None:
     rng = random.Random(5)
     commits: list[float] = []
@@ -292,10 +296,12 @@ def _ratios(ctx: TerminalContext, bare_path: Path, rounds: int, block: int) -> N
     for name, label in (("full", "checkout commit"), ("store", "record_sale alone")):
         rate = n / totals[name]
         ratios = per_round[name]
+        median = statistics.median(ratios)
         print(
             f"checkout: {label:<18} {rate:7,.0f} sales/s  ratio to bare sqlite: median round "
-            f"{statistics.median(ratios):.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f}), "
-            f"all rounds {rate / bare_rate:.2f}  (bar 0.25, aim 0.5)"
+            f"{median:.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f}), "
+            f"all rounds {rate / bare_rate:.2f}  (bar 0.25: {_verdict(median, 0.25)}, "
+            f"aim 0.5: {_verdict(median, 0.5)})"
         )
     print(
         f"checkout: bare sqlite loop   {bare_rate:7,.0f} commits/s (one row per BEGIN IMMEDIATE "
