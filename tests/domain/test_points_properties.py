@@ -283,3 +283,49 @@ def test_successive_partial_returns_never_exceed_the_line(
         assert exact - len(spec) < taken <= exact
     # Once every unit is back, the sale's points are exactly reversed.
     assert balance(entries, at).total == 0
+
+
+def _expiry_by_walking(
+    created_at: datetime, own: datetime | None, renewals: list[tuple[datetime, datetime]]
+) -> datetime | None:
+    """The rule as written: walk every renewal in order (the oracle for the fast version)."""
+    exp = own
+    for r_at, until in renewals:
+        if exp is None or r_at >= exp:
+            break
+        if r_at >= created_at and until > exp:
+            exp = until
+    return exp
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 400), st.integers(1, 120)), min_size=0, max_size=40
+    ),  # renewals: (day made, days granted; arbitrary, not only "made + 12 months")
+    st.lists(
+        st.tuples(st.integers(0, 400), st.none() | st.integers(-5, 120)), min_size=1, max_size=20
+    ),  # lots: (day created, own validity in days; None: never expires)
+)
+def test_a_lots_expiry_is_the_walk_over_every_renewal(
+    renewals: list[tuple[int, int]], lot_specs: list[tuple[int, int | None]]
+) -> None:
+    day = timedelta(days=1)
+    made = sorted((START + a * day, START + (a + g) * day) for a, g in renewals)
+    entries = [
+        LedgerEntry(EntryId(f"r{i}"), "adjust", 0, at, LotId(f"r{i}"), at, None, renews_until=u)
+        for i, (at, u) in enumerate(made)
+    ]
+    for i, (c, own) in enumerate(lot_specs):
+        at = START + c * day
+        own_expiry = None if own is None else at + own * day
+        entries.append(
+            LedgerEntry(EntryId(f"l{i}"), "earn", 10, at, LotId(f"l{i}"), at, own_expiry)
+        )
+    seq = sorted(entries, key=lambda e: e.at)
+    walk = [(e.at, e.renews_until) for e in seq if e.renews_until is not None]
+    end = START + 600 * day
+    for lot in lots(entries, end):
+        if lot.kind != "earn":
+            continue
+        spec = next(e for e in entries if e.lot == lot.id)
+        assert lot.expires_at == _expiry_by_walking(spec.at, spec.expires_at, walk)

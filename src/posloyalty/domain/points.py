@@ -23,6 +23,7 @@ expiry). Ids come from the caller (``new_id`` factories); nothing here reads the
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -121,16 +122,56 @@ def _upto(entries: Iterable[LedgerEntry], at: datetime) -> list[LedgerEntry]:
     return sorted((e for e in entries if e.at <= at), key=lambda e: e.at)
 
 
-def _effective_expiry(
-    created_at: datetime, own: datetime | None, renewals: Sequence[tuple[datetime, datetime]]
-) -> datetime | None:
-    exp = own
-    for r_at, until in renewals:
-        if exp is None or r_at >= exp:
-            break  # never expires, or already dead: a later renewal cannot revive it
-        if r_at >= created_at and until > exp:
-            exp = until
-    return exp
+class _Renewals:
+    """Validity renewals ``(at, until)`` sorted by ``at``, answering a lot's effective expiry.
+
+    A lot's expiry walks the renewals made from its creation on: each one made while the lot
+    is still valid moves its expiry to ``until`` if later; the first one made after it expired
+    ends the walk. Walked per lot, a member who renews on every purchase costs O(lots x
+    renewals): 33 ms for 1,000 purchases. Here each walk is two binary searches and a range
+    maximum: after the first step the state is always "valid until ``until[m]``, renewals up
+    to ``m`` seen", so the rest of the walk from each ``m`` is computed once (``_chain``).
+    """
+
+    def __init__(self, renewals: Sequence[tuple[datetime, datetime]]) -> None:
+        self._at = [r[0] for r in renewals]
+        self._until = [r[1] for r in renewals]
+        n = len(renewals)
+        # Sparse table of range-maximum indices: _top[k][i] covers [i, i + 2**k).
+        self._top: list[list[int]] = [list(range(n))]
+        width = 1
+        while 2 * width <= n:
+            prev = self._top[-1]
+            u = self._until
+            self._top.append(
+                [a if u[a] >= u[b] else b for a, b in zip(prev, prev[width:], strict=False)]
+            )
+            width *= 2
+        self._chain: list[datetime] = list(self._until)  # filled from the last one back
+        for m in range(n - 1, -1, -1):
+            self._chain[m] = self._walk_from(m + 1, self._until[m], m)
+
+    def _argmax(self, lo: int, hi: int) -> int:
+        k = (hi - lo).bit_length() - 1
+        a, b = self._top[k][lo], self._top[k][hi - (1 << k)]
+        return a if self._until[a] >= self._until[b] else b
+
+    def _walk_from(self, lo: int, exp: datetime, m: int | None) -> datetime:
+        """The expiry reached from ``exp`` by the renewals from index ``lo`` on."""
+        hi = bisect_left(self._at, exp, lo=lo)  # the renewals made while still valid
+        if hi == lo:
+            return exp
+        best = self._argmax(lo, hi)
+        if self._until[best] <= exp:
+            return exp
+        if m is not None and best <= m:  # pragma: no cover - lo > m, so best > m
+            raise AssertionError("renewal chain out of order")
+        return self._chain[best]
+
+    def expiry(self, created_at: datetime, own: datetime | None) -> datetime | None:
+        if own is None or not self._at:
+            return own  # never expires, or nothing renews it
+        return self._walk_from(bisect_left(self._at, created_at), own, None)
 
 
 def lots(entries: Iterable[LedgerEntry], at: datetime) -> list[Lot]:
@@ -145,14 +186,14 @@ def lots(entries: Iterable[LedgerEntry], at: datetime) -> list[Lot]:
                 raise PointsError(f"lot {e.lot!r} is created twice (entry {e.id!r})")
             creators[e.lot] = e
         remaining[e.lot] = remaining.get(e.lot, 0) + e.points
-    renewals = [(e.at, e.renews_until) for e in seq if e.renews_until is not None]
+    renewals = _Renewals([(e.at, e.renews_until) for e in seq if e.renews_until is not None])
     out: list[Lot] = []
     for lot_id, rest in remaining.items():
         c = creators.get(lot_id)
         if c is None:
             out.append(Lot(lot_id, None, None, None, None, rest, None))
             continue
-        expiry = _effective_expiry(c.at, c.expires_at, renewals)
+        expiry = renewals.expiry(c.at, c.expires_at)
         out.append(Lot(lot_id, c.kind, c.at, c.available_at, expiry, rest, c.sale_id))
     return out
 

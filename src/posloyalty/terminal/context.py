@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from posloyalty.store import repo
 from posloyalty.store.confirmation import CONFIRMED_PREFIX
 from posloyalty.store.db import Database
 from posloyalty.store.ids import Uuid7
+from posloyalty.store.ledger_cache import LedgerCache
 from posloyalty.store.models import Cashier
 from posloyalty.store.types import format_ts, parse_ts
 
@@ -65,6 +66,8 @@ class TerminalContext:
     offline_allowance_points: int | None = None
     #: A balance HQ confirmed longer ago than this counts as unconfirmed (offline).
     confirmation_max_age: dt.timedelta = dt.timedelta(minutes=15)
+    #: Members' parsed ledgers, reused while unchanged (identification, then the sale).
+    ledgers: LedgerCache = field(default_factory=LedgerCache, compare=False, repr=False)
 
     def now(self) -> dt.datetime:
         """Now, store-local (its date decides member days, birthdays and business days)."""
@@ -192,7 +195,7 @@ def load_member(
     row = _member_row(session, member_id)
     if row is None and confirmed:
         raise CheckoutError(f"member {member_id} is not in this terminal's member directory")
-    entries = tuple(repo.ledger_for_member(session, member_id, ctx.zone)) if row else ()
+    entries = ctx.ledgers.entries(session, member_id, ctx.zone) if row else ()
     balance = pts.balance(entries, at)
     tiers = ctx.rules.tiers
     tier = tiers.lowest.id
