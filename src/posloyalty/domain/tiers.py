@@ -173,24 +173,32 @@ def _since_change_status(rules: TierRules, past: Sequence[Purchase], at: datetim
     spend = count = 0
     changes: list[TierChange] = []
 
+    # Asked before every purchase; it changes only with the tier or the period's start.
+    end_for: tuple[TierId, datetime | None] | None = None
+    end: datetime | None = None
+
     def period_end() -> datetime | None:
-        months = rules.level(tier).validity_months
-        if months == 0 or period_start is None:
-            return None
-        return period_start + relativedelta(months=months)
+        nonlocal end_for, end
+        if end_for != (tier, period_start):
+            months = rules.level(tier).validity_months
+            end_for = (tier, period_start)
+            end = None
+            if months and period_start is not None:
+                end = period_start + relativedelta(months=months)
+        return end
 
     def run_reviews(until: datetime) -> None:
         nonlocal tier, since, period_start, spend, count
-        while (end := period_end()) is not None and end <= until:
+        while (due := period_end()) is not None and due <= until:
             outcome = next(
                 (o.to for o in rules.level(tier).review if o.condition.met(spend, count)),
                 rules.lowest.id,
             )
             if outcome != tier:
-                changes.append(TierChange(end, tier, outcome, "review"))
-                tier, since = outcome, end
+                changes.append(TierChange(due, tier, outcome, "review"))
+                tier, since = outcome, due
             # Every review closes the period: the next one measures from zero.
-            period_start = end
+            period_start = due
             spend = count = 0
 
     for p in past:
