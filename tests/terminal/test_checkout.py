@@ -584,3 +584,33 @@ def test_balance_helper_agrees_with_replay(db: Database, clock: FixedClock) -> N
     with db.read() as session:
         entries = repo.ledger_for_member(session, "M1")
     assert pts.balance(entries, clock.now()).available == 300
+
+
+def test_after_a_sale_the_remembered_ledger_is_the_stored_one(
+    db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from posloyalty.store import ledger_cache
+
+    def no_reading(*args: object) -> None:
+        raise AssertionError("the ledger was read again")
+
+    grant(db, "M1", 5000, clock)
+    ctx = make_ctx(db)
+    for redeem in (0, 700, 0):
+        clock.advance(minutes=5)
+        s = CheckoutSession(ctx)
+        s.identify(GOLD)
+        s.scan("C3")
+        s.scan("A1", 2)
+        if redeem:
+            s.redeem(redeem)
+        s.begin_payment()
+        s.add_payment("cash", tendered=s.due)
+        s.commit()
+        # The next identification reuses what the sale wrote, and it is exactly what is stored.
+        with monkeypatch.context() as m, db.snapshot() as conn:
+            m.setattr(ledger_cache, "ledger_for_member", no_reading)
+            kept = ctx.ledgers.entries(conn, "M1", ctx.zone)
+        with db.snapshot() as conn:
+            stored = tuple(repo.ledger_for_member(conn, "M1", ctx.zone))
+        assert kept == stored and len(stored) > 1

@@ -3,7 +3,8 @@
 A member's ledger is read on every identification and again in every sale's transaction; a
 frequent shopper's 1,000 entries take ~3 ms to parse each time. The ledger is append-only
 (triggers refuse UPDATE and DELETE), so a member's entry count says whether a parsed copy is
-still whole: the same count means the same rows. Counting is an index range count.
+still whole: the same count means the same rows. Counting is an index range count. The
+order is the store's (``ORDER BY at, id``): instants, then ids as text.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -46,9 +48,20 @@ class LedgerCache:
                 return parsed
         parsed = tuple(ledger_for_member(raw, member_id, tz))
         if len(parsed) == count:  # outside a transaction a writer may have come between
-            with self._lock:
-                self._parsed[key] = parsed
-                self._parsed.move_to_end(key)
-                while len(self._parsed) > self._size:
-                    self._parsed.popitem(last=False)
+            self._keep(key, parsed)
         return parsed
+
+    def remember(
+        self, member_id: str, tz: dt.tzinfo | None, entries: Sequence[LedgerEntry]
+    ) -> None:
+        """Keep ``entries`` as the member's whole ledger: call only after the transaction that
+        wrote the last of them committed (a sale knows its member's ledger before and what it
+        added, so the next identification need not read and parse it again)."""
+        self._keep((member_id, tz), tuple(sorted(entries, key=lambda e: (e.at, e.id))))
+
+    def _keep(self, key: tuple[str, dt.tzinfo | None], parsed: tuple[LedgerEntry, ...]) -> None:
+        with self._lock:
+            self._parsed[key] = parsed
+            self._parsed.move_to_end(key)
+            while len(self._parsed) > self._size:
+                self._parsed.popitem(last=False)

@@ -606,7 +606,9 @@ class CheckoutSession:
             # The DBAPI connection itself: one BEGIN IMMEDIATE ... COMMIT as with db.write(),
             # without the ORM session's per-statement bookkeeping.
             with self.ctx.db.transaction() as conn:
-                receipt = _write_sale(conn, self.ctx, self._cart, self.due, quoted)
+                receipt, ledger = _write_sale(conn, self.ctx, self._cart, self.due, quoted)
+            if receipt.member_id is not None and ledger is not None:
+                self.ctx.ledgers.remember(receipt.member_id, self.ctx.zone, ledger)
         except StoreDataError as exc:
             raise CheckoutError(f"the sale was refused by the store: {exc}") from exc
         except StoreError as exc:
@@ -664,8 +666,9 @@ def _write_sale(
     cart: _Cart,
     shown_total: int,
     quoted: tuple[Basket, Quote] | None = None,
-) -> Receipt:
-    """Everything of one sale, inside the caller's write transaction."""
+) -> tuple[Receipt, list[pts.LedgerEntry] | None]:
+    """Everything of one sale, inside the caller's write transaction; with the receipt, the
+    member's whole ledger after the sale (None: no member on file)."""
     at = ctx.now()
     member: MemberState | None = None
     if cart.member is not None:
@@ -807,7 +810,8 @@ def _write_sale(
         if d.kind != "points":
             savings[d.kind] = Fen(savings.get(d.kind, 0) + d.amount)
     pending = member is not None and bool(entries) and any(e.available_at > at for e in entries)
-    return Receipt(
+    ledger = [*member.entries, *entries] if member is not None and member.stored else None
+    receipt = Receipt(
         sale_id=sale_id,
         receipt_code=code,
         at=at,
@@ -842,6 +846,7 @@ def _write_sale(
         coupons=tuple(c.code for c in cart.coupons),
         member_day=q.member_day,
     )
+    return receipt, ledger
 
 
 def _entry_json(e: pts.LedgerEntry) -> dict[str, Any]:
