@@ -69,273 +69,275 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="290" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="297" />
         <source>Member %1 identified</source>
         <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close.</extracomment>
         <translation>Socio %1 identificado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="292" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="299" />
         <source>Coupon %1 applied</source>
         <translation>Cupón %1 aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="294" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="301" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="302" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="309" />
         <source>Subtotal %1</source>
         <translation>Subtotal %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="304" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="311" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="307" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="314" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="314" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="321" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="321" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="328" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="358" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="365" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="371" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="378" />
         <source>Phone %1 · %2</source>
         <translation>Teléfono %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="374" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="381" />
         <source>Points available: %1</source>
         <translation>Puntos disponibles: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="377" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="384" />
         <source>Pending: %1</source>
         <translation>Pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="381" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="388" />
         <source>Growth: %1</source>
         <translation>Crecimiento: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="385" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="392" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="392" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="399" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="395" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="402" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="396" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="403" />
         <source>Welcome back: first visit in over six months</source>
         <translation>Bienvenido de nuevo: primera visita en más de seis meses</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="403" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="410" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>Aún sin verificar (sin conexión): sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="407" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="414" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="413" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="420" />
         <location filename="../../ui/cashier.ui" line="6" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="414" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="421" />
         <location filename="../../ui/cashier.ui" line="221" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="415" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="422" />
         <location filename="../../ui/cashier.ui" line="409" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="417" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="424" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="420" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="427" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="423" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="430" />
         <location filename="../../ui/cashier.ui" line="105" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="424" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="431" />
         <location filename="../../ui/cashier.ui" line="115" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="425" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
         <location filename="../../ui/cashier.ui" line="125" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="426" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="433" />
         <location filename="../../ui/cashier.ui" line="135" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="427" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="434" />
         <location filename="../../ui/cashier.ui" line="145" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="428" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="435" />
         <location filename="../../ui/cashier.ui" line="155" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="429" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="436" />
         <location filename="../../ui/cashier.ui" line="165" />
         <source>F9 Void line</source>
         <translation>F9 Anular línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="430" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="437" />
         <location filename="../../ui/cashier.ui" line="175" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="431" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="438" />
         <location filename="../../ui/cashier.ui" line="185" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="439" />
         <location filename="../../ui/cashier.ui" line="195" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="433" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="440" />
         <location filename="../../ui/cashier.ui" line="205" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="437" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="444" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="514" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="521" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="516" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="523" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="516" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="523" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="520" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="527" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="525" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="532" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="527" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="534" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="535" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="542" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="632" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="654" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="661" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="675" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="689" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="682" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="697" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="723" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="697" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="706" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="731" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="735" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="769" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="742" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="776" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>
@@ -539,26 +541,31 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="929" />
+        <source>One more / one fewer of the selected (or last) line</source>
+        <translation>Una unidad más / menos de la línea seleccionada (o la última)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="930" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>Ajustes y alta en la central (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="930" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="931" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="931" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="932" />
         <source>End-of-day report</source>
         <translation>Informe de cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="932" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="933" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>Borra el campo; dos veces: cancela la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="936" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="937" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>Escanee en cualquier momento: códigos de socio, de producto y cupones.</translation>
     </message>

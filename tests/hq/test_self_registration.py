@@ -662,24 +662,44 @@ def _screenshot(chrome: Any, name: str) -> None:
         chrome.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-def _submit(chrome: Any) -> None:
-    """Click the submit button and wait for the next page."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
+def _wait_replaced(chrome: Any, old: Any) -> None:
+    """Wait until the page that held ``old`` is gone and the next one has loaded.
+
+    Selenium's ``staleness_of`` asks the old element a question; while Chromium is swapping
+    the document it may answer "Node with given id does not belong to the document" (a
+    WebDriverException, not a StaleElementReferenceException): that also means replaced.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.wait import WebDriverWait
 
-    old = chrome.find_element(By.TAG_NAME, "html")
-    chrome.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(chrome, 15).until(expected_conditions.staleness_of(old))
+    def replaced(_: Any) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    WebDriverWait(chrome, 15).until(replaced)
     WebDriverWait(chrome, 15).until(
         lambda c: c.execute_script("return document.readyState") == "complete"
     )
 
 
+def _submit(chrome: Any) -> None:
+    """Click the submit button and wait for the next page."""
+    from selenium.webdriver.common.by import By
+
+    old = chrome.find_element(By.TAG_NAME, "html")
+    chrome.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _wait_replaced(chrome, old)
+
+
 def test_self_registration_in_chromium(browser: Any, svc: HqService, server: RunningServer) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.wait import WebDriverWait
 
     svc.publish_rules(MINISO.read_text(encoding="utf-8"))
     till, token = enrol(svc, "S1")
@@ -717,7 +737,7 @@ def test_self_registration_in_chromium(browser: Any, svc: HqService, server: Run
     browser.get(url)
     old = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.LINK_TEXT, "English").click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(old))
+    _wait_replaced(browser, old)
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     browser.find_element(By.ID, "phone").send_keys("13912345678")
     browser.find_element(By.ID, "consent").click()

@@ -204,3 +204,34 @@ def test_settings_and_quantity_are_translated(qtbot: QtBot, window: CashierWindo
         assert dialog.windowTitle() == "Ajustes y alta"
     finally:
         i18n.switch("en")
+
+
+def test_plus_and_minus_keys_step_the_line(qtbot: QtBot, window: CashierWindow) -> None:
+    qtbot.keyClicks(window.scan_edit, "+")  # empty cart: said in words
+    _idle(qtbot, window)
+    assert "no line" in window.last_message
+    window.handle_scan(product_ean(1))
+    _idle(qtbot, window)
+    window.handle_scan(product_ean(2))
+    _idle(qtbot, window)
+    window.cart_view.selectRow(0)
+    window.scan_edit.setFocus()
+    for key, expected in (("+", [2, 1]), ("+", [3, 1]), ("-", [2, 1])):
+        qtbot.keyClicks(window.scan_edit, key)
+        _idle(qtbot, window)
+        assert window.scan_edit.text() == ""
+        assert [r.line.qty for r in window.view.rows] == expected
+    assert window.cart_model.data(window.cart_model.index(0, 1)) == "2"
+    # Not below one: the line stays, and the cashier reads why.
+    window.one_fewer()
+    _idle(qtbot, window)
+    window.one_fewer()
+    _idle(qtbot, window)
+    _plain(window.last_message)
+    assert "already 1" in window.last_message
+    assert [r.line.qty for r in window.view.rows] == [1, 1]
+    # No selection: the last line, as for the other line keys.
+    window.cart_view.clearSelection()
+    window.one_more()
+    _idle(qtbot, window)
+    assert [r.line.qty for r in window.view.rows] == [1, 2]

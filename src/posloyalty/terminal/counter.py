@@ -200,6 +200,19 @@ class Counter:
         self.session.set_qty(index, qty)
         return self.view()
 
+    def step_qty(self, index: int, step: int) -> CounterView:
+        """The + and - keys: one more or one fewer of cart line ``index``; below one is
+        refused (the line is voided with its own key, so a slip cannot drop it)."""
+        lines = self.session.lines
+        if self.session.state in (State.COMMITTED, State.CANCELLED) or not lines:
+            raise CheckoutError("there is no line to change")
+        if not 0 <= index < len(lines):
+            raise CheckoutError(f"there is no line {index + 1}")
+        qty = lines[index].qty + step
+        if qty < 1:
+            raise CheckoutError("the quantity is already 1; void the line to take it off")
+        return self.set_qty(index, qty)
+
     # ------------------------------------------------------------------ points
     def redeem_info(self) -> RedeemInfo:
         s = self.session

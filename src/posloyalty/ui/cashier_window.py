@@ -177,6 +177,8 @@ class CashierWindow(QMainWindow):
             "F12": self.end_of_day,
             "Escape": self.cancel_key,
             "*": self.change_qty,
+            "+": self.one_more,
+            "-": self.one_fewer,
         }
         for key, action in self.actions_by_key.items():
             QShortcut(QKeySequence(key), self, action)
@@ -264,7 +266,12 @@ class CashierWindow(QMainWindow):
 
     def _scan_text_edited(self, text: str) -> None:
         # "*" in the scan field is the quantity key (the field keeps it from the shortcut):
-        # "3*" sets the selected line to 3, a lone "*" asks for the quantity.
+        # "3*" sets the selected line to 3, a lone "*" asks for the quantity. A lone "+" or
+        # "-" is one more or one fewer (no code starts with either).
+        if text in ("+", "-"):
+            self.scan_edit.clear()
+            self.step_line_qty(1 if text == "+" else -1)
+            return
         if not text.endswith("*"):
             return
         number = text[:-1].strip()
@@ -675,6 +682,33 @@ class CashierWindow(QMainWindow):
             self.show_message(self.tr("There is no line to change"), error=True)
             return
         self._open(QuantityDialog(self, index))
+
+    def one_more(self) -> None:
+        """+: one more of the selected (or last) line."""
+        self.step_line_qty(1)
+
+    def one_fewer(self) -> None:
+        """-: one fewer of the selected (or last) line (not below one)."""
+        self.step_line_qty(-1)
+
+    def step_line_qty(self, step: int) -> None:
+        line = self.selected_line()
+        if line < 0:
+            self.show_message(self.tr("There is no line to change"), error=True)
+            return
+        counter = self.counter
+
+        def done(view: CounterView) -> None:
+            if 0 <= line < len(view.rows):
+                self.cart_view.selectRow(line)
+                row = view.rows[line].line
+                self.show_message(
+                    self.tr("Quantity of %1: %2")
+                    .replace("%1", row.name)
+                    .replace("%2", str(row.qty))
+                )
+
+        self.submit(lambda: counter.step_qty(line, step), done)
 
     def set_line_qty(
         self,

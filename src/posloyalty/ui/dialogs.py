@@ -926,6 +926,7 @@ class HelpDialog(_Dialog):
             ("F8", self.tr("Return against a receipt")),
             ("F9", self.tr("Void the selected (or last) line")),
             ("*", self.tr("Quantity of the selected (or last) line; type 3* to set 3")),
+            ("+ / -", self.tr("One more / one fewer of the selected (or last) line")),
             ("F10", self.tr("Settings and enrolment with HQ (manager PIN)")),
             ("F11", self.tr("Cashier sign-in")),
             ("F12", self.tr("End-of-day report")),
