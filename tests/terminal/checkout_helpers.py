@@ -9,14 +9,12 @@ from zoneinfo import ZoneInfo
 
 from posloyalty.clock import Clock, FixedClock
 from posloyalty.domain import points as pts
-from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
 from posloyalty.domain.rules import RuleSet
 from posloyalty.resources import load_preset
 from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.ids import Uuid7
 from posloyalty.store.models import Member, MemberCoupon, Product
-from posloyalty.store.records import LedgerRecord
 from posloyalty.terminal.context import TerminalContext, context_from_store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -112,34 +110,6 @@ def make_ctx(
 
         ctx = replace(ctx, **kwargs)
     return ctx
-
-
-def grant(db: Database, member: str, points: int, clock: Clock) -> None:
-    """Give a member available points (a bonus lot valid for years)."""
-    # Dated a minute back: entries of one instant are ordered by id, and this generator's ids
-    # are not ordered against the terminal's.
-    at = clock.now() - dt.timedelta(minutes=1)
-    ids = Uuid7(FixedClock(at))
-    entry = pts.LedgerEntry(
-        EntryId(ids.new()),
-        "bonus",
-        points,
-        at,
-        LotId(ids.new()),
-        at,
-        at + dt.timedelta(days=3 * 365),
-        reason="test grant",
-    )
-    with db.write() as session:
-        repo.append_ledger(
-            session,
-            [
-                LedgerRecord(
-                    entry, MemberId(member), TerminalId("T1"), StoreId("S1"), CashierId("t"), at
-                )
-            ],
-            at=at,
-        )
 
 
 def add_coupon(

@@ -12,11 +12,11 @@ from checkout_helpers import (
     TUESDAY,
     add_coupon,
     counts,
-    grant,
     ledger_consistent,
     make_ctx,
     snapshot,
 )
+from ledger_grants import grant
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain import points as pts

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from checkout_helpers import grant, setup_store, snapshot
+from checkout_helpers import setup_store, snapshot
+from ledger_grants import grant
 
 from posloyalty.cli import main
 from posloyalty.clock import SystemClock

@@ -6,8 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from checkout_helpers import grant, make_ctx, snapshot
+from checkout_helpers import make_ctx, snapshot
 from killtest import read_only
+from ledger_grants import grant
 from sqlalchemy import event
 
 from posloyalty.clock import FixedClock

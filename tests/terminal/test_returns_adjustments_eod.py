@@ -5,15 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from checkout_helpers import (
-    MANAGER_PIN,
-    SHANGHAI,
-    TUESDAY,
-    grant,
-    ledger_consistent,
-    make_ctx,
-    snapshot,
-)
+from checkout_helpers import MANAGER_PIN, SHANGHAI, TUESDAY, ledger_consistent, make_ctx, snapshot
+from ledger_grants import grant
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain.money import format_yuan

@@ -8,17 +8,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from ledger_grants import grant
 from pytestqt.qtbot import QtBot
 from ui_hq import UNREACHABLE_HQ, LocalHq, local_hq
 
 from posloyalty.clock import FixedClock
-from posloyalty.domain import points as pts
-from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
 from posloyalty.resources import resources_dir
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.ids import Uuid7
-from posloyalty.store.records import LedgerRecord
 from posloyalty.terminal.context import context_from_store
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.demo_setup import DemoTerminal, ensure_demo_terminal
@@ -27,32 +22,6 @@ from posloyalty.ui.cashier_window import CashierWindow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEDNESDAY = dt.datetime(2026, 11, 25, 15, 0, tzinfo=SHANGHAI)
-
-
-def grant(db: Database, member: str, points: int) -> None:
-    """Give a member available points (a bonus lot), dated a minute back."""
-    at = db.clock.now() - dt.timedelta(minutes=1)
-    ids = Uuid7(FixedClock(at))
-    entry = pts.LedgerEntry(
-        EntryId(ids.new()),
-        "bonus",
-        points,
-        at,
-        LotId(ids.new()),
-        at,
-        at + dt.timedelta(days=3 * 365),
-        reason="test grant",
-    )
-    with db.write() as session:
-        repo.append_ledger(
-            session,
-            [
-                LedgerRecord(
-                    entry, MemberId(member), TerminalId("T1"), StoreId("S1"), CashierId("t"), at
-                )
-            ],
-            at=at,
-        )
 
 
 @pytest.fixture

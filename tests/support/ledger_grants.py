@@ -1,0 +1,36 @@
+"""Test helper shared by the terminal and window tests: give a member points to spend."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from posloyalty.clock import Clock, FixedClock
+from posloyalty.domain import points as pts
+from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
+from posloyalty.store import repo
+from posloyalty.store.db import Database
+from posloyalty.store.ids import Uuid7
+from posloyalty.store.records import LedgerRecord
+
+
+def grant(db: Database, member: str, points: int, clock: Clock | None = None) -> None:
+    """Give a member available points (a bonus lot valid for years), dated a minute back:
+    entries of one instant are ordered by id, and this generator's ids are not ordered
+    against the terminal's."""
+    at = (clock or db.clock).now() - dt.timedelta(minutes=1)
+    ids = Uuid7(FixedClock(at))
+    entry = pts.LedgerEntry(
+        EntryId(ids.new()),
+        "bonus",
+        points,
+        at,
+        LotId(ids.new()),
+        at,
+        at + dt.timedelta(days=3 * 365),
+        reason="test grant",
+    )
+    record = LedgerRecord(
+        entry, MemberId(member), TerminalId("T1"), StoreId("S1"), CashierId("t"), at
+    )
+    with db.write() as session:
+        repo.append_ledger(session, [record], at=at)
