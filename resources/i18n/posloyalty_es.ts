@@ -320,24 +320,22 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/cashier_window.py" line="682" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="697" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="723" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="706" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="731" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="726" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="769" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="764" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="776" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="771" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>

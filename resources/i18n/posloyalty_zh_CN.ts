@@ -320,24 +320,22 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/cashier_window.py" line="682" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="697" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="723" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="706" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="731" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="726" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="769" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="764" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="776" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="771" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>

@@ -692,7 +692,27 @@ class CashierWindow(QMainWindow):
         self.step_line_qty(-1)
 
     def step_line_qty(self, step: int) -> None:
-        line = self.selected_line()
+        """+ / -: ``step`` more of the selected (or last) line."""
+        self._change_line(None, lambda counter, line: counter.step_qty(line, step))
+
+    def set_line_qty(
+        self,
+        qty: int,
+        index: int | None = None,
+        then: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Set the quantity of cart line ``index`` (default: the selected or last line)."""
+        self._change_line(index, lambda counter, line: counter.set_qty(line, qty), then, on_error)
+
+    def _change_line(
+        self,
+        index: int | None,
+        change: Callable[[Counter, int], CounterView],
+        then: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        line = self.selected_line() if index is None else index
         if line < 0:
             self.show_message(self.tr("There is no line to change"), error=True)
             return
@@ -707,35 +727,10 @@ class CashierWindow(QMainWindow):
                     .replace("%1", row.name)
                     .replace("%2", str(row.qty))
                 )
-
-        self.submit(lambda: counter.step_qty(line, step), done)
-
-    def set_line_qty(
-        self,
-        qty: int,
-        index: int | None = None,
-        then: Callable[[Any], None] | None = None,
-        on_error: Callable[[Exception], None] | None = None,
-    ) -> None:
-        """Set the quantity of cart line ``index`` (default: the selected or last line)."""
-        line = self.selected_line() if index is None else index
-        if line < 0:
-            self.show_message(self.tr("There is no line to change"), error=True)
-            return
-        counter = self.counter
-
-        def done(view: CounterView) -> None:
-            if 0 <= line < len(view.rows):
-                self.cart_view.selectRow(line)
-                self.show_message(
-                    self.tr("Quantity of %1: %2")
-                    .replace("%1", view.rows[line].line.name)
-                    .replace("%2", str(qty))
-                )
             if then is not None:
                 then(view)
 
-        self.submit(lambda: counter.set_qty(line, qty), done, on_error)
+        self.submit(lambda: change(counter, line), done, on_error)
 
     def open_settings(self) -> None:
         from posloyalty.ui.dialogs import SettingsDialog
