@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from pytestqt.qtbot import QtBot
+from window_helpers import idle, pay_by_card
 
 from posloyalty.devices.wedge import WedgeThresholds
 from posloyalty.store import repo
@@ -15,10 +16,6 @@ from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog, ReturnDialog
 from posloyalty.ui.qt import QApplication, QEvent, QKeyEvent, Qt
 from posloyalty.ui.scanner import ScanFilter
-
-
-def _idle(qtbot: QtBot, window: CashierWindow) -> None:
-    qtbot.waitUntil(lambda: not window.ops.busy, timeout=10_000)
 
 
 def _scanner(window: CashierWindow) -> ScanFilter:
@@ -73,7 +70,7 @@ def test_scanner_speed_member_items_points_and_commit(
     code = demo_dynamic_code(demo.db, demo.vault, "M000000001")
     with qtbot.waitSignal(window.painted, timeout=10_000):
         _scan_keys(qtbot, window, code)
-    _idle(qtbot, window)
+    idle(qtbot, window)
     member = window.view.member
     assert member is not None and member.member_id == "M000000001"
     assert member.may_redeem and member.points_available == 5000
@@ -82,27 +79,27 @@ def test_scanner_speed_member_items_points_and_commit(
     assert window.member_day_banner.isVisible()  # Wednesday
     for n in (1, 2, 2):
         _scan_keys(qtbot, window, product_ean(n))
-        _idle(qtbot, window)
+        idle(qtbot, window)
     assert window.cart_model.rowCount() == 2
     assert window.cart_model.data(window.cart_model.index(1, 1)) == "2"
     before = window.view.total
     window.toggle_points()  # F4: the most points allowed
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert window.view.points_redeemed > 0
     assert window.view.total < before
     window.pay()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     dialog = window.dialog
     assert isinstance(dialog, PaymentDialog)
     assert "Offline allowance" in dialog.points_info.text()
     dialog.cash_edit.setText("2000")
     dialog.pay_cash()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert "Change" in dialog.change_label.text()
     with qtbot.waitSignal(window.committed, timeout=10_000) as blocker:
         dialog.complete()
     receipt = blocker.args[0]
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert window.view.state is State.COMMITTED
     assert window.last_receipt_png.startswith(b"\x89PNG")
     with demo.db.read() as session:
@@ -125,13 +122,13 @@ def test_hq_unreachable_the_sale_still_commits(
     assert window.sync_status is not None and not window.sync_status.online
     assert "Offline" in window.online_status.text()
     window.handle_scan(product_ean(3))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     window.pay()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     dialog = window.dialog
     assert isinstance(dialog, PaymentDialog)
     dialog.pay_card()  # empty amount: all that remains
-    _idle(qtbot, window)
+    idle(qtbot, window)
     pending_before = _counts(demo)["outbox"]
     with qtbot.waitSignal(window.committed, timeout=10_000):
         dialog.complete()
@@ -145,7 +142,7 @@ def test_human_typing_is_not_a_scan_but_a_typed_code(qtbot: QtBot, window: Cashi
     scans.scanned.connect(seen.append)
     _focus(qtbot, window)
     _type(window, "SKU000002", 150)  # 150 ms between keys: a person
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert seen == []
     assert window.cart_model.rowCount() == 1  # entered through the field instead
     app = QApplication.instance()
@@ -160,9 +157,9 @@ def test_scan_thresholds_come_from_the_detector(window: CashierWindow) -> None:
 
 def test_unknown_code_is_explained_and_the_sale_kept(qtbot: QtBot, window: CashierWindow) -> None:
     window.handle_scan(product_ean(1))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     window.handle_scan("6900000099990")
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert window.cart_model.rowCount() == 1
     assert window.last_message
     assert "Traceback" not in window.last_message
@@ -172,14 +169,14 @@ def test_unknown_code_is_explained_and_the_sale_kept(qtbot: QtBot, window: Cashi
 def test_void_and_cancel_with_keys(qtbot: QtBot, window: CashierWindow) -> None:
     for n in (1, 2):
         window.handle_scan(product_ean(n))
-        _idle(qtbot, window)
+        idle(qtbot, window)
     window.void_selected_line()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert window.cart_model.rowCount() == 1
     window.cancel_key()
     assert window.cart_model.rowCount() == 1  # armed only
     window.cancel_key()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert window.cart_model.rowCount() == 0
 
 
@@ -187,28 +184,20 @@ def test_a_return_against_the_receipt(
     qtbot: QtBot, window: CashierWindow, demo: DemoTerminal
 ) -> None:
     window.handle_scan(product_ean(1))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     window.handle_scan(product_ean(1))
-    _idle(qtbot, window)
-    window.pay()
-    _idle(qtbot, window)
-    dialog = window.dialog
-    assert isinstance(dialog, PaymentDialog)
-    dialog.pay_card()
-    _idle(qtbot, window)
-    with qtbot.waitSignal(window.committed, timeout=10_000) as blocker:
-        dialog.complete()
-    code = blocker.args[0].receipt_code
-    _idle(qtbot, window)
+    idle(qtbot, window)
+    code = pay_by_card(qtbot, window).receipt_code
+    idle(qtbot, window)
     window.start_return()
     ret = window.dialog
     assert isinstance(ret, ReturnDialog)
     window.handle_scan(code)  # the scan goes to the open return dialog
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert ret.sale is not None and ret.lines_model.rowCount() == 1
     ret.lines_model.setData(ret.lines_model.index(0, 3), 1)
     ret.refund()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert ret.refunded is not None and ret.refunded.lines[0].qty == 1
     with demo.db.read() as session:
         n = session.connection().exec_driver_sql(
@@ -232,7 +221,7 @@ def test_a_scan_after_half_typed_text_keeps_the_typed_text(
         event.setTimestamp(start + i * 300)
         QApplication.sendEvent(window.scan_edit, event)
     _scan_keys(qtbot, window, product_ean(1))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert seen == [product_ean(1)]
     assert window.scan_edit.text() == "12"
     assert window.cart_model.rowCount() == 1

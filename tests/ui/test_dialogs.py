@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
+from window_helpers import idle
 
 from posloyalty.store import repo
 from posloyalty.store.demo import product_ean
@@ -22,10 +23,6 @@ from posloyalty.ui.dialogs import (
 from posloyalty.ui.qt import QLabel
 
 
-def _idle(qtbot: QtBot, window: CashierWindow) -> None:
-    qtbot.waitUntil(lambda: not window.ops.busy, timeout=10_000)
-
-
 def _counts(demo: DemoTerminal) -> dict[str, int]:
     with demo.db.read() as session:
         return repo.table_counts(session)
@@ -38,14 +35,14 @@ def _plain(text: str) -> None:
 
 def test_payment_refuses_a_card_above_the_amount_due(qtbot: QtBot, window: CashierWindow) -> None:
     window.handle_scan(product_ean(1))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     window.pay()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     dialog = window.dialog
     assert isinstance(dialog, PaymentDialog)
     dialog.card_edit.setText("99999")
     dialog.pay_card()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     _plain(dialog.message.text())
     assert window.view.payments == ()
     dialog.cash_edit.setText("abc")
@@ -54,23 +51,23 @@ def test_payment_refuses_a_card_above_the_amount_due(qtbot: QtBot, window: Cashi
     dialog.complete()  # nothing paid: refused, the dialog stays
     _plain(dialog.message.text())
     dialog.back()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert window.cart_model.rowCount() == 1
 
 
 def test_payment_split_cash_and_gift_card(qtbot: QtBot, window: CashierWindow) -> None:
     window.handle_scan(product_ean(2))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     window.pay()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     dialog = window.dialog
     assert isinstance(dialog, PaymentDialog)
     dialog.gift_edit.setText("1.00")
     dialog.pay_gift_card()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     dialog.cash_edit.setText("10000")
     dialog.pay_cash()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert dialog.payments_model.rowCount() == 2
     assert window.view.remaining == 0
 
@@ -82,13 +79,13 @@ def test_registration_needs_consent_then_registers_and_identifies(
     qtbot.addWidget(dialog)
     before = _counts(demo)["members"]
     dialog.register()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     _plain(dialog.message.text())
     assert "consent" in dialog.message.text()
     assert _counts(demo)["members"] == before
     dialog.consent_check.setChecked(True)
     dialog.register()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert dialog.registered is not None
     assert _counts(demo)["members"] == before + 1
     assert window.view.member is not None
@@ -101,24 +98,24 @@ def test_member_lookup_by_phone(qtbot: QtBot, window: CashierWindow) -> None:
     qtbot.addWidget(dialog)
     dialog.phone_edit.setText("13900000000")
     dialog.look_up()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     _plain(dialog.message.text())
     assert window.view.member is None
     dialog.phone_edit.setText("138 0000 0002")
     dialog.look_up()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert window.view.member is not None and window.view.member.member_id == "M000000002"
     assert not window.view.member.may_redeem  # no phone code: no points spending
 
 
 def test_coupon_not_held_is_refused(qtbot: QtBot, window: CashierWindow) -> None:
     window.handle_scan(product_ean(1))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     dialog = CouponDialog(window)
     qtbot.addWidget(dialog)
     dialog.code_edit.setText("NOPE")
     dialog.apply()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     _plain(dialog.message.text())
     assert window.view.coupons == ()
 
@@ -127,7 +124,7 @@ def test_return_of_an_unknown_receipt(qtbot: QtBot, window: CashierWindow) -> No
     dialog = ReturnDialog(window)
     qtbot.addWidget(dialog)
     assert dialog.accept_scan("S1-T1-20261125-9999")
-    _idle(qtbot, window)
+    idle(qtbot, window)
     _plain(dialog.message.text())
     assert dialog.sale is None
     dialog.refund()
@@ -145,12 +142,12 @@ def test_adjustment_with_a_wrong_pin_then_the_right_one(
     dialog.manager_edit.setText("boss")
     dialog.pin_edit.setText("0000")
     dialog.approve()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     _plain(dialog.message.text())
     assert "refused" in dialog.message.text()
     dialog.pin_edit.setText("9999")
     dialog.approve()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert "+100" in window.last_message
     with demo.db.read() as session:
         assert repo.ledger_sum(session, "M000000002") >= 100
@@ -162,12 +159,12 @@ def test_sign_in_refuses_a_wrong_pin(qtbot: QtBot, window: CashierWindow) -> Non
     dialog.cashier_edit.setText("demo")
     dialog.pin_edit.setText("0000")
     dialog.sign_in()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     _plain(dialog.message.text())
     dialog.cashier_edit.setText("boss")
     dialog.pin_edit.setText("9999")
     dialog.sign_in()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert window.counter.ctx.cashier == "boss"
     assert "boss" in window.cashier_status.text()
 
@@ -175,7 +172,7 @@ def test_sign_in_refuses_a_wrong_pin(qtbot: QtBot, window: CashierWindow) -> Non
 def test_end_of_day_report_and_a_bad_date(qtbot: QtBot, window: CashierWindow) -> None:
     dialog = EodDialog(window)
     qtbot.addWidget(dialog)
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert dialog.data is not None
     assert "Sales" in dialog.report.toPlainText()
     dialog.day_edit.setText("yesterday")

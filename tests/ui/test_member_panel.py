@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
+from window_helpers import idle
 
 from posloyalty.domain import codes
 from posloyalty.domain.ids import MemberId
@@ -15,10 +16,6 @@ from posloyalty.store.demo import product_ean
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog, RegistrationDialog
-
-
-def _idle(qtbot: QtBot, window: CashierWindow) -> None:
-    qtbot.waitUntil(lambda: not window.ops.busy, timeout=10_000)
 
 
 def test_tier_progress_birthday_and_first_purchase(
@@ -30,7 +27,7 @@ def test_tier_progress_birthday_and_first_purchase(
         )
     window.show()
     window.handle_scan(demo_dynamic_code(demo.db, demo.vault, "M000000003"))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     m = window.view.member
     assert m is not None and m.tier == "regular"
     # miniso: silver at 3,000 growth, 10 growth per yuan; the demo gives this member 500.
@@ -52,7 +49,7 @@ def test_a_member_the_slice_does_not_confirm_is_shown_unverified(
     )
     window.show()
     window.handle_scan(code)
-    _idle(qtbot, window)
+    idle(qtbot, window)
     m = window.view.member
     assert m is not None and not m.confirmed and not m.may_redeem
     assert window.unverified_label.isVisible()
@@ -64,13 +61,13 @@ def test_a_scan_while_paying_is_refused_inside_the_payment_dialog(
     qtbot: QtBot, window: CashierWindow
 ) -> None:
     window.handle_scan(product_ean(1))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     window.pay()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     dialog = window.dialog
     assert isinstance(dialog, PaymentDialog)
     window.handle_scan(product_ean(2))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert "paying" in dialog.message.text()
     assert window.cart_model.rowCount() == 1
 
@@ -79,15 +76,15 @@ def test_a_new_member_gets_their_card_qr_on_the_receipt(
     qtbot: QtBot, window: CashierWindow
 ) -> None:
     window.handle_scan(product_ean(1))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     reg = RegistrationDialog(window, "13711112222")
     qtbot.addWidget(reg)
     reg.consent_check.setChecked(True)
     reg.register()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert reg.registered is not None
     window.pay()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     window.counter.session.add_payment("card")
     with qtbot.waitSignal(window.committed, timeout=10_000) as blocker:
         window.commit()

@@ -9,6 +9,7 @@ import pytest
 from escpos.printer import Dummy, File
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from window_helpers import idle
 
 from posloyalty.devices.receipt import PrinterError, ReceiptDoc, ReceiptRow, print_receipt
 from posloyalty.domain.ids import SaleId
@@ -22,14 +23,10 @@ from posloyalty.ui.customer_display import CustomerDisplay
 from posloyalty.ui.models import CartModel, PaymentsModel, ReturnLinesModel
 
 
-def _idle(qtbot: QtBot, window: CashierWindow) -> None:
-    qtbot.waitUntil(lambda: not window.ops.busy, timeout=10_000)
-
-
 def test_cart_model(qtmodeltester: ModelTester, qtbot: QtBot, window: CashierWindow) -> None:
     for n in (1, 2, 3):
         window.handle_scan(product_ean(n))
-        _idle(qtbot, window)
+        idle(qtbot, window)
     model = CartModel()
     model.show(window.view.rows)
     qtmodeltester.check(model)
@@ -66,9 +63,9 @@ def test_customer_display_follows_the_sale(
     assert window.view.rows == ()
     assert "MINISO" in display.welcome_label.text()
     window.handle_scan(demo_dynamic_code(demo.db, demo.vault, "M000000001"))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     window.handle_scan(product_ean(1))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert display.cart_model.rowCount() == 1
     assert display.total_label.text().endswith(window.total_label.text())
     assert "5,000" in display.member_label.text()
@@ -106,13 +103,13 @@ def test_a_dead_printer_does_not_lose_the_sale(
         print_receipt(_doc(), Broken())
     window.printer = Broken()
     window.handle_scan(product_ean(1))
-    _idle(qtbot, window)
+    idle(qtbot, window)
     window.pay()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     window.counter.session.add_payment("card")
     with qtbot.waitSignal(window.committed, timeout=10_000):
         window.commit()
-    _idle(qtbot, window)
+    idle(qtbot, window)
     assert "paper out" in window.last_message
     assert window.last_receipt is not None
     assert window.last_receipt.sale_id != SaleId("")

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
+from window_helpers import idle, pay_by_card
 
 from posloyalty.store import repo
 from posloyalty.store.demo import product_ean
@@ -15,7 +16,6 @@ from posloyalty.terminal.sync_setup import enrol_with_local_hq, start_sync_worke
 from posloyalty.ui.app import start_local_hq
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.customer_display import CustomerDisplay
-from posloyalty.ui.dialogs import PaymentDialog
 
 
 def _free_port() -> int:
@@ -27,10 +27,6 @@ def _free_port() -> int:
 def _pending(demo: DemoTerminal) -> int:
     with demo.db.read() as session:
         return repo.outbox_pending_count(session)
-
-
-def _idle(qtbot: QtBot, window: CashierWindow) -> None:
-    qtbot.waitUntil(lambda: not window.ops.busy, timeout=10_000)
 
 
 def test_sale_is_pushed_to_a_local_hq(
@@ -60,18 +56,10 @@ def test_sale_is_pushed_to_a_local_hq(
         )
         assert "Online" in window.online_status.text()
         window.handle_scan(demo_dynamic_code(demo.db, demo.vault, "M000000001"))
-        _idle(qtbot, window)
+        idle(qtbot, window)
         window.handle_scan(product_ean(4))
-        _idle(qtbot, window)
-        window.pay()
-        _idle(qtbot, window)
-        dialog = window.dialog
-        assert isinstance(dialog, PaymentDialog)
-        dialog.pay_card()
-        _idle(qtbot, window)
-        with qtbot.waitSignal(window.committed, timeout=10_000) as blocker:
-            dialog.complete()
-        sale_id = blocker.args[0].sale_id
+        idle(qtbot, window)
+        sale_id = pay_by_card(qtbot, window).sale_id
         qtbot.waitUntil(lambda: _pending(demo) == 0, timeout=20_000)  # HQ acknowledged it
         with sqlite3.connect(var / "hq.sqlite") as hq_db:
             rows = hq_db.execute("SELECT count(*) FROM sales WHERE id = ?", (sale_id,))
