@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Compiled translations (.qm, not committed) built from the Qt Linguist sources.
 QM := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 
-.PHONY: run test check lint typecheck pytest bench clean i18n screenshots test-slow
+.PHONY: run test services check lint typecheck pytest bench clean i18n screenshots test-slow
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP) $(QM)
 	$(BIN)/posloyalty run
 
-test: $(STAMP) check pytest
+test: $(STAMP) services check pytest
+
+# Chromium and its driver, CJK fonts, PostgreSQL and Redis: installed and started where missing.
+services:
+	bash scripts/test_services.sh
 
 check: lint typecheck
 
@@ -29,11 +33,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) $(QM)
+pytest: $(STAMP) $(QM) services
 	QT_QPA_PLATFORM=offscreen HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The long proofs: 200 SIGKILL crash trials and the large sync convergence runs.
-test-slow: $(STAMP) $(QM)
+test-slow: $(STAMP) $(QM) services
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider -m slow
 
 bench: $(STAMP)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 from posloyalty.domain.ids import (
@@ -104,3 +106,20 @@ def earn_entry(ids: Uuid7, sale: SaleRecord, points: int, *, pending_days: int =
 
 def sale_outbox(sale: SaleRecord) -> list[OutboxMessage]:
     return [OutboxMessage("sale", sale.id, {"id": sale.id, "total": sale.total_fen})]
+
+
+SECOND_PROCESS = Path(__file__).resolve().parent / "second_process_child.py"
+
+
+def run_second_process(path: Path, run: int, count: int) -> list[str]:
+    """Another program on the database: opens it, records ``count`` one-line sales for M2
+    (7 points each), closes; the ids of the sales it committed."""
+    done = subprocess.run(
+        [sys.executable, str(SECOND_PROCESS), str(path), str(run), str(count)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from posloyalty.clock import FixedClock
@@ -64,5 +66,14 @@ def dump(path: Path) -> list[str]:
 
 
 def file_bytes(path: Path) -> bytes:
-    """The database file and its WAL, as they are on disk."""
-    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+    """The database file and its WAL, as they are on disk.
+
+    Read by another process: this one may have the database open, and a descriptor of the
+    file opened and closed here would drop its connections' locks (store/db.py refuses it)."""
+    read = (
+        "import sys, pathlib; p = pathlib.Path(sys.argv[1]); sys.stdout.buffer.write("
+        "b''.join(f.read_bytes() for f in (p, pathlib.Path(f'{p}-wal')) if f.exists()))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", read, str(path)], capture_output=True, check=True
+    ).stdout

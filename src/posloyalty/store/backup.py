@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from posloyalty.store.db import SQLITE_MAGIC, Database, check_version, inspect_file
+from posloyalty.store.db import Database, check_version, inspect_file
 from posloyalty.store.errors import (
     StoreCorruptError,
     StoreError,
@@ -25,6 +25,7 @@ from posloyalty.store.errors import (
     translate,
 )
 from posloyalty.store.migrations import APPLICATION_ID
+from posloyalty.store.till_lock import TillLock
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,13 @@ def restore(db_path: str | Path, source: str | Path, *, now: dt.datetime) -> Pat
     (None otherwise). The restored database is migrated on its next :meth:`Database.open`.
     """
     db_path = Path(db_path)
-    validate_backup(source)
+    # A running till is refused by name, and no till can start while the file is replaced.
+    with TillLock.acquire(db_path):
+        validate_backup(source)
+        return _restore(db_path, source, now=now)
+
+
+def _restore(db_path: Path, source: str | Path, *, now: dt.datetime) -> Path | None:
     moved: Path | None = None
     if db_path.exists() and not _is_sound(db_path):
         moved = db_path.with_name(f"{db_path.name}.damaged-{now:%Y%m%dT%H%M%S}")
@@ -148,15 +155,7 @@ def restore(db_path: str | Path, source: str | Path, *, now: dt.datetime) -> Pat
 
 
 def _is_sound(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(100)
-    except OSError as exc:
-        raise _fail(exc, str(path)) from exc
-    if not header:
-        return True
-    if not header.startswith(SQLITE_MAGIC):
-        return False
+    """Whether the file is an SQLite database that passes its quick check (read by SQLite)."""
     try:
         inspect_file(path)
     except StoreCorruptError:

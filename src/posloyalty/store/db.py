@@ -11,7 +11,9 @@ recipe): ``BEGIN IMMEDIATE`` for every write transaction, a deferred ``BEGIN`` u
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import sys
 import threading
 import weakref
 from collections.abc import Iterator
@@ -26,15 +28,16 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from posloyalty.clock import Clock, SystemClock
 from posloyalty.store.errors import (
+    DatabaseFileAccessError,
     StoreCorruptError,
     StoreError,
     StoreUnavailableError,
     StoreVersionError,
+    is_not_a_database,
     translate,
 )
 from posloyalty.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Migration
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 _TX_OPTION = "posloyalty_tx"
 
 
@@ -42,43 +45,111 @@ class StoreNotFoundError(StoreUnavailableError):
     """There is no terminal database at the given path."""
 
 
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class _FileGuard:
+    """Refuses ``open()`` of a database file (or its -wal, -shm, -journal) while this process
+    has it open through SQLite.
+
+    POSIX drops every advisory lock a process holds on a file when any descriptor of that
+    file is closed, so a header read, a hash or a copy of the live file silently unlocks the
+    till's connections; another process closing its last connection then checkpoints and
+    deletes the WAL they are writing into (sqlite.org, "How To Corrupt An SQLite Database
+    File", 2.2). A Python audit hook sees every ``open()`` and ``os.open()`` of the process
+    and raises :class:`DatabaseFileAccessError` before the descriptor exists. SQLite's own
+    opens do not pass through it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._live: dict[str, int] = {}  # real path -> open Database objects
+        self._names: frozenset[str] = frozenset()
+        self._installed = False
+
+    def add(self, path: Path) -> str:
+        real = os.path.realpath(path)
+        with self._lock:
+            if not self._installed:
+                sys.addaudithook(self._hook)
+                self._installed = True
+            self._live[real] = self._live.get(real, 0) + 1
+            self._names = frozenset(os.path.basename(p) for p in self._live)
+        return real
+
+    def remove(self, real: str) -> None:
+        with self._lock:
+            left = self._live.get(real, 0) - 1
+            if left > 0:
+                self._live[real] = left
+            else:
+                self._live.pop(real, None)
+            self._names = frozenset(os.path.basename(p) for p in self._live)
+
+    def _hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if event != "open" or not self._names or isinstance(args[0], int):
+            return
+        try:
+            name = os.fsdecode(args[0])
+        except TypeError:
+            return
+        for suffix in _SIDE_FILES:
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+                break
+        if os.path.basename(name) in self._names and os.path.realpath(name) in self._live:
+            raise DatabaseFileAccessError(
+                f"{args[0]}: opened outside SQLite while this process has the database open; "
+                "read it through a connection (posloyalty.store.db) or its backup API"
+            )
+
+
+_GUARD = _FileGuard()
+
+
 def inspect_file(path: Path, *, integrity: str = "quick_check") -> tuple[int, int]:
     """Check a database file without changing it; return (user_version, application_id).
 
     Raises :class:`StoreCorruptError` for a file that is not SQLite or fails the check, and
-    :class:`StoreUnavailableError` when it cannot be read. The file is opened read-only.
+    :class:`StoreUnavailableError` when it cannot be read. ``integrity`` is ``quick_check``,
+    ``integrity_check`` or ``none`` (the header only).
+
+    Everything is read through a read-only SQLite connection, never with ``open()``: closing
+    any other descriptor of the file would drop every POSIX lock this process's connections
+    hold on it, and another process closing its last connection would then delete the WAL
+    under them (sqlite.org, "How To Corrupt An SQLite Database File", section 2.2).
     """
     where = str(path)
-    if integrity not in ("quick_check", "integrity_check"):
+    if integrity not in ("quick_check", "integrity_check", "none"):
         raise ValueError(f"unknown integrity check {integrity!r}")
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(100)
-    except OSError as exc:
-        raise translate(exc, where) or exc from None
-    if header and (len(header) < 100 or not header.startswith(SQLITE_MAGIC)):
-        raise StoreCorruptError(f"{where}: not a SQLite database (the file was left unchanged)")
-    if not header:
-        return 0, 0
+    if not path.exists():
+        raise StoreUnavailableError(f"{where}: no such file or folder")
+    if path.is_dir():
+        raise StoreUnavailableError(f"{where}: is a folder, not a database file")
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise translate(exc, where) or exc from None
     try:
-        rows = conn.execute(f"PRAGMA {integrity}").fetchall()
-        if rows != [("ok",)]:
-            problems = "; ".join(str(r[0]) for r in rows[:3])
-            raise StoreCorruptError(
-                f"{where}: the database fails its integrity check ({problems}); "
-                "the file was left unchanged, restore it from a backup"
-            )
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        if integrity != "none":
+            rows = conn.execute(f"PRAGMA {integrity}").fetchall()
+            if rows != [("ok",)]:
+                problems = "; ".join(str(r[0]) for r in rows[:3])
+                raise StoreCorruptError(
+                    f"{where}: the database fails its integrity check ({problems}); "
+                    "the file was left unchanged, restore it from a backup"
+                )
         if (version, app_id) == (0, 0) and conn.execute(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master)"
         ).fetchone()[0]:
             raise StoreVersionError(f"{where}: not a posloyalty terminal database")
     except sqlite3.Error as exc:
+        if is_not_a_database(exc):
+            raise StoreCorruptError(
+                f"{where}: not a SQLite database (the file was left unchanged)"
+            ) from None
         err = translate(exc, where)
         if isinstance(err, StoreCorruptError):
             raise StoreCorruptError(f"{err}; the file was left unchanged") from None
@@ -122,6 +193,8 @@ class Database:
         )
         self._checkpointer: _Checkpointer | None = None
         self._closed = False
+        # Released on close, or when a database that was never closed is collected.
+        self._unguard = weakref.finalize(self, _GUARD.remove, _GUARD.add(path))
         self._held_lock = threading.Lock()
         self._helds: weakref.WeakSet[_Held] = weakref.WeakSet()
         # engine.dispose() (reconnect, e.g. after a remount) also retires held connections.
@@ -158,10 +231,7 @@ class Database:
         if path.exists():
             if path.is_dir():
                 raise StoreUnavailableError(f"{where}: is a folder, not a database file")
-            if integrity == "none":
-                version, app_id = _header_only(path)
-            else:
-                version, app_id = inspect_file(path, integrity=integrity)
+            version, app_id = inspect_file(path, integrity=integrity)
             check_version(where, version, app_id, len(migrations))
         elif not create:
             raise StoreNotFoundError(
@@ -174,7 +244,7 @@ class Database:
         try:
             db._migrate(migrations)
         except BaseException:
-            engine.dispose()
+            db.close()
             raise
         if background_checkpoint > 0:
             db._checkpointer = _Checkpointer(db, background_checkpoint)
@@ -210,6 +280,7 @@ class Database:
             with contextlib.suppress(StoreError):
                 self.checkpoint("TRUNCATE")
         self.engine.dispose()
+        self._unguard()
 
     def __enter__(self) -> Database:
         return self
@@ -425,19 +496,6 @@ class Database:
             if err is None:
                 raise
             raise err from exc
-
-
-def _header_only(path: Path) -> tuple[int, int]:
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(100)
-    except OSError as exc:
-        raise translate(exc, str(path)) or exc from None
-    if not header:
-        return 0, 0
-    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
-        raise StoreCorruptError(f"{path}: not a SQLite database (the file was left unchanged)")
-    return int.from_bytes(header[60:64], "big"), int.from_bytes(header[68:72], "big")
 
 
 class _Held:

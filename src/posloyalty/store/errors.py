@@ -33,6 +33,14 @@ class StoreDataError(StoreError):
     """Input data (an import file, a record) is invalid; nothing was stored."""
 
 
+class DatabaseFileAccessError(RuntimeError):
+    """A bug: code in this process opened an open database's file outside SQLite.
+
+    Closing that descriptor would drop the POSIX locks of every SQLite connection in the
+    process, and another program could then delete the WAL they write into.
+    """
+
+
 # SQLite primary result codes (https://sqlite.org/rescode.html)
 _SQLITE_PERM = 3
 _SQLITE_BUSY = 5
@@ -70,6 +78,12 @@ def _sqlite_error(exc: BaseException) -> sqlite3.Error | None:
     if isinstance(exc, sqlite3.Error):
         return exc
     return None
+
+
+def is_not_a_database(exc: BaseException) -> bool:
+    """SQLite's "file is not a database": the header is not SQLite's."""
+    err = _sqlite_error(exc)
+    return err is not None and (getattr(err, "sqlite_errorcode", 0) & 0xFF) == _SQLITE_NOTADB
 
 
 def translate(exc: BaseException, where: str) -> StoreError | None:

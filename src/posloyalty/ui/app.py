@@ -151,6 +151,7 @@ def _run_till(args: argparse.Namespace) -> int:
     from posloyalty.resources import resources_dir
     from posloyalty.store.demo import KNOWN_MEMBERS
     from posloyalty.store.errors import StoreError
+    from posloyalty.store.till_lock import TillLock
     from posloyalty.terminal.context import CheckoutError, context_from_store
     from posloyalty.terminal.counter import Counter
     from posloyalty.terminal.demo_setup import (
@@ -172,6 +173,13 @@ def _run_till(args: argparse.Namespace) -> int:
     i18n.switch(args.lang)
     clock = SystemClock()
     rules_text = (resources_dir() / "rules" / f"{args.preset}.toml").read_text(encoding="utf-8")
+    try:
+        # One till per database file; held until this process exits.
+        args.db.parent.mkdir(parents=True, exist_ok=True)
+        till_lock = TillLock.acquire(args.db)
+    except (StoreError, OSError) as exc:
+        print(f"posloyalty run: {exc}", file=sys.stderr)
+        return 2
     try:
         # The integrity scan of a big database takes seconds: it runs once the window is up.
         demo = ensure_demo_terminal(
@@ -243,4 +251,5 @@ def _run_till(args: argparse.Namespace) -> int:
     if sync_thread is not None:
         sync_thread.stop()
     demo.db.close()
+    till_lock.release()
     return code
