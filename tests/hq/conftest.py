@@ -8,45 +8,19 @@ the PostgreSQL variants fail (never skip): CI provides it.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from hq_server import RunningServer, free_port
+from pgtest import postgres_database
 
 from posloyalty.clock import FixedClock
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.services import HqConfig, HqService
 
-PG_ADMIN = os.environ.get("POSLOYALTY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
-__all__ = ["RunningServer", "free_port"]
-
-
-def _pg_admin() -> psycopg.Connection:
-    try:
-        return psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(
-            f"PostgreSQL is not reachable at {PG_ADMIN} ({exc}); the HQ tests need it "
-            "(start it, e.g. with .ci/run, or set POSLOYALTY_TEST_PG)",
-            pytrace=False,
-        )
-
-
-def postgres_database() -> Iterator[str]:
-    name = f"posloyalty_test_{secrets.token_hex(6)}"
-    with _pg_admin() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with _pg_admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+__all__ = ["RunningServer", "free_port", "postgres_database"]
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 import requests
-from hq_helpers import batch, entry, registration, sale
+from hq_helpers import batch, earned, entry, registration, sale
 from hq_server import RunningServer
 
 from posloyalty.clock import FixedClock
 from posloyalty.hq.services import HqConfig, HqService
+from posloyalty.resources import resources_dir
 from posloyalty.sync.protocol import (
     MAX_BATCH_ITEMS,
     MAX_BODY_BYTES,
@@ -49,11 +50,8 @@ def test_enrol_push_pull_round_trip(
     assert till["store_id"] == "S1" and len(till["phone_salt"]) == 32
     t, token = till["terminal_id"], till["token"]
     at = clock.now()
-    items = [
-        registration("S1", t, "P-1", "13800000001", at),
-        sale("S1", t, "P-1", 9900, at),
-        entry("S1", t, "P-1", "earn", 99, at),
-    ]
+    svc.publish_rules((resources_dir() / "rules" / "miniso.toml").read_text("utf-8"))
+    items = [registration("S1", t, "P-1", "13800000001", at), *earned("S1", t, "P-1", 99, at)]
     r = post(server, "/v1/push", batch(t, items), token)
     assert r.status_code == 200, r.text
     assert [x["status"] for x in r.json()["results"]] == ["accepted"] * 3
@@ -72,7 +70,7 @@ def test_enrol_push_pull_round_trip(
     r = post(server, "/v1/pull", {"cursor": first["next_cursor"]}, token)
     rest = r.json()
     kinds = [c["kind"] for c in first["changes"] + rest["changes"]]
-    assert sorted(kinds) == ["member", "member_secret"]
+    assert sorted(kinds) == ["member", "member_secret", "rule_document"]
     member = next(c["data"] for c in first["changes"] + rest["changes"] if c["kind"] == "member")
     assert member["phone_masked"] == "138****0001" and member["points_available"] == 99
     assert "13800000001" not in r.text + str(first)

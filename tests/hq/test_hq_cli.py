@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from hq_helpers import batch, entry, registration
+from hq_helpers import batch, earned, registration
 from hq_server import free_port
 
 from posloyalty.cli import main
@@ -57,6 +57,7 @@ def test_operator_commands(db_url: str, tmp_path: Path, capsys: pytest.CaptureFi
 def test_serve_runs_a_real_hq(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     db = ["--db", db_url]
     _, code, _ = hq(capsys, "enroll-code", *db, "--store", "S1")
+    hq(capsys, "publish-rules", *db, str(resources_dir() / "rules" / "miniso.toml"))
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
@@ -96,12 +97,12 @@ def test_serve_runs_a_real_hq(db_url: str, capsys: pytest.CaptureFixture[str]) -
         at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
         items = [
             registration("S1", t, "P-1", "13800000001", at),
-            entry("S1", t, "P-1", "earn", 42, at),
+            *earned("S1", t, "P-1", 42, at),
         ]
         r = requests.post(
             f"{url}/v1/push", json=batch(t, items), headers=request_headers(token), timeout=5
         )
-        assert [x["status"] for x in r.json()["results"]] == ["accepted", "accepted"]
+        assert [x["reason"] for x in r.json()["results"]] == ["", "", ""]
         # The background jobs compute the balance; it arrives by pull within seconds.
         deadline = time.monotonic() + 20
         while True:

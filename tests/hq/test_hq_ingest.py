@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import hq_helpers
 import pytest
-from hq_helpers import batch, entry, registration, sale, uuid7
+from hq_helpers import batch, earned, entry, registration, sale, uuid7
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from posloyalty.clock import FixedClock
+from posloyalty.domain.codes import make_dynamic
+from posloyalty.domain.ids import MemberId
 from posloyalty.hq import bulk
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.models import (
@@ -149,18 +152,19 @@ def test_select_by_keys_matches_whole_composite_keys(svc: HqService, clock: Fixe
 
 
 def test_a_large_mixed_batch_gets_every_status_in_order(svc: HqService, clock: FixedClock) -> None:
+    svc.publish_rules((RULES / "miniso.toml").read_text(encoding="utf-8"))
     till = enrol(svc, "S1")
     t = till.terminal_id
     at = clock.now()
     reg = svc.register_member("S1", "13800000031", "", None, True)
     first = []
     for i in range(150):
-        s = sale("S1", t, reg.member_id, 100 + i, at + dt.timedelta(seconds=i))
+        s = sale("S1", t, reg.member_id, 200 + i, at + dt.timedelta(seconds=i))
         first += [s, entry("S1", t, reg.member_id, "earn", 2, at, sale_id=s["id"])]
     assert push(svc, till, first) == ["accepted"] * 300
     changed = [{**x, "payload": {**x["payload"], "total_fen": 1}} for x in first[0:40:2]]
     # The same client id under another kind is another item.
-    twin = entry("S1", t, reg.member_id, "bonus", 7, at)
+    twin = entry("S1", t, reg.member_id, "adjust", 7, at)
     twin["id"] = first[0]["id"]
     fresh = [sale("S1", t, None, 5, at) for _ in range(100)]
     bad = entry("S1", t, reg.member_id, "earn", 1, at)
@@ -196,17 +200,18 @@ def test_every_member_overdrawn_in_one_batch_gets_a_conflict(
     t = till.terminal_id
     at = clock.now()
     regs = [registration("S1", t, f"P-{i}", f"1380000004{i}", at) for i in range(3)]
-    earns = [entry("S1", t, f"P-{i}", "earn", 100, at, lot=f"L{i}") for i in range(3)]
-    assert push(svc, till, [*regs, *earns]) == ["accepted"] * 6
+    earns = [it for i in range(3) for it in earned("S1", t, f"P-{i}", 100, at, lot=f"L{i}")]
+    assert push(svc, till, [*regs, *earns]) == ["accepted"] * 9
     later = at + dt.timedelta(minutes=5)
+    paid = {f"P-{i}": sale("S1", t, f"P-{i}", 500, later) for i in range(3)}
     # P-0 and P-2 overdraw (P-2 in two steps), P-1 stays within its balance.
     redeem = [
-        entry("S1", t, "P-0", "redeem", -150, later, "L0"),
-        entry("S1", t, "P-1", "redeem", -100, later, "L1"),
-        entry("S1", t, "P-2", "redeem", -80, later, "L2"),
-        entry("S1", t, "P-2", "redeem", -80, later, "L2"),
+        entry("S1", t, "P-0", "redeem", -150, later, "L0", sale_id=paid["P-0"]["id"]),
+        entry("S1", t, "P-1", "redeem", -100, later, "L1", sale_id=paid["P-1"]["id"]),
+        entry("S1", t, "P-2", "redeem", -80, later, "L2", sale_id=paid["P-2"]["id"]),
+        entry("S1", t, "P-2", "redeem", -80, later, "L2", sale_id=paid["P-2"]["id"]),
     ]
-    assert push(svc, till, redeem) == ["accepted"] * 4
+    assert push(svc, till, [*paid.values(), *redeem]) == ["accepted"] * 7
     with svc.db.transaction() as s:
         found = {
             c.member_id: c.detail
@@ -228,6 +233,13 @@ def test_store_links_move_forward_in_one_statement_and_never_back(
         svc.register_member("S1", f"1380000005{i}", "", None, True).member_id for i in (0, 1)
     ]
     at = clock.now()
+    with svc.db.transaction() as s:
+        secrets = {m: bytes(s.get(Member, m).secret) for m in members}  # type: ignore[union-attr]
+
+    def proven(store: str, terminal: str, member: str, total: int, when: dt.datetime) -> Any:
+        """A sale at S2 with the member's phone code scanned: the proof that links them."""
+        code = make_dynamic(MemberId(member), secrets[member], int(when.timestamp()))
+        return hq_helpers.sale(store, terminal, member, total, when, member_code=code)
 
     def seen() -> dict[str, dt.datetime]:
         with svc.db.transaction() as s:
@@ -238,17 +250,19 @@ def test_store_links_move_forward_in_one_statement_and_never_back(
             )
             return dict(rows.all())
 
-    assert push(svc, s2, [sale("S2", t, m, 100, at) for m in members]) == ["accepted"] * 2
+    assert push(svc, s2, [proven("S2", t, m, 100, at) for m in members]) == ["accepted"] * 2
     assert seen() == dict.fromkeys(members, at)
     # Two days on: both links move (one bulk UPDATE); an hour later: within the granularity.
     later = at + dt.timedelta(days=2)
-    assert push(svc, s2, [sale("S2", t, m, 100, later) for m in members]) == ["accepted"] * 2
+    assert push(svc, s2, [proven("S2", t, m, 100, later) for m in members]) == ["accepted"] * 2
     assert seen() == dict.fromkeys(members, later)
     tiny = later + dt.timedelta(hours=1)
-    assert push(svc, s2, [sale("S2", t, members[0], 1, tiny)]) == ["accepted"]
+    assert push(svc, s2, [proven("S2", t, members[0], 1, tiny)]) == ["accepted"]
     assert seen() == dict.fromkeys(members, later)
     # A late-arriving older sale never moves a link backwards.
-    assert push(svc, s2, [sale("S2", t, members[1], 1, at - dt.timedelta(days=3))]) == ["accepted"]
+    assert push(svc, s2, [proven("S2", t, members[1], 1, at - dt.timedelta(days=3))]) == [
+        "accepted"
+    ]
     assert seen() == dict.fromkeys(members, later)
 
 

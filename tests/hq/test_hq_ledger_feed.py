@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hq_helpers import batch, entry, registration, sale
+from hq_helpers import batch, earned, entry, registration, sale
 from sqlalchemy import select
 
 from posloyalty.clock import FixedClock
+from posloyalty.domain.codes import make_dynamic
+from posloyalty.domain.ids import MemberId
 from posloyalty.hq import members
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.models import Conflict, Coupon, Member, MemberAlias
@@ -60,16 +62,24 @@ def test_the_pull_feed_carries_the_slice_members_ledger(svc: HqService, clock: F
     svc.publish_rules((RULES / "vancl.toml").read_text(encoding="utf-8"))
     s1, s1b, s2 = enrol(svc, "S1"), enrol(svc, "S1"), enrol(svc, "S2")
     at = clock.now()
-    # An entry that arrives before its registration is published once the member is known.
-    early = entry("S1", s1.terminal_id, "P-1", "earn", 70, at, expires_at=at + dt.timedelta(1))
-    assert [r.status for r in push(svc, s1, [early])] == ["accepted"]
+    # An entry that arrives before any member it could belong to is held, not credited; it
+    # and HQ's cancellation of it are published once the member is known.
+    orphan = entry("S1", s1.terminal_id, "P-1", "earn", 30, at)
+    (result,) = push(svc, s1, [orphan])
+    assert result.status == "accepted" and "is not known at HQ" in result.reason
     assert ledger_feed(svc, s1)[0] == {}
     reg = registration("S1", s1.terminal_id, "P-1", "13800000011", at)
-    earn = entry("S1", s1.terminal_id, "P-1", "earn", 500, at)
-    assert [r.status for r in push(svc, s1, [reg, earn])] == ["accepted"] * 2
+    paid_early, early = earned("S1", s1.terminal_id, "P-1", 70, at, expires_at=at + dt.timedelta(1))
+    paid, earn = earned("S1", s1.terminal_id, "P-1", 500, at)
+    assert [r.status for r in push(svc, s1, [reg, paid_early, early, paid, earn])] == [
+        "accepted"
+    ] * 5
     member = member_id(svc, "P-1")
     feed, _ = ledger_feed(svc, s1b)  # another terminal of the store
-    assert set(feed) == {early["id"], earn["id"]}
+    (cancel,) = set(feed) - {orphan["id"], early["id"], earn["id"]}
+    assert set(feed) == {orphan["id"], cancel, early["id"], earn["id"]}
+    assert (feed[cancel]["kind"], feed[cancel]["points"]) == ("reverse", -30)
+    assert feed[cancel]["store_id"] is None and feed[cancel]["lot"] == orphan["id"]
     got = feed[earn["id"]]
     assert got["member_id"] == member and (got["kind"], got["points"]) == ("earn", 500)
     assert (got["store_id"], got["terminal_id"], got["lot"]) == ("S1", s1.terminal_id, earn["id"])
@@ -78,16 +88,21 @@ def test_the_pull_feed_carries_the_slice_members_ledger(svc: HqService, clock: F
     assert ledger_feed(svc, s1b, ledger=False)[0] == {}
     feed2, cursor2 = ledger_feed(svc, s2)
     assert feed2 == {}
-    # The member is seen at store 2: its whole ledger joins store 2's feed, and so do HQ's
-    # own entries (the expiry the jobs write).
+    # The member is seen at store 2 (its phone code scanned there): its whole ledger joins
+    # store 2's feed, and so do HQ's own entries (the expiry the jobs write).
     later = at + dt.timedelta(days=2)
     clock.advance(days=2)
-    spend = sale("S2", s2.terminal_id, member, 100, later)
-    redeem = entry("S2", s2.terminal_id, member, "redeem", -200, later, earn["id"])
+    with svc.db.transaction() as s:
+        secret = bytes(s.get(Member, member).secret)  # type: ignore[union-attr]
+    code = make_dynamic(MemberId(member), secret, int(later.timestamp()))
+    spend = sale("S2", s2.terminal_id, member, 100, later, member_code=code)
+    redeem = entry(
+        "S2", s2.terminal_id, member, "redeem", -200, later, earn["id"], sale_id=spend["id"]
+    )
     assert [r.status for r in push(svc, s2, [spend, redeem])] == ["accepted"] * 2
     svc.run_jobs()
     feed2, _ = ledger_feed(svc, s2, cursor2)
-    assert set(feed2) >= {early["id"], earn["id"], redeem["id"]}
+    assert set(feed2) >= {orphan["id"], early["id"], earn["id"], redeem["id"]}
     (expiry,) = [e for e in feed2.values() if e["kind"] == "expire"]
     assert (expiry["points"], expiry["lot"], expiry["store_id"]) == (-70, early["id"], None)
     assert all(e["member_id"] == member for e in feed2.values())
@@ -100,12 +115,13 @@ def test_the_pull_feed_carries_the_slice_members_ledger(svc: HqService, clock: F
 def test_a_merged_members_entries_are_published_as_the_survivors(
     svc: HqService, clock: FixedClock
 ) -> None:
+    svc.publish_rules((RULES / "miniso.toml").read_text(encoding="utf-8"))
     till = enrol(svc, "S1")
     first = svc.register_member("S1", "13800000012", "Zhao", None, True).member_id
     second = svc.register_member("S1", "13800000013", "Zhao", None, True).member_id
     at = clock.now()
-    theirs = entry("S1", till.terminal_id, second, "earn", 20, at)
-    push(svc, till, [entry("S1", till.terminal_id, first, "earn", 10, at), theirs])
+    paid, theirs = earned("S1", till.terminal_id, second, 20, at)
+    push(svc, till, [*earned("S1", till.terminal_id, first, 10, at), paid, theirs])
     feed, cursor = ledger_feed(svc, till)
     assert feed[theirs["id"]]["member_id"] == second
     svc.db.run(lambda s: members.merge_members(s, first, second, at, "test"))
@@ -118,8 +134,8 @@ def test_business_conflicts_are_told_to_the_terminal(svc: HqService, clock: Fixe
     till = enrol(svc, "S1")
     at = clock.now()
     reg = registration("S1", till.terminal_id, "P-9", "13800000014", at)
-    earn = entry("S1", till.terminal_id, "P-9", "earn", 100, at, lot="LOT-9")
-    assert [r.reason for r in push(svc, till, [reg, earn])] == ["", ""]
+    earn = earned("S1", till.terminal_id, "P-9", 100, at, lot="LOT-9")
+    assert [r.reason for r in push(svc, till, [reg, *earn])] == ["", "", ""]
     spend = sale("S1", till.terminal_id, "P-9", 500, at)
     over = entry("S1", till.terminal_id, "P-9", "redeem", -150, at, "LOT-9", sale_id=spend["id"])
     use = {

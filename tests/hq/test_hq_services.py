@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from hq_helpers import batch, entry, registration, sale
+from hq_helpers import batch, earned, entry, registration, sale
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -27,6 +27,7 @@ from posloyalty.hq.models import (
     Member,
     MemberAlias,
     MemberMerge,
+    MemberStore,
     Product,
     PushedItem,
 )
@@ -84,8 +85,10 @@ def test_migrated_schema_matches_the_models(svc: HqService) -> None:
 
 
 def test_ledger_refuses_update_and_delete(svc: HqService, clock: FixedClock) -> None:
+    svc.publish_rules((RULES / "miniso.toml").read_text(encoding="utf-8"))
     till = enrol(svc, "S1")
-    push(svc, till, [entry("S1", till.terminal_id, "M1", "earn", 10, clock.now())])
+    member = svc.register_member("S1", "13800000001", "Li", None, True).member_id
+    push(svc, till, earned("S1", till.terminal_id, member, 10, clock.now()))
     for statement in ("UPDATE ledger_entries SET points = 99", "DELETE FROM ledger_entries"):
         with pytest.raises(DBAPIError, match="append-only"), svc.db.transaction() as s:
             s.execute(text(statement))
@@ -134,20 +137,17 @@ def test_tokens_and_codes_are_stored_only_as_hashes(svc: HqService) -> None:
 
 
 def test_replay_is_a_duplicate_and_changes_nothing(svc: HqService, clock: FixedClock) -> None:
+    svc.publish_rules((RULES / "miniso.toml").read_text(encoding="utf-8"))
     till = enrol(svc, "S1")
     t = till.terminal_id
     at = clock.now()
-    items = [
-        registration("S1", t, "P-1", "13800000001", at),
-        sale("S1", t, "P-1", 12_000, at),
-        entry("S1", t, "P-1", "earn", 240, at),
-    ]
+    items = [registration("S1", t, "P-1", "13800000001", at), *earned("S1", t, "P-1", 120, at)]
     assert push(svc, till, items) == ["accepted"] * 3
     counts = [count(svc, m) for m in (PushedItem, LedgerEntry, Member, Conflict)]
     high = svc.db.run(changes.high_water)
     assert push(svc, till, items) == ["duplicate"] * 3
     # The same item twice in one batch: the second is a duplicate of the first.
-    again = entry("S1", t, "P-1", "bonus", 5, at)
+    again = entry("S1", t, "P-1", "adjust", 5, at)
     assert push(svc, till, [again, again]) == ["accepted", "duplicate"]
     assert [count(svc, m) for m in (PushedItem, LedgerEntry, Member, Conflict)] == [
         counts[0] + 1,
@@ -161,9 +161,11 @@ def test_replay_is_a_duplicate_and_changes_nothing(svc: HqService, clock: FixedC
 def test_same_id_with_another_payload_is_a_recorded_conflict(
     svc: HqService, clock: FixedClock
 ) -> None:
+    svc.publish_rules((RULES / "miniso.toml").read_text(encoding="utf-8"))
     till = enrol(svc, "S1")
-    first = entry("S1", till.terminal_id, "M1", "earn", 100, clock.now())
-    assert push(svc, till, [first]) == ["accepted"]
+    member = svc.register_member("S1", "13800000001", "Li", None, True).member_id
+    the_sale, first = earned("S1", till.terminal_id, member, 100, clock.now())
+    assert push(svc, till, [the_sale, first]) == ["accepted"] * 2
     forged = {**first, "payload": {**first["payload"], "points": 1000}}
     assert push(svc, till, [forged]) == ["conflict"]
     with svc.db.transaction() as s:
@@ -203,13 +205,18 @@ def test_overdrawn_redemptions_are_posted_and_recorded(svc: HqService, clock: Fi
     s1, s2 = enrol(svc, "S1"), enrol(svc, "S2")
     at = clock.now()
     reg = registration("S1", s1.terminal_id, "P-1", "13800000001", at)
-    earn = entry("S1", s1.terminal_id, "P-1", "earn", 5000, at, lot="LOT-1")
-    assert push(svc, s1, [reg, earn]) == ["accepted"] * 2
-    member = member_of(svc, "P-1").id
-    # Both stores were offline and each redeemed 4,000 of the 5,000 points.
+    assert (
+        push(svc, s1, [reg, *earned("S1", s1.terminal_id, "P-1", 5000, at, lot="LOT-1")])
+        == ["accepted"] * 3
+    )
+    member = member_of(svc, "P-1")
+    # Both stores were offline and each redeemed 4,000 of the 5,000 points (S2 scanned the
+    # member's phone code: HQ's proof that the member was there).
     later = at + dt.timedelta(hours=1)
-    sale1 = sale("S1", s1.terminal_id, member, 1000, later)
-    sale2 = sale("S2", s2.terminal_id, member, 1000, later)
+    sale1 = sale("S1", s1.terminal_id, member.id, 1000, later)
+    code = make_dynamic(MemberId(member.id), member.secret, int(later.timestamp()))
+    sale2 = sale("S2", s2.terminal_id, member.id, 1000, later, member_code=code)
+    member = member.id
     red1 = entry("S1", s1.terminal_id, member, "redeem", -4000, later, "LOT-1", sale_id=sale1["id"])
     red2 = entry("S2", s2.terminal_id, member, "redeem", -4000, later, "LOT-1", sale_id=sale2["id"])
     assert push(svc, s1, [sale1, red1]) == ["accepted"] * 2
@@ -229,9 +236,12 @@ def test_overdrawn_redemptions_are_posted_and_recorded(svc: HqService, clock: Fi
 def test_coupon_used_twice_is_recorded_and_both_sales_stand(
     svc: HqService, clock: FixedClock
 ) -> None:
+    svc.publish_rules((RULES / "miniso.toml").read_text(encoding="utf-8"))
     till = enrol(svc, "S1")
     at = clock.now()
     reg = svc.register_member("S1", "13800000002", "Li", None, True)
+    sales = [sale("S1", till.terminal_id, reg.member_id, 1000, at) for _ in range(2)]
+    assert push(svc, till, sales) == ["accepted"] * 2
     coupon = svc.db.run(
         lambda s: members.issue_coupon(
             s,
@@ -255,14 +265,15 @@ def test_coupon_used_twice_is_recorded_and_both_sales_stand(
                 "at": at.isoformat(),
             },
         }
-        for sale_id in ("SALE-A", "SALE-B")
+        for sale_id in (sales[0]["id"], sales[1]["id"])
     ]
     assert push(svc, till, uses) == ["accepted", "accepted"]
     with svc.db.transaction() as s:
         assert [c.kind for c in s.scalars(select(Conflict))] == ["coupon_reused"]
     pulled, _ = pull_all(svc, till)
     (coupon_change,) = [c for c in pulled if c.kind == "coupon"]
-    assert coupon_change.data is not None and coupon_change.data["used_sale_id"] == "SALE-A"
+    assert coupon_change.data is not None
+    assert coupon_change.data["used_sale_id"] == sales[0]["id"]
 
 
 # --------------------------------------------------------------------------- pull
@@ -308,21 +319,38 @@ def test_pull_pages_return_every_entity_once_and_only_the_stores_slice(
 
 
 def test_a_member_seen_at_another_store_joins_its_slice(svc: HqService, clock: FixedClock) -> None:
+    """Only with proof: the phone code scanned for the sale, which HQ verifies."""
     s2 = enrol(svc, "S2")
     reg = svc.register_member("S1", "13800000003", "Wang", dt.date(1990, 5, 1), True)
     _, cursor2 = pull_all(svc, s2)
     at = clock.now()
-    assert push(svc, s2, [sale("S2", s2.terminal_id, reg.member_id, 5000, at)]) == ["accepted"]
+    named = sale("S2", s2.terminal_id, reg.member_id, 5000, at)
+    assert push(svc, s2, [named]) == ["accepted"]
+    assert pull_all(svc, s2, cursor2)[0] == []  # naming the member proves nothing
+    with svc.db.transaction() as s:
+        member = s.get(Member, reg.member_id)
+        assert member is not None
+        real = bytes(member.secret)
+    forged = make_dynamic(MemberId(reg.member_id), b"not the secret" * 2, int(at.timestamp()))
+    stale = make_dynamic(MemberId(reg.member_id), real, int(at.timestamp()) - 3600)
+    for code in (forged, stale):
+        assert push(
+            svc, s2, [sale("S2", s2.terminal_id, reg.member_id, 5000, at, member_code=code)]
+        ) == ["accepted"]
+        assert pull_all(svc, s2, cursor2)[0] == []
+    code = make_dynamic(MemberId(reg.member_id), real, int(at.timestamp()))
+    assert push(
+        svc, s2, [sale("S2", s2.terminal_id, reg.member_id, 5000, at, member_code=code)]
+    ) == ["accepted"]
     new, _ = pull_all(svc, s2, cursor2)
     assert {(c.kind, c.key) for c in new} >= {
         ("member", reg.member_id),
         ("member_secret", reg.member_id),
     }
     secret = bytes.fromhex(next(c for c in new if c.kind == "member_secret").data["secret"])  # type: ignore[index]
-    assert len(secret) >= 20
+    assert secret == real
     unix = int(at.timestamp())
-    code = make_dynamic(MemberId(reg.member_id), secret, unix)
-    assert verify_dynamic(code, secret, unix).ok
+    assert verify_dynamic(make_dynamic(MemberId(reg.member_id), secret, unix), secret, unix).ok
 
 
 # --------------------------------------------------------------------------- members
@@ -350,6 +378,7 @@ def test_phone_hash_matches_the_terminal_store(svc: HqService) -> None:
 def test_offline_registrations_of_one_phone_at_two_stores_merge(
     svc: HqService, clock: FixedClock
 ) -> None:
+    svc.publish_rules((RULES / "miniso.toml").read_text(encoding="utf-8"))
     s1, s2 = enrol(svc, "S1"), enrol(svc, "S2")
     at = clock.now()
     phone = "13800000005"
@@ -359,8 +388,7 @@ def test_offline_registrations_of_one_phone_at_two_stores_merge(
             s1,
             [
                 registration("S1", s1.terminal_id, "PA", phone, at),
-                sale("S1", s1.terminal_id, "PA", 10_000, at),
-                entry("S1", s1.terminal_id, "PA", "earn", 100, at),
+                *earned("S1", s1.terminal_id, "PA", 100, at),
             ],
         )
         == ["accepted"] * 3
@@ -371,12 +399,18 @@ def test_offline_registrations_of_one_phone_at_two_stores_merge(
     member = member_of(svc, "PA")
     assert member_of(svc, "PB").id == member.id
     svc.run_jobs()
-    assert member_of(svc, "PA").state["available"] == 150
+    # Store 2's entry came before any member it could belong to, from a till that never had
+    # the member: held, not credited. A typed phone proves nothing, so the member stays out
+    # of store 2's slice (store 1's till sees both provisional ids as aliases).
+    assert member_of(svc, "PA").state["available"] == 100
     with svc.db.transaction() as s:
         merge = s.scalars(select(MemberMerge)).one()
         assert (merge.survivor_id, merge.merged_id) == (member.id, "PB")
-    # Store 2 now has the member, with both provisional ids as aliases.
+        held = s.scalars(select(Conflict).where(Conflict.kind == "quarantined")).one()
+        assert held.store_id == "S2" and held.detail["reason"] == "unknown_member"
     seen, _ = pull_all(svc, s2)
+    assert not [c for c in seen if c.kind == "member"]
+    seen, _ = pull_all(svc, s1)
     view = next(c.data for c in seen if c.kind == "member" and c.key == member.id)
     assert view is not None and set(view["aliases"]) == {"PA", "PB"}
 
@@ -385,6 +419,7 @@ def test_two_members_with_one_phone_are_merged_by_the_jobs(
     svc: HqService, clock: FixedClock
 ) -> None:
     """Two registrations that raced in different transactions: the jobs merge them."""
+    svc.publish_rules((RULES / "miniso.toml").read_text(encoding="utf-8"))
     s1 = enrol(svc, "S1")
     first = svc.register_member("S1", "13800000006", "Zhao", None, True)
     clock.advance(minutes=1)
@@ -398,22 +433,28 @@ def test_two_members_with_one_phone_are_merged_by_the_jobs(
             name="Zhao",
             registered_at=clock.now(),
             secret=b"x" * 20,
-            home_store="S2",
+            home_store="S1",
             dirty=True,
             state={},
         )
         s.add(twin)
         s.flush()
         s.add(MemberAlias(alias="TWIN000001", member_id="TWIN000001"))
+        s.add(
+            MemberStore(member_id="TWIN000001", store_id="S1", home=True, last_seen_at=clock.now())
+        )
     at = clock.now()
-    assert push(
-        svc,
-        s1,
-        [
-            entry("S1", s1.terminal_id, first.member_id, "earn", 10, at),
-            entry("S1", s1.terminal_id, "TWIN000001", "earn", 20, at),
-        ],
-    ) == ["accepted", "accepted"]
+    assert (
+        push(
+            svc,
+            s1,
+            [
+                *earned("S1", s1.terminal_id, first.member_id, 10, at),
+                *earned("S1", s1.terminal_id, "TWIN000001", 20, at),
+            ],
+        )
+        == ["accepted"] * 4
+    )
     report = svc.run_jobs()
     assert report.merged == [(first.member_id, "TWIN000001")]
     assert member_of(svc, "TWIN000001").id == first.member_id
@@ -441,27 +482,25 @@ def test_jobs_expire_points_and_are_idempotent(svc: HqService, clock: FixedClock
     till = enrol(svc, "S1")
     at = clock.now()
     reg = registration("S1", till.terminal_id, "P-1", "13800000007", at - dt.timedelta(days=400))
-    old = entry(
+    old = earned(
         "S1",
         till.terminal_id,
         "P-1",
-        "earn",
         300,
         at - dt.timedelta(days=400),
         expires_at=at - dt.timedelta(days=35),
     )
-    pending = entry(
+    pending = earned(
         "S1",
         till.terminal_id,
         "P-1",
-        "earn",
         80,
         at,
         available_at=at + dt.timedelta(days=30),
         expires_at=at + dt.timedelta(days=365),
     )
     spend = sale("S1", till.terminal_id, "P-1", 300_000, at)
-    assert push(svc, till, [reg, old, pending, spend]) == ["accepted"] * 4
+    assert push(svc, till, [reg, *old, *pending, spend]) == ["accepted"] * 6
     first = svc.run_jobs()
     assert first.expired_entries == 1 and first.changed == 1
     state = member_of(svc, "P-1").state
@@ -529,10 +568,12 @@ def test_import_members_and_catalog_report_bad_rows(svc: HqService, tmp_path: Pa
 
 
 def test_health_shows_pushes_pulls_and_open_conflicts(svc: HqService, clock: FixedClock) -> None:
+    svc.publish_rules((RULES / "miniso.toml").read_text(encoding="utf-8"))
     till = enrol(svc, "S1", "front")
     enrol(svc, "S2")
-    first = entry("S1", till.terminal_id, "M1", "earn", 1, clock.now())
-    push(svc, till, [first])
+    member = svc.register_member("S1", "13800000001", "Li", None, True).member_id
+    the_sale, first = earned("S1", till.terminal_id, member, 1, clock.now())
+    push(svc, till, [the_sale, first])
     push(svc, till, [{**first, "payload": {**first["payload"], "points": 2}}])
     svc.pull(till, PullRequest(cursor=0))
     rows = {h.store_id: h for h in svc.health()}
@@ -543,14 +584,18 @@ def test_health_shows_pushes_pulls_and_open_conflicts(svc: HqService, clock: Fix
 
 def test_concurrent_deliveries_of_one_batch_count_once(svc: HqService, clock: FixedClock) -> None:
     """A retrying client and a slow first attempt deliver the same batch at the same time."""
+    svc.publish_rules((RULES / "miniso.toml").read_text(encoding="utf-8"))
     s1 = enrol(svc, "S1")
     at = clock.now()
-    items = [entry("S1", s1.terminal_id, f"M{i % 7}", "earn", i + 1, at) for i in range(60)]
+    people = [
+        svc.register_member("S1", f"1380000020{i}", "", None, True).member_id for i in range(7)
+    ]
+    items = [it for i in range(60) for it in earned("S1", s1.terminal_id, people[i % 7], i + 1, at)]
     body = PushBatch.model_validate(batch(s1.terminal_id, items))
     with ThreadPoolExecutor(4) as pool:
         outcomes = list(pool.map(lambda _: svc.push(s1, body), range(4)))
     statuses = [[r.status for r in o.results] for o in outcomes]
-    for i in range(60):
+    for i in range(len(items)):
         column = sorted(s[i] for s in statuses)
         assert column == ["accepted", "duplicate", "duplicate", "duplicate"]
     with svc.db.transaction() as s:
@@ -658,11 +703,16 @@ def test_nasty_values_in_any_field_get_a_status_and_never_break_ingest(
 def test_an_inconsistent_ledger_is_reported_once_and_not_retried(
     svc: HqService, clock: FixedClock
 ) -> None:
+    svc.publish_rules((RULES / "miniso.toml").read_text(encoding="utf-8"))
     till = enrol(svc, "S1")
     reg = svc.register_member("S1", "13800000021", "", None, True)
     at = clock.now()
-    twice = [entry("S1", till.terminal_id, reg.member_id, "earn", 5, at, "LOT-X") for _ in range(2)]
-    assert push(svc, till, twice) == ["accepted", "accepted"]
+    paid = sale("S1", till.terminal_id, reg.member_id, 1000, at)
+    twice = [
+        entry("S1", till.terminal_id, reg.member_id, "earn", 5, at, "LOT-X", sale_id=paid["id"])
+        for _ in range(2)
+    ]
+    assert push(svc, till, [paid, *twice]) == ["accepted"] * 3
     assert svc.run_jobs().problems == 1
     assert svc.run_jobs().members == 0
     clock.advance(days=400)

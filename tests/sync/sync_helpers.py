@@ -23,10 +23,12 @@ import uvicorn
 from sqlalchemy import select
 
 from posloyalty.clock import Clock, FixedClock
+from posloyalty.domain.codes import make_dynamic
 from posloyalty.domain.ids import MemberId
 from posloyalty.hq.api import create_app
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.models import LedgerEntry, PushedItem, Sale
+from posloyalty.hq.models import Member as HqMember
 from posloyalty.hq.services import HqConfig, HqService
 from posloyalty.resources import resources_dir
 from posloyalty.store import repo
@@ -410,19 +412,32 @@ def sell(
     redeem: int = 0,
     may_redeem: bool = False,
     confirmed: bool = True,
+    code: str = "",
 ) -> str:
-    """One real checkout (paid by card); returns the sale id."""
+    """One real checkout (paid by card); returns the sale id. ``code``: the member's phone
+    code as scanned (sent to HQ with the sale as proof of presence)."""
     s = CheckoutSession(ctx(db))
     for sku in skus:
         s.scan(sku)
     if member is not None:
         may = (may_redeem or bool(redeem)) and confirmed
-        s.identify(Identified(MemberId(member), "dynamic", may_redeem=may, confirmed=confirmed))
+        s.identify(
+            Identified(MemberId(member), "dynamic", may_redeem=may, confirmed=confirmed, code=code)
+        )
     if redeem:
         s.redeem(redeem)
     s.begin_payment()
     s.add_payment("card")
     return s.commit().sale_id
+
+
+def phone_code(hq: Hq, member: str, at: dt.datetime) -> str:
+    """The member's phone code at ``at``, made with the secret HQ holds (as the phone does)."""
+    with hq.db.transaction() as s:
+        row = s.get(HqMember, member)
+        assert row is not None
+        secret = bytes(row.secret)
+    return make_dynamic(MemberId(member), secret, int(at.timestamp()))
 
 
 def terminal_ledger(db: Database) -> dict[str, tuple[Any, ...]]:

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sync_helpers import STORE_T0, Hq, assert_converged, client, ctx, enrolled, sell
+from sync_helpers import (
+    STORE_T0,
+    Hq,
+    assert_converged,
+    client,
+    ctx,
+    enrolled,
+    phone_code,
+    sell,
+)
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain.ids import MemberId
@@ -74,11 +83,12 @@ def test_points_earned_at_one_store_are_redeemed_at_another(hq: Hq, tmp_path: Pa
     assert client(a).sync().pending == 0
     member = hq_id(hq, provisional)
     # Terminal B (store S2) has never seen the member: its code is valid, the sale earns
-    # parked points only; the sale takes the member into S2's slice at HQ.
+    # parked points only; HQ verifies the code sent with the sale (the member was there) and
+    # takes the member into S2's slice.
     with b.read() as session:
         assert repo.member_by_id(session, member) is None
     clock_b.advance(minutes=10)  # after A's sales
-    sell(b, member, skus=("A1",), confirmed=False)
+    sell(b, member, skus=("A1",), confirmed=False, code=phone_code(hq, member, clock_b.now()))
     clock_b.advance(minutes=1)
     state = client(b).sync()
     assert state.online and state.last_error is None

@@ -32,6 +32,7 @@ from sync_helpers import (
     ctx,
     enrolled,
     pending,
+    phone_code,
     postgres_database,
     random_plan,
     sell,
@@ -473,7 +474,8 @@ def test_points_parked_for_an_unconfirmed_member_are_released_when_hq_confirms(
     c.sync()
     with db.read() as session:
         assert session.get(TerminalMember, visitor) is None  # not in this store's slice
-    sell(db, visitor, skus=("C3",), confirmed=False)  # a valid code, member unknown here
+    # A valid code, member unknown here: HQ checks it when the sale arrives.
+    sell(db, visitor, skus=("C3",), confirmed=False, code=phone_code(hq, visitor, clock.now()))
     with db.read() as session:
         parked = repo.member_balance(session, visitor, clock.now())
     assert parked.available == 0 and parked.pending == 39

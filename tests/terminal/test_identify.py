@@ -85,7 +85,7 @@ def _refused(
 
 def test_dynamic_code_identifies_a_member_who_may_redeem(db: Database, vault: Vault) -> None:
     assert identify(_dynamic(), db=db, vault=vault) == Identified(
-        MemberId(M1), by="dynamic", may_redeem=True, confirmed=True
+        MemberId(M1), by="dynamic", may_redeem=True, confirmed=True, code=_dynamic()
     )
 
 
@@ -191,11 +191,18 @@ def test_wrong_version_and_unknown_format_are_refused(
 
 def test_member_not_in_the_slice_is_unconfirmed(db: Database, db_path: Path, vault: Vault) -> None:
     before = dump(db_path)
-    outcome = identify(_dynamic("ZZ99", b"q" * 32), db=db, vault=vault)
-    assert outcome == Identified(MemberId("ZZ99"), by="dynamic", may_redeem=False, confirmed=False)
+    code = _dynamic("ZZ99", b"q" * 32)
+    outcome = identify(code, db=db, vault=vault)
+    # The code goes to HQ with the sale, which verifies it: the proof the member was here.
+    assert outcome == Identified(
+        MemberId("ZZ99"), by="dynamic", may_redeem=False, confirmed=False, code=code
+    )
     # A member in the slice whose secret has not arrived yet is not confirmed either.
-    outcome = identify(_dynamic(M2, b"q" * 32), db=db, vault=vault)
-    assert outcome == Identified(MemberId(M2), by="dynamic", may_redeem=False, confirmed=False)
+    code = _dynamic(M2, b"q" * 32)
+    outcome = identify(code, db=db, vault=vault)
+    assert outcome == Identified(
+        MemberId(M2), by="dynamic", may_redeem=False, confirmed=False, code=code
+    )
     assert dump(db_path) == before
 
 

@@ -212,6 +212,7 @@ def import_members(session: Session, rows: list[dict[str, Any]], at: dt.datetime
                     birthday,
                     _flag(row, "consent"),
                     when,
+                    link_existing=True,
                 )
         except BadRequest as exc:
             report.errors.append(f"row {number}: {exc}")

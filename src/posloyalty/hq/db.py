@@ -1,9 +1,16 @@
 """The HQ database: engine set-up for SQLite and PostgreSQL, migrations, transactions.
 
 ``HqDb.transaction()`` gives a session inside one transaction; the services take it and never
-commit themselves. On SQLite every transaction starts with ``BEGIN IMMEDIATE`` (one writer at a
-time, waiting instead of failing); on PostgreSQL a serialisation failure or deadlock is retried
-by :meth:`HqDb.run`.
+commit themselves. Writers run one at a time on both databases: on SQLite every transaction
+starts with ``BEGIN IMMEDIATE``; on PostgreSQL a writing transaction first takes one
+transaction-scoped advisory lock (:data:`WRITER_LOCK`). Pushes, jobs, registrations and operator
+changes all lock member rows, coupons and the change counter in orders that differ; letting
+them interleave gave deadlocks and, worse, a job that read a member's ledger just before a push
+committed new entries and then cleared the member's ``dirty`` flag, leaving a balance below its
+ledger for good. Under the writer lock neither can happen, and a writer never waits for a lock
+another writer holds. Reads (pulls, authentication, health) take no writer lock: PostgreSQL's
+snapshots let them run beside the writer. A unique-key race or serialisation failure is still
+retried by :meth:`HqDb.run`.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +33,8 @@ T = TypeVar("T")
 
 #: PostgreSQL SQLSTATEs worth retrying: serialization_failure, deadlock_detected.
 _RETRY_SQLSTATES = {"40001", "40P01"}
+#: The PostgreSQL advisory lock key every writing transaction takes first ("POSL").
+WRITER_LOCK = 0x504F534C
 
 
 class DatabaseUrlError(ValueError):
@@ -105,11 +114,15 @@ class HqDb:
         return self.engine.dialect.name
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, writer: bool = True) -> Iterator[Session]:
+        """A session in one transaction; ``writer``: one at a time (see the module docstring).
+        Pass ``writer=False`` only for work that reads, or writes rows no writer locks."""
         with self._sessions() as session, session.begin():
+            if writer and self.dialect == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
             yield session
 
-    def run(self, work: Callable[[Session], T], *, attempts: int = 5) -> T:
+    def run(self, work: Callable[[Session], T], *, attempts: int = 5, writer: bool = True) -> T:
         """Run ``work`` in a transaction, retrying it on a race another writer won.
 
         Retried: unique-key races (two deliveries of one item at once), PostgreSQL deadlocks
@@ -117,7 +130,7 @@ class HqDb:
         """
         for attempt in range(1, attempts + 1):
             try:
-                with self.transaction() as session:
+                with self.transaction(writer=writer) as session:
                     return work(session)
             except (IntegrityError, OperationalError) as exc:
                 if attempt == attempts or not _retryable(exc):

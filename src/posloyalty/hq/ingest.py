@@ -25,6 +25,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import points
+from posloyalty.hq.authority import (
+    check_entries,
+    check_growth,
+    compensations,
+    present_members,
+    prove_by_codes,
+    rule_revisions,
+)
 from posloyalty.hq.bulk import JsonText, insert_rows, select_by_keys
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden
@@ -170,20 +178,50 @@ def push(
         done(v.index, "accepted", reason)
 
     written = {"store_id": caller.store_id, "terminal_id": caller.terminal_id, "received_at": at}
-    insert_rows(session, Sale, sales, written)
-    insert_rows(session, LedgerEntry, entries, written)
     refs = {r["member_ref"] for r in (*sales, *entries) if r["member_ref"] is not None}
     refs |= {v.payload.member_id for v in coupon_uses if v.payload.member_id}
     members = resolve(session, refs)
+    # Registrations above have linked the members they created; a verified phone code links
+    # its member; nothing else does.
+    present = present_members(session, caller.store_id, set(members.values()))
+    claims = [
+        (v.payload.member_id, v.payload.member_code, v.payload.at)
+        for v in accepted
+        if isinstance(v.payload, SalePayload)
+        and v.payload.member_id
+        and v.payload.member_code
+        and members.get(v.payload.member_id) not in present
+    ]
+    present |= prove_by_codes(session, caller, claims, members, recent_days=recent_days)
+    for sale_id, problem in _check_sales(session, caller, sales, members, present, at).items():
+        done(index_of[("sale", sale_id)], "accepted", problem)
+    held = check_entries(session, caller, entries, sales, members, present)
+    insert_rows(session, Sale, sales, written)
+    insert_rows(session, LedgerEntry, entries, written)
+    cancelled = compensations(entries, held, at)
+    insert_rows(session, LedgerEntry, cancelled, {})
     for row in (*sales, *entries):
         member = members.get(row["member_ref"] or "")
-        if member is not None and row["at"] > seen_members.get(member, row["at"] - dt.timedelta(1)):
+        if member in present and row["at"] > seen_members.get(member, row["at"] - dt.timedelta(1)):
             seen_members[member] = row["at"]
     mark_dirty(session, set(members.values()))
     link_stores(session, caller.store_id, seen_members, recent_days=recent_days)
-    publish_new_entries(session, [e | _written_by(caller) for e in entries], members)
+    publish_new_entries(session, [e | _written_by(caller) for e in entries] + cancelled, members)
+    for entry_id, q in held.items():
+        conflict = Conflict(
+            kind="quarantined",
+            store_id=caller.store_id,
+            terminal_id=caller.terminal_id,
+            item_kind="ledger_entry",
+            item_id=entry_id,
+            member_id=members.get(next(e["member_ref"] for e in entries if e["id"] == entry_id)),
+            detail={"reason": q.reason, "problem": q.words},
+            at=at,
+        )
+        session.add(conflict)
+        done(index_of[("ledger_entry", entry_id)], "accepted", _describe(conflict))
     for v in coupon_uses:
-        problem = _use_coupon(session, caller, v, at)
+        problem = _use_coupon(session, caller, v, members, at)
         if problem:
             done(v.index, "accepted", problem)
     for entry_id, problem in _check_overdrafts(session, caller, entries, members, at).items():
@@ -225,6 +263,52 @@ def _payload_conflict(
             at=at,
         )
     )
+
+
+def _check_sales(  # noqa: PLR0917 (one batch's facts)
+    session: Session,
+    caller: Caller,
+    sales: list[dict[str, Any]],
+    members: dict[str, str],
+    present: set[str],
+    at: dt.datetime,
+) -> dict[str, str]:
+    """Sales stand, but what they claim is checked: a member who was never at this store is
+    not credited with the sale (nor taken into the store's slice by it), and growth beyond
+    what the sale's total earns under any published rules is not credited (the tier job then
+    derives it from the total). The conflict reason by sale id."""
+    revisions = rule_revisions(session)
+    found: dict[str, str] = {}
+    for row in sales:
+        problems: list[tuple[str, str]] = []
+        member = members.get(row["member_ref"] or "")
+        if row["member_ref"] is not None and member not in present:
+            problems.append(
+                (
+                    "member_not_present",
+                    f"member {row['member_ref']} was never at store {caller.store_id}",
+                )
+            )
+            row["member_ref"] = None
+        if row["growth"]:
+            words = check_growth(revisions, row["total_fen"], row["growth"])
+            if words:
+                problems.append(("growth_not_derived", words))
+                row["growth"] = 0
+        for kind, words in problems:
+            conflict = Conflict(
+                kind=kind,
+                store_id=caller.store_id,
+                terminal_id=caller.terminal_id,
+                item_kind="sale",
+                item_id=row["id"],
+                member_id=member,
+                detail={"problem": words},
+                at=at,
+            )
+            session.add(conflict)
+            found.setdefault(row["id"], _describe(conflict))
+    return found
 
 
 def _sale_row(v: _Item, p: SalePayload) -> dict[str, Any]:
@@ -281,6 +365,8 @@ def _describe(conflict: Conflict) -> str:
             f"coupon {d.get('coupon')} was already used by sale {d.get('first_sale_id')} "
             f"(used again by sale {d.get('sale_id')})"
         )
+    elif conflict.kind == "coupon_sale_unknown":
+        words = f"coupon {d.get('coupon')} names sale {d.get('sale_id')}, not a sale of its member"
     elif conflict.kind == "coupon_code_taken":
         words = f"coupon code {d.get('coupon')} is already another member's at HQ"
     else:
@@ -289,6 +375,10 @@ def _describe(conflict: Conflict) -> str:
 
 
 _BUSINESS = (
+    "quarantined",
+    "member_not_present",
+    "growth_not_derived",
+    "coupon_sale_unknown",
     "overdraft",
     "ledger_inconsistent",
     "unknown_coupon",
@@ -360,13 +450,23 @@ def _issue_coupons(
     return reason
 
 
-def _use_coupon(session: Session, caller: Caller, v: _Item, at: dt.datetime) -> str:
-    """Mark the coupon used; the conflict reason when it is unknown or used by another sale."""
+def _use_coupon(
+    session: Session, caller: Caller, v: _Item, members: dict[str, str], at: dt.datetime
+) -> str:
+    """Mark the coupon used; the conflict reason when it is unknown, used by another sale, or
+    the sale named is not a sale of the coupon's member pushed by this till."""
     p: CouponUsePayload = v.payload
     coupon = session.get(Coupon, p.coupon)
     problem = None
+    sale = session.get(Sale, p.sale_id)
     if coupon is None:
         problem = "unknown_coupon"
+    elif (
+        sale is None
+        or sale.terminal_id != caller.terminal_id
+        or members.get(sale.member_ref or "") != coupon.member_id
+    ):
+        problem = "coupon_sale_unknown"
     elif coupon.used_sale_id is None:
         coupon.used_sale_id, coupon.used_at, coupon.used_store = p.sale_id, p.at, caller.store_id
         session.flush()

@@ -248,11 +248,15 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
     at: dt.datetime,
     *,
     provisional_id: str | None = None,
+    link_existing: bool = False,
 ) -> Registration:
     """Register a member at ``store`` (terminal push, import, or the self-service page).
 
     A phone already registered gets no second member: the registration resolves to the
     existing one (and a terminal's provisional id becomes its alias, recorded as a merge).
+    A phone typed at a till or on a page proves nothing, so that existing member is not taken
+    into ``store``'s slice (their data stays where they were seen) unless ``link_existing``
+    (an operator's import).
     """
     if not consent:
         raise BadRequest("a member can only be registered with their consent")
@@ -281,7 +285,8 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
                     detail={"store": store},
                 )
             )
-        link_store(session, existing.id, store, at)
+        if link_existing:
+            link_store(session, existing.id, store, at)
         existing.dirty = True
         session.flush()
         publish_member(session, existing)

@@ -443,17 +443,17 @@ class SelfRegistration:
 
     def check(self, token: str) -> Link:
         at = self.service.clock.now()
-        with self.service.db.transaction() as session:
+        with self.service.db.transaction(writer=False) as session:
             return check_link(session, token, at)
 
     def gift(self) -> str:
-        with self.service.db.transaction() as session:
+        with self.service.db.transaction(writer=False) as session:
             return welcome_gift(session)
 
     def open(self, token: str) -> tuple[Link, str]:
         """The link (or :class:`LinkProblem`) and the welcome gift, for showing the form."""
         at = self.service.clock.now()
-        with self.service.db.transaction() as session:
+        with self.service.db.transaction(writer=False) as session:
             return check_link(session, token, at), welcome_gift(session)
 
     def register(self, token: str, form: SelfRegForm, *, lang: str) -> SelfRegistered:
@@ -464,5 +464,5 @@ class SelfRegistration:
         )
 
     def status(self, caller: Caller, link_id: str) -> LinkStatus:
-        with self.service.db.transaction() as session:
+        with self.service.db.transaction(writer=False) as session:
             return link_status(session, caller, link_id)

@@ -104,7 +104,7 @@ class HqService:
         )
 
     def authenticate(self, authorization: str | None) -> enrolment.Caller:
-        with self.db.transaction() as session:
+        with self.db.transaction(writer=False) as session:
             return enrolment.authenticate(session, authorization)
 
     def revoke_terminal(self, terminal_id: str) -> bool:
@@ -151,8 +151,10 @@ class HqService:
 
     def _pull(self, caller: enrolment.Caller, request: PullRequest) -> changes.Page:
         at = self.clock.now()
+        # A read (and the terminal's own last-pull row): beside the writer, not after it.
         return self.db.run(
-            lambda s: pull_page(s, caller, request, at, recent_days=self.config.recent_days)
+            lambda s: pull_page(s, caller, request, at, recent_days=self.config.recent_days),
+            writer=False,
         )
 
     # ------------------------------------------------------------------ members and jobs
@@ -193,5 +195,5 @@ class HqService:
         return self.db.run(lambda s: admin.import_members(s, rows, at))
 
     def health(self) -> list[admin.TerminalHealth]:
-        with self.db.transaction() as session:
+        with self.db.transaction(writer=False) as session:
             return admin.health(session)

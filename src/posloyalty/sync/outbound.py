@@ -271,7 +271,7 @@ def _sale_payload(loaded: _Loaded, sale: tuple[Any, ...], sender: Sender) -> dic
     except ValueError:
         quote_data = {}
     full = bool(original) and isinstance(quote_data, dict) and quote_data.get("full") is True
-    return {
+    payload: dict[str, Any] = {
         "store_id": sender.store_id,
         "terminal_id": sender.terminal_id,
         "member_id": member,
@@ -301,6 +301,10 @@ def _sale_payload(loaded: _Loaded, sale: tuple[Any, ...], sender: Sender) -> dic
             for method, amount, reference in loaded.payments.get(sale_id, [])
         ],
     }
+    proof = quote_data.get("member_code") if isinstance(quote_data, dict) else None
+    if isinstance(proof, str) and proof:
+        payload["member_code"] = proof  # only when scanned: older payloads stay byte-identical
+    return payload
 
 
 def _registration_payload(row: PendingRow, sender: Sender, vault: Vault | None) -> dict[str, Any]:

@@ -333,6 +333,11 @@ class SalePayload(_Payload):
     #: A return of the whole original sale (the transaction is undone for tier counts).
     full_return: bool = False
     lines: list[SaleLinePayload] = Field(default_factory=list, max_length=500)
+    #: The member's phone code as scanned for this sale: HQ verifies it against the member's
+    #: secret at the sale's time, the proof that the member was at this store.
+    member_code: Annotated[str, Field(min_length=1, max_length=64, pattern=_PRINTABLE)] | None = (
+        None
+    )
 
 
 class LedgerEntryPayload(_Payload):

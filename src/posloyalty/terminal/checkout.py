@@ -746,6 +746,8 @@ def _write_sale(
         "member_confirmed": member.confirmed if member is not None else None,
         "tendered_fen": [p.tendered for p in cart.payments],
     }
+    if member is not None and cart.identified is not None and cart.identified.code:
+        record_quote["member_code"] = cart.identified.code  # HQ's proof of presence
     code = next_receipt_code(conn, ctx, at)
     sale = SaleRecord(
         id=sale_id,

@@ -19,7 +19,7 @@ and leaves the database unchanged. :func:`member_view` is what the counter shows
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -147,8 +147,9 @@ def _dynamic(
         except VaultError as exc:
             raise _refuse("unreadable_secret", str(exc), scan_text) from None
         if secret is None:
-            # Not in the slice (or its secret has not arrived): earns pending points only.
-            return _unconfirmed(code.member_id, "dynamic")
+            # Not in the slice (or its secret has not arrived): earns pending points only, and
+            # HQ checks the code when the sale arrives.
+            return replace(_unconfirmed(code.member_id, "dynamic"), code=scan_text.strip())
         result = codes.verify_dynamic(
             code,
             secret,
@@ -159,7 +160,9 @@ def _dynamic(
         )
         if not result.ok:
             raise _refuse(result.reason, result.message, scan_text)
-    return Identified(code.member_id, by="dynamic", may_redeem=True, confirmed=True)
+    return Identified(
+        code.member_id, by="dynamic", may_redeem=True, confirmed=True, code=scan_text.strip()
+    )
 
 
 def _static(code: StaticCardCode, scan_text: str, db: Database) -> Identified:

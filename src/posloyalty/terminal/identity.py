@@ -24,6 +24,9 @@ class Identified:
     #: False when the member is not in the local slice (offline, well-formed code): no tier
     #: discount, no redemption, and points earned stay pending until HQ confirms.
     confirmed: bool = True
+    #: The scanned phone code itself (dynamic codes only): it goes to HQ with the sale as the
+    #: member's proof of presence at this store.
+    code: str = ""
 
     def __post_init__(self) -> None:
         if self.may_redeem and (self.by != "dynamic" or not self.confirmed):

@@ -83,3 +83,12 @@ def entry(  # noqa: PLR0917 (mirrors the ledger entry)
 
 def batch(terminal: str, items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"terminal_id": terminal, "batch_id": uuid7(), "items": items}
+
+
+def earned(
+    store: str, terminal: str, member: str, points: int, at: dt.datetime, **extra: Any
+) -> list[dict[str, Any]]:
+    """A sale and the earn entry it derives (one point per yuan paid: any published rules
+    allow that much): what HQ credits from a till."""
+    s = sale(store, terminal, member, points * 100, at)
+    return [s, entry(store, terminal, member, "earn", points, at, sale_id=s["id"], **extra)]

@@ -1,0 +1,370 @@
+"""What HQ credits of a push: every ledger entry needs an authority HQ can check.
+
+A till is trusted with nothing it could invent. Before a batch's entries are credited, each one
+is checked here; one that fails is **quarantined**: stored as pushed (the evidence), cancelled
+by an HQ entry of its own (:func:`compensations`: the same points the other way, so HQ's balance
+is the sum of its ledger and the pushing till's view is corrected by its next pull), and
+recorded as a conflict with the reason. A sale always stands (the money was taken); only what
+it claims is held back.
+
+The checks, in order (the first that fails is the reason):
+
+- ``unknown_member``: the member id resolves to no member.
+- ``bad_sign``: earn and bonus add points, redeem and expire take them.
+- ``beyond_bounds``: more than :data:`MAX_ENTRY_POINTS` either way in one entry.
+- ``member_not_present``: the member was never at the pushing store (not its home store, not
+  linked to it by a proof of presence: a phone code HQ verified, :func:`prove_by_codes`; not
+  registered there new). Naming a member, or typing their phone, does not make them present.
+- ``no_sale``: an earn or redeem entry names no sale this till pushed for this member; a
+  refund of points (a positive reverse) names no sale of the member.
+- ``not_derived``: a sale's earn entries come to more than any basket paying its total earns
+  under any published rule revision (:mod:`posloyalty.domain.verification`), or refunds come
+  to more than the sale redeemed.
+- ``welcome_repeated`` / ``welcome_too_large``: welcome points go once per member, at most the
+  rules' welcome amount.
+- ``over_budget``: manual adjustments adding points beyond the store's daily budget
+  (:data:`ADJUST_BUDGET_SETTING`, per store and UTC day).
+- ``no_authority``: any other bonus; HQ grants those itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from posloyalty.domain import codes
+from posloyalty.domain.rules import RuleSet, parse_rules_text
+from posloyalty.domain.verification import max_growth, max_points
+from posloyalty.hq.bulk import one_of
+from posloyalty.hq.enrolment import Caller
+from posloyalty.hq.ledger import active_rules
+from posloyalty.hq.members import link_store
+from posloyalty.hq.models import LedgerEntry, Member, MemberStore, RuleDocument, Sale, Setting
+
+__all__ = [
+    "ADJUST_BUDGET_SETTING",
+    "DEFAULT_ADJUST_BUDGET",
+    "MAX_ENTRY_POINTS",
+    "Quarantine",
+    "check_entries",
+    "check_growth",
+    "compensations",
+    "present_members",
+    "prove_by_codes",
+    "rule_revisions",
+]
+
+#: Points one pushed entry may move either way (100,000 points are 1,000 yuan at 1 fen each).
+MAX_ENTRY_POINTS = 100_000
+#: Setting holding the points manual adjustments may add per store and day (``adjust_budget``
+#: for every store, ``adjust_budget:<store>`` for one).
+ADJUST_BUDGET_SETTING = "adjust_budget"
+DEFAULT_ADJUST_BUDGET = 5_000
+
+_QUARANTINE_NS = uuid.UUID("0b4c9f7e-5d1a-4e0f-8a6b-3c2d1e0f9a8b")
+_SIGN = {"earn": 1, "bonus": 1, "redeem": -1, "expire": -1}
+_REVISIONS: dict[tuple[str, int], RuleSet] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantine:
+    """A pushed entry HQ does not credit, and why."""
+
+    entry_id: str
+    reason: str
+    words: str
+
+
+def rule_revisions(session: Session) -> list[RuleSet]:
+    """Every published rule revision (parsed once each): a till may quote with any it pulled."""
+    out = []
+    for doc_id, revision, text in session.execute(
+        select(RuleDocument.id, RuleDocument.revision, RuleDocument.text)
+    ):
+        key = (doc_id, revision)
+        if key not in _REVISIONS:
+            _REVISIONS[key] = parse_rules_text(text)
+        out.append(_REVISIONS[key])
+    return out
+
+
+def present_members(session: Session, store_id: str, member_ids: Iterable[str]) -> set[str]:
+    """The members among ``member_ids`` who have been at ``store_id`` (home or linked)."""
+    ids = set(member_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(MemberStore.member_id).where(
+                MemberStore.store_id == store_id, one_of(session, MemberStore.member_id, ids)
+            )
+        )
+    )
+
+
+def prove_by_codes(
+    session: Session,
+    caller: Caller,
+    claims: Iterable[tuple[str, str, dt.datetime]],
+    members: Mapping[str, str],
+    *,
+    recent_days: int,
+) -> set[str]:
+    """Members shown to be at the pushing store by the phone code scanned for a sale.
+
+    ``claims``: (member ref, scanned code, sale time). A code proves presence when it is the
+    member's own (HQ holds the secret that signs it) and was valid at the sale's time; the
+    member then joins the store's slice (:func:`posloyalty.hq.members.link_store`). A code
+    that does not verify proves nothing and is not an error: the sale stands unlinked.
+    """
+    proven: set[str] = set()
+    for ref, code, at in claims:
+        member_id = members.get(ref)
+        if member_id is None or member_id in proven:
+            continue
+        member = session.get(Member, member_id)
+        if member is None:
+            continue
+        result = codes.verify_dynamic(code, member.secret, int(at.timestamp()))
+        if result.ok and members.get(str(result.member_id)) == member_id:
+            link_store(session, member_id, caller.store_id, at, recent_days=recent_days)
+            proven.add(member_id)
+    return proven
+
+
+def check_growth(revisions: list[RuleSet], total_fen: int, growth: int) -> str:
+    """Why a sale's claimed growth cannot be credited ("" when it can)."""
+    if growth < 0 < total_fen or growth > max(max_growth(revisions, total_fen), 0):
+        return (
+            f"growth {growth} is more than a sale of {total_fen} fen earns under any "
+            "published rules"
+        )
+    return ""
+
+
+def _budget(session: Session, store_id: str) -> int:
+    for key in (f"{ADJUST_BUDGET_SETTING}:{store_id}", ADJUST_BUDGET_SETTING):
+        row = session.get(Setting, key)
+        if row is not None:
+            return int(row.value)
+    return DEFAULT_ADJUST_BUDGET
+
+
+class _Facts:
+    """What the checks need from HQ's tables for one batch, loaded with a few queries."""
+
+    def __init__(
+        self,
+        session: Session,
+        caller: Caller,
+        entries: list[dict[str, Any]],
+        batch_sales: list[dict[str, Any]],
+        members: Mapping[str, str],
+    ) -> None:
+        sale_ids = {e["sale_id"] for e in entries if e["sale_id"]}
+        self.sales: dict[str, tuple[str | None, int, str]] = {
+            s["id"]: (s["member_ref"], s["total_fen"], caller.terminal_id) for s in batch_sales
+        }
+        stored = sale_ids - set(self.sales)
+        if stored:
+            for sale_id, ref, total, terminal in session.execute(
+                select(Sale.id, Sale.member_ref, Sale.total_fen, Sale.terminal_id).where(
+                    one_of(session, Sale.id, stored)
+                )
+            ):
+                self.sales[sale_id] = (ref, total, terminal)
+        self.prior: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        if sale_ids:
+            for of_sale, kind, points in session.execute(
+                select(LedgerEntry.sale_id, LedgerEntry.kind, LedgerEntry.points).where(
+                    one_of(session, LedgerEntry.sale_id, sale_ids)
+                )
+            ):
+                if of_sale is not None:
+                    self.prior[of_sale].append((kind, points))
+        welcomed = {
+            members[e["member_ref"]]
+            for e in entries
+            if e["kind"] == "bonus" and e["member_ref"] in members
+        }
+        self.welcomed: set[str] = set()
+        if welcomed:
+            refs = {ref for ref, m in members.items() if m in welcomed}
+            self.welcomed = {
+                members[ref]
+                for ref in session.scalars(
+                    select(LedgerEntry.member_ref).where(
+                        LedgerEntry.kind == "bonus",
+                        LedgerEntry.reason == "welcome",
+                        one_of(session, LedgerEntry.member_ref, refs),
+                    )
+                )
+            }
+        self.adjusted: dict[dt.date, int] = defaultdict(int)
+        days = {e["at"].date() for e in entries if e["kind"] == "adjust" and e["points"] > 0}
+        for day in days:
+            start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+            self.adjusted[day] = int(
+                session.scalar(
+                    select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+                        LedgerEntry.store_id == caller.store_id,
+                        LedgerEntry.kind == "adjust",
+                        LedgerEntry.points > 0,
+                        LedgerEntry.at >= start,
+                        LedgerEntry.at < start + dt.timedelta(days=1),
+                    )
+                )
+                or 0
+            )
+
+
+def check_entries(  # noqa: PLR0917 (one batch's facts)
+    session: Session,
+    caller: Caller,
+    entries: list[dict[str, Any]],
+    batch_sales: list[dict[str, Any]],
+    members: Mapping[str, str],
+    present: set[str],
+) -> dict[str, Quarantine]:
+    """The entries of a batch that must not be credited, by entry id (see the module)."""
+    facts = _Facts(session, caller, entries, batch_sales, members)
+    revisions = rule_revisions(session)
+    rules = active_rules(session)
+    budget = _budget(session, caller.store_id)
+    tally = _Tally()
+    for sale_id, rows in facts.prior.items():
+        for kind, pts in rows:
+            tally.add(sale_id, kind, pts)
+    earned, refunded, redeemed = tally.earned, tally.refunded, tally.redeemed
+    out: dict[str, Quarantine] = {}
+
+    def hold(e: dict[str, Any], reason: str, words: str) -> None:
+        out[e["id"]] = Quarantine(e["id"], reason, words[:240])
+
+    for e in entries:
+        kind, pts, member = e["kind"], int(e["points"]), members.get(e["member_ref"])
+        sale_id = e["sale_id"]
+        if member is None:
+            hold(e, "unknown_member", f"member {e['member_ref']} is not known at HQ")
+            continue
+        if _SIGN.get(kind, 0) * pts < 0 or (kind in ("earn", "bonus", "adjust") and pts == 0):
+            hold(e, "bad_sign", f"a {kind} entry of {pts} points")
+            continue
+        if abs(pts) > MAX_ENTRY_POINTS:
+            hold(e, "beyond_bounds", f"{pts} points in one entry (at most {MAX_ENTRY_POINTS})")
+            continue
+        if member not in present:
+            hold(e, "member_not_present", f"member {member} was never at store {caller.store_id}")
+            continue
+        sale = facts.sales.get(sale_id) if sale_id else None
+        sale_member = members.get(sale[0] or "") if sale is not None else None
+        if kind in ("earn", "redeem") and (
+            sale is None or sale[2] != caller.terminal_id or sale_member != member
+        ):
+            hold(e, "no_sale", f"{kind} names no sale of member {member} by this till")
+            continue
+        if kind == "reverse" and pts > 0 and (sale is None or sale_member != member):
+            hold(e, "no_sale", f"a refund of {pts} points names no sale of member {member}")
+            continue
+        if kind == "earn" and sale is not None:
+            most = max_points(revisions, sale[1])
+            if earned[sale_id] + pts > most:
+                hold(
+                    e,
+                    "not_derived",
+                    f"sale {sale_id} ({sale[1]} fen) earns at most {most} points under the "
+                    f"published rules; {earned[sale_id] + pts} claimed",
+                )
+                continue
+        if kind == "reverse" and pts > 0 and refunded[sale_id] + pts > redeemed[sale_id]:
+            hold(
+                e,
+                "not_derived",
+                f"refund of {pts} points for sale {sale_id}, which redeemed {redeemed[sale_id]}",
+            )
+            continue
+        if kind == "bonus":
+            welcome_most = rules.welcome.points if rules is not None else 0
+            if e["reason"] != "welcome":
+                hold(e, "no_authority", "bonus points are granted by HQ, not by a till")
+                continue
+            if member in facts.welcomed:
+                hold(e, "welcome_repeated", f"member {member} already had welcome points")
+                continue
+            if pts > welcome_most:
+                hold(e, "welcome_too_large", f"{pts} welcome points; the rules give {welcome_most}")
+                continue
+            facts.welcomed.add(member)
+        if kind == "adjust" and pts > 0:
+            day = e["at"].date()
+            if facts.adjusted[day] + pts > budget:
+                hold(
+                    e,
+                    "over_budget",
+                    f"store {caller.store_id} adjustments on {day} would add "
+                    f"{facts.adjusted[day] + pts} points (budget {budget})",
+                )
+                continue
+            facts.adjusted[day] += pts
+        if sale_id:
+            tally.add(sale_id, kind, pts)
+    return out
+
+
+class _Tally:
+    """Per sale: net points earned (earn less negative reverses), redeemed, refunded."""
+
+    def __init__(self) -> None:
+        self.earned: dict[str, int] = defaultdict(int)
+        self.redeemed: dict[str, int] = defaultdict(int)
+        self.refunded: dict[str, int] = defaultdict(int)
+
+    def add(self, sale_id: str, kind: str, pts: int) -> None:
+        if kind == "earn" or (kind == "reverse" and pts < 0):
+            self.earned[sale_id] += pts
+        elif kind == "reverse":
+            self.refunded[sale_id] += pts
+        elif kind == "redeem":
+            self.redeemed[sale_id] -= pts
+
+
+def compensations(
+    entries: list[dict[str, Any]], held: Mapping[str, Quarantine], at: dt.datetime
+) -> list[dict[str, Any]]:
+    """HQ's own entries cancelling each quarantined one (ids derived: a replay adds none).
+
+    Points added are taken back from their own lot at the entry's time, so they never
+    existed; points taken are given back as a lot of their own."""
+    out = []
+    for e in entries:
+        q = held.get(e["id"])
+        pts = int(e["points"])
+        if q is None or pts == 0:
+            continue
+        new_id = str(uuid.uuid5(_QUARANTINE_NS, e["id"]))
+        out.append(
+            {
+                "id": new_id,
+                "member_ref": e["member_ref"],
+                "kind": "reverse",
+                "points": -pts,
+                "lot": e["lot"] if pts > 0 else f"q-{new_id}",
+                "at": e["at"],
+                "available_at": e["at"],
+                "expires_at": None,
+                "renews_until": None,
+                "sale_id": e["sale_id"],
+                "reason": f"quarantined: {q.reason}",
+                "store_id": None,
+                "terminal_id": None,
+                "received_at": at,
+            }
+        )
+    return out
