@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP) $(QM)
-	$(BIN)/posloyalty run
+	$(BIN)/posloyalty run --demo
 
 test: $(STAMP) services check pytest
 

@@ -47,9 +47,12 @@ def _prepare(path: Path) -> None:
     from posloyalty.store import repo
     from posloyalty.store.db import Database
     from posloyalty.store.models import Cashier
+    from posloyalty.terminal.launch import DEMO_MARK_KEY
 
     db = Database.open(path, clock=SystemClock(), integrity="none")
     with db.write() as session:
+        # Demo data: `posloyalty run --demo` opens only a database marked as the demo's.
+        repo.set_setting(session, DEMO_MARK_KEY, "1")
         if session.get(Cashier, "demo") is None:
             repo.create_cashier(
                 session,
@@ -149,6 +152,7 @@ def _cold_start(path: Path) -> None:
             [
                 str(exe),
                 "run",
+                "--demo",
                 "--db",
                 str(path),
                 "--no-hq",

@@ -93,7 +93,7 @@ def test_bad_input_exits_2_and_changes_nothing(
         capsys, "demo", "--db", db, "--members", "1", "--products", "1", "--sales", "1"
     )
     monkeypatch.setattr("sys.stdin", io.StringIO("12\n"))
-    assert "4 to 8 digits" in _fails(
+    assert "4 to 12 digits" in _fails(
         capsys,
         "add-cashier",
         "--db",

@@ -1,6 +1,39 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="es_ES">
 <context>
+    <name />
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="65" />
+        <source>Too many wrong PINs for %1: try again in %2 s</source>
+        <translation>Demasiados PIN incorrectos para %1: inténtelo de nuevo en %2 s</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="71" />
+        <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
+        <translation>%1 está bloqueado por demasiados PIN incorrectos: un encargado debe desbloquearlo (o espere %2 min)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="76" />
+        <source>%1 is not a manager</source>
+        <translation>%1 no es encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="78" />
+        <source>Wrong manager id or PIN</source>
+        <translation>Id de encargado o PIN incorrecto</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="80" />
+        <source>Wrong cashier id or PIN</source>
+        <translation>Id de cajero o PIN incorrecto</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="82" />
+        <source>Adjustment refused: %1</source>
+        <translation>Ajuste rechazado: %1</translation>
+    </message>
+</context>
+<context>
     <name>AdjustDialog</name>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="561" />
@@ -69,273 +102,273 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="297" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="330" />
         <source>Member %1 identified</source>
         <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close.</extracomment>
         <translation>Socio %1 identificado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="299" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="332" />
         <source>Coupon %1 applied</source>
         <translation>Cupón %1 aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="301" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="334" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="309" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="342" />
         <source>Subtotal %1</source>
         <translation>Subtotal %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="311" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="344" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="314" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="347" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="321" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="354" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="328" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="361" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="365" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="398" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="378" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="411" />
         <source>Phone %1 · %2</source>
         <translation>Teléfono %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="381" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="414" />
         <source>Points available: %1</source>
         <translation>Puntos disponibles: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="384" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="417" />
         <source>Pending: %1</source>
         <translation>Pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="388" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="421" />
         <source>Growth: %1</source>
         <translation>Crecimiento: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="392" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="425" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="399" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="402" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="435" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="403" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="436" />
         <source>Welcome back: first visit in over six months</source>
         <translation>Bienvenido de nuevo: primera visita en más de seis meses</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="410" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="443" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>Aún sin verificar (sin conexión): sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="414" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="447" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="420" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="453" />
         <location filename="../../ui/cashier.ui" line="6" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="421" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="454" />
         <location filename="../../ui/cashier.ui" line="221" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="422" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="455" />
         <location filename="../../ui/cashier.ui" line="409" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="424" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="457" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="427" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="460" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="430" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="463" />
         <location filename="../../ui/cashier.ui" line="105" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="431" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="464" />
         <location filename="../../ui/cashier.ui" line="115" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="465" />
         <location filename="../../ui/cashier.ui" line="125" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="433" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="466" />
         <location filename="../../ui/cashier.ui" line="135" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="434" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="467" />
         <location filename="../../ui/cashier.ui" line="145" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="435" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="468" />
         <location filename="../../ui/cashier.ui" line="155" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="436" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="469" />
         <location filename="../../ui/cashier.ui" line="165" />
         <source>F9 Void line</source>
         <translation>F9 Anular línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="437" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
         <location filename="../../ui/cashier.ui" line="175" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="438" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="471" />
         <location filename="../../ui/cashier.ui" line="185" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="439" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
         <location filename="../../ui/cashier.ui" line="195" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="440" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="473" />
         <location filename="../../ui/cashier.ui" line="205" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="444" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="477" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="521" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="523" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="523" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="527" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="532" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="565" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="534" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="542" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="575" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="661" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="663" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="632" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="665" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="661" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="694" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="682" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="750" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="726" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="759" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="764" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="797" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="771" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="804" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>

@@ -1,6 +1,39 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name />
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="65" />
+        <source>Too many wrong PINs for %1: try again in %2 s</source>
+        <translation>%1 的 PIN 错误次数过多:请 %2 秒后再试</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="71" />
+        <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
+        <translation>%1 因 PIN 错误次数过多已被锁定:需由店长解锁(或等待 %2 分钟)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="76" />
+        <source>%1 is not a manager</source>
+        <translation>%1 不是店长</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="78" />
+        <source>Wrong manager id or PIN</source>
+        <translation>店长编号或 PIN 错误</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="80" />
+        <source>Wrong cashier id or PIN</source>
+        <translation>收银员编号或 PIN 错误</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="82" />
+        <source>Adjustment refused: %1</source>
+        <translation>调整被拒绝:%1</translation>
+    </message>
+</context>
+<context>
     <name>AdjustDialog</name>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="561" />
@@ -69,273 +102,273 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="297" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="330" />
         <source>Member %1 identified</source>
         <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close.</extracomment>
         <translation>已识别会员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="299" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="332" />
         <source>Coupon %1 applied</source>
         <translation>已使用优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="301" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="334" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="309" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="342" />
         <source>Subtotal %1</source>
         <translation>小计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="311" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="344" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="314" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="347" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="321" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="354" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="328" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="361" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="365" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="398" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>生日快乐!享受生日礼遇</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="378" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="411" />
         <source>Phone %1 · %2</source>
         <translation>手机 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="381" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="414" />
         <source>Points available: %1</source>
         <translation>可用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="384" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="417" />
         <source>Pending: %1</source>
         <translation>待生效:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="388" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="421" />
         <source>Growth: %1</source>
         <translation>成长值:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="392" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="425" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="399" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="402" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="435" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="403" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="436" />
         <source>Welcome back: first visit in over six months</source>
         <translation>欢迎回来:超过半年未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="410" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="443" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>尚未验证(离线):无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="414" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="447" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="420" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="453" />
         <location filename="../../ui/cashier.ui" line="6" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="421" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="454" />
         <location filename="../../ui/cashier.ui" line="221" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="422" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="455" />
         <location filename="../../ui/cashier.ui" line="409" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="424" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="457" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="427" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="460" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="430" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="463" />
         <location filename="../../ui/cashier.ui" line="105" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="431" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="464" />
         <location filename="../../ui/cashier.ui" line="115" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="465" />
         <location filename="../../ui/cashier.ui" line="125" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="433" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="466" />
         <location filename="../../ui/cashier.ui" line="135" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="434" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="467" />
         <location filename="../../ui/cashier.ui" line="145" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="435" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="468" />
         <location filename="../../ui/cashier.ui" line="155" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="436" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="469" />
         <location filename="../../ui/cashier.ui" line="165" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="437" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
         <location filename="../../ui/cashier.ui" line="175" />
         <source>* Quantity</source>
         <translation>* 数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="438" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="471" />
         <location filename="../../ui/cashier.ui" line="185" />
         <source>F10 Settings</source>
         <translation>F10 设置</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="439" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
         <location filename="../../ui/cashier.ui" line="195" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="440" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="473" />
         <location filename="../../ui/cashier.ui" line="205" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="444" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="477" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="521" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="523" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="523" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="527" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="532" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="565" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="534" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="542" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="575" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="661" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="663" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="632" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="665" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="661" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="694" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="682" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="750" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="726" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="759" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="764" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="797" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="771" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="804" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>

@@ -78,8 +78,17 @@ def register(subparsers: Any) -> None:
     p.add_argument("--id", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--role", required=True, choices=("cashier", "manager"))
-    p.add_argument("--pin", required=True, help="4-8 digits, or - to read it from stdin")
+    p.add_argument("--pin", required=True, help="4-12 digits, or - to read it from stdin")
     p.add_argument("--member", help="the cashier's own member id, if any")
+
+    p = add(
+        "unlock-staff",
+        _unlock_staff,
+        "unlock a staff account locked by wrong PINs (another manager's PIN)",
+    )
+    p.add_argument("staff", metavar="STAFF_ID")
+    p.add_argument("--manager", required=True, metavar="ID")
+    p.add_argument("--pin", required=True, help="the manager's PIN, or - to read it from stdin")
 
     p = add("checkout", _checkout, "run a scripted checkout and print the committed sale")
     p.add_argument("--cashier", required=True, metavar="ID")
@@ -224,6 +233,17 @@ def _add_cashier(args: argparse.Namespace) -> dict[str, Any]:
             member_id=args.member,
         )
         return {"cashier": cashier.id, "role": cashier.role}
+
+
+def _unlock_staff(args: argparse.Namespace) -> dict[str, Any]:
+    from posloyalty.terminal.context import context_from_store
+    from posloyalty.terminal.staff import unlock_staff
+
+    pin = sys.stdin.readline().strip() if args.pin == "-" else args.pin
+    with _open(args) as db:
+        ctx = context_from_store(db, args.manager)
+        cleared = unlock_staff(ctx, args.staff, manager_id=args.manager, manager_pin=pin)
+    return {"unlocked": args.staff.strip(), "by": args.manager.strip(), "failures": cleared}
 
 
 def _rules(args: argparse.Namespace) -> RuleSet | None:

@@ -155,7 +155,9 @@ def test_members_import_masks_and_hashes_phones(
             1200,
             3,
         )
-        assert m1.birthday is not None and m1.birthday.isoformat() == "1990-05-17"
+        assert (
+            m1.birthday is not None and m1.birthday.isoformat() == "05-17"
+        )  # the year is not kept
         assert m1.registered_at.isoformat() == "2024-01-02T02:00:00+00:00"
         m2 = repo.member_by_id(session, "M2")
         assert m2 is not None and m2.registered_at == db.clock.now()

@@ -286,7 +286,7 @@ def test_cashier_pins_are_salted_scrypt(db: Database) -> None:
     bad = [
         ({"cashier_id": "a", "role": "cashier", "pin": "1234"}, "already exists"),
         ({"cashier_id": "c", "role": "boss", "pin": "1234"}, "role must be"),
-        ({"cashier_id": "c", "role": "cashier", "pin": "12a4"}, "4 to 8 digits"),
+        ({"cashier_id": "c", "role": "cashier", "pin": "12a4"}, "4 to 12 digits"),
     ]
     for kwargs, problem in bad:
         with pytest.raises(StoreDataError, match=problem), db.write() as session:

@@ -222,7 +222,7 @@ def test_v3_database_migrates_to_v4_keeping_every_row(db_path: Path, clock: Fixe
 
     db = Database.open(db_path, clock=clock)
     try:
-        assert db.schema_version() == SCHEMA_VERSION == 4
+        assert db.schema_version() == SCHEMA_VERSION == len(MIGRATIONS)
         with db.read() as session:
             raw = repo.raw_connection(session)
             assert _rows(raw) == before

@@ -149,7 +149,16 @@ def test_the_readme_code_step_beside_a_running_till_is_safe(tmp_path: Path) -> N
     env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     with subprocess.Popen(
         [
-            *(sys.executable, "-m", "posloyalty.cli", "run", "--quit-after", "60", "--no-hq"),
+            *(
+                sys.executable,
+                "-m",
+                "posloyalty.cli",
+                "run",
+                "--demo",
+                "--quit-after",
+                "60",
+                "--no-hq",
+            ),
             *("--demo-members", "100", "--no-customer-display", "--lang", "en"),
         ],
         cwd=tmp_path,
@@ -194,7 +203,8 @@ def _code_steps_beside(till: subprocess.Popen[str], tmp_path: Path, env: dict[st
 def test_a_second_till_or_a_restore_beside_a_running_till_is_refused(tmp_path: Path) -> None:
     env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     run = [
-        *(sys.executable, "-m", "posloyalty.cli", "run", "--no-hq", "--no-customer-display"),
+        *(sys.executable, "-m", "posloyalty.cli", "run", "--demo", "--no-hq"),
+        "--no-customer-display",
         *("--demo-members", "100", "--lang", "en"),
     ]
     with subprocess.Popen(

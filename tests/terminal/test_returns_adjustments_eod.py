@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from checkout_helpers import MANAGER_PIN, SHANGHAI, TUESDAY, ledger_consistent, make_ctx, snapshot
 from ledger_grants import grant
+from sqlalchemy import text
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain.money import format_yuan
@@ -163,12 +164,19 @@ def test_adjustment_needs_a_manager_pin_and_a_reason(db: Database, clock: FixedC
         with pytest.raises(CheckoutError, match=match):
             adjust_points(ctx, member_id="M1", points=100, reason="goodwill", **creds)
     after = snapshot(db)
-    assert {k: v for k, v in after.items() if k != "audit_log"} == {
-        k: v for k, v in stored.items() if k != "audit_log"
+    counted = ("audit_log", "pin_attempts")  # each refusal is audited, wrong PINs counted
+    assert {k: v for k, v in after.items() if k not in counted} == {
+        k: v for k, v in stored.items() if k not in counted
     }
     with db.read() as session:
         actions = [a.action for a in session.query(AuditEntry).all()]
-    assert actions == ["adjust_points_refused"] * 3
+    assert actions == [
+        *("pin_failed", "adjust_points_refused"),
+        "adjust_points_refused",
+        *("pin_failed", "adjust_points_refused"),
+    ]
+    with db.write() as session:  # m1's wrong PIN is reset by its right one below
+        session.execute(text("DELETE FROM pin_attempts"))
     stored = snapshot(db)
     for kwargs, match in [
         ({"member_id": "M1", "points": 100, "reason": " "}, "needs a reason"),

@@ -23,7 +23,7 @@ def test_tier_progress_birthday_and_first_purchase(
 ) -> None:
     with demo.db.write() as session:
         session.connection().exec_driver_sql(
-            "UPDATE members SET birthday = '1990-11-25' WHERE id = 'M000000003'"
+            "UPDATE members SET birthday = '11-25' WHERE id = 'M000000003'"
         )
     window.show()
     window.handle_scan(demo_dynamic_code(demo.db, demo.vault, "M000000003"))
@@ -101,7 +101,16 @@ def test_a_new_member_gets_their_card_qr_on_the_receipt(
 def test_posloyalty_run_starts_ready_to_scan(tmp_path: Path) -> None:
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "posloyalty.cli", "run", "--quit-after", "0.5", "--no-hq"),
+            *(
+                sys.executable,
+                "-m",
+                "posloyalty.cli",
+                "run",
+                "--demo",
+                "--quit-after",
+                "0.5",
+                "--no-hq",
+            ),
             *("--demo-members", "100", "--no-customer-display", "--lang", "en"),
         ],
         cwd=tmp_path,

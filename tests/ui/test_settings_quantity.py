@@ -87,7 +87,7 @@ def test_enrolment_refusals_change_nothing_then_it_enrols(
     assert "unknown, already used or expired" in dialog.message.text()
     unchanged()
     assert not _enrol(qtbot, dialog, hq.url, code, pin="0000")
-    assert "wrong manager id or PIN" in dialog.message.text()
+    assert "Wrong manager id or PIN" in dialog.message.text()
     unchanged()
     assert not _enrol(qtbot, dialog, UNREACHABLE_HQ, code)
     assert "cannot be reached" in dialog.message.text()

@@ -16,6 +16,7 @@ from typing import Literal
 
 from posloyalty.domain.ids import CouponCode, Sku, TierId
 from posloyalty.domain.money import Fen, allocate, format_yuan
+from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.rules import (
     CouponTemplate,
     MemberDay,
@@ -73,7 +74,8 @@ class MemberSnapshot:
     #: Available (spendable) points.
     points: int
     growth: int
-    birthday: dt.date | None = None
+    #: A full date or only the month and day (all the till keeps): only those two are used.
+    birthday: dt.date | MonthDay | None = None
 
     def __post_init__(self) -> None:
         if self.points < 0:
@@ -187,11 +189,11 @@ def _yuan(fen: int) -> str:
     return format_yuan(fen)
 
 
-def birthday_in_window(birthday: dt.date, today: dt.date, window: str) -> bool:
+def birthday_in_window(birthday: dt.date | MonthDay, today: dt.date, window: str) -> bool:
     """Is the member's birthday within ``window`` ("day", "week", "month") of ``today``?
 
     "week" is the Monday-to-Sunday week containing ``today``. A Feb 29 birthday falls on
-    Feb 28 in years without Feb 29.
+    Feb 28 in years without Feb 29. Only the birthday's month and day are read.
     """
     if window == "month":
         return birthday.month == today.month
@@ -202,7 +204,7 @@ def birthday_in_window(birthday: dt.date, today: dt.date, window: str) -> bool:
     return _is_birthday(birthday, today)
 
 
-def _is_birthday(birthday: dt.date, day: dt.date) -> bool:
+def _is_birthday(birthday: dt.date | MonthDay, day: dt.date) -> bool:
     if (birthday.month, birthday.day) == (day.month, day.day):
         return True
     if (birthday.month, birthday.day) == (2, 29) and (day.month, day.day) == (2, 28):

@@ -16,7 +16,13 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from posloyalty.store.db import Database, check_version, inspect_file
+from posloyalty.store.db import (
+    Database,
+    check_version,
+    create_private,
+    inspect_file,
+    make_private,
+)
 from posloyalty.store.errors import (
     StoreCorruptError,
     StoreError,
@@ -57,6 +63,7 @@ def backup(db: Database, out: str | Path) -> BackupInfo:
     dst: sqlite3.Connection | None = None
     try:
         part.unlink(missing_ok=True)
+        create_private(part)  # a backup holds what the database holds: owner only
         src = sqlite3.connect(db.path, timeout=5, isolation_level=None)
         dst = sqlite3.connect(part, isolation_level=None)
         src.backup(dst)  # one step: a single read snapshot, no restarts
@@ -121,6 +128,9 @@ def _restore(db_path: Path, source: str | Path, *, now: dt.datetime) -> Path | N
     dst: sqlite3.Connection | None = None
     where = str(db_path)
     try:
+        if not db_path.exists():
+            create_private(db_path)
+        make_private(db_path)
         dst = sqlite3.connect(db_path, timeout=0.2, isolation_level=None)
         dst.execute("PRAGMA locking_mode = EXCLUSIVE")
         try:

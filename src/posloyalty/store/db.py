@@ -106,6 +106,37 @@ class _FileGuard:
 
 _GUARD = _FileGuard()
 
+#: The till's files (database, -wal, -shm, backups) are its owner's alone.
+PRIVATE_MODE = 0o600
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` as an empty file readable and writable by its owner only (an empty
+    file is an empty SQLite database; SQLite gives the -wal and -shm it creates beside it the
+    database file's mode). Raises :class:`FileExistsError` if it exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_MODE)
+    try:
+        os.fchmod(fd, PRIVATE_MODE)  # whatever the umask did
+    finally:
+        os.close(fd)
+
+
+def make_private(path: Path) -> None:
+    """Take group and other access away from a database file and its -wal / -shm, if they
+    exist (``chmod``, which opens nothing)."""
+    for suffix in ("", *_SIDE_FILES):
+        side = Path(f"{path}{suffix}")
+        try:
+            mode = side.stat().st_mode
+            if mode & 0o077:
+                os.chmod(side, mode & PRIVATE_MODE)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreUnavailableError(
+                f"{side}: cannot make it private to its owner ({exc.strerror})"
+            ) from None
+
 
 def inspect_file(path: Path, *, integrity: str = "quick_check") -> tuple[int, int]:
     """Check a database file without changing it; return (user_version, application_id).
@@ -239,6 +270,16 @@ class Database:
             )
         elif not path.parent.is_dir():
             raise StoreUnavailableError(f"{where}: the folder {str(path.parent)!r} does not exist")
+        else:
+            try:
+                create_private(path)
+            except FileExistsError:
+                pass  # another process created it meanwhile: checked as any existing file
+            except OSError as exc:
+                raise StoreUnavailableError(
+                    f"{where}: cannot create the database ({exc.strerror})"
+                ) from None
+        make_private(path)
         engine = _make_engine(path, busy_timeout_ms, autocheckpoint=not background_checkpoint)
         db = cls(path, engine, clock or SystemClock(), busy_timeout_ms)
         try:

@@ -242,7 +242,7 @@ def _fill(  # noqa: PLR0917
                 index = tier_choices[n - 1]
                 growth = _start_growth(rng, index, tier_growth, known=False)
             tier = tiers[index]
-            birthday = f"{1960 + n % 45:04d}-{1 + n % 12:02d}-{1 + n % 28:02d}"
+            birthday = f"{1 + n % 12:02d}-{1 + n % 28:02d}"  # month and day only
             day, sec = divmod(n * 7919 % reg_span, 86400)
             registered = (
                 f"{reg_days[day]}T{sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}.000000Z"

@@ -21,10 +21,11 @@ from typing import Any
 from sqlalchemy import text
 
 from posloyalty.domain.money import MoneyError, parse_yuan
+from posloyalty.domain.monthday import MonthDay
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreDataError, translate
 from posloyalty.store.repo import ensure_phone_salt, hash_phone, mask_phone
-from posloyalty.store.types import format_ts
+from posloyalty.store.types import format_ts, month_day_text
 
 CATALOG_FIELDS = ("sku", "ean", "name", "price", "category", "special_price", "member_price")
 CATALOG_REQUIRED = ("sku", "name", "price")
@@ -110,14 +111,17 @@ class _Row:
             return value.lower() in _TRUE
         raise self.error(field, f"must be true or false, got {value!r}")
 
-    def date_(self, field: str) -> str | None:
+    def month_day(self, field: str) -> str | None:
+        """A birthday as stored (``MM-DD``) from ``YYYY-MM-DD`` or ``MM-DD``: no year kept."""
         value = self.text_(field) or None
         if value is None:
             return None
         try:
-            return dt.date.fromisoformat(value).isoformat()
+            if len(value) == 5:
+                return MonthDay.parse(value).isoformat()
+            return month_day_text(dt.date.fromisoformat(value))
         except ValueError:
-            raise self.error(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
+            raise self.error(field, f"{value!r} is not a date (YYYY-MM-DD or MM-DD)") from None
 
     def instant(self, field: str, default: dt.datetime) -> str:
         value = self.text_(field) or None
@@ -270,7 +274,7 @@ def import_members(db: Database, path: str | Path) -> int:
                     "display_name": row.text_("display_name"),
                     "tier": row.key("tier"),
                     "growth": row.integer("growth"),
-                    "birthday": row.date_("birthday"),
+                    "birthday": row.month_day("birthday"),
                     "registered_at": row.instant("registered_at", now),
                     "hq_version": row.integer("hq_version"),
                 },

@@ -278,6 +278,40 @@ _V4 = [
 ]
 
 
+_V5 = [
+    # Birthdays keep only month and day (MM-DD): the year of birth is personal data the till
+    # has no use for (birthday benefits read the month and day).
+    "UPDATE members SET birthday = substr(birthday, 6, 5)"
+    " WHERE birthday GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'",
+    """CREATE TRIGGER members_birthday_month_day_insert BEFORE INSERT ON members
+       WHEN NEW.birthday IS NOT NULL AND NEW.birthday NOT GLOB '[0-1][0-9]-[0-3][0-9]'
+       BEGIN SELECT RAISE(ABORT, 'members.birthday holds month and day only (MM-DD)'); END""",
+    """CREATE TRIGGER members_birthday_month_day_update BEFORE UPDATE OF birthday ON members
+       WHEN NEW.birthday IS NOT NULL AND NEW.birthday NOT GLOB '[0-1][0-9]-[0-3][0-9]'
+       BEGIN SELECT RAISE(ABORT, 'members.birthday holds month and day only (MM-DD)'); END""",
+    # Registrations HQ already has need no birthday any more (new ones seal it with the PII).
+    "UPDATE outbox SET payload = json_remove(payload, '$.birthday')"
+    " WHERE kind = 'registration' AND sent_at IS NOT NULL"
+    " AND json_type(payload, '$.birthday') IS NOT NULL",
+    # Failed PIN attempts per staff account (back-off and lock-out survive a restart).
+    """CREATE TABLE pin_attempts (
+        cashier VARCHAR NOT NULL PRIMARY KEY REFERENCES cashiers (id) ON DELETE CASCADE,
+        failures INTEGER NOT NULL,
+        last_failure_at VARCHAR(27),
+        locked_until VARCHAR(27),
+        CONSTRAINT pin_attempts_failures CHECK (failures >= 0))""",
+]
+
+
+def _v5(conn: Connection) -> None:
+    # The rewritten birthdays must not linger in freed page space of the file.
+    conn.exec_driver_sql("PRAGMA secure_delete = ON")
+    try:
+        _steps(_V5)(conn)
+    finally:
+        conn.exec_driver_sql("PRAGMA secure_delete = OFF")
+
+
 def _steps(statements: Sequence[str]) -> Migration:
     def apply(conn: Connection) -> None:
         for statement in statements:
@@ -288,6 +322,13 @@ def _steps(statements: Sequence[str]) -> Migration:
 
 #: v1: tables; v2: append-only triggers, partial indexes; v3: member codes (sealed secrets,
 #: card digests, revocations, replay cache, provisional sequences, welcome grants); v4: sale
-#: lines, payments and ledger entries WITHOUT ROWID, returns-only original-sale index.
-MIGRATIONS: tuple[Migration, ...] = (_steps(_V1), _steps(_V2), _steps(_V3), _steps(_V4))
+#: lines, payments and ledger entries WITHOUT ROWID, returns-only original-sale index; v5:
+#: birthdays as month and day (the year dropped), failed PIN attempts per staff account.
+MIGRATIONS: tuple[Migration, ...] = (
+    _steps(_V1),
+    _steps(_V2),
+    _steps(_V3),
+    _steps(_V4),
+    _v5,
+)
 SCHEMA_VERSION = len(MIGRATIONS)

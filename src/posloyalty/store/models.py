@@ -25,8 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.points import ENTRY_KINDS as LEDGER_KINDS
-from posloyalty.store.types import IsoDate, JsonText, UtcTimestamp
+from posloyalty.store.types import JsonText, MonthDayText, UtcTimestamp
 
 SALE_STATUSES = ("committed", "cancelled")
 PAYMENT_METHODS = ("cash", "card", "gift_card", "points", "coupon", "other")
@@ -74,7 +75,8 @@ class Member(Base):
     #: Caches of the ledger sums (available / not yet available), refreshed with every entry.
     cached_points: Mapped[int] = mapped_column(Integer, default=0)
     cached_pending: Mapped[int] = mapped_column(Integer, default=0)
-    birthday: Mapped[dt.date | None] = mapped_column(IsoDate)
+    #: Month and day only (``MM-DD``): the till never keeps the year of birth.
+    birthday: Mapped[MonthDay | None] = mapped_column(MonthDayText)
     last_purchase_at: Mapped[dt.datetime | None] = mapped_column(UtcTimestamp)
     registered_at: Mapped[dt.datetime] = mapped_column(UtcTimestamp)
     #: HQ's version of this record (0: never confirmed by HQ).
@@ -214,6 +216,20 @@ class Cashier(Base):
     #: The cashier's own member account, if any (no manual adjustments to it).
     member_id: Mapped[str | None] = mapped_column(String)
     created_at: Mapped[dt.datetime] = mapped_column(UtcTimestamp)
+
+
+class PinAttempts(Base):
+    """Failed PIN attempts of a staff account since its last success (survives restarts)."""
+
+    __tablename__ = "pin_attempts"
+    __table_args__ = (CheckConstraint("failures >= 0", name="pin_attempts_failures"),)
+    cashier: Mapped[str] = mapped_column(
+        ForeignKey("cashiers.id", ondelete="CASCADE"), primary_key=True
+    )
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(UtcTimestamp)
+    #: Set when the account locked: refused until then, or until a manager unlocks it.
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcTimestamp)
 
 
 class AuditEntry(Base):

@@ -607,13 +607,16 @@ def audit(session: Session, *, at: dt.datetime, cashier: str, action: str, detai
     return row.id
 
 
-_PIN_RE = re.compile(r"^\d{4,8}$")
+#: Staff PINs: 4 to 12 digits.
+PIN_MIN, PIN_MAX = 4, 12
+_PIN_RE = re.compile(rf"^[0-9]{{{PIN_MIN},{PIN_MAX}}}$")
 # scrypt cost: ~16 MiB and tens of milliseconds per check, enough against offline guessing
 # of a short PIN from a stolen database file without slowing the cashier.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
 
-def _pin_hash(pin: str, salt: bytes) -> bytes:
+def pin_hash(pin: str, salt: bytes) -> bytes:
+    """The stored form of ``pin`` under ``salt`` (scrypt)."""
     return hashlib.scrypt(pin.encode(), salt=salt, **_SCRYPT)
 
 
@@ -632,7 +635,7 @@ def create_cashier(
     if role not in CASHIER_ROLES:
         raise StoreDataError(f"role must be one of {', '.join(CASHIER_ROLES)}; got {role!r}")
     if not _PIN_RE.match(pin):
-        raise StoreDataError("PIN must be 4 to 8 digits")
+        raise StoreDataError(f"PIN must be {PIN_MIN} to {PIN_MAX} digits")
     if session.get(Cashier, cashier_id) is not None:
         raise StoreDataError(f"cashier {cashier_id!r} already exists")
     salt = os.urandom(16)
@@ -641,7 +644,7 @@ def create_cashier(
         name=name,
         role=role,
         pin_salt=salt,
-        pin_hash=_pin_hash(pin, salt),
+        pin_hash=pin_hash(pin, salt),
         member_id=member_id,
         created_at=at,
     )
@@ -654,9 +657,9 @@ def verify_pin(session: Session, cashier_id: str, pin: str) -> Cashier | None:
     """The cashier if ``pin`` is theirs, else None (unknown id and wrong PIN look the same)."""
     cashier = session.get(Cashier, cashier_id)
     if cashier is None:
-        _pin_hash(pin, b"0" * 16)  # same cost either way
+        pin_hash(pin, b"0" * 16)  # same cost either way
         return None
-    if hmac.compare_digest(_pin_hash(pin, cashier.pin_salt), cashier.pin_hash):
+    if hmac.compare_digest(pin_hash(pin, cashier.pin_salt), cashier.pin_hash):
         return cashier
     return None
 

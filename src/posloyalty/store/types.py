@@ -1,4 +1,5 @@
-"""Column types: UTC instants as fixed-width ISO text, dates as ISO text, JSON as sorted text.
+"""Column types: UTC instants as fixed-width ISO text, dates as ISO text, birthdays as ``MM-DD``
+(month and day, never the year), JSON as sorted text.
 
 Instants are stored as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (always 27 characters, UTC), so text
 order is time order and SQL range queries compare strings.
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import Dialect, String, Text
 from sqlalchemy.types import TypeDecorator
 
+from posloyalty.domain.monthday import MonthDay
 from posloyalty.jsontext import canonical_json
 
 UTC = dt.UTC
@@ -59,6 +61,30 @@ class IsoDate(TypeDecorator[dt.date]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> dt.date | None:
         return None if value is None else dt.date.fromisoformat(value)
+
+
+def month_day_text(value: MonthDay | dt.date | None) -> str | None:
+    """A birthday as stored: ``MM-DD`` (a full date loses its year here)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"expected a birthday, got the datetime {value!r}")
+    if isinstance(value, dt.date):
+        value = MonthDay.of(value)
+    return value.isoformat()
+
+
+class MonthDayText(TypeDecorator[MonthDay]):
+    """A birthday as month and day (``MM-DD``); a date given is stored without its year."""
+
+    impl = String(10)
+    cache_ok = True
+
+    def process_bind_param(self, value: MonthDay | dt.date | None, dialect: Dialect) -> str | None:
+        return month_day_text(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> MonthDay | None:
+        return None if value is None else MonthDay.parse(value)
 
 
 class JsonText(TypeDecorator[Any]):

@@ -54,7 +54,7 @@ from posloyalty.store.confirmation import CONFIRMED_PREFIX, PENDING_UNTIL_CONFIR
 from posloyalty.store.db import Database
 from posloyalty.store.ids import Uuid7
 from posloyalty.store.records import LedgerRecord, OutboxMessage
-from posloyalty.store.types import format_ts
+from posloyalty.store.types import format_ts, month_day_text
 from posloyalty.store.vault import Vault, VaultError
 from posloyalty.sync.errors import BadAnswer, SyncError
 from posloyalty.sync.protocol import Change, PullResponse
@@ -586,7 +586,7 @@ def _member(conn: Connection, change: _Parsed, at: dt.datetime) -> int:
             data.growth,
             data.points_available,
             data.points_pending,
-            data.birthday.isoformat() if data.birthday else None,
+            month_day_text(data.birthday),  # the till keeps no year of birth
             format_ts(data.last_purchase_at) if data.last_purchase_at else None,
             format_ts(data.registered_at),
             change.seq,

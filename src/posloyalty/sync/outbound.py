@@ -324,15 +324,17 @@ def _registration_payload(row: PendingRow, sender: Sender, vault: Vault | None) 
         if not isinstance(pii, Mapping):
             raise _Unusable("the sealed phone and name are damaged")
         phone, name = pii.get("phone"), pii.get("name", "")
+        birthday = pii.get("birthday", payload.get("birthday"))
     else:
         phone, name = payload.get("phone"), payload.get("name", "")
+        birthday = payload.get("birthday")
     wire = {
         "store_id": sender.store_id,
         "terminal_id": sender.terminal_id,
         "provisional_id": provisional,
         "phone": phone,
         "name": name or "",
-        "birthday": payload.get("birthday"),
+        "birthday": birthday,
         "consent": payload.get("consent"),
         "at": payload.get("at"),
     }

@@ -20,6 +20,7 @@ from posloyalty.store.records import LedgerRecord, OutboxMessage
 from posloyalty.store.types import format_ts
 from posloyalty.terminal.checkout import entry_json
 from posloyalty.terminal.context import CheckoutError, StorageRefused, TerminalContext
+from posloyalty.terminal.staff import PinRefused, check_staff_pin
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +62,13 @@ def adjust_points(
     if isinstance(points, bool) or not isinstance(points, int) or points == 0:
         raise CheckoutError("an adjustment must be a whole, non-zero number of points")
     try:
-        with ctx.db.write() as session:
-            manager = repo.verify_pin(session, manager_id, manager_pin)
-            if manager is None or manager.role != "manager":
-                # The refusal is audited too: PIN guessing should show up in the log.
+        # Counted towards the manager's lock-out and audited (pin_failed, pin_locked).
+        manager = check_staff_pin(
+            ctx, manager_id, manager_pin, purpose="adjust_points", role="manager", by=ctx.cashier
+        )
+    except PinRefused as refused:
+        try:
+            with ctx.db.write() as session:
                 repo.audit(
                     session,
                     at=ctx.clock.now(),
@@ -72,11 +76,10 @@ def adjust_points(
                     action="adjust_points_refused",
                     detail={"member": member_id, "points": points, "manager": manager_id},
                 )
-                refused = "wrong manager id or PIN" if manager is None else "not a manager"
-            else:
-                refused = ""
-        if refused:
-            raise CheckoutError(f"adjustment refused: {refused}")
+        except StoreError as exc:
+            raise _store_errors("adjustment", exc) from None
+        raise refused.refusing("adjustment") from None
+    try:
         with ctx.db.write() as session:
             member = repo.member_by_id(session, member_id)
             if member is None:

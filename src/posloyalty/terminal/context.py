@@ -18,6 +18,7 @@ from posloyalty.clock import Clock
 from posloyalty.domain import points as pts
 from posloyalty.domain.ids import CashierId, MemberId, StoreId, TerminalId, TierId
 from posloyalty.domain.money import Fen
+from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.points import Balance, LedgerEntry
 from posloyalty.domain.pricing import MemberSnapshot
 from posloyalty.domain.rules import RuleError, RuleSet, parse_rules_text
@@ -154,7 +155,7 @@ class _MemberRow:
     phone_masked: str
     tier: str
     growth: int
-    birthday: dt.date | None
+    birthday: MonthDay | None
     registered_at: dt.datetime
 
 
@@ -178,7 +179,7 @@ def _member_row(session: Conn, member_id: str) -> _MemberRow | None:
         phone,
         tier,
         int(growth),
-        dt.date.fromisoformat(birthday) if birthday else None,
+        MonthDay.parse(birthday) if birthday else None,
         parse_ts(registered),
     )
 

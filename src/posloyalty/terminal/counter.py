@@ -34,6 +34,7 @@ from posloyalty.terminal.context import (
 from posloyalty.terminal.context import _history as _tier_history
 from posloyalty.terminal.identify import IdentifyError, identify
 from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.staff import PinRefused, check_staff_pin
 
 #: A member not seen for this long is "coming back" (lifecycle hint).
 DORMANT_AFTER = dt.timedelta(days=180)
@@ -407,25 +408,32 @@ def yuan(fen: int) -> str:
 
 
 def sign_in(ctx: TerminalContext, cashier: str, pin: str) -> TerminalContext:
-    """The context for ``cashier`` if the PIN is theirs; refused (audited) otherwise."""
+    """The context for ``cashier`` if the PIN is theirs; refused (:class:`PinRefused`,
+    audited, counted towards the account's lock-out) otherwise."""
     from dataclasses import replace
 
     cashier = cashier.strip()
     try:
+        who = check_staff_pin(ctx, cashier, pin, purpose="sign_in")
+    except PinRefused:
+        _audit_sign_in(ctx, cashier, "sign_in_refused")
+        raise
+    _audit_sign_in(ctx, who.id, "sign_in")
+    return replace(ctx, cashier=CashierId(who.id))
+
+
+def _audit_sign_in(ctx: TerminalContext, cashier: str, action: str) -> None:
+    try:
         with ctx.db.write() as session:
-            who = repo.verify_pin(session, cashier, pin)
             repo.audit(
                 session,
                 at=ctx.clock.now(),
                 cashier=cashier or "?",
-                action="sign_in" if who is not None else "sign_in_refused",
+                action=action,
                 detail={"terminal": ctx.terminal},
             )
     except StoreError as exc:
-        raise StorageRefused(f"cannot check the PIN: {exc}") from None
-    if who is None:
-        raise CheckoutError("wrong cashier id or PIN")
-    return replace(ctx, cashier=CashierId(who.id))
+        raise StorageRefused(f"cannot record the sign-in: {exc}") from None
 
 
 # --------------------------------------------------------------------------- settings, enrolment
@@ -463,19 +471,10 @@ def terminal_settings(ctx: TerminalContext) -> TerminalSettings:
 
 
 def verify_manager(ctx: TerminalContext, manager_id: str, pin: str) -> str:
-    """The manager's id if ``pin`` is theirs and they are a manager; refused otherwise."""
-    try:
-        with ctx.db.read() as session:
-            who = repo.verify_pin(session, manager_id.strip(), pin)
-            role = who.role if who is not None else None
-            found = who.id if who is not None else ""
-    except StoreError as exc:
-        raise StorageRefused(f"cannot check the PIN: {exc}") from None
-    if role is None:
-        raise CheckoutError("wrong manager id or PIN")
-    if role != "manager":
-        raise CheckoutError(f"{found} is not a manager")
-    return found
+    """The manager's id if ``pin`` is theirs and they are a manager; refused
+    (:class:`PinRefused`, audited, counted towards the lock-out) otherwise."""
+    who = check_staff_pin(ctx, manager_id, pin, purpose="manager", role="manager", by=ctx.cashier)
+    return who.id
 
 
 def enrol_terminal(

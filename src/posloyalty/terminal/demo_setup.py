@@ -1,8 +1,9 @@
 """A ready-to-scan demo terminal: database, rules, staff, member secrets and a few coupons.
 
-``posloyalty run`` calls :func:`ensure_demo_terminal` on first start; it is idempotent (a
-database that already has members is only opened). Demo staff: cashier ``demo`` (PIN 1234)
-and manager ``boss`` (PIN 9999).
+``posloyalty run --demo`` calls :func:`ensure_demo_terminal`; it is idempotent (the demo's
+own database is only opened) and refuses any other file before writing to it (see
+:func:`posloyalty.terminal.launch.check_demo`): demo data never lands in a production
+database. Demo staff: cashier ``demo`` (PIN 1234) and manager ``boss`` (PIN 9999).
 """
 
 from __future__ import annotations
@@ -20,10 +21,15 @@ from posloyalty.store.db import Database
 from posloyalty.store.demo import KNOWN_MEMBERS, generate_demo, product_ean
 from posloyalty.store.models import Member, MemberCoupon
 from posloyalty.store.vault import Vault, open_vault
+from posloyalty.terminal.launch import (
+    DEMO_MARK_KEY,
+    DEMO_STORE,
+    DEMO_TERMINAL,
+    check_demo,
+)
 
 DEMO_CASHIER = ("demo", "Demo cashier", "1234")
 DEMO_MANAGER = ("boss", "Demo manager", "9999")
-DEMO_STORE, DEMO_TERMINAL = "S1", "T1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +52,12 @@ def ensure_demo_terminal(
 ) -> DemoTerminal:
     """Open the demo terminal database at ``path``, creating and filling it on first use.
 
-    ``integrity`` and ``background_checkpoint`` are passed to :meth:`Database.open`
-    (``none``: the caller checks later)."""
+    Raises :class:`~posloyalty.terminal.launch.LaunchRefused` (nothing written) for a file that is not the demo's: an
+    enrolled, damaged or foreign database, or one holding other data. ``integrity`` and
+    ``background_checkpoint`` are passed to :meth:`Database.open` (an existing file had its
+    quick check already)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    ours = check_demo(path)
     db = Database.open(
         path,
         clock=clock,
@@ -58,10 +67,15 @@ def ensure_demo_terminal(
     )
     with db.read() as session:
         filled = session.get(Member, KNOWN_MEMBERS[0][0]) is not None
+        marked = repo.get_setting(session, DEMO_MARK_KEY) is not None
+    if ours and filled and not marked:  # a demo database from before the mark
+        with db.write() as session:
+            repo.set_setting(session, DEMO_MARK_KEY, "1")
     created = False
     if not filled:
         now = clock.now()
         with db.write() as session:
+            repo.set_setting(session, DEMO_MARK_KEY, "1")
             repo.set_setting(session, "store", DEMO_STORE)
             repo.set_setting(session, "terminal", DEMO_TERMINAL)
             repo.set_setting(session, "zone", "Asia/Shanghai")

@@ -40,6 +40,7 @@ from posloyalty.domain.codes import (
     StaticCardCode,
 )
 from posloyalty.domain.ids import MemberId, TierId
+from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.pricing import birthday_in_window
 from posloyalty.domain.privacy import mask_name, mask_phone
 from posloyalty.domain.rules import RuleSet
@@ -289,7 +290,7 @@ def member_view(
         if tier in rules.tiers.ids():
             tier_name = rules.tiers.level(tier).name
     today = at.astimezone(zone).date()
-    birthday = dt.date.fromisoformat(birthday_text) if birthday_text else None
+    birthday = MonthDay.parse(birthday_text) if birthday_text else None
     return MemberView(
         member_id=MemberId(member_id),
         phone_masked=phone_masked if "*" in phone_masked else mask_phone(phone_masked),

@@ -9,8 +9,8 @@ benefits of the rules are granted exactly once, the registration is queued for H
 welcome coupons, so HQ knows them), and the registration is audited.
 
 Only what the rules need is stored in clear: the phone is kept as masked text plus its salted
-hash, the name masked; the full phone and name travel to HQ sealed under the terminal key in
-the outbox row (see :func:`registration_wire_payload`).
+hash, the name masked, the birthday as month and day; the full phone, name and birthday travel
+to HQ sealed under the terminal key in the outbox row (see :func:`registration_wire_payload`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from posloyalty.domain import points
 from posloyalty.domain.codes import B36, make_coupon, make_provisional, to_base36
 from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
+from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.privacy import mask_name, mask_phone, normalize_phone
 from posloyalty.domain.rules import RuleSet
 from posloyalty.store import member_codes, repo
@@ -269,19 +270,21 @@ def register(
                 growth=0,
                 cached_points=0,
                 cached_pending=0,
-                birthday=birthday,
+                birthday=MonthDay.of(birthday) if birthday else None,
                 registered_at=at,
                 hq_version=0,
                 provisional=True,
             )
         )
         session.flush()
-        pii = json.dumps({"phone": digits, "name": name}, ensure_ascii=False)
+        sealed: dict[str, str] = {"phone": digits, "name": name}
+        if birthday:  # HQ keeps the full date; the till only its month and day
+            sealed["birthday"] = birthday.isoformat()
+        pii = json.dumps(sealed, ensure_ascii=False)
         registration: dict[str, Any] = {
             "store_id": store,
             "terminal_id": terminal,
             "provisional_id": code,
-            "birthday": birthday.isoformat() if birthday else None,
             "consent": True,
             "at": at.isoformat(),
             "key_id": vault.key_id,
@@ -434,11 +437,14 @@ def _ledger_payload(record: LedgerRecord, store: str, terminal: str) -> dict[str
 
 def registration_wire_payload(payload: Mapping[str, Any], vault: Vault) -> dict[str, Any]:
     """The registration item as HQ reads it (sync.protocol.RegistrationPayload): the sealed
-    phone and name opened with the terminal key. For the sync client, in memory only."""
+    phone, name and birthday opened with the terminal key. For the sync client, in memory
+    only."""
     pii = json.loads(
         vault.open_text(str(payload["sealed_pii"]), _pii_aad(payload["provisional_id"]))
     )
     wire = {k: v for k, v in payload.items() if k not in ("sealed_pii", "key_id")}
     wire["phone"] = pii["phone"]
     wire["name"] = pii["name"]
+    if "birthday" in pii:
+        wire["birthday"] = pii["birthday"]
     return wire

@@ -1,8 +1,12 @@
 """``posloyalty run``: start the cashier terminal (``--desk``: the pricing desk instead).
 
-On first start a demo terminal database is created under ``./var/`` (demo members, products
-and sales, demo member secrets, cashier ``demo`` PIN 1234, manager ``boss`` PIN 9999), a local
-HQ is started in the background (SQLite under ``./var/``), and the window opens ready to scan.
+Without ``--demo`` this is the production till: it starts only on an existing terminal
+database that passes its integrity check, is enrolled with HQ and has its own staff (see
+:mod:`posloyalty.terminal.launch`); anything else exits 2 with one line on stderr and the file
+unchanged. ``--demo`` creates (first time) or reopens the demo's own database under
+``./var/`` (demo members, products and sales, demo member secrets, cashier ``demo`` PIN 1234,
+manager ``boss`` PIN 9999), starts a local HQ in the background (SQLite under ``./var/``) and
+opens the window ready to scan; it refuses every database that is not the demo's.
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--zone", default="Asia/Shanghai", help="store time zone (%(default)s)")
     parser.add_argument("--desk", action="store_true", help="open the pricing desk instead")
     parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="the demo: create or open a demo database (never a production one), local HQ",
+    )
+    parser.add_argument(
         "--db", type=Path, default=Path("var/terminal.db"), help="terminal database (%(default)s)"
     )
     parser.add_argument(
@@ -35,12 +44,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=int,
         default=10_000,
         metavar="N",
-        help="members in a new demo database (%(default)s)",
+        help="members in a new demo database (--demo; %(default)s)",
     )
-    parser.add_argument("--cashier", default="demo", help="cashier signed in at start")
+    parser.add_argument(
+        "--cashier", help="cashier signed in at start (required without --demo; demo: demo)"
+    )
     parser.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en", "es"))
     parser.add_argument("--hq-port", type=int, default=8700, metavar="PORT")
-    parser.add_argument("--no-hq", action="store_true", help="do not start a local HQ")
+    parser.add_argument("--no-hq", action="store_true", help="do not start a local HQ (demo)")
     parser.add_argument(
         "--printer", default="", help="receipt printer: file:PATH, network:HOST, usb:VID:PID"
     )
@@ -149,17 +160,14 @@ def start_local_hq(var: Path, port: int) -> subprocess.Popen[bytes] | None:
 def _run_till(args: argparse.Namespace) -> int:
     from posloyalty.devices.receipt import PrinterError, open_printer
     from posloyalty.resources import resources_dir
-    from posloyalty.store.demo import KNOWN_MEMBERS
+    from posloyalty.store.db import Database
     from posloyalty.store.errors import StoreError
     from posloyalty.store.till_lock import TillLock
+    from posloyalty.store.vault import open_vault
     from posloyalty.terminal.context import CheckoutError, context_from_store
     from posloyalty.terminal.counter import Counter
-    from posloyalty.terminal.demo_setup import (
-        DEMO_CASHIER,
-        DEMO_MANAGER,
-        demo_products,
-        ensure_demo_terminal,
-    )
+    from posloyalty.terminal.demo_setup import DEMO_CASHIER, ensure_demo_terminal
+    from posloyalty.terminal.launch import LaunchRefused, check_production
     from posloyalty.terminal.sync_setup import is_enrolled
     from posloyalty.ui import i18n
     from posloyalty.ui.cashier_window import CashierWindow, focus_scan_field
@@ -168,36 +176,63 @@ def _run_till(args: argparse.Namespace) -> int:
     from posloyalty.ui.scanner import ScanFilter
     from posloyalty.ui.sync_start import SyncStarter
 
+    def refuse(exc: BaseException) -> int:
+        print(f"posloyalty run: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+
+    demo_mode = bool(args.demo)
+    cashier = args.cashier or (DEMO_CASHIER[0] if demo_mode else None)
+    if cashier is None:
+        return refuse(
+            ValueError("name the cashier signing in with --cashier ID (or run the demo: --demo)")
+        )
+    if not demo_mode and not args.db.exists():
+        try:
+            check_production(args.db, cashier)
+        except LaunchRefused as exc:
+            return refuse(exc)
+    try:
+        # One till per database file; held until this process exits.
+        if demo_mode:
+            args.db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        till_lock = TillLock.acquire(args.db)
+    except (StoreError, OSError) as exc:
+        return refuse(exc)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     i18n.switch(args.lang)
     clock = SystemClock()
-    rules_text = (resources_dir() / "rules" / f"{args.preset}.toml").read_text(encoding="utf-8")
+    db: Database | None = None
+    created = False
     try:
-        # One till per database file; held until this process exits.
-        args.db.parent.mkdir(parents=True, exist_ok=True)
-        till_lock = TillLock.acquire(args.db)
-    except (StoreError, OSError) as exc:
-        print(f"posloyalty run: {exc}", file=sys.stderr)
-        return 2
-    try:
-        # The integrity scan of a big database takes seconds: it runs once the window is up.
-        demo = ensure_demo_terminal(
-            args.db,
-            clock=clock,
-            rules_text=rules_text,
-            members=args.demo_members,
-            integrity="none",
-            # Checkpoint the WAL in the background, so no sale waits for one.
-            background_checkpoint=0.5,
-        )
-        ctx = context_from_store(demo.db, args.cashier)
-    except (StoreError, CheckoutError, OSError) as exc:
-        print(f"posloyalty run: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 2
+        if demo_mode:
+            rules_text = (resources_dir() / "rules" / f"{args.preset}.toml").read_text(
+                encoding="utf-8"
+            )
+            # An existing file gets its quick check before anything is written to it.
+            demo = ensure_demo_terminal(
+                args.db,
+                clock=clock,
+                rules_text=rules_text,
+                members=args.demo_members,
+                integrity="none",
+                # Checkpoint the WAL in the background, so no sale waits for one.
+                background_checkpoint=0.5,
+            )
+            db, vault, created = demo.db, demo.vault, demo.created
+        else:
+            check_production(args.db, cashier)  # integrity, enrolment, staff: nothing written
+            db = Database.open(args.db, clock=clock, integrity="none", background_checkpoint=0.5)
+            vault = open_vault(db, create=False)
+        ctx = context_from_store(db, cashier)
+    except (StoreError, CheckoutError, LaunchRefused, OSError) as exc:
+        if db is not None:
+            db.close()
+        till_lock.release()
+        return refuse(exc)
     hq_url = None
     hq_started = False
-    if not args.no_hq:
+    if demo_mode and not args.no_hq:
         hq_url = f"http://127.0.0.1:{args.hq_port}"
         hq_started = start_local_hq(args.db.parent, args.hq_port) is not None
     try:
@@ -206,7 +241,7 @@ def _run_till(args: argparse.Namespace) -> int:
         print(f"posloyalty run: {exc}; receipts are previewed only", file=sys.stderr)
         printer = None
     window = CashierWindow(
-        Counter(ctx, demo.vault), hq_url=hq_url, printer=printer, printer_name=args.printer
+        Counter(ctx, vault), hq_url=hq_url, printer=printer, printer_name=args.printer
     )
     scans = ScanFilter(app)
     app.installEventFilter(scans)
@@ -224,14 +259,32 @@ def _run_till(args: argparse.Namespace) -> int:
     focus_scan_field(window)
     window.check_database_integrity()
     sync_thread = None
-    if hq_url is not None or is_enrolled(demo.db):
-        sync_thread = SyncStarter(window, demo.db, hq_url if hq_started else None, ctx.store)
+    if hq_url is not None or is_enrolled(db):
+        sync_thread = SyncStarter(window, db, hq_url if hq_started else None, ctx.store)
     ready = time.perf_counter() - _T0
-    db = args.db
+    path = args.db
     print(
-        f"posloyalty: ready to scan in {ready:.2f} s ({db}{', new demo data' if demo.created else ''})",
+        f"posloyalty: ready to scan in {ready:.2f} s ({path}"
+        f"{', new demo data' if created else ''}{', demo' if demo_mode else ''})",
         flush=True,
     )
+    if demo_mode:
+        _print_demo_help(path, hq_url)
+    if args.quit_after > 0:
+        QTimer.singleShot(int(args.quit_after * 1000), window.close)
+        QTimer.singleShot(int(args.quit_after * 1000) + 100, app.quit)
+    code = int(app.exec())
+    if sync_thread is not None:
+        sync_thread.stop()
+    db.close()
+    till_lock.release()
+    return code
+
+
+def _print_demo_help(db: Path, hq_url: str | None) -> None:
+    from posloyalty.store.demo import KNOWN_MEMBERS
+    from posloyalty.terminal.demo_setup import DEMO_CASHIER, DEMO_MANAGER, demo_products
+
     print(
         f"  cashier {DEMO_CASHIER[0]} PIN {DEMO_CASHIER[2]} · manager {DEMO_MANAGER[0]} "
         f"PIN {DEMO_MANAGER[2]} · HQ {hq_url or 'off'}",
@@ -244,12 +297,3 @@ def _run_till(args: argparse.Namespace) -> int:
         f"  products: {' '.join(demo_products(3))} (or SKU000001 ...)",
         flush=True,
     )
-    if args.quit_after > 0:
-        QTimer.singleShot(int(args.quit_after * 1000), window.close)
-        QTimer.singleShot(int(args.quit_after * 1000) + 100, app.quit)
-    code = int(app.exec())
-    if sync_thread is not None:
-        sync_thread.stop()
-    demo.db.close()
-    till_lock.release()
-    return code
