@@ -1,14 +1,18 @@
 """Invariants of quoting over random baskets: exact money, exact allocation, honest points."""
 
 import datetime as dt
+import json
 import math
+from dataclasses import replace
 from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from posloyalty.domain.basket_codec import basket_from_json, basket_to_json
 from posloyalty.domain.ids import CouponCode, Sku
 from posloyalty.domain.money import Fen
+from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.pricing import (
     Basket,
     BasketLine,
@@ -19,6 +23,7 @@ from posloyalty.domain.pricing import (
     quote,
 )
 from posloyalty.domain.rules import RuleSet, parse_rules_text
+from posloyalty.domain.verification import max_growth, max_points
 from posloyalty.resources import load_preset
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -238,3 +243,26 @@ def test_non_members_earn_nothing_and_pay_list_price_before_coupons(data: st.Dat
     q = quote(rules, anon)
     assert (q.points_earned, q.growth_earned, q.member_day) == (0, 0, None)
     assert {d.kind for d in q.discounts} <= {"coupon"}
+
+
+@given(st.data())
+def test_a_basket_survives_its_json_for_hq(data: st.DataObject) -> None:
+    """A till sends the basket with the sale; HQ prices it again from the JSON."""
+    rules, b = data.draw(baskets())
+    b = with_redemption_and_payments(data, rules, b)
+    if b.member is not None and data.draw(st.booleans()) and b.member.birthday is not None:
+        day = b.member.birthday
+        b = replace(b, member=replace(b.member, birthday=MonthDay(day.month, day.day)))
+    again = basket_from_json(json.loads(json.dumps(basket_to_json(b))), rules)
+    assert again == b
+    assert quote(rules, again) == quote(rules, b)
+
+
+@given(st.data())
+def test_no_basket_earns_more_than_hq_bounds_allow(data: st.DataObject) -> None:
+    """HQ holds a sale without its basket to these bounds (domain/verification.py)."""
+    rules, b = data.draw(baskets())
+    b = with_redemption_and_payments(data, rules, b)
+    q = quote(rules, b)
+    assert q.points_earned <= max_points([rules], q.total)
+    assert q.growth_earned <= max_growth([rules], q.total)

@@ -13,6 +13,7 @@ from typing import Any
 
 from posloyalty.domain.ids import CouponCode, Sku, TierId
 from posloyalty.domain.money import Fen, MoneyError, format_yuan, parse_yuan
+from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.pricing import (
     PAYMENT_METHODS,
     Basket,
@@ -109,6 +110,15 @@ def _date(value: object, path: str) -> dt.date | None:
         raise BasketError(path, f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _birthday(value: object, path: str) -> dt.date | MonthDay | None:
+    if isinstance(value, str) and len(value) == 5:
+        try:
+            return MonthDay.parse(value)
+        except ValueError:
+            raise BasketError(path, f"{value!r} is not a month and day (MM-DD)") from None
+    return _date(value, path)
+
+
 def _list(value: object, path: str) -> list[object]:
     if not isinstance(value, list):
         raise BasketError(path, f"must be a list, got {_show(value)}")
@@ -140,7 +150,7 @@ def _member(value: object, rules: RuleSet) -> MemberSnapshot | None:
         tier=TierId(tier),
         points=_int(_field(obj, "member", "points", 0), "member.points"),
         growth=_int(_field(obj, "member", "growth", 0), "member.growth"),
-        birthday=_date(_field(obj, "member", "birthday", None), "member.birthday"),
+        birthday=_birthday(_field(obj, "member", "birthday", None), "member.birthday"),
     )
 
 
@@ -213,6 +223,50 @@ def basket_from_json(obj: object, rules: RuleSet) -> Basket:
         return Basket(at, member, lines, coupons, redeem, payments)
     except QuoteError as exc:  # pragma: no cover - every field is checked above
         raise BasketError("basket", str(exc)) from None
+
+
+def basket_to_json(b: Basket) -> dict[str, Any]:
+    """The basket as the JSON :func:`basket_from_json` reads back to an equal basket (a till
+    sends it with a sale so HQ can price the sale again)."""
+    y = format_yuan
+    out: dict[str, Any] = {
+        "at": b.at.isoformat(),
+        "lines": [
+            {
+                "sku": ln.sku,
+                "name": ln.name,
+                "qty": ln.qty,
+                "unit_price": y(ln.unit_price),
+                "special_price": ln.special_price,
+                "category": ln.category,
+                "member_price": None if ln.member_price is None else y(ln.member_price),
+            }
+            for ln in b.lines
+        ],
+    }
+    if b.member is not None:
+        m = b.member
+        out["member"] = {
+            "tier": m.tier,
+            "points": m.points,
+            "growth": m.growth,
+            "birthday": None if m.birthday is None else m.birthday.isoformat(),
+        }
+    if b.coupons:
+        out["coupons"] = [
+            {
+                "code": c.code,
+                "template": c.template.id,
+                "valid_from": None if c.valid_from is None else c.valid_from.isoformat(),
+                "valid_until": None if c.valid_until is None else c.valid_until.isoformat(),
+            }
+            for c in b.coupons
+        ]
+    if b.redeem_points:
+        out["redeem_points"] = b.redeem_points
+    if b.payments:
+        out["payments"] = [{"method": p.method, "amount": y(p.amount)} for p in b.payments]
+    return out
 
 
 def quote_to_json(q: Quote) -> dict[str, Any]:

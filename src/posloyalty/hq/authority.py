@@ -17,9 +17,12 @@ The checks, in order (the first that fails is the reason):
   registered there new). Naming a member, or typing their phone, does not make them present.
 - ``no_sale``: an earn or redeem entry names no sale this till pushed for this member; a
   refund of points (a positive reverse) names no sale of the member.
-- ``not_derived``: a sale's earn entries come to more than any basket paying its total earns
-  under any published rule revision (:mod:`posloyalty.domain.verification`), or refunds come
-  to more than the sale redeemed.
+- ``not_derived``: a sale's earn entries come to more than HQ's own pricing of the sale's
+  basket gives (:func:`derive_sale`: the rule revision the till quoted with, HQ's catalogue
+  prices, the member's tier and birthday at HQ); for a sale pushed without its basket (a
+  return, an older till), more than any basket paying its total earns under any published
+  revision (:mod:`posloyalty.domain.verification`); or refunds come to more than the sale
+  redeemed.
 - ``welcome_repeated`` / ``welcome_too_large``: welcome points go once per member, at most the
   rules' welcome amount.
 - ``over_budget``: manual adjustments adding points beyond the store's daily budget
@@ -33,29 +36,43 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from posloyalty.domain import codes
+from posloyalty.domain import codes, tiers
+from posloyalty.domain.basket_codec import BasketError, basket_from_json
+from posloyalty.domain.monthday import MonthDay
+from posloyalty.domain.pricing import QuoteError, quote
 from posloyalty.domain.rules import RuleSet, parse_rules_text
 from posloyalty.domain.verification import max_growth, max_points
 from posloyalty.hq.bulk import one_of
 from posloyalty.hq.enrolment import Caller
-from posloyalty.hq.ledger import active_rules
+from posloyalty.hq.ledger import active_rules, purchases_for
 from posloyalty.hq.members import link_store
-from posloyalty.hq.models import LedgerEntry, Member, MemberStore, RuleDocument, Sale, Setting
+from posloyalty.hq.models import (
+    LedgerEntry,
+    Member,
+    MemberStore,
+    Product,
+    RuleDocument,
+    Sale,
+    Setting,
+)
+from posloyalty.sync.protocol import SalePayload
 
 __all__ = [
     "ADJUST_BUDGET_SETTING",
     "DEFAULT_ADJUST_BUDGET",
     "MAX_ENTRY_POINTS",
+    "Derived",
     "Quarantine",
     "check_entries",
     "check_growth",
     "compensations",
+    "derive_sale",
     "present_members",
     "prove_by_codes",
     "rule_revisions",
@@ -137,6 +154,121 @@ def prove_by_codes(
             link_store(session, member_id, caller.store_id, at, recent_days=recent_days)
             proven.add(member_id)
     return proven
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """What HQ's own pricing of a sale's basket gives (``problem``: why it could not)."""
+
+    points: int = 0
+    growth: int = 0
+    problem: str = ""
+
+
+def _rules_revision(session: Session, doc_id: str, revision: int) -> RuleSet | None:
+    key = (doc_id, revision)
+    if key not in _REVISIONS:
+        text = session.scalar(
+            select(RuleDocument.text).where(
+                RuleDocument.id == doc_id, RuleDocument.revision == revision
+            )
+        )
+        if text is None:
+            return None
+        _REVISIONS[key] = parse_rules_text(text)
+    return _REVISIONS[key]
+
+
+def _tier_rank(
+    session: Session,
+    rules: RuleSet,
+    member: Member,
+    earlier: list[tiers.Purchase],
+    at: dt.datetime,
+) -> int:
+    """The highest tier the member can hold at ``at`` by HQ's knowledge: what HQ's jobs last
+    computed, or what HQ's sales (and this batch's earlier ones) give at that instant (a till
+    may upgrade a member from sales HQ has not yet recomputed)."""
+    ids = list(rules.tiers.ids())
+    held = (member.state or {}).get("tier")
+    rank = ids.index(held) if held in ids else 0
+    purchases = sorted(
+        [*purchases_for(session, member.id, rules.growth.per_yuan), *earlier], key=lambda p: p.at
+    )
+    status = tiers.tier_status(rules.tiers, purchases, at, growth_per_yuan=rules.growth.per_yuan)
+    return max(rank, ids.index(status.tier) if status.tier in ids else 0)
+
+
+def derive_sale(
+    session: Session,
+    payload: SalePayload,
+    member_id: str | None,
+    earlier: list[tiers.Purchase] | None = None,
+) -> Derived:
+    """Price the sale's basket again with the rule revision the till quoted with.
+
+    HQ's facts replace the till's where HQ has them: the member's birthday, and prices of
+    products in HQ's catalogue must match; the tier the till priced with may not be above the
+    member's tier at HQ. The total must come out as the till recorded it.
+    """
+    assert payload.basket is not None and payload.rules is not None
+    rules = _rules_revision(session, payload.rules.id, payload.rules.revision)
+    if rules is None:
+        return Derived(problem=f"rules {payload.rules.id}@{payload.rules.revision} unknown at HQ")
+    try:
+        basket = basket_from_json(payload.basket, rules)
+    except BasketError as exc:
+        return Derived(problem=f"the basket does not read: {exc}")
+    if basket.at != payload.at:
+        return Derived(problem="the basket's time is not the sale's")
+    if basket.member is not None:
+        if member_id is None:
+            return Derived(problem="a member's basket on a sale without a member")
+        member = session.get(Member, member_id)
+        if member is None:
+            return Derived(problem=f"member {member_id} is not known at HQ")
+        ids = list(rules.tiers.ids())
+        claimed = ids.index(basket.member.tier) if basket.member.tier in ids else len(ids)
+        if claimed > 0:
+            most = _tier_rank(session, rules, member, earlier or [], payload.at)
+            if claimed > most:
+                return Derived(
+                    problem=f"priced at tier {basket.member.tier}, above the member's "
+                    f"{ids[most]} at HQ"
+                )
+        birthday = member.birthday
+        basket = replace(
+            basket,
+            member=replace(
+                basket.member, birthday=None if birthday is None else MonthDay.of(birthday)
+            ),
+        )
+    products = {
+        p.sku: p
+        for p in session.scalars(
+            select(Product).where(one_of(session, Product.sku, {ln.sku for ln in basket.lines}))
+        )
+    }
+    for ln in basket.lines:
+        p = products.get(ln.sku)
+        if p is not None and (
+            ln.unit_price != p.price_fen
+            or ln.member_price != p.member_price_fen
+            or ln.special_price != p.special_price
+        ):
+            return Derived(
+                problem=f"line {ln.sku}: priced {ln.unit_price} fen, HQ's catalogue says "
+                f"{p.price_fen}"
+            )
+    try:
+        q = quote(rules, basket)
+    except QuoteError as exc:
+        return Derived(problem=f"the basket does not price: {exc}")
+    if q.total != payload.total_fen:
+        return Derived(
+            problem=f"the basket comes to {q.total} fen, the sale says {payload.total_fen}"
+        )
+    return Derived(points=q.points_earned, growth=q.growth_earned)
 
 
 def check_growth(revisions: list[RuleSet], total_fen: int, growth: int) -> str:
@@ -232,8 +364,11 @@ def check_entries(  # noqa: PLR0917 (one batch's facts)
     batch_sales: list[dict[str, Any]],
     members: Mapping[str, str],
     present: set[str],
+    derived: Mapping[str, Derived] | None = None,
 ) -> dict[str, Quarantine]:
-    """The entries of a batch that must not be credited, by entry id (see the module)."""
+    """The entries of a batch that must not be credited, by entry id (see the module).
+    ``derived``: HQ's pricing of this batch's sales that carry their basket (by sale id)."""
+    derived = derived or {}
     facts = _Facts(session, caller, entries, batch_sales, members)
     revisions = rule_revisions(session)
     rules = active_rules(session)
@@ -274,15 +409,24 @@ def check_entries(  # noqa: PLR0917 (one batch's facts)
             hold(e, "no_sale", f"a refund of {pts} points names no sale of member {member}")
             continue
         if kind == "earn" and sale is not None:
-            most = max_points(revisions, sale[1])
-            if earned[sale_id] + pts > most:
-                hold(
-                    e,
-                    "not_derived",
-                    f"sale {sale_id} ({sale[1]} fen) earns at most {most} points under the "
-                    f"published rules; {earned[sale_id] + pts} claimed",
-                )
-                continue
+            priced = derived.get(sale_id)
+            if priced is not None:
+                if earned[sale_id] + pts > priced.points:
+                    why = priced.problem or f"HQ's pricing of its basket gives {priced.points}"
+                    hold(
+                        e, "not_derived", f"sale {sale_id}: {why}; {earned[sale_id] + pts} claimed"
+                    )
+                    continue
+            else:
+                most = max_points(revisions, sale[1])
+                if earned[sale_id] + pts > most:
+                    hold(
+                        e,
+                        "not_derived",
+                        f"sale {sale_id} ({sale[1]} fen) earns at most {most} points under the "
+                        f"published rules; {earned[sale_id] + pts} claimed",
+                    )
+                    continue
         if kind == "reverse" and pts > 0 and refunded[sale_id] + pts > redeemed[sale_id]:
             hold(
                 e,

@@ -24,11 +24,14 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from posloyalty.domain import points
+from posloyalty.domain import points, tiers
+from posloyalty.domain.money import Fen
 from posloyalty.hq.authority import (
+    Derived,
     check_entries,
     check_growth,
     compensations,
+    derive_sale,
     present_members,
     prove_by_codes,
     rule_revisions,
@@ -193,9 +196,12 @@ def push(
         and members.get(v.payload.member_id) not in present
     ]
     present |= prove_by_codes(session, caller, claims, members, recent_days=recent_days)
-    for sale_id, problem in _check_sales(session, caller, sales, members, present, at).items():
+    payloads = {v.item.id: v.payload for v in accepted if isinstance(v.payload, SalePayload)}
+    derived: dict[str, Derived] = {}
+    checked = _check_sales(session, caller, sales, payloads, members, present, derived, at)
+    for sale_id, problem in checked.items():
         done(index_of[("sale", sale_id)], "accepted", problem)
-    held = check_entries(session, caller, entries, sales, members, present)
+    held = check_entries(session, caller, entries, sales, members, present, derived)
     insert_rows(session, Sale, sales, written)
     insert_rows(session, LedgerEntry, entries, written)
     cancelled = compensations(entries, held, at)
@@ -269,17 +275,22 @@ def _check_sales(  # noqa: PLR0917 (one batch's facts)
     session: Session,
     caller: Caller,
     sales: list[dict[str, Any]],
+    payloads: dict[str, SalePayload],
     members: dict[str, str],
     present: set[str],
+    derived: dict[str, Derived],
     at: dt.datetime,
 ) -> dict[str, str]:
     """Sales stand, but what they claim is checked: a member who was never at this store is
-    not credited with the sale (nor taken into the store's slice by it), and growth beyond
-    what the sale's total earns under any published rules is not credited (the tier job then
+    not credited with the sale (nor taken into the store's slice by it); a sale carrying its
+    basket is priced again (``derived`` gets HQ's figures; one that does not price as the till
+    says counts for no member's tier), and its growth is HQ's; without a basket, growth beyond
+    what the total earns under any published rules is not credited (the tier job then
     derives it from the total). The conflict reason by sale id."""
     revisions = rule_revisions(session)
     found: dict[str, str] = {}
-    for row in sales:
+    earlier: dict[str, list[tiers.Purchase]] = defaultdict(list)  # this batch's, per member
+    for row in sorted(sales, key=lambda r: r["at"]):
         problems: list[tuple[str, str]] = []
         member = members.get(row["member_ref"] or "")
         if row["member_ref"] is not None and member not in present:
@@ -290,11 +301,32 @@ def _check_sales(  # noqa: PLR0917 (one batch's facts)
                 )
             )
             row["member_ref"] = None
-        if row["growth"]:
+        payload = payloads[row["id"]]
+        if payload.basket is not None and payload.rules is not None:
+            who = member if row["member_ref"] is not None else None
+            priced = derived[row["id"]] = derive_sale(
+                session, payload, who, earlier[who] if who else None
+            )
+            if priced.problem:
+                problems.append(("not_derived", priced.problem))
+                row["member_ref"], row["growth"] = None, 0
+            elif row["growth"] != priced.growth:
+                problems.append(
+                    (
+                        "growth_not_derived",
+                        f"growth {row['growth']} claimed, HQ's pricing gives {priced.growth}",
+                    )
+                )
+                row["growth"] = priced.growth
+        elif row["growth"]:
             words = check_growth(revisions, row["total_fen"], row["growth"])
             if words:
                 problems.append(("growth_not_derived", words))
                 row["growth"] = 0
+        if row["member_ref"] is not None and member is not None and row["total_fen"] > 0:
+            earlier[member].append(
+                tiers.Purchase(row["at"], Fen(row["total_fen"]), row["growth"], 1)
+            )
         for kind, words in problems:
             conflict = Conflict(
                 kind=kind,
@@ -376,6 +408,7 @@ def _describe(conflict: Conflict) -> str:
 
 _BUSINESS = (
     "quarantined",
+    "not_derived",
     "member_not_present",
     "growth_not_derived",
     "coupon_sale_unknown",

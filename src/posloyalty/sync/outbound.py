@@ -301,9 +301,11 @@ def _sale_payload(loaded: _Loaded, sale: tuple[Any, ...], sender: Sender) -> dic
             for method, amount, reference in loaded.payments.get(sale_id, [])
         ],
     }
-    proof = quote_data.get("member_code") if isinstance(quote_data, dict) else None
-    if isinstance(proof, str) and proof:
-        payload["member_code"] = proof  # only when scanned: older payloads stay byte-identical
+    # Only when stored (older sales have none): their payloads stay byte-identical.
+    if isinstance(quote_data, dict):
+        for key in ("basket", "rules", "member_code"):
+            if quote_data.get(key):
+                payload[key] = quote_data[key]
     return payload
 
 

@@ -321,6 +321,13 @@ class SaleLinePayload(BaseModel):
     growth: Amount = 0
 
 
+class RulesRef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, Field(min_length=1, max_length=32, pattern=_ID)]
+    revision: Annotated[int, Field(ge=1, le=10**9)]
+
+
 class SalePayload(_Payload):
     #: Member id (HQ-issued or a terminal's provisional id), None for an anonymous sale.
     member_id: MemberRef | None = None
@@ -338,6 +345,10 @@ class SalePayload(_Payload):
     member_code: Annotated[str, Field(min_length=1, max_length=64, pattern=_PRINTABLE)] | None = (
         None
     )
+    #: The basket as priced (``domain.basket_codec.basket_to_json``) and the rule revision it
+    #: was priced with: HQ prices it again and credits what that gives.
+    basket: dict[str, Any] | None = None
+    rules: RulesRef | None = None
 
 
 class LedgerEntryPayload(_Payload):

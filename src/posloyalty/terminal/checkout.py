@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from posloyalty.domain import points as pts
-from posloyalty.domain.basket_codec import quote_to_json
+from posloyalty.domain.basket_codec import basket_to_json, quote_to_json
 from posloyalty.domain.ids import CouponCode, EntryId, LotId, MemberId, SaleId, Sku
 from posloyalty.domain.money import Fen, allocate, format_yuan
 from posloyalty.domain.points import PointsError
@@ -746,6 +746,9 @@ def _write_sale(
         "member_confirmed": member.confirmed if member is not None else None,
         "tendered_fen": [p.tendered for p in cart.payments],
     }
+    # What HQ needs to price the sale again and credit exactly what it derives.
+    record_quote["basket"] = basket_to_json(basket)
+    record_quote["rules"] = {"id": ctx.rules.id, "revision": ctx.rules.revision}
     if member is not None and cart.identified is not None and cart.identified.code:
         record_quote["member_code"] = cart.identified.code  # HQ's proof of presence
     code = next_receipt_code(conn, ctx, at)
