@@ -12,9 +12,14 @@ from hq_helpers import batch, entry, registration, sale, uuid7
 from sqlalchemy import select
 
 from posloyalty.domain import points
+from posloyalty.domain.basket_codec import basket_to_json
+from posloyalty.domain.ids import Sku, TierId
+from posloyalty.domain.money import Fen
+from posloyalty.domain.pricing import Basket, BasketLine, MemberSnapshot, quote
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.ledger import entries_for
 from posloyalty.hq.models import Conflict, Coupon, Member
+from posloyalty.resources import load_preset
 from posloyalty.sync.protocol import PullRequest, PushBatch
 
 
@@ -202,3 +207,77 @@ def test_welcome_points_go_once_and_adjustments_keep_to_the_budget(chain: Chain)
     assert out[0] == ("accepted", "")
     assert "budget 5000" in out[1][1]
     assert available(chain, chain.m1) == 3_000
+
+
+def _priced_sale(
+    chain: Chain, till: Caller, member: str, basket: Basket, **claims: Any
+) -> tuple[dict[str, Any], int]:
+    """A sale as a till pushes it, with its basket; returns it and the points it earns."""
+    q = quote(load_preset("miniso"), basket)
+    s = sale(till.store_id, till.terminal_id, member, q.total, basket.at.astimezone(dt.UTC))
+    s["payload"]["at"] = basket.at.isoformat()
+    s["payload"]["basket"] = basket_to_json(basket)
+    s["payload"]["rules"] = {"id": "miniso", "revision": 1}
+    s["payload"].update(claims)
+    return s, q.points_earned
+
+
+def _basket(chain: Chain, tier: str = "regular", price: int = 3990) -> Basket:
+    at = chain.clock.now().astimezone(dt.timezone(dt.timedelta(hours=8)))
+    line = BasketLine(Sku("SKU-TEA"), "tea", 3, Fen(price))
+    return Basket(at, MemberSnapshot(TierId(tier), 0, 0), (line,))
+
+
+def test_earn_must_equal_what_hq_prices_the_basket_at(chain: Chain) -> None:
+    t = chain.till1
+    s, pts = _priced_sale(chain, t, chain.m1, _basket(chain))
+    honest = entry(
+        t.store_id, t.terminal_id, chain.m1, "earn", pts, chain.clock.now(), sale_id=s["id"]
+    )
+    assert push(chain, t, [s, honest]) == [("accepted", ""), ("accepted", "")]
+    s2, pts2 = _priced_sale(chain, t, chain.m1, _basket(chain))
+    greedy = entry(
+        t.store_id, t.terminal_id, chain.m1, "earn", pts2 + 1, chain.clock.now(), sale_id=s2["id"]
+    )
+    out = push(chain, t, [s2, greedy])
+    assert f"HQ's pricing of its basket gives {pts2}" in out[1][1]
+    assert available(chain, chain.m1) == pts
+
+
+def test_a_basket_priced_at_a_tier_hq_never_gave_is_not_credited(chain: Chain) -> None:
+    t = chain.till1
+    s, pts = _priced_sale(chain, t, chain.m1, _basket(chain, tier="gold"))
+    earn = entry(
+        t.store_id, t.terminal_id, chain.m1, "earn", pts, chain.clock.now(), sale_id=s["id"]
+    )
+    out = push(chain, t, [s, earn])
+    assert out[0][1].startswith("conflict:not_derived: priced at tier gold")
+    assert out[1][1].startswith("conflict:quarantined:")
+    assert available(chain, chain.m1) == 0
+
+
+def test_prices_are_checked_against_hqs_catalogue(chain: Chain, tmp_path: Any) -> None:
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("sku,name,price\nSKU-TEA,tea,39.90\n", encoding="utf-8")
+    chain.svc.import_catalog(catalog)
+    t = chain.till1
+    s, pts = _priced_sale(chain, t, chain.m1, _basket(chain, price=999_900))
+    earn = entry(
+        t.store_id, t.terminal_id, chain.m1, "earn", pts, chain.clock.now(), sale_id=s["id"]
+    )
+    out = push(chain, t, [s, earn])
+    assert "HQ's catalogue says 3990" in out[0][1]
+    assert available(chain, chain.m1) == 0
+
+
+def test_a_total_that_is_not_the_baskets_or_unknown_rules_are_refused(chain: Chain) -> None:
+    t = chain.till1
+    s, _ = _priced_sale(chain, t, chain.m1, _basket(chain), total_fen=9_999_900)
+    out = push(chain, t, [s])
+    assert "the basket comes to 11970 fen, the sale says 9999900" in out[0][1]
+    s, _ = _priced_sale(chain, t, chain.m1, _basket(chain), rules={"id": "miniso", "revision": 9})
+    assert "rules miniso@9 unknown at HQ" in push(chain, t, [s])[0][1]
+    chain.svc.run_jobs()
+    with chain.svc.db.transaction() as sess:
+        row = sess.get(Member, chain.m1)
+        assert row is not None and row.state["growth"] == 0  # neither sale counts for a tier

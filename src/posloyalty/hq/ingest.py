@@ -310,13 +310,14 @@ def _check_sales(  # noqa: PLR0917 (one batch's facts)
             if priced.problem:
                 problems.append(("not_derived", priced.problem))
                 row["member_ref"], row["growth"] = None, 0
-            elif row["growth"] != priced.growth:
-                problems.append(
-                    (
-                        "growth_not_derived",
-                        f"growth {row['growth']} claimed, HQ's pricing gives {priced.growth}",
+            else:
+                if row["growth"] > priced.growth:  # claiming less harms nobody: not reported
+                    problems.append(
+                        (
+                            "growth_not_derived",
+                            f"growth {row['growth']} claimed, HQ's pricing gives {priced.growth}",
+                        )
                     )
-                )
                 row["growth"] = priced.growth
         elif row["growth"]:
             words = check_growth(revisions, row["total_fen"], row["growth"])
