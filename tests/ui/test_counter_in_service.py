@@ -115,6 +115,13 @@ def test_language_switch_keeps_the_total(qtbot: QtBot, window: CashierWindow) ->
         _key(qtbot, Qt.Key.Key_F7)
         QApplication.processEvents()
         assert window.total_label.text() == total
+        # What the window words itself is not reset to the Designer form's text.
+        assert window.scan_edit.placeholderText() == window.tr(
+            "Scan anywhere, or type a code or SKU and press Enter"
+        )
+        assert window.no_member_label.text() == window.tr(
+            "No member. Scan the member code (F2: look up by phone or register)"
+        )
 
 
 def test_member_panel_shows_the_balance_after_the_sale(

@@ -343,7 +343,9 @@ class CashierWindow(QMainWindow):
     def fit_to_screen(self, area: QRect | None = None, *, kiosk: bool = False) -> None:
         """Size text and keys for the screen and open on all of its available area
         (maximised; ``kiosk``: full screen). Without a window manager nobody maximises a
-        window, so the geometry is set here too."""
+        window, so the geometry is set here too. ``area``: exactly this rectangle instead
+        (screenshots, tests)."""
+        exact = area is not None
         if area is None:
             screen = self.screen()
             area = screen.geometry() if kiosk else screen.availableGeometry()
@@ -351,6 +353,8 @@ class CashierWindow(QMainWindow):
         self.setGeometry(area)
         if kiosk:
             self.showFullScreen()
+        elif exact:
+            self.show()
         else:
             self.showMaximized()
 
