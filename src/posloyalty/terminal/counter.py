@@ -330,8 +330,8 @@ class Counter:
                 limit,
                 reason,
             )
-        with self.ctx.db.read() as session:
-            allowance = offline_allowance(session, self.ctx, member.member_id, self.ctx.now())
+        with self.ctx.db.snapshot() as conn:
+            allowance = offline_allowance(conn, self.ctx, member.member_id, self.ctx.now())
         q = s.quote
         due_before_points = (q.total + q.points_value) if q is not None else 0
         cap = due_before_points * rules.max_redeem_percent // 100
