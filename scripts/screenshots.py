@@ -30,7 +30,7 @@ from posloyalty.ui.app import start_local_hq
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.customer_display import CustomerDisplay
 from posloyalty.ui.dialogs import PaymentDialog, ReceiptDialog, RegistrationDialog
-from posloyalty.ui.qt import QApplication, QWidget
+from posloyalty.ui.qt import QApplication, QRect, QWidget
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 WEDNESDAY = dt.datetime(2026, 11, 25, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -68,8 +68,7 @@ def shoot(app: QApplication, lang: str, work: Path, hq_url: str | None) -> None:
         qr = link_qr_png(registration_link(demo.db))  # a real self-registration link
     display = CustomerDisplay(store_name=ctx.rules.name, registration_qr=qr)
     window.customer_display = display
-    window.resize(1280, 800)
-    window.show()
+    window.fit_to_screen(QRect(0, 0, 1366, 768))  # a common till screen
     display.show()
     window.paint(window.view)
     _settle(app, window)

@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="65" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="72" />
         <source>Too many wrong PINs for %1: try again in %2 s</source>
         <translation>%1 的 PIN 错误次数过多:请 %2 秒后再试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="71" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="78" />
         <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
         <translation>%1 因 PIN 错误次数过多已被锁定:需由店长解锁(或等待 %2 分钟)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="76" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="83" />
         <source>%1 is not a manager</source>
         <translation>%1 不是店长</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="78" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
         <source>Wrong manager id or PIN</source>
         <translation>店长编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="80" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
         <source>Wrong cashier id or PIN</source>
         <translation>收银员编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="82" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
         <source>Adjustment refused: %1</source>
         <translation>调整被拒绝:%1</translation>
     </message>
@@ -36,32 +36,32 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="561" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="604" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="562" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="605" />
         <source>Points (+/-)</source>
         <translation>积分(+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="563" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="606" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="564" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="607" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="565" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="608" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="587" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="630" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>已为 %2 调整 %1 积分,余额 %3</translation>
     </message>
@@ -102,311 +102,294 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="330" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="466" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close.</extracomment>
         <translation>已识别会员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="332" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="468" />
         <source>Coupon %1 applied</source>
         <translation>已使用优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="334" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="342" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="478" />
         <source>Subtotal %1</source>
         <translation>小计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="344" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="480" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="347" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="483" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="774" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="354" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="490" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="361" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="497" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="398" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="535" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>生日快乐!享受生日礼遇</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="411" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="547" />
         <source>Phone %1 · %2</source>
         <translation>手机 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="414" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="550" />
         <source>Points available: %1</source>
         <translation>可用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="417" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
         <source>Pending: %1</source>
         <translation>待生效:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="421" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
         <source>Growth: %1</source>
         <translation>成长值:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="425" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="568" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="435" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="436" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="572" />
         <source>Welcome back: first visit in over six months</source>
         <translation>欢迎回来:超过半年未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="443" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="579" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>尚未验证(离线):无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="447" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="453" />
-        <location filename="../../ui/cashier.ui" line="6" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="454" />
-        <location filename="../../ui/cashier.ui" line="221" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="455" />
-        <location filename="../../ui/cashier.ui" line="409" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="457" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="593" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="460" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="463" />
-        <location filename="../../ui/cashier.ui" line="105" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="464" />
-        <location filename="../../ui/cashier.ui" line="115" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="465" />
-        <location filename="../../ui/cashier.ui" line="125" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="466" />
-        <location filename="../../ui/cashier.ui" line="135" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="467" />
-        <location filename="../../ui/cashier.ui" line="145" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="603" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="468" />
-        <location filename="../../ui/cashier.ui" line="155" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="469" />
-        <location filename="../../ui/cashier.ui" line="165" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
-        <location filename="../../ui/cashier.ui" line="175" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
         <source>* Quantity</source>
         <translation>* 数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="471" />
-        <location filename="../../ui/cashier.ui" line="185" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
         <source>F10 Settings</source>
         <translation>F10 设置</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
-        <location filename="../../ui/cashier.ui" line="195" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="608" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="473" />
-        <location filename="../../ui/cashier.ui" line="205" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="609" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="477" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="690" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="692" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="692" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="696" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="565" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="575" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="711" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="661" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="779" />
+        <source>Points taken back</source>
+        <translation>已取消积分抵扣</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="824" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="663" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="826" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="665" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="828" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="694" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="862" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="750" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="870" />
+        <source>Voided line %1: %2</source>
+        <translation>已作废第 %1 行:%2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="886" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="921" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="759" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="930" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="797" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="968" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="980" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="804" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="975" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier.ui" line="69" />
+        <location filename="../../ui/cashier.ui" line="58" />
         <source>Scan or type a code</source>
         <translation>扫码或输入</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier.ui" line="76" />
-        <source>member code, barcode, coupon or SKU, then Enter</source>
-        <translation>会员码、条码、优惠券或货号,然后回车</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier.ui" line="227" />
-        <source>No member. Scan the member code (F2: look up by phone)</source>
-        <translation>未识别会员。请扫描会员码(F2:按手机号查找)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier.ui" line="351" />
+        <location filename="../../ui/cashier.ui" line="206" />
         <source>Sale</source>
         <translation>本单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier.ui" line="416" />
-        <source>¥0.00</source>
-        <translation>¥0.00</translation>
     </message>
 </context>
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="433" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="476" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="438" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="481" />
         <source>Held by the member:</source>
         <translation>会员持有:</translation>
     </message>
@@ -414,39 +397,50 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="71" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="102" />
         <source>Welcome to %1</source>
+        <extracomment>How long a finished sale stays on the display (ms) before it goes idle. The display shows a finished sale (thanks and change), not a sale in progress.</extracomment>
         <translation>欢迎光临 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="73" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="104" />
         <source>Scan to join and save today</source>
         <translation>扫码入会,今天就省钱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="77" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="107" />
+        <source>Thank you! See you soon</source>
+        <translation>谢谢惠顾,欢迎再次光临!</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="110" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="81" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="114" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="89" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="122" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="92" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="127" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="97" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="132" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="135" />
+        <source>Change: %1</source>
+        <translation>找零:%1</translation>
     </message>
     <message>
         <location filename="../../ui/customer_display.ui" line="6" />
@@ -457,63 +451,63 @@
 <context>
     <name>EodDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="894" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="924" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="946" />
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="887" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="939" />
         <source>Type the day as YYYY-MM-DD</source>
         <translation>日期格式:YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="895" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="947" />
         <source>Sales</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="896" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="948" />
         <source>Returns</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="897" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="949" />
         <source>Net</source>
         <translation>实付</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="899" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="951" />
         <source>Payments</source>
         <translation>支付方式</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="901" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="953" />
         <source>Discounts</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="904" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="956" />
         <source>Points issued</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="905" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="957" />
         <source>Points redeemed</source>
         <translation>使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="906" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="958" />
         <source>New members</source>
         <translation>新会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="907" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="959" />
         <source>Members served</source>
         <translation>服务会员数</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="908" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="960" />
         <source>Uploads waiting</source>
         <translation>待上传</translation>
     </message>
@@ -521,82 +515,82 @@
 <context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="919" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="971" />
         <source>This help</source>
         <translation>本帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="920" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="972" />
         <source>Member: look up by phone, or register</source>
         <translation>会员:按手机号查找或注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="921" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="973" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="922" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="974" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>用最多可用积分抵扣(再按:撤销)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="923" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="975" />
         <source>Pay</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="924" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="976" />
         <source>Points adjustment (manager PIN)</source>
         <translation>积分调整(店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="925" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="977" />
         <source>Language: 中文 / English / Español</source>
         <translation>语言:中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="926" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="978" />
         <source>Return against a receipt</source>
         <translation>凭小票退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="927" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="979" />
         <source>Void the selected (or last) line</source>
         <translation>删除选中(或最后一个)商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="928" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="980" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>修改选中(或最后一行)商品的数量;输入 3* 设为 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="929" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="981" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>选中(或最后一行)商品数量加一 / 减一</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="930" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="982" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>设置及总部注册(需店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="931" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="983" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="932" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="984" />
         <source>End-of-day report</source>
         <translation>日结报表</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="933" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="985" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>清空输入;按两次:取消交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="937" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="989" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>随时扫码:会员码、商品条码和优惠券。</translation>
     </message>
@@ -604,22 +598,22 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="315" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="360" />
         <source>11-digit mobile number</source>
         <translation>11位手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="316" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="361" />
         <source>Find (Enter)</source>
         <translation>查找(回车)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="317" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="362" />
         <source>Register new member (F2)</source>
         <translation>注册新会员(F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="319" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="364" />
         <source>Phone number</source>
         <translation>手机号</translation>
     </message>
@@ -627,43 +621,48 @@
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="100" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="113" />
         <location filename="../../ui/payment.ui" line="6" />
         <source>Payment</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="144" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="171" />
         <source>Still to pay: %1</source>
         <translation>待付:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="148" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="174" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="153" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="179" />
         <source>No member: points cannot pay.</source>
         <translation>非会员:不能使用积分。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="155" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="183" />
         <source>Points cannot pay: %1</source>
         <translation>不能使用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="159" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="187" />
         <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
         <translation>可用 %1 积分。积分最多抵扣订单的 %2%;本单最多可用 %3 积分(%4)。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="169" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="199" />
+        <source>HQ has not confirmed this member's balance recently, so at most %1 points a day; %2 left today.</source>
+        <translation>总部近期未确认该会员的积分余额,每天最多可用 %1 积分;今天还可用 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="204" />
         <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>离线额度:总部近期未确认余额,每天最多 %1 积分;今天还剩 %2。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="266" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="316" />
         <source>%1 is still to pay</source>
         <translation>还需支付 %1</translation>
     </message>
@@ -765,8 +764,8 @@
 <context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="616" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="626" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -902,37 +901,37 @@
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="354" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="397" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>顾客同意入会并同意使用其个人信息</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="358" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="401" />
         <source>Phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="359" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="402" />
         <source>Name (optional)</source>
         <translation>姓名(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="360" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="403" />
         <source>Birthday (optional)</source>
         <translation>生日(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="369" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="412" />
         <source>Register</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="411" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="454" />
         <source>%1 points</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="415" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="458" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>已注册 %1。新人礼:%2</translation>
     </message>
@@ -940,42 +939,42 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="464" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="507" />
         <source>Scan the receipt barcode</source>
         <translation>扫描小票条码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="472" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="515" />
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="517" />
         <source>Receipt code</source>
         <translation>小票号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="478" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="521" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="503" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
         <source>Sale %1 of %2, total %3</source>
         <translation>交易 %1,%2,合计 %3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="514" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="557" />
         <source>Scan the receipt first</source>
         <translation>请先扫描小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="518" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="561" />
         <source>Nothing chosen to return</source>
         <translation>未选择退货商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="527" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="570" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>已退款 %1(%2)。扣回积分 %3,退还积分 %4。</translation>
     </message>
@@ -1006,144 +1005,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="705" />
         <source>Settings and enrolment</source>
         <translation>设置与注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="718" />
         <source>None: receipts are previewed only</source>
         <translation>无:小票仅可预览</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="721" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="679" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="722" />
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="680" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="693" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="723" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="736" />
         <source>HQ address</source>
         <translation>总部地址</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="681" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="724" />
         <source>Enrolment</source>
         <translation>注册状态</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="682" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="683" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="690" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="733" />
         <source>Enrol</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="691" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="734" />
         <source>Enrol with HQ (manager)</source>
         <translation>在总部注册(店长)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="694" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="737" />
         <source>Enrolment code</source>
         <translation>注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="695" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="738" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="696" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="739" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="766" />
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="724" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="771" />
         <source>Enrolled (online)</source>
         <translation>已注册(在线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="773" />
         <source>Enrolled (offline)</source>
         <translation>已注册(离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="729" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="776" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>已被总部撤销:请用新注册码重新注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="731" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="778" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>未注册:交易先保存在本机,注册后再上传</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="737" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="784" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>请先完成或取消当前交易再注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="740" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="787" />
         <source>Still reading the settings; try again</source>
         <translation>仍在读取设置,请重试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="744" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="817" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="791" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>请输入总部地址,以 http:// 或 https:// 开头</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="748" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="795" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>请输入总部提供的一次性注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="781" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="830" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>注册成功:门店 %1,终端 %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="845" />
         <source>Enrolling…</source>
         <translation>正在注册…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="798" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="850" />
         <source>Nothing was changed.</source>
         <translation>未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="801" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>无法连接总部 %1:请检查地址和网络。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="811" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>总部拒绝了注册码:码无效、已使用或已过期。请向总部索取新码。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="818" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
         <source>HQ refused the enrolment: %1</source>
         <translation>总部拒绝注册:%1</translation>
     </message>
@@ -1151,22 +1150,22 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="831" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
         <source>Cashier id</source>
         <translation>收银员编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="832" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="884" />
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="842" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="894" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>请先完成或取消当前交易再换班</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="907" />
         <source>Signed in as %1</source>
         <translation>已登录:%1</translation>
     </message>
@@ -1174,47 +1173,47 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="284" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="329" />
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="313" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="358" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="348" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="391" />
         <source>Register a member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="430" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="473" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="462" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="505" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="551" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="594" />
         <source>Points adjustment (manager)</source>
         <translation>积分调整(店长)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="826" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="917" />
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="917" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="969" />
         <source>Help</source>
         <translation>帮助</translation>
     </message>

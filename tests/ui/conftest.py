@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,6 +16,7 @@ from ui_hq import UNREACHABLE_HQ, LocalHq, local_hq
 
 from posloyalty.clock import FixedClock
 from posloyalty.resources import resources_dir
+from posloyalty.store.db import Database
 from posloyalty.terminal.context import context_from_store
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.demo_setup import DemoTerminal, ensure_demo_terminal
@@ -40,8 +43,49 @@ def demo(tmp_path: Path, clock: FixedClock) -> Iterator[DemoTerminal]:
     made.db.close()
 
 
+#: Database methods the till reaches the store through.
+_DB_METHODS = ("read", "write", "transaction", "snapshot", "raw_write", "schema_version")
+_UI_PACKAGE = "/posloyalty/ui/"
+
+
+def _from_ui_code() -> str | None:
+    """The first frame of ``posloyalty/ui`` on the stack, if any (``file:line``)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename.replace("\\", "/")
+        if _UI_PACKAGE in name:
+            return f"{name.split(_UI_PACKAGE)[-1]}:{frame.f_lineno} {frame.f_code.co_name}"
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
 @pytest.fixture
-def window(qtbot: QtBot, demo: DemoTerminal) -> Iterator[CashierWindow]:
+def ui_thread_db_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Fails the test if code of ``posloyalty/ui`` touches the database on the UI (main)
+    thread: views, lookups and writes belong on the window's worker (OpRunner). The test's own
+    reads and writes (asserting on the store) are not the window's and are let through."""
+    seen: list[str] = []
+
+    def guarded(name: str, method: Callable[..., object]) -> Callable[..., object]:
+        def wrapper(self: Database, *args: object, **kwargs: object) -> object:
+            if threading.current_thread() is threading.main_thread():
+                where = _from_ui_code()
+                if where is not None:
+                    seen.append(f"Database.{name} on the UI thread from {where}")
+            return method(self, *args, **kwargs)
+
+        return wrapper
+
+    for name in _DB_METHODS:
+        monkeypatch.setattr(Database, name, guarded(name, getattr(Database, name)))
+    yield seen
+    assert seen == [], "the UI thread touched the database:\n" + "\n".join(seen)
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, demo: DemoTerminal, ui_thread_db_guard: list[str]
+) -> Iterator[CashierWindow]:
     i18n.switch("en")
     ctx = context_from_store(demo.db, "demo")
     win = CashierWindow(Counter(ctx, demo.vault), hq_url=UNREACHABLE_HQ, status_interval_ms=0)

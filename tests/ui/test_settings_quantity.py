@@ -170,9 +170,10 @@ def test_quantity_key_changes_the_line_and_the_total(qtbot: QtBot, window: Cashi
         assert "1 to 9999" in dialog.message.text()
         assert [r.line.qty for r in window.view.rows] == [3, 1]
     dialog.qty_spin.setValue(2)
-    dialog.apply()
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.apply()
     _idle(qtbot, window)
-    assert dialog.result() == 1
+    assert window.dialog is None  # closed (and deleted)
     assert [r.line.qty for r in window.view.rows] == [3, 2]
 
 

@@ -1,4 +1,4 @@
-"""A real HQ for the till's tests: tests/hq/hq_server.py (uvicorn on loopback in a thread) over
+"""A real HQ for the till's tests: tests/support/hq_server.py (uvicorn on loopback in a thread) over
 SQLite. Loaded by path, since tests/hq is not on sys.path when only tests/ui runs."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _hq_server() -> ModuleType:
     name = "hq_server"
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).resolve().parents[1] / "hq" / "hq_server.py"
+            name, Path(__file__).resolve().parents[1] / "support" / "hq_server.py"
         )
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)

@@ -27,8 +27,10 @@ from posloyalty.sync.client import HQ_URL_KEY, Enrolment, enroll, read_state
 from posloyalty.terminal.checkout import CartLine, CheckoutSession, Receipt, State
 from posloyalty.terminal.context import (
     CheckoutError,
+    MemberState,
     StorageRefused,
     TerminalContext,
+    load_member,
     offline_allowance,
 )
 from posloyalty.terminal.context import _history as _tier_history
@@ -74,6 +76,22 @@ class CartRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RedeemInfo:
+    """What points can pay now: ``max_points`` honours balance, cap, step and allowance."""
+
+    available: int
+    max_points: int
+    max_value: Fen
+    cap_percent: int
+    step: int
+    minimum: int
+    #: Today's offline allowance left (None: confirmed online recently, no cap).
+    allowance_left: int | None
+    allowance_limit: int
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class CounterView:
     state: State
     allowed: frozenset[str]
@@ -92,6 +110,12 @@ class CounterView:
     coupons: tuple[str, ...]
     member_day: str | None
     receipt: Receipt | None = None
+    #: Cash handed back: what was tendered beyond the amounts applied (0: none).
+    change: Fen = Fen(0)
+    #: What points can pay now (None: no member, or points cannot be used in this state).
+    redeem: RedeemInfo | None = None
+    #: The points key does something now: redeem the most allowed, or take it back.
+    points_key: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,30 +127,82 @@ class ScanResult:
     view: CounterView
 
 
-@dataclass(frozen=True, slots=True)
-class RedeemInfo:
-    """What points can pay now: ``max_points`` honours balance, cap, step and allowance."""
-
-    available: int
-    max_points: int
-    max_value: Fen
-    cap_percent: int
-    step: int
-    minimum: int
-    #: Today's offline allowance left (None: confirmed online recently, no cap).
-    allowance_left: int | None
-    allowance_limit: int
-    reason: str = ""
-
-
 @dataclass
 class Counter:
     ctx: TerminalContext
     vault: Vault | None
     session: CheckoutSession = field(init=False)
 
+    #: The member as stored after this session's sale committed (fresh balance and growth).
+    _after_sale: tuple[CheckoutSession, MemberState] | None = field(
+        init=False, default=None, repr=False
+    )
+
     def __post_init__(self) -> None:
         self.session = CheckoutSession(self.ctx)
+
+    def idle_view(self) -> CounterView:
+        """The picture of a new, empty sale, built without reading the store (a window's
+        first paint before its worker answers)."""
+        s = CheckoutSession(self.ctx)
+        return CounterView(
+            state=s.state,
+            allowed=s.allowed(),
+            rows=(),
+            subtotal=Fen(0),
+            total=Fen(0),
+            savings=Fen(0),
+            savings_by_kind=(),
+            points_to_earn=0,
+            points_redeemed=0,
+            points_value=Fen(0),
+            member=None,
+            paid=Fen(0),
+            remaining=Fen(0),
+            payments=(),
+            coupons=(),
+            member_day=self._member_day_today(),
+        )
+
+    def commit(self) -> Receipt:
+        """Store the sale (:meth:`CheckoutSession.commit`) and read its member back, so the
+        view shows the balance, growth and tier the sale left (not the ones before it)."""
+        session = self.session
+        receipt = session.commit()
+        m = session.member
+        if m is not None and receipt.member_id == m.member_id:
+            try:
+                with self.ctx.db.snapshot() as conn:
+                    fresh = load_member(
+                        conn,
+                        self.ctx,
+                        m.member_id,
+                        confirmed=m.confirmed,
+                        may_redeem=m.may_redeem,
+                        at=self.ctx.now(),
+                    )
+            except (StoreError, CheckoutError):
+                fresh = None  # the sale is stored; the panel then shows the receipt's figures
+            if fresh is not None:
+                self._after_sale = (session, fresh)
+        return receipt
+
+    def _member_now(self) -> MemberState | None:
+        after = self._after_sale
+        if after is not None and after[0] is self.session:
+            return after[1]
+        return self.session.member
+
+    def void_line(self, index: int, reason: str = "cashier void") -> tuple[str, CounterView]:
+        """Void cart line ``index``: the voided line's name and the view after."""
+        lines = self.session.lines
+        if self.session.state in (State.COMMITTED, State.CANCELLED) or not lines:
+            raise CheckoutError("there is no line to void")
+        if not 0 <= index < len(lines):
+            raise CheckoutError(f"there is no line {index + 1}")
+        name = lines[index].name
+        self.session.void_line(index, reason)
+        return name, self.view()
 
     # ------------------------------------------------------------------ sale lifecycle
     def new_sale(self) -> CounterView:
@@ -254,8 +330,8 @@ class Counter:
                 limit,
                 reason,
             )
-        with self.ctx.db.read() as session:
-            allowance = offline_allowance(session, self.ctx, member.member_id, self.ctx.now())
+        with self.ctx.db.snapshot() as conn:
+            allowance = offline_allowance(conn, self.ctx, member.member_id, self.ctx.now())
         q = s.quote
         due_before_points = (q.total + q.points_value) if q is not None else 0
         cap = due_before_points * rules.max_redeem_percent // 100
@@ -292,24 +368,33 @@ class Counter:
                 if d.kind != "points":
                     kinds[d.kind] = kinds.get(d.kind, 0) + d.amount
         receipt = s.receipt
+        member = self._panel() if s.member else None
+        allowed = s.allowed()
+        redeem: RedeemInfo | None = None
+        if member is not None and "redeem" in allowed:
+            redeem = self.redeem_info()
+        redeemed = q.points_redeemed if q else 0
         return CounterView(
             state=s.state,
-            allowed=s.allowed(),
+            allowed=allowed,
             rows=rows,
             subtotal=q.subtotal if q else Fen(0),
             total=q.total if q else Fen(0),
             savings=Fen(sum(kinds.values())),
             savings_by_kind=tuple((k, Fen(v)) for k, v in kinds.items()),
             points_to_earn=q.points_earned if q and s.member else 0,
-            points_redeemed=q.points_redeemed if q else 0,
+            points_redeemed=redeemed,
             points_value=q.points_value if q else Fen(0),
-            member=self._panel() if s.member else None,
+            member=member,
             paid=s.paid,
             remaining=s.remaining,
             payments=tuple((p.method, p.amount, p.tendered) for p in s.payments),
             coupons=s.coupons,
             member_day=self._member_day_name(q.member_day) if q else self._member_day_today(),
             receipt=receipt,
+            change=Fen(sum(p.change for p in s.payments)),
+            redeem=redeem,
+            points_key=redeem is not None and (redeemed > 0 or redeem.max_points > 0),
         )
 
     def _member_day_name(self, member_day: str | None) -> str | None:
@@ -326,7 +411,7 @@ class Counter:
         return None
 
     def _panel(self) -> MemberPanel:
-        m = self.session.member
+        m = self._member_now()
         assert m is not None
         ctx = self.ctx
         at = ctx.now()

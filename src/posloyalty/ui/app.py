@@ -59,6 +59,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--no-customer-display", action="store_true", help="do not open the customer display"
     )
     parser.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="full screen, for a till without a desktop (default: maximised on the screen)",
+    )
+    parser.add_argument(
         "--quit-after",
         type=float,
         default=0,
@@ -255,7 +260,9 @@ def _run_till(args: argparse.Namespace) -> int:
         window.customer_display = display
         display.paint(window.view)
         display.show()
-    window.show()
+    # The whole available screen (full screen with --kiosk), text and keys sized for it.
+    window.fit_to_screen(kiosk=args.kiosk)
+    window.raise_()
     focus_scan_field(window)
     window.check_database_integrity()
     sync_thread = None

@@ -28,7 +28,10 @@ from posloyalty.ui.qt import (
     QAbstractItemView,
     QCloseEvent,
     QCoreApplication,
+    QDialog,
     QEvent,
+    QFont,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -38,15 +41,19 @@ from posloyalty.ui.qt import (
     QMainWindow,
     QObject,
     QPushButton,
+    QRect,
     QShortcut,
+    QSizePolicy,
     QStatusBar,
     Qt,
     QTableView,
     QTimer,
     QWidget,
     Signal,
+    is_alive,
 )
 from posloyalty.ui.receipt_doc import receipt_doc
+from posloyalty.ui.scaling import Metrics, metrics_for
 from posloyalty.ui.workers import OpRunner
 
 log = logging.getLogger("posloyalty.ui")
@@ -95,6 +102,23 @@ def plain_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
+class _Refused(Exception):
+    """A refused action with the view computed after it on the worker (the UI thread never
+    reads the store, not even to repaint after a refusal)."""
+
+    def __init__(self, original: Exception, view: CounterView | None) -> None:
+        super().__init__(str(original))
+        self.original = original
+        self.view = view
+
+
+def _font(px: int, *, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPixelSize(px)
+    font.setBold(bold)
+    return font
+
+
 class _SyncRelay(QObject):
     """Carries "the sync state changed" from the sync thread to the UI thread."""
 
@@ -126,7 +150,19 @@ class CashierWindow(QMainWindow):
         self.printer_name = printer_name
         self.ops = OpRunner(self, name="checkout")
         self.status_ops = OpRunner(self, name="status")
-        self.view: CounterView = counter.view()
+        # The first paint needs no store; the worker's view follows at once.
+        self.view: CounterView = counter.idle_view()
+        #: How long a message stays (ms): information, then refusals.
+        self.message_ms = 8000
+        self.error_ms = 15000
+        #: How long a first Esc stays armed (ms).
+        self.esc_ms = 4000
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(self.clear_message)
+        self._esc_timer = QTimer(self)
+        self._esc_timer.setSingleShot(True)
+        self._esc_timer.timeout.connect(self._disarm_esc)
         self.last_receipt: Receipt | None = None
         self.last_receipt_png: bytes = b""
         self.last_receipt_doc: ReceiptDoc | None = None
@@ -146,7 +182,6 @@ class CashierWindow(QMainWindow):
         self._form = form
         central = forms.child(form, QWidget, "centralwidget")
         self.setCentralWidget(central)
-        self.resize(form.size())
         c = central
         self.cart_view = forms.child(c, QTableView, "cartView")
         self.scan_edit = forms.child(c, QLineEdit, "scanEdit")
@@ -171,10 +206,26 @@ class CashierWindow(QMainWindow):
         self.earn_label = forms.child(c, QLabel, "earnLabel")
         self.total_label = forms.child(c, QLabel, "totalLabel")
         self.total_caption = forms.child(c, QLabel, "totalCaption")
-        main_layout = c.layout()
-        if isinstance(main_layout, QHBoxLayout):
-            main_layout.setStretch(0, 3)
-            main_layout.setStretch(1, 2)
+        self.totals_box = forms.child(c, QGroupBox, "totalsBox")
+        self.keys_grid = forms.child(c, QGridLayout, "keysGrid")
+        main_layout = forms.child(c, QHBoxLayout, "mainLayout")
+        main_layout.setStretch(0, 3)
+        main_layout.setStretch(1, 2)
+        # Long member texts wrap inside the panel instead of widening the window.
+        for label in (
+            self.no_member_label,
+            self.next_tier_label,
+            self.coupons_label,
+            self.lifecycle_label,
+            self.unverified_label,
+            self.member_day_banner,
+            self.birthday_banner,
+        ):
+            label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.total_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.cart_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.metrics: Metrics = metrics_for(1366, 768)
 
         self.cart_model = CartModel(self)
         self.cart_view.setModel(self.cart_model)
@@ -232,6 +283,7 @@ class CashierWindow(QMainWindow):
         for name, action in buttons.items():
             button = forms.child(c, QPushButton, name)
             button.clicked.connect(action)
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             self.buttons[name] = button
         self.scan_edit.returnPressed.connect(self._typed_code)
         self.scan_edit.textEdited.connect(self._scan_text_edited)
@@ -244,10 +296,67 @@ class CashierWindow(QMainWindow):
         self._status_timer.timeout.connect(self.refresh_status)
         if status_interval_ms > 0:
             self._status_timer.start(status_interval_ms)
+        self.apply_metrics(self.metrics)
         self.retranslate()
         self.paint(self.view)
+        self.submit(counter.view)
         self.refresh_status()
         self.scan_edit.setFocus()
+
+    # ------------------------------------------------------------------ screen
+    def apply_metrics(self, metrics: Metrics) -> None:
+        """Text and touch-target sizes for the screen (see :mod:`posloyalty.ui.scaling`)."""
+        self.metrics = m = metrics
+        self.setFont(_font(m.text))
+        self.cart_view.setFont(_font(m.cart))
+        self.cart_view.verticalHeader().setDefaultSectionSize(m.row_height)
+        self.cart_view.horizontalHeader().setFont(_font(m.text))
+        self.scan_edit.setFont(_font(m.scan))
+        self.scan_edit.setMinimumHeight(m.button_height)
+        self.message_label.setFont(_font(m.emphasis))
+        for banner in (self.member_day_banner, self.birthday_banner):
+            banner.setFont(_font(m.banner, bold=True))
+        self.member_name_label.setFont(_font(m.name, bold=True))
+        self.tier_badge.setFont(_font(m.text, bold=True))
+        self.points_label.setFont(_font(m.emphasis, bold=True))
+        self.savings_label.setFont(_font(m.emphasis, bold=True))
+        for label in (self.subtotal_label, self.redeem_label, self.earn_label):
+            label.setFont(_font(m.emphasis))
+        self.total_caption.setFont(_font(m.emphasis))
+        self.total_label.setFont(_font(m.total, bold=True))
+        self.total_label.setMinimumHeight(round(m.total * 1.3))
+        self.statusBar().setFont(_font(m.text))
+        for button in self.buttons.values():
+            button.setFont(_font(m.button_text))
+            button.setFixedHeight(m.button_height)
+        self._lay_out_keys(m.key_columns)
+
+    def _lay_out_keys(self, columns: int) -> None:
+        grid = self.keys_grid
+        for button in self.buttons.values():
+            grid.removeWidget(button)
+        for i, button in enumerate(self.buttons.values()):
+            grid.addWidget(button, i // columns, i % columns)
+        for col in range(grid.columnCount()):
+            grid.setColumnStretch(col, 1 if col < columns else 0)
+
+    def fit_to_screen(self, area: QRect | None = None, *, kiosk: bool = False) -> None:
+        """Size text and keys for the screen and open on all of its available area
+        (maximised; ``kiosk``: full screen). Without a window manager nobody maximises a
+        window, so the geometry is set here too. ``area``: exactly this rectangle instead
+        (screenshots, tests)."""
+        exact = area is not None
+        if area is None:
+            screen = self.screen()
+            area = screen.geometry() if kiosk else screen.availableGeometry()
+        self.apply_metrics(metrics_for(area.width(), area.height()))
+        self.setGeometry(area)
+        if kiosk:
+            self.showFullScreen()
+        elif exact:
+            self.show()
+        else:
+            self.showMaximized()
 
     # ------------------------------------------------------------------ running work
     def submit(
@@ -255,30 +364,57 @@ class CashierWindow(QMainWindow):
         fn: Callable[[], Any],
         then: Callable[[Any], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
+        *,
+        owner: QObject | None = None,
     ) -> None:
-        """Run ``fn`` off the UI thread; ``then(result)`` back on it, errors in words."""
+        """Run ``fn`` off the UI thread; ``then(result)`` back on it, errors in words.
+
+        ``owner`` (a dialog): its callbacks are skipped once it is gone. After a refusal the
+        worker computes the sale's view as it is now, and the window repaints that."""
+        counter = self.counter
+
+        def work() -> Any:
+            try:
+                return fn()
+            except Exception as exc:
+                try:
+                    view: CounterView | None = counter.view()
+                except Exception:
+                    view = None
+                raise _Refused(exc, view) from exc
 
         def done(result: Any) -> None:
             if isinstance(result, CounterView):
                 self.paint(result)
-            if then is not None:
+            if then is not None and (owner is None or is_alive(owner)):
                 then(result)
 
-        def failed(exc: Exception) -> None:
-            # The sale is whatever the counter holds now: repaint it as it is.
-            self.paint(self.counter.view())
+        def failed(wrapped: Exception) -> None:
+            exc = wrapped
+            if isinstance(wrapped, _Refused):
+                exc = wrapped.original
+                if wrapped.view is not None and counter is self.counter:
+                    self.paint(wrapped.view)
             if on_error is not None:
-                on_error(exc)
+                if owner is None or is_alive(owner):
+                    on_error(exc)
             else:
                 self.show_message(plain_error(exc), error=True)
 
-        self.ops.run(fn, done, failed)
+        self.ops.run(work, done, failed)
 
     def show_message(self, text: str, *, error: bool = False) -> None:
+        """Say what happened; it goes after a while (a refusal stays longer)."""
         self.last_message = text
         self.message_label.setText(text)
         colour = "#b71c1c" if error else "#1b5e20"
-        self.message_label.setStyleSheet(f"font-size:13pt;color:{colour};")
+        self.message_label.setStyleSheet(f"color:{colour};")
+        self._message_timer.start(self.error_ms if error else self.message_ms)
+
+    def clear_message(self) -> None:
+        self._message_timer.stop()
+        self.last_message = ""
+        self.message_label.setText("")
 
     # ------------------------------------------------------------------ scans
     def handle_scan(self, text: str) -> None:
@@ -366,9 +502,10 @@ class CashierWindow(QMainWindow):
         self.buttons["voidButton"].setEnabled("void_line" in allowed)
         self.buttons["qtyButton"].setEnabled("set_qty" in allowed)
         self.buttons["couponButton"].setEnabled("add_coupon" in allowed)
-        self.buttons["pointsButton"].setEnabled(
-            "redeem" in allowed and view.member is not None and view.member.may_redeem
-        )
+        points = self.buttons["pointsButton"]
+        points.setEnabled(view.points_key)
+        reason = view.redeem.reason if view.redeem is not None else ""
+        points.setToolTip(reason)
         if self.customer_display is not None:
             self.customer_display.paint(view)
         self.painted.emit(view)
@@ -404,8 +541,7 @@ class CashierWindow(QMainWindow):
         self.tier_badge.setText(m.tier_name)
         colour = TIER_COLOURS.get(rank, "#6a1b9a")
         self.tier_badge.setStyleSheet(
-            f"background:{colour};color:white;border-radius:8px;padding:4px 10px;"
-            "font-weight:bold;font-size:13pt;"
+            f"background:{colour};color:white;border-radius:8px;padding:4px 10px;font-weight:bold;"
         )
         self.phone_label.setText(
             self.tr("Phone %1 · %2").replace("%1", m.phone_masked or "—").replace("%2", m.member_id)
@@ -586,10 +722,20 @@ class CashierWindow(QMainWindow):
             self.show_message(s.detail, error=not s.online)
 
     # ------------------------------------------------------------------ F-key actions
-    def _open(self, dialog: QWidget) -> None:
+    def _open(self, dialog: QDialog) -> None:
+        """Show ``dialog`` window-modal; it is deleted when closed, and the keys and the scan
+        field come back to the window (no window manager does that in a kiosk)."""
         self.dialog = dialog
-        dialog.destroyed.connect(lambda *_: setattr(self, "dialog", None))
-        dialog.open()  # type: ignore[attr-defined]
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setFont(self.font())
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        dialog.open()
+
+    def _dialog_closed(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+            if self.isVisible():
+                focus_scan_field(self)
 
     def show_help(self) -> None:
         from posloyalty.ui.dialogs import HelpDialog
@@ -622,7 +768,17 @@ class CashierWindow(QMainWindow):
                 counter.session.redeem(info.max_points)
             return counter.view()
 
-        self.submit(work)
+        def done(view: CounterView) -> None:
+            if view.points_redeemed:
+                self.show_message(
+                    self.tr("Points used: %1 (%2)")
+                    .replace("%1", f"{view.points_redeemed:,}")
+                    .replace("%2", yuan(view.points_value))
+                )
+            else:
+                self.show_message(self.tr("Points taken back"))
+
+        self.submit(work, done)
 
     def pay(self) -> None:
         from posloyalty.ui.dialogs import PaymentDialog
@@ -635,13 +791,20 @@ class CashierWindow(QMainWindow):
 
         self.submit(work, lambda _v: self._open(PaymentDialog(self)))
 
-    def commit(self, on_done: Callable[[Receipt], None] | None = None) -> None:
-        """Store the sale off the UI thread, then print (if configured) and preview."""
+    def commit(
+        self,
+        on_done: Callable[[Receipt], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+        *,
+        owner: QObject | None = None,
+    ) -> None:
+        """Store the sale off the UI thread, then print (if configured) and preview.
+        A refusal goes to ``on_error`` (once: nothing stays connected)."""
         counter, printer = self.counter, self.printer
         lang_doc = self._receipt_doc
 
-        def work() -> tuple[Receipt, ReceiptDoc, bytes, str]:
-            receipt = counter.session.commit()
+        def work() -> tuple[Receipt, ReceiptDoc, bytes, str, CounterView]:
+            receipt = counter.commit()
             doc = lang_doc(receipt)
             png = render_png(doc)
             problem = ""
@@ -650,13 +813,13 @@ class CashierWindow(QMainWindow):
                     print_receipt(doc, printer)
                 except PrinterError as exc:
                     problem = str(exc)
-            return receipt, doc, png, problem
+            return receipt, doc, png, problem, counter.view()
 
-        def done(result: tuple[Receipt, ReceiptDoc, bytes, str]) -> None:
-            receipt, doc, png, problem = result
+        def done(result: tuple[Receipt, ReceiptDoc, bytes, str, CounterView]) -> None:
+            receipt, doc, png, problem, view = result
             self.last_receipt, self.last_receipt_doc, self.last_receipt_png = receipt, doc, png
             self.new_member_codes.discard(receipt.member_id or "")
-            self.paint(counter.view())
+            self.paint(view)
             change = receipt.change
             text = self.tr("Sale %1 complete.").replace("%1", receipt.receipt_code)
             if change:
@@ -666,10 +829,15 @@ class CashierWindow(QMainWindow):
             self.show_message(text, error=bool(problem))
             self.committed.emit(receipt)
             self.refresh_status()
-            if on_done is not None:
+            if on_done is not None and (owner is None or is_alive(owner)):
                 on_done(receipt)
 
-        self.submit(work, done)
+        def failed(exc: Exception) -> None:
+            self.show_message(plain_error(exc), error=True)
+            if on_error is not None:
+                on_error(exc)
+
+        self.submit(work, done, failed, owner=None)
 
     def _receipt_doc(self, receipt: Receipt) -> ReceiptDoc:
         new = receipt.member_id if receipt.member_id in self.new_member_codes else ""
@@ -695,11 +863,14 @@ class CashierWindow(QMainWindow):
             return
         counter = self.counter
 
-        def work() -> CounterView:
-            counter.session.void_line(index, "cashier void")
-            return counter.view()
+        def done(result: tuple[str, CounterView]) -> None:
+            name, view = result
+            self.paint(view)
+            self.show_message(
+                self.tr("Voided line %1: %2").replace("%1", str(index + 1)).replace("%2", name)
+            )
 
-        self.submit(work)
+        self.submit(lambda: counter.void_line(index, "cashier void"), done)
 
     def selected_line(self) -> int:
         """The selected cart line, else the last one (-1: the cart is empty)."""
@@ -795,16 +966,24 @@ class CashierWindow(QMainWindow):
         if not self._esc_armed:
             self._esc_armed = True
             self.show_message(self.tr("Press Esc again to cancel this sale"), error=True)
-            QTimer.singleShot(4000, lambda: setattr(self, "_esc_armed", False))
+            self._esc_timer.start(self.esc_ms)
             return
-        self._esc_armed = False
+        self._disarm_esc()
         counter = self.counter
         self.submit(
             lambda: counter.cancel("cashier cancelled"),
             lambda _v: self.show_message(self.tr("Sale cancelled")),
         )
 
+    def _disarm_esc(self) -> None:
+        self._esc_timer.stop()
+        if self._esc_armed and self.last_message == self.tr("Press Esc again to cancel this sale"):
+            self.clear_message()
+        self._esc_armed = False
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._message_timer.stop()
+        self._esc_timer.stop()
         self._status_timer.stop()
         self._link_timer.stop()
         self.ops.stop()

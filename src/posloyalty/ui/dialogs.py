@@ -9,6 +9,7 @@ input to the counter or a terminal service through the window's :meth:`CashierWi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,6 +23,7 @@ from posloyalty.terminal.counter import (
     REVOKED,
     Counter,
     CounterView,
+    RedeemInfo,
     TerminalSettings,
     enrol_terminal,
     terminal_settings,
@@ -49,10 +51,10 @@ from posloyalty.ui.qt import (
     QScrollArea,
     QShortcut,
     QSpinBox,
-    Qt,
     QTableView,
     QVBoxLayout,
     Signal,
+    is_alive,
 )
 from posloyalty.ui.receipt_doc import method_name
 
@@ -63,7 +65,7 @@ if TYPE_CHECKING:
 def _error_label() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
-    label.setStyleSheet("color:#b71c1c;font-size:12pt;")
+    label.setStyleSheet("color:#b71c1c;")
     return label
 
 
@@ -74,11 +76,21 @@ class _Dialog(QDialog):
         self.setWindowTitle(title)
         self.message = _error_label()
 
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        then: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """The window's :meth:`CashierWindow.submit`; callbacks dropped once this is closed."""
+        self.window_.submit(fn, then, on_error, owner=self)
+
     def fail(self, exc: Exception) -> None:
+        self.message.setStyleSheet("color:#b71c1c;")
         self.message.setText(plain_error(exc))
 
     def say(self, text: str) -> None:
-        self.message.setStyleSheet("color:#1b5e20;font-size:12pt;")
+        self.message.setStyleSheet("color:#1b5e20;")
         self.message.setText(text)
 
 
@@ -86,17 +98,18 @@ class _Dialog(QDialog):
 
 
 class PaymentDialog(QDialog):
-    """Cash with change, card, gift card, split, and points (cap and offline allowance)."""
+    """Cash with change, card, gift card, split, and points (cap and offline allowance).
+
+    The Designer form (``ui/payment.ui``) is a plain widget laid into this dialog, so Esc
+    reaches the dialog itself: back to the basket, never a hidden form in a blank window."""
 
     def __init__(self, window: CashierWindow) -> None:
         super().__init__(window)
         self.window_ = window
         form = forms.load("payment.ui")
-        form.setWindowFlags(Qt.WindowType.Widget)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(form)
-        self.resize(form.size().expandedTo(form.sizeHint()))
         self.setWindowTitle(self.tr("Payment"))
         self._form = form
         f = self
@@ -126,16 +139,30 @@ class PaymentDialog(QDialog):
             "backButton": self.back,
             "commitButton": self.complete,
         }
+        metrics = window.metrics
         for name, action in actions.items():
-            forms.child(f, QPushButton, name).clicked.connect(action)
+            button = forms.child(f, QPushButton, name)
+            button.clicked.connect(action)
+            button.setMinimumHeight(metrics.button_height)
+        for edit in (self.cash_edit, self.card_edit, self.gift_edit, self.points_spin):
+            edit.setMinimumHeight(metrics.button_height)
+        due_font = self.due_label.font()
+        due_font.setPixelSize(metrics.due)
+        self.due_label.setFont(due_font)
         self.cash_edit.returnPressed.connect(self.pay_cash)
         self.card_edit.returnPressed.connect(self.pay_card)
         self.gift_edit.returnPressed.connect(self.pay_gift_card)
         QShortcut(QKeySequence("F5"), self, self.complete)
         QShortcut(QKeySequence("F4"), self, self.most_points)
-        self.redeem_info = window.counter.redeem_info()
+        self._leaving = False
         self.paint(window.view)
+        self.resize(self.sizeHint().expandedTo(form.size()))
         self.cash_edit.setFocus()
+
+    @property
+    def redeem_info(self) -> RedeemInfo | None:
+        """What points can pay now, as the worker computed it with the last view."""
+        return self.window_.view.redeem
 
     # -- painting
     def paint(self, view: CounterView) -> None:
@@ -143,14 +170,15 @@ class PaymentDialog(QDialog):
         self.remaining_label.setText(
             self.tr("Still to pay: %1").replace("%1", yuan(view.remaining))
         )
-        change = sum(t - a for _m, a, t in view.payments)
         self.change_label.setText(
-            self.tr("Change: %1").replace("%1", yuan(change)) if change else ""
+            self.tr("Change: %1").replace("%1", yuan(view.change)) if view.change else ""
         )
         self.payments_model.show(view.payments)
-        info = self.redeem_info
+        info = view.redeem
         if view.member is None:
             text = self.tr("No member: points cannot pay.")
+        elif info is None:
+            text = ""
         elif not info.max_points and info.reason:
             text = self.tr("Points cannot pay: %1").replace("%1", info.reason)
         else:
@@ -164,18 +192,33 @@ class PaymentDialog(QDialog):
                 .replace("%3", f"{info.max_points:,}")
                 .replace("%4", yuan(info.max_value))
             )
-            if info.allowance_left is not None:
-                text += " " + self.tr(
-                    "Offline allowance: HQ has not confirmed the balance recently, so at most "
-                    "%1 points a day; %2 left today."
-                ).replace("%1", f"{info.allowance_limit:,}").replace(
+            if info.allowance_left is not None and info.allowance_left < info.available:
+                status = self.window_.sync_status
+                if status is not None and status.online:
+                    words = self.tr(
+                        "HQ has not confirmed this member's balance recently, so at most "
+                        "%1 points a day; %2 left today."
+                    )
+                else:
+                    words = self.tr(
+                        "Offline allowance: HQ has not confirmed the balance recently, so at "
+                        "most %1 points a day; %2 left today."
+                    )
+                text += " " + words.replace("%1", f"{info.allowance_limit:,}").replace(
                     "%2", f"{info.allowance_left:,}"
                 )
         self.points_info.setText(text)
-        self.points_spin.setMaximum(max(info.available, 0))
-        self.points_spin.setSingleStep(max(info.step, 1))
+        self.points_spin.setMaximum(max(info.available if info is not None else 0, 0))
+        self.points_spin.setSingleStep(max(info.step if info is not None else 1, 1))
         if view.points_redeemed:
             self.points_spin.setValue(view.points_redeemed)
+
+    def _submit(
+        self,
+        fn: Callable[[], Any],
+        then: Callable[[Any], None] | None = None,
+    ) -> None:
+        self.window_.submit(fn, then, self._fail, owner=self)
 
     def _run(self, fn: Any) -> None:
         counter = self.window_.counter
@@ -185,15 +228,15 @@ class PaymentDialog(QDialog):
             return counter.view()
 
         def done(view: CounterView) -> None:
-            self.redeem_info = counter.redeem_info()
             self.message.setText("")
             self.paint(view)
 
-        self.window_.submit(work, done, self._fail)
+        self._submit(work, done)
 
     def _fail(self, exc: Exception) -> None:
+        self._leaving = False
         self.message.setText(plain_error(exc))
-        self.paint(self.window_.counter.view())
+        self.paint(self.window_.view)  # the window repainted the view the worker read
 
     def _amount(self, edit: QLineEdit) -> int | None:
         text = edit.text().strip().replace("¥", "")
@@ -211,7 +254,8 @@ class PaymentDialog(QDialog):
         self._run(lambda s: s.redeem(points))
 
     def most_points(self) -> None:
-        self.points_spin.setValue(self.redeem_info.max_points)
+        info = self.redeem_info
+        self.points_spin.setValue(info.max_points if info is not None else 0)
         self.apply_points()
 
     def pay_cash(self) -> None:
@@ -243,19 +287,25 @@ class PaymentDialog(QDialog):
             self._run(lambda s: s.remove_payment(index))
 
     def back(self) -> None:
+        """Back to the basket (Esc): the payments taken so far are dropped."""
+        if self._leaving:
+            return
+        self._leaving = True
         counter = self.window_.counter
 
         def work() -> CounterView:
             counter.session.back_to_basket()
             return counter.view()
 
-        self.window_.submit(work, lambda _v: self.done(0), self._fail)
+        self._submit(work, lambda _v: self.done(0))
 
-    def reject(self) -> None:  # Esc
+    def reject(self) -> None:  # Esc, the window's close button
         self.back()
 
     def complete(self) -> None:
         """Commit the sale (off the UI thread); on success, close and preview the receipt."""
+        if self._leaving:
+            return
 
         def done(_receipt: object) -> None:
             self.done(1)
@@ -266,14 +316,9 @@ class PaymentDialog(QDialog):
                 self.tr("%1 is still to pay").replace("%1", yuan(self.window_.view.remaining))
             )
             return
-        self.window_.commit(done)
-        # A refused commit leaves the dialog open; its message shows in the window too.
-        self.window_.ops.failed.connect(self._commit_failed)
-
-    def _commit_failed(self, exc: object) -> None:
-        self.window_.ops.failed.disconnect(self._commit_failed)
-        if isinstance(exc, Exception):
-            self._fail(exc)
+        self._leaving = True
+        # A refused commit leaves the dialog open with the refusal shown here.
+        self.window_.commit(done, self._fail, owner=self)
 
 
 # --------------------------------------------------------------------------- receipt
@@ -331,9 +376,7 @@ class MemberDialog(_Dialog):
     def look_up(self) -> None:
         phone = self.phone_edit.text()
         counter = self.window_.counter
-        self.window_.submit(
-            lambda: counter.identify_by_phone(phone), lambda _v: self.accept(), self.fail
-        )
+        self.submit(lambda: counter.identify_by_phone(phone), lambda _v: self.accept(), self.fail)
 
     def register(self) -> None:
         window = self.window_
@@ -420,7 +463,7 @@ class RegistrationDialog(_Dialog):
             pixmap.loadFromData(member_card_png(reg.code, reg.name_masked or reg.phone_masked, ""))
             self.card_label.setPixmap(pixmap.scaledToWidth(420))
 
-        window.submit(work, done, self.fail)
+        self.submit(work, done, self.fail)
 
 
 class CouponDialog(_Dialog):
@@ -449,7 +492,7 @@ class CouponDialog(_Dialog):
             counter.session.add_coupon(code)
             return counter.view()
 
-        self.window_.submit(work, lambda _v: self.accept(), self.fail)
+        self.submit(work, lambda _v: self.accept(), self.fail)
 
 
 # --------------------------------------------------------------------------- returns
@@ -506,7 +549,7 @@ class ReturnDialog(_Dialog):
                 .replace("%3", yuan(sale.total))
             )
 
-        self.window_.submit(lambda: returns.find_sale(ctx, receipt=code), done, self.fail)
+        self.submit(lambda: returns.find_sale(ctx, receipt=code), done, self.fail)
 
     def refund(self) -> None:
         sale = self.sale
@@ -532,7 +575,7 @@ class ReturnDialog(_Dialog):
             )
             self.window_.refresh_status()
 
-        self.window_.submit(
+        self.submit(
             lambda: returns.process_return(
                 ctx, receipt=sale.receipt_code, lines=wanted, reason=reason
             ),
@@ -591,7 +634,7 @@ class AdjustDialog(_Dialog):
             )
             self.accept()
 
-        self.window_.submit(
+        self.submit(
             lambda: adjustments.adjust_points(
                 ctx,
                 member_id=member,
@@ -710,7 +753,11 @@ class SettingsDialog(_Dialog):
     def load(self) -> None:
         """Read the settings off the UI thread and show them."""
         ctx = self.window_.counter.ctx
-        self.window_.status_ops.run(lambda: terminal_settings(ctx), self.show_settings, self.fail)
+        self.window_.status_ops.run(
+            lambda: terminal_settings(ctx),
+            lambda settings: self.show_settings(settings) if is_alive(self) else None,
+            lambda exc: self.fail(exc) if is_alive(self) else None,
+        )
 
     def show_settings(self, settings: TerminalSettings) -> None:
         self.settings = settings
@@ -775,6 +822,8 @@ class SettingsDialog(_Dialog):
             store, terminal = StoreId(settings.store_id), TerminalId(settings.terminal_id)
             window.counter = Counter(replace(ctx, store=store, terminal=terminal), counter.vault)
             window.attach_sync(worker)
+            if not is_alive(self):  # closed meanwhile: the till is enrolled all the same
+                return
             self.code_edit.clear()
             self.show_settings(settings)
             self.say(
@@ -786,7 +835,10 @@ class SettingsDialog(_Dialog):
             self.enrol_finished.emit(True)
 
         def failed(exc: Exception) -> None:
-            self.message.setStyleSheet("color:#b71c1c;font-size:12pt;")
+            if not is_alive(self):
+                window.show_message(plain_error(exc), error=True)
+                return
+            self.message.setStyleSheet("color:#b71c1c;")
             self.message.setText(self.enrol_error(exc, url))
             self.enrol_finished.emit(False)
 
@@ -855,7 +907,7 @@ class SignInDialog(_Dialog):
             window.show_message(self.tr("Signed in as %1").replace("%1", counter.ctx.cashier))
             self.accept()
 
-        window.submit(work, done, self.fail)
+        self.submit(work, done, self.fail)
 
 
 class EodDialog(_Dialog):
@@ -909,7 +961,7 @@ class EodDialog(_Dialog):
             ]
             self.report.setPlainText("\n".join(lines))
 
-        self.window_.submit(lambda: eod.end_of_day(ctx.db, day, ctx.zone), done, self.fail)
+        self.submit(lambda: eod.end_of_day(ctx.db, day, ctx.zone), done, self.fail)
 
 
 class HelpDialog(_Dialog):

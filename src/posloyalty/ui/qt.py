@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
     QRunnable,
     QSize,
     Qt,
@@ -73,6 +74,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid as _is_valid
+
+
+def is_alive(obj: QObject) -> bool:
+    """False once the C++ side of ``obj`` was deleted (a closed dialog, deleteLater)."""
+    return bool(_is_valid(obj))
+
 
 __all__ = [
     "QAbstractItemView",
@@ -116,6 +124,7 @@ __all__ = [
     "QPixmap",
     "QPlainTextEdit",
     "QPushButton",
+    "QRect",
     "QRunnable",
     "QScrollArea",
     "QShortcut",
@@ -135,4 +144,5 @@ __all__ = [
     "Qt",
     "Signal",
     "Slot",
+    "is_alive",
 ]
