@@ -129,7 +129,7 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/cashier_window.py" line="483" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="774" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="785" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
@@ -174,199 +174,204 @@
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="568" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <source>%1 counts towards the tier from %2</source>
+        <translation>%1 cuenta para el nivel desde el %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="577" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="580" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="572" />
-        <source>Welcome back: first visit in over six months</source>
-        <translation>Bienvenido de nuevo: primera visita en más de seis meses</translation>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
+        <source>Welcome back: first visit in %1 days</source>
+        <translation>Bienvenido de nuevo: primera visita en %1 días</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="579" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>Aún sin verificar (sin conexión): sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="593" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="610" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="603" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
         <source>F9 Void line</source>
         <translation>F9 Anular línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="608" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="609" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="690" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="692" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="692" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="696" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="707" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="712" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="714" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="711" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="779" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="790" />
         <source>Points taken back</source>
         <translation>Puntos retirados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="824" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="835" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="826" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="837" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="828" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="839" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="862" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="873" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="870" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="881" />
         <source>Voided line %1: %2</source>
         <translation>Línea %1 anulada: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="886" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="921" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="897" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="932" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="930" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="941" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="968" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="980" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="979" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="991" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="975" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="986" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>

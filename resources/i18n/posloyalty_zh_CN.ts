@@ -129,7 +129,7 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/cashier_window.py" line="483" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="774" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="785" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
@@ -174,199 +174,204 @@
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="568" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <source>%1 counts towards the tier from %2</source>
+        <translation>%1 自 %2 起计入等级</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="577" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="580" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="572" />
-        <source>Welcome back: first visit in over six months</source>
-        <translation>欢迎回来:超过半年未到店</translation>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
+        <source>Welcome back: first visit in %1 days</source>
+        <translation>欢迎回来:%1 天未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="579" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>尚未验证(离线):无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="593" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="610" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="603" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
         <source>* Quantity</source>
         <translation>* 数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
         <source>F10 Settings</source>
         <translation>F10 设置</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="608" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="609" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="690" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="692" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="692" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="696" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="707" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="712" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="714" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="711" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="779" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="790" />
         <source>Points taken back</source>
         <translation>已取消积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="824" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="835" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="826" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="837" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="828" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="839" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="862" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="873" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="870" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="881" />
         <source>Voided line %1: %2</source>
         <translation>已作废第 %1 行:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="886" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="921" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="897" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="932" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="930" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="941" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="968" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="980" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="979" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="991" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="975" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="986" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>

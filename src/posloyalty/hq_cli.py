@@ -65,6 +65,15 @@ def register(subparsers: Any) -> None:
         imp.add_argument("file", type=Path, metavar="FILE")
         imp.set_defaults(handler=_wrap(_import), what=what)
 
+    fill = sub.add_parser(
+        "backfill-points",
+        help="grant points for past completed sales under the rules in force (go-live)",
+    )
+    _db_arg(fill)
+    fill.add_argument("--before", metavar="WHEN", help="only sales before this ISO date-time")
+    fill.add_argument("--dry-run", action="store_true", help="report only, grant nothing")
+    fill.set_defaults(handler=_wrap(_backfill))
+
     code = sub.add_parser("enroll-code", help="make a single-use enrolment code for a store")
     _db_arg(code)
     code.add_argument("--store", required=True, metavar="S")
@@ -150,6 +159,23 @@ def _import(args: argparse.Namespace) -> int:
         f"{report.unchanged} unchanged, {len(report.errors)} refused"
     )
     return 2 if report.errors else 0
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    before = None
+    if args.before:
+        try:
+            before = dt.datetime.fromisoformat(args.before)
+        except ValueError:
+            sys.stderr.write(f"posloyalty hq: --before {args.before!r} is not a date-time\n")
+            return 2
+        if before.tzinfo is None:
+            sys.stderr.write("posloyalty hq: --before needs a UTC offset\n")
+            return 2
+    with _service(args) as svc:
+        report = svc.backfill_points(before=before, dry_run=args.dry_run)
+    print(json.dumps(report.as_json(), ensure_ascii=False, sort_keys=True))
+    return 0
 
 
 def _enroll_code(args: argparse.Namespace) -> int:

@@ -45,3 +45,11 @@ def load_rules_file(path: Path) -> RuleSet:
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError("", f"cannot read rule document {str(path)!r}: {exc}") from None
     return parse_rules_text(text)
+
+
+def preset_text(name: str) -> str:
+    """The text of a shipped preset (to publish it, or to derive a document from it)."""
+    path = resources_dir() / "rules" / f"{name}.toml"
+    if not path.is_file():
+        raise RuleError("", f"no preset named {name!r}; known presets: {', '.join(preset_names())}")
+    return path.read_text(encoding="utf-8")

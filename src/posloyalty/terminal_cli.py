@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from posloyalty.clock import SystemClock
+from posloyalty.clock import FixedClock, SystemClock
 from posloyalty.domain.money import MoneyError, format_yuan, parse_yuan
 from posloyalty.domain.rules import RuleError, RuleSet
 from posloyalty.resources import load_preset, load_rules_file
@@ -26,6 +26,7 @@ from posloyalty.store.db import Database
 from posloyalty.store.demo import DEFAULT_TIER_GROWTH, DEFAULT_TIERS, generate_demo
 from posloyalty.store.errors import StoreDataError, StoreError
 from posloyalty.store.importer import import_catalog, import_members
+from posloyalty.store.types import parse_ts
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import CheckoutError, context_from_store
 from posloyalty.terminal.eod import end_of_day
@@ -103,6 +104,7 @@ def register(subparsers: Any) -> None:
     rules = p.add_mutually_exclusive_group()
     rules.add_argument("--rules", type=Path, metavar="FILE", help="rule document (TOML)")
     rules.add_argument("--preset", metavar="NAME", help="shipped rule preset")
+    p.add_argument("--at", metavar="WHEN", help=_AT_HELP)
 
     p = add("return", _return, "return (part of) a sale and print the refund")
     p.add_argument("--cashier", required=True, metavar="ID")
@@ -113,9 +115,61 @@ def register(subparsers: Any) -> None:
     rules = p.add_mutually_exclusive_group()
     rules.add_argument("--rules", type=Path, metavar="FILE", help="rule document (TOML)")
     rules.add_argument("--preset", metavar="NAME", help="shipped rule preset")
+    p.add_argument("--at", metavar="WHEN", help=_AT_HELP)
 
     p = add("eod", _eod, "end-of-day report for a local business day")
     p.add_argument("--date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+
+
+_AT_HELP = (
+    "when the operation happens: YYYY-MM-DDTHH:MM[:SS] in the store's zone, or with an offset"
+    " (+08:00, Z); never before the till's last sale"
+)
+
+
+def _parse_at(text: str, zone: dt.tzinfo) -> dt.datetime:
+    try:
+        at = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CheckoutError(
+            f"--at {text!r}: expected YYYY-MM-DDTHH:MM[:SS] (store-local) or with an offset"
+        ) from None
+    if at.tzinfo is None or at.utcoffset() is None:
+        at = at.replace(tzinfo=zone)
+    return at.astimezone(dt.UTC)
+
+
+def _open_at(args: argparse.Namespace) -> Database:
+    """The database with the clock at ``--at`` (or the system clock). A till's clock never
+    goes back past its last sale: receipts, ledgers and tier credit are ordered by time."""
+    text = getattr(args, "at", None)
+    if text is None:
+        return _open(args)
+    from zoneinfo import ZoneInfo
+
+    from posloyalty.terminal.context import DEFAULT_ZONE, ZONE_KEY
+
+    clock = FixedClock(SystemClock().now())
+    db = Database.open(args.db, clock=clock)
+    try:
+        with db.read() as session:
+            zone_name = repo.get_setting(session, ZONE_KEY) or DEFAULT_ZONE
+            last = repo.raw_connection(session).execute("SELECT max(at) FROM sales").fetchone()[0]
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ValueError, KeyError):
+            raise CheckoutError(f"unknown time zone {zone_name!r} in the settings") from None
+        at = _parse_at(text, zone)
+        if last is not None and at < parse_ts(last):
+            raise CheckoutError(
+                f"--at {text}: the till's last sale is at "
+                f"{parse_ts(last).astimezone(zone).isoformat()}; its clock cannot go back"
+            )
+        clock.set(at)
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def _count(value: str) -> int:
@@ -265,7 +319,7 @@ def _times(text: str, what: str) -> tuple[str, int]:
 
 
 def _checkout(args: argparse.Namespace) -> dict[str, Any]:
-    with _open(args) as db:
+    with _open_at(args) as db:
         ctx = context_from_store(db, args.cashier, rules=_rules(args))
         session = CheckoutSession(ctx)
         if args.member:
@@ -314,7 +368,7 @@ def _return(args: argparse.Namespace) -> dict[str, Any]:
             raise CheckoutError(f"--line {text!r}: expected INDEXxQTY, e.g. 0x1")
         lines = lines or {}
         lines[int(index)] = lines.get(int(index), 0) + qty
-    with _open(args) as db:
+    with _open_at(args) as db:
         ctx = context_from_store(db, args.cashier, rules=_rules(args))
         return process_return(ctx, sale_id=args.sale, receipt=args.receipt, lines=lines).to_json()
 

@@ -122,3 +122,43 @@ def test_birthdays_in_month() -> None:
     assert not has_birthday_in_month(leap, 2023, 3)
     assert birthday_in_year(leap, 2023) == date(2023, 2, 28)
     assert birthday_in_year(leap, 2024) == date(2024, 2, 29)
+
+
+def test_pre_churn_as_source_003_defines_it() -> None:
+    """003: "Para miembros pre-pérdida que han consumido cuatro o más boletos en el último año,
+    y el último consumo fue dentro de 120 días" -- pre-churn, even past 001's dormancy line
+    ("miembros que no tienen registros de consumo durante dos meses")."""
+    six = [ago(d) for d in (330, 270, 210, 150)]
+    for lapse in (90, 100, 110, 120):
+        s = segment(RULES, registered_at=REG, purchases=[*six, ago(lapse + 40), ago(lapse)], at=NOW)
+        assert (s.stage, s.purchases_last_year) == ("pre_churn", 6), lapse
+    s = segment(RULES, registered_at=REG, purchases=[*six, ago(161), ago(121)], at=NOW)
+    assert s.stage == "dormant"
+    # Three purchases a year lapsing 90 days: dormant (not a frequent buyer).
+    s = segment(RULES, registered_at=REG, purchases=[ago(300), ago(200), ago(90)], at=NOW)
+    assert s.stage == "dormant"
+
+
+def test_every_lifecycle_window_is_a_rule_with_the_sources_defaults() -> None:
+    from posloyalty.domain.rules import RuleError, parse_rules_text
+    from posloyalty.resources import preset_text
+
+    default = LifecycleRules()
+    assert (default.dormant_after_days, default.pre_churn_within_days) == (60, 120)
+    assert (default.greeting_days, default.slice_days, default.growth_coupon_days) == (60, 180, 14)
+    text = preset_text("miniso")
+    # The old validator forbade pre_churn_after_days >= dormant_after_days: 003 needs it.
+    doc = text.replace(
+        "dormant_after_days = 60",
+        "dormant_after_days = 60\npre_churn_after_days = 90\n"
+        "greeting_after_days = 180\nslice_days = 90",
+    )
+    rules = parse_rules_text(doc).lifecycle
+    assert (rules.pre_churn_after_days, rules.greeting_days, rules.slice_days) == (90, 180, 90)
+    bad = text.replace("dormant_after_days = 60", "pre_churn_after_days = 130")
+    with pytest.raises(RuleError) as err:
+        parse_rules_text(bad)
+    assert err.value.path == "lifecycle.pre_churn_after_days"
+    with pytest.raises(RuleError) as err:
+        parse_rules_text(text.replace("dormant_after_days = 60", "slice_days = 0"))
+    assert err.value.path == "lifecycle.slice_days"

@@ -16,7 +16,10 @@ from posloyalty.domain.tiers import Purchase, TierChange, growth_for, tier_statu
 from posloyalty.resources import load_preset
 
 TZ = ZoneInfo("Asia/Shanghai")
-VANCL = load_preset("vancl").tiers
+VANCL_PRESET = load_preset("vancl").tiers
+#: The tier mechanics on their own, credit at once (the credit window has its own tests in
+#: test_tier_credit.py).
+VANCL = replace(VANCL_PRESET, credit_after_days=0)
 MINISO = load_preset("miniso")
 
 

@@ -218,3 +218,43 @@ def test_welcome_coupons_of_a_registration_are_recorded_as_issued(
         assert s.get(Coupon, "WELCOME00001").member_id == member  # type: ignore[union-attr]
         assert s.get(Member, newcomer) is not None
         assert [c.kind for c in s.scalars(select(Conflict))] == ["coupon_code_taken"]
+
+
+def test_a_repeat_sign_up_does_not_get_the_welcome_coupons_again(
+    svc: HqService, clock: FixedClock
+) -> None:
+    """001: "algunas personas también solicitaron tarjetas de membresía repetidamente para
+    obtener más obsequios": the same phone signing up at a store whose till does not hold the
+    member gets no second set of welcome coupons; HQ records them void (so that till learns it)
+    and raises welcome_repeated for the back office."""
+    home, other = enrol(svc, "S1"), enrol(svc, "S2")
+    at = clock.now()
+
+    def coupon(code: str) -> dict[str, Any]:
+        return {
+            "code": code,
+            "template": "new_member_5",
+            "valid_from": at.isoformat(),
+            "valid_until": (at + dt.timedelta(days=30)).isoformat(),
+        }
+
+    first = registration(
+        "S1", home.terminal_id, "P-1", "13800000031", at, coupons=[coupon("W1AAAAAA")]
+    )
+    assert [(r.status, r.reason) for r in push(svc, home, [first])] == [("accepted", "")]
+    again = registration(
+        "S2", other.terminal_id, "Q-1", "13800000031", at, coupons=[coupon("W2BBBBBB")]
+    )
+    (result,) = push(svc, other, [again])
+    assert result.status == "accepted"
+    assert result.reason.startswith(CONFLICT_REASON_PREFIX + "welcome_repeated: ")
+    member = member_id(svc, "P-1")
+    assert member_id(svc, "Q-1") == member
+    with svc.db.transaction() as s:
+        usable = [c.code for c in s.scalars(select(Coupon)) if c.valid_until > c.valid_from]
+        assert usable == ["W1AAAAAA"]
+        void = s.get(Coupon, "W2BBBBBB")
+        assert void is not None and void.valid_until == void.valid_from
+        assert [c.kind for c in s.scalars(select(Conflict))] == ["welcome_repeated"]
+    # A replay changes nothing.
+    assert [r.status for r in push(svc, other, [again])] == ["duplicate"]

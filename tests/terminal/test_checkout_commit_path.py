@@ -4,6 +4,7 @@ moved, receipt numbers follow the day's highest, growth uses the member read in 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from checkout_helpers import counts, ledger_consistent, make_ctx
@@ -11,6 +12,8 @@ from checkout_helpers import counts, ledger_consistent, make_ctx
 from posloyalty.clock import FixedClock
 from posloyalty.domain.ids import MemberId, SaleId
 from posloyalty.domain.money import Fen
+from posloyalty.domain.rules import RuleSet
+from posloyalty.resources import load_preset
 from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.records import PaymentRecord, SaleLineRecord, SaleRecord
@@ -26,7 +29,14 @@ from posloyalty.terminal.identity import Identified
 REGULAR = Identified("M2", "dynamic", may_redeem=True)
 
 
-def _paying(db: Database, rules: str, member: Identified | None, *scans: str) -> CheckoutSession:
+def vancl_at_once() -> RuleSet:
+    rules = load_preset("vancl")
+    return replace(rules, tiers=replace(rules.tiers, credit_after_days=0))
+
+
+def _paying(
+    db: Database, rules: str | RuleSet, member: Identified | None, *scans: str
+) -> CheckoutSession:
     s = CheckoutSession(make_ctx(db, rules))
     if member is not None:
         s.identify(member)
@@ -39,11 +49,13 @@ def _paying(db: Database, rules: str, member: Identified | None, *scans: str) ->
 def test_a_tier_change_on_the_same_day_is_priced_again_at_commit(
     db: Database, clock: FixedClock
 ) -> None:
-    # Vancl: VIP after 2,000 yuan of spend, and a VIP pays 98%.
-    waiting = _paying(db, "vancl", REGULAR, "A1")
+    # Vancl: VIP after 2,000 yuan of spend, and a VIP pays 98%; credited at once here (the
+    # preset's 30-day credit window has its own tests in test_tier_credit_till.py).
+    at_once = vancl_at_once()
+    waiting = _paying(db, at_once, REGULAR, "A1")
     waiting.add_payment("cash", tendered=2000)
     assert waiting.due == 1000
-    big = CheckoutSession(make_ctx(db, "vancl"))
+    big = CheckoutSession(make_ctx(db, at_once))
     big.identify(REGULAR)
     big.scan("B2", 80)  # 2,040.00 yuan
     big.begin_payment()

@@ -27,6 +27,7 @@ from posloyalty.terminal.registration import (
     Registered,
     RegistrationError,
     RegistrationForm,
+    WelcomeAlreadyGivenError,
     grant_welcome,
     parse_birthday,
     register,
@@ -317,3 +318,25 @@ def test_no_clear_phone_name_or_secret_in_the_database_file(
     for i in range(len(phones)):
         assert f"王小明{i}".encode() not in data
     assert SECRET not in data and SECRET.hex().encode() not in data
+
+
+def test_a_phone_welcomed_here_before_is_refused_even_out_of_the_directory(
+    db: Database, db_path: Path, vault: Vault, clock: FixedClock
+) -> None:
+    """001: "algunas personas también solicitaron tarjetas de membresía repetidamente para
+    obtener más obsequios porque tenían obsequios por unirse a la membresía": a number that got
+    the welcome gift at this till does not get it again, even once its member row no longer
+    carries the number (it moved under HQ's id, outside this store's slice)."""
+    rules = _rules()
+    done = _register(db, vault, RegistrationForm(PHONE, True), rules=rules)
+    with db.raw_write() as raw:
+        raw.execute("UPDATE members SET phone_hash = '' WHERE id = ?", (done.member_id,))
+    before = dump(db_path)
+    clock.advance(days=40)
+    with pytest.raises(WelcomeAlreadyGivenError) as info:
+        _register(db, vault, RegistrationForm("+86 139 1234 5678", True), rules=rules)
+    assert info.value.member_id == done.member_id
+    assert "welcome gift given" in info.value.message and PHONE not in info.value.message
+    assert dump(db_path) == before
+    # Another number still joins.
+    assert _register(db, vault, RegistrationForm("13912340000", True), rules=rules).welcome

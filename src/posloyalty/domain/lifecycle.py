@@ -65,10 +65,12 @@ def segment(
 ) -> Segment:
     """The member's lifecycle stage at ``at`` (purchases after ``at`` are ignored).
 
-    In order: no purchase -> introduction; ``dormant_after_days`` without purchase -> dormant;
-    at least ``pre_churn_min_purchases`` in the last 365 days and ``pre_churn_after_days``
-    without purchase -> pre_churn; at least ``maturity_min_purchases`` in the last 365 days ->
-    maturity; otherwise growth.
+    In order (source 003's definitions): no purchase -> introduction; at least
+    ``pre_churn_min_purchases`` in the last 365 days and the last one between
+    ``pre_churn_after_days`` and ``pre_churn_within_days`` ago -> pre_churn (a frequent buyer
+    who is lapsing, even past the dormancy line); ``dormant_after_days`` without purchase ->
+    dormant; at least ``maturity_min_purchases`` in the last 365 days -> maturity; otherwise
+    growth.
     """
     past = sorted(p for p in purchases if p <= at)
     days_registered = (at - registered_at).days
@@ -77,10 +79,13 @@ def segment(
     days = (at - past[-1]).days
     last_year = sum(1 for p in past if at - p < YEAR)
     stage: Stage
-    if days >= rules.dormant_after_days:
-        stage = "dormant"
-    elif last_year >= rules.pre_churn_min_purchases and days >= rules.pre_churn_after_days:
+    if (
+        last_year >= rules.pre_churn_min_purchases
+        and rules.pre_churn_after_days <= days <= rules.pre_churn_within_days
+    ):
         stage = "pre_churn"
+    elif days >= rules.dormant_after_days:
+        stage = "dormant"
     elif last_year >= rules.maturity_min_purchases:
         stage = "maturity"
     else:

@@ -647,3 +647,13 @@ def adjust(
             )
         )
     return out
+
+
+def backfill_points(rules: PointsRules, net_fen: int) -> int:
+    """Points a past completed transaction earns when a scheme opens (source 004: 「历史积分补发:
+    为本店曾交易完成的用户设置历史积分发放」): the regular rate on what was paid and kept (the
+    lines' classes of a past sale are not known), rounded down once; nothing for nothing kept."""
+    if net_fen <= 0:
+        return 0
+    value = rules.regular_rate * net_fen / 100
+    return value.numerator // value.denominator

@@ -12,7 +12,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Literal, TypeVar
@@ -112,6 +112,11 @@ class TierRules:
     basis: Literal["since_change", "rolling"] = "since_change"
     rolling_months: int = 0
     reset_on_change: bool = True
+    #: Days after a sale before its spend, count and growth count towards a tier (Vancl: "所有
+    #: 积分、会员资格的获得以交易成功为标准,即发货后30天"). A return inside that window is
+    #: netted against its sale: a full return leaves no credit at all. Absent from the document:
+    #: the points' ``pending_days`` (the same "the sale is final" moment).
+    credit_after_days: int = 0
 
     def level(self, tier: TierId | str) -> TierLevel:
         for lvl in self.levels:
@@ -226,13 +231,36 @@ class GrowthRules:
 
 @dataclass(frozen=True, slots=True)
 class LifecycleRules:
+    """Lifecycle windows; defaults are the sources' numbers (001: dormant after 2 months, 003:
+    growth coupon within 2 weeks, pre-churn = 4+ purchases in the last year and the last one
+    within 120 days)."""
+
     growth_coupon_days: int = 14
     maturity_min_purchases: int = 3
     pre_churn_min_purchases: int = 4
+    #: Pre-churn starts when the member has not bought for this many days (lapsing) ...
     pre_churn_after_days: int = 30
+    #: ... and lasts while the last purchase is at most this many days ago (003: 120), even past
+    #: ``dormant_after_days``: a frequent buyer lapsing is pre-churn, not dormant.
+    pre_churn_within_days: int = 120
     dormant_after_days: int = 60
+    #: The till greets a member back ("first visit in N days") after this many days without a
+    #: purchase; None: ``dormant_after_days``.
+    greeting_after_days: int | None = None
+    #: HQ keeps a member in a store's slice while the store saw them within this many days
+    #: (001's other passage: "6 months" without a purchase is dormant).
+    slice_days: int = 180
     #: Dormancy segments start at these day counts (30-60, 60-90, 90+).
     dormant_segments: tuple[int, ...] = (30, 60, 90)
+
+    @property
+    def greeting_days(self) -> int:
+        return (
+            self.greeting_after_days
+            if self.greeting_after_days is not None
+            else self.dormant_after_days
+        )
+
     #: RFM score boundaries (score = 1 + number of boundaries passed).
     recency_days: tuple[int, ...] = (180, 90, 60, 30)
     frequency_counts: tuple[int, ...] = (2, 3, 5, 8)
@@ -439,7 +467,7 @@ def _condition(node: _Node) -> SpendCondition:
     return cond
 
 
-def _tiers(node: _Node) -> TierRules:
+def _tiers(node: _Node, default_credit_days: int = 0) -> TierRules:
     family = node.choice("family", ("growth", "spend"))
     levels: list[TierLevel] = []
     seen: set[str] = set()
@@ -508,14 +536,13 @@ def _tiers(node: _Node) -> TierRules:
         basis=basis,  # type: ignore[arg-type]
         rolling_months=rolling_months,
         reset_on_change=node.bool_("reset_on_change", True),
+        credit_after_days=node.int_("credit_after_days", default_credit_days, hi=365),
     )
     node.done()
     return rules
 
 
 def _replace_review(level: TierLevel, review: tuple[ReviewOutcome, ...]) -> TierLevel:
-    from dataclasses import replace
-
     return replace(level, review=review)
 
 
@@ -681,7 +708,16 @@ def _lifecycle(node: _Node) -> LifecycleRules:
             "pre_churn_min_purchases", default.pre_churn_min_purchases, lo=1
         ),
         pre_churn_after_days=node.int_("pre_churn_after_days", default.pre_churn_after_days, lo=1),
+        pre_churn_within_days=node.int_(
+            "pre_churn_within_days", default.pre_churn_within_days, lo=1, hi=3660
+        ),
         dormant_after_days=node.int_("dormant_after_days", default.dormant_after_days, lo=1),
+        greeting_after_days=(
+            node.int_("greeting_after_days", lo=1, hi=3660)
+            if node.has("greeting_after_days")
+            else None
+        ),
+        slice_days=node.int_("slice_days", default.slice_days, lo=1, hi=3660),
         dormant_segments=ascending("dormant_segments", default.dormant_segments),
         recency_days=ascending("recency_days", default.recency_days, descending=True),
         frequency_counts=ascending("frequency_counts", default.frequency_counts),
@@ -695,8 +731,12 @@ def _lifecycle(node: _Node) -> LifecycleRules:
     )
     if list(rules.monetary_fen) != sorted(set(rules.monetary_fen)):
         raise RuleError(node._p("monetary_yuan"), "must be strictly increasing")
-    if rules.pre_churn_after_days >= rules.dormant_after_days:
-        raise RuleError(node._p("pre_churn_after_days"), "must be below dormant_after_days")
+    if rules.pre_churn_after_days > rules.pre_churn_within_days:
+        raise RuleError(
+            node._p("pre_churn_after_days"),
+            f"must be at most pre_churn_within_days ({rules.pre_churn_within_days}): pre-churn "
+            "is a lapse of pre_churn_after_days up to pre_churn_within_days without purchase",
+        )
     node.done()
     return rules
 
@@ -726,7 +766,9 @@ def parse_rules(doc: Mapping[str, object]) -> RuleSet:
             "schema",
             f"version {schema} is newer than this program understands ({SUPPORTED_SCHEMA}); update posloyalty",
         )
-    tiers = _tiers(root.table("tiers", required=True))
+    tiers_node = root.table("tiers", required=True)
+    credit_given = tiers_node.has("credit_after_days")
+    tiers = _tiers(tiers_node)
     tier_ids = {str(t) for t in tiers.ids()}
     coupons: dict[str, CouponTemplate] = {}
     for cn in root.tables("coupons"):
@@ -769,6 +811,9 @@ def parse_rules(doc: Mapping[str, object]) -> RuleSet:
     )
     pricing.done()
     root.done()
+    if not credit_given:  # older documents: tier credit when the points become final
+        tiers = replace(tiers, credit_after_days=rules.points.pending_days)
+        rules = replace(rules, tiers=tiers)
     return rules
 
 

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from posloyalty.domain.money import MoneyError, parse_yuan
 from posloyalty.domain.rules import RuleError, parse_rules_text
+from posloyalty.hq import golive
 from posloyalty.hq.changes import emit, high_water
 from posloyalty.hq.enrolment import ensure_store
 from posloyalty.hq.errors import BadRequest
+from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.members import register_member
 from posloyalty.hq.models import Conflict, Member, Product, Revocation, RuleDocument, Terminal
 
@@ -183,13 +185,19 @@ def import_catalog(session: Session, rows: list[dict[str, Any]]) -> ImportReport
 
 
 def import_members(session: Session, rows: list[dict[str, Any]], at: dt.datetime) -> ImportReport:
-    """Register members from rows (phone, name, birthday, store, consent, registered_at).
+    """Register members from rows (phone, name, birthday, store, consent, registered_at) and,
+    at go-live (source 004), their opening standing: ``points`` (an opening lot), ``tier``,
+    ``tier_since``, ``tier_spend`` (yuan counted in the tier's period), ``tier_count`` and
+    ``growth`` (see :mod:`posloyalty.hq.golive`; importing again grants nothing twice).
 
-    A phone already registered is left as it is (``unchanged``); rows without consent are refused.
+    A phone already registered keeps its member (``unchanged``, or ``updated`` when the row
+    brings an opening it did not have); rows without consent are refused.
     """
     report = ImportReport()
+    rules = active_rules(session)
     for number, row in enumerate(rows, start=1):
         try:
+            golive.check_opening(row, rules)
             store = _text(row, "store")
             if not store:
                 raise BadRequest("store is required")
@@ -214,11 +222,17 @@ def import_members(session: Session, rows: list[dict[str, Any]], at: dt.datetime
                     when,
                     link_existing=True,
                 )
+                member = session.get(Member, result.member_id)
+                opened = member is not None and golive.apply_opening(
+                    session, member, row, rules, at
+                )
         except BadRequest as exc:
             report.errors.append(f"row {number}: {exc}")
             continue
         if result.created:
             report.created += 1
+        elif opened:
+            report.updated += 1
         else:
             report.unchanged += 1
     return report

@@ -170,7 +170,9 @@ def push(
             except BadRequest as exc:
                 done(v.index, "rejected", str(exc))
                 continue
-            reason = _issue_coupons(session, caller, v, registered.member_id, at)
+            reason = _issue_coupons(
+                session, caller, v, registered.member_id, at, repeat=not registered.created
+            )
         elif isinstance(p, SalePayload):
             sales.append(_sale_row(v, p))
         elif isinstance(p, LedgerEntryPayload):
@@ -402,6 +404,11 @@ def _describe(conflict: Conflict) -> str:
         words = f"coupon {d.get('coupon')} names sale {d.get('sale_id')}, not a sale of its member"
     elif conflict.kind == "coupon_code_taken":
         words = f"coupon code {d.get('coupon')} is already another member's at HQ"
+    elif conflict.kind == "welcome_repeated":
+        words = (
+            f"member {conflict.member_id} joined again ({d.get('provisional_id')}); welcome "
+            f"coupons {', '.join(d.get('coupons', []))} recorded void"
+        )
     else:
         words = str(d.get("problem") or "recorded for the back office")
     return conflict_reason(conflict.kind, words)
@@ -418,6 +425,7 @@ _BUSINESS = (
     "unknown_coupon",
     "coupon_reused",
     "coupon_code_taken",
+    "welcome_repeated",
 )
 
 
@@ -446,12 +454,23 @@ def _recorded_conflicts(
 
 
 def _issue_coupons(
-    session: Session, caller: Caller, v: _Item, member_id: str, at: dt.datetime
+    session: Session,
+    caller: Caller,
+    v: _Item,
+    member_id: str,
+    at: dt.datetime,
+    *,
+    repeat: bool = False,
 ) -> str:
     """Record the coupons a terminal gave a new member as issued to the member (idempotent:
-    a code already the member's is left alone); a code another member holds is a conflict."""
+    a code already the member's is left alone); a code another member holds is a conflict.
+
+    ``repeat``: the phone was already a member (a sign-up again, source 001: "algunas personas
+    también solicitaron tarjetas de membresía repetidamente para obtener más obsequios"): the welcome coupons are not issued a second time; they are recorded
+    void (so the till that gave them learns it) and a ``welcome_repeated`` conflict is raised."""
     p: RegistrationPayload = v.payload
     reason = ""
+    voided: list[str] = []
     for c in p.coupons:
         coupon = session.get(Coupon, c.code)
         if coupon is None:
@@ -462,9 +481,11 @@ def _issue_coupons(
                 member_id=member_id,
                 template=c.template,
                 valid_from=c.valid_from,
-                valid_until=c.valid_until,
+                valid_until=c.valid_from if repeat else c.valid_until,
                 issued_at=p.at,
             )
+            if repeat:
+                voided.append(c.code)
             session.add(coupon)
             session.flush()
             publish_coupon(session, coupon)
@@ -481,6 +502,19 @@ def _issue_coupons(
             )
             session.add(conflict)
             reason = reason or _describe(conflict)
+    if voided:
+        conflict = Conflict(
+            kind="welcome_repeated",
+            store_id=caller.store_id,
+            terminal_id=caller.terminal_id,
+            item_kind="registration",
+            item_id=v.item.id,
+            member_id=member_id,
+            detail={"coupons": voided, "provisional_id": p.provisional_id},
+            at=at,
+        )
+        session.add(conflict)
+        reason = reason or _describe(conflict)
     return reason
 
 

@@ -21,7 +21,8 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import points, tiers
-from posloyalty.domain.ids import EntryId
+from posloyalty.domain.ids import EntryId, TierId
+from posloyalty.domain.money import Fen
 from posloyalty.domain.rules import RuleSet
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.ledger import active_rules, entries_for, publish_new_entries, purchases_for
@@ -113,18 +114,26 @@ def recompute_member(
     purchases = purchases_for(session, member.id, rules.growth.per_yuan if rules else None)
     past = [p.at for p in purchases if p.at <= at and p.count > 0]
     state["last_purchase_at"] = _iso(max(past, default=None))
+    previous = member.state or {}
+    opening = previous.get("opening")
+    if opening is not None:
+        state["opening"] = opening  # the go-live standing (hq.golive), kept across runs
     if rules is not None:
+        start = opening_start(opening)
         status = tiers.tier_status(
-            rules.tiers, purchases, at, growth_per_yuan=rules.growth.per_yuan
+            rules.tiers, purchases, at, growth_per_yuan=rules.growth.per_yuan, start=start
         )
         state.update(
             tier=status.tier,
             tier_valid_until=_iso(status.valid_until),
             growth=status.growth,
             rules=f"{rules.id}@{rules.revision}",
+            **tier_anchor(rules, purchases, status, start, at),
         )
         if status.valid_until is not None and status.valid_until > at:
             events.append(status.valid_until)
+        if status.next_credit_at is not None:
+            events.append(status.next_credit_at)  # a sale becomes final: tier credit
     # Entries and sales dated after now (a terminal clock ahead of HQ's) count once due.
     events += [p.at for p in purchases if p.at > at] + [e.at for e in history if e.at > at]
     member.next_event_at = min(events, default=None)
@@ -134,6 +143,48 @@ def recompute_member(
         report.changed += 1
     session.flush()
     publish_member(session, member)
+
+
+def opening_start(opening: Any) -> tiers.TierStart | None:
+    """The go-live standing stored in a member's state as a :class:`tiers.TierStart`."""
+    if not isinstance(opening, dict) or not opening.get("tier"):
+        return None
+    since = opening.get("since")
+    return tiers.TierStart(
+        tier=TierId(str(opening["tier"])),
+        at=dt.datetime.fromisoformat(str(opening["at"])),
+        since=dt.datetime.fromisoformat(since) if since else None,
+        spend=Fen(int(opening.get("spend", 0))),
+        count=int(opening.get("count", 0)),
+        growth=int(opening.get("growth", 0)),
+        valid_until=dt.datetime.fromisoformat(opening["valid_until"])
+        if opening.get("valid_until")
+        else None,
+    )
+
+
+def tier_anchor(
+    rules: RuleSet,
+    purchases: list[tiers.Purchase],
+    status: tiers.TierStatus,
+    start: tiers.TierStart | None,
+    at: dt.datetime,
+) -> dict[str, Any]:
+    """The standing a till replays its own later sales on (``tier_*`` keys of the state).
+
+    ``tier_as_of`` is the last moment the standing reflects (the latest credit counted, the
+    tier change, or the opening), not the job's clock: a rerun changes nothing, and a till's
+    sale HQ has not seen yet is credited later than it, so the till still counts it."""
+    credit = tiers.credited(purchases, rules.tiers.credit_after_days, at)
+    moments = [p.at for p in credit if p.at <= at]
+    moments += [m for m in (status.since, start.at if start else None) if m is not None]
+    as_of = max(moments, default=None)
+    return {
+        "tier_since": _iso(status.since),
+        "tier_spend": status.basis_spend,
+        "tier_count": status.basis_count,
+        "tier_as_of": _iso(as_of),
+    }
 
 
 def _record_problem(session: Session, member_id: str, problem: str, at: dt.datetime) -> None:

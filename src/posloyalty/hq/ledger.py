@@ -162,5 +162,14 @@ def purchases_for(
         growth = sale.growth
         if growth == 0 and per_yuan is not None:
             growth = tiers.growth_for(sale.total_fen, per_yuan)
-        out.append(tiers.Purchase(sale.at, Fen(sale.total_fen), growth, count))
+        out.append(
+            tiers.Purchase(
+                sale.at,
+                Fen(sale.total_fen),
+                growth,
+                count,
+                ref=sale.id,
+                original=sale.original_sale_id or "",
+            )
+        )
     return out

@@ -105,6 +105,11 @@ def member_view(member: Member, aliases: list[str]) -> dict[str, Any]:
         "merged_into": None,
         "tier": state.get("tier"),
         "tier_valid_until": state.get("tier_valid_until"),
+        # The standing a till replays its own later sales on (hq.jobs.tier_anchor).
+        "tier_since": state.get("tier_since"),
+        "tier_spend": state.get("tier_spend", 0),
+        "tier_count": state.get("tier_count", 0),
+        "tier_as_of": state.get("tier_as_of"),
         "growth": state.get("growth", 0),
         "points_available": state.get("available", 0),
         "points_pending": state.get("pending", 0),

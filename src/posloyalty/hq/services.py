@@ -16,9 +16,10 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from posloyalty.clock import Clock, SystemClock
-from posloyalty.hq import admin, changes, enrolment, ingest, jobs, members
+from posloyalty.hq import admin, changes, enrolment, golive, ingest, jobs, members
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.errors import Refused
+from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.models import Terminal
 from posloyalty.sync.protocol import (
     Change,
@@ -34,8 +35,9 @@ from posloyalty.sync.protocol import (
 
 @dataclass(frozen=True, slots=True)
 class HqConfig:
-    #: Members seen at a store within this many days are in its slice.
-    recent_days: int = members.DEFAULT_RECENT_DAYS
+    #: Members seen at a store within this many days are in its slice; None: the rules in
+    #: force (``lifecycle.slice_days``, default 180), or DEFAULT_RECENT_DAYS before any.
+    recent_days: int | None = None
     #: Per-terminal request rate limit: sustained requests per second and burst size.
     rate_per_s: float = 20.0
     rate_burst: int = 60
@@ -116,7 +118,7 @@ class HqService:
     def push(self, caller: enrolment.Caller, batch: PushBatch) -> PushResult:
         at = self.clock.now()
         results = self.db.run(
-            lambda s: ingest.push(s, caller, batch, at, recent_days=self.config.recent_days)
+            lambda s: ingest.push(s, caller, batch, at, recent_days=self.recent_days(s))
         )
         return PushResult(batch_id=batch.batch_id, results=results, server_time=at)
 
@@ -153,7 +155,7 @@ class HqService:
         at = self.clock.now()
         # A read (and the terminal's own last-pull row): beside the writer, not after it.
         return self.db.run(
-            lambda s: pull_page(s, caller, request, at, recent_days=self.config.recent_days),
+            lambda s: pull_page(s, caller, request, at, recent_days=self.recent_days(s)),
             writer=False,
         )
 
@@ -176,6 +178,13 @@ class HqService:
 
         return self.db.run(work)
 
+    def recent_days(self, session: Session) -> int:
+        """The slice window: the configured one, else the rules' ``lifecycle.slice_days``."""
+        if self.config.recent_days is not None:
+            return self.config.recent_days
+        rules = active_rules(session)
+        return rules.lifecycle.slice_days if rules is not None else members.DEFAULT_RECENT_DAYS
+
     def run_jobs(self, *, full: bool = False) -> jobs.JobReport:
         return jobs.run_all(self.db, self.clock.now(), full=full)
 
@@ -193,6 +202,13 @@ class HqService:
         rows = admin.read_table(path)
         at = self.clock.now()
         return self.db.run(lambda s: admin.import_members(s, rows, at))
+
+    def backfill_points(
+        self, *, before: dt.datetime | None = None, dry_run: bool = False
+    ) -> golive.BackfillReport:
+        """Grant points for past completed sales under the rules in force (source 004)."""
+        at = self.clock.now()
+        return self.db.run(lambda s: golive.backfill(s, at, before=before, dry_run=dry_run))
 
     def health(self) -> list[admin.TerminalHealth]:
         with self.db.transaction(writer=False) as session:

@@ -261,6 +261,7 @@ def _fill(  # noqa: PLR0917
                 registered,
                 1,
                 False,
+                None,
             )
 
     # Building the phone-hash index once after the load is much faster than a million random
@@ -271,7 +272,7 @@ def _fill(  # noqa: PLR0917
     if index_sql is not None:
         conn.execute("DROP INDEX ix_members_phone_hash")
     conn.executemany(
-        "INSERT INTO members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", member_rows()
+        "INSERT INTO members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", member_rows()
     )
     if index_sql is not None:
         conn.execute(index_sql[0])

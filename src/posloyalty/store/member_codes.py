@@ -272,6 +272,20 @@ def welcome_grant(session: Session, member_id: str) -> Any | None:
     return None if row is None else json.loads(row[0])
 
 
+def welcome_grant_for_phone(session: Session, phone_hash: str) -> tuple[str, str] | None:
+    """(member, granted_at) of a welcome grant this till made to the phone, if any."""
+    row = (
+        _raw(session)
+        .execute(
+            "SELECT member, granted_at FROM welcome_grants"
+            " WHERE json_extract(detail, '$.phone_hash') = ? ORDER BY granted_at LIMIT 1",
+            (phone_hash,),
+        )
+        .fetchone()
+    )
+    return (str(row[0]), str(row[1])) if row is not None else None
+
+
 def record_welcome_grant(session: Session, member_id: str, at: dt.datetime, detail: object) -> bool:
     """Record that the member got the welcome benefits; False if already recorded."""
     cur = _raw(session).execute(

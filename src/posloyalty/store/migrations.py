@@ -323,12 +323,17 @@ def _steps(statements: Sequence[str]) -> Migration:
 #: v1: tables; v2: append-only triggers, partial indexes; v3: member codes (sealed secrets,
 #: card digests, revocations, replay cache, provisional sequences, welcome grants); v4: sale
 #: lines, payments and ledger entries WITHOUT ROWID, returns-only original-sale index; v5:
-#: birthdays as month and day (the year dropped), failed PIN attempts per staff account.
+#: birthdays as month and day (the year dropped), failed PIN attempts per staff account; v6:
+#: the tier standing HQ last stated per member (``tier_anchor``, JSON), which the till's own
+#: sales and reviews are replayed on.
+_V6 = ["ALTER TABLE members ADD COLUMN tier_anchor TEXT"]
+
 MIGRATIONS: tuple[Migration, ...] = (
     _steps(_V1),
     _steps(_V2),
     _steps(_V3),
     _steps(_V4),
     _v5,
+    _steps(_V6),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

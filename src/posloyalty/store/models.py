@@ -13,12 +13,14 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Column,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     PrimaryKeyConstraint,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -82,6 +84,16 @@ class Member(Base):
     #: HQ's version of this record (0: never confirmed by HQ).
     hq_version: Mapped[int] = mapped_column(Integer, default=0)
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Schema v6: the tier standing HQ last stated (JSON: tier, since, valid_until, spend,
+    #: count, growth, as_of); None before one arrived. Read and written with plain SQL
+    #: (terminal.context, sync.inbound); a table column the ORM does not map, so ORM writes
+    #: still fit databases of older schema versions (the migration tests write them).
+    __mapper_args__ = {"exclude_properties": ["tier_anchor"]}  # noqa: RUF012
+
+
+_members_table = Member.__table__
+assert isinstance(_members_table, Table)
+_members_table.append_column(Column("tier_anchor", Text, nullable=True))
 
 
 class RuleDocument(Base):

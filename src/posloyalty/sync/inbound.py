@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from posloyalty.domain import points
 from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
 from posloyalty.domain.rules import RuleError, parse_rules_text
+from posloyalty.jsontext import canonical_json
 from posloyalty.store import member_codes, repo
 from posloyalty.store.confirmation import CONFIRMED_PREFIX, PENDING_UNTIL_CONFIRMED
 from posloyalty.store.db import Database
@@ -115,6 +116,32 @@ class MemberData(_Data):
     points_available: StrictInt = 0
     points_pending: StrictInt = 0
     last_purchase_at: Instant | None = None
+    #: HQ's tier standing (hq.jobs.tier_anchor) the till replays its own later sales on.
+    tier_valid_until: Instant | None = None
+    tier_since: Instant | None = None
+    tier_spend: StrictInt = 0
+    tier_count: StrictInt = 0
+    tier_as_of: Instant | None = None
+
+    def tier_anchor(self) -> str | None:
+        """The standing as the ``members.tier_anchor`` column keeps it (None: no tier)."""
+        if not self.tier:
+            return None
+
+        def ts(value: dt.datetime | None) -> str | None:
+            return format_ts(value) if value is not None else None
+
+        return canonical_json(
+            {
+                "tier": self.tier,
+                "since": ts(self.tier_since),
+                "valid_until": ts(self.tier_valid_until),
+                "spend": self.tier_spend,
+                "count": self.tier_count,
+                "growth": self.growth,
+                "as_of": ts(self.tier_as_of),
+            }
+        )
 
 
 class MergedMemberData(_Data):
@@ -566,10 +593,11 @@ def _member(conn: Connection, change: _Parsed, at: dt.datetime) -> int:
     conn.exec_driver_sql(
         "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"
         " cached_points, cached_pending, birthday, last_purchase_at, registered_at, hq_version,"
-        " provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
+        " provisional, tier_anchor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
         " ON CONFLICT (id) DO UPDATE SET phone_masked = excluded.phone_masked,"
         " phone_hash = excluded.phone_hash, display_name = excluded.display_name,"
         " tier = CASE WHEN excluded.tier <> '' THEN excluded.tier ELSE members.tier END,"
+        " tier_anchor = coalesce(excluded.tier_anchor, members.tier_anchor),"
         " growth = excluded.growth, cached_points = excluded.cached_points,"
         " cached_pending = excluded.cached_pending, birthday = excluded.birthday,"
         " last_purchase_at = CASE WHEN members.last_purchase_at IS NULL"
@@ -590,6 +618,7 @@ def _member(conn: Connection, change: _Parsed, at: dt.datetime) -> int:
             format_ts(data.last_purchase_at) if data.last_purchase_at else None,
             format_ts(data.registered_at),
             change.seq,
+            anchor := data.tier_anchor(),
         ),
     )
     # Ids this terminal gave the member before HQ knew it (provisional) are HQ-confirmed now.
@@ -597,9 +626,10 @@ def _member(conn: Connection, change: _Parsed, at: dt.datetime) -> int:
     if aliases:
         conn.exec_driver_sql(
             "UPDATE members SET hq_version = ?,"
-            " tier = CASE WHEN ? <> '' THEN ? ELSE tier END"
+            " tier = CASE WHEN ? <> '' THEN ? ELSE tier END,"
+            " tier_anchor = coalesce(?, tier_anchor)"
             f" WHERE id IN ({', '.join('?' * len(aliases))})",
-            (change.seq, data.tier or "", data.tier or "", *aliases),
+            (change.seq, data.tier or "", data.tier or "", anchor, *aliases),
         )
     # The id under which this terminal keeps the member's history (see _ledger_entries).
     local = (

@@ -221,6 +221,9 @@ class Receipt:
                 "needed_count": tier.needed_count,
                 "needed_growth": tier.needed_growth,
                 "valid_until": tier.valid_until.isoformat() if tier.valid_until else None,
+                # Tier credit not final yet (the rules' credit_after_days).
+                "pending_spend": y(tier.pending_spend),
+                "credit_final_at": tier.next_credit_at.isoformat() if tier.next_credit_at else None,
             },
         }
 

@@ -18,7 +18,6 @@ from posloyalty.domain.ids import CashierId, MemberId, TierId
 from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.domain.pricing import LineQuote, schedule_matches
 from posloyalty.domain.pricing import birthday_in_window as _birthday_in_window
-from posloyalty.domain.tiers import tier_status
 from posloyalty.store import repo
 from posloyalty.store.errors import StoreError
 from posloyalty.store.models import Member, MemberCoupon
@@ -31,15 +30,12 @@ from posloyalty.terminal.context import (
     StorageRefused,
     TerminalContext,
     load_member,
+    member_tier_status,
     offline_allowance,
 )
-from posloyalty.terminal.context import _history as _tier_history
 from posloyalty.terminal.identify import IdentifyError, identify
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
-
-#: A member not seen for this long is "coming back" (lifecycle hint).
-DORMANT_AFTER = dt.timedelta(days=180)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +63,11 @@ class MemberPanel:
     #: "first_purchase", "dormant" or "" (nothing to say).
     lifecycle: str
     coupons: tuple[tuple[str, str], ...] = ()
+    #: Tier credit not final yet (the rules' ``credit_after_days``) and when the next is.
+    pending_spend: Fen = Fen(0)
+    credit_final_at: dt.datetime | None = None
+    #: "dormant": days without a purchase (the rules' ``greeting_after_days`` or more).
+    days_away: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,16 +422,14 @@ class Counter:
         needed_spend, needed_growth = Fen(0), 0
         birthday = False
         lifecycle = ""
+        days_away = 0
+        pending_spend, credit_final_at = Fen(0), None
         coupons: tuple[tuple[str, str], ...] = ()
         with ctx.db.read() as session:
             row = session.get(Member, m.member_id) if m.stored else None
             if row is not None and m.confirmed:
-                status = tier_status(
-                    tiers,
-                    _tier_history(session, m.member_id, row.growth),
-                    at,
-                    growth_per_yuan=ctx.rules.growth.per_yuan,
-                )
+                status = member_tier_status(session, ctx, m.member_id, at)
+                pending_spend, credit_final_at = status.pending_spend, status.next_credit_at
                 current = tiers.level(m.tier)
                 if (
                     status.next_tier is not None
@@ -445,8 +444,9 @@ class Counter:
                 last = row.last_purchase_at
                 if last is None:
                     lifecycle = "first_purchase"
-                elif at - last > DORMANT_AFTER:
+                elif (at - last).days >= ctx.rules.lifecycle.greeting_days:
                     lifecycle = "dormant"
+                    days_away = (at - last).days
                 held = session.query(MemberCoupon).filter(
                     MemberCoupon.member == m.member_id, MemberCoupon.used_sale.is_(None)
                 )
@@ -480,6 +480,9 @@ class Counter:
             birthday=birthday,
             lifecycle=lifecycle,
             coupons=coupons,
+            pending_spend=pending_spend,
+            credit_final_at=credit_final_at,
+            days_away=days_away,
         )
 
     def session_identified_by(self) -> str:

@@ -73,6 +73,22 @@ class DuplicatePhoneError(RegistrationError):
         self.phone_masked = phone_masked
 
 
+class WelcomeAlreadyGivenError(DuplicatePhoneError):
+    """The number joined at this till before and got the welcome benefits, though its member is
+    no longer in the till's directory (source 001 warns of people signing up again for the
+    gift): refused; the cashier looks the member up instead."""
+
+    def __init__(self, member_id: str, phone_masked: str, granted_at: str) -> None:
+        RegistrationError.__init__(
+            self,
+            "phone",
+            f"{phone_masked} already joined at this till ({member_id}, welcome gift given "
+            f"{granted_at[:10]}); scan their code instead",
+        )
+        self.member_id = member_id
+        self.phone_masked = phone_masked
+
+
 @dataclass(frozen=True, slots=True)
 class RegistrationForm:
     """What the cashier typed. Only the phone and the consent are required."""
@@ -249,6 +265,9 @@ def register(
         existing = repo.members_by_phone_hash(session, phone_hash)
         if existing:
             raise DuplicatePhoneError(existing[0].id, existing[0].phone_masked or masked)
+        welcomed = member_codes.welcome_grant_for_phone(session, phone_hash)
+        if welcomed is not None:
+            raise WelcomeAlreadyGivenError(welcomed[0], masked, welcomed[1])
         terminal = _terminal_code(repo.get_setting(session, "terminal"))
         store = repo.get_setting(session, "store")
         if not store:
@@ -302,6 +321,7 @@ def register(
             store=store,
             cashier=cashier,
             new_id=new_id,
+            phone_hash=phone_hash,
         )
         if welcome.coupons:  # HQ records them as issued (else using one is an unknown coupon)
             registration["coupons"] = [
@@ -338,6 +358,7 @@ def grant_welcome(
     store: str,
     cashier: str,
     new_id: Callable[[], str],
+    phone_hash: str = "",
 ) -> WelcomeBenefits:
     """Grant the rules' welcome benefits to a member, once: a second call grants nothing and
     returns what was granted the first time (``newly_granted`` False).
@@ -409,7 +430,10 @@ def grant_welcome(
             at=at,
         )
     benefits = WelcomeBenefits(welcome.gift, tuple(issued), welcome.points, newly_granted=True)
-    member_codes.record_welcome_grant(session, member_id, at, benefits.as_json())
+    detail = benefits.as_json()
+    if phone_hash:  # a later sign-up with this number is refused here (see register)
+        detail["phone_hash"] = phone_hash
+    member_codes.record_welcome_grant(session, member_id, at, detail)
     return benefits
 
 

@@ -562,6 +562,15 @@ class CashierWindow(QMainWindow):
                 .replace("%1", yuan(m.needed_spend))
                 .replace("%2", m.next_tier_name)
             )
+        if m.pending_spend > 0 and m.credit_final_at is not None:
+            pending = (
+                self.tr("%1 counts towards the tier from %2")
+                .replace("%1", yuan(m.pending_spend))
+                .replace(
+                    "%2", m.credit_final_at.astimezone(self.counter.ctx.zone).strftime("%Y-%m-%d")
+                )
+            )
+            needs = f"{needs}; {pending}" if needs else pending
         self.next_tier_label.setText(needs)
         self.next_tier_label.setVisible(bool(needs))
         held = "; ".join(name for _code, name in m.coupons)
@@ -569,7 +578,9 @@ class CashierWindow(QMainWindow):
         self.coupons_label.setVisible(bool(held))
         hint = {
             "first_purchase": self.tr("First purchase: welcome!"),
-            "dormant": self.tr("Welcome back: first visit in over six months"),
+            "dormant": self.tr("Welcome back: first visit in %1 days").replace(
+                "%1", str(m.days_away)
+            ),
         }.get(m.lifecycle, "")
         self.lifecycle_label.setText(hint)
         self.lifecycle_label.setVisible(bool(hint))
