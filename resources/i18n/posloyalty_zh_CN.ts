@@ -67,6 +67,43 @@
     </message>
 </context>
 <context>
+    <name>CameraPanel</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/camera.py" line="142" />
+        <source>No camera is connected; use the barcode scanner</source>
+        <extracomment>The window's on/off key for the camera (set by :func:`attach_camera`).</extracomment>
+        <translation>未连接摄像头,请使用扫码枪</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/camera.py" line="148" />
+        <source>Camera error: %1</source>
+        <translation>摄像头故障:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/camera.py" line="154" />
+        <source>Show the code to the camera (%1)</source>
+        <translation>请将二维码对准摄像头(%1)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/camera.py" line="161" />
+        <source>Camera off</source>
+        <translation>摄像头已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/camera.py" line="184" />
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+</context>
+<context>
+    <name>CameraScanner</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/camera.py" line="102" />
+        <source>Camera frame not read: %1</source>
+        <translation>摄像头画面无法读取:%1</translation>
+    </message>
+</context>
+<context>
     <name>CartModel</name>
     <message>
         <location filename="../../src/posloyalty/ui/models.py" line="94" />
@@ -1173,6 +1210,14 @@
         <location filename="../../src/posloyalty/ui/dialogs.py" line="907" />
         <source>Signed in as %1</source>
         <translation>已登录:%1</translation>
+    </message>
+</context>
+<context>
+    <name>panel</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/camera.py" line="200" />
+        <source>Camera</source>
+        <translation>摄像头</translation>
     </message>
 </context>
 <context>

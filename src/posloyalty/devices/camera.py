@@ -1,7 +1,7 @@
 """Camera scanning: decode video frames with zxing-cpp, and find out whether a camera exists.
 
-Frames come from QtMultimedia in the UI layer (``QVideoFrame.toImage()`` gives a ``QImage``,
-which zxing-cpp reads directly); this module imports no Qt. :func:`decode_frame` is a pure
+Frames come from QtMultimedia in the UI layer (``ui/camera.py`` turns each ``QVideoFrame`` into
+an 8-bit grey plane and hands its bytes here); this module imports no Qt. :func:`decode_frame` is a pure
 function from one image to the payloads it shows; :class:`ScanDebouncer` turns a stream of
 frames (a code stays in view for many of them) into one scan per presentation, so the same
 dynamic code is not submitted twice and refused as replayed. :func:`camera_available` says
@@ -30,8 +30,7 @@ def _zxing() -> Any:
 def decode_frame(image: Any, *, formats: str = DEFAULT_FORMATS) -> list[str]:
     """The texts of the barcodes visible in ``image``, in reading order, without duplicates.
 
-    ``image`` is a Pillow image (any mode), a ``QImage``, a numpy array (grayscale or BGR), or a
-    2-D buffer of grey bytes (``memoryview(data).cast("B", (height, width))``). Unreadable or
+    ``image`` is a Pillow image (any mode), a numpy array (grayscale or BGR), or a 2-D buffer of grey bytes (``memoryview(data).cast("B", (height, width))``). Unreadable or
     damaged symbols are left out; an image with no code gives an empty list.
     """
     zxingcpp = _zxing()
@@ -49,14 +48,26 @@ def decode_frame(image: Any, *, formats: str = DEFAULT_FORMATS) -> list[str]:
 
 
 def decode_gray(
-    data: bytes, width: int, height: int, *, formats: str = DEFAULT_FORMATS
+    data: bytes,
+    width: int,
+    height: int,
+    *,
+    stride: int | None = None,
+    formats: str = DEFAULT_FORMATS,
 ) -> list[str]:
-    """:func:`decode_frame` for a raw 8-bit grey frame of ``width`` x ``height`` pixels."""
-    if width <= 0 or height <= 0 or len(data) != width * height:
+    """:func:`decode_frame` for a raw 8-bit grey frame of ``width`` x ``height`` pixels whose
+    rows start every ``stride`` bytes (video frames pad their rows; default: no padding)."""
+    stride = width if stride is None else stride
+    if width <= 0 or height <= 0 or stride < width or len(data) < stride * (height - 1) + width:
         raise ValueError(
-            f"a {width}x{height} grey frame has {width * height} bytes, got {len(data)}"
+            f"a {width}x{height} grey frame with rows of {stride} bytes needs "
+            f"{stride * (height - 1) + width} bytes, got {len(data)}"
         )
-    return decode_frame(memoryview(data).cast("B", (height, width)), formats=formats)
+    if stride != width:
+        data = b"".join(data[row * stride : row * stride + width] for row in range(height))
+    return decode_frame(
+        memoryview(data[: width * height]).cast("B", (height, width)), formats=formats
+    )
 
 
 class ScanDebouncer:

@@ -64,6 +64,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="full screen, for a till without a desktop (default: maximised on the screen)",
     )
     parser.add_argument(
+        "--camera",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="camera scanning: a Camera key when a camera is found (auto), the camera open "
+        "from the start (on), or none (off)",
+    )
+    parser.add_argument(
         "--quit-after",
         type=float,
         default=0,
@@ -251,6 +258,13 @@ def _run_till(args: argparse.Namespace) -> int:
     scans = ScanFilter(app)
     app.installEventFilter(scans)
     scans.scanned.connect(window.handle_scan)
+    if args.camera != "off":
+        from posloyalty.ui.camera import attach_camera, camera_status
+
+        status = camera_status()
+        if args.camera == "on" or status.available:
+            attach_camera(window, window.handle_scan, start=args.camera == "on")
+            print(f"posloyalty run: {status.reason}", file=sys.stderr)
     if not args.no_customer_display:
         # The self-registration QR comes from HQ once sync is attached.
         display = CustomerDisplay(store_name=ctx.rules.name)

@@ -28,6 +28,7 @@ from PySide6.QtCore import (
     QTime,
     QTimer,
     QTranslator,
+    QUrl,
     Signal,
     Slot,
 )
@@ -44,6 +45,15 @@ from PySide6.QtGui import (
     QPixmap,
     QShortcut,
 )
+from PySide6.QtMultimedia import (
+    QCamera,
+    QMediaCaptureSession,
+    QMediaDevices,
+    QMediaPlayer,
+    QVideoFrame,
+    QVideoSink,
+)
+from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,6 +63,7 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
+    QDockWidget,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -87,6 +98,7 @@ __all__ = [
     "QAbstractTableModel",
     "QAction",
     "QApplication",
+    "QCamera",
     "QCheckBox",
     "QCloseEvent",
     "QColor",
@@ -97,6 +109,7 @@ __all__ = [
     "QDateTimeEdit",
     "QDialog",
     "QDialogButtonBox",
+    "QDockWidget",
     "QElapsedTimer",
     "QEvent",
     "QFont",
@@ -116,6 +129,9 @@ __all__ = [
     "QListWidget",
     "QLocale",
     "QMainWindow",
+    "QMediaCaptureSession",
+    "QMediaDevices",
+    "QMediaPlayer",
     "QMessageBox",
     "QModelIndex",
     "QObject",
@@ -139,7 +155,11 @@ __all__ = [
     "QTimer",
     "QTranslator",
     "QUiLoader",
+    "QUrl",
     "QVBoxLayout",
+    "QVideoFrame",
+    "QVideoSink",
+    "QVideoWidget",
     "QWidget",
     "Qt",
     "Signal",
