@@ -235,7 +235,11 @@ def _run_till(args: argparse.Namespace) -> int:
         else:
             check_production(args.db, cashier)  # integrity, enrolment, staff: nothing written
             db = Database.open(args.db, clock=clock, integrity="none", background_checkpoint=0.5)
-            vault = open_vault(db, create=False)
+            # Checked above; a till enrolled before it held any sealed secret gets its key now.
+            opened = open_vault(db)
+            if opened is None:  # open_vault creates the key when asked to
+                raise StoreError(f"{args.db}: the terminal key could not be created")
+            vault = opened
         ctx = context_from_store(db, cashier)
     except (StoreError, CheckoutError, LaunchRefused, OSError) as exc:
         if db is not None:

@@ -61,10 +61,14 @@ class PricingDeskWindow(QMainWindow):
         self._desk = desk
         form = load_form("pricing_desk.ui")
         self._form = form
-        self.setCentralWidget(form.findChild(QWidget, "centralwidget"))
+        central = form.findChild(QWidget, "centralwidget")
+        if central is None:
+            raise RuntimeError("pricing_desk.ui has no centralwidget")
+        self.setCentralWidget(central)
         self.setWindowTitle(form.windowTitle())
         self.resize(form.size())
-        self.setStatusBar(form.statusBar() if isinstance(form, QMainWindow) else None)
+        if isinstance(form, QMainWindow):
+            self.setStatusBar(form.statusBar())
 
         def child(cls: type, name: str) -> object:
             found = self.findChild(cls, name)
@@ -116,8 +120,10 @@ class PricingDeskWindow(QMainWindow):
             edit.returnPressed.connect(self.add_line)
         self.redeem_spin.valueChanged.connect(self._on_payment)
         self.gift_edit.editingFinished.connect(self._on_payment)
-        QShortcut(QKeySequence("Delete"), self.lines_view, activated=self.remove_selected_line)
-        QShortcut(QKeySequence("Escape"), self, activated=self.clear_basket)
+        QShortcut(QKeySequence("Delete"), self.lines_view).activated.connect(
+            self.remove_selected_line
+        )
+        QShortcut(QKeySequence("Escape"), self).activated.connect(self.clear_basket)
         self._on_time()
         self.sku_edit.setFocus()
 

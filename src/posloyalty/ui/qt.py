@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QEvent,
     QLibraryInfo,
     QLocale,
+    QLoggingCategory,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -45,7 +46,13 @@ from PySide6.QtGui import (
     QPixmap,
     QShortcut,
 )
-from PySide6.QtMultimedia import (
+
+# QtMultimedia looks for PipeWire when it loads and says so on stderr where there is none (a
+# till without a desktop session); that is not an error for a till, so the category is quiet.
+# QT_LOGGING_RULES in the environment still overrides this.
+QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false")
+
+from PySide6.QtMultimedia import (  # noqa: E402
     QCamera,
     QMediaCaptureSession,
     QMediaDevices,
@@ -53,9 +60,9 @@ from PySide6.QtMultimedia import (
     QVideoFrame,
     QVideoSink,
 )
-from PySide6.QtMultimediaWidgets import QVideoWidget
-from PySide6.QtUiTools import QUiLoader
-from PySide6.QtWidgets import (
+from PySide6.QtMultimediaWidgets import QVideoWidget  # noqa: E402
+from PySide6.QtUiTools import QUiLoader  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
     QAbstractItemView,
     QApplication,
     QCheckBox,
@@ -85,7 +92,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid as _is_valid
+from shiboken6 import isValid as _is_valid  # noqa: E402
 
 
 def is_alive(obj: QObject) -> bool:
