@@ -19,7 +19,7 @@ from typing import Any
 
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreDataError
-from posloyalty.store.repo import ensure_phone_salt, get_setting
+from posloyalty.store.repo import ensure_phone_key, get_setting
 from posloyalty.store.types import format_ts
 
 DEFAULT_TIERS = ("regular", "silver", "gold")
@@ -113,7 +113,7 @@ def generate_demo(
     rng = random.Random(seed)
     with db.write() as session:
         _check_empty(session.connection().connection.driver_connection)
-        salt = ensure_phone_salt(session)
+        salt = ensure_phone_key(session)
         terminal = get_setting(session, "terminal") or "DEMO-T1"
         store = get_setting(session, "store") or "DEMO-S1"
     with db.raw_write() as conn:

@@ -24,7 +24,7 @@ from posloyalty.domain.money import MoneyError, parse_yuan
 from posloyalty.domain.monthday import MonthDay
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreDataError, translate
-from posloyalty.store.repo import ensure_phone_salt, hash_phone, mask_phone
+from posloyalty.store.repo import ensure_phone_key, hash_phone, mask_phone
 from posloyalty.store.types import format_ts, month_day_text
 
 CATALOG_FIELDS = ("sku", "ean", "name", "price", "category", "special_price", "member_price")
@@ -281,7 +281,7 @@ def import_members(db: Database, path: str | Path) -> int:
             )
         )
     with db.write() as session:
-        salt = ensure_phone_salt(session)
+        salt = ensure_phone_key(session)
         values = []
         for _, m in parsed:
             phone = str(m.pop("phone"))

@@ -257,7 +257,7 @@ def register(
         at = db.clock.now().astimezone(zone)
         birthday = validate_birthday(form.birthday, at.date())
         try:
-            salt = repo.phone_salt(session)
+            salt = repo.phone_key(session)
         except StoreDataError as exc:
             raise RegistrationError("terminal", str(exc)) from None
         phone_hash = repo.hash_phone(salt, digits)
