@@ -34,6 +34,7 @@ class RunningServer:
             port=self.port,
             log_level="warning",
             access_log=False,
+            proxy_headers=False,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

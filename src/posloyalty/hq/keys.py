@@ -34,6 +34,7 @@ __all__ = [
     "default_key_file",
     "load_key_file",
     "resolve_keyring",
+    "write_key_file",
 ]
 
 ENV_FILE = "POSLOYALTY_HQ_KEY_FILE"
@@ -125,6 +126,11 @@ def _write(path: Path, keyring: Keyring, *, new: bool) -> None:
     os.chmod(target, 0o600)
     if target != path:
         os.replace(target, path)
+
+
+def write_key_file(path: Path, keyring: Keyring) -> None:
+    """Replace the key file with ``keyring`` (atomically, 0600)."""
+    _write(path, keyring, new=False)
 
 
 def create_key_file(path: Path) -> Keyring:

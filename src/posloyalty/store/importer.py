@@ -248,7 +248,7 @@ def import_catalog(db: Database, path: str | Path) -> int:
 def import_members(db: Database, path: str | Path) -> int:
     """Validate and store members from ``path``; returns the number of rows imported.
 
-    The full phone number is only used to derive the masked form and the salted hash.
+    The full phone number is only used to derive the masked form and the keyed hash.
     """
     path = Path(path)
     now = db.clock.now()
@@ -281,11 +281,11 @@ def import_members(db: Database, path: str | Path) -> int:
             )
         )
     with db.write() as session:
-        salt = ensure_phone_key(session)
+        key = ensure_phone_key(session)
         values = []
         for _, m in parsed:
             phone = str(m.pop("phone"))
-            values.append({**m, "phone_hash": hash_phone(salt, phone)})
+            values.append({**m, "phone_hash": hash_phone(key, phone)})
         session.connection().execute(
             text(
                 "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"
