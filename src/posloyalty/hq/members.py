@@ -114,7 +114,9 @@ def member_view(session: Session, member: Member, aliases: list[str]) -> dict[st
         "phone_masked": mask_phone(clear.phone),
         "phone_hash": phone_hash(chain_phone_key(session), clear.phone),
         "name_masked": mask_name(clear.name) if clear.name.strip() else "",
-        "birthday": clear.birthday.isoformat() if clear.birthday else None,
+        # Month and day only (the year stands in as 2000, a leap year): the till keeps no year
+        # of birth, and the change feed at HQ holds no full birthday.
+        "birthday": clear.birthday.replace(year=2000).isoformat() if clear.birthday else None,
         "home_store": member.home_store,
         "registered_at": member.registered_at.isoformat(),
         "aliases": [a for a in aliases if a != member.id],
