@@ -110,22 +110,25 @@ def _write(path: Path, keyring: Keyring, *, new: bool) -> None:
         },
         indent=1,
     )
-    if new:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            raise KeyringError(f"{path} exists already") from None
-        target = path
-    else:
-        target = path.with_name(path.name + ".tmp")
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(target, 0o600)
-    if target != path:
-        os.replace(target, path)
+    # Written whole under a private name first: a process starting beside this one never
+    # reads half a key file.
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o600)
+        if new:
+            try:
+                os.link(tmp, path)  # atomic, and never over an existing file
+            except FileExistsError:
+                raise KeyringError(f"{path} exists already") from None
+        else:
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_key_file(path: Path, keyring: Keyring) -> None:
