@@ -125,12 +125,13 @@ def _fail(message: str) -> int:
 def _wrap(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         from posloyalty.hq.db import DatabaseUrlError
+        from posloyalty.hq.edge import EdgeConfigError
         from posloyalty.hq.errors import HqError
         from posloyalty.hq.keys import KeyringError
 
         try:
             return command(args)
-        except (HqError, DatabaseUrlError, KeyringError) as exc:
+        except (HqError, DatabaseUrlError, KeyringError, EdgeConfigError) as exc:
             return _fail(str(exc))
         except SQLAlchemyError as exc:
             return _fail(f"database problem: {str(exc).splitlines()[0]}")
@@ -151,8 +152,10 @@ def _service(args: argparse.Namespace) -> Iterator[Any]:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from posloyalty.hq.edge import EdgeConfig
     from posloyalty.hq.server import serve
 
+    EdgeConfig.from_env(os.environ)  # a bad setting is refused before anything starts
     with _service(args) as svc:
         serve(svc, args.host, args.port, jobs_interval=args.jobs_interval, workers=args.workers)
     return 0

@@ -326,3 +326,29 @@ def test_the_migrated_schema_matches_the_models(url: str) -> None:
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     engine.dispose()
+
+
+def test_rotate_keys_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from posloyalty.cli import main
+
+    keys = tmp_path / "cli.keys"
+    monkeypatch.setenv(ENV_FILE, str(keys))
+    db_file = tmp_path / "hq.sqlite"
+    db = HqDb(str(db_file))
+    first = db.keyring.current
+    member = HqService(db).register_member("S1", PHONE, NAME, None, True).member_id
+    db.dispose()
+    assert main(["hq", "rotate-keys", "--db", str(db_file), "--retire"]) == 0
+    out = capsys.readouterr().out
+    current = load_key_file(keys).current
+    assert current != first and f"retired {first}" in out and "2 records re-wrapped" in out
+    db = HqDb(str(db_file))
+    try:
+        assert member_pii(db, member).name == NAME
+    finally:
+        db.dispose()
+    monkeypatch.setenv(ENV_FILE, str(tmp_path / "missing" / "x.keys"))
+    assert main(["hq", "rotate-keys", "--db", str(db_file)]) == 2
+    assert "no HQ key file" in capsys.readouterr().err

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 __all__ = [
     "EdgeConfig",
+    "EdgeConfigError",
     "ErrorsMiddleware",
     "Limiter",
     "LocalLimiter",
@@ -47,6 +48,10 @@ log = logging.getLogger("posloyalty.hq.edge")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+class EdgeConfigError(ValueError):
+    """A setting of HQ's HTTP edge does not read."""
+
+
 def _networks(text: str) -> tuple[Network, ...]:
     nets: list[Network] = []
     for raw in text.replace(";", ",").split(","):
@@ -55,7 +60,9 @@ def _networks(text: str) -> tuple[Network, ...]:
             try:
                 nets.append(ipaddress.ip_network(part, strict=False))
             except ValueError:
-                raise ValueError(f"{part!r} is not an IP address or network") from None
+                raise EdgeConfigError(
+                    f"POSLOYALTY_HQ_TRUSTED_PROXIES: {part!r} is not an IP address or network"
+                ) from None
     return tuple(nets)
 
 
