@@ -32,6 +32,8 @@ import psycopg
 import requests
 
 from posloyalty.hq.db import HqDb
+from posloyalty.hq.keys import Keyring
+from posloyalty.hq.pii import Pii, index_of, seal_member
 from posloyalty.hq.services import HqService
 from posloyalty.resources import resources_dir
 from posloyalty.sync.protocol import request_headers
@@ -204,24 +206,27 @@ def _hash(i: int) -> str:
     return hashlib.sha256(f"bench:{i}".encode()).hexdigest()
 
 
-def _fill_store(url: str, n: int) -> None:
+def _fill_store(url: str, n: int, keyring: Keyring) -> None:
     """``n`` members of store S0 with their member and secret change rows, by COPY."""
     at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     with psycopg.connect(url.replace("+psycopg", "")) as conn, conn.cursor() as cur:
         with cur.copy(
-            "COPY members (id, phone, phone_hash, name, home_store, registered_at, secret,"
+            "COPY members (id, phone_index, pii_key_id, pii_key, pii, home_store, registered_at,"
             " dirty, state) FROM STDIN"
         ) as copy:
             for i in range(n):
+                mid = f"B{i:09d}"
+                clear = Pii(f"138{i:08d}", "", None, os.urandom(20))
+                sealed = seal_member(keyring, mid, clear)
                 copy.write_row(
                     (
-                        f"B{i:09d}",
-                        f"138{i:08d}",
-                        f"{i:064x}",
-                        "",
+                        mid,
+                        index_of(keyring, clear.phone),
+                        sealed.key_id,
+                        sealed.wrapped_key,
+                        sealed.ciphertext,
                         "S0",
                         at,
-                        os.urandom(20),
                         False,
                         "{}",
                     )
@@ -254,7 +259,7 @@ def _fill_store(url: str, n: int) -> None:
                     "last_purchase_at": None,
                 }
                 copy.write_row(("member", mid, 2 * i + 1, mid, json.dumps(view)))
-                secret = {"member_id": mid, "secret": os.urandom(20).hex()}
+                secret = {"member_id": mid, "secret": ""}  # filled in at pull (hq.pii)
                 copy.write_row(("member_secret", mid, 2 * i + 2, mid, json.dumps(secret)))
         cur.execute("UPDATE counters SET value = %s WHERE name = 'change'", (2 * n,))
         conn.commit()
@@ -265,7 +270,7 @@ def _snapshot(url: str) -> None:
     code = HqService(db).make_enrolment_code("S0")
     db.dispose()
     started = time.perf_counter()
-    _fill_store(url, SNAPSHOT_MEMBERS)
+    _fill_store(url, SNAPSHOT_MEMBERS, db.keyring)
     print(
         f"   snapshot set-up: {SNAPSHOT_MEMBERS:,} members loaded by COPY in "
         f"{time.perf_counter() - started:.1f} s"

@@ -7,11 +7,19 @@ Benchmarks measure; they never fail a build on timing (the machine is shared and
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+# HQ keeps its keys outside the database (posloyalty.hq.keys): one key file for the run.
+if "POSLOYALTY_HQ_KEY_FILE" not in os.environ and "POSLOYALTY_HQ_MASTER_KEYS" not in os.environ:
+    os.environ["POSLOYALTY_HQ_KEY_FILE"] = str(
+        Path(tempfile.mkdtemp(prefix="posloyalty-keys-")) / "hq.keys"
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -11,3 +11,12 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# HQ keeps its keys outside the database (posloyalty.hq.keys): one key file for the whole run,
+# inherited by the HQ servers the tests start. Tests of the embedded default unset it.
+if "POSLOYALTY_HQ_KEY_FILE" not in os.environ and "POSLOYALTY_HQ_MASTER_KEYS" not in os.environ:
+    import tempfile
+
+    os.environ["POSLOYALTY_HQ_KEY_FILE"] = os.path.join(
+        tempfile.mkdtemp(prefix="posloyalty-keys-"), "hq.keys"
+    )

@@ -90,6 +90,27 @@ def register(subparsers: Any) -> None:
     jobs.add_argument("--full", action="store_true", help="recompute every member")
     jobs.set_defaults(handler=_wrap(_run_jobs))
 
+    rotate = sub.add_parser(
+        "rotate-keys",
+        help="add a new master key and re-wrap every member's data key under it",
+        description=(
+            "Adds a master key to HQ's key file and makes it current, then re-wraps every "
+            "sealed record under it (old keys keep working until then). Restart running HQ "
+            "processes afterwards and run it again with --keep-current."
+        ),
+    )
+    _db_arg(rotate)
+    rotate.add_argument(
+        "--keep-current",
+        action="store_true",
+        help="add no key: re-wrap under the current one (keys from the environment: put the "
+        "new key first in POSLOYALTY_HQ_MASTER_KEYS)",
+    )
+    rotate.add_argument(
+        "--retire", action="store_true", help="then drop keys no record uses from the key file"
+    )
+    rotate.set_defaults(handler=_wrap(_rotate_keys))
+
     health = sub.add_parser("health", help="sync health per store and terminal")
     _db_arg(health)
     health.add_argument("--json", action="store_true", help="print JSON")
@@ -104,11 +125,13 @@ def _fail(message: str) -> int:
 def _wrap(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         from posloyalty.hq.db import DatabaseUrlError
+        from posloyalty.hq.edge import EdgeConfigError
         from posloyalty.hq.errors import HqError
+        from posloyalty.hq.keys import KeyringError
 
         try:
             return command(args)
-        except (HqError, DatabaseUrlError) as exc:
+        except (HqError, DatabaseUrlError, KeyringError, EdgeConfigError) as exc:
             return _fail(str(exc))
         except SQLAlchemyError as exc:
             return _fail(f"database problem: {str(exc).splitlines()[0]}")
@@ -129,8 +152,10 @@ def _service(args: argparse.Namespace) -> Iterator[Any]:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from posloyalty.hq.edge import EdgeConfig
     from posloyalty.hq.server import serve
 
+    EdgeConfig.from_env(os.environ)  # a bad setting is refused before anything starts
     with _service(args) as svc:
         serve(svc, args.host, args.port, jobs_interval=args.jobs_interval, workers=args.workers)
     return 0
@@ -199,6 +224,17 @@ def _run_jobs(args: argparse.Namespace) -> int:
         f"{report.members} members recomputed, {report.changed} changed, "
         f"{report.expired_entries} expiry entries, {len(report.merged)} merges, "
         f"{report.problems} problems"
+    )
+    return 0
+
+
+def _rotate_keys(args: argparse.Namespace) -> int:
+    from posloyalty.hq.rotation import rotate_keys
+
+    done = rotate_keys(args.db, dict(os.environ), new_key=not args.keep_current, retire=args.retire)
+    print(
+        f"current master key {done.current} ({done.source}): {done.rewrapped} records "
+        f"re-wrapped" + (f"; retired {', '.join(done.retired)}" if done.retired else "")
     )
     return 0
 

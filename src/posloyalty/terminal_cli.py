@@ -212,7 +212,7 @@ def _init(args: argparse.Namespace) -> dict[str, Any]:
                         f"{args.db} already belongs to {key} {current!r}, not {wanted!r}"
                     )
                 repo.set_setting(session, key, wanted)
-            repo.ensure_phone_salt(session)
+            repo.ensure_phone_key(session)
             store = repo.get_setting(session, "store")
             terminal = repo.get_setting(session, "terminal")
         return {

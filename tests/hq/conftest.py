@@ -17,6 +17,7 @@ from pgtest import postgres_database
 
 from posloyalty.clock import FixedClock
 from posloyalty.hq.db import HqDb
+from posloyalty.hq.edge import EdgeConfig
 from posloyalty.hq.services import HqConfig, HqService
 
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
@@ -50,5 +51,6 @@ def svc(db: HqDb, clock: FixedClock) -> HqService:
 
 @pytest.fixture
 def server(svc: HqService) -> Iterator[RunningServer]:
-    with RunningServer(svc) as running:
+    # The API docs are on, as in development (POSLOYALTY_HQ_DEV): the schema tests read them.
+    with RunningServer(svc, EdgeConfig(docs=True)) as running:
         yield running

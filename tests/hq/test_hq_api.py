@@ -47,7 +47,7 @@ def test_enrol_push_pull_round_trip(
     r = requests.get(f"{server.url}/v1/health", timeout=TIMEOUT)
     assert r.status_code == 200 and r.json()["protocol_version"] == 1
     till = enroll(server, svc, "S1")
-    assert till["store_id"] == "S1" and len(till["phone_salt"]) == 32
+    assert till["store_id"] == "S1" and len(till["phone_key"]) == 64
     t, token = till["terminal_id"], till["token"]
     at = clock.now()
     svc.publish_rules((resources_dir() / "rules" / "miniso.toml").read_text("utf-8"))

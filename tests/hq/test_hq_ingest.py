@@ -7,7 +7,7 @@ from typing import Any
 
 import hq_helpers
 import pytest
-from hq_helpers import batch, earned, entry, registration, sale, uuid7
+from hq_helpers import batch, earned, entry, member_pii, registration, sale, uuid7
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
@@ -233,8 +233,7 @@ def test_store_links_move_forward_in_one_statement_and_never_back(
         svc.register_member("S1", f"1380000005{i}", "", None, True).member_id for i in (0, 1)
     ]
     at = clock.now()
-    with svc.db.transaction() as s:
-        secrets = {m: bytes(s.get(Member, m).secret) for m in members}  # type: ignore[union-attr]
+    secrets = {m: member_pii(svc.db, m).secret for m in members}
 
     def proven(store: str, terminal: str, member: str, total: int, when: dt.datetime) -> Any:
         """A sale at S2 with the member's phone code scanned: the proof that links them."""

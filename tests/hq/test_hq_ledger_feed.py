@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hq_helpers import batch, earned, entry, registration, sale
+from hq_helpers import batch, earned, entry, member_pii, registration, sale
 from sqlalchemy import select
 
 from posloyalty.clock import FixedClock
@@ -92,8 +92,7 @@ def test_the_pull_feed_carries_the_slice_members_ledger(svc: HqService, clock: F
     # store 2's feed, and so do HQ's own entries (the expiry the jobs write).
     later = at + dt.timedelta(days=2)
     clock.advance(days=2)
-    with svc.db.transaction() as s:
-        secret = bytes(s.get(Member, member).secret)  # type: ignore[union-attr]
+    secret = member_pii(svc.db, member).secret
     code = make_dynamic(MemberId(member), secret, int(later.timestamp()))
     spend = sale("S2", s2.terminal_id, member, 100, later, member_code=code)
     redeem = entry(

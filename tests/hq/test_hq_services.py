@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from hq_helpers import batch, earned, entry, registration, sale
+from hq_helpers import batch, earned, entry, member_pii, registration, sale
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -31,6 +31,7 @@ from posloyalty.hq.models import (
     Product,
     PushedItem,
 )
+from posloyalty.hq.pii import Pii, pii_of, set_pii
 from posloyalty.hq.services import HqService
 from posloyalty.resources import resources_dir
 from posloyalty.sync.protocol import PullRequest, PushBatch
@@ -214,7 +215,8 @@ def test_overdrawn_redemptions_are_posted_and_recorded(svc: HqService, clock: Fi
     # member's phone code: HQ's proof that the member was there).
     later = at + dt.timedelta(hours=1)
     sale1 = sale("S1", s1.terminal_id, member.id, 1000, later)
-    code = make_dynamic(MemberId(member.id), member.secret, int(later.timestamp()))
+    secret = member_pii(svc.db, member.id).secret
+    code = make_dynamic(MemberId(member.id), secret, int(later.timestamp()))
     sale2 = sale("S2", s2.terminal_id, member.id, 1000, later, member_code=code)
     member = member.id
     red1 = entry("S1", s1.terminal_id, member, "redeem", -4000, later, "LOT-1", sale_id=sale1["id"])
@@ -327,10 +329,7 @@ def test_a_member_seen_at_another_store_joins_its_slice(svc: HqService, clock: F
     named = sale("S2", s2.terminal_id, reg.member_id, 5000, at)
     assert push(svc, s2, [named]) == ["accepted"]
     assert pull_all(svc, s2, cursor2)[0] == []  # naming the member proves nothing
-    with svc.db.transaction() as s:
-        member = s.get(Member, reg.member_id)
-        assert member is not None
-        real = bytes(member.secret)
+    real = member_pii(svc.db, reg.member_id).secret
     forged = make_dynamic(MemberId(reg.member_id), b"not the secret" * 2, int(at.timestamp()))
     stale = make_dynamic(MemberId(reg.member_id), real, int(at.timestamp()) - 3600)
     for code in (forged, stale):
@@ -371,8 +370,9 @@ def test_registration_rules(svc: HqService) -> None:
 def test_phone_hash_matches_the_terminal_store(svc: HqService) -> None:
     from posloyalty.store.repo import hash_phone
 
-    salt = svc.enroll(svc.make_enrolment_code("S1")).phone_salt
-    assert members.phone_hash(salt, "+86 138 1234 5678") == hash_phone(salt, "13812345678")
+    key = svc.enroll(svc.make_enrolment_code("S1")).phone_key
+    assert key
+    assert members.phone_hash(key, "+86 138 1234 5678") == hash_phone(key, "13812345678")
 
 
 def test_offline_registrations_of_one_phone_at_two_stores_merge(
@@ -427,16 +427,9 @@ def test_two_members_with_one_phone_are_merged_by_the_jobs(
         original = s.get(Member, first.member_id)
         assert original is not None
         twin = Member(
-            id="TWIN000001",
-            phone=original.phone,
-            phone_hash=original.phone_hash,
-            name="Zhao",
-            registered_at=clock.now(),
-            secret=b"x" * 20,
-            home_store="S1",
-            dirty=True,
-            state={},
+            id="TWIN000001", registered_at=clock.now(), home_store="S1", dirty=True, state={}
         )
+        set_pii(s, twin, Pii(pii_of(s, original).phone, "Zhao", None, b"x" * 20))
         s.add(twin)
         s.flush()
         s.add(MemberAlias(alias="TWIN000001", member_id="TWIN000001"))

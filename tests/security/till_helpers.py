@@ -60,7 +60,7 @@ def make_till(path: Path, clock: FixedClock, *, enrolled: bool = True) -> None:
         with db.write() as session:
             for key, value in (("store", "S7"), ("terminal", "T7"), ("zone", "Asia/Shanghai")):
                 repo.set_setting(session, key, value)
-            salt = repo.ensure_phone_salt(session)
+            salt = repo.ensure_phone_key(session)
             text = (resources_dir() / "rules" / "miniso.toml").read_text(encoding="utf-8")
             repo.save_rule_document(session, doc_id="r", revision=1, text_=text, activate=True)
             for staff, role in (("c1", "cashier"), ("m1", "manager"), ("m2", "manager")):

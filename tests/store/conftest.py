@@ -29,6 +29,6 @@ def db(db_path: Path, clock: FixedClock) -> Iterator[Database]:
     with database.write() as session:
         repo.set_setting(session, "store", "S1")
         repo.set_setting(session, "terminal", "T1")
-        repo.ensure_phone_salt(session)
+        repo.ensure_phone_key(session)
     yield database
     database.close()

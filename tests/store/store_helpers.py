@@ -34,7 +34,7 @@ def file_hash(path: Path) -> str:
 
 def add_member(db: Database, member_id: str = "M1", phone: str = "13812345678") -> None:
     with db.write() as session:
-        salt = repo.phone_salt(session)
+        salt = repo.phone_key(session)
         session.add(
             Member(
                 id=member_id,

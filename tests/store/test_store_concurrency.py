@@ -79,7 +79,7 @@ def test_a_locked_database_gives_a_clear_error_and_stores_nothing(
 ) -> None:
     db = Database.open(db_path, clock=clock, create=True, busy_timeout_ms=100)
     with db.write() as session:
-        repo.ensure_phone_salt(session)
+        repo.ensure_phone_key(session)
     add_member(db)
     holder = sqlite3.connect(db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")

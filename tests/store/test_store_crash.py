@@ -55,7 +55,7 @@ def _trials(tmp_path: Path, clock: FixedClock, trials: int, *, second: bool = Fa
     path = tmp_path / "crash.db"
     db = Database.open(path, clock=clock, create=True)
     with db.write() as session:
-        repo.ensure_phone_salt(session)
+        repo.ensure_phone_key(session)
     db.close()
     db = Database.open(path, clock=clock)
     add_member(db)

@@ -339,13 +339,13 @@ def test_entries_for_an_unknown_member_are_refused(db: Database) -> None:
         assert repo.table_counts(session)["ledger_entries"] == 0
 
 
-def test_phone_salt_from_hq_only_before_members_exist(db: Database) -> None:
+def test_phone_key_from_hq_only_before_members_exist(db: Database) -> None:
     with db.write() as session:
-        repo.set_phone_salt(session, "chain-salt")
-        assert repo.phone_salt(session) == "chain-salt"
+        repo.set_phone_key(session, "chain-salt")
+        assert repo.phone_key(session) == "chain-salt"
     add_member(db)
-    with pytest.raises(StoreDataError, match="another phone salt"), db.write() as session:
-        repo.set_phone_salt(session, "other-salt")
+    with pytest.raises(StoreDataError, match="another phone key"), db.write() as session:
+        repo.set_phone_key(session, "other-salt")
     with db.write() as session:
-        repo.set_phone_salt(session, "chain-salt")  # the same salt again is fine
+        repo.set_phone_key(session, "chain-salt")  # the same salt again is fine
         assert [m.id for m in repo.members_by_phone(session, "13812345678")] == ["M1"]

@@ -30,7 +30,7 @@ from posloyalty.store.till_lock import TillRunningError, till_running
 def _new_database(path: Path, clock: FixedClock) -> None:
     db = Database.open(path, clock=clock, create=True)
     with db.write() as session:
-        repo.ensure_phone_salt(session)
+        repo.ensure_phone_key(session)
     add_member(db, "M1", "13812345678")
     add_member(db, "M2", "13912345678")
     db.close()

@@ -7,6 +7,10 @@ import os
 import uuid
 from typing import Any
 
+from posloyalty.hq.db import HqDb
+from posloyalty.hq.models import Member
+from posloyalty.hq.pii import Pii, pii_of
+
 _COUNTER = [0]
 
 
@@ -92,3 +96,11 @@ def earned(
     allow that much): what HQ credits from a till."""
     s = sale(store, terminal, member, points * 100, at)
     return [s, entry(store, terminal, member, "earn", points, at, sale_id=s["id"], **extra)]
+
+
+def member_pii(db: HqDb, member_id: str) -> Pii:
+    """A member's personal data as HQ decrypts it (hq.pii.pii_of, the one reader)."""
+    with db.transaction(writer=False) as s:
+        member = s.get(Member, member_id)
+        assert member is not None, f"no member {member_id}"
+        return pii_of(s, member)

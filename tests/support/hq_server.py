@@ -13,6 +13,7 @@ import time
 import uvicorn
 
 from posloyalty.hq.api import create_app
+from posloyalty.hq.edge import EdgeConfig
 from posloyalty.hq.services import HqService
 
 
@@ -25,15 +26,16 @@ def free_port() -> int:
 class RunningServer:
     """A real uvicorn on loopback in a thread."""
 
-    def __init__(self, service: HqService) -> None:
+    def __init__(self, service: HqService, edge: EdgeConfig | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            create_app(service),
+            create_app(service, edge=edge or EdgeConfig()),
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
             access_log=False,
+            proxy_headers=False,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

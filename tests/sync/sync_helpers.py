@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import uvicorn
+from hq_helpers import member_pii
 from sqlalchemy import select
 
 from posloyalty.clock import Clock, FixedClock
@@ -28,7 +29,6 @@ from posloyalty.domain.ids import MemberId
 from posloyalty.hq.api import create_app
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.models import LedgerEntry, PushedItem, Sale
-from posloyalty.hq.models import Member as HqMember
 from posloyalty.hq.services import HqConfig, HqService
 from posloyalty.resources import resources_dir
 from posloyalty.store import repo
@@ -433,10 +433,7 @@ def sell(
 
 def phone_code(hq: Hq, member: str, at: dt.datetime) -> str:
     """The member's phone code at ``at``, made with the secret HQ holds (as the phone does)."""
-    with hq.db.transaction() as s:
-        row = s.get(HqMember, member)
-        assert row is not None
-        secret = bytes(row.secret)
+    secret = member_pii(hq.db, member).secret
     return make_dynamic(MemberId(member), secret, int(at.timestamp()))
 
 

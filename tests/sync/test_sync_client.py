@@ -29,6 +29,7 @@ from posloyalty import cli
 from posloyalty.clock import FixedClock
 from posloyalty.hq.services import HqConfig
 from posloyalty.store import repo
+from posloyalty.store.phone_key import phone_key_path
 from posloyalty.sync.client import Backoff, SyncClient, SyncState, credential_file, enroll
 from posloyalty.sync.errors import Refused
 from posloyalty.sync.worker import SyncWorker
@@ -136,10 +137,11 @@ def test_enrolment_keeps_the_credential_private(hq: Hq, tmp_path: Path) -> None:
     with db.read() as session:
         assert repo.get_setting(session, "terminal") == result.terminal_id
         assert repo.get_setting(session, "store") == "S1"
-        salt = repo.get_setting(session, "phone_salt")
+        key = repo.phone_key(session)
         dump = str(session.connection().exec_driver_sql("SELECT * FROM settings").all())
     token = json.loads(path.read_text())["token"]
-    assert token not in dump and salt  # the chain's salt was adopted
+    assert token not in dump and key and key not in dump  # the chain's key, kept outside
+    assert stat.S_IMODE(phone_key_path(db.path).stat().st_mode) == 0o600
     with pytest.raises(Refused, match="unknown, used or expired"):
         enroll(db, hq.url, "AAAA-BBBB-CCCC", key_store="file")
     os.chmod(path, 0o644)

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import requests
+from hq_helpers import member_pii
 from sync_helpers import (
     FAST,
     PRODUCTS,
@@ -225,8 +226,7 @@ def test_cursor_pull_applies_every_change_once(hq: Hq, tmp_path: Path) -> None:
         assert session.query(Product).count() == len(PRODUCTS)
         vault = open_vault(db, create=False)
         secrets_ok = [member_codes.member_secret(session, vault, m) for m in ids]
-    with hq.db.transaction() as s:
-        assert secrets_ok == [s.get(Member, m).secret for m in ids]  # type: ignore[union-attr]
+    assert secrets_ok == [member_pii(hq.db, m).secret for m in ids]
     # Nothing new: an empty page, the cursor stays.
     seen.clear()
     assert c.pull().changes == 0 and seen == []
@@ -258,8 +258,7 @@ def test_cursor_pull_applies_every_change_once(hq: Hq, tmp_path: Path) -> None:
             == ids[0]
         )
     # The pulled secret verifies the member's dynamic code offline.
-    with hq.db.transaction() as s:
-        secret = s.get(Member, ids[0]).secret  # type: ignore[union-attr]
+    secret = member_pii(hq.db, ids[0]).secret
     shown = codes.make_dynamic(MemberId(ids[0]), secret, int(clock.now().timestamp()))
     outcome = identify(shown, db=db, vault=open_vault(db, create=False))
     assert isinstance(outcome, Identified) and outcome.member_id == ids[0] and outcome.confirmed

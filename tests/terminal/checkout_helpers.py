@@ -40,7 +40,7 @@ def setup_store(path: Path, clock: Clock) -> Database:
         repo.set_setting(session, "store", "S1")
         repo.set_setting(session, "terminal", "T1")
         repo.set_setting(session, "zone", "Asia/Shanghai")
-        salt = repo.ensure_phone_salt(session)
+        salt = repo.ensure_phone_key(session)
         for sku, ean, name, price, category, special, member_price in PRODUCTS:
             session.add(
                 Product(

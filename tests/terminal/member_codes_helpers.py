@@ -23,7 +23,7 @@ def open_terminal(path: Path, clock: FixedClock) -> Database:
         if repo.get_setting(session, "terminal") is None:
             repo.set_setting(session, "store", "S1")
             repo.set_setting(session, "terminal", "T1")
-            repo.ensure_phone_salt(session)
+            repo.ensure_phone_key(session)
     return db
 
 
@@ -37,7 +37,7 @@ def add_member(
     birthday: dt.date | None = None,
 ) -> None:
     with db.write() as session:
-        salt = repo.phone_salt(session)
+        salt = repo.phone_key(session)
         session.add(
             Member(
                 id=member_id,

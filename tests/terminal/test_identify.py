@@ -493,7 +493,7 @@ def test_schema_v3_migrates_a_v2_database_keeping_members(
     path = tmp_path / "old.db"
     old = Database.open(path, clock=clock, create=True, migrations=MIGRATIONS[:2])
     with old.write() as session:
-        repo.ensure_phone_salt(session)
+        repo.ensure_phone_key(session)
     add_member(old, M1)
     old.close()
     db = Database.open(path, clock=clock)

@@ -1,9 +1,10 @@
-"""Personal data: masking for display, and the one phone normalisation and salted hash that
+"""Personal data: masking for display, and the one phone normalisation and keyed hash that
 terminals and HQ share (duplicates are found by comparing hashes, so both must agree exactly)."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 
 _COUNTRY_PREFIXES = ("+86", "0086")
@@ -22,9 +23,11 @@ def normalize_phone(phone: str) -> str:
     return digits
 
 
-def phone_hash(salt: str, phone: str) -> str:
-    """Salted SHA-256 (hex) of the normalised number: how a phone is stored and compared."""
-    return hashlib.sha256(f"{salt}:{normalize_phone(phone)}".encode()).hexdigest()
+def phone_hash(key: str, phone: str) -> str:
+    """HMAC-SHA256 (hex) of the normalised number under the chain's phone key: how a till finds
+    a phone. The key is kept outside the till's database, so masked phones and hashes alone do
+    not give the numbers back."""
+    return hmac.new(key.encode(), normalize_phone(phone).encode(), hashlib.sha256).hexdigest()
 
 
 def mask_phone(phone: str) -> str:

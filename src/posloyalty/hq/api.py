@@ -19,8 +19,6 @@ violation, 429 rate limit (with Retry-After).
 import json
 import math
 import os
-import threading
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Annotated, Any
 
@@ -32,6 +30,13 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from posloyalty.hq import selfreg_web
+from posloyalty.hq.edge import (
+    EdgeConfig,
+    ErrorsMiddleware,
+    body_problem,
+    client_address,
+    make_limiter,
+)
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotAuthenticated, NotFound, Refused
 from posloyalty.hq.selfreg import SelfRegConfig, SelfRegistration
@@ -65,29 +70,9 @@ _STATUS: dict[type[HqError], int] = {
 }
 
 
-class RateLimiter:
-    """Token buckets by key: ``rate`` tokens per second, at most ``burst`` saved up."""
-
-    def __init__(self, rate: float, burst: int, now: Callable[[], float] = time.monotonic) -> None:
-        self.rate, self.burst, self._now = rate, burst, now
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: str) -> float:
-        """0 when allowed; else the seconds to wait before the next request may pass."""
-        with self._lock:
-            now = self._now()
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1 - tokens) / self.rate
-
-
 class LimitsMiddleware:
-    """Refuses bodies over ``limit`` bytes (413) before the app reads them; stamps the
+    """Refuses bodies over ``limit`` bytes (413) and JSON bodies that are not Unicode text
+    (400, :func:`posloyalty.hq.edge.body_problem`) before the app reads them; stamps the
     protocol version on every response."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
@@ -128,6 +113,11 @@ class LimitsMiddleware:
             if not message.get("more_body", False):
                 break
         whole = b"".join(chunks)
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        problem = body_problem(content_type.decode("latin-1"), whole)
+        if problem is not None:
+            await _reply(stamped, 400, problem)
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -160,20 +150,33 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorBody} for code in codes}
 
 
-def create_app(service: HqService, selfreg: SelfRegConfig | None = None) -> FastAPI:
+def create_app(
+    service: HqService, selfreg: SelfRegConfig | None = None, edge: EdgeConfig | None = None
+) -> FastAPI:
     """The HQ API bound to ``service``; ``selfreg`` configures self-service registration
-    (default: :meth:`SelfRegConfig.from_env`)."""
+    (default: :meth:`SelfRegConfig.from_env`), ``edge`` the client address, rate limits and
+    API docs (default: :meth:`EdgeConfig.from_env`)."""
+    edge = edge or EdgeConfig.from_env(os.environ)
     app = FastAPI(
         title="posloyalty HQ",
         version=str(PROTOCOL_VERSION),
         description="Terminal enrolment and sync (push outbox items, pull the store's slice).",
+        # The API's map is for developers, not for whoever finds the server (POSLOYALTY_HQ_DEV).
+        docs_url="/docs" if edge.docs else None,
+        redoc_url="/redoc" if edge.docs else None,
+        openapi_url="/openapi.json" if edge.docs else None,
     )
     app.add_middleware(LimitsMiddleware, limit=MAX_BODY_BYTES)
+    app.add_middleware(ErrorsMiddleware)  # outermost of ours: errors of everything inside
     # Snapshot pages compress several times over; clients send Accept-Encoding: gzip.
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
     cfg = service.config
-    terminal_limits = RateLimiter(cfg.rate_per_s, cfg.rate_burst)
-    enroll_limits = RateLimiter(cfg.enroll_rate_per_s, cfg.enroll_burst)
+    terminal_limits = make_limiter(edge, "terminal", cfg.rate_per_s, cfg.rate_burst)
+    enroll_limits = make_limiter(edge, "enroll", cfg.enroll_rate_per_s, cfg.enroll_burst)
+
+    def client_of(request: Request) -> str:
+        peer = request.client.host if request.client else None
+        return client_address(peer, request.headers.get("x-forwarded-for"), edge)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -233,8 +236,7 @@ def create_app(service: HqService, selfreg: SelfRegConfig | None = None) -> Fast
     def enroll(
         body: EnrollRequest, request: Request, _version: Annotated[int, Depends(protocol)]
     ) -> EnrollResponse:
-        client = request.client.host if request.client else "?"
-        wait = enroll_limits.take(client)
+        wait = enroll_limits.take(client_of(request))
         if wait:
             raise HTTPException(
                 429,
@@ -260,7 +262,8 @@ def create_app(service: HqService, selfreg: SelfRegConfig | None = None) -> Fast
         app,
         SelfRegistration(service, reg),
         caller,
-        RateLimiter(reg.token_rate_per_s, reg.token_burst).take,
-        RateLimiter(reg.ip_rate_per_s, reg.ip_burst).take,
+        make_limiter(edge, "selfreg-link", reg.token_rate_per_s, reg.token_burst).take,
+        make_limiter(edge, "selfreg-ip", reg.ip_rate_per_s, reg.ip_burst).take,
+        client_of=client_of,
     )
     return app

@@ -61,6 +61,7 @@ from posloyalty.hq.models import (
     Sale,
     Setting,
 )
+from posloyalty.hq.pii import pii_of
 from posloyalty.sync.protocol import SalePayload
 
 __all__ = [
@@ -149,7 +150,7 @@ def prove_by_codes(
         member = session.get(Member, member_id)
         if member is None:
             continue
-        result = codes.verify_dynamic(code, member.secret, int(at.timestamp()))
+        result = codes.verify_dynamic(code, pii_of(session, member).secret, int(at.timestamp()))
         if result.ok and members.get(str(result.member_id)) == member_id:
             link_store(session, member_id, caller.store_id, at, recent_days=recent_days)
             proven.add(member_id)
@@ -236,7 +237,7 @@ def derive_sale(
                     problem=f"priced at tier {basket.member.tier}, above the member's "
                     f"{ids[most]} at HQ"
                 )
-        birthday = member.birthday
+        birthday = pii_of(session, member).birthday
         basket = replace(
             basket,
             member=replace(

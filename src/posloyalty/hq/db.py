@@ -28,6 +28,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from posloyalty.hq.keys import Keyring, resolve_keyring
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 T = TypeVar("T")
 
@@ -65,7 +67,9 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 60}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -82,15 +86,25 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # hide_parameters: a database error's message never quotes the values (personal data).
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,
+    )
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (safe to call on every start)."""
+def migrate(engine: Engine, keyring: Keyring) -> None:
+    """Bring the schema to the newest Alembic revision (safe to call on every start).
+
+    ``keyring``: HQ's keys (a migration that encrypts existing rows needs them)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["keyring"] = keyring
         command.upgrade(config, "head")
 
 
@@ -100,14 +114,28 @@ def _retryable(exc: DBAPIError) -> bool:
 
 
 class HqDb:
-    """An engine, migrated, with transaction helpers."""
+    """An engine, migrated, with transaction helpers; sessions carry HQ's keys (hq.pii).
 
-    def __init__(self, url: str, *, upgrade: bool = True, pool_size: int = 10) -> None:
+    ``keyring``: HQ's encryption keys; by default from the environment or the key file
+    (:func:`posloyalty.hq.keys.resolve_keyring`).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        upgrade: bool = True,
+        pool_size: int = 10,
+        keyring: Keyring | None = None,
+    ) -> None:
         self.url = normalise_url(url)
+        self.keyring = keyring or resolve_keyring(self.url)
         self.engine = make_engine(self.url, pool_size=pool_size)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"keyring": self.keyring}
+        )
         if upgrade:
-            migrate(self.engine)
+            migrate(self.engine, self.keyring)
 
     @property
     def dialect(self) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from posloyalty.domain.codes import to_base36
 from posloyalty.hq.errors import BadRequest, Forbidden, NotAuthenticated, NotFound
-from posloyalty.hq.members import chain_phone_salt
+from posloyalty.hq.members import chain_phone_key
 from posloyalty.hq.models import EnrolmentCode, Store, Terminal
 
 DEFAULT_CODE_TTL = dt.timedelta(minutes=15)
@@ -71,7 +71,7 @@ class Enrolment:
     terminal_id: str
     store_id: str
     token: str
-    phone_salt: str
+    phone_key: str
 
 
 def enroll(session: Session, code: str, at: dt.datetime, name: str = "") -> Enrolment:
@@ -101,7 +101,7 @@ def enroll(session: Session, code: str, at: dt.datetime, name: str = "") -> Enro
         )
     )
     session.flush()
-    return Enrolment(terminal_id, row.store_id, token, chain_phone_salt(session))
+    return Enrolment(terminal_id, row.store_id, token, chain_phone_key(session))
 
 
 @dataclass(frozen=True, slots=True)

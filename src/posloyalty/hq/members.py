@@ -9,9 +9,10 @@ member, so merging never rewrites the ledger.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, update
@@ -20,15 +21,19 @@ from sqlalchemy.orm import Session
 from posloyalty.domain import privacy
 from posloyalty.domain.codes import to_base36
 from posloyalty.domain.privacy import mask_name, mask_phone
+from posloyalty.hq import pii
 from posloyalty.hq.bulk import one_of
-from posloyalty.hq.changes import bump_member, emit
+from posloyalty.hq.changes import Page, bump_member, emit
 from posloyalty.hq.errors import BadRequest, NotFound
 from posloyalty.hq.ledger import publish_ledger
 from posloyalty.hq.models import Coupon, Member, MemberAlias, MemberMerge, MemberStore, Setting
+from posloyalty.sync.protocol import RawTable
 
 MEMBER_ID_CHARS = 10
 SECRET_BYTES = 20
-PHONE_SALT_KEY = "phone_salt"
+PHONE_KEY = "sealed:phone_key"
+#: Placeholder for a member's code secret in the change feed (hq.services fills it at pull).
+SEALED_SECRET = ""
 #: A member seen at a store within this many days is in that store's slice.
 DEFAULT_RECENT_DAYS = 180
 
@@ -44,22 +49,32 @@ def normalize_phone(phone: str) -> str:
         raise BadRequest(str(exc)) from None
 
 
-def phone_hash(salt: str, phone: str) -> str:
-    """Salted SHA-256 (hex) of the normalised number: the terminals' formula."""
+def phone_hash(key: str, phone: str) -> str:
+    """The terminals' phone lookup hash: HMAC-SHA256 of the normalised number under the chain's
+    phone key (domain.privacy)."""
     try:
-        return privacy.phone_hash(salt, phone)
+        return privacy.phone_hash(key, phone)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
 
 
-def chain_phone_salt(session: Session) -> str:
-    """The chain-wide phone salt, made on first use and handed to terminals at enrolment."""
-    row = session.get(Setting, PHONE_SALT_KEY)
+def chain_phone_key(session: Session) -> str:
+    """The chain-wide phone key (hex), made on first use, handed to terminals at enrolment and
+    stored at HQ sealed under the master key (the database alone does not hold it)."""
+    row = session.get(Setting, PHONE_KEY)
     if row is None:
-        row = Setting(key=PHONE_SALT_KEY, value=os.urandom(16).hex())
-        session.add(row)
+        key = os.urandom(32).hex()
+        session.add(
+            Setting(key=PHONE_KEY, value=pii.seal_text(pii.keyring_of(session), PHONE_KEY, key))
+        )
         session.flush()
-    return row.value
+        session.info["phone_key"] = key
+        return key
+    cached = session.info.get("phone_key")
+    if cached is None:
+        cached = pii.open_text(pii.keyring_of(session), PHONE_KEY, row.value)
+        session.info["phone_key"] = cached
+    return str(cached)
 
 
 # --------------------------------------------------------------------------- ids and views
@@ -90,15 +105,18 @@ def aliases_of(session: Session, member_id: str) -> list[str]:
     )
 
 
-def member_view(member: Member, aliases: list[str]) -> dict[str, Any]:
+def member_view(session: Session, member: Member, aliases: list[str]) -> dict[str, Any]:
     """What a terminal receives about a member: masked phone and name, never the number."""
     state = member.state or {}
+    clear = pii.pii_of(session, member)
     return {
         "id": member.id,
-        "phone_masked": mask_phone(member.phone),
-        "phone_hash": member.phone_hash,
-        "name_masked": mask_name(member.name) if member.name.strip() else "",
-        "birthday": member.birthday.isoformat() if member.birthday else None,
+        "phone_masked": mask_phone(clear.phone),
+        "phone_hash": phone_hash(chain_phone_key(session), clear.phone),
+        "name_masked": mask_name(clear.name) if clear.name.strip() else "",
+        # Month and day only (the year stands in as 2000, a leap year): the till keeps no year
+        # of birth, and the change feed at HQ holds no full birthday.
+        "birthday": clear.birthday.replace(year=2000).isoformat() if clear.birthday else None,
         "home_store": member.home_store,
         "registered_at": member.registered_at.isoformat(),
         "aliases": [a for a in aliases if a != member.id],
@@ -135,16 +153,68 @@ def publish_member(session: Session, member: Member) -> None:
         session,
         "member",
         member.id,
-        member_view(member, aliases_of(session, member.id)),
+        member_view(session, member, aliases_of(session, member.id)),
         member_id=member.id,
     )
     emit(
         session,
         "member_secret",
         member.id,
-        {"member_id": member.id, "secret": member.secret.hex()},
+        # The secret itself is not kept in the change feed: the pull fills it in (hq.pii).
+        {"member_id": member.id, "secret": SEALED_SECRET},
         member_id=member.id,
     )
+
+
+def with_secrets(session: Session, page: Page) -> Page:
+    """The page with each member-secret change's secret filled in from the member's sealed
+    data (the change feed itself keeps none)."""
+    wanted = {key for _, kind, key, data in page.changes if kind == "member_secret" and data}
+    for kind, _, rows in page.tables or []:
+        if kind == "member_secret":
+            wanted.update(key for _, key, _ in rows)
+    if not wanted:
+        return page
+    found = session.scalars(select(Member).where(one_of(session, Member.id, wanted)))
+    secrets_hex = {m.id: pii.pii_of(session, m).secret.hex() for m in found}
+
+    def filled(key: str, data: Any) -> Any:
+        if isinstance(data, dict) and "secret" in data and key in secrets_hex:
+            data["secret"] = secrets_hex[key]
+        return data
+
+    plain = [
+        (seq, kind, key, json.dumps(filled(key, json.loads(data)), ensure_ascii=False))
+        if kind == "member_secret" and data
+        else (seq, kind, key, data)
+        for seq, kind, key, data in page.changes
+    ]
+    tables: list[RawTable] | None = None
+    if page.tables is not None:
+        tables = []
+        for kind, fields, rows in page.tables:
+            names = json.loads(fields) if kind == "member_secret" else []
+            tables.append(
+                (
+                    kind,
+                    fields,
+                    [
+                        (
+                            seq,
+                            key,
+                            _values(filled(key, dict(zip(names, json.loads(v), strict=True)))),
+                        )
+                        for seq, key, v in rows
+                    ]
+                    if names
+                    else rows,
+                )
+            )
+    return Page(plain, page.next_cursor, page.more, tables)
+
+
+def _values(data: dict[str, Any]) -> str:
+    return json.dumps(list(data.values()), ensure_ascii=False)
 
 
 def link_store(
@@ -267,14 +337,14 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
         raise BadRequest("a member can only be registered with their consent")
     if len(name) > 64 or any(ord(c) < 32 or c == "\x7f" for c in name):
         raise BadRequest("the name must be at most 64 printable characters")
-    digest = phone_hash(chain_phone_salt(session), phone)
+    digest = pii.phone_index(session, phone)
     if provisional_id is not None:
         known = resolve(session, {provisional_id})
         if known:
             return Registration(known[provisional_id], created=False)
     existing = session.scalar(
         select(Member)
-        .where(Member.phone_hash == digest, Member.merged_into.is_(None))
+        .where(Member.phone_index == digest, Member.merged_into.is_(None))
         .order_by(Member.registered_at, Member.id)
         .limit(1)
     )
@@ -300,16 +370,16 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
         return Registration(existing.id, created=False)
     member = Member(
         id=new_member_id(session),
-        phone=normalize_phone(phone),
-        phone_hash=digest,
-        name=name.strip(),
-        birthday=birthday,
         consent_at=at,
         home_store=store,
         registered_at=at,
-        secret=secrets.token_bytes(SECRET_BYTES),
         dirty=True,
         state={},
+    )
+    pii.set_pii(
+        session,
+        member,
+        pii.Pii(normalize_phone(phone), name.strip(), birthday, secrets.token_bytes(SECRET_BYTES)),
     )
     session.add(member)
     session.flush()
@@ -354,8 +424,9 @@ def merge_members(
         coupon.member_id = survivor_id
     merged.merged_into = survivor_id
     survivor.dirty = True
-    if merged.birthday and not survivor.birthday:
-        survivor.birthday = merged.birthday
+    kept, gone = pii.pii_of(session, survivor), pii.pii_of(session, merged)
+    if gone.birthday and not kept.birthday:
+        pii.set_pii(session, survivor, replace(kept, birthday=gone.birthday))
     session.add(
         MemberMerge(
             survivor_id=survivor_id,
@@ -377,9 +448,9 @@ def merge_duplicates(session: Session, at: dt.datetime) -> list[tuple[str, str]]
     """Merge members that share a phone (registered offline at two stores, or imported twice)
     into the earliest registered; returns the (survivor, merged) pairs. Rerunning finds none."""
     dup_hashes = session.scalars(
-        select(Member.phone_hash)
+        select(Member.phone_index)
         .where(Member.merged_into.is_(None))
-        .group_by(Member.phone_hash)
+        .group_by(Member.phone_index)
         .having(func.count() > 1)
     ).all()
     pairs: list[tuple[str, str]] = []
@@ -387,7 +458,7 @@ def merge_duplicates(session: Session, at: dt.datetime) -> list[tuple[str, str]]
         group = list(
             session.scalars(
                 select(Member)
-                .where(Member.phone_hash == digest, Member.merged_into.is_(None))
+                .where(Member.phone_index == digest, Member.merged_into.is_(None))
                 .order_by(Member.registered_at, Member.id)
             )
         )

@@ -14,7 +14,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -57,7 +56,7 @@ class Base(DeclarativeBase):
 
 
 class Setting(Base):
-    """HQ-wide settings (the chain's phone-hash salt)."""
+    """HQ-wide settings; keys starting ``sealed:`` hold values encrypted by hq.pii."""
 
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -125,15 +124,16 @@ class Change(Base):
 class Member(Base):
     __tablename__ = "members"
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    phone: Mapped[str] = mapped_column(String(32))
-    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
-    name: Mapped[str] = mapped_column(Text, default="")
-    birthday: Mapped[dt.date | None] = mapped_column(Date)
+    #: Blind index of the phone (HMAC-SHA256 under HQ's index key; hq.pii).
+    phone_index: Mapped[str] = mapped_column(String(64), index=True)
+    #: Phone, name, birthday and code secret: AES-GCM under the member's own data key, which is
+    #: stored wrapped by master key ``pii_key_id`` (hq.pii.pii_of reads them).
+    pii_key_id: Mapped[str] = mapped_column(String(32), index=True)
+    pii_key: Mapped[bytes] = mapped_column(LargeBinary)
+    pii: Mapped[bytes] = mapped_column(LargeBinary)
     consent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     home_store: Mapped[str | None] = mapped_column(String(32))
     registered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    #: Key for the member's dynamic codes (>= 20 random bytes).
-    secret: Mapped[bytes] = mapped_column(LargeBinary)
     merged_into: Mapped[str | None] = mapped_column(String(16))
     #: Needs recomputing (new ledger entries or sales since the last job run).
     dirty: Mapped[bool] = mapped_column(Boolean, default=True, index=True)

@@ -18,6 +18,7 @@ Refusals are pages in the shopper's language: 400 invalid or forged link or inva
 import datetime as dt
 import logging
 import math
+import sys
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -28,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from posloyalty.hq import selfreg_page as page
+from posloyalty.hq.edge import redacted
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.selfreg import (
     DEFAULT_PHONE_PATTERN,
@@ -115,9 +117,11 @@ def mount(
     caller: Callable[..., Caller],
     token_limits: Limiter,
     ip_limits: Limiter,
+    *,
+    client_of: Callable[[Request], str],
 ) -> None:
     """Add the self-registration endpoints to ``app``; ``caller`` is the app's terminal
-    authentication dependency."""
+    authentication dependency, ``client_of`` the client address of a request (hq.edge)."""
     config = selfreg.config
     mainland = config.phone_pattern == DEFAULT_PHONE_PATTERN
     errors: dict[int | str, dict[str, Any]] = {
@@ -156,9 +160,6 @@ def mount(
             created=status.created,
         )
 
-    def client_of(request: Request) -> str:
-        return request.client.host if request.client else "?"
-
     def busy(lang: str, wait: float, switch: str | None) -> HTMLResponse:
         seconds = str(max(1, math.ceil(wait)))
         body = page.problem_page(lang, "busy", switch_path=switch, seconds=seconds)
@@ -170,7 +171,8 @@ def mount(
         )
 
     def broken(lang: str) -> HTMLResponse:
-        log.exception("self-registration page failed")
+        # The type and place only: the message may quote what the shopper typed.
+        log.error("self-registration page failed: %s", redacted(sys.exc_info()[1]))
         return _html(page.problem_page(lang, "error"), 500, lang)
 
     @app.get("/r/{token}", response_class=HTMLResponse, include_in_schema=False)

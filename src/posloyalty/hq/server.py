@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from posloyalty.hq.api import create_app
 from posloyalty.hq.db import HqDb
+from posloyalty.hq.edge import redacted
 from posloyalty.hq.services import HqService
 
 log = logging.getLogger("posloyalty.hq")
@@ -36,8 +37,8 @@ class JobLoop:
         while not self._stop.wait(self.interval):
             try:
                 report = self.service.run_jobs()
-            except Exception:  # keep serving; the next round retries
-                log.exception("HQ jobs failed")
+            except Exception as exc:  # keep serving; the next round retries
+                log.error("HQ jobs failed: %s", redacted(exc))
                 continue
             if report.members:
                 log.info(
@@ -72,6 +73,9 @@ def serve(
         "host": host,
         "port": port,
         "access_log": False,
+        # The client address is the socket peer; X-Forwarded-For is read by hq.edge, and only
+        # from a configured trusted proxy.
+        "proxy_headers": False,
         "log_level": "info",
         "timeout_graceful_shutdown": 10,
     }

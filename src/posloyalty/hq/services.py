@@ -71,6 +71,7 @@ def pull_page(
         compact=request.compact,
         ledger=request.ledger,
     )
+    page = members.with_secrets(session, page)
     session.execute(
         update(Terminal)
         .where(Terminal.id == caller.terminal_id)
@@ -102,7 +103,7 @@ class HqService:
             terminal_id=result.terminal_id,
             store_id=result.store_id,
             token=result.token,
-            phone_salt=result.phone_salt,
+            phone_key=result.phone_key,
         )
 
     def authenticate(self, authorization: str | None) -> enrolment.Caller:

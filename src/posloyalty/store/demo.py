@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import random
 import sqlite3
@@ -19,7 +20,7 @@ from typing import Any
 
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreDataError
-from posloyalty.store.repo import ensure_phone_salt, get_setting
+from posloyalty.store.repo import ensure_phone_key, get_setting
 from posloyalty.store.types import format_ts
 
 DEFAULT_TIERS = ("regular", "silver", "gold")
@@ -113,7 +114,7 @@ def generate_demo(
     rng = random.Random(seed)
     with db.write() as session:
         _check_empty(session.connection().connection.driver_connection)
-        salt = ensure_phone_salt(session)
+        phone_key = ensure_phone_key(session)
         terminal = get_setting(session, "terminal") or "DEMO-T1"
         store = get_setting(session, "store") or "DEMO-S1"
     with db.raw_write() as conn:
@@ -131,7 +132,7 @@ def generate_demo(
                 tiers,
                 start,
                 until,
-                salt,
+                phone_key,
                 terminal,
                 store,
                 tier_growth,
@@ -175,6 +176,12 @@ def _check_empty(conn: Any) -> None:
             raise StoreDataError(f"demo data goes into an empty database; {table} has rows")
 
 
+def _keyed_hash(keyed: hmac.HMAC, phone: str) -> str:
+    one = keyed.copy()
+    one.update(phone.encode())
+    return one.hexdigest()
+
+
 def _fill(  # noqa: PLR0917
     conn: sqlite3.Connection,
     rng: random.Random,
@@ -184,7 +191,7 @@ def _fill(  # noqa: PLR0917
     tiers: tuple[str, ...],
     start: dt.datetime,
     until: dt.datetime,
-    salt: str,
+    phone_key: str,
     terminal: str,
     store: str,
     tier_growth: tuple[int, ...] | None,
@@ -230,7 +237,7 @@ def _fill(  # noqa: PLR0917
     known = {i + 1: k for i, k in enumerate(KNOWN_MEMBERS)}
 
     def member_rows() -> Iterator[tuple[object, ...]]:
-        sha = hashlib.sha256
+        keyed = hmac.new(phone_key.encode(), digestmod=hashlib.sha256)  # domain.privacy.phone_hash
         for n in range(1, members + 1):
             if n in known:
                 _, phone, name, rank = known[n]
@@ -250,7 +257,7 @@ def _fill(  # noqa: PLR0917
             yield (
                 member_id(n),
                 phone[:3] + "****" + phone[-4:],
-                sha(f"{salt}:{phone}".encode()).hexdigest(),
+                _keyed_hash(keyed, phone),
                 name,
                 tier,
                 growth,

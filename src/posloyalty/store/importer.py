@@ -24,7 +24,7 @@ from posloyalty.domain.money import MoneyError, parse_yuan
 from posloyalty.domain.monthday import MonthDay
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreDataError, translate
-from posloyalty.store.repo import ensure_phone_salt, hash_phone, mask_phone
+from posloyalty.store.repo import ensure_phone_key, hash_phone, mask_phone
 from posloyalty.store.types import format_ts, month_day_text
 
 CATALOG_FIELDS = ("sku", "ean", "name", "price", "category", "special_price", "member_price")
@@ -248,7 +248,7 @@ def import_catalog(db: Database, path: str | Path) -> int:
 def import_members(db: Database, path: str | Path) -> int:
     """Validate and store members from ``path``; returns the number of rows imported.
 
-    The full phone number is only used to derive the masked form and the salted hash.
+    The full phone number is only used to derive the masked form and the keyed hash.
     """
     path = Path(path)
     now = db.clock.now()
@@ -281,11 +281,11 @@ def import_members(db: Database, path: str | Path) -> int:
             )
         )
     with db.write() as session:
-        salt = ensure_phone_salt(session)
+        key = ensure_phone_key(session)
         values = []
         for _, m in parsed:
             phone = str(m.pop("phone"))
-            values.append({**m, "phone_hash": hash_phone(salt, phone)})
+            values.append({**m, "phone_hash": hash_phone(key, phone)})
         session.connection().execute(
             text(
                 "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"

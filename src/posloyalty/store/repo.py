@@ -22,6 +22,7 @@ from posloyalty.domain import points
 from posloyalty.domain.ids import EntryId, LotId, SaleId
 from posloyalty.domain.points import Balance, LedgerEntry
 from posloyalty.domain.privacy import normalize_phone, phone_hash
+from posloyalty.store import phone_key as _phone_key
 from posloyalty.store.errors import StoreDataError
 from posloyalty.store.models import (
     CASHIER_ROLES,
@@ -76,8 +77,6 @@ def product_by_ean(session: Session, ean: str) -> Product | None:
 
 # --------------------------------------------------------------------------- members
 
-PHONE_SALT_KEY = "phone_salt"
-
 
 def mask_phone(phone: str) -> str:
     """``13812345678`` -> ``138****5678``."""
@@ -86,39 +85,25 @@ def mask_phone(phone: str) -> str:
     return digits[:keep] + "*" * (len(digits) - keep - 4) + digits[-4:]
 
 
-def hash_phone(salt: str, phone: str) -> str:
-    """Salted SHA-256 (hex) of the normalised full number (shared with HQ)."""
-    return phone_hash(salt, phone)
+def hash_phone(key: str, phone: str) -> str:
+    """HMAC-SHA256 (hex) of the normalised full number under the phone key (shared with HQ)."""
+    return phone_hash(key, phone)
 
 
-def phone_salt(session: Session) -> str:
-    salt = get_setting(session, PHONE_SALT_KEY)
-    if salt is None:
-        raise StoreDataError("the terminal has no phone salt; run `posloyalty terminal init`")
-    return salt
+def phone_key(session: Session) -> str:
+    """The till's phone key (kept beside the database, never in it: store.phone_key)."""
+    return _phone_key.phone_key(session)
 
 
-def ensure_phone_salt(session: Session) -> str:
-    salt = get_setting(session, PHONE_SALT_KEY)
-    if salt is None:
-        salt = os.urandom(16).hex()
-        set_setting(session, PHONE_SALT_KEY, salt)
-    return salt
+def ensure_phone_key(session: Session) -> str:
+    return _phone_key.ensure_phone_key(session)
 
 
-def set_phone_salt(session: Session, salt: str) -> None:
-    """Adopt the chain-wide salt from HQ (enrolment). Refused once members are hashed with
-    another salt, since their stored hashes would no longer match."""
-    if not salt:
-        raise StoreDataError("the phone salt must not be empty")
-    current = get_setting(session, PHONE_SALT_KEY)
-    if current == salt:
-        return
-    if current is not None and session.scalar(select(func.count()).select_from(Member)):
-        raise StoreDataError(
-            "members are stored with another phone salt; start from an empty member directory"
-        )
-    set_setting(session, PHONE_SALT_KEY, salt)
+def set_phone_key(session: Session, key: str) -> None:
+    """Adopt the chain-wide key from HQ (enrolment). Refused once members are hashed with
+    another key, since their stored hashes would no longer match."""
+    count = session.scalar(select(func.count()).select_from(Member)) or 0
+    _phone_key.set_phone_key(session, key, members=count)
 
 
 def member_by_id(session: Session, member_id: str) -> Member | None:
@@ -127,7 +112,7 @@ def member_by_id(session: Session, member_id: str) -> Member | None:
 
 def members_by_phone(session: Session, phone: str) -> list[Member]:
     """Members registered with this full number (matched through the salted hash)."""
-    return members_by_phone_hash(session, hash_phone(phone_salt(session), phone))
+    return members_by_phone_hash(session, hash_phone(phone_key(session), phone))
 
 
 def members_by_phone_hash(session: Session, phone_hash: str) -> list[Member]:

@@ -248,9 +248,9 @@ def enroll(
     warnings: list[str] = []
     try:
         with db.write() as session_:
-            repo.set_phone_salt(session_, answer.phone_salt)
+            repo.set_phone_key(session_, answer.phone_key)
     except StoreDataError as exc:
-        warnings.append(f"the chain's phone salt was not adopted: {exc}")
+        warnings.append(f"the chain's phone key was not adopted: {exc}")
     return Enrolment(answer.store_id, answer.terminal_id, where, tuple(warnings))
 
 

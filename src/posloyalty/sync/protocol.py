@@ -272,8 +272,11 @@ class EnrollResponse(_Message):
     store_id: str
     #: The terminal credential: shown once, HQ keeps only its hash.
     token: str
-    #: Chain-wide salt for phone hashes, so a terminal's hash matches HQ's and other stores'.
-    phone_salt: str
+    #: Retired (phone hashes are keyed by :attr:`phone_key` now); HQ sends "".
+    phone_salt: str = ""
+    #: Chain-wide HMAC key for phone hashes, so a terminal's hash matches HQ's and other
+    #: stores'. The terminal keeps it in its credential file, never in its database.
+    phone_key: str = ""
     protocol_version: int = PROTOCOL_VERSION
 
 

@@ -2,13 +2,13 @@
 
 The cashier types the mobile number (validated: mainland China ``1[3-9]\\d{9}`` by default,
 any regex by configuration), optionally a name and birthday, and confirms the shopper's
-consent. A number already in the local directory is found by its salted hash and refused as a
+consent. A number already in the local directory is found by its keyed hash and refused as a
 duplicate. In one write transaction the new member gets a provisional id, which is also their
 member code (domain.codes.make_provisional: usable at once at this terminal), the welcome
 benefits of the rules are granted exactly once, the registration is queued for HQ (with the
 welcome coupons, so HQ knows them), and the registration is audited.
 
-Only what the rules need is stored in clear: the phone is kept as masked text plus its salted
+Only what the rules need is stored in clear: the phone is kept as masked text plus its keyed
 hash, the name masked, the birthday as month and day; the full phone, name and birthday travel
 to HQ sealed under the terminal key in the outbox row (see :func:`registration_wire_payload`).
 """
@@ -257,10 +257,10 @@ def register(
         at = db.clock.now().astimezone(zone)
         birthday = validate_birthday(form.birthday, at.date())
         try:
-            salt = repo.phone_salt(session)
+            key = repo.phone_key(session)
         except StoreDataError as exc:
             raise RegistrationError("terminal", str(exc)) from None
-        phone_hash = repo.hash_phone(salt, digits)
+        phone_hash = repo.hash_phone(key, digits)
         masked = mask_phone(digits)
         existing = repo.members_by_phone_hash(session, phone_hash)
         if existing:
