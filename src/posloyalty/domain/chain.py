@@ -54,7 +54,7 @@ def _canonical(values: Sequence[Any]) -> bytes:
     ).encode("utf-8")
 
 
-def sale_content(  # noqa: PLR0913 (the fields of a sale, by name)
+def sale_content(
     *,
     member_id: str | None,
     at: dt.datetime,
@@ -98,7 +98,7 @@ def sale_content(  # noqa: PLR0913 (the fields of a sale, by name)
     )
 
 
-def entry_content(  # noqa: PLR0913 (the fields of an entry, by name)
+def entry_content(
     *,
     member_id: str,
     kind: str,
@@ -133,7 +133,7 @@ def content_digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def link(key: bytes, seq: int, kind: str, row_id: str, prev: str, digest: str) -> str:
+def link(key: bytes, seq: int, kind: str, row_id: str, prev: str, digest: str) -> str:  # noqa: PLR0917
     """The link of row ``seq``: HMAC-SHA256 (hex) under the till's chain key."""
     message = _LINK_PREFIX + f"{int(seq)}\x00{kind}\x00{row_id}\x00{prev}\x00{digest}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()

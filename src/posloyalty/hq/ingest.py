@@ -37,6 +37,7 @@ from posloyalty.hq.authority import (
     rule_revisions,
 )
 from posloyalty.hq.bulk import JsonText, insert_rows, select_by_keys
+from posloyalty.hq.chain import ChainItem, check_push
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden
 from posloyalty.hq.ledger import active_rules, entries_for_many, publish_new_entries
@@ -60,6 +61,7 @@ from posloyalty.sync.protocol import (
     PushItem,
     RegistrationPayload,
     SalePayload,
+    chain_digest,
 )
 
 #: Kinds in processing order: registrations first, so later items can refer to them.
@@ -122,6 +124,7 @@ def push(
             continue
         valid.append(_Item(i, item, payload, payload_hash(item)))
 
+    check_push(session, caller, batch, lambda: _chained_items(valid))
     stored = _stored_hashes(session, {(v.item.kind, v.item.id) for v in valid})
     fresh: list[_Item] = []
     seen: dict[tuple[str, str], str] = {}
@@ -244,6 +247,18 @@ def push(
         update(Terminal).where(Terminal.id == caller.terminal_id).values(last_push_at=at)
     )
     return [r for r in results if r is not None]
+
+
+def _chained_items(valid: list[_Item]) -> list[ChainItem]:
+    out = []
+    for v in valid:
+        if v.item.kind in ("sale", "ledger_entry"):
+            try:
+                digest: str | None = chain_digest(v.item.kind, v.payload, v.item.payload)
+            except (KeyError, TypeError, ValueError):
+                digest = None  # malformed lines or payments: matches no link
+            out.append(ChainItem(v.item.kind, v.item.id, digest))
+    return out
 
 
 def _stored_hashes(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -55,7 +55,9 @@ class ChainProblem:
 def chained(conn: sqlite3.Connection) -> bool:
     """Whether this database has the chain (schema v7 or later)."""
     return (
-        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chain'").fetchone()
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chain'"
+        ).fetchone()
         is not None
     )
 
@@ -151,9 +153,7 @@ def _previous(conn: sqlite3.Connection, seq: int) -> str:
     return GENESIS if row is None or row[0] is None else str(row[0])
 
 
-def seal(
-    conn: sqlite3.Connection, key: bytes, *, after: int = 0, everything: bool = False
-) -> int:
+def seal(conn: sqlite3.Connection, key: bytes, *, after: int = 0, everything: bool = False) -> int:
     """Write the links of the unsealed rows after row ``after`` (the rows this transaction
     wrote; ``everything``: every row, when the till first hands its key to HQ), in sequence
     order, inside the caller's transaction; how many."""

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from posloyalty.clock import Clock, SystemClock
+from posloyalty.store import chain
 from posloyalty.store.errors import (
     DatabaseFileAccessError,
     StoreCorruptError,
@@ -36,7 +37,6 @@ from posloyalty.store.errors import (
     is_not_a_database,
     translate,
 )
-from posloyalty.store import chain
 from posloyalty.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Migration
 
 _TX_OPTION = "posloyalty_tx"
@@ -525,7 +525,7 @@ class Database:
             ).fetchone()
             if row is None:
                 return None
-        from posloyalty.store.vault import VaultError, open_vault  # noqa: PLC0415 (a cycle)
+        from posloyalty.store.vault import VaultError, open_vault
 
         try:
             vault = open_vault(self, create=False, keyring_backend=self.keyring_backend)
