@@ -28,6 +28,7 @@ __all__ = [
     "links_for",
     "row_digest",
     "seal",
+    "seqs_of",
     "top",
     "verify",
 ]
@@ -39,6 +40,8 @@ class ChainLink:
     kind: str
     ref_id: str
     prev: str
+    #: SHA-256 of the row's content as stored now ("" when the row is gone).
+    digest: str
     hash: str
 
 
@@ -174,6 +177,17 @@ def seal(conn: sqlite3.Connection, key: bytes, *, after: int = 0, everything: bo
     return len(rows)
 
 
+def seqs_of(conn: sqlite3.Connection, refs: list[tuple[str, str]]) -> list[int]:
+    """The chain rows of these (kind, id) rows (those that have one)."""
+    out: list[int] = []
+    for i in range(0, len(refs), 400):
+        part = refs[i : i + 400]
+        where = " OR ".join("(kind = ? AND ref_id = ?)" for _ in part)
+        args = [v for ref in part for v in ref]
+        out += [int(r[0]) for r in conn.execute(f"SELECT seq FROM chain WHERE {where}", args)]
+    return out
+
+
 def top(conn: sqlite3.Connection) -> int:
     """The last chain row's number (0: none)."""
     return int(conn.execute("SELECT coalesce(max(seq), 0) FROM chain").fetchone()[0])
@@ -189,7 +203,7 @@ def verify(
     conn: sqlite3.Connection, key: bytes, *, after: int = 0
 ) -> tuple[int, ChainProblem | None]:
     """Check the chain after row ``after`` (0: all of it): (the last row that holds, the first
-    problem or None). Unsealed rows at the end are not problems (they wait for the key)."""
+    problem or None)."""
     prev = GENESIS
     if after > 0:
         row = conn.execute("SELECT hash FROM chain WHERE seq = ?", (after,)).fetchone()
@@ -198,7 +212,6 @@ def verify(
         prev = str(row[0])
     expected = after + 1
     last = after
-    unsealed: tuple[int, str, str] | None = None
     for seq, kind, ref_id, stored in _walk(conn, after):
         if seq != expected:
             return last, ChainProblem(
@@ -206,11 +219,11 @@ def verify(
             )
         expected += 1
         if stored is None:
-            unsealed = unsealed or (seq, kind, ref_id)
-            continue
-        if unsealed is not None:
             return last, ChainProblem(
-                unsealed[0], unsealed[1], unsealed[2], "a row inside the chain has no link"
+                seq,
+                kind,
+                ref_id,
+                f"{kind} {ref_id} has no link (written outside the till software)",
             )
         digest = row_digest(conn, kind, ref_id)
         if digest is None:
@@ -240,6 +253,7 @@ def links_for(conn: sqlite3.Connection, after: int, upto: int) -> list[ChainLink
     ):
         if stored is None:
             break
-        out.append(ChainLink(int(seq), str(kind), str(ref_id), prev, str(stored)))
+        digest = row_digest(conn, str(kind), str(ref_id)) or ""
+        out.append(ChainLink(int(seq), str(kind), str(ref_id), prev, digest, str(stored)))
         prev = str(stored)
     return out

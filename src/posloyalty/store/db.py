@@ -534,6 +534,10 @@ class Database:
         self._chain_key = vault.chain_key if vault is not None else None
         return self._chain_key
 
+    def use_chain_key(self, key: bytes) -> None:
+        """The chain key, as the sync client opened it (its keyring may not be the default)."""
+        self._chain_key = key
+
     def _chain_start(self, conn: Any) -> int:
         return chain.top(conn) if self._chained else 0
 
