@@ -306,6 +306,8 @@ def offline_allowance(
         else ctx.rules.points.offline_allowance_points
     )
     confirmed = balance_confirmed_at(session, member_id, ctx)
+    if confirmed is not None and confirmed > at:
+        confirmed = None  # from this till's future (its clock is behind HQ's): proves nothing
     if confirmed is not None and dt.timedelta(0) <= at - confirmed <= ctx.confirmation_max_age:
         return OfflineAllowance(limit, 0, None, confirmed)
     start, _ = day_bounds(at.astimezone(ctx.zone).date(), ctx.zone)
