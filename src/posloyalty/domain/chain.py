@@ -1,4 +1,4 @@
-"""The till's hash chain over the sales and ledger entries it writes: one encoding, both sides.
+"""The till's hash chain over its sales, ledger entries and audit log: one encoding, both sides.
 
 Each chained row has a sequence number (1, 2, ...) and a link: HMAC-SHA256 under the till's
 chain key over the row's sequence number, kind, id, the previous link and the SHA-256 of the
@@ -23,6 +23,7 @@ from typing import Any
 
 __all__ = [
     "GENESIS",
+    "audit_content",
     "content_digest",
     "entry_content",
     "instant",
@@ -127,6 +128,12 @@ def entry_content(
             reason,
         ]
     )
+
+
+def audit_content(*, at: dt.datetime, cashier: str, action: str, detail: str) -> bytes:
+    """An audit log row's canonical content (``detail`` as stored: JSON text). Audit rows are
+    not pushed: HQ sees only their links, which keep the chain continuous through them."""
+    return _canonical(["audit", instant(at), cashier, action, detail])
 
 
 def content_digest(content: bytes) -> str:

@@ -193,14 +193,16 @@ def push(
     # its member; nothing else does.
     present = present_members(session, caller.store_id, set(members.values()))
     claims = [
-        (v.payload.member_id, v.payload.member_code, v.payload.at)
+        (v.payload.member_id, v.payload.member_code, v.payload.at, v.item.id)
         for v in accepted
-        if isinstance(v.payload, SalePayload)
-        and v.payload.member_id
-        and v.payload.member_code
-        and members.get(v.payload.member_id) not in present
+        if isinstance(v.payload, SalePayload) and v.payload.member_id and v.payload.member_code
     ]
-    present |= prove_by_codes(session, caller, claims, members, recent_days=recent_days)
+    proven, reused = prove_by_codes(
+        session, caller, claims, members, present=present, recent_days=recent_days, at=at
+    )
+    present |= proven
+    for sale_id, conflict in reused.items():
+        done(index_of[("sale", sale_id)], "accepted", _describe(conflict))
     payloads = {v.item.id: v.payload for v in accepted if isinstance(v.payload, SalePayload)}
     derived: dict[str, Derived] = {}
     checked = _check_sales(session, caller, sales, payloads, members, present, derived, at)
@@ -430,6 +432,7 @@ def _describe(conflict: Conflict) -> str:
 
 
 _BUSINESS = (
+    "code_reused",
     "quarantined",
     "not_derived",
     "member_not_present",

@@ -1,6 +1,7 @@
-"""The till's tamper evidence: the hash chain over its sales and ledger entries (schema v7).
+"""The till's tamper evidence: the hash chain over its sales, ledger entries and audit log
+(schema v7).
 
-Triggers give every sale and every ledger entry this till writes a row in ``chain`` (its
+Triggers give every sale, ledger entry and audit row this till writes a row in ``chain`` (its
 sequence number) in the same transaction; before that transaction commits, :func:`seal` writes
 each new row's link (:func:`posloyalty.domain.chain.link`) under the chain key, which is
 derived from the terminal key (store/vault.py) and so is not in the database file. A row whose
@@ -18,7 +19,14 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from posloyalty.domain.chain import GENESIS, content_digest, entry_content, link, sale_content
+from posloyalty.domain.chain import (
+    GENESIS,
+    audit_content,
+    content_digest,
+    entry_content,
+    link,
+    sale_content,
+)
 from posloyalty.store.types import parse_ts
 
 __all__ = [
@@ -142,10 +150,24 @@ def _entry_digest(conn: sqlite3.Connection, entry_id: str) -> str | None:
     )
 
 
+def _audit_digest(conn: sqlite3.Connection, row_id: str) -> str | None:
+    row = conn.execute(
+        "SELECT at, cashier, action, detail FROM audit_log WHERE id = ?", (row_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    at, cashier, action, detail = row
+    return content_digest(
+        audit_content(at=parse_ts(at), cashier=cashier, action=action, detail=str(detail))
+    )
+
+
 def row_digest(conn: sqlite3.Connection, kind: str, ref_id: str) -> str | None:
     """SHA-256 of a chained row's canonical content as stored now (None: the row is gone)."""
     if kind == "sale":
         return _sale_digest(conn, ref_id)
+    if kind == "audit":
+        return _audit_digest(conn, ref_id)
     return _entry_digest(conn, ref_id)
 
 

@@ -328,7 +328,8 @@ def _steps(statements: Sequence[str]) -> Migration:
 #: sales and reviews are replayed on.
 _V6 = ["ALTER TABLE members ADD COLUMN tier_anchor TEXT"]
 
-#: v7: tamper evidence (store/chain.py): the ``chain`` of this till's sales and ledger entries
+#: v7: tamper evidence (store/chain.py): the ``chain`` of this till's sales, ledger entries
+#: and audit log rows
 #: (a row per sale and per entry the till writes (pulled entries, cashier 'hq', are not), numbered by triggers in the writing
 #: transaction; existing rows chained in time order, sealed once the key is at hand) and the
 #: balance confirmations HQ signed (terminal/confirmations.py).
@@ -338,7 +339,7 @@ _V7 = [
         kind VARCHAR NOT NULL,
         ref_id VARCHAR NOT NULL,
         hash VARCHAR(64),
-        CONSTRAINT chain_kind CHECK (kind IN ('sale', 'ledger_entry')),
+        CONSTRAINT chain_kind CHECK (kind IN ('sale', 'ledger_entry', 'audit')),
         CONSTRAINT chain_row UNIQUE (kind, ref_id))""",
     "CREATE INDEX ix_chain_unsealed ON chain (seq) WHERE hash IS NULL",
     """INSERT INTO chain (kind, ref_id)
@@ -348,7 +349,9 @@ _V7 = [
            SELECT 'ledger_entry', id, at, 1 FROM ledger_entries
            WHERE cashier <> 'hq' AND (
                terminal IN (SELECT value FROM settings WHERE "key" = 'terminal')
-               OR terminal IN (SELECT terminal FROM sales)))
+               OR terminal IN (SELECT terminal FROM sales))
+           UNION ALL
+           SELECT 'audit', CAST(id AS TEXT), at, 2 FROM audit_log)
        ORDER BY at, o, id""",
     """CREATE TRIGGER chain_sales AFTER INSERT ON sales
        BEGIN INSERT INTO chain (kind, ref_id) VALUES ('sale', NEW.id); END""",
@@ -357,6 +360,8 @@ _V7 = [
        WHEN NEW.cashier <> 'hq' AND NEW.terminal = coalesce(
            (SELECT value FROM settings WHERE "key" = 'terminal'), NEW.terminal)
        BEGIN INSERT INTO chain (kind, ref_id) VALUES ('ledger_entry', NEW.id); END""",
+    """CREATE TRIGGER chain_audit_log AFTER INSERT ON audit_log
+       BEGIN INSERT INTO chain (kind, ref_id) VALUES ('audit', CAST(NEW.id AS TEXT)); END""",
     """CREATE TABLE balance_confirmations (
         member VARCHAR NOT NULL PRIMARY KEY,
         balance INTEGER NOT NULL,

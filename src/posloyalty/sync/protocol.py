@@ -156,7 +156,8 @@ class ChainLink(_Message):
     has, up to the last row among its items, in order."""
 
     seq: Annotated[int, Field(ge=1, le=10**15)]
-    kind: Literal["sale", "ledger_entry"]
+    #: Audit rows are chained but not pushed: HQ checks their links only.
+    kind: Literal["sale", "ledger_entry", "audit"]
     id: Annotated[str, Field(min_length=1, max_length=40)]
     prev: Hex64
     digest: Annotated[str, Field(pattern=r"^([0-9a-f]{64})?$")]
