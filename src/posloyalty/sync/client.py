@@ -75,6 +75,8 @@ LEDGER_FEED_KEY = "sync_ledger_feed"
 KEYRING_SERVICE = "posloyalty-sync"
 #: The last chain row whose link HQ has (store/chain.py); absent: HQ has not got the key yet.
 CHAIN_SENT_KEY = "sync_chain_sent"
+#: Set once the rows written before the terminal key existed were sealed (enrolment).
+CHAIN_ADOPTED_KEY = "sync_chain_adopted"
 #: The last chain row this till verified (the cheap check before each push starts after it).
 CHAIN_VERIFIED_KEY = "sync_chain_verified"
 #: Field of the credential file (or suffix of the keyring entry) holding HQ's public key.
@@ -316,11 +318,22 @@ def enroll(
             save_hq_key(db, answer.hq_public_key, keyring_backend=keyring_backend)
         except SyncError as exc:
             warnings.append(f"HQ's key was not kept (no offline confirmations): {exc}")
+    try:
+        vault = open_vault(db, create=True, keyring_backend=keyring_backend)
+    except StoreError as exc:
+        raise SyncError(f"cannot make the terminal key ({exc})") from None
+    assert vault is not None
+    db.use_chain_key(vault.chain_key)
     with db.write() as session_:
-        # A new terminal id: HQ has none of this till's chain yet.
-        session_.connection().exec_driver_sql(
+        # A new terminal id: HQ has none of this till's chain yet. The rows written before
+        # the terminal key existed are sealed now, the one trusted moment.
+        raw = repo.raw_connection(session_)
+        raw.execute(
             "DELETE FROM settings WHERE key IN (?, ?)", (CHAIN_SENT_KEY, CHAIN_VERIFIED_KEY)
         )
+        if chain.chained(raw):
+            chain.seal(raw, vault.chain_key)
+        repo.set_setting(session_, CHAIN_ADOPTED_KEY, "1")
     try:
         with db.write() as session_:
             repo.set_phone_salt(session_, answer.phone_salt)
@@ -468,6 +481,11 @@ class PullReport:
 
 class _CursorAhead(SyncError):
     pass
+
+
+#: The most links a till's first push carries from row 1 (an upgraded till with a longer history
+#: starts its chain at HQ with the rows it pushes).
+_FIRST_LINKS = 3 * MAX_BATCH_ITEMS
 
 
 @dataclass(slots=True)
@@ -631,8 +649,11 @@ class SyncClient:
             if not chain.chained(raw):
                 return None
             sent = repo.get_setting(session, CHAIN_SENT_KEY)
-            if sent is None:  # HQ gets the key with this push: every link under it
-                chain.seal(raw, key, everything=True)
+            if sent is None and repo.get_setting(session, CHAIN_ADOPTED_KEY) is None:
+                # Once, before HQ has any of the chain: rows from before the terminal key
+                # existed (an upgraded till's history) get their links.
+                chain.seal(raw, key)
+                repo.set_setting(session, CHAIN_ADOPTED_KEY, "1")
             verified = int(repo.get_setting(session, CHAIN_VERIFIED_KEY) or 0)
             last, problem = chain.verify(raw, key, after=verified if sent is not None else 0)
             repo.set_setting(session, CHAIN_VERIFIED_KEY, str(last))
@@ -649,7 +670,9 @@ class SyncClient:
             seqs = chain.seqs_of(raw, refs)
             if not seqs:
                 return [], None
-            after = links.sent if links.sent is not None else min(seqs) - 1
+            after = links.sent
+            if after is None:  # HQ's first links: the whole chain, unless that is too long
+                after = 0 if max(seqs) <= _FIRST_LINKS else min(seqs) - 1
             found = chain.links_for(raw, after, max(seqs))
         wire = [
             ChainLink.model_validate(
