@@ -35,6 +35,7 @@ from sync_helpers import (
     sell,
 )
 
+from posloyalty.cli import main
 from posloyalty.clock import FixedClock
 from posloyalty.domain.chain import content_digest, entry_content
 from posloyalty.domain.codes import make_dynamic
@@ -485,3 +486,23 @@ def test_a_code_replayed_at_a_second_till_in_the_sync_flow_is_flagged(
     assert state.conflicts == 1 and state.recent_conflicts[0].reason.startswith(
         "conflict:code_reused: "
     )
+
+
+def test_the_full_check_command_names_the_changed_row(
+    hq: Hq, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, member, clock = _till(hq, tmp_path)
+    clock.advance(minutes=1)
+    sale_id = sell(db, member)
+    assert client(db).sync().last_error is None
+    path = db.path
+    db.close()
+    assert main(["sync", "verify", "--db", str(path)]) == 0
+    assert '"ok": true' in capsys.readouterr().out
+    with Database.open(path) as again:
+        _inflate(again, sale_id)
+    assert main(["sync", "verify", "--db", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "tamper evidence" in out and sale_id in out
+    assert main(["sync", "now", "--db", str(path)]) == 1
+    assert "tamper evidence" in capsys.readouterr().out

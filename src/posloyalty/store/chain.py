@@ -215,17 +215,20 @@ def top(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT coalesce(max(seq), 0) FROM chain").fetchone()[0])
 
 
-def _walk(conn: sqlite3.Connection, after: int) -> Iterator[tuple[int, str, str, str | None]]:
+def _walk(
+    conn: sqlite3.Connection, after: int, upto: int | None
+) -> Iterator[tuple[int, str, str, str | None]]:
     yield from conn.execute(
-        "SELECT seq, kind, ref_id, hash FROM chain WHERE seq > ? ORDER BY seq", (after,)
+        "SELECT seq, kind, ref_id, hash FROM chain WHERE seq > ? AND seq <= ? ORDER BY seq",
+        (after, upto if upto is not None else 2**62),
     )
 
 
 def verify(
-    conn: sqlite3.Connection, key: bytes, *, after: int = 0
+    conn: sqlite3.Connection, key: bytes, *, after: int = 0, upto: int | None = None
 ) -> tuple[int, ChainProblem | None]:
-    """Check the chain after row ``after`` (0: all of it): (the last row that holds, the first
-    problem or None)."""
+    """Check the chain after row ``after`` (0: from the start) up to row ``upto`` (None: the
+    end): (the last row that holds, the first problem or None)."""
     prev = GENESIS
     if after > 0:
         row = conn.execute("SELECT hash FROM chain WHERE seq = ?", (after,)).fetchone()
@@ -234,7 +237,7 @@ def verify(
         prev = str(row[0])
     expected = after + 1
     last = after
-    for seq, kind, ref_id, stored in _walk(conn, after):
+    for seq, kind, ref_id, stored in _walk(conn, after, upto):
         if seq != expected:
             return last, ChainProblem(
                 expected, "?", "?", f"chain rows {expected}..{seq - 1} are missing (deleted)"

@@ -75,6 +75,8 @@ LEDGER_FEED_KEY = "sync_ledger_feed"
 KEYRING_SERVICE = "posloyalty-sync"
 #: The last chain row whose link HQ has (store/chain.py); absent: HQ has not got the key yet.
 CHAIN_SENT_KEY = "sync_chain_sent"
+#: Where the next re-check of already verified rows starts.
+CHAIN_SWEEP_KEY = "sync_chain_sweep"
 #: Set once the rows written before the terminal key existed were sealed (enrolment).
 CHAIN_ADOPTED_KEY = "sync_chain_adopted"
 #: The last chain row this till verified (the cheap check before each push starts after it).
@@ -261,6 +263,31 @@ def load_hq_key(db: Database, *, keyring_backend: Any | None = None) -> bytes | 
     except ValueError:
         return None
     return key if key is not None and len(key) == 32 else None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheck:
+    """The whole chain checked: rows that hold, and the first problem (None: all hold)."""
+
+    rows: int
+    problem: chain.ChainProblem | None
+
+
+def verify_chain(db: Database, *, keyring_backend: Any | None = None) -> ChainCheck:
+    """Check every row of the till's hash chain against what is stored now (the full check;
+    a sync checks only the rows since the last one it verified)."""
+    try:
+        vault = open_vault(db, create=False, keyring_backend=keyring_backend)
+    except StoreError as exc:
+        raise ChainBroken(f"the terminal key cannot be read ({exc})") from None
+    if vault is None:
+        raise SyncError("this till has no terminal key yet (enrol it): nothing is chained")
+    with db.read() as session:
+        raw = repo.raw_connection(session)
+        if not chain.chained(raw):
+            return ChainCheck(0, None)
+        last, problem = chain.verify(raw, vault.chain_key)
+    return ChainCheck(last, problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,6 +515,10 @@ class _CursorAhead(SyncError):
 _FIRST_LINKS = 3 * MAX_BATCH_ITEMS
 
 
+#: Already verified rows checked again per push.
+_SWEEP_ROWS = 5000
+
+
 @dataclass(slots=True)
 class _Chain:
     """The till's chain during one push: its key, the last row HQ has (None: HQ has not got
@@ -657,6 +688,14 @@ class SyncClient:
             verified = int(repo.get_setting(session, CHAIN_VERIFIED_KEY) or 0)
             last, problem = chain.verify(raw, key, after=verified if sent is not None else 0)
             repo.set_setting(session, CHAIN_VERIFIED_KEY, str(last))
+            if problem is None:
+                # Rows already verified (and synced) are checked again, a slice per push, so
+                # an edit of an old row is found within a few syncs (`sync verify`: at once).
+                start = int(repo.get_setting(session, CHAIN_SWEEP_KEY) or 0)
+                start = start if start < last else 0
+                upto = min(start + _SWEEP_ROWS, last)
+                _, problem = chain.verify(raw, key, after=start, upto=upto)
+                repo.set_setting(session, CHAIN_SWEEP_KEY, str(upto if upto < last else 0))
         return _Chain(key, int(sent) if sent is not None else None, problem)
 
     def _links(self, items: list[PushItem], links: _Chain) -> tuple[list[ChainLink], str | None]:
