@@ -49,8 +49,10 @@ from posloyalty.store.confirmation import CONFIRMED_PREFIX
 from posloyalty.store.db import Database
 from posloyalty.store.types import format_ts
 from posloyalty.sync import inbound
+from posloyalty.sync.client import read_state
 from posloyalty.sync.protocol import PullResponse, PushBatch
 from posloyalty.terminal.context import CheckoutError, offline_allowance
+from posloyalty.terminal.status import from_sync_state
 
 
 @pytest.fixture
@@ -506,3 +508,12 @@ def test_the_full_check_command_names_the_changed_row(
     assert "tamper evidence" in out and sale_id in out
     assert main(["sync", "now", "--db", str(path)]) == 1
     assert "tamper evidence" in capsys.readouterr().out
+
+
+def test_the_status_bar_says_sync_stopped(hq: Hq, tmp_path: Path) -> None:
+    db, member, clock = _till(hq, tmp_path)
+    clock.advance(minutes=1)
+    _inflate(db, sell(db, member))
+    status = from_sync_state(client(db).sync())
+    assert status.stopped and "tamper evidence" in status.detail
+    assert from_sync_state(read_state(db)).stopped  # as a window in another process sees it
