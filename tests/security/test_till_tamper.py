@@ -517,3 +517,19 @@ def test_the_status_bar_says_sync_stopped(hq: Hq, tmp_path: Path) -> None:
     status = from_sync_state(client(db).sync())
     assert status.stopped and "tamper evidence" in status.detail
     assert from_sync_state(read_state(db)).stopped  # as a window in another process sees it
+
+
+def test_thousands_of_audit_rows_between_pushes_reach_hq_as_links(hq: Hq, tmp_path: Path) -> None:
+    db, member, clock = _till(hq, tmp_path)
+    with db.write() as session:
+        for n in range(4500):  # more links than one batch carries
+            repo.audit(session, at=clock.now(), cashier="c1", action="pin.failed", detail={"n": n})
+    clock.advance(minutes=1)
+    sell(db, member)
+    state = client(db).sync()
+    assert state.last_error is None and state.pending == 0
+    with db.read() as session:
+        rows = till_chain.top(repo.raw_connection(session))
+    with hq.db.transaction() as s:
+        held = s.get(TillChain, _terminal(db))
+        assert held is not None and held.broken_at is None and held.seq >= rows - 10

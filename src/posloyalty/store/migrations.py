@@ -347,18 +347,15 @@ _V7 = [
            SELECT 'sale' AS kind, id, at, 0 AS o FROM sales
            UNION ALL
            SELECT 'ledger_entry', id, at, 1 FROM ledger_entries
-           WHERE cashier <> 'hq' AND (
-               terminal IN (SELECT value FROM settings WHERE "key" = 'terminal')
-               OR terminal IN (SELECT terminal FROM sales))
+           WHERE cashier <> 'hq'
            UNION ALL
            SELECT 'audit', CAST(id AS TEXT), at, 2 FROM audit_log)
        ORDER BY at, o, id""",
     """CREATE TRIGGER chain_sales AFTER INSERT ON sales
        BEGIN INSERT INTO chain (kind, ref_id) VALUES ('sale', NEW.id); END""",
-    # Entries this till writes, not those pulled from HQ (other tills', HQ's own).
+    # Entries this till writes, not those pulled from HQ (cashier 'hq': other tills', HQ's own).
     """CREATE TRIGGER chain_ledger_entries AFTER INSERT ON ledger_entries
-       WHEN NEW.cashier <> 'hq' AND NEW.terminal = coalesce(
-           (SELECT value FROM settings WHERE "key" = 'terminal'), NEW.terminal)
+       WHEN NEW.cashier <> 'hq'
        BEGIN INSERT INTO chain (kind, ref_id) VALUES ('ledger_entry', NEW.id); END""",
     """CREATE TRIGGER chain_audit_log AFTER INSERT ON audit_log
        BEGIN INSERT INTO chain (kind, ref_id) VALUES ('audit', CAST(NEW.id AS TEXT)); END""",

@@ -515,6 +515,8 @@ class _CursorAhead(SyncError):
 _FIRST_LINKS = 3 * MAX_BATCH_ITEMS
 
 
+#: Links one push batch carries at most (the protocol's limit).
+_LINKS_PER_BATCH = 4 * MAX_BATCH_ITEMS
 #: Already verified rows checked again per push.
 _SWEEP_ROWS = 5000
 
@@ -782,6 +784,20 @@ class SyncClient:
     ) -> tuple[int, list[str], int]:
         items = [item for row in rows for item in row.items]
         wire, chain_key = self._links(items, links) if links is not None else ([], None)
+        while links is not None and len(wire) > _LINKS_PER_BATCH:
+            # Many rows no item carries (audit rows): their links go first, on their own.
+            head, wire = wire[:_LINKS_PER_BATCH], wire[_LINKS_PER_BATCH:]
+            only = PushBatch(
+                terminal_id=cred.terminal_id,
+                batch_id=str(uuid.uuid4()),
+                items=[],
+                chain=head,
+                chain_key=chain_key,
+            )
+            self._post("/v1/push", only.model_dump_json().encode("utf-8"))
+            chain_key, links.sent = None, head[-1].seq
+            with self.db.write() as session:
+                repo.set_setting(session, CHAIN_SENT_KEY, str(links.sent))
         batch = PushBatch(
             terminal_id=cred.terminal_id,
             batch_id=str(uuid.uuid4()),
