@@ -162,7 +162,8 @@ def test_adjustment_needs_a_manager_pin_and_a_reason(db: Database, clock: FixedC
         with pytest.raises(CheckoutError, match=match):
             adjust_points(ctx, member_id="M1", points=100, reason="goodwill", **creds)
     after = snapshot(db)
-    counted = ("audit_log", "pin_attempts")  # each refusal is audited, wrong PINs counted
+    # each refusal is audited (and its audit row chained), wrong PINs counted
+    counted = ("audit_log", "chain", "pin_attempts")
     assert {k: v for k, v in after.items() if k not in counted} == {
         k: v for k, v in stored.items() if k not in counted
     }
