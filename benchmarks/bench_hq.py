@@ -4,7 +4,8 @@ A real ``posloyalty hq serve`` process (uvicorn, ``POSLOYALTY_BENCH_WORKERS`` wo
 one) on loopback over a fresh PostgreSQL database; ``PUSHERS`` threads, each an enrolled
 terminal of its own store, push ``BATCHES`` batches of 500 items (a sale and its earn entry per
 purchase, for members of the store) through ``requests``. Printed beside it, in the same run:
-the server's CPU per event, the raw COPY rate of the same rows (ledger entries and sales) into
+the server's CPU per event (every item carries its link of the till's hash chain, which HQ
+verifies), the raw COPY rate of the same rows (ledger entries and sales) into
 bare tables of the same shape, and a pull of the first snapshot; then a store of
 ``POSLOYALTY_BENCH_SNAPSHOT`` members (default 1,000,000; 0 skips it) pulled from cursor 0,
 plain and compact (``PullRequest.compact``): seconds, JSON bytes and gzip bytes.
@@ -31,12 +32,13 @@ from typing import Any
 import psycopg
 import requests
 
+from posloyalty.domain.chain import GENESIS, link
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.keys import Keyring
 from posloyalty.hq.pii import Pii, index_of, seal_member
 from posloyalty.hq.services import HqService
 from posloyalty.resources import resources_dir
-from posloyalty.sync.protocol import request_headers
+from posloyalty.sync.protocol import PAYLOAD_MODELS, chain_digest, request_headers
 
 ADMIN = os.environ.get("POSLOYALTY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PUSHERS = 4
@@ -78,7 +80,18 @@ def _items(store: str, terminal: str, members: list[str], n: int, start: dt.date
                 | {
                     "at": at.isoformat(),
                     "total_fen": 12_800,
-                    "lines": [{"sku": "SKU1", "qty": 2, "net_fen": 12_800, "points": 256}],
+                    "lines": [
+                        {
+                            "index": 0,
+                            "sku": "SKU1",
+                            "qty": 2,
+                            "unit_price_fen": 6_400,
+                            "gross_fen": 12_800,
+                            "net_fen": 12_800,
+                            "points": 256,
+                            "growth": 0,
+                        }
+                    ],
                 },
             }
         )
@@ -97,6 +110,33 @@ def _items(store: str, terminal: str, members: list[str], n: int, start: dt.date
                 },
             }
         )
+    return out
+
+
+def _chained(items: list[list[Any]], key: bytes) -> list[dict[str, Any]]:
+    """The batches' chain parts, as a till sends them: every item linked under the till's key
+    (``posloyalty.domain.chain``), the first batch carrying the key."""
+    out: list[dict[str, Any]] = []
+    prev, seq = GENESIS, 0
+    for n, batch in enumerate(items):
+        links = []
+        for item in batch:
+            seq += 1
+            model = PAYLOAD_MODELS[item["kind"]].model_validate(item["payload"])
+            digest = chain_digest(item["kind"], model, item["payload"])
+            hashed = link(key, seq, item["kind"], item["id"], prev, digest)
+            links.append(
+                {
+                    "seq": seq,
+                    "kind": item["kind"],
+                    "id": item["id"],
+                    "prev": prev,
+                    "digest": digest,
+                    "hash": hashed,
+                }
+            )
+            prev = hashed
+        out.append({"chain": links} | ({"chain_key": key.hex()} if n == 0 else {}))
     return out
 
 
@@ -364,17 +404,19 @@ def run() -> None:
             ]
             for t in terminals
         }
+        chains = {t: _chained(batches, os.urandom(32)) for t, batches in work.items()}
         accepted = [0] * len(terminals)
 
         def pusher(index: int, terminal: dict[str, Any]) -> None:
             with requests.Session() as http:
                 http.headers.update(request_headers(terminal["token"]))
-                for items in work[terminal["terminal_id"]]:
+                batches = work[terminal["terminal_id"]]
+                for items, chained in zip(batches, chains[terminal["terminal_id"]], strict=True):
                     body = {
                         "terminal_id": terminal["terminal_id"],
                         "batch_id": _uuid7(0),
                         "items": items,
-                    }
+                    } | chained
                     r = http.post(f"{base}/v1/push", json=body, timeout=120)
                     r.raise_for_status()
                     accepted[index] += sum(x["status"] == "accepted" for x in r.json()["results"])
@@ -393,11 +435,14 @@ def run() -> None:
         with psycopg.connect(url.replace("+psycopg", "")) as conn:
             held = conn.execute("SELECT count(*) FROM conflicts").fetchone()
         assert held is not None and held[0] == 0, f"{held[0]} conflicts: verification held items"
+        with psycopg.connect(url.replace("+psycopg", "")) as conn:
+            heads = conn.execute("SELECT count(*), min(seq) FROM till_chains").fetchone()
+        assert heads == (PUSHERS, BATCHES * BATCH), f"chains at HQ: {heads}"
         ingest = total / elapsed
         copy_rate = _copy_rate(url, [b for bs in work.values() for b in bs])
         print(
-            f"   ingest with verification (every entry checked against its sale and the "
-            f"rules, all credited): {total} events from {PUSHERS} terminals in "
+            f"   ingest with verification (every item checked against its till's hash chain, "
+            f"every entry against its sale and the rules, all credited): {total} events from {PUSHERS} terminals in "
             f"{BATCH}-item batches: {elapsed:.2f} s, {ingest:,.0f} events/s"
         )
         if WORKERS == 1:  # with more, the work is in the worker processes

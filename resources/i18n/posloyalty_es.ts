@@ -166,7 +166,7 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/cashier_window.py" line="483" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="785" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="788" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
@@ -341,74 +341,79 @@
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="707" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="705" />
+        <source>⚠ Sync stopped</source>
+        <translation>⚠ Sincronización detenida</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="710" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="712" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="714" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="725" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="790" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="793" />
         <source>Points taken back</source>
         <translation>Puntos retirados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="835" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="838" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="837" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="840" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="839" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="842" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="873" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="876" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="881" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="884" />
         <source>Voided line %1: %2</source>
         <translation>Línea %1 anulada: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="897" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="932" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="900" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="935" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="941" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="944" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="979" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="991" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="982" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="986" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="989" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>

@@ -166,7 +166,7 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/cashier_window.py" line="483" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="785" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="788" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
@@ -341,74 +341,79 @@
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="707" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="705" />
+        <source>⚠ Sync stopped</source>
+        <translation>⚠ 同步已停止</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="710" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="712" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="714" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="725" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="790" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="793" />
         <source>Points taken back</source>
         <translation>已取消积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="835" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="838" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="837" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="840" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="839" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="842" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="873" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="876" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="881" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="884" />
         <source>Voided line %1: %2</source>
         <translation>已作废第 %1 行:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="897" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="932" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="900" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="935" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="941" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="944" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="979" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="991" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="982" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="986" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="989" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>

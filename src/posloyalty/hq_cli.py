@@ -260,6 +260,7 @@ def _health(args: argparse.Namespace) -> int:
                         "cursor": h.last_cursor,
                         "behind": h.behind,
                         "open_conflicts": h.store_open_conflicts,
+                        "chain_broken": h.chain_broken,
                     }
                     for h in rows
                 ],
@@ -277,4 +278,6 @@ def _health(args: argparse.Namespace) -> int:
             f"{h.store_id:<12} {h.terminal_id:<10} {_when(h.last_push_at):<26} "
             f"{_when(h.last_pull_at):<26} {h.behind:>6} {h.store_open_conflicts:>9}{flag}"
         )
+        if h.chain_broken:
+            print(f"  SYNC STOPPED, hash chain broken: {h.chain_broken}")
     return 0

@@ -21,7 +21,7 @@ from typing import Any
 from posloyalty.clock import SystemClock
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreError
-from posloyalty.sync.client import SyncClient, enroll, read_state
+from posloyalty.sync.client import SyncClient, enroll, read_state, verify_chain
 from posloyalty.sync.errors import SyncError
 from posloyalty.sync.protocol import DEFAULT_PULL_LIMIT, MAX_BATCH_ITEMS, MAX_PULL_LIMIT
 
@@ -70,6 +70,12 @@ def register(subparsers: Any) -> None:
     )
 
     add("status", _status, "show the state of the last sync")
+    add(
+        "verify",
+        _verify,
+        "check every row of the till's hash chain (sales, ledger, audit log) against the "
+        "database as it is now",
+    )
 
 
 def _handler(name: str, command: Command) -> Callable[[argparse.Namespace], int]:
@@ -113,6 +119,19 @@ def _now(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
             client.close()
     ok = state.online and state.last_error is None
     return state.to_json(), 0 if ok else 1
+
+
+def _verify(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
+    with _open(args) as db:
+        check = verify_chain(db)
+    if check.problem is None:
+        return {"ok": True, "rows": check.rows}, 0
+    p = check.problem
+    return {
+        "ok": False,
+        "rows_verified": check.rows,
+        "problem": f"tamper evidence: {p.words} (chain row {p.seq})",
+    }, 1
 
 
 def _status(args: argparse.Namespace) -> tuple[dict[str, Any], int]:

@@ -122,8 +122,8 @@ def test_a_snapshot_page_lands_whole_with_its_cursor(db: Database) -> None:
         assert member_codes.is_revoked(session, "cd" * 32)
         vault = open_vault(db, create=False)
         assert member_codes.member_secret(session, vault, "HQM0000001") == SECRET
-        # The terminal's checkout reads this confirmation (same settings key).
-        assert balance_confirmed_at(session, "HQM0000001") == NOW
+        # Applied, but the page carried no signed confirmation: the offline cap stays.
+        assert balance_confirmed_at(session, "HQM0000001") is None
     sealed = state(db)["secrets"]
     assert sealed and SECRET.hex() not in str(sealed)
 

@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 from checkout_helpers import TUESDAY, make_ctx
+from hq_signing import confirm_balance
 
 from posloyalty.clock import FixedClock
 from posloyalty.store.db import Database
 from posloyalty.terminal.checkout import CheckoutSession
-from posloyalty.terminal.context import mark_balance_confirmed
 from posloyalty.terminal.identity import Identified
 
 
@@ -34,8 +35,7 @@ def main(path: str, trial: int) -> None:
         s.scan("B2")
         s.scan("MP")
         if member is not None and n % 3 == 0 and s.member and s.member.balance.available >= 100:
-            with db.write() as session:
-                mark_balance_confirmed(session, member, clock.now())
+            confirm_balance(db, member, clock.now())
             s.redeem(100)
         s.begin_payment()
         s.add_payment("cash", tendered=s.due + 1000)

@@ -16,6 +16,7 @@ from checkout_helpers import (
     make_ctx,
     snapshot,
 )
+from hq_signing import confirm_balance
 from ledger_grants import grant
 
 from posloyalty.clock import FixedClock
@@ -28,7 +29,6 @@ from posloyalty.terminal.checkout import CheckoutSession, State
 from posloyalty.terminal.context import (
     CheckoutError,
     IllegalTransition,
-    mark_balance_confirmed,
     offline_allowance,
 )
 from posloyalty.terminal.identity import Identified
@@ -231,8 +231,7 @@ def test_nothing_left_to_pay(db: Database) -> None:
 
 def test_a_split_payment_sale_is_stored_whole(db: Database, clock: FixedClock) -> None:
     grant(db, "M1", 5000, clock)
-    with db.write() as session:
-        mark_balance_confirmed(session, "M1", clock.now())
+    confirm_balance(db, "M1", clock.now())
     s = _session(db)
     s.identify(GOLD)
     s.scan("A1", 2)
@@ -359,8 +358,7 @@ def test_a_static_code_cannot_redeem(db: Database, clock: FixedClock) -> None:
 
 def test_redemption_limits_from_the_rules(db: Database, clock: FixedClock) -> None:
     grant(db, "M1", 5000, clock)
-    with db.write() as session:
-        mark_balance_confirmed(session, "M1", clock.now())
+    confirm_balance(db, "M1", clock.now())
     s = _session(db)
     s.identify(GOLD)
     s.scan("C3")  # 39.90; miniso: points pay at most 50%
@@ -475,8 +473,7 @@ def test_a_confirmed_balance_is_not_capped_until_it_is_stale(
     db: Database, clock: FixedClock
 ) -> None:
     grant(db, "M1", 20_000, clock)
-    with db.write() as session:
-        mark_balance_confirmed(session, "M1", clock.now())
+    confirm_balance(db, "M1", clock.now())
     s = _session(db)
     s.identify(GOLD)
     s.scan("MP", 3)
@@ -488,8 +485,7 @@ def test_a_confirmed_balance_is_not_capped_until_it_is_stale(
     with pytest.raises(CheckoutError, match="since 2026-11-24 10:00"):
         s.commit()  # checked again at commit: the confirmation went stale meanwhile
     assert s.state is State.PAYING
-    with db.write() as session:
-        mark_balance_confirmed(session, "M1", clock.now())
+    confirm_balance(db, "M1", clock.now())
     assert s.commit().points_redeemed == 10_000
 
 

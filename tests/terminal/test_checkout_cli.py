@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from checkout_helpers import setup_store, snapshot
+from hq_signing import confirm_balance
 from ledger_grants import grant
 
 from posloyalty.cli import main
@@ -15,7 +16,6 @@ from posloyalty.clock import SystemClock
 from posloyalty.resources import resources_dir
 from posloyalty.store import repo
 from posloyalty.store.db import Database
-from posloyalty.terminal.context import mark_balance_confirmed
 
 
 @pytest.fixture
@@ -23,8 +23,7 @@ def store(tmp_path: Path) -> Path:
     path = tmp_path / "cli.db"
     db = setup_store(path, SystemClock())
     grant(db, "M1", 5000, SystemClock())
-    with db.write() as session:
-        mark_balance_confirmed(session, "M1", SystemClock().now())
+    confirm_balance(db, "M1", SystemClock().now())
     db.close()
     return path
 

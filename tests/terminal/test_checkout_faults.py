@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from checkout_helpers import make_ctx, snapshot
+from hq_signing import confirm_balance
 from killtest import read_only
 from ledger_grants import grant
 from sqlalchemy import event
@@ -14,7 +15,7 @@ from sqlalchemy import event
 from posloyalty.clock import FixedClock
 from posloyalty.store.db import Database
 from posloyalty.terminal.checkout import CheckoutSession, State
-from posloyalty.terminal.context import StorageRefused, mark_balance_confirmed
+from posloyalty.terminal.context import StorageRefused
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.returns import process_return
 
@@ -40,8 +41,7 @@ def _view(s: CheckoutSession) -> tuple[object, ...]:
 @pytest.fixture
 def funded(db: Database, clock: FixedClock) -> Database:
     grant(db, "M1", 5000, clock)
-    with db.write() as session:
-        mark_balance_confirmed(session, "M1", clock.now())
+    confirm_balance(db, "M1", clock.now())
     return db
 
 

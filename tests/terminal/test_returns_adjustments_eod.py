@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from checkout_helpers import MANAGER_PIN, SHANGHAI, TUESDAY, ledger_consistent, make_ctx, snapshot
+from hq_signing import confirm_balance
 from ledger_grants import grant
 from sqlalchemy import text
 
@@ -16,7 +17,7 @@ from posloyalty.store.db import Database
 from posloyalty.store.models import AuditEntry
 from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession, Receipt
-from posloyalty.terminal.context import CheckoutError, mark_balance_confirmed
+from posloyalty.terminal.context import CheckoutError
 from posloyalty.terminal.eod import end_of_day
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.returns import find_sale, process_return
@@ -53,8 +54,7 @@ def _sale(
 
 def test_partial_returns_never_refund_more_than_was_paid(db: Database, clock: FixedClock) -> None:
     grant(db, "M1", 5000, clock)
-    with db.write() as session:
-        mark_balance_confirmed(session, "M1", clock.now())
+    confirm_balance(db, "M1", clock.now())
     sale = _sale(db, lines=(("A1", 3), ("C3", 1)), redeem=1000, card=2000)
     assert sale.total == 3000 + 3990 - 1000
     ctx = make_ctx(db)
@@ -137,11 +137,9 @@ def test_return_refusals_change_nothing(db: Database, clock: FixedClock) -> None
 
 def test_a_return_after_the_points_were_spent_leaves_debt(db: Database, clock: FixedClock) -> None:
     sale = _sale(db, lines=(("MP", 2),))  # earns 176 points
-    with db.write() as session:
-        mark_balance_confirmed(session, "M1", clock.now())
+    confirm_balance(db, "M1", clock.now())
     clock.advance(minutes=1)
-    with db.write() as session:
-        mark_balance_confirmed(session, "M1", clock.now())
+    confirm_balance(db, "M1", clock.now())
     spend = _sale(db, lines=(("MP", 1),), redeem=176)
     assert spend.points_redeemed == 176
     ret = process_return(make_ctx(db), sale_id=sale.sale_id)
@@ -164,7 +162,8 @@ def test_adjustment_needs_a_manager_pin_and_a_reason(db: Database, clock: FixedC
         with pytest.raises(CheckoutError, match=match):
             adjust_points(ctx, member_id="M1", points=100, reason="goodwill", **creds)
     after = snapshot(db)
-    counted = ("audit_log", "pin_attempts")  # each refusal is audited, wrong PINs counted
+    # each refusal is audited (and its audit row chained), wrong PINs counted
+    counted = ("audit_log", "chain", "pin_attempts")
     assert {k: v for k, v in after.items() if k not in counted} == {
         k: v for k, v in stored.items() if k not in counted
     }
@@ -250,8 +249,7 @@ def test_expired_lots_are_written_off_once(db: Database, clock: FixedClock) -> N
 
 def test_end_of_day_report(db: Database, clock: FixedClock) -> None:
     grant(db, "M1", 5000, clock)
-    with db.write() as session:
-        mark_balance_confirmed(session, "M1", clock.now())
+    confirm_balance(db, "M1", clock.now())
     a = _sale(db, redeem=1000, card=1000)
     b = _sale(db, member=None, lines=(("SP", 1),))
     c = _sale(db, lines=(("MP", 1),))

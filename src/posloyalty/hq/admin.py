@@ -16,13 +16,21 @@ from sqlalchemy.orm import Session
 
 from posloyalty.domain.money import MoneyError, parse_yuan
 from posloyalty.domain.rules import RuleError, parse_rules_text
-from posloyalty.hq import golive
+from posloyalty.hq import chain, golive
 from posloyalty.hq.changes import emit, high_water
 from posloyalty.hq.enrolment import ensure_store
 from posloyalty.hq.errors import BadRequest
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.members import register_member
-from posloyalty.hq.models import Conflict, Member, Product, Revocation, RuleDocument, Terminal
+from posloyalty.hq.models import (
+    Conflict,
+    Member,
+    Product,
+    Revocation,
+    RuleDocument,
+    Terminal,
+    TillChain,
+)
 
 _SKU_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _DIGEST_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -267,6 +275,8 @@ class TerminalHealth:
     #: Change sequence numbers HQ has issued since the terminal's cursor (all stores).
     behind: int
     store_open_conflicts: int
+    #: Why HQ stopped the terminal's sync (its hash chain broke, hq/chain.py); None: it did not.
+    chain_broken: str | None = None
 
 
 def health(session: Session) -> list[TerminalHealth]:
@@ -280,6 +290,11 @@ def health(session: Session) -> list[TerminalHealth]:
         ).all()
     )
     terminals = session.scalars(select(Terminal).order_by(Terminal.store_id, Terminal.id)).all()
+    broken = {
+        c.terminal_id: f"{c.broken_reason} (since {c.broken_at.isoformat(timespec='seconds')})"
+        for c in session.scalars(select(TillChain).where(TillChain.broken_at.is_not(None)))
+        if c.broken_at is not None
+    }
     return [
         TerminalHealth(
             store_id=t.store_id,
@@ -291,9 +306,15 @@ def health(session: Session) -> list[TerminalHealth]:
             last_cursor=t.last_cursor,
             behind=max(top - t.last_cursor, 0),
             store_open_conflicts=int(conflicts.get(t.store_id, 0)),
+            chain_broken=broken.get(t.id),
         )
         for t in terminals
     ]
+
+
+def clear_chain_break(session: Session, terminal_id: str) -> None:
+    """Let a till whose chain broke push again, after the operator has looked at it."""
+    chain.clear_break(session, terminal_id)
 
 
 def open_conflicts(session: Session, store_id: str | None = None) -> list[Conflict]:

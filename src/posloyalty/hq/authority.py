@@ -53,6 +53,8 @@ from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.ledger import active_rules, purchases_for
 from posloyalty.hq.members import link_store
 from posloyalty.hq.models import (
+    CodeUse,
+    Conflict,
     LedgerEntry,
     Member,
     MemberStore,
@@ -130,31 +132,99 @@ def present_members(session: Session, store_id: str, member_ids: Iterable[str]) 
 def prove_by_codes(
     session: Session,
     caller: Caller,
-    claims: Iterable[tuple[str, str, dt.datetime]],
+    claims: Iterable[tuple[str, str, dt.datetime, str]],
     members: Mapping[str, str],
     *,
+    present: set[str],
     recent_days: int,
-) -> set[str]:
-    """Members shown to be at the pushing store by the phone code scanned for a sale.
+    at: dt.datetime,
+) -> tuple[set[str], dict[str, Conflict]]:
+    """Members shown to be at the pushing store by the phone code scanned for a sale, and the
+    codes used before (by sale id).
 
-    ``claims``: (member ref, scanned code, sale time). A code proves presence when it is the
-    member's own (HQ holds the secret that signs it) and was valid at the sale's time; the
-    member then joins the store's slice (:func:`posloyalty.hq.members.link_store`). A code
-    that does not verify proves nothing and is not an error: the sale stands unlinked.
+    ``claims``: (member ref, scanned code, sale time, sale id). A code proves presence when it
+    is the member's own (HQ holds the secret that signs it) and was valid at the sale's time;
+    a member not ``present`` yet then joins the store's slice
+    (:func:`posloyalty.hq.members.link_store`). A code that does not verify proves nothing and
+    is not an error: the sale stands unlinked. Every verified code is recorded per member and
+    time step (:class:`CodeUse`): the same code for another sale (at a second till, or a
+    replay) is a ``code_reused`` conflict.
     """
     proven: set[str] = set()
-    for ref, code, at in claims:
+    uses: list[tuple[str, int, str, dt.datetime]] = []
+    for ref, code, when, sale_id in claims:
         member_id = members.get(ref)
-        if member_id is None or member_id in proven:
+        if member_id is None:
             continue
         member = session.get(Member, member_id)
         if member is None:
             continue
-        result = codes.verify_dynamic(code, pii_of(session, member).secret, int(at.timestamp()))
-        if result.ok and members.get(str(result.member_id)) == member_id:
-            link_store(session, member_id, caller.store_id, at, recent_days=recent_days)
+        result = codes.verify_dynamic(code, pii_of(session, member).secret, int(when.timestamp()))
+        if not result.ok or members.get(str(result.member_id)) != member_id:
+            continue
+        if result.counter is not None:
+            uses.append((member_id, result.counter, sale_id, when))
+        if member_id not in present and member_id not in proven:
+            link_store(session, member_id, caller.store_id, when, recent_days=recent_days)
             proven.add(member_id)
-    return proven
+    return proven, _code_reuse(session, caller, uses, at)
+
+
+def _code_reuse(
+    session: Session,
+    caller: Caller,
+    uses: list[tuple[str, int, str, dt.datetime]],
+    at: dt.datetime,
+) -> dict[str, Conflict]:
+    """Record first uses of codes; a conflict by sale id for each code used before."""
+    if not uses:
+        return {}
+    first: dict[tuple[str, int], tuple[str, str]] = {
+        (m, int(c)): (t, s)
+        for m, c, t, s in session.execute(
+            select(CodeUse.member_id, CodeUse.counter, CodeUse.terminal_id, CodeUse.sale_id).where(
+                one_of(session, CodeUse.member_id, {u[0] for u in uses}),
+                CodeUse.counter.in_(sorted({u[1] for u in uses})),
+            )
+        )
+    }
+    found: dict[str, Conflict] = {}
+    for member_id, counter, sale_id, when in uses:
+        before = first.get((member_id, counter))
+        if before is None:
+            first[(member_id, counter)] = (caller.terminal_id, sale_id)
+            session.add(
+                CodeUse(
+                    member_id=member_id,
+                    counter=counter,
+                    terminal_id=caller.terminal_id,
+                    sale_id=sale_id,
+                    at=when,
+                )
+            )
+            continue
+        if before[1] == sale_id:
+            continue  # the same sale again (a replayed push)
+        conflict = Conflict(
+            kind="code_reused",
+            store_id=caller.store_id,
+            terminal_id=caller.terminal_id,
+            item_kind="sale",
+            item_id=sale_id,
+            member_id=member_id,
+            detail={
+                "counter": counter,
+                "first_terminal": before[0],
+                "first_sale": before[1],
+                "problem": f"member {member_id}'s code of time step {counter} was used for "
+                f"sale {before[1]} at till {before[0]} already",
+            },
+            at=at,
+        )
+        session.add(conflict)
+        found[sale_id] = conflict
+    session.flush()
+    return found
 
 
 @dataclass(frozen=True, slots=True)

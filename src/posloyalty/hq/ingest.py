@@ -37,6 +37,7 @@ from posloyalty.hq.authority import (
     rule_revisions,
 )
 from posloyalty.hq.bulk import JsonText, insert_rows, select_by_keys
+from posloyalty.hq.chain import ChainItem, check_push
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden
 from posloyalty.hq.ledger import active_rules, entries_for_many, publish_new_entries
@@ -60,6 +61,7 @@ from posloyalty.sync.protocol import (
     PushItem,
     RegistrationPayload,
     SalePayload,
+    chain_digest,
 )
 
 #: Kinds in processing order: registrations first, so later items can refer to them.
@@ -122,6 +124,7 @@ def push(
             continue
         valid.append(_Item(i, item, payload, payload_hash(item)))
 
+    check_push(session, caller, batch, lambda: _chained_items(valid))
     stored = _stored_hashes(session, {(v.item.kind, v.item.id) for v in valid})
     fresh: list[_Item] = []
     seen: dict[tuple[str, str], str] = {}
@@ -190,14 +193,16 @@ def push(
     # its member; nothing else does.
     present = present_members(session, caller.store_id, set(members.values()))
     claims = [
-        (v.payload.member_id, v.payload.member_code, v.payload.at)
+        (v.payload.member_id, v.payload.member_code, v.payload.at, v.item.id)
         for v in accepted
-        if isinstance(v.payload, SalePayload)
-        and v.payload.member_id
-        and v.payload.member_code
-        and members.get(v.payload.member_id) not in present
+        if isinstance(v.payload, SalePayload) and v.payload.member_id and v.payload.member_code
     ]
-    present |= prove_by_codes(session, caller, claims, members, recent_days=recent_days)
+    proven, reused = prove_by_codes(
+        session, caller, claims, members, present=present, recent_days=recent_days, at=at
+    )
+    present |= proven
+    for sale_id, conflict in reused.items():
+        done(index_of[("sale", sale_id)], "accepted", _describe(conflict))
     payloads = {v.item.id: v.payload for v in accepted if isinstance(v.payload, SalePayload)}
     derived: dict[str, Derived] = {}
     checked = _check_sales(session, caller, sales, payloads, members, present, derived, at)
@@ -244,6 +249,18 @@ def push(
         update(Terminal).where(Terminal.id == caller.terminal_id).values(last_push_at=at)
     )
     return [r for r in results if r is not None]
+
+
+def _chained_items(valid: list[_Item]) -> list[ChainItem]:
+    out = []
+    for v in valid:
+        if v.item.kind in ("sale", "ledger_entry"):
+            try:
+                digest: str | None = chain_digest(v.item.kind, v.payload, v.item.payload)
+            except (KeyError, TypeError, ValueError):
+                digest = None  # malformed lines or payments: matches no link
+            out.append(ChainItem(v.item.kind, v.item.id, digest))
+    return out
 
 
 def _stored_hashes(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -415,6 +432,7 @@ def _describe(conflict: Conflict) -> str:
 
 
 _BUSINESS = (
+    "code_reused",
     "quarantined",
     "not_derived",
     "member_not_present",

@@ -302,3 +302,41 @@ class RegistrationLinkUse(Base):
     #: The page language and the consent text version the shopper agreed to.
     lang: Mapped[str] = mapped_column(String(8))
     consent_version: Mapped[str] = mapped_column(String(16))
+
+
+class TillChain(Base):
+    """Each till's hash chain as HQ holds it (hq/chain.py): the key, the head, and whether HQ
+    stopped the till's sync because the chain broke (cleared only by an operator)."""
+
+    __tablename__ = "till_chains"
+    terminal_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    chain_key: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str | None] = mapped_column(String(64))
+    broken_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    broken_seq: Mapped[int | None] = mapped_column(BigInteger)
+    broken_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ChainLinkRow(Base):
+    """One verified link of a till's chain: which item holds row ``seq`` and its digest."""
+
+    __tablename__ = "chain_links"
+    terminal_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ref_id: Mapped[str] = mapped_column(String(40))
+    digest: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_chain_links_ref", "ref_id"),)
+
+
+class CodeUse(Base):
+    """A member's phone code HQ verified for a sale: one per member and code time step, so a
+    code used at a second till (a replay, a copied screen) is flagged."""
+
+    __tablename__ = "code_uses"
+    member_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    counter: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(12))
+    sale_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -12,11 +12,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from posloyalty.clock import Clock, SystemClock
-from posloyalty.hq import admin, changes, enrolment, golive, ingest, jobs, members
+from posloyalty.hq import admin, changes, confirmations, enrolment, golive, ingest, jobs, members
+from posloyalty.hq import chain as till_chain
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.errors import Refused
 from posloyalty.hq.ledger import active_rules
@@ -87,6 +89,13 @@ class HqService:
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self.config = config or HqConfig()
+        self._signer: Ed25519PrivateKey | None = None
+
+    def signer(self) -> Ed25519PrivateKey:
+        """HQ's balance confirmation signing key (hq/confirmations.py)."""
+        if self._signer is None:
+            self._signer = self.db.run(confirmations.signing_key)
+        return self._signer
 
     # ------------------------------------------------------------------ terminals
 
@@ -104,6 +113,7 @@ class HqService:
             store_id=result.store_id,
             token=result.token,
             phone_key=result.phone_key,
+            hq_public_key=confirmations.public_key_hex(self.signer()),
         )
 
     def authenticate(self, authorization: str | None) -> enrolment.Caller:
@@ -118,13 +128,20 @@ class HqService:
 
     def push(self, caller: enrolment.Caller, batch: PushBatch) -> PushResult:
         at = self.clock.now()
-        results = self.db.run(
-            lambda s: ingest.push(s, caller, batch, at, recent_days=self.recent_days(s))
-        )
+        try:
+            results = self.db.run(
+                lambda s: ingest.push(s, caller, batch, at, recent_days=self.recent_days(s))
+            )
+        except till_chain.ChainBroken as exc:
+            # Nothing of the batch was stored; the break is recorded on its own.
+            broken = exc
+            message = self.db.run(lambda s: till_chain.record_break(s, caller, broken, at))
+            raise Refused(message) from None
         return PushResult(batch_id=batch.batch_id, results=results, server_time=at)
 
     def pull(self, caller: enrolment.Caller, request: PullRequest) -> PullResponse:
         page = self._pull(caller, request)
+        now = self.clock.now()
         return PullResponse(
             changes=[
                 Change(seq=seq, kind=kind, key=key, data=json.loads(data) if data else None)  # type: ignore[arg-type]
@@ -132,7 +149,8 @@ class HqService:
             ],
             next_cursor=page.next_cursor,
             more=page.more,
-            server_time=self.clock.now(),
+            server_time=now,
+            confirmations=confirmations.confirm_page(self.signer(), page, caller.terminal_id, now),
             tables=[
                 ChangeTable(
                     kind=kind,  # type: ignore[arg-type]
@@ -148,8 +166,10 @@ class HqService:
     def pull_json(self, caller: enrolment.Caller, request: PullRequest) -> bytes:
         """:meth:`pull` encoded as the JSON of a PullResponse, without decoding each change."""
         page = self._pull(caller, request)
+        now = self.clock.now()
+        signed = confirmations.confirm_page(self.signer(), page, caller.terminal_id, now)
         return encode_pull_response(
-            page.changes, page.next_cursor, page.more, self.clock.now(), page.tables
+            page.changes, page.next_cursor, page.more, now, page.tables, confirmations=signed
         )
 
     def _pull(self, caller: enrolment.Caller, request: PullRequest) -> changes.Page:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from posloyalty.clock import Clock, SystemClock
+from posloyalty.store import chain
 from posloyalty.store.errors import (
     DatabaseFileAccessError,
     StoreCorruptError,
@@ -39,6 +40,10 @@ from posloyalty.store.errors import (
 from posloyalty.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Migration
 
 _TX_OPTION = "posloyalty_tx"
+
+
+#: The schema version that added the till's hash chain.
+_CHAIN_VERSION = 7
 
 
 class StoreNotFoundError(StoreUnavailableError):
@@ -230,6 +235,11 @@ class Database:
         self._helds: weakref.WeakSet[_Held] = weakref.WeakSet()
         # engine.dispose() (reconnect, e.g. after a remount) also retires held connections.
         event.listen(engine, "engine_disposed", self._on_dispose)
+        #: Whether the schema has the till's hash chain (store/chain.py); set after migrating.
+        self._chained = False
+        self._chain_key: bytes | None = None
+        #: The OS keyring backend holding the terminal key, when not the default one.
+        self.keyring_backend: Any = None
 
     @classmethod
     def open(
@@ -287,6 +297,7 @@ class Database:
         except BaseException:
             db.close()
             raise
+        db._chained = len(migrations) >= _CHAIN_VERSION
         if background_checkpoint > 0:
             db._checkpointer = _Checkpointer(db, background_checkpoint)
         return db
@@ -339,7 +350,10 @@ class Database:
         try:
             with self._writes.begin() as session:
                 session.connection()  # BEGIN IMMEDIATE now: the lock is ours before any read
+                raw = session.connection().connection.driver_connection
+                start = self._chain_start(raw)
                 yield session
+                self._chain_seal(raw, start)
         except Exception as exc:
             err = translate(exc, str(self.path))
             if err is None or err is exc:
@@ -364,7 +378,9 @@ class Database:
             with self._bare(query_only=False) as conn:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
+                    start = self._chain_start(conn)
                     yield conn
+                    self._chain_seal(conn, start)
                     conn.execute("COMMIT")
                 except BaseException:
                     if conn.in_transaction:
@@ -487,12 +503,52 @@ class Database:
             with self.engine.connect() as conn, conn.begin():
                 raw = conn.connection.driver_connection
                 assert isinstance(raw, sqlite3.Connection)
+                start = self._chain_start(raw)
                 yield raw
+                self._chain_seal(raw, start)
         except Exception as exc:
             err = translate(exc, str(self.path))
             if err is None or err is exc:
                 raise
             raise err from exc
+
+    # ------------------------------------------------------------------ tamper evidence
+
+    def chain_key(self, conn: sqlite3.Connection | None = None) -> bytes | None:
+        """The key of the till's hash chain (from the terminal key), None while there is no
+        terminal key (or it cannot be read: the new rows then wait unsealed)."""
+        if self._chain_key is not None:
+            return self._chain_key
+        if conn is not None:
+            row = conn.execute(
+                "SELECT 1 FROM settings WHERE \"key\" = 'terminal_key_id'"
+            ).fetchone()
+            if row is None:
+                return None
+        from posloyalty.store.vault import VaultError, open_vault
+
+        try:
+            vault = open_vault(self, create=False, keyring_backend=self.keyring_backend)
+        except VaultError:
+            return None
+        self._chain_key = vault.chain_key if vault is not None else None
+        return self._chain_key
+
+    def use_chain_key(self, key: bytes) -> None:
+        """The chain key, as the sync client opened it (its keyring may not be the default)."""
+        self._chain_key = key
+
+    def _chain_start(self, conn: Any) -> int:
+        return chain.top(conn) if self._chained else 0
+
+    def _chain_seal(self, conn: Any, start: int) -> None:
+        """Link the chain rows this transaction added (before it commits)."""
+        if not self._chained:
+            return
+        if conn.execute("SELECT 1 FROM chain WHERE hash IS NULL AND seq > ?", (start,)).fetchone():
+            key = self.chain_key(conn)
+            if key is not None:
+                chain.seal(conn, key, after=start)
 
     def schema_version(self) -> int:
         with self.read() as session:

@@ -328,6 +328,45 @@ def _steps(statements: Sequence[str]) -> Migration:
 #: sales and reviews are replayed on.
 _V6 = ["ALTER TABLE members ADD COLUMN tier_anchor TEXT"]
 
+#: v7: tamper evidence (store/chain.py): the ``chain`` of this till's sales, ledger entries
+#: and audit log rows
+#: (a row per sale and per entry the till writes (pulled entries, cashier 'hq', are not), numbered by triggers in the writing
+#: transaction; existing rows chained in time order, sealed once the key is at hand) and the
+#: balance confirmations HQ signed (terminal/confirmations.py).
+_V7 = [
+    """CREATE TABLE chain (
+        seq INTEGER NOT NULL PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        ref_id VARCHAR NOT NULL,
+        hash VARCHAR(64),
+        CONSTRAINT chain_kind CHECK (kind IN ('sale', 'ledger_entry', 'audit')),
+        CONSTRAINT chain_row UNIQUE (kind, ref_id))""",
+    "CREATE INDEX ix_chain_unsealed ON chain (seq) WHERE hash IS NULL",
+    """INSERT INTO chain (kind, ref_id)
+       SELECT kind, id FROM (
+           SELECT 'sale' AS kind, id, at, 0 AS o FROM sales
+           UNION ALL
+           SELECT 'ledger_entry', id, at, 1 FROM ledger_entries
+           WHERE cashier <> 'hq'
+           UNION ALL
+           SELECT 'audit', CAST(id AS TEXT), at, 2 FROM audit_log)
+       ORDER BY at, o, id""",
+    """CREATE TRIGGER chain_sales AFTER INSERT ON sales
+       BEGIN INSERT INTO chain (kind, ref_id) VALUES ('sale', NEW.id); END""",
+    # Entries this till writes, not those pulled from HQ (cashier 'hq': other tills', HQ's own).
+    """CREATE TRIGGER chain_ledger_entries AFTER INSERT ON ledger_entries
+       WHEN NEW.cashier <> 'hq'
+       BEGIN INSERT INTO chain (kind, ref_id) VALUES ('ledger_entry', NEW.id); END""",
+    """CREATE TRIGGER chain_audit_log AFTER INSERT ON audit_log
+       BEGIN INSERT INTO chain (kind, ref_id) VALUES ('audit', CAST(NEW.id AS TEXT)); END""",
+    """CREATE TABLE balance_confirmations (
+        member VARCHAR NOT NULL PRIMARY KEY,
+        balance INTEGER NOT NULL,
+        as_of VARCHAR(27) NOT NULL,
+        terminal VARCHAR NOT NULL,
+        signature VARCHAR NOT NULL)""",
+]
+
 MIGRATIONS: tuple[Migration, ...] = (
     _steps(_V1),
     _steps(_V2),
@@ -335,5 +374,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     _steps(_V4),
     _v5,
     _steps(_V6),
+    _steps(_V7),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

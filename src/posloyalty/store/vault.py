@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -44,7 +46,7 @@ class VaultError(StoreError):
 class Vault:
     """Seals and opens values under one terminal key (AES-256-GCM, random 96-bit nonces)."""
 
-    __slots__ = ("_aead", "key_id", "store")
+    __slots__ = ("_aead", "chain_key", "key_id", "store")
 
     def __init__(self, key_id: str, key: bytes, store: str) -> None:
         if len(key) != KEY_BYTES:
@@ -52,6 +54,8 @@ class Vault:
         self.key_id = key_id
         self.store = store
         self._aead = AESGCM(key)
+        #: The key of the till's hash chain (store/chain.py), derived from the terminal key.
+        self.chain_key = hmac.new(key, b"posloyalty/chain-key/v1", hashlib.sha256).digest()
 
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)

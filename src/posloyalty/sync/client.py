@@ -31,14 +31,15 @@ import requests
 from pydantic import ValidationError
 
 from posloyalty.clock import Clock
-from posloyalty.store import repo
+from posloyalty.store import chain, repo
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreDataError, StoreError
 from posloyalty.store.types import format_ts, parse_ts
-from posloyalty.store.vault import Vault, open_vault, usable_keyring
+from posloyalty.store.vault import Vault, VaultError, open_vault, usable_keyring
 from posloyalty.sync import inbound, outbound
 from posloyalty.sync.errors import (
     BadAnswer,
+    ChainBroken,
     NotEnrolled,
     Offline,
     Refused,
@@ -49,11 +50,13 @@ from posloyalty.sync.protocol import (
     CONFLICT_REASON_PREFIX,
     MAX_BATCH_ITEMS,
     MAX_BODY_BYTES,
+    ChainLink,
     EnrollRequest,
     EnrollResponse,
     PullRequest,
     PullResponse,
     PushBatch,
+    PushItem,
     PushResult,
     request_headers,
 )
@@ -70,6 +73,16 @@ CONFLICT_ACTION = inbound.CONFLICT_ACTION
 #: them (an upgraded terminal) pulls its slice again from cursor 0 once, to get them all.
 LEDGER_FEED_KEY = "sync_ledger_feed"
 KEYRING_SERVICE = "posloyalty-sync"
+#: The last chain row whose link HQ has (store/chain.py); absent: HQ has not got the key yet.
+CHAIN_SENT_KEY = "sync_chain_sent"
+#: Where the next re-check of already verified rows starts.
+CHAIN_SWEEP_KEY = "sync_chain_sweep"
+#: Set once the rows written before the terminal key existed were sealed (enrolment).
+CHAIN_ADOPTED_KEY = "sync_chain_adopted"
+#: The last chain row this till verified (the cheap check before each push starts after it).
+CHAIN_VERIFIED_KEY = "sync_chain_verified"
+#: Field of the credential file (or suffix of the keyring entry) holding HQ's public key.
+HQ_KEY_FIELD = "hq_public_key"
 
 Connection = Literal["online", "offline", "not_enrolled", "revoked"]
 
@@ -196,6 +209,87 @@ def load_credential(db: Database, *, keyring_backend: Any | None = None) -> Cred
     return Credential(url, store, terminal, token)
 
 
+def save_hq_key(db: Database, public_key_hex: str, *, keyring_backend: Any | None = None) -> None:
+    """Keep HQ's public key (balance confirmations) with the terminal credential."""
+    with db.read() as session:
+        where = repo.get_setting(session, CREDENTIAL_STORE_KEY)
+        terminal = repo.get_setting(session, TERMINAL_KEY) or ""
+    if where == "keyring":
+        backend = keyring_backend if keyring_backend is not None else usable_keyring()
+        if backend is None:
+            raise SyncError("no usable OS keyring for HQ's key")
+        try:
+            backend.set_password(KEYRING_SERVICE, f"{terminal}:{HQ_KEY_FIELD}", public_key_hex)
+        except Exception as exc:
+            raise SyncError(f"the OS keyring refused HQ's key ({exc})") from None
+        return
+    path = credential_file(db.path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    data[HQ_KEY_FIELD] = public_key_hex
+    try:
+        _write_private(path, json.dumps(data))
+    except OSError as exc:
+        raise SyncError(f"cannot write the terminal credential file ({exc})") from None
+
+
+def load_hq_key(db: Database, *, keyring_backend: Any | None = None) -> bytes | None:
+    """HQ's public key as kept with the credential; None when there is none (or unreadable)."""
+    with db.read() as session:
+        where = repo.get_setting(session, CREDENTIAL_STORE_KEY)
+        terminal = repo.get_setting(session, TERMINAL_KEY) or ""
+    text: Any = None
+    if where == "keyring":
+        backend = keyring_backend if keyring_backend is not None else usable_keyring()
+        try:
+            text = (
+                backend.get_password(KEYRING_SERVICE, f"{terminal}:{HQ_KEY_FIELD}")
+                if backend
+                else None
+            )
+        except Exception:
+            text = None
+    else:
+        try:
+            data = json.loads(credential_file(db.path).read_text(encoding="utf-8"))
+            text = data.get(HQ_KEY_FIELD) if isinstance(data, dict) else None
+        except (OSError, ValueError):
+            text = None
+    try:
+        key = bytes.fromhex(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return key if key is not None and len(key) == 32 else None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheck:
+    """The whole chain checked: rows that hold, and the first problem (None: all hold)."""
+
+    rows: int
+    problem: chain.ChainProblem | None
+
+
+def verify_chain(db: Database, *, keyring_backend: Any | None = None) -> ChainCheck:
+    """Check every row of the till's hash chain against what is stored now (the full check;
+    a sync checks only the rows since the last one it verified)."""
+    try:
+        vault = open_vault(db, create=False, keyring_backend=keyring_backend)
+    except StoreError as exc:
+        raise ChainBroken(f"the terminal key cannot be read ({exc})") from None
+    if vault is None:
+        raise SyncError("this till has no terminal key yet (enrol it): nothing is chained")
+    with db.read() as session:
+        raw = repo.raw_connection(session)
+        if not chain.chained(raw):
+            return ChainCheck(0, None)
+        last, problem = chain.verify(raw, vault.chain_key)
+    return ChainCheck(last, problem)
+
+
 @dataclass(frozen=True, slots=True)
 class Enrolment:
     store_id: str
@@ -246,6 +340,27 @@ def enroll(
     credential = Credential(url, answer.store_id, answer.terminal_id, answer.token)
     where = save_credential(db, credential, key_store=key_store, keyring_backend=keyring_backend)
     warnings: list[str] = []
+    if answer.hq_public_key:
+        try:
+            save_hq_key(db, answer.hq_public_key, keyring_backend=keyring_backend)
+        except SyncError as exc:
+            warnings.append(f"HQ's key was not kept (no offline confirmations): {exc}")
+    try:
+        vault = open_vault(db, create=True, keyring_backend=keyring_backend)
+    except StoreError as exc:
+        raise SyncError(f"cannot make the terminal key ({exc})") from None
+    assert vault is not None
+    db.use_chain_key(vault.chain_key)
+    with db.write() as session_:
+        # A new terminal id: HQ has none of this till's chain yet. The rows written before
+        # the terminal key existed are sealed now, the one trusted moment.
+        raw = repo.raw_connection(session_)
+        raw.execute(
+            "DELETE FROM settings WHERE key IN (?, ?)", (CHAIN_SENT_KEY, CHAIN_VERIFIED_KEY)
+        )
+        if chain.chained(raw):
+            chain.seal(raw, vault.chain_key)
+        repo.set_setting(session_, CHAIN_ADOPTED_KEY, "1")
     try:
         with db.write() as session_:
             repo.set_phone_key(session_, answer.phone_key)
@@ -395,6 +510,27 @@ class _CursorAhead(SyncError):
     pass
 
 
+#: The most links a till's first push carries from row 1 (an upgraded till with a longer history
+#: starts its chain at HQ with the rows it pushes).
+_FIRST_LINKS = 3 * MAX_BATCH_ITEMS
+
+
+#: Links one push batch carries at most (the protocol's limit).
+_LINKS_PER_BATCH = 4 * MAX_BATCH_ITEMS
+#: Already verified rows checked again per push.
+_SWEEP_ROWS = 5000
+
+
+@dataclass(slots=True)
+class _Chain:
+    """The till's chain during one push: its key, the last row HQ has (None: HQ has not got
+    the key yet), and what the check before the push found."""
+
+    key: bytes
+    sent: int | None
+    problem: chain.ChainProblem | None
+
+
 # --------------------------------------------------------------------------- client
 
 
@@ -503,6 +639,7 @@ class SyncClient:
         sender = outbound.Sender(cred.store_id, cred.terminal_id)
         batches = items = sent = conflicts = 0
         problems: list[str] = []
+        links = self._chain()
         source = self._batches(sender)
         # The next batch is built (database reads, payload validation) while HQ ingests this one.
         with ThreadPoolExecutor(1, thread_name_prefix="posloyalty-sync-build") as builder:
@@ -515,13 +652,83 @@ class SyncClient:
                 ]
                 if not batch_rows:
                     continue
-                ok, rejected, found = self._push_batch(cred, batch_rows)
+                ok, rejected, found = self._push_batch(cred, batch_rows, links)
                 batches += 1
                 items += sum(len(r.items) for r in batch_rows)
                 sent += ok
                 conflicts += found
                 problems += rejected
+        if links is not None and links.problem is not None:
+            p = links.problem
+            raise ChainBroken(
+                f"tamper evidence: {p.words} (chain row {p.seq}); this till's records were "
+                "changed outside the till software. Sync is stopped: call HQ"
+            )
         return PushReport(batches, items, sent, conflicts, tuple(problems))
+
+    def _chain(self) -> _Chain | None:
+        """Seal and check the till's chain before a push (None: the schema has no chain)."""
+        try:
+            vault = self._open_vault(create=True)
+        except VaultError as exc:
+            raise ChainBroken(
+                f"the terminal key cannot be read, so this till's records cannot be proven ({exc})"
+            ) from None
+        assert vault is not None
+        key = vault.chain_key
+        self.db.use_chain_key(key)
+        with self.db.write() as session:
+            raw = repo.raw_connection(session)
+            if not chain.chained(raw):
+                return None
+            sent = repo.get_setting(session, CHAIN_SENT_KEY)
+            if sent is None and repo.get_setting(session, CHAIN_ADOPTED_KEY) is None:
+                # Once, before HQ has any of the chain: rows from before the terminal key
+                # existed (an upgraded till's history) get their links.
+                chain.seal(raw, key)
+                repo.set_setting(session, CHAIN_ADOPTED_KEY, "1")
+            verified = int(repo.get_setting(session, CHAIN_VERIFIED_KEY) or 0)
+            last, problem = chain.verify(raw, key, after=verified if sent is not None else 0)
+            repo.set_setting(session, CHAIN_VERIFIED_KEY, str(last))
+            if problem is None:
+                # Rows already verified (and synced) are checked again, a slice per push, so
+                # an edit of an old row is found within a few syncs (`sync verify`: at once).
+                start = int(repo.get_setting(session, CHAIN_SWEEP_KEY) or 0)
+                start = start if start < last else 0
+                upto = min(start + _SWEEP_ROWS, last)
+                _, problem = chain.verify(raw, key, after=start, upto=upto)
+                repo.set_setting(session, CHAIN_SWEEP_KEY, str(upto if upto < last else 0))
+        return _Chain(key, int(sent) if sent is not None else None, problem)
+
+    def _links(self, items: list[PushItem], links: _Chain) -> tuple[list[ChainLink], str | None]:
+        """The links a batch carries (after the last one HQ has, up to the batch's last chained
+        row) and the chain key when HQ has not got it yet."""
+        refs: list[tuple[str, str]] = [
+            (i.kind, i.id) for i in items if i.kind in ("sale", "ledger_entry")
+        ]
+        with self.db.read() as session:
+            raw = repo.raw_connection(session)
+            seqs = chain.seqs_of(raw, refs)
+            if not seqs:
+                return [], None
+            after = links.sent
+            if after is None:  # HQ's first links: the whole chain, unless that is too long
+                after = 0 if max(seqs) <= _FIRST_LINKS else min(seqs) - 1
+            found = chain.links_for(raw, after, max(seqs))
+        wire = [
+            ChainLink.model_validate(
+                {
+                    "seq": c.seq,
+                    "kind": c.kind,
+                    "id": c.ref_id,
+                    "prev": c.prev,
+                    "digest": c.digest,
+                    "hash": c.hash,
+                }
+            )
+            for c in found
+        ]
+        return wire, (links.key.hex() if links.sent is None else None)
 
     def _batches(
         self, sender: outbound.Sender
@@ -573,10 +780,31 @@ class SyncClient:
             yield batch, problems
 
     def _push_batch(
-        self, cred: Credential, rows: list[outbound.OutboundRow]
+        self, cred: Credential, rows: list[outbound.OutboundRow], links: _Chain | None
     ) -> tuple[int, list[str], int]:
         items = [item for row in rows for item in row.items]
-        batch = PushBatch(terminal_id=cred.terminal_id, batch_id=str(uuid.uuid4()), items=items)
+        wire, chain_key = self._links(items, links) if links is not None else ([], None)
+        while links is not None and len(wire) > _LINKS_PER_BATCH:
+            # Many rows no item carries (audit rows): their links go first, on their own.
+            head, wire = wire[:_LINKS_PER_BATCH], wire[_LINKS_PER_BATCH:]
+            only = PushBatch(
+                terminal_id=cred.terminal_id,
+                batch_id=str(uuid.uuid4()),
+                items=[],
+                chain=head,
+                chain_key=chain_key,
+            )
+            self._post("/v1/push", only.model_dump_json().encode("utf-8"))
+            chain_key, links.sent = None, head[-1].seq
+            with self.db.write() as session:
+                repo.set_setting(session, CHAIN_SENT_KEY, str(links.sent))
+        batch = PushBatch(
+            terminal_id=cred.terminal_id,
+            batch_id=str(uuid.uuid4()),
+            items=items,
+            chain=wire,
+            chain_key=chain_key,
+        )
         body = self._post("/v1/push", batch.model_dump_json().encode("utf-8"))
         try:
             result = PushResult.model_validate_json(body)
@@ -610,6 +838,9 @@ class SyncClient:
         now = self.clock.now()
         with self.db.write() as session:
             repo.outbox_mark_sent(session, sent_ids, now)
+            if links is not None and (wire or chain_key):
+                links.sent = wire[-1].seq if wire else links.sent or 0
+                repo.set_setting(session, CHAIN_SENT_KEY, str(links.sent))
             for c in conflicts:
                 repo.audit(session, at=now, cashier="sync", action=CONFLICT_ACTION, detail=c)
         return len(sent_ids), rejected, len(conflicts)
@@ -656,6 +887,7 @@ class SyncClient:
                     vault=self._vault,
                     at=self.clock.now(),
                     vault_factory=self._vault_for_secrets,
+                    hq_key=self._hq_key(),
                 )
             except inbound.CursorMoved:
                 continue
@@ -665,6 +897,10 @@ class SyncClient:
             if not page.more:
                 return PullReport(pages, changes, cursor)
         raise BadAnswer(f"HQ still had more to pull after {max_pages} pages")
+
+    def _hq_key(self) -> tuple[bytes, str] | None:
+        key = load_hq_key(self.db, keyring_backend=self.keyring_backend)
+        return (key, self.credential().terminal_id) if key is not None else None
 
     def _vault_for_secrets(self) -> Vault:
         vault = self._open_vault(create=True)

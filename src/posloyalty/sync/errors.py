@@ -25,3 +25,8 @@ class Revoked(SyncError):
 
 class Refused(SyncError):
     """HQ refused a request as invalid (HTTP 400/413/422); retrying would not help."""
+
+
+class ChainBroken(SyncError):
+    """The till's records do not match its hash chain (edited, deleted or inserted outside
+    the till software): sync stops until HQ has looked at it."""

@@ -57,6 +57,7 @@ from posloyalty.store.ids import Uuid7
 from posloyalty.store.records import LedgerRecord, OutboxMessage
 from posloyalty.store.types import format_ts, month_day_text
 from posloyalty.store.vault import Vault, VaultError
+from posloyalty.sync import confirmations
 from posloyalty.sync.errors import BadAnswer, SyncError
 from posloyalty.sync.protocol import Change, PullResponse
 
@@ -298,6 +299,7 @@ def apply_page(
     at: dt.datetime,
     vault_factory: Callable[[], Vault] | None = None,
     new_id: Callable[[], str] | None = None,
+    hq_key: tuple[bytes, str] | None = None,
 ) -> Applied:
     """Apply one pulled page and store its ``next_cursor``, in one write transaction.
 
@@ -321,6 +323,7 @@ def apply_page(
         stored = get_cursor(session)
         if stored != cursor:
             raise CursorMoved(f"the stored cursor moved from {cursor} to {stored}")
+        _keep_confirmations(session, page, hq_key, at)
         conn = session.connection()
         parked = _parked_members(conn)
         ids = new_id or Uuid7(db.clock).new
@@ -339,6 +342,31 @@ def apply_page(
             _ledger_entries(session, entries, at)
         repo.set_cursor(session, CURSOR_NAME, str(page.next_cursor))
     return Applied(len(changes), by_kind, page.next_cursor, confirmed)
+
+
+def _keep_confirmations(
+    session: Session, page: PullResponse, hq_key: tuple[bytes, str] | None, at: dt.datetime
+) -> None:
+    """Keep the page's balance confirmations that HQ signed for this terminal (``hq_key``:
+    HQ's public key and this terminal's id); one that does not verify is a conflict."""
+    if not page.confirmations:
+        return
+    raw = repo.raw_connection(session)
+    for conf in page.confirmations:
+        if hq_key is not None and confirmations.verifies(conf, *hq_key):
+            confirmations.keep(raw, conf)
+            continue
+        repo.audit(
+            session,
+            at=at,
+            cashier="sync",
+            action=CONFLICT_ACTION,
+            detail={
+                "kind": "balance_confirmation",
+                "id": conf.member_id,
+                "reason": "a balance confirmation that HQ's key does not verify was refused",
+            },
+        )
 
 
 _INSERT_ENTRY = (

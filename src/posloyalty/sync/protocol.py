@@ -34,6 +34,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from posloyalty.domain import chain
 from posloyalty.jsontext import canonical_json
 
 PROTOCOL_VERSION = 1
@@ -144,10 +145,32 @@ class PushItem(_Message):
         return text or canonical_json(self.payload)
 
 
+_HEX64 = r"^[0-9a-f]{64}$"
+Hex64 = Annotated[str, Field(pattern=_HEX64)]
+
+
+class ChainLink(_Message):
+    """One link of the till's hash chain (``posloyalty.domain.chain``): row ``seq`` is the
+    ``kind`` item ``id``, whose content has SHA-256 ``digest``; ``hash`` is the link over them
+    and ``prev`` (the previous row's link). A batch carries the links after the last one HQ
+    has, up to the last row among its items, in order."""
+
+    seq: Annotated[int, Field(ge=1, le=10**15)]
+    #: Audit rows are chained but not pushed: HQ checks their links only.
+    kind: Literal["sale", "ledger_entry", "audit"]
+    id: Annotated[str, Field(min_length=1, max_length=40)]
+    prev: Hex64
+    digest: Annotated[str, Field(pattern=r"^([0-9a-f]{64})?$")]
+    hash: Hex64
+
+
 class PushBatch(_Message):
     terminal_id: ShortText
     batch_id: ShortText
     items: list[PushItem] = Field(max_length=MAX_BATCH_ITEMS)
+    chain: list[ChainLink] = Field(default_factory=list, max_length=4 * MAX_BATCH_ITEMS)
+    #: The till's chain key (hex), sent once: HQ keeps the first one it is given.
+    chain_key: Hex64 | None = None
 
 
 class ItemResult(_Message):
@@ -209,6 +232,25 @@ class ChangeTable(_Message):
         ]
 
 
+class BalanceConfirmation(_Message):
+    """HQ's signed word that ``member_id`` had ``balance`` points available at ``as_of``, given
+    to ``terminal_id`` (Ed25519 over :func:`confirmation_message`, hex ``signature``)."""
+
+    member_id: str
+    balance: int
+    as_of: dt.datetime
+    terminal_id: str
+    signature: Annotated[str, Field(pattern=r"^[0-9a-f]{128}$")]
+
+
+def confirmation_message(
+    member_id: str, balance: int, as_of: dt.datetime, terminal_id: str
+) -> bytes:
+    """What HQ signs for a :class:`BalanceConfirmation`."""
+    when = as_of.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return f"posloyalty/balance/v1\x00{member_id}\x00{int(balance)}\x00{when}\x00{terminal_id}".encode()
+
+
 class PullResponse(_Message):
     changes: list[Change]
     next_cursor: int
@@ -216,6 +258,8 @@ class PullResponse(_Message):
     server_time: dt.datetime
     #: Only when the request asked ``compact``: more of the page's changes, grouped by shape.
     tables: list[ChangeTable] = Field(default_factory=list)
+    #: A signed balance confirmation for each member the page carries (for this terminal).
+    confirmations: list[BalanceConfirmation] = Field(default_factory=list)
 
     def all_changes(self) -> list[Change]:
         """Every change of the page, from ``changes`` and ``tables``, in increasing seq."""
@@ -236,6 +280,8 @@ def encode_pull_response(
     more: bool,
     server_time: dt.datetime,
     tables: Iterable[RawTable] | None = None,
+    *,
+    confirmations: Iterable[BalanceConfirmation] = (),
 ) -> bytes:
     """A :class:`PullResponse` as JSON, from changes whose ``data`` is already JSON text.
 
@@ -259,6 +305,9 @@ def encode_pull_response(
             for kind, fields, rows in tables
         ]
         tail += f',"tables":[{",".join(encoded)}]'
+    signed = [c.model_dump_json() for c in confirmations]
+    if signed:
+        tail += f',"confirmations":[{",".join(signed)}]'
     return ('{"changes":[' + ",".join(parts) + "]," + tail + "}").encode("utf-8")
 
 
@@ -278,6 +327,8 @@ class EnrollResponse(_Message):
     #: stores'. The terminal keeps it in its credential file, never in its database.
     phone_key: str = ""
     protocol_version: int = PROTOCOL_VERSION
+    #: HQ's Ed25519 public key (hex): the till verifies HQ's balance confirmations with it.
+    hq_public_key: str = ""
 
 
 class ErrorBody(_Message):
@@ -401,3 +452,40 @@ PAYLOAD_MODELS: dict[str, type[_Payload]] = {
     "registration": RegistrationPayload,
     "coupon_use": CouponUsePayload,
 }
+
+
+def chain_digest(kind: str, payload: BaseModel, raw: dict[str, Any]) -> str:
+    """SHA-256 of a sale's or ledger entry's chain content (``posloyalty.domain.chain``), from
+    the pushed item: what the till's link covers. ``raw`` is the item's payload as pushed."""
+    if isinstance(payload, SalePayload):
+        lines = raw.get("lines") or []
+        payments = raw.get("payments") or []
+        return chain.content_digest(
+            chain.sale_content(
+                member_id=payload.member_id,
+                at=payload.at,
+                total_fen=payload.total_fen,
+                subtotal_fen=payload.subtotal_fen,
+                original_sale_id=payload.original_sale_id,
+                receipt_code=str(raw.get("receipt_code", "")),
+                lines=lines if isinstance(lines, list) else [],
+                payments=payments if isinstance(payments, list) else [],
+                quoted=raw,
+            )
+        )
+    if isinstance(payload, LedgerEntryPayload):
+        return chain.content_digest(
+            chain.entry_content(
+                member_id=payload.member_id,
+                kind=payload.kind,
+                points=payload.points,
+                lot=payload.lot,
+                at=payload.at,
+                available_at=payload.available_at,
+                expires_at=payload.expires_at,
+                renews_until=payload.renews_until,
+                sale_id=payload.sale_id,
+                reason=payload.reason,
+            )
+        )
+    raise ValueError(f"{kind} items are not chained")

@@ -31,12 +31,14 @@ from posloyalty.store.ids import Uuid7
 from posloyalty.store.ledger_cache import LedgerCache
 from posloyalty.store.models import Cashier
 from posloyalty.store.types import format_ts, parse_ts
+from posloyalty.sync import confirmations
+from posloyalty.sync.client import load_hq_key
 
 #: A session of ``db.write()`` / ``db.read()``, or the DBAPI connection of
 #: ``db.transaction()`` (the sale's hot path): the helpers below take either.
 Conn = Session | sqlite3.Connection
 
-#: Settings key overriding the rules' offline redemption allowance on this terminal.
+#: Settings key lowering the rules' offline redemption allowance on this terminal.
 ALLOWANCE_KEY = "offline_allowance_points"
 ZONE_KEY = "zone"
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -68,6 +70,8 @@ class TerminalContext:
     offline_allowance_points: int | None = None
     #: A balance HQ confirmed longer ago than this counts as unconfirmed (offline).
     confirmation_max_age: dt.timedelta = dt.timedelta(minutes=15)
+    #: HQ's public key (balance confirmations); None: read from the credential when needed.
+    hq_key: bytes | None = None
     #: Members' parsed ledgers, reused while unchanged (identification, then the sale).
     ledgers: LedgerCache = field(default_factory=LedgerCache, compare=False, repr=False)
 
@@ -123,7 +127,10 @@ def context_from_store(
         store=StoreId(store),
         cashier=CashierId(cashier),
         ids=ids or Uuid7(clock),
-        offline_allowance_points=int(allowance) if allowance and allowance.isdigit() else None,
+        # The setting may lower the rules' allowance, never raise it (the file is editable).
+        offline_allowance_points=min(int(allowance), rules.points.offline_allowance_points)
+        if allowance and allowance.isdigit()
+        else None,
     )
 
 
@@ -247,13 +254,30 @@ def ensure_provisional_member(session: Conn, ctx: TerminalContext, member_id: st
 
 
 def mark_balance_confirmed(session: Session, member_id: str, at: dt.datetime) -> None:
-    """Record that HQ confirmed this member's balance at ``at`` (called by the sync client)."""
+    """Record that the till applied HQ's state of this member at ``at`` (informational: the
+    offline cap reads only HQ-signed confirmations, :func:`balance_confirmed_at`)."""
     repo.set_setting(session, CONFIRMED_PREFIX + member_id, format_ts(at))
 
 
-def balance_confirmed_at(session: Conn, member_id: str) -> dt.datetime | None:
-    value = repo.setting(repo.raw_connection(session), CONFIRMED_PREFIX + member_id)
-    return parse_ts(value) if value else None
+def balance_confirmed_at(
+    session: Conn, member_id: str, ctx: TerminalContext | None = None
+) -> dt.datetime | None:
+    """When HQ last confirmed the member's balance by a signature that verifies with HQ's key
+    (kept with the terminal credential) for this terminal; None otherwise. Without ``ctx``:
+    the terminal and key from the database's settings and credential."""
+    raw = repo.raw_connection(session)
+    if ctx is not None:
+        terminal: str | None = ctx.terminal
+        db = ctx.db
+    else:
+        terminal = repo.setting(raw, "terminal")
+        db = None
+    if not terminal:
+        return None
+    key = ctx.hq_key if ctx is not None else None
+    if key is None and db is not None:
+        key = load_hq_key(db)
+    return confirmations.confirmed_at(raw, member_id, key, terminal)
 
 
 def day_bounds(day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
@@ -281,7 +305,9 @@ def offline_allowance(
         if ctx.offline_allowance_points is not None
         else ctx.rules.points.offline_allowance_points
     )
-    confirmed = balance_confirmed_at(session, member_id)
+    confirmed = balance_confirmed_at(session, member_id, ctx)
+    if confirmed is not None and confirmed > at:
+        confirmed = None  # from this till's future (its clock is behind HQ's): proves nothing
     if confirmed is not None and dt.timedelta(0) <= at - confirmed <= ctx.confirmation_max_age:
         return OfflineAllowance(limit, 0, None, confirmed)
     start, _ = day_bounds(at.astimezone(ctx.zone).date(), ctx.zone)

@@ -19,6 +19,9 @@ from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreError
 from posloyalty.sync.client import SyncState
 
+#: What a sync error says when the till's hash chain broke (at the till or at HQ).
+TAMPER_MARK = "tamper evidence"
+
 
 @dataclass(frozen=True, slots=True)
 class SyncStatus:
@@ -26,6 +29,8 @@ class SyncStatus:
     pending_uploads: int
     last_ok: dt.datetime | None
     detail: str
+    #: Sync is stopped because this till's records do not match its hash chain.
+    stopped: bool = False
 
 
 class SyncSource(Protocol):
@@ -73,4 +78,5 @@ def from_sync_state(state: SyncState) -> SyncStatus:
         detail += f"; {state.last_error}"
     if state.conflicts:
         detail += f"; {state.conflicts} conflict(s) recorded"
-    return SyncStatus(state.online, state.pending, state.last_success, detail)
+    stopped = TAMPER_MARK in (state.last_error or "")
+    return SyncStatus(state.online, state.pending, state.last_success, detail, stopped)

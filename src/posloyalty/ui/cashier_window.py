@@ -701,7 +701,10 @@ class CashierWindow(QMainWindow):
             self.online_status.setText(self.tr("Checking HQ…"))
             return
         self.online_status.setText(self.tr("● Online") if s.online else self.tr("○ Offline"))
-        self.online_status.setStyleSheet("color:#2e7d32;" if s.online else "color:#b71c1c;")
+        if s.stopped:  # the till's records do not match its hash chain: HQ must look
+            self.online_status.setText(self.tr("⚠ Sync stopped"))
+        ok = s.online and not s.stopped
+        self.online_status.setStyleSheet("color:#2e7d32;" if ok else "color:#b71c1c;")
         self.online_status.setToolTip(s.detail)
         self.pending_status.setText(
             self.tr("Uploads waiting: %1").replace("%1", str(max(s.pending_uploads, 0)))
@@ -730,7 +733,7 @@ class CashierWindow(QMainWindow):
     def show_sync_details(self) -> None:
         s = self.sync_status
         if s is not None:
-            self.show_message(s.detail, error=not s.online)
+            self.show_message(s.detail, error=not s.online or s.stopped)
 
     # ------------------------------------------------------------------ F-key actions
     def _open(self, dialog: QDialog) -> None:
