@@ -43,6 +43,7 @@ from posloyalty.domain.ids import MemberId
 from posloyalty.hq import admin
 from posloyalty.hq.models import Conflict, LedgerEntry, TillChain
 from posloyalty.hq.models import Member as HqMember
+from posloyalty.hq.pii import pii_of
 from posloyalty.store import chain as till_chain
 from posloyalty.store import repo
 from posloyalty.store.confirmation import CONFIRMED_PREFIX
@@ -447,7 +448,7 @@ def test_a_member_code_used_at_two_tills_is_flagged(chain: Chain) -> None:
     with chain.svc.db.transaction() as s:
         member = s.get(HqMember, chain.m1)
         assert member is not None
-        secret = bytes(member.secret)
+        secret = pii_of(s, member).secret
     code = make_dynamic(MemberId(chain.m1), secret, int(at.timestamp()))
     first = sale("S1", chain.till1.terminal_id, chain.m1, 1000, at, member_code=code)
     result = chain.svc.push(
