@@ -8,6 +8,7 @@ version header):
 - ``POST /v1/push``    a :class:`~posloyalty.sync.protocol.PushBatch` -> ``PushResult``
 - ``POST /v1/pull``    a :class:`~posloyalty.sync.protocol.PullRequest` -> ``PullResponse``
 - ``/v1/registration-links`` and the shopper's page ``/r/{token}``: see ``hq.selfreg_web``
+- ``/office/...``: the back office (HTML pages for operators): see ``hq.backoffice.web``
 
 Errors are ``{"detail": "..."}``: 400 bad input or protocol version, 401 no or unknown
 credential, 403 revoked terminal or another terminal's batch, 413 body too large, 422 schema
@@ -32,6 +33,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from posloyalty.hq import selfreg_web
+from posloyalty.hq.backoffice import web as backoffice
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotAuthenticated, NotFound, Refused
 from posloyalty.hq.selfreg import SelfRegConfig, SelfRegistration
@@ -263,4 +265,5 @@ def create_app(service: HqService, selfreg: SelfRegConfig | None = None) -> Fast
         RateLimiter(reg.token_rate_per_s, reg.token_burst).take,
         RateLimiter(reg.ip_rate_per_s, reg.ip_burst).take,
     )
+    backoffice.mount(app, service)
     return app

@@ -18,7 +18,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import privacy
-from posloyalty.domain.codes import to_base36
+from posloyalty.domain.codes import ScanError, parse_scan, to_base36
 from posloyalty.domain.privacy import mask_name, mask_phone
 from posloyalty.hq.bulk import one_of
 from posloyalty.hq.changes import bump_member, emit
@@ -443,3 +443,103 @@ def issue_coupon(
     session.flush()
     publish_coupon(session, coupon)
     return coupon
+
+
+# --------------------------------------------------------------------------- back office
+
+
+@dataclass(frozen=True, slots=True)
+class MemberProfile:
+    """A member's personal data, unmasked: shown only after a reveal (see hq.backoffice)."""
+
+    member_id: str
+    phone: str
+    name: str
+    birthday: dt.date | None
+    home_store: str | None
+    registered_at: dt.datetime
+    merged_into: str | None
+
+
+def member_profile(session: Session, member_id: str) -> MemberProfile | None:
+    """The one place the back office reads a member's personal data (phone, name, birthday).
+
+    Kept to one function so that a change of how personal data is stored (encrypted columns)
+    changes only this function.
+    """
+    member = session.get(Member, member_id)
+    if member is None:
+        return None
+    return MemberProfile(
+        member_id=member.id,
+        phone=member.phone,
+        name=member.name,
+        birthday=member.birthday,
+        home_store=member.home_store,
+        registered_at=member.registered_at,
+        merged_into=member.merged_into,
+    )
+
+
+def find_members(session: Session, text: str, *, limit: int = 50) -> list[str]:
+    """Member ids matching ``text``: a member id or alias, a phone number (by its salted hash),
+    a scanned card or phone code (its member id), or a part of a name. Merged members resolve
+    to their survivor."""
+    text = text.strip()
+    if not text:
+        return []
+    found: list[str] = []
+    known = resolve(session, {text, text.upper()})
+    found += known.values()
+    try:
+        digest = privacy.phone_hash(chain_phone_salt(session), text)
+    except ValueError:
+        digest = None
+    if digest is not None:
+        found += session.scalars(
+            select(Member.id).where(Member.phone_hash == digest).order_by(Member.id)
+        )
+    try:
+        scan = parse_scan(text)
+    except ScanError:
+        scan = None
+    code_member = getattr(scan, "member_id", None)
+    if code_member is not None:
+        found += resolve(session, {str(code_member)}).values()
+    if len(text) >= 2:  # a name: a substring, case-insensitive
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        found += session.scalars(
+            select(Member.id)
+            .where(Member.name.ilike(pattern, escape="\\"), Member.merged_into.is_(None))
+            .order_by(Member.registered_at)
+            .limit(limit)
+        )
+    out: list[str] = []
+    for member_id in found:
+        member = session.get(Member, member_id)
+        while member is not None and member.merged_into is not None:
+            member = session.get(Member, member.merged_into)
+        if member is not None and member.id not in out:
+            out.append(member.id)
+    return out[:limit]
+
+
+def members_born_in(
+    session: Session, month: int, stores: set[str] | None = None
+) -> list[MemberProfile]:
+    """Members (not merged) whose birthday falls in ``month`` (1-12), by home store when
+    ``stores`` is given, ordered by day then id: the birthday list (business rules 5)."""
+    if not 1 <= month <= 12:
+        raise BadRequest("a month is 1 to 12")
+    query = select(Member.id, Member.birthday).where(
+        Member.birthday.is_not(None), Member.merged_into.is_(None)
+    )
+    if stores is not None:
+        query = query.where(Member.home_store.in_(stores))
+    out = []
+    for member_id, birthday in session.execute(query):
+        if birthday is not None and birthday.month == month:
+            profile = member_profile(session, member_id)
+            if profile is not None:
+                out.append(profile)
+    return sorted(out, key=lambda p: (p.birthday.day if p.birthday else 0, p.member_id))
