@@ -65,9 +65,13 @@ def queue(
             )
         )
     }
-    return [
-        Queued(c, describe_conflict(c), pushed.get(c.item_id or ""), can_accept(c)) for c in rows
-    ]
+    return [Queued(c, _words(c), pushed.get(c.item_id or ""), can_accept(c)) for c in rows]
+
+
+def _words(conflict: Conflict) -> str:
+    why = (conflict.detail or {}).get("reason")
+    words = describe_conflict(conflict)
+    return f"{why} — {words}" if why else words
 
 
 def history(session: Session, conflict_id: int) -> list[ConflictResolution]:
