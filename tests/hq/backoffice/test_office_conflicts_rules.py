@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hq_server import RunningServer
 from office import MINISO, Chain, add_operator, make_chain, signed_in
@@ -151,15 +153,17 @@ def test_edit_check_preview_publish_and_roll_back(
     edited = original.replace("revision = 1", "revision = 2").replace(
         "per_yuan = 10", "per_yuan = 20"
     )
-    edited = (
-        edited.replace("regular_rate = 1", "regular_rate = 2")
-        if "regular_rate = 1\n" in edited
-        else edited
-    )
+    edited = edited.replace('regular = "1"', 'regular = "2"')  # twice the points on regular
     checked = office.post("/rules/check", {"text": edited})
     assert 'id="check-ok"' in checked.text
     assert "-revision = 1" in checked.text and "+revision = 2" in checked.text
-    assert 'id="preview"' in checked.text
+    # The preview: 59.90 for a regular member earns 59 points in force, 119 edited.
+    preview = checked.text.split('id="preview"')[1]
+    assert re.search(
+        r"<td>59\.90</td><td>regular</td><td[^>]*>59\.90</td><td[^>]*>59</td>"
+        r"<td[^>]*>59\.90</td><td[^>]*>119</td>",
+        preview,
+    )
     published = office.post("/rules/publish", {"text": edited})
     assert published.status_code == 200
     with svc.db.transaction() as s:
