@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from posloyalty.domain import points
 from posloyalty.hq.backoffice import audit
 from posloyalty.hq.backoffice.auth import Signed
+from posloyalty.hq.backoffice.members_desk import recompute
 from posloyalty.hq.backoffice.roles import allowed
 from posloyalty.hq.errors import BadRequest, Forbidden, NotFound
 from posloyalty.hq.ingest import describe_conflict
@@ -139,7 +140,7 @@ def _credit(session: Session, conflict: Conflict, why: str, at: dt.datetime) -> 
     rules = active_rules(session)
     if rules is None:
         raise BadRequest("no rules are published yet")
-    ids = iter(range(1_000))
+    serial = iter(range(1_000))
     try:
         entries = points.adjust(
             entries_for(session, member_id),
@@ -147,10 +148,12 @@ def _credit(session: Session, conflict: Conflict, why: str, at: dt.datetime) -> 
             points=pushed.points,
             at=at,
             # Derived from the conflict: accepting twice could never credit twice.
-            new_id=lambda: str(uuid.uuid5(_ACCEPT_NS, f"{conflict.id}/{next(ids)}")),
+            new_id=lambda: str(uuid.uuid5(_ACCEPT_NS, f"{conflict.id}/{next(serial)}")),
             reason=f"conflict {conflict.id} accepted: {why}",
             allow_negative_balance=True,  # the till already took the points at the counter
         )
     except points.PointsError as exc:
         raise BadRequest(str(exc)) from None
-    return insert_hq_entries(session, member_id, entries, at)
+    written = insert_hq_entries(session, member_id, entries, at)
+    recompute(session, member_id, at)
+    return written

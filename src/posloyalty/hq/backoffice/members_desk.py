@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from posloyalty.domain import points, tiers
 from posloyalty.domain.privacy import mask_name, mask_phone
+from posloyalty.hq import jobs
 from posloyalty.hq.backoffice import audit
 from posloyalty.hq.backoffice.auth import Signed
 from posloyalty.hq.backoffice.roles import allowed
@@ -32,6 +33,7 @@ __all__ = [
     "adjust_points",
     "check_member_scope",
     "member_file",
+    "recompute",
     "reveal",
     "search",
 ]
@@ -220,6 +222,13 @@ def reveal(
     return profile
 
 
+def recompute(session: Session, member_id: str, at: dt.datetime) -> None:
+    """Recompute the member at once (as the jobs would), so the next page shows the result."""
+    member = session.get(Member, member_id)
+    if member is not None and member.merged_into is None:
+        jobs.recompute_member(session, member, active_rules(session), at, jobs.JobReport())
+
+
 def adjust_points(  # noqa: PLR0917 (who, whom, how much, why, when)
     session: Session, who: Signed, member_id: str, amount: int, reason: str, at: dt.datetime
 ) -> list[str]:
@@ -252,6 +261,7 @@ def adjust_points(  # noqa: PLR0917 (who, whom, how much, why, when)
     except points.PointsError as exc:
         raise BadRequest(str(exc)) from None
     ids = insert_hq_entries(session, member_id, new, at)
+    recompute(session, member_id, at)
     audit.record(
         session,
         at,

@@ -21,6 +21,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from posloyalty.hq import admin, reports
 from posloyalty.hq.backoffice import audit, auth, conflicts_desk, members_desk, rules_desk
@@ -93,8 +94,8 @@ def _env() -> Environment:
     return env
 
 
-def mount(app: FastAPI, service: HqService) -> None:
-    """Serve the back office on ``app`` under /office."""
+def mount(app: FastAPI, service: HqService) -> APIRouter:
+    """Serve the back office on ``app`` under /office; returns its router (its routes)."""
     env = _env()
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -126,7 +127,7 @@ def mount(app: FastAPI, service: HqService) -> None:
 
     async def posted(request: Request) -> Ctx:
         """A signed-in form post: same site and the session's CSRF token, or 403."""
-        ctx = signed(request)
+        ctx = await run_in_threadpool(signed, request)  # a database read: off the event loop
         form = await request.form()
         token = request.headers.get("x-csrf-token") or str(form.get("csrf") or "")
         assert ctx.who is not None
@@ -168,7 +169,7 @@ def mount(app: FastAPI, service: HqService) -> None:
 
     async def _hq_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HqError)
-        answer = refusal(request, exc)
+        answer = await run_in_threadpool(refusal, request, exc)
         if answer is not None:
             return answer
         assert json_handler is not None
@@ -307,7 +308,6 @@ def mount(app: FastAPI, service: HqService) -> None:
         except ValueError:
             raise BadRequest(ctx.t("points_whole_number")) from None
         write(lambda s: members_desk.adjust_points(s, who, member_id, amount, reason, now()))
-        service.run_jobs()  # the member's balance as the page shows it next
         return RedirectResponse(f"{PREFIX}/members/{member_id}?adjusted={amount}", status_code=303)
 
     # ------------------------------------------------------------------ conflicts and stores
@@ -336,7 +336,6 @@ def mount(app: FastAPI, service: HqService) -> None:
         assert ctx.who is not None
         who = ctx.who
         write(lambda s: conflicts_desk.resolve_conflict(s, who, conflict_id, action, reason, now()))
-        service.run_jobs()
         return RedirectResponse(f"{PREFIX}/conflicts?resolved=1", status_code=303)
 
     @router.get("/stores")
@@ -395,6 +394,7 @@ def mount(app: FastAPI, service: HqService) -> None:
 
     @router.post("/rules/publish")
     def rules_publish(ctx: Posted, text: Annotated[str, Form(max_length=200_000)] = "") -> Response:
+        need(ctx, "edit_rules")  # before looking at the text
         assert ctx.who is not None
         who = ctx.who
         check = rules_desk.check_text(text)
@@ -599,3 +599,4 @@ def mount(app: FastAPI, service: HqService) -> None:
         return RedirectResponse(f"{PREFIX}/login", status_code=303)
 
     app.include_router(router)
+    return router
