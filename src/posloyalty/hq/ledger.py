@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, insert, select
@@ -20,18 +21,19 @@ from posloyalty.hq.bulk import one_of
 from posloyalty.hq.changes import emit, emit_new
 from posloyalty.hq.models import LedgerEntry, Member, MemberAlias, RuleDocument, Sale
 
-_RULES_CACHE: dict[tuple[str, int], RuleSet] = {}
+
+@lru_cache(maxsize=64)
+def parse_published(text: str) -> RuleSet:
+    """A published rule document parsed, once per text. Keyed by the text, not by (id,
+    revision): one process may serve several databases (tests, tools) whose revision 2 of
+    the same id differ; a key without the text handed one database's rules to another."""
+    return parse_rules_text(text)
 
 
 def active_rules(session: Session) -> RuleSet | None:
-    """The published rule document in force (parsed once per revision), or None."""
-    doc = session.scalar(select(RuleDocument).where(RuleDocument.active.is_(True)))
-    if doc is None:
-        return None
-    key = (doc.id, doc.revision)
-    if key not in _RULES_CACHE:
-        _RULES_CACHE[key] = parse_rules_text(doc.text)
-    return _RULES_CACHE[key]
+    """The published rule document in force, or None."""
+    text = session.scalar(select(RuleDocument.text).where(RuleDocument.active.is_(True)))
+    return parse_published(text) if text is not None else None
 
 
 def _refs(member_id: str) -> Select[Any]:
