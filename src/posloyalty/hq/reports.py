@@ -8,15 +8,17 @@ office. Definitions:
 - ``members``: members (not merged) registered before the period's end; joined in the period;
   growth = joined / members at the period's start. Rows: joins per month.
 - ``joins``: members who joined in the period, by home store.
-- ``tiers``: members by the tier HQ's jobs last computed (no tier yet: ``-``), share of all.
+- ``tiers``: members by the tier HQ's jobs last computed (no tier yet: ``-``), share of all;
+  suggested growth thresholds for a 60/30/10 split (the least growth among the top 40% and
+  the top 10% of members) and for "top tier = top 20% of buyers" (members with growth).
 - ``member_share``: net sales (sales less returns) in the period; of which by members; share.
 - ``points``: in the period, points issued (earn, bonus and positive adjustments), redeemed,
   expired, reversed (net of returns and quarantines), deducted (negative adjustments); the
   outstanding balance at the period's end (the sum of every entry before it) and its liability
   in yuan at the rules' point value. With stores: entries written at those stores only.
-- ``rfm``: members who bought in the period by recency (days from the last purchase to the
-  period's end: 0-30, 31-90, 91-180, 181+) and frequency (purchases in the period: 1, 2, 3-5,
-  6+); each cell: members and their net spend.
+- ``rfm``: members who bought in the period by their recency and frequency scores (1-5,
+  ``domain.lifecycle.rfm`` with the rules' boundaries, measured at the period's end); each
+  cell: members and their net spend.
 - ``repurchase``: source 004. Period rate = buyers with 2+ purchases / buyers in the period;
   next month = buyers of the period's last month's previous month who bought again in that
   last month / buyers of the previous month (next quarter likewise by calendar quarters);
@@ -25,8 +27,10 @@ office. Definitions:
   who bought in that month.
 - ``concentration``: buyers in the period ranked by net spend; the share of member spend of
   the top 20% (rounded up) of buyers (80/20, source 001).
-- ``dormant``: members by days since their last purchase at the period's end: 30-60, 60-90,
-  90+; and those who never bought.
+- ``lifecycle``: members by lifecycle stage at the period's end (``domain.lifecycle.segment``).
+- ``dormant``: members by days since their last purchase at the period's end, in the rules'
+  dormant segments (``domain.lifecycle.dormant_bucket``: 30-60, 60-90, 90+ by default); and
+  those who never bought.
 - ``birthdays``: members with a birthday in the month of the period's start (masked names).
 
 A purchase is a member's sale that is not a return; returns count as negative spend. Member ids
@@ -36,16 +40,20 @@ resolve through their aliases (a merged member's sales are its survivor's).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from posloyalty.domain import lifecycle
+from posloyalty.domain.money import Fen
 from posloyalty.domain.privacy import mask_name
+from posloyalty.domain.rules import LifecycleRules
 from posloyalty.hq.errors import BadRequest
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.members import members_born_in
@@ -168,12 +176,26 @@ def tiers_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     rules = active_rules(session)
     order = [*(rules.tiers.ids() if rules else ()), "-"]
     keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
+    growth = sorted(int((r.state or {}).get("growth", 0)) for r in rows)
+    buyers = [g for g in growth if g > 0]
     return Table(
         ["tier", "members", "share_pct"],
         [[k, counts[k], _pct(counts[k], len(rows))] for k in keys],
-        {"members": len(rows)},
+        {
+            "members": len(rows),
+            "suggested_60_30_10": f"{_top_share(growth, 0.4)} / {_top_share(growth, 0.1)}",
+            "suggested_top_20": _top_share(buyers, 0.2),
+        },
         bar=1,
     )
+
+
+def _top_share(ascending: list[int], share: float) -> int:
+    """The least value among the top ``share`` of ``ascending`` (rounded up; 0 when empty):
+    a threshold that many members reach."""
+    if not ascending:
+        return 0
+    return ascending[len(ascending) - math.ceil(len(ascending) * share)]
 
 
 def member_share_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
@@ -231,17 +253,6 @@ def points_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     )
 
 
-_R_BANDS = ((0, 30, "0-30"), (31, 90, "31-90"), (91, 180, "91-180"), (181, None, "181+"))
-_F_BANDS = ((1, 1, "1"), (2, 2, "2"), (3, 5, "3-5"), (6, None, "6+"))
-
-
-def _band(value: int, bands: tuple[tuple[int, int | None, str], ...]) -> str:
-    for lo, hi, name in bands:
-        if value >= lo and (hi is None or value <= hi):
-            return name
-    return bands[0][2]
-
-
 def _per_member(sales: list[_Sale]) -> dict[str, tuple[int, int, dt.datetime | None]]:
     """member -> (purchases, net spend, last purchase)."""
     out: dict[str, tuple[int, int, dt.datetime | None]] = {}
@@ -254,25 +265,29 @@ def _per_member(sales: list[_Sale]) -> dict[str, tuple[int, int, dt.datetime | N
     return out
 
 
+def _lifecycle_rules(session: Session) -> LifecycleRules:
+    rules = active_rules(session)
+    return rules.lifecycle if rules is not None else LifecycleRules()
+
+
 def rfm_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    grid: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for n, spend, last in _per_member(_member_sales(session, scope, since=scope.since)).values():
-        if n == 0 or last is None:
-            continue
-        days = (scope.until - dt.timedelta(days=1) - last).days if last < scope.until else 0
-        cell = grid[(_band(max(days, 0), _R_BANDS), _band(n, _F_BANDS))]
+    rules = _lifecycle_rules(session)
+    bought: dict[str, list[tuple[dt.datetime, Fen]]] = defaultdict(list)
+    for sale in _member_sales(session, scope, since=scope.since):
+        bought[sale.member].append((sale.at, Fen(sale.total)))
+    grid: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for purchases in bought.values():
+        scores = lifecycle.rfm(rules, purchases, scope.until)
+        if scores.count == 0:
+            continue  # only returns in the period: not a buyer
+        cell = grid[(scores.recency, scores.frequency)]
         cell[0] += 1
-        cell[1] += spend
-    rows = [
-        [r, f, grid[(r, f)][0], _yuan(grid[(r, f)][1])]
-        for *_, r in _R_BANDS
-        for *_, f in _F_BANDS
-        if (r, f) in grid
-    ]
+        cell[1] += scores.spend
+    rows = [[r, f, n, _yuan(spend)] for (r, f), (n, spend) in sorted(grid.items(), reverse=True)]
     return Table(
-        ["recency_days", "frequency", "members", "spend_yuan"],
+        ["recency_score", "frequency_score", "members", "spend_yuan"],
         rows,
-        {"buyers": sum(c[0] for c in grid.values())},
+        {"buyers": sum(n for n, _ in grid.values())},
         bar=2,
     )
 
@@ -377,22 +392,45 @@ def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Ta
 
 
 def dormant_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    rules = _lifecycle_rules(session)
     per = _per_member(_member_sales(session, scope, since=None))
-    bands = {"30-60": 0, "60-90": 0, "90+": 0, "never": 0}
-    end = scope.until
+    bounds = rules.dormant_segments
+    names = (
+        [f"{lo}-{hi}" for lo, hi in itertools.pairwise(bounds)] + [f"{bounds[-1]}+"]
+        if bounds
+        else []
+    )
+    counts = dict.fromkeys([*names, "never"], 0)
     for r in _members(session, scope):
         last = per.get(r.id, (0, 0, None))[2]
         if last is None:
-            bands["never"] += 1
+            counts["never"] += 1
             continue
-        days = (end - last).days
-        if 30 <= days < 60:
-            bands["30-60"] += 1
-        elif 60 <= days < 90:
-            bands["60-90"] += 1
-        elif days >= 90:
-            bands["90+"] += 1
-    return Table(["days_without_purchase", "members"], [[k, v] for k, v in bands.items()], bar=1)
+        bucket = lifecycle.dormant_bucket(rules, (scope.until - last).days)
+        if bucket is not None:
+            counts[bucket] += 1
+    return Table(["days_without_purchase", "members"], [[k, v] for k, v in counts.items()], bar=1)
+
+
+def lifecycle_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    rules = _lifecycle_rules(session)
+    orders: dict[str, list[dt.datetime]] = defaultdict(list)
+    for sale in _member_sales(session, scope, since=None):
+        if sale.order:
+            orders[sale.member].append(sale.at)
+    stages: dict[str, int] = dict.fromkeys(get_args(lifecycle.Stage), 0)
+    rows = _members(session, scope)
+    for r in rows:
+        seg = lifecycle.segment(
+            rules, registered_at=r.registered_at, purchases=orders.get(r.id, []), at=scope.until
+        )
+        stages[seg.stage] += 1
+    return Table(
+        ["stage", "members", "share_pct"],
+        [[k, v, _pct(v, len(rows))] for k, v in stages.items()],
+        {"members": len(rows)},
+        bar=1,
+    )
 
 
 def birthdays_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
@@ -424,6 +462,7 @@ REPORTS: dict[str, Callable[[Session, Scope, dt.datetime], Table]] = {
     "repurchase": repurchase_report,
     "cohorts": cohorts_report,
     "concentration": concentration_report,
+    "lifecycle": lifecycle_report,
     "dormant": dormant_report,
     "birthdays": birthdays_report,
 }

@@ -115,7 +115,7 @@ def chain(svc: HqService) -> HqService:
             "S1",
             name="王小明",
             birthday=dt.date(1990, 10, 5),
-            state={"tier": "gold"},
+            state={"tier": "gold", "growth": 7000},
         )
         _member(
             s,
@@ -124,9 +124,16 @@ def chain(svc: HqService) -> HqService:
             "S1",
             name="Li Na",
             birthday=dt.date(1985, 10, 20),
-            state={"tier": "silver"},
+            state={"tier": "silver", "growth": 3500},
         )
-        _member(s, "C", noon(10, 15), "S2", birthday=dt.date(1992, 3, 1), state={"tier": "regular"})
+        _member(
+            s,
+            "C",
+            noon(10, 15),
+            "S2",
+            birthday=dt.date(1992, 3, 1),
+            state={"tier": "regular", "growth": 1000},
+        )
         _member(s, "D", noon(10, 20), "S2")
         _member(s, "E", noon(8, 1), "S1", birthday=dt.date(1990, 10, 1), merged_into="A")
         _member(s, "F", noon(11, 5), "S1")
@@ -174,6 +181,13 @@ def test_joins_per_store(chain: HqService) -> None:
 def test_tier_distribution(chain: HqService) -> None:
     t = report(chain, "tiers")
     assert t.rows == [["regular", 1, 25.0], ["silver", 1, 25.0], ["gold", 1, 25.0], ["-", 1, 25.0]]
+    # Growth 0, 1000, 3500, 7000: the top 40% start at 3,500, the top 10% at 7,000; of the
+    # three with growth, the top 20% (one) at 7,000.
+    assert t.figures == {
+        "members": 4,
+        "suggested_60_30_10": "3500 / 7000",
+        "suggested_top_20": 7000,
+    }
 
 
 def test_member_share_of_sales(chain: HqService) -> None:
@@ -202,11 +216,23 @@ def test_points_issued_redeemed_expired_outstanding_and_liability(chain: HqServi
 
 
 def test_rfm_grid(chain: HqService) -> None:
-    # A: 2 purchases (250.00), B: 1 (300 - 100), C: 1 (40.00); all within 30 days of Oct 31.
-    assert report(chain, "rfm").rows == [["0-30", "1", 2, "240.00"], ["0-30", "2", 1, "250.00"]]
+    # At Nov 1: A bought twice (250.00, last 21 days ago), B once (200.00, 26), C once (40.00,
+    # 15). MINISO's default boundaries: recency 180/90/60/30 days, frequency 2/3/5/8.
+    assert report(chain, "rfm").rows == [[5, 2, 1, "250.00"], [5, 1, 2, "240.00"]]
     summer = report(chain, "rfm", Scope(dt.date(2026, 7, 1), dt.date(2026, 11, 30)))
-    # To Nov 30: A bought 4 times (last 11-03: 26 days), B once (10-05: 55 days), C once (45).
-    assert summer.rows == [["0-30", "3-5", 1, "360.00"], ["31-90", "1", 2, "240.00"]]
+    # At Dec 1: A 4 purchases (360.00, last 11-03: 27 days), B once (10-05: 56), C once (45).
+    assert summer.rows == [[5, 3, 1, "360.00"], [4, 1, 2, "240.00"]]
+
+
+def test_lifecycle_stages(chain: HqService) -> None:
+    # At Nov 1: A bought 3 times in the year (maturity), B and C once (growth), D never.
+    assert report(chain, "lifecycle").rows == [
+        ["introduction", 1, 25.0],
+        ["growth", 2, 50.0],
+        ["maturity", 1, 25.0],
+        ["pre_churn", 0, 0.0],
+        ["dormant", 0, 0.0],
+    ]
 
 
 def test_repurchase_rates_as_source_004_defines_them(chain: HqService) -> None:
