@@ -6,7 +6,7 @@ of stores) and returns a :class:`Table` whose column names are catalogue keys of
 office. Definitions:
 
 - ``members``: members (not merged) registered before the period's end; joined in the period;
-  growth = joined / members at the period's start. Rows: joins per month.
+  growth = joined / members at the period's start ("-" without any). Rows: joins per month.
 - ``joins``: members who joined in the period, by home store.
 - ``tiers``: members by the tier HQ's jobs last computed (no tier yet: ``-``), share of all;
   suggested growth thresholds for a 60/30/10 split (the least growth among the top 40% and
@@ -152,7 +152,12 @@ def members_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     return Table(
         ["month", "joined"],
         [[m, n] for m, n in sorted(per_month.items())],
-        {"members": total, "joined": len(joined), "growth_pct": _pct(len(joined), before)},
+        # No members at the start: growth has no base ("-"), not 0%.
+        {
+            "members": total,
+            "joined": len(joined),
+            "growth_pct": _pct(len(joined), before) if before else "-",
+        },
         bar=1,
     )
 

@@ -171,6 +171,9 @@ def test_member_count_and_growth(chain: HqService) -> None:
     # A, B, C, D (E merged, F later); B, C, D joined in October; 1 member at the start.
     assert t.figures == {"members": 4, "joined": 3, "growth_pct": 300.0}
     assert t.rows == [["2026-10", 3]]
+    # Before anyone had joined there is no base for a growth rate.
+    first = report(chain, "members", Scope(dt.date(2026, 9, 1), dt.date(2026, 9, 30)))
+    assert first.figures == {"members": 1, "joined": 1, "growth_pct": "-"}
 
 
 def test_joins_per_store(chain: HqService) -> None:
