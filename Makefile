@@ -54,6 +54,8 @@ screenshots: $(STAMP) $(QM)
 	$(BIN)/python scripts/screenshots.py
 	POSLOYALTY_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider \
 		tests/hq/test_self_registration.py -k chromium
+	POSLOYALTY_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/hq/backoffice/test_office_chromium.py -k sqlite
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

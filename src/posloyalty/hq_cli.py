@@ -111,6 +111,24 @@ def register(subparsers: Any) -> None:
     )
     rotate.set_defaults(handler=_wrap(_rotate_keys))
 
+    admin = sub.add_parser(
+        "create-admin",
+        help="create a back office operator (the first HQ admin); the password is read from "
+        "stdin (one line) or asked for on a terminal",
+    )
+    _db_arg(admin)
+    admin.add_argument("username", metavar="USERNAME")
+    admin.add_argument(
+        "--role",
+        default="hq_admin",
+        choices=["hq_admin", "marketing", "store_manager", "auditor"],
+        help="the operator's role (default: %(default)s)",
+    )
+    admin.add_argument(
+        "--store", action="append", default=[], metavar="S", help="a store manager's store"
+    )
+    admin.set_defaults(handler=_wrap(_create_admin))
+
     health = sub.add_parser("health", help="sync health per store and terminal")
     _db_arg(health)
     health.add_argument("--json", action="store_true", help="print JSON")
@@ -241,6 +259,24 @@ def _rotate_keys(args: argparse.Namespace) -> int:
 
 def _when(value: dt.datetime | None) -> str:
     return value.isoformat(timespec="seconds") if value else "never"
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from posloyalty.hq.backoffice.auth import create_operator
+
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("password (at least 12 characters): ")
+        if getpass.getpass("again: ") != password:
+            return _fail("the two passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    with _service(args) as svc:
+        at = svc.clock.now()
+        svc.db.run(lambda s: create_operator(s, args.username, password, args.role, at, args.store))
+    print(f"operator {args.username} ({args.role}) created; sign in at /office/login")
+    return 0
 
 
 def _health(args: argparse.Namespace) -> int:

@@ -7,7 +7,6 @@ import base64
 import datetime as dt
 import os
 import re
-import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from typing import Any
 
 import pytest
 import requests
+from chromium import CHROMIUM_FLAGS, chromium_paths, wait_replaced
 from hq_server import RunningServer
 from hypothesis import given
 from hypothesis import strategies as st
@@ -600,40 +600,13 @@ class StrictServer(RunningServer):
 
 # --------------------------------------------------------------------------- Chromium
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-
-
-def _chromium_paths() -> tuple[str, str]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver") or (
-        "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None
-    )
-    if browser is None or driver is None:
-        pytest.fail(
-            "headless Chromium is needed for the self-registration end-to-end test: "
-            "install Debian's packages with `apt-get install -y chromium chromium-driver` "
-            "(.ci/run does this)",
-            pytrace=False,
-        )
-    return browser, driver
-
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    binary, driver = _chromium_paths()
+    binary, driver = chromium_paths()
     options = webdriver.ChromeOptions()
     options.binary_location = binary
     profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=tmp_path)
@@ -666,40 +639,13 @@ def _screenshot(chrome: Any, name: str) -> None:
         chrome.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-def _wait_replaced(chrome: Any, old: Any) -> None:
-    """Wait until the page that held ``old`` is gone and the next one has loaded.
-
-    Selenium's ``staleness_of`` asks the old element a question; while Chromium is swapping
-    the document it may answer "Node with given id does not belong to the document" (a
-    WebDriverException, not a StaleElementReferenceException): that also means replaced.
-    """
-    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    def replaced(_: Any) -> bool:
-        try:
-            old.is_enabled()
-        except StaleElementReferenceException:
-            return True
-        except WebDriverException as exc:
-            if "does not belong to the document" in str(exc):
-                return True
-            raise
-        return False
-
-    WebDriverWait(chrome, 15).until(replaced)
-    WebDriverWait(chrome, 15).until(
-        lambda c: c.execute_script("return document.readyState") == "complete"
-    )
-
-
 def _submit(chrome: Any) -> None:
     """Click the submit button and wait for the next page."""
     from selenium.webdriver.common.by import By
 
     old = chrome.find_element(By.TAG_NAME, "html")
     chrome.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    _wait_replaced(chrome, old)
+    wait_replaced(chrome, old)
 
 
 def test_self_registration_in_chromium(browser: Any, svc: HqService, server: RunningServer) -> None:
@@ -741,7 +687,7 @@ def test_self_registration_in_chromium(browser: Any, svc: HqService, server: Run
     browser.get(url)
     old = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.LINK_TEXT, "English").click()
-    _wait_replaced(browser, old)
+    wait_replaced(browser, old)
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     browser.find_element(By.ID, "phone").send_keys("13912345678")
     browser.find_element(By.ID, "consent").click()

@@ -8,6 +8,7 @@ version header):
 - ``POST /v1/push``    a :class:`~posloyalty.sync.protocol.PushBatch` -> ``PushResult``
 - ``POST /v1/pull``    a :class:`~posloyalty.sync.protocol.PullRequest` -> ``PullResponse``
 - ``/v1/registration-links`` and the shopper's page ``/r/{token}``: see ``hq.selfreg_web``
+- ``/office/...``: the back office (HTML pages for operators): see ``hq.backoffice.web``
 
 Errors are ``{"detail": "..."}``: 400 bad input or protocol version, 401 no or unknown
 credential, 403 revoked terminal or another terminal's batch, 413 body too large, 422 schema
@@ -30,6 +31,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from posloyalty.hq import selfreg_web
+from posloyalty.hq.backoffice import web as backoffice
 from posloyalty.hq.edge import (
     EdgeConfig,
     ErrorsMiddleware,
@@ -266,4 +268,5 @@ def create_app(
         make_limiter(edge, "selfreg-ip", reg.ip_rate_per_s, reg.ip_burst).take,
         client_of=client_of,
     )
+    backoffice.mount(app, service)
     return app

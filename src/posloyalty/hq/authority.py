@@ -46,11 +46,11 @@ from posloyalty.domain import codes, tiers
 from posloyalty.domain.basket_codec import BasketError, basket_from_json
 from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.pricing import QuoteError, quote
-from posloyalty.domain.rules import RuleSet, parse_rules_text
+from posloyalty.domain.rules import RuleSet
 from posloyalty.domain.verification import max_growth, max_points
 from posloyalty.hq.bulk import one_of
 from posloyalty.hq.enrolment import Caller
-from posloyalty.hq.ledger import active_rules, purchases_for
+from posloyalty.hq.ledger import active_rules, parse_published, purchases_for
 from posloyalty.hq.members import link_store
 from posloyalty.hq.models import (
     CodeUse,
@@ -90,7 +90,6 @@ DEFAULT_ADJUST_BUDGET = 5_000
 
 _QUARANTINE_NS = uuid.UUID("0b4c9f7e-5d1a-4e0f-8a6b-3c2d1e0f9a8b")
 _SIGN = {"earn": 1, "bonus": 1, "redeem": -1, "expire": -1}
-_REVISIONS: dict[tuple[str, int], RuleSet] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,15 +103,7 @@ class Quarantine:
 
 def rule_revisions(session: Session) -> list[RuleSet]:
     """Every published rule revision (parsed once each): a till may quote with any it pulled."""
-    out = []
-    for doc_id, revision, text in session.execute(
-        select(RuleDocument.id, RuleDocument.revision, RuleDocument.text)
-    ):
-        key = (doc_id, revision)
-        if key not in _REVISIONS:
-            _REVISIONS[key] = parse_rules_text(text)
-        out.append(_REVISIONS[key])
-    return out
+    return [parse_published(text) for text in session.scalars(select(RuleDocument.text))]
 
 
 def present_members(session: Session, store_id: str, member_ids: Iterable[str]) -> set[str]:
@@ -237,17 +228,12 @@ class Derived:
 
 
 def _rules_revision(session: Session, doc_id: str, revision: int) -> RuleSet | None:
-    key = (doc_id, revision)
-    if key not in _REVISIONS:
-        text = session.scalar(
-            select(RuleDocument.text).where(
-                RuleDocument.id == doc_id, RuleDocument.revision == revision
-            )
+    text = session.scalar(
+        select(RuleDocument.text).where(
+            RuleDocument.id == doc_id, RuleDocument.revision == revision
         )
-        if text is None:
-            return None
-        _REVISIONS[key] = parse_rules_text(text)
-    return _REVISIONS[key]
+    )
+    return parse_published(text) if text is not None else None
 
 
 def _tier_rank(

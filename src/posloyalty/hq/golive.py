@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import points
@@ -26,7 +26,7 @@ from posloyalty.domain.ids import EntryId, LotId, SaleId
 from posloyalty.domain.money import MoneyError, parse_yuan
 from posloyalty.domain.rules import RuleSet
 from posloyalty.hq.errors import BadRequest
-from posloyalty.hq.ledger import active_rules, publish_new_entries
+from posloyalty.hq.ledger import active_rules, insert_hq_entries
 from posloyalty.hq.members import resolve
 from posloyalty.hq.models import LedgerEntry, Member, Sale
 
@@ -105,7 +105,7 @@ def apply_opening(
                 reason="opening",
             )
             # Already final: the chain's own balance, not waiting out a return window.
-            _insert(session, member.id, dataclasses.replace(entry, available_at=at), at)
+            insert_hq_entries(session, member.id, [dataclasses.replace(entry, available_at=at)], at)
             changed = True
     tier = str(row.get("tier") or "").strip()
     growth = _int(row, "growth")
@@ -130,30 +130,6 @@ def apply_opening(
             member.dirty = True
             changed = True
     return changed
-
-
-def _insert(session: Session, member_id: str, entry: points.LedgerEntry, at: dt.datetime) -> None:
-    row = {
-        "id": entry.id,
-        "member_ref": member_id,
-        "kind": entry.kind,
-        "points": entry.points,
-        "lot": entry.lot,
-        "at": entry.at,
-        "available_at": entry.available_at,
-        "expires_at": entry.expires_at,
-        "renews_until": entry.renews_until,
-        "sale_id": entry.sale_id,
-        "reason": entry.reason,
-        "store_id": None,
-        "terminal_id": None,
-        "received_at": at,
-    }
-    session.execute(insert(LedgerEntry), [row])
-    publish_new_entries(session, [row], {member_id: member_id})
-    member = session.get(Member, member_id)
-    if member is not None:
-        member.dirty = True
 
 
 @dataclass(slots=True)
@@ -247,7 +223,7 @@ def backfill(
                 reason="backfill",
             )
             # A completed sale: final already, available at once.
-            _insert(session, member_id, dataclasses.replace(entry, available_at=at), at)
+            insert_hq_entries(session, member_id, [dataclasses.replace(entry, available_at=at)], at)
         report.granted_sales += 1
         report.granted_points += pts
         report.members[member_id] = report.members.get(member_id, 0) + pts

@@ -431,6 +431,11 @@ def _describe(conflict: Conflict) -> str:
     return conflict_reason(conflict.kind, words)
 
 
+def describe_conflict(conflict: Conflict) -> str:
+    """A conflict in words, as the pushing till was told (for the back office's queue)."""
+    return _describe(conflict)
+
+
 _BUSINESS = (
     "code_reused",
     "quarantined",

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import points, tiers
@@ -18,20 +19,21 @@ from posloyalty.domain.money import Fen
 from posloyalty.domain.rules import RuleSet, parse_rules_text
 from posloyalty.hq.bulk import one_of
 from posloyalty.hq.changes import emit, emit_new
-from posloyalty.hq.models import LedgerEntry, MemberAlias, RuleDocument, Sale
+from posloyalty.hq.models import LedgerEntry, Member, MemberAlias, RuleDocument, Sale
 
-_RULES_CACHE: dict[tuple[str, int], RuleSet] = {}
+
+@lru_cache(maxsize=64)
+def parse_published(text: str) -> RuleSet:
+    """A published rule document parsed, once per text. Keyed by the text, not by (id,
+    revision): one process may serve several databases (tests, tools) whose revision 2 of
+    the same id differ; a key without the text handed one database's rules to another."""
+    return parse_rules_text(text)
 
 
 def active_rules(session: Session) -> RuleSet | None:
-    """The published rule document in force (parsed once per revision), or None."""
-    doc = session.scalar(select(RuleDocument).where(RuleDocument.active.is_(True)))
-    if doc is None:
-        return None
-    key = (doc.id, doc.revision)
-    if key not in _RULES_CACHE:
-        _RULES_CACHE[key] = parse_rules_text(doc.text)
-    return _RULES_CACHE[key]
+    """The published rule document in force, or None."""
+    text = session.scalar(select(RuleDocument.text).where(RuleDocument.active.is_(True)))
+    return parse_published(text) if text is not None else None
 
 
 def _refs(member_id: str) -> Select[Any]:
@@ -116,6 +118,41 @@ def publish_new_entries(
             out.append(("ledger_entry", str(row["id"]), entry_view(row, member), member))
     emit_new(session, out)
     return len(out)
+
+
+def insert_hq_entries(
+    session: Session, member_id: str, entries: Iterable[points.LedgerEntry], at: dt.datetime
+) -> list[str]:
+    """Write HQ's own entries for a member (no store, no terminal; received ``at``): go-live
+    openings and back-fills, back office adjustments and accepted conflicts. They reach the
+    member's stores by pull and the member is recomputed by the next job run. Returns the ids."""
+    rows = [
+        {
+            "id": entry.id,
+            "member_ref": member_id,
+            "kind": entry.kind,
+            "points": entry.points,
+            "lot": entry.lot,
+            "at": entry.at,
+            "available_at": entry.available_at,
+            "expires_at": entry.expires_at,
+            "renews_until": entry.renews_until,
+            "sale_id": entry.sale_id,
+            "reason": entry.reason,
+            "store_id": None,
+            "terminal_id": None,
+            "received_at": at,
+        }
+        for entry in entries
+    ]
+    if not rows:
+        return []
+    session.execute(insert(LedgerEntry), rows)
+    publish_new_entries(session, rows, {member_id: member_id})
+    member = session.get(Member, member_id)
+    if member is not None:
+        member.dirty = True
+    return [str(r["id"]) for r in rows]
 
 
 _ENTRY_COLUMNS = (

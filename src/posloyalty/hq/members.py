@@ -19,14 +19,22 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import privacy
-from posloyalty.domain.codes import to_base36
+from posloyalty.domain.codes import ScanError, parse_scan, to_base36
 from posloyalty.domain.privacy import mask_name, mask_phone
 from posloyalty.hq import pii
 from posloyalty.hq.bulk import one_of
 from posloyalty.hq.changes import Page, bump_member, emit
 from posloyalty.hq.errors import BadRequest, NotFound
 from posloyalty.hq.ledger import publish_ledger
-from posloyalty.hq.models import Coupon, Member, MemberAlias, MemberMerge, MemberStore, Setting
+from posloyalty.hq.models import (
+    Coupon,
+    Member,
+    MemberAlias,
+    MemberMerge,
+    MemberNameToken,
+    MemberStore,
+    Setting,
+)
 from posloyalty.sync.protocol import RawTable
 
 MEMBER_ID_CHARS = 10
@@ -514,3 +522,104 @@ def issue_coupon(
     session.flush()
     publish_coupon(session, coupon)
     return coupon
+
+
+# --------------------------------------------------------------------------- back office
+
+
+@dataclass(frozen=True, slots=True)
+class MemberProfile:
+    """A member's personal data, unmasked: shown only after a reveal (see hq.backoffice)."""
+
+    member_id: str
+    phone: str
+    name: str
+    birthday: dt.date | None
+    home_store: str | None
+    registered_at: dt.datetime
+    merged_into: str | None
+
+
+def member_profile(session: Session, member_id: str) -> MemberProfile | None:
+    """The one place the back office reads a member's personal data (phone, name, birthday).
+
+    Kept to one function so that a change of how personal data is stored (encrypted columns)
+    changes only this function.
+    """
+    member = session.get(Member, member_id)
+    if member is None:
+        return None
+    clear = pii.pii_of(session, member)
+    return MemberProfile(
+        member_id=member.id,
+        phone=clear.phone,
+        name=clear.name,
+        birthday=clear.birthday,
+        home_store=member.home_store,
+        registered_at=member.registered_at,
+        merged_into=member.merged_into,
+    )
+
+
+def find_members(session: Session, text: str, *, limit: int = 50) -> list[str]:
+    """Member ids matching ``text``: a member id or alias, a phone number (by its blind index),
+    a scanned card or phone code (its member id), or a word of a name or the whole name (by the
+    name's blind index: names are sealed, so no part-word search). Merged members resolve to
+    their survivor."""
+    text = text.strip()
+    if not text:
+        return []
+    found: list[str] = []
+    known = resolve(session, {text, text.upper()})
+    found += known.values()
+    try:
+        digest: str | None = pii.index_of(pii.keyring_of(session), text)
+    except BadRequest:
+        digest = None
+    if digest is not None:
+        found += session.scalars(
+            select(Member.id).where(Member.phone_index == digest).order_by(Member.id)
+        )
+    try:
+        scan = parse_scan(text)
+    except ScanError:
+        scan = None
+    code_member = getattr(scan, "member_id", None)
+    if code_member is not None:
+        found += resolve(session, {str(code_member)}).values()
+    name_key = pii.name_query_index(session, text)
+    if name_key is not None:
+        found += session.scalars(
+            select(MemberNameToken.member_id)
+            .join(Member, Member.id == MemberNameToken.member_id)
+            .where(MemberNameToken.token == name_key, Member.merged_into.is_(None))
+            .order_by(Member.registered_at)
+            .limit(limit)
+        )
+    out: list[str] = []
+    for member_id in found:
+        member = session.get(Member, member_id)
+        while member is not None and member.merged_into is not None:
+            member = session.get(Member, member.merged_into)
+        if member is not None and member.id not in out:
+            out.append(member.id)
+    return out[:limit]
+
+
+def members_born_in(
+    session: Session, month: int, stores: set[str] | None = None
+) -> list[MemberProfile]:
+    """Members (not merged) whose birthday falls in ``month`` (1-12), by home store when
+    ``stores`` is given, ordered by day then id: the birthday list (business rules 5)."""
+    if not 1 <= month <= 12:
+        raise BadRequest("a month is 1 to 12")
+    # Birthdays are sealed with the rest of a member's personal data: each is opened here.
+    query = select(Member).where(Member.merged_into.is_(None))
+    if stores is not None:
+        query = query.where(Member.home_store.in_(stores))
+    out = []
+    for member in session.scalars(query):
+        profile = member_profile(session, member.id)
+        if profile is not None and profile.birthday is not None and profile.birthday.month == month:
+            out.append(profile)
+    return sorted(out, key=lambda p: (p.birthday.day if p.birthday else 0, p.member_id))

@@ -143,6 +143,14 @@ class Member(Base):
     state: Mapped[Any] = mapped_column(JSON, default=dict)
 
 
+class MemberNameToken(Base):
+    """Blind index of a member's name (hq.pii.name_tokens): one row per word and whole name."""
+
+    __tablename__ = "member_name_tokens"
+    member_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
 class MemberAlias(Base):
     """Every id a member's records may carry: its own, terminal provisional ids, merged ids."""
 
@@ -339,4 +347,66 @@ class CodeUse(Base):
     counter: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     terminal_id: Mapped[str] = mapped_column(String(12))
     sale_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+# --------------------------------------------------------------------------- back office
+
+
+class Operator(Base):
+    """A back office account (``hq.backoffice``): a role, and for store managers their stores."""
+
+    __tablename__ = "operators"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    #: argon2id hash (PHC string); the password itself is never stored.
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    #: Store ids a store manager may see (JSON list); empty for the other roles.
+    stores: Mapped[Any] = mapped_column(JSON, default=list)
+    #: Base32 TOTP secret once a second factor is set up.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class OperatorSession(Base):
+    """A signed-in browser: the cookie carries a random token, stored here by its SHA-256."""
+
+    __tablename__ = "operator_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEvent(Base):
+    """Every back office change and every reveal of personal data: append-only."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    #: The operator's username at the time (None: the system, e.g. a failed sign-in).
+    operator: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    #: What it was done to: ``member:ID``, ``conflict:ID``, ``rules:ID@REV``, ``operator:NAME``.
+    target: Mapped[str] = mapped_column(String(128), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[Any] = mapped_column(JSON, default=dict)
+
+
+class ConflictResolution(Base):
+    """How an operator resolved a conflict (its history; the conflict row keeps resolved_at)."""
+
+    __tablename__ = "conflict_resolutions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conflict_id: Mapped[int] = mapped_column(ForeignKey("conflicts.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    operator: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    #: The HQ ledger entries written by an accept.
+    entries: Mapped[Any] = mapped_column(JSON, default=list)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

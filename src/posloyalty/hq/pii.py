@@ -17,23 +17,27 @@ import hashlib
 import hmac
 import json
 import os
+import unicodedata
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import privacy
 from posloyalty.hq.errors import BadRequest
 from posloyalty.hq.keys import Keyring, KeyringError
-from posloyalty.hq.models import Member, Setting
+from posloyalty.hq.models import Member, MemberNameToken, Setting
 
 __all__ = [
     "Pii",
     "Sealed",
     "index_of",
     "keyring_of",
+    "name_query_index",
+    "name_tokens",
+    "open_member",
     "open_sealed",
     "open_text",
     "phone_index",
@@ -166,6 +170,28 @@ def phone_index(session: Session, phone: str) -> str:
     return index_of(keyring_of(session), phone)
 
 
+def _name_key(keyring: Keyring, token: str) -> str:
+    return hmac.new(keyring.index_key, b"name\x00" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def _fold(text: str) -> list[str]:
+    return unicodedata.normalize("NFKC", text).casefold().split()
+
+
+def name_tokens(keyring: Keyring, name: str) -> set[str]:
+    """The blind index entries of a name: each word and the whole name without spaces, folded
+    (NFKC, case), each an HMAC under the index key. A search finds a member by a whole word of
+    the name or the whole name; names themselves stay sealed."""
+    words = _fold(name)
+    return {_name_key(keyring, t) for t in {*words, "".join(words)} if t}
+
+
+def name_query_index(session: Session, text: str) -> str | None:
+    """The index entry a name search for ``text`` looks up (None: nothing to look for)."""
+    joined = "".join(_fold(text))
+    return _name_key(keyring_of(session), joined) if joined else None
+
+
 def seal_member(keyring: Keyring, member_id: str, pii: Pii) -> Sealed:
     """The member's sealed personal data (what :func:`set_pii` stores)."""
     plain = json.dumps(
@@ -187,6 +213,11 @@ def set_pii(session: Session, member: Member, pii: Pii) -> None:
     member.pii_key = sealed.wrapped_key
     member.pii = sealed.ciphertext
     member.phone_index = phone_index(session, pii.phone)
+    session.execute(delete(MemberNameToken).where(MemberNameToken.member_id == member.id))
+    session.add_all(
+        MemberNameToken(member_id=member.id, token=token)
+        for token in sorted(name_tokens(keyring_of(session), pii.name))
+    )
     session.info.setdefault("pii_cache", {})[member.id] = (sealed.ciphertext, pii)
 
 
@@ -197,15 +228,20 @@ def pii_of(session: Session, member: Member) -> Pii:
     if hit is not None and hit[0] == member.pii:
         return hit[1]
     sealed = Sealed(member.pii_key_id, bytes(member.pii_key), bytes(member.pii))
-    raw = json.loads(open_sealed(keyring_of(session), sealed, _member_context(member.id)))
-    pii = Pii(
+    pii = open_member(keyring_of(session), member.id, sealed)
+    cache[member.id] = (bytes(member.pii), pii)
+    return pii
+
+
+def open_member(keyring: Keyring, member_id: str, sealed: Sealed) -> Pii:
+    """A member's sealed personal data opened (what :func:`seal_member` sealed)."""
+    raw = json.loads(open_sealed(keyring, sealed, _member_context(member_id)))
+    return Pii(
         phone=raw["phone"],
         name=raw["name"],
         birthday=dt.date.fromisoformat(raw["birthday"]) if raw["birthday"] else None,
         secret=bytes.fromhex(raw["secret"]),
     )
-    cache[member.id] = (bytes(member.pii), pii)
-    return pii
 
 
 def rewrap_all(session: Session, *, batch: int = 500) -> int:

@@ -1,0 +1,479 @@
+"""The figures the business reads (business rules section 6; sources 000, 001, 002, 004),
+each defined here once.
+
+Every report takes a :class:`Scope` (a date range, inclusive, in UTC days, and optionally a set
+of stores) and returns a :class:`Table` whose column names are catalogue keys of the back
+office. Definitions:
+
+- ``members``: members (not merged) registered before the period's end; joined in the period;
+  growth = joined / members at the period's start ("-" without any). Rows: joins per month.
+- ``joins``: members who joined in the period, by home store.
+- ``tiers``: members by the tier HQ's jobs last computed (no tier yet: ``-``), share of all;
+  suggested growth thresholds for a 60/30/10 split (the least growth among the top 40% and
+  the top 10% of members) and for "top tier = top 20% of buyers" (members with growth).
+- ``member_share``: net sales (sales less returns) in the period; of which by members; share.
+- ``points``: in the period, points issued (earn, bonus and positive adjustments), redeemed,
+  expired, reversed (net of returns and quarantines), deducted (negative adjustments); the
+  outstanding balance at the period's end (the sum of every entry before it) and its liability
+  in yuan at the rules' point value. With stores: entries written at those stores only.
+- ``rfm``: members who bought in the period by their recency and frequency scores (1-5,
+  ``domain.lifecycle.rfm`` with the rules' boundaries, measured at the period's end); each
+  cell: members and their net spend.
+- ``repurchase``: source 004. Period rate = buyers with 2+ purchases / buyers in the period;
+  next month = buyers of the period's last month's previous month who bought again in that
+  last month / buyers of the previous month (next quarter likewise by calendar quarters);
+  X-th order = members with X+1 purchases / members with X purchases (all up to the end).
+- ``cohorts``: members by month of joining (in the period); for months 0..5 after, the share
+  who bought in that month.
+- ``concentration``: buyers in the period ranked by net spend; the share of member spend of
+  the top 20% (rounded up) of buyers (80/20, source 001).
+- ``lifecycle``: members by lifecycle stage at the period's end (``domain.lifecycle.segment``).
+- ``dormant``: members by days since their last purchase at the period's end, in the rules'
+  dormant segments (``domain.lifecycle.dormant_bucket``: 30-60, 60-90, 90+ by default); and
+  those who never bought.
+- ``birthdays``: members with a birthday in the month of the period's start (masked names).
+
+A purchase is a member's sale that is not a return; returns count as negative spend. Member ids
+resolve through their aliases (a merged member's sales are its survivor's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, get_args
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from posloyalty.domain import lifecycle
+from posloyalty.domain.money import Fen
+from posloyalty.domain.privacy import mask_name
+from posloyalty.domain.rules import LifecycleRules
+from posloyalty.hq.errors import BadRequest
+from posloyalty.hq.ledger import active_rules
+from posloyalty.hq.members import members_born_in
+from posloyalty.hq.models import LedgerEntry, Member, MemberAlias, Sale
+
+__all__ = ["REPORTS", "Scope", "Table", "run_report"]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """From ``start`` to ``end`` inclusive (UTC days); ``stores``: None for the chain."""
+
+    start: dt.date
+    end: dt.date
+    stores: frozenset[str] | None = None
+
+    @property
+    def since(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time(), tzinfo=dt.UTC)
+
+    @property
+    def until(self) -> dt.datetime:
+        """The instant after the last day (exclusive)."""
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A report: column keys, rows, and a few headline figures (key -> value)."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    figures: dict[str, Any] = field(default_factory=dict)
+    #: Which column holds the value a bar or chart shows (-1: none).
+    bar: int = -1
+
+
+def _yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def _pct(part: float, whole: float) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Sale:
+    member: str
+    at: dt.datetime
+    total: int
+    order: bool  # a purchase, not a return
+
+
+def _member_sales(
+    session: Session, scope: Scope, *, since: dt.datetime | None, to_date: bool = True
+) -> list[_Sale]:
+    """Member sales before the scope's end (or any, ``to_date=False``) and from ``since``
+    when given, in the scope's stores."""
+    query = select(MemberAlias.member_id, Sale.at, Sale.total_fen, Sale.original_sale_id).join(
+        MemberAlias, MemberAlias.alias == Sale.member_ref
+    )
+    if to_date:
+        query = query.where(Sale.at < scope.until)
+    if since is not None:
+        query = query.where(Sale.at >= since)
+    if scope.stores is not None:
+        query = query.where(Sale.store_id.in_(scope.stores))
+    return [
+        _Sale(m, at, int(total), original is None)
+        for m, at, total, original in session.execute(query.order_by(Sale.at))
+    ]
+
+
+def _members(session: Session, scope: Scope) -> Any:
+    query = select(Member.id, Member.registered_at, Member.home_store, Member.state).where(
+        Member.merged_into.is_(None), Member.registered_at < scope.until
+    )
+    if scope.stores is not None:
+        query = query.where(Member.home_store.in_(scope.stores))
+    return session.execute(query).all()
+
+
+def _month(at: dt.datetime | dt.date) -> str:
+    return f"{at.year:04d}-{at.month:02d}"
+
+
+def members_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    rows = _members(session, scope)
+    total = len(rows)
+    joined = [r for r in rows if r.registered_at >= scope.since]
+    before = total - len(joined)
+    per_month: dict[str, int] = defaultdict(int)
+    for r in joined:
+        per_month[_month(r.registered_at)] += 1
+    return Table(
+        ["month", "joined"],
+        [[m, n] for m, n in sorted(per_month.items())],
+        # No members at the start: growth has no base ("-"), not 0%.
+        {
+            "members": total,
+            "joined": len(joined),
+            "growth_pct": _pct(len(joined), before) if before else "-",
+        },
+        bar=1,
+    )
+
+
+def joins_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    counts: dict[str, int] = defaultdict(int)
+    for r in _members(session, scope):
+        if r.registered_at >= scope.since:
+            counts[r.home_store or "-"] += 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return Table(
+        ["store", "joined"], [[s, n] for s, n in ranked], {"joined": sum(counts.values())}, bar=1
+    )
+
+
+def tiers_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    counts: dict[str, int] = defaultdict(int)
+    rows = _members(session, scope)
+    for r in rows:
+        counts[str((r.state or {}).get("tier") or "-")] += 1
+    rules = active_rules(session)
+    order = [*(rules.tiers.ids() if rules else ()), "-"]
+    keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
+    growth = sorted(int((r.state or {}).get("growth", 0)) for r in rows)
+    buyers = [g for g in growth if g > 0]
+    return Table(
+        ["tier", "members", "share_pct"],
+        [[k, counts[k], _pct(counts[k], len(rows))] for k in keys],
+        {
+            "members": len(rows),
+            "suggested_60_30_10": f"{_top_share(growth, 0.4)} / {_top_share(growth, 0.1)}",
+            "suggested_top_20": _top_share(buyers, 0.2),
+        },
+        bar=1,
+    )
+
+
+def _top_share(ascending: list[int], share: float) -> int:
+    """The least value among the top ``share`` of ``ascending`` (rounded up; 0 when empty):
+    a threshold that many members reach."""
+    if not ascending:
+        return 0
+    return ascending[len(ascending) - math.ceil(len(ascending) * share)]
+
+
+def member_share_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    query = select(
+        func.coalesce(func.sum(Sale.total_fen), 0),
+        func.coalesce(func.sum(Sale.total_fen).filter(Sale.member_ref.is_not(None)), 0),
+    ).where(Sale.at >= scope.since, Sale.at < scope.until)
+    if scope.stores is not None:
+        query = query.where(Sale.store_id.in_(scope.stores))
+    total, members = (int(v) for v in session.execute(query).one())
+    return Table(
+        ["sales", "yuan"],
+        [["all_sales", _yuan(total)], ["member_sales", _yuan(members)]],
+        {"member_share_pct": _pct(members, total)},
+    )
+
+
+def points_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    e = LedgerEntry
+    where = [e.at >= scope.since, e.at < scope.until]
+    if scope.stores is not None:
+        where.append(e.store_id.in_(scope.stores))
+
+    def total(*conditions: Any) -> int:
+        return int(
+            session.scalar(select(func.coalesce(func.sum(e.points), 0)).where(*where, *conditions))
+            or 0
+        )
+
+    issued = total(e.kind.in_(("earn", "bonus", "adjust")), e.points > 0)
+    redeemed = -total(e.kind == "redeem")
+    expired = -total(e.kind == "expire")
+    reversed_ = total(e.kind == "reverse")
+    deducted = -total(e.kind == "adjust", e.points < 0)
+    outstanding_where = [e.at < scope.until]
+    if scope.stores is not None:
+        outstanding_where.append(e.store_id.in_(scope.stores))
+    outstanding = int(
+        session.scalar(select(func.coalesce(func.sum(e.points), 0)).where(*outstanding_where)) or 0
+    )
+    rules = active_rules(session)
+    liability = int(rules.points.points_value(outstanding)) if rules and outstanding > 0 else 0
+    return Table(
+        ["flow", "points"],
+        [
+            ["issued", issued],
+            ["redeemed", redeemed],
+            ["expired", expired],
+            ["reversed", reversed_],
+            ["deducted", deducted],
+            ["outstanding", outstanding],
+        ],
+        {"outstanding": outstanding, "liability_yuan": _yuan(liability)},
+        bar=1,
+    )
+
+
+def _per_member(sales: list[_Sale]) -> dict[str, tuple[int, int, dt.datetime | None]]:
+    """member -> (purchases, net spend, last purchase)."""
+    out: dict[str, tuple[int, int, dt.datetime | None]] = {}
+    for s in sales:
+        n, spend, last = out.get(s.member, (0, 0, None))
+        if s.order:
+            n += 1
+            last = s.at if last is None or s.at > last else last
+        out[s.member] = (n, spend + s.total, last)
+    return out
+
+
+def _lifecycle_rules(session: Session) -> LifecycleRules:
+    rules = active_rules(session)
+    return rules.lifecycle if rules is not None else LifecycleRules()
+
+
+def rfm_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    rules = _lifecycle_rules(session)
+    bought: dict[str, list[tuple[dt.datetime, Fen]]] = defaultdict(list)
+    for sale in _member_sales(session, scope, since=scope.since):
+        bought[sale.member].append((sale.at, Fen(sale.total)))
+    grid: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for purchases in bought.values():
+        scores = lifecycle.rfm(rules, purchases, scope.until)
+        if scores.count == 0:
+            continue  # only returns in the period: not a buyer
+        cell = grid[(scores.recency, scores.frequency)]
+        cell[0] += 1
+        cell[1] += scores.spend
+    rows = [[r, f, n, _yuan(spend)] for (r, f), (n, spend) in sorted(grid.items(), reverse=True)]
+    return Table(
+        ["recency_score", "frequency_score", "members", "spend_yuan"],
+        rows,
+        {"buyers": sum(n for n, _ in grid.values())},
+        bar=2,
+    )
+
+
+def _buyers(sales: list[_Sale], start: dt.datetime, end: dt.datetime) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for s in sales:
+        if s.order and start <= s.at < end:
+            out[s.member] += 1
+    return out
+
+
+def _month_start(day: dt.date, back: int = 0) -> dt.datetime:
+    months = day.year * 12 + day.month - 1 - back
+    return dt.datetime(months // 12, months % 12 + 1, 1, tzinfo=dt.UTC)
+
+
+def repurchase_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    sales = _member_sales(session, scope, since=None)
+    period = _buyers(sales, scope.since, scope.until)
+    repeat = sum(1 for n in period.values() if n >= 2)
+    last_month = _month_start(scope.end)
+    previous = _buyers(sales, _month_start(scope.end, 1), last_month)
+    this = _buyers(sales, last_month, _month_start(scope.end, -1))
+    q_start = _month_start(scope.end, (scope.end.month - 1) % 3)
+    prev_q = _buyers(sales, _month_start(q_start.date(), 3), q_start)
+    this_q = _buyers(sales, q_start, _month_start(q_start.date(), -3))
+    rows = [
+        ["period", len(period), repeat, _pct(repeat, len(period))],
+        [
+            "next_month",
+            len(previous),
+            len(previous.keys() & this.keys()),
+            _pct(len(previous.keys() & this.keys()), len(previous)),
+        ],
+        [
+            "next_quarter",
+            len(prev_q),
+            len(prev_q.keys() & this_q.keys()),
+            _pct(len(prev_q.keys() & this_q.keys()), len(prev_q)),
+        ],
+    ]
+    totals = _buyers(sales, dt.datetime.min.replace(tzinfo=dt.UTC), scope.until)
+    for x in (1, 2, 3, 4):
+        with_x = sum(1 for n in totals.values() if n >= x)
+        more = sum(1 for n in totals.values() if n >= x + 1)
+        rows.append([f"order_{x}", with_x, more, _pct(more, with_x)])
+    return Table(
+        ["basis", "buyers", "bought_again", "rate_pct"],
+        rows,
+        {"repurchase_pct": _pct(repeat, len(period))},
+        bar=3,
+    )
+
+
+def cohorts_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    members = {
+        r.id: r.registered_at for r in _members(session, scope) if r.registered_at >= scope.since
+    }
+    bought: dict[str, set[str]] = defaultdict(set)
+    for s in _member_sales(
+        session,
+        Scope(scope.start, dt.date.max - dt.timedelta(days=2), scope.stores),
+        since=scope.since,
+    ):
+        if s.order and s.member in members:
+            bought[s.member].add(_month(s.at))
+    cohorts: dict[str, list[str]] = defaultdict(list)
+    for m, at in members.items():
+        cohorts[_month(at)].append(m)
+    rows = []
+    for month, ids in sorted(cohorts.items()):
+        first = dt.date.fromisoformat(month + "-01")
+        shares = []
+        for k in range(6):
+            target = _month(_month_start(first, -k))
+            shares.append(_pct(sum(1 for m in ids if target in bought[m]), len(ids)))
+        rows.append([month, len(ids), *shares])
+    return Table(["cohort", "members", "m0", "m1", "m2", "m3", "m4", "m5"], rows)
+
+
+def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    per = _per_member(_member_sales(session, scope, since=scope.since))
+    spends = sorted((spend for n, spend, _ in per.values() if n > 0), reverse=True)
+    total = sum(spends)
+    top = math.ceil(len(spends) * 0.2)
+    top_spend = sum(spends[:top])
+    return Table(
+        ["group", "buyers", "spend_yuan", "share_pct"],
+        [
+            ["top_20", top, _yuan(top_spend), _pct(top_spend, total)],
+            [
+                "other_80",
+                len(spends) - top,
+                _yuan(total - top_spend),
+                _pct(total - top_spend, total),
+            ],
+        ],
+        {"top_20_share_pct": _pct(top_spend, total)},
+        bar=3,
+    )
+
+
+def dormant_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    rules = _lifecycle_rules(session)
+    per = _per_member(_member_sales(session, scope, since=None))
+    bounds = rules.dormant_segments
+    names = (
+        [f"{lo}-{hi}" for lo, hi in itertools.pairwise(bounds)] + [f"{bounds[-1]}+"]
+        if bounds
+        else []
+    )
+    counts = dict.fromkeys([*names, "never"], 0)
+    for r in _members(session, scope):
+        last = per.get(r.id, (0, 0, None))[2]
+        if last is None:
+            counts["never"] += 1
+            continue
+        bucket = lifecycle.dormant_bucket(rules, (scope.until - last).days)
+        if bucket is not None:
+            counts[bucket] += 1
+    return Table(["days_without_purchase", "members"], [[k, v] for k, v in counts.items()], bar=1)
+
+
+def lifecycle_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    rules = _lifecycle_rules(session)
+    orders: dict[str, list[dt.datetime]] = defaultdict(list)
+    for sale in _member_sales(session, scope, since=None):
+        if sale.order:
+            orders[sale.member].append(sale.at)
+    stages: dict[str, int] = dict.fromkeys(get_args(lifecycle.Stage), 0)
+    rows = _members(session, scope)
+    for r in rows:
+        seg = lifecycle.segment(
+            rules, registered_at=r.registered_at, purchases=orders.get(r.id, []), at=scope.until
+        )
+        stages[seg.stage] += 1
+    return Table(
+        ["stage", "members", "share_pct"],
+        [[k, v, _pct(v, len(rows))] for k, v in stages.items()],
+        {"members": len(rows)},
+        bar=1,
+    )
+
+
+def birthdays_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    people = members_born_in(
+        session, scope.start.month, set(scope.stores) if scope.stores is not None else None
+    )
+    return Table(
+        ["member", "name", "day", "home_store"],
+        [
+            [
+                p.member_id,
+                mask_name(p.name) if p.name.strip() else "",
+                f"{scope.start.month:02d}-{p.birthday.day if p.birthday else 0:02d}",
+                p.home_store or "",
+            ]
+            for p in people
+        ],
+        {"members": len(people)},
+    )
+
+
+REPORTS: dict[str, Callable[[Session, Scope, dt.datetime], Table]] = {
+    "members": members_report,
+    "joins": joins_report,
+    "tiers": tiers_report,
+    "member_share": member_share_report,
+    "points": points_report,
+    "rfm": rfm_report,
+    "repurchase": repurchase_report,
+    "cohorts": cohorts_report,
+    "concentration": concentration_report,
+    "lifecycle": lifecycle_report,
+    "dormant": dormant_report,
+    "birthdays": birthdays_report,
+}
+
+
+def run_report(session: Session, name: str, scope: Scope, at: dt.datetime) -> Table:
+    if scope.end < scope.start:
+        raise BadRequest("the period ends before it starts")
+    return REPORTS[name](session, scope, at)
