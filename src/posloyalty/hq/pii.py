@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -34,6 +35,7 @@ __all__ = [
     "Sealed",
     "index_of",
     "keyring_of",
+    "open_member",
     "open_sealed",
     "open_text",
     "phone_index",
@@ -88,14 +90,20 @@ def seal(keyring: Keyring, context: bytes, plaintext: bytes) -> Sealed:
     return Sealed(keyring.current, _wrap(keyring, keyring.current, context, data_key), ciphertext)
 
 
+@functools.lru_cache(maxsize=64)
+def _aead(key: bytes) -> AESGCM:
+    """One cipher object per master key (its key schedule is made once)."""
+    return AESGCM(key)
+
+
 def _wrap(keyring: Keyring, key_id: str, context: bytes, data_key: bytes) -> bytes:
     nonce = os.urandom(_NONCE)
-    master = AESGCM(keyring.master(key_id))
+    master = _aead(keyring.master(key_id))
     return nonce + master.encrypt(nonce, data_key, _wrap_aad(key_id, context))
 
 
 def _unwrap(keyring: Keyring, sealed: Sealed, context: bytes) -> bytes:
-    master = AESGCM(keyring.master(sealed.key_id))
+    master = _aead(keyring.master(sealed.key_id))
     nonce, body = sealed.wrapped_key[:_NONCE], sealed.wrapped_key[_NONCE:]
     try:
         return master.decrypt(nonce, body, _wrap_aad(sealed.key_id, context))
@@ -197,15 +205,20 @@ def pii_of(session: Session, member: Member) -> Pii:
     if hit is not None and hit[0] == member.pii:
         return hit[1]
     sealed = Sealed(member.pii_key_id, bytes(member.pii_key), bytes(member.pii))
-    raw = json.loads(open_sealed(keyring_of(session), sealed, _member_context(member.id)))
-    pii = Pii(
+    pii = open_member(keyring_of(session), member.id, sealed)
+    cache[member.id] = (bytes(member.pii), pii)
+    return pii
+
+
+def open_member(keyring: Keyring, member_id: str, sealed: Sealed) -> Pii:
+    """A member's sealed data opened (:func:`pii_of` for callers that read the columns)."""
+    raw = json.loads(open_sealed(keyring, sealed, _member_context(member_id)))
+    return Pii(
         phone=raw["phone"],
         name=raw["name"],
         birthday=dt.date.fromisoformat(raw["birthday"]) if raw["birthday"] else None,
         secret=bytes.fromhex(raw["secret"]),
     )
-    cache[member.id] = (bytes(member.pii), pii)
-    return pii
 
 
 def rewrap_all(session: Session, *, batch: int = 500) -> int:
