@@ -352,3 +352,26 @@ def test_rotate_keys_from_the_command_line(
     monkeypatch.setenv(ENV_FILE, str(tmp_path / "missing" / "x.keys"))
     assert main(["hq", "rotate-keys", "--db", str(db_file)]) == 2
     assert "no HQ key file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_pulled_secrets_are_the_sealed_ones(chain: Chain, compact: bool) -> None:
+    more = [
+        chain.svc.register_member("S1", f"1390000000{i}", "", None, True).member_id
+        for i in range(3)
+    ]
+    secrets_pulled: dict[str, str] = {}
+    cursor = 0
+    while True:
+        page = chain.svc.pull(chain.till1, PullRequest(cursor=cursor, limit=1000, compact=compact))
+        if compact:
+            assert any(t.kind == "member_secret" for t in page.tables or [])  # a table of them
+        for change in page.all_changes():
+            if change.kind == "member_secret" and change.data:
+                secrets_pulled[change.key] = change.data["secret"]
+        cursor = page.next_cursor
+        if not page.more:
+            break
+    assert secrets_pulled == {
+        m: member_pii(chain.svc.db, m).secret.hex() for m in (chain.m1, *more)
+    }

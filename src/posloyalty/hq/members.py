@@ -183,8 +183,18 @@ def with_secrets(session: Session, page: Page) -> Page:
             wanted.update(key for _, key, _ in rows)
     if not wanted:
         return page
-    found = session.scalars(select(Member).where(one_of(session, Member.id, wanted)))
-    secrets_hex = {m.id: pii.pii_of(session, m).secret.hex() for m in found}
+    keyring = pii.keyring_of(session)
+    found = session.execute(
+        select(Member.id, Member.pii_key_id, Member.pii_key, Member.pii).where(
+            one_of(session, Member.id, wanted)
+        )
+    )
+    secrets_hex = {
+        member_id: pii.open_member(
+            keyring, member_id, pii.Sealed(key_id, bytes(wrapped), bytes(sealed))
+        ).secret.hex()
+        for member_id, key_id, wrapped, sealed in found
+    }
 
     def filled(key: str, data: Any) -> Any:
         if isinstance(data, dict) and "secret" in data and key in secrets_hex:
@@ -202,27 +212,27 @@ def with_secrets(session: Session, page: Page) -> Page:
         tables = []
         for kind, fields, rows in page.tables:
             names = json.loads(fields) if kind == "member_secret" else []
+            if "secret" not in names:
+                tables.append((kind, fields, rows))
+                continue
+            at = names.index("secret")
             tables.append(
                 (
                     kind,
                     fields,
-                    [
-                        (
-                            seq,
-                            key,
-                            _values(filled(key, dict(zip(names, json.loads(v), strict=True)))),
-                        )
-                        for seq, key, v in rows
-                    ]
-                    if names
-                    else rows,
+                    [(seq, key, _with(v, at, secrets_hex.get(key))) for seq, key, v in rows],
                 )
             )
     return Page(plain, page.next_cursor, page.more, tables)
 
 
-def _values(data: dict[str, Any]) -> str:
-    return json.dumps(list(data.values()), ensure_ascii=False)
+def _with(values: str, at: int, secret: str | None) -> str:
+    """A table row's values (a JSON array) with the secret put in at ``at``."""
+    if secret is None:
+        return values
+    row = json.loads(values)
+    row[at] = secret
+    return json.dumps(row, ensure_ascii=False)
 
 
 def link_store(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -92,14 +93,20 @@ def seal(keyring: Keyring, context: bytes, plaintext: bytes) -> Sealed:
     return Sealed(keyring.current, _wrap(keyring, keyring.current, context, data_key), ciphertext)
 
 
+@functools.lru_cache(maxsize=64)
+def _aead(key: bytes) -> AESGCM:
+    """One cipher object per master key (its key schedule is made once)."""
+    return AESGCM(key)
+
+
 def _wrap(keyring: Keyring, key_id: str, context: bytes, data_key: bytes) -> bytes:
     nonce = os.urandom(_NONCE)
-    master = AESGCM(keyring.master(key_id))
+    master = _aead(keyring.master(key_id))
     return nonce + master.encrypt(nonce, data_key, _wrap_aad(key_id, context))
 
 
 def _unwrap(keyring: Keyring, sealed: Sealed, context: bytes) -> bytes:
-    master = AESGCM(keyring.master(sealed.key_id))
+    master = _aead(keyring.master(sealed.key_id))
     nonce, body = sealed.wrapped_key[:_NONCE], sealed.wrapped_key[_NONCE:]
     try:
         return master.decrypt(nonce, body, _wrap_aad(sealed.key_id, context))
