@@ -7,6 +7,8 @@ version header):
 - ``POST /v1/enroll``  exchange an enrolment code for a terminal credential
 - ``POST /v1/push``    a :class:`~posloyalty.sync.protocol.PushBatch` -> ``PushResult``
 - ``POST /v1/pull``    a :class:`~posloyalty.sync.protocol.PullRequest` -> ``PullResponse``
+- ``POST /v1/lookup``  a :class:`~posloyalty.sync.protocol.LookupRequest` -> ``LookupResponse``
+  (a member the till's slice does not hold; see ``hq.lookup``)
 - ``/v1/registration-links`` and the shopper's page ``/r/{token}``: see ``hq.selfreg_web``
 
 Errors are ``{"detail": "..."}``: 400 bad input or protocol version, 401 no or unknown
@@ -43,6 +45,8 @@ from posloyalty.sync.protocol import (
     EnrollRequest,
     EnrollResponse,
     ErrorBody,
+    LookupRequest,
+    LookupResponse,
     PullRequest,
     PullResponse,
     PushBatch,
@@ -254,6 +258,12 @@ def create_app(service: HqService, selfreg: SelfRegConfig | None = None) -> Fast
     def pull(body: PullRequest, who: Annotated[Caller, Depends(caller)]) -> Response:
         # Encoded by the protocol module: FastAPI would validate every change of a page again.
         return Response(service.pull_json(who, body), media_type="application/json")
+
+    @app.post(
+        "/v1/lookup", response_model=LookupResponse, responses=_errors(400, 401, 403, 413, 429)
+    )
+    def lookup(body: LookupRequest, who: Annotated[Caller, Depends(caller)]) -> Response:
+        return Response(service.lookup(who, body).model_dump_json(), media_type="application/json")
 
     reg = selfreg or SelfRegConfig.from_env(os.environ)
     selfreg_web.mount(

@@ -62,6 +62,17 @@ def chain_phone_salt(session: Session) -> str:
     return row.value
 
 
+def members_by_phone_hash(session: Session, digest: str) -> list[str]:
+    """Ids of the (unmerged) members registered with this phone hash, earliest first."""
+    return list(
+        session.scalars(
+            select(Member.id)
+            .where(Member.phone_hash == digest, Member.merged_into.is_(None))
+            .order_by(Member.registered_at, Member.id)
+        )
+    )
+
+
 # --------------------------------------------------------------------------- ids and views
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from posloyalty.clock import Clock, SystemClock
-from posloyalty.hq import admin, changes, enrolment, golive, ingest, jobs, members
+from posloyalty.hq import admin, changes, enrolment, golive, ingest, jobs, lookup, members
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.errors import Refused
 from posloyalty.hq.ledger import active_rules
@@ -25,6 +25,8 @@ from posloyalty.sync.protocol import (
     Change,
     ChangeTable,
     EnrollResponse,
+    LookupRequest,
+    LookupResponse,
     PullRequest,
     PullResponse,
     PushBatch,
@@ -157,6 +159,13 @@ class HqService:
         return self.db.run(
             lambda s: pull_page(s, caller, request, at, recent_days=self.recent_days(s)),
             writer=False,
+        )
+
+    def lookup(self, caller: enrolment.Caller, request: LookupRequest) -> LookupResponse:
+        """A member the caller's slice does not hold (:mod:`posloyalty.hq.lookup`)."""
+        at = self.clock.now()
+        return self.db.run(
+            lambda s: lookup.lookup_member(s, caller, request, at, recent_days=self.recent_days(s))
         )
 
     # ------------------------------------------------------------------ members and jobs
