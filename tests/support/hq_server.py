@@ -6,6 +6,7 @@ have a conftest.py, so ``from conftest import ...`` finds whichever was loaded f
 
 from __future__ import annotations
 
+import io
 import socket
 import threading
 import time
@@ -13,7 +14,9 @@ import time
 import uvicorn
 
 from posloyalty.hq.api import create_app
+from posloyalty.hq.selfreg import SelfRegConfig
 from posloyalty.hq.services import HqService
+from posloyalty.hq.sms import ConsoleSms
 
 
 def free_port() -> int:
@@ -23,13 +26,15 @@ def free_port() -> int:
 
 
 class RunningServer:
-    """A real uvicorn on loopback in a thread."""
+    """A real uvicorn on loopback in a thread; SMS codes go to :attr:`sms` (the console
+    provider, writing to a buffer), where a test reads them as a shopper's phone would."""
 
-    def __init__(self, service: HqService) -> None:
+    def __init__(self, service: HqService, selfreg: SelfRegConfig | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.sms = ConsoleSms(io.StringIO())
         config = uvicorn.Config(
-            create_app(service),
+            create_app(service, selfreg, self.sms),
             host="127.0.0.1",
             port=self.port,
             log_level="warning",

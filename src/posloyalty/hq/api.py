@@ -10,6 +10,8 @@ version header):
 - ``POST /v1/lookup``  a :class:`~posloyalty.sync.protocol.LookupRequest` -> ``LookupResponse``
   (a member the till's slice does not hold; see ``hq.lookup``)
 - ``/v1/registration-links`` and the shopper's page ``/r/{token}``: see ``hq.selfreg_web``
+- ``/v1/members/sign-in/code``, ``/v1/members/sign-in``, ``/v1/members/me``: a member signing
+  in with an SMS code (``hq.member_web``)
 
 Errors are ``{"detail": "..."}``: 400 bad input or protocol version, 401 no or unknown
 credential, 403 revoked terminal or another terminal's batch, 413 body too large, 422 schema
@@ -33,11 +35,12 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from posloyalty.hq import selfreg_web
+from posloyalty.hq import member_web, selfreg_web
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotAuthenticated, NotFound, Refused
 from posloyalty.hq.selfreg import SelfRegConfig, SelfRegistration
 from posloyalty.hq.services import HqService
+from posloyalty.hq.sms import SmsProvider
 from posloyalty.sync.protocol import (
     MAX_BODY_BYTES,
     PROTOCOL_VERSION,
@@ -164,9 +167,12 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorBody} for code in codes}
 
 
-def create_app(service: HqService, selfreg: SelfRegConfig | None = None) -> FastAPI:
+def create_app(
+    service: HqService, selfreg: SelfRegConfig | None = None, sms: SmsProvider | None = None
+) -> FastAPI:
     """The HQ API bound to ``service``; ``selfreg`` configures self-service registration
-    (default: :meth:`SelfRegConfig.from_env`)."""
+    (default: :meth:`SelfRegConfig.from_env`); ``sms`` sends one-time codes (default:
+    :func:`~posloyalty.hq.sms.provider_from_env`)."""
     app = FastAPI(
         title="posloyalty HQ",
         version=str(PROTOCOL_VERSION),
@@ -266,11 +272,14 @@ def create_app(service: HqService, selfreg: SelfRegConfig | None = None) -> Fast
         return Response(service.lookup(who, body).model_dump_json(), media_type="application/json")
 
     reg = selfreg or SelfRegConfig.from_env(os.environ)
+    registration = SelfRegistration(service, reg, sms)
+    page_limits = RateLimiter(reg.ip_rate_per_s, reg.ip_burst).take
     selfreg_web.mount(
         app,
-        SelfRegistration(service, reg),
+        registration,
         caller,
         RateLimiter(reg.token_rate_per_s, reg.token_burst).take,
-        RateLimiter(reg.ip_rate_per_s, reg.ip_burst).take,
+        page_limits,
     )
+    member_web.mount(app, service, registration.codes, page_limits, reg.phone_pattern)
     return app

@@ -302,3 +302,18 @@ class RegistrationLinkUse(Base):
     #: The page language and the consent text version the shopper agreed to.
     lang: Mapped[str] = mapped_column(String(8))
     consent_version: Mapped[str] = mapped_column(String(16))
+
+
+class PhoneCode(Base):
+    """A one-time SMS code waiting to be typed: one per (phone, purpose), the phone by its
+    hash and the code by an HMAC under HQ's key (``hq.phone_codes``); deleted once used."""
+
+    __tablename__ = "phone_codes"
+    phone_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: ``register`` or ``sign_in``.
+    purpose: Mapped[str] = mapped_column(String(16), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    #: Wrong codes typed against it; at the limit the code is void.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,152 @@
+"""A member signing in with phone + one-time SMS code, and reading their own account.
+
+- ``POST /v1/members/sign-in/code`` ``{"phone"}``: sends a sign-in code to a member's phone.
+  The answer is the same for every well-formed number (``{"sent": true}``): whether a number is
+  a member is told only to its owner, by the SMS. 400 bad number, 429 over the limits.
+- ``POST /v1/members/sign-in`` ``{"phone", "code"}``: a session token for the member
+  (``hq.member_sessions``); 401 for a wrong, used or expired code.
+- ``GET /v1/members/me`` (``Authorization: Bearer <session token>``): the member's own
+  standing: tier, growth, points available and pending, points expiring next, held coupons.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the endpoint annotations.
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from posloyalty.hq import member_sessions
+from posloyalty.hq.models import Coupon, Member
+from posloyalty.hq.phone_codes import PhoneCodes, TooManyCodes
+from posloyalty.hq.selfreg import FormProblem, clean_phone
+from posloyalty.hq.services import HqService
+from posloyalty.hq.sms import SmsError
+
+__all__ = ["MemberAccount", "mount"]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CodeRequest(_Body):
+    phone: str = Field(min_length=1, max_length=40)
+
+
+class SignInRequest(_Body):
+    phone: str = Field(min_length=1, max_length=40)
+    code: str = Field(min_length=1, max_length=12)
+
+
+class SignedIn(BaseModel):
+    token: str
+    member_id: str
+
+
+class MemberAccount(BaseModel):
+    member_id: str
+    tier: str | None
+    growth: int
+    points_available: int
+    points_pending: int
+    next_expiry: str | None
+    expiring_points: int
+    coupons: list[dict[str, Any]]
+
+
+def mount(
+    app: FastAPI,
+    service: HqService,
+    codes: PhoneCodes,
+    ip_limits: Callable[[str], float],
+    phone_pattern: str,
+) -> None:
+    """Add the member sign-in endpoints to ``app``."""
+    bearer = HTTPBearer(auto_error=False, description="a member session token")
+
+    def address(request: Request) -> str:
+        host = request.client.host if request.client else "?"
+        wait = ip_limits(host)
+        if wait:
+            raise HTTPException(
+                429, "too many requests; wait", headers={"Retry-After": str(math.ceil(wait))}
+            )
+        return host
+
+    def phone_of(text: str) -> str:
+        try:
+            return clean_phone(text, phone_pattern)
+        except FormProblem:
+            raise HTTPException(400, "that is not a valid mobile number") from None
+
+    @app.post("/v1/members/sign-in/code", status_code=202)
+    def send_code(body: CodeRequest, request: Request) -> dict[str, bool]:
+        where = address(request)
+        try:
+            codes.send(phone_of(body.phone), "sign_in", where)
+        except TooManyCodes as exc:
+            raise HTTPException(
+                429, "too many codes asked for", headers={"Retry-After": str(int(exc.wait_s) + 1)}
+            ) from None
+        except SmsError:
+            raise HTTPException(502, "the code could not be sent; try again shortly") from None
+        return {"sent": True}
+
+    @app.post("/v1/members/sign-in", response_model=SignedIn)
+    def sign_in(body: SignInRequest, request: Request) -> SignedIn:
+        address(request)
+        phone = phone_of(body.phone)
+        at = service.clock.now()
+        token = service.db.run(lambda s: member_sessions.sign_in(s, phone, body.code, at))
+        if token is None:
+            raise HTTPException(401, "wrong or expired code; ask for a new one")
+        return SignedIn(token=token, member_id=token.split(".", 1)[0])
+
+    def member(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> str:
+        at = service.clock.now()
+        token = credentials.credentials if credentials else ""
+        with service.db.transaction(writer=False) as session:
+            found = member_sessions.member_of_session(session, token, at)
+        if found is None:
+            raise HTTPException(401, "sign in again", headers={"WWW-Authenticate": "Bearer"})
+        return found
+
+    @app.get("/v1/members/me", response_model=MemberAccount)
+    def me(member_id: Annotated[str, Depends(member)]) -> MemberAccount:
+        at = service.clock.now()
+        with service.db.transaction(writer=False) as session:
+            row = session.get(Member, member_id)
+            assert row is not None
+            state = row.state or {}
+            held = session.scalars(
+                select(Coupon).where(
+                    Coupon.member_id == member_id,
+                    Coupon.used_at.is_(None),
+                    Coupon.valid_until > at,
+                )
+            ).all()
+            coupons = [
+                {"code": c.code, "template": c.template, "valid_until": _iso(c.valid_until)}
+                for c in held
+            ]
+        return MemberAccount(
+            member_id=member_id,
+            tier=state.get("tier"),
+            growth=int(state.get("growth", 0)),
+            points_available=int(state.get("available", 0)),
+            points_pending=int(state.get("pending", 0)),
+            next_expiry=state.get("next_expiry"),
+            expiring_points=int(state.get("expiring_points", 0)),
+            coupons=coupons,
+        )
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.isoformat()

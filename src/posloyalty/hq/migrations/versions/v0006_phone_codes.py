@@ -1,0 +1,34 @@
+"""One-time SMS codes (self-registration and member sign-in).
+
+Revision ID: 0006
+Revises: 0002
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+_TS = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "phone_codes",
+        sa.Column("phone_hash", sa.String(64), primary_key=True),
+        sa.Column("purpose", sa.String(16), primary_key=True),
+        sa.Column("code_hash", sa.String(64), nullable=False),
+        sa.Column("sent_at", _TS, nullable=False),
+        sa.Column("expires_at", _TS, nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+    )
+
+
+def downgrade() -> None:
+    raise NotImplementedError("HQ migrations only go forward; restore a backup instead")
