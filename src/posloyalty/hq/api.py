@@ -11,7 +11,7 @@ version header):
   (a member the till's slice does not hold; see ``hq.lookup``)
 - ``/v1/registration-links`` and the shopper's page ``/r/{token}``: see ``hq.selfreg_web``
 - ``/v1/members/sign-in/code``, ``/v1/members/sign-in``, ``/v1/members/me``: a member signing
-  in with an SMS code (``hq.member_web``)
+  in with an SMS code (``hq.member_web``); ``/m/``: the member's card page (``hq.card_web``)
 
 Errors are ``{"detail": "..."}``: 400 bad input or protocol version, 401 no or unknown
 credential, 403 revoked terminal or another terminal's batch, 413 body too large, 422 schema
@@ -35,7 +35,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from posloyalty.hq import member_web, selfreg_web
+from posloyalty.hq import card_web, member_web, selfreg_web
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotAuthenticated, NotFound, Refused
 from posloyalty.hq.selfreg import SelfRegConfig, SelfRegistration
@@ -282,4 +282,5 @@ def create_app(
         page_limits,
     )
     member_web.mount(app, service, registration.codes, page_limits, reg.phone_pattern)
+    card_web.mount(app)
     return app

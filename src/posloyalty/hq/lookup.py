@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session
 from posloyalty.domain import codes, privacy
 from posloyalty.domain.codes import DynamicMemberCode, ScanError
 from posloyalty.hq.enrolment import Caller
-from posloyalty.hq.members import chain_phone_salt, link_store, members_by_phone_hash, resolve
+from posloyalty.hq.members import (
+    chain_phone_salt,
+    link_store,
+    members_by_phone_hash,
+    resolve,
+    secret_of,
+)
 from posloyalty.hq.models import Change, Member, MemberStore
 from posloyalty.sync.protocol import Change as WireChange
 from posloyalty.sync.protocol import LookupRequest, LookupResponse
@@ -75,7 +81,7 @@ def _by_code(
     member = session.get(Member, str(parsed.member_id))
     if member is None or member.merged_into is not None:
         return LookupResponse(status="not_found", server_time=at)
-    result = codes.verify_dynamic(parsed, member.secret, int(at.timestamp()))
+    result = codes.verify_dynamic(parsed, secret_of(member), int(at.timestamp()))
     if not result.ok:
         return LookupResponse(status="refused", reason=result.message, server_time=at)
     link_store(session, member.id, caller.store_id, at, recent_days=recent_days)

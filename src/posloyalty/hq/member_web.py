@@ -1,12 +1,13 @@
 """A member signing in with phone + one-time SMS code, and reading their own account.
 
 - ``POST /v1/members/sign-in/code`` ``{"phone"}``: sends a sign-in code to a member's phone.
-  The answer is the same for every well-formed number (``{"sent": true}``): whether a number is
-  a member is told only to its owner, by the SMS. 400 bad number, 429 over the limits.
+  The answer is the same for every number (``{"sent": true}``): whether a number is a member
+  is told only to its owner, by the SMS. 429 over the limits, 502 the SMS provider failed.
 - ``POST /v1/members/sign-in`` ``{"phone", "code"}``: a session token for the member
   (``hq.member_sessions``); 401 for a wrong, used or expired code.
 - ``GET /v1/members/me`` (``Authorization: Bearer <session token>``): the member's own
   standing: tier, growth, points available and pending, points expiring next, held coupons.
+- ``GET /v1/members/me/card``: that and the secret the card page makes member codes with.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the endpoint annotations.
@@ -19,15 +20,20 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from posloyalty.domain.codes import DEFAULT_STEP_S
 from posloyalty.hq import member_sessions
+from posloyalty.hq.ledger import active_rules
+from posloyalty.hq.members import secret_of
 from posloyalty.hq.models import Coupon, Member
 from posloyalty.hq.phone_codes import PhoneCodes, TooManyCodes
 from posloyalty.hq.selfreg import FormProblem, clean_phone
 from posloyalty.hq.services import HqService
 from posloyalty.hq.sms import SmsError
+from posloyalty.sync.protocol import ErrorBody
 
-__all__ = ["MemberAccount", "mount"]
+__all__ = ["MemberAccount", "MemberCard", "account_of", "mount"]
 
 
 class _Body(BaseModel):
@@ -51,12 +57,21 @@ class SignedIn(BaseModel):
 class MemberAccount(BaseModel):
     member_id: str
     tier: str | None
+    tier_name: str | None = None
     growth: int
     points_available: int
     points_pending: int
     next_expiry: str | None
     expiring_points: int
     coupons: list[dict[str, Any]]
+
+
+class MemberCard(BaseModel):
+    member_id: str
+    #: Hex: the key of the member's dynamic codes.
+    secret: str
+    step: int
+    account: MemberAccount
 
 
 def mount(
@@ -78,17 +93,24 @@ def mount(
             )
         return host
 
-    def phone_of(text: str) -> str:
+    def phone_of(text: str) -> str | None:
         try:
             return clean_phone(text, phone_pattern)
         except FormProblem:
-            raise HTTPException(400, "that is not a valid mobile number") from None
+            return None
 
-    @app.post("/v1/members/sign-in/code", status_code=202)
+    errors: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorBody} for code in (401, 429, 502)
+    }
+
+    @app.post("/v1/members/sign-in/code", status_code=202, responses=errors)
     def send_code(body: CodeRequest, request: Request) -> dict[str, bool]:
         where = address(request)
+        phone = phone_of(body.phone)
+        if phone is None:  # no member has it: the same answer, and no SMS
+            return {"sent": True}
         try:
-            codes.send(phone_of(body.phone), "sign_in", where)
+            codes.send(phone, "sign_in", where)
         except TooManyCodes as exc:
             raise HTTPException(
                 429, "too many codes asked for", headers={"Retry-After": str(int(exc.wait_s) + 1)}
@@ -97,12 +119,16 @@ def mount(
             raise HTTPException(502, "the code could not be sent; try again shortly") from None
         return {"sent": True}
 
-    @app.post("/v1/members/sign-in", response_model=SignedIn)
+    @app.post("/v1/members/sign-in", response_model=SignedIn, responses=errors)
     def sign_in(body: SignInRequest, request: Request) -> SignedIn:
         address(request)
         phone = phone_of(body.phone)
         at = service.clock.now()
-        token = service.db.run(lambda s: member_sessions.sign_in(s, phone, body.code, at))
+        token = (
+            service.db.run(lambda s: member_sessions.sign_in(s, phone, body.code, at))
+            if phone is not None
+            else None
+        )
         if token is None:
             raise HTTPException(401, "wrong or expired code; ask for a new one")
         return SignedIn(token=token, member_id=token.split(".", 1)[0])
@@ -118,34 +144,65 @@ def mount(
             raise HTTPException(401, "sign in again", headers={"WWW-Authenticate": "Bearer"})
         return found
 
-    @app.get("/v1/members/me", response_model=MemberAccount)
+    @app.get("/v1/members/me", response_model=MemberAccount, responses=errors)
     def me(member_id: Annotated[str, Depends(member)]) -> MemberAccount:
+        at = service.clock.now()
+        with service.db.transaction(writer=False) as session:
+            return account_of(session, member_id, at)
+
+    @app.get("/v1/members/me/card", response_model=MemberCard, responses=errors)
+    def card(member_id: Annotated[str, Depends(member)]) -> MemberCard:
+        """What the member's card page keeps on the phone: the secret its codes are made with
+        (the tills verify them with the same) and the account to show without signal."""
         at = service.clock.now()
         with service.db.transaction(writer=False) as session:
             row = session.get(Member, member_id)
             assert row is not None
-            state = row.state or {}
-            held = session.scalars(
-                select(Coupon).where(
-                    Coupon.member_id == member_id,
-                    Coupon.used_at.is_(None),
-                    Coupon.valid_until > at,
-                )
-            ).all()
-            coupons = [
-                {"code": c.code, "template": c.template, "valid_until": _iso(c.valid_until)}
-                for c in held
-            ]
-        return MemberAccount(
-            member_id=member_id,
-            tier=state.get("tier"),
-            growth=int(state.get("growth", 0)),
-            points_available=int(state.get("available", 0)),
-            points_pending=int(state.get("pending", 0)),
-            next_expiry=state.get("next_expiry"),
-            expiring_points=int(state.get("expiring_points", 0)),
-            coupons=coupons,
-        )
+            return MemberCard(
+                member_id=member_id,
+                secret=secret_of(row).hex(),
+                step=DEFAULT_STEP_S,
+                account=account_of(session, member_id, at),
+            )
+
+
+def account_of(session: Session, member_id: str, at: dt.datetime) -> MemberAccount:
+    """The member's own standing, as HQ's jobs last computed it."""
+    row = session.get(Member, member_id)
+    assert row is not None
+    state = row.state or {}
+    rules = active_rules(session)
+    tier = state.get("tier")
+    tier_name = tier
+    names: dict[str, str] = {}
+    if rules is not None:
+        if tier in rules.tiers.ids():
+            tier_name = rules.tiers.level(tier).name
+        names = {c.id: c.name for c in rules.coupons.values()}
+    held = session.scalars(
+        select(Coupon)
+        .where(Coupon.member_id == member_id, Coupon.used_at.is_(None), Coupon.valid_until > at)
+        .order_by(Coupon.valid_until)
+    ).all()
+    return MemberAccount(
+        member_id=member_id,
+        tier=tier,
+        tier_name=tier_name,
+        growth=int(state.get("growth", 0)),
+        points_available=int(state.get("available", 0)),
+        points_pending=int(state.get("pending", 0)),
+        next_expiry=state.get("next_expiry"),
+        expiring_points=int(state.get("expiring_points", 0)),
+        coupons=[
+            {
+                "code": c.code,
+                "template": c.template,
+                "name": names.get(c.template, c.template),
+                "valid_until": _iso(c.valid_until),
+            }
+            for c in held
+        ],
+    )
 
 
 def _iso(value: dt.datetime) -> str:

@@ -73,6 +73,11 @@ def members_by_phone_hash(session: Session, digest: str) -> list[str]:
     )
 
 
+def secret_of(member: Member) -> bytes:
+    """The key of the member's dynamic codes (read here only, so its storage can change)."""
+    return bytes(member.secret)
+
+
 # --------------------------------------------------------------------------- ids and views
 
 
