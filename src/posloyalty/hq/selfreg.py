@@ -40,6 +40,7 @@ from posloyalty.hq import members
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, HqError
 from posloyalty.hq.ledger import active_rules
+from posloyalty.hq.member_sessions import make_session
 from posloyalty.hq.models import LedgerEntry, RegistrationLinkUse, Setting, Terminal
 from posloyalty.hq.phone_codes import PhoneCodes, SmsLimits
 from posloyalty.hq.services import HqService
@@ -162,6 +163,8 @@ class SelfRegistered:
     gift: str
     #: Names of the welcome coupons the new member received.
     coupons: tuple[str, ...] = field(default=())
+    #: A session for the member's card page (``hq.member_sessions``): the phone was proven.
+    session: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,6 +423,7 @@ def register(
         coupons = tuple(rules.coupon(t).name for t in rules.welcome.coupons)
     return SelfRegistered(
         member_id=result.member_id,
+        session=make_session(session, result.member_id, at),
         created=result.created,
         phone_masked=mask_phone(clean.phone),
         gift=rules.welcome.gift if rules is not None else "",

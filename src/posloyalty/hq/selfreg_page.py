@@ -18,6 +18,7 @@ _NATIVE = {"zh-CN": "中文", "en": "English", "es": "Español"}
 
 TEXTS: dict[str, dict[str, str]] = {
     "zh-CN": {
+        "card_link": "打开我的会员卡",
         "code_label": "短信验证码",
         "code_hint": "先点“发送验证码”，再填写收到的 6 位数字",
         "send_code": "发送验证码",
@@ -81,6 +82,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "error_text": "系统暂时出现问题，请稍后再试，或在收银台登记。",
     },
     "en": {
+        "card_link": "Open my member card",
         "code_label": "SMS code",
         "code_hint": 'Tap "Send code", then type the 6 digits you receive',
         "send_code": "Send code",
@@ -153,6 +155,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "the till.",
     },
     "es": {
+        "card_link": "Abrir mi tarjeta de socio",
         "code_label": "Código SMS",
         "code_hint": 'Pulsa "Enviar código" y escribe los 6 dígitos que recibas',
         "send_code": "Enviar código",
@@ -286,6 +289,8 @@ input[aria-invalid=true]{border:2px solid #b3261e}
 button{width:100%;font-size:1.15rem;padding:.85rem;border:0;border-radius:.5rem;
 background:#0b57d0;color:#fff;font-weight:600;margin-top:.5rem}
 button:disabled{background:#7a9ad6}
+a.button{display:block;text-align:center;font-size:1.15rem;padding:.85rem;border-radius:.5rem;
+background:#0b57d0;color:#fff;font-weight:600;text-decoration:none}
 button.secondary{background:#fff;color:#0b57d0;border:2px solid #0b57d0;margin-top:.4rem}
 .notice{background:#e8f0fe;border-radius:.4rem;padding:.5rem .8rem}
 .big{font-size:1.9rem;font-weight:700;letter-spacing:.08em;margin:.2rem 0 .8rem}
@@ -446,6 +451,7 @@ def done_page(
     phone_masked: str,
     gift: str = "",
     coupons: tuple[str, ...] = (),
+    card_url: str = "",
 ) -> str:
     """The page after a registration: the member's id and masked phone. Only the phone's
     proven owner (the SMS code) gets here, so a number that was already a member is told so."""
@@ -462,6 +468,11 @@ def done_page(
             else ""
         )
         + f"<p>{_e(t['done_next'])}</p>"
+        + (
+            f'<p><a class="button" id="card-link" href="{_e(card_url)}">{_e(t["card_link"])}</a></p>'
+            if card_url
+            else ""
+        )
     )
     return _document(lang, t["done_title"], body, None)
 

@@ -286,5 +286,7 @@ def mount(
             phone_masked=done.phone_masked,
             gift=done.gift if done.created else "",
             coupons=done.coupons,
+            # The session rides in the fragment: never sent to a server, never in a Referer.
+            card_url=f"/m/?lang={quote(lang)}#s={quote(done.session, safe='')}",
         )
         return _html(body, 200, lang)
