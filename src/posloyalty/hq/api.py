@@ -12,6 +12,7 @@ version header):
 - ``/v1/registration-links`` and the shopper's page ``/r/{token}``: see ``hq.selfreg_web``
 - ``/v1/members/sign-in/code``, ``/v1/members/sign-in``, ``/v1/members/me``: a member signing
   in with an SMS code (``hq.member_web``); ``/m/``: the member's card page (``hq.card_web``)
+- ``/v1/admin/...``: revoke cards, rotate a member's secret (operator token; ``hq.admin_web``)
 
 Errors are ``{"detail": "..."}``: 400 bad input or protocol version, 401 no or unknown
 credential, 403 revoked terminal or another terminal's batch, 413 body too large, 422 schema
@@ -35,7 +36,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from posloyalty.hq import card_web, member_web, selfreg_web
+from posloyalty.hq import admin_web, card_web, member_web, selfreg_web
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotAuthenticated, NotFound, Refused
 from posloyalty.hq.selfreg import SelfRegConfig, SelfRegistration
@@ -168,11 +169,15 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def create_app(
-    service: HqService, selfreg: SelfRegConfig | None = None, sms: SmsProvider | None = None
+    service: HqService,
+    selfreg: SelfRegConfig | None = None,
+    sms: SmsProvider | None = None,
+    operator_token: str | None = None,
 ) -> FastAPI:
     """The HQ API bound to ``service``; ``selfreg`` configures self-service registration
     (default: :meth:`SelfRegConfig.from_env`); ``sms`` sends one-time codes (default:
-    :func:`~posloyalty.hq.sms.provider_from_env`)."""
+    :func:`~posloyalty.hq.sms.provider_from_env`); ``operator_token`` opens the operator API
+    (default: ``$POSLOYALTY_HQ_OPERATOR_TOKEN``; none: that API refuses)."""
     app = FastAPI(
         title="posloyalty HQ",
         version=str(PROTOCOL_VERSION),
@@ -283,4 +288,7 @@ def create_app(
     )
     member_web.mount(app, service, registration.codes, page_limits, reg.phone_pattern)
     card_web.mount(app)
+    admin_web.mount(
+        app, service, operator_token or os.environ.get(admin_web.OPERATOR_TOKEN_ENV) or None
+    )
     return app

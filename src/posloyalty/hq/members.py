@@ -78,6 +78,11 @@ def secret_of(member: Member) -> bytes:
     return bytes(member.secret)
 
 
+def set_secret(member: Member, secret: bytes) -> None:
+    """Store a new key for the member's dynamic codes (written here only)."""
+    member.secret = secret
+
+
 # --------------------------------------------------------------------------- ids and views
 
 

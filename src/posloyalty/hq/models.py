@@ -317,3 +317,14 @@ class PhoneCode(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     #: Wrong codes typed against it; at the limit the code is void.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MemberCard(Base):
+    """A static card a till printed for a member, by its token digest (pushed as a ``card``)."""
+
+    __tablename__ = "member_cards"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(16), index=True)
+    store_id: Mapped[str] = mapped_column(String(32))
+    terminal_id: Mapped[str] = mapped_column(String(12))
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from posloyalty.clock import Clock, SystemClock
-from posloyalty.hq import admin, changes, enrolment, golive, ingest, jobs, lookup, members
+from posloyalty.hq import admin, cards, changes, enrolment, golive, ingest, jobs, lookup, members
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.errors import Refused
 from posloyalty.hq.ledger import active_rules
@@ -218,6 +218,19 @@ class HqService:
         """Grant points for past completed sales under the rules in force (source 004)."""
         at = self.clock.now()
         return self.db.run(lambda s: golive.backfill(s, at, before=before, dry_run=dry_run))
+
+    def revoke_cards(
+        self, *, digest: str | None = None, member_id: str | None = None, reason: str = ""
+    ) -> list[str]:
+        """Revoke a card, or every card of a member (:func:`hq.cards.revoke_cards`)."""
+        at = self.clock.now()
+        return self.db.run(
+            lambda s: cards.revoke_cards(s, at, digest=digest, member_id=member_id, reason=reason)
+        )
+
+    def rotate_secret(self, member_id: str) -> None:
+        """A new secret for the member's phone codes (:func:`hq.cards.rotate_secret`)."""
+        self.db.run(lambda s: cards.rotate_secret(s, member_id))
 
     def health(self) -> list[admin.TerminalHealth]:
         with self.db.transaction(writer=False) as session:

@@ -53,8 +53,8 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 DEFAULT_PULL_LIMIT = 1000
 MAX_PULL_LIMIT = 5000
 
-ItemKind = Literal["sale", "ledger_entry", "registration", "coupon_use"]
-ITEM_KINDS: tuple[ItemKind, ...] = ("sale", "ledger_entry", "registration", "coupon_use")
+ItemKind = Literal["sale", "ledger_entry", "registration", "coupon_use", "card"]
+ITEM_KINDS: tuple[ItemKind, ...] = ("sale", "ledger_entry", "registration", "coupon_use", "card")
 ItemStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 ChangeKind = Literal[
     "rule_document", "product", "member", "coupon", "revocation", "member_secret", "ledger_entry"
@@ -426,9 +426,23 @@ class CouponUsePayload(_Payload):
     at: Instant
 
 
+class CardPayload(_Payload):
+    """A static member card printed (or reissued) at the till: HQ registers it by its token
+    digest (``domain.codes.token_digest``; the token itself never leaves the card)."""
+
+    member_id: MemberRef
+    digest: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    at: Instant
+    #: Digests of the member's earlier cards this one replaces: HQ revokes them everywhere.
+    replaces: list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = Field(
+        default_factory=list, max_length=20
+    )
+
+
 PAYLOAD_MODELS: dict[str, type[_Payload]] = {
     "sale": SalePayload,
     "ledger_entry": LedgerEntryPayload,
     "registration": RegistrationPayload,
     "coupon_use": CouponUsePayload,
+    "card": CardPayload,
 }

@@ -1,4 +1,4 @@
-"""One-time SMS codes (self-registration and member sign-in).
+"""One-time SMS codes (self-registration and member sign-in); member cards registered at HQ.
 
 Revision ID: 0006
 Revises: 0002
@@ -28,6 +28,15 @@ def upgrade() -> None:
         sa.Column("expires_at", _TS, nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
     )
+    op.create_table(
+        "member_cards",
+        sa.Column("digest", sa.String(64), primary_key=True),
+        sa.Column("member_id", sa.String(16), nullable=False),
+        sa.Column("store_id", sa.String(32), nullable=False),
+        sa.Column("terminal_id", sa.String(12), nullable=False),
+        sa.Column("issued_at", _TS, nullable=False),
+    )
+    op.create_index("ix_member_cards_member_id", "member_cards", ["member_id"])
 
 
 def downgrade() -> None:
