@@ -167,6 +167,11 @@ def test_offline_slow_and_unknown_fall_back_to_unconfirmed_with_the_right_reason
         assert result.view.member is not None
         assert not result.view.member.confirmed and result.view.member.unverified == "slow"
         assert slow.ask("code", phone_code(hq, other, hq.clock.now())).elapsed < 1.0
+    # A code as a wedge scanner types it (spaces, full-width) is asked in its plain spelling.
+    spaced = " ".join(phone_code(hq, other, hq.clock.now())) + "   " * 20
+    panel = Counter(ctx(b), None, lookup).scan(spaced).view.member
+    assert panel is not None and panel.confirmed and panel.member_id == other
+    assert lookup.ask("code", "X" * 100).outcome == "not_found"  # nothing HQ could be asked
     # HQ down: offline, even though the last sync was online (never "offline" when online).
     hq.stop()
     counter = Counter(ctx(b), None, lookup)

@@ -85,7 +85,10 @@ class MemberLookup:
 
     @property
     def vault(self) -> Vault | None:
-        """The terminal key this lookup stored secrets with (None until it needed one)."""
+        """The terminal key (None while the till has none): the one this lookup stored secrets
+        with, else the database's own if another process or the sync made it meanwhile."""
+        if self._vault is None:
+            self._vault = open_vault(self.db, create=False, keyring_backend=self._keyring_backend)
         return self._vault
 
     def budget_ms(self) -> int:
@@ -109,7 +112,11 @@ class MemberLookup:
             budget = self.budget_ms() / 1000
         except NotEnrolled as exc:
             return LookupResult("not_enrolled", reason=str(exc))
-        body = LookupRequest(by=by, value=value.strip()).model_dump_json().encode("utf-8")
+        try:
+            request = LookupRequest(by=by, value=value.strip())
+        except ValidationError:
+            return LookupResult("not_found", reason="that is not something HQ can look up")
+        body = request.model_dump_json().encode("utf-8")
         headers = request_headers(cred.token) | {"Content-Type": "application/json"}
         started = self._monotonic()
         try:

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from posloyalty.domain.codes import CouponCode, ProductBarcode
+from posloyalty.domain.codes import CouponCode, ProductBarcode, normalise_scan
 from posloyalty.domain.ids import CashierId, MemberId, TierId
 from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.domain.pricing import LineQuote, schedule_matches
@@ -241,7 +241,7 @@ class Counter:
         if not text:
             raise CheckoutError("nothing was scanned")
         try:
-            outcome = identify(text, db=self.ctx.db, vault=self.vault)
+            outcome = identify(text, db=self.ctx.db, vault=self.lookup_vault())
         except IdentifyError as exc:
             # A plain SKU typed by hand is not a scan format; try it as a product.
             if exc.reason in ("unknown_format", "bad_check") and text.isalnum():
@@ -305,7 +305,7 @@ class Counter:
         if self.lookup is None:
             self._unverified = (self.session, "unverified")
             return outcome
-        result: LookupResult = self.lookup.ask("code", text)
+        result: LookupResult = self.lookup.ask("code", normalise_scan(text))
         if result.found:
             try:
                 again = identify(text, db=self.ctx.db, vault=self.lookup_vault())
@@ -323,7 +323,8 @@ class Counter:
         return outcome
 
     def lookup_vault(self) -> Vault | None:
-        """The terminal key: the counter's, or the one a lookup opened to store a secret."""
+        """The terminal key: the counter's, or (with a lookup) the one the till holds now,
+        made when HQ's first member secret arrived."""
         if self.vault is None and self.lookup is not None:
             self.vault = self.lookup.vault
         return self.vault
