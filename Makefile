@@ -53,7 +53,7 @@ i18n: $(STAMP)
 screenshots: $(STAMP) $(QM)
 	$(BIN)/python scripts/screenshots.py
 	POSLOYALTY_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider \
-		tests/hq/test_self_registration.py -k chromium
+		tests/hq/test_self_registration.py tests/hq/test_member_card.py -k "chromium or card"
 	POSLOYALTY_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider \
 		tests/hq/backoffice/test_office_chromium.py -k sqlite
 

@@ -36,32 +36,32 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="604" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="605" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="605" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="606" />
         <source>Points (+/-)</source>
         <translation>Puntos (+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="606" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="607" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="607" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="608" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="608" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="609" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="630" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="631" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>Ajustados %1 puntos a %2; saldo %3</translation>
     </message>
@@ -166,7 +166,7 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/cashier_window.py" line="483" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="788" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="793" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
@@ -232,188 +232,213 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
-        <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
-        <translation>Aún sin verificar (sin conexión): sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
+        <source>Not verified yet (HQ offline)</source>
+        <translation>Aún sin verificar (central sin conexión)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
+        <source>Not verified yet (HQ slow to answer)</source>
+        <translation>Aún sin verificar (la central tarda en responder)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="592" />
+        <source>Not verified: HQ does not know this member code</source>
+        <translation>Sin verificar: la central no conoce este código de socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="593" />
+        <source>Not verified: scan the member's phone code</source>
+        <translation>Sin verificar: escanee el código del móvil del socio</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
+        <source>Not verified yet</source>
+        <translation>Aún sin verificar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
+        <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
+        <translation>: sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="609" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="610" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
         <source>F9 Void line</source>
         <translation>F9 Anular línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="706" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="705" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="710" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ Sincronización detenida</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="710" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="720" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="725" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="730" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="793" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="798" />
         <source>Points taken back</source>
         <translation>Puntos retirados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="838" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="843" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="840" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="845" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="842" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="847" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="876" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="881" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="884" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="889" />
         <source>Voided line %1: %2</source>
         <translation>Línea %1 anulada: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="900" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="935" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="905" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="940" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="944" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="949" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="982" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="987" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="999" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="989" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>
@@ -431,12 +456,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="476" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="477" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="481" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="482" />
         <source>Held by the member:</source>
         <translation>Del socio:</translation>
     </message>
@@ -498,63 +523,63 @@
 <context>
     <name>EodDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="924" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="946" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="929" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="951" />
         <source>Day</source>
         <translation>Día</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="939" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="944" />
         <source>Type the day as YYYY-MM-DD</source>
         <translation>Escriba el día como AAAA-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="947" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="952" />
         <source>Sales</source>
         <translation>Ventas</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="948" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="953" />
         <source>Returns</source>
         <translation>Devoluciones</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="949" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="954" />
         <source>Net</source>
         <translation>Neto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="951" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="956" />
         <source>Payments</source>
         <translation>Pagos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="953" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="958" />
         <source>Discounts</source>
         <translation>Descuentos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="956" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="961" />
         <source>Points issued</source>
         <translation>Puntos emitidos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="957" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="962" />
         <source>Points redeemed</source>
         <translation>Puntos canjeados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="958" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="963" />
         <source>New members</source>
         <translation>Socios nuevos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="959" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="964" />
         <source>Members served</source>
         <translation>Socios atendidos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="960" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="965" />
         <source>Uploads waiting</source>
         <translation>Envíos pendientes</translation>
     </message>
@@ -562,82 +587,82 @@
 <context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="971" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="976" />
         <source>This help</source>
         <translation>Esta ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="972" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="977" />
         <source>Member: look up by phone, or register</source>
         <translation>Socio: buscar por teléfono o registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="973" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="978" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="974" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="979" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>Pagar con el máximo de puntos (otra vez: deshacer)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="975" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="980" />
         <source>Pay</source>
         <translation>Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="976" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="981" />
         <source>Points adjustment (manager PIN)</source>
         <translation>Ajuste de puntos (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="977" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="982" />
         <source>Language: 中文 / English / Español</source>
         <translation>Idioma: 中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="978" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="983" />
         <source>Return against a receipt</source>
         <translation>Devolución con tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="979" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="984" />
         <source>Void the selected (or last) line</source>
         <translation>Anular la línea elegida (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="980" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="985" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>Cantidad de la línea seleccionada (o la última); escriba 3* para poner 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="981" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="986" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>Una unidad más / menos de la línea seleccionada (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="982" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="987" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>Ajustes y alta en la central (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="983" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="988" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="984" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="989" />
         <source>End-of-day report</source>
         <translation>Informe de cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="985" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="990" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>Borra el campo; dos veces: cancela la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="989" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="994" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>Escanee en cualquier momento: códigos de socio, de producto y cupones.</translation>
     </message>
@@ -645,22 +670,22 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="360" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="361" />
         <source>11-digit mobile number</source>
         <translation>Móvil de 11 dígitos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="361" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="362" />
         <source>Find (Enter)</source>
         <translation>Buscar (Intro)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="362" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="363" />
         <source>Register new member (F2)</source>
         <translation>Registrar socio nuevo (F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="364" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="365" />
         <source>Phone number</source>
         <translation>Número de teléfono</translation>
     </message>
@@ -668,48 +693,48 @@
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="113" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="114" />
         <location filename="../../ui/payment.ui" line="6" />
         <source>Payment</source>
         <translation>Pago</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="171" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="172" />
         <source>Still to pay: %1</source>
         <translation>Por pagar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="174" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="175" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="179" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="180" />
         <source>No member: points cannot pay.</source>
         <translation>Sin socio: no se puede pagar con puntos.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="183" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="184" />
         <source>Points cannot pay: %1</source>
         <translation>No se puede pagar con puntos: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="187" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="188" />
         <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
         <translation>Disponibles %1 puntos. Los puntos pagan como máximo el %2% de la venta; ahora hasta %3 puntos (%4).</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="199" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="200" />
         <source>HQ has not confirmed this member's balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>La central no ha confirmado el saldo de este socio recientemente: como máximo %1 puntos al día; hoy quedan %2.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="204" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="205" />
         <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>Límite sin conexión: la central no ha confirmado el saldo recientemente, como máximo %1 puntos al día; quedan %2 hoy.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="316" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="317" />
         <source>%1 is still to pay</source>
         <translation>Faltan %1 por pagar</translation>
     </message>
@@ -811,8 +836,8 @@
 <context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="660" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="670" />
         <source>Quantity</source>
         <translation>Cantidad</translation>
     </message>
@@ -948,37 +973,37 @@
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="397" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="398" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>El cliente acepta hacerse socio y el uso de sus datos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="401" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="402" />
         <source>Phone</source>
         <translation>Teléfono</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="402" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="403" />
         <source>Name (optional)</source>
         <translation>Nombre (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="403" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="404" />
         <source>Birthday (optional)</source>
         <translation>Cumpleaños (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="412" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="413" />
         <source>Register</source>
         <translation>Registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="454" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="455" />
         <source>%1 points</source>
         <translation>%1 puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="458" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="459" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>Registrado %1. Regalos de bienvenida: %2</translation>
     </message>
@@ -986,42 +1011,42 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="507" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="508" />
         <source>Scan the receipt barcode</source>
         <translation>Escanee el código de barras del tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="515" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="516" />
         <source>Refund</source>
         <translation>Reembolsar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="517" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="518" />
         <source>Receipt code</source>
         <translation>Código del tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="521" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="522" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
         <source>Sale %1 of %2, total %3</source>
         <translation>Venta %1 del %2, total %3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="557" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="558" />
         <source>Scan the receipt first</source>
         <translation>Escanee primero el tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="561" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="562" />
         <source>Nothing chosen to return</source>
         <translation>No se ha elegido nada para devolver</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="570" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="571" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>Reembolsado %1 (%2). Puntos retirados %3, puntos devueltos %4.</translation>
     </message>
@@ -1052,144 +1077,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="705" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="706" />
         <source>Settings and enrolment</source>
         <translation>Ajustes y alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="718" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
         <source>None: receipts are previewed only</source>
         <translation>Ninguna: los tiques solo se previsualizan</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="721" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="722" />
         <source>Store</source>
         <translation>Tienda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="722" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="723" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="723" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="736" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="724" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="737" />
         <source>HQ address</source>
         <translation>Dirección de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="724" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
         <source>Enrolment</source>
         <translation>Alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="727" />
         <source>Receipt printer</source>
         <translation>Impresora de tiques</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="733" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="734" />
         <source>Enrol</source>
         <translation>Dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="734" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="735" />
         <source>Enrol with HQ (manager)</source>
         <translation>Alta en la central (encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="737" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="738" />
         <source>Enrolment code</source>
         <translation>Código de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="738" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="739" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="739" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="740" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="766" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="767" />
         <source>none</source>
         <translation>ninguna</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="771" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="772" />
         <source>Enrolled (online)</source>
         <translation>Dado de alta (en línea)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="773" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="774" />
         <source>Enrolled (offline)</source>
         <translation>Dado de alta (sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="776" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="777" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>Revocado por la central: dé de alta de nuevo con un código nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="778" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="779" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>Sin alta: las ventas se guardan aquí hasta que la tenga</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="784" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="785" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>Termine o cancele la venta antes de dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="787" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="788" />
         <source>Still reading the settings; try again</source>
         <translation>Aún se leen los ajustes; inténtelo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="791" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="792" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>Escriba la dirección de la central, empezando por http:// o https://</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="795" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="796" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>Escriba el código de alta de un solo uso de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="830" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="835" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>Dado de alta: tienda %1, terminal %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="845" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="850" />
         <source>Enrolling…</source>
         <translation>Dando de alta…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="850" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
         <source>Nothing was changed.</source>
         <translation>No se ha cambiado nada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="858" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>No se puede contactar con la central en %1: compruebe la dirección y la red.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>La central rechazó el código: es desconocido, ya se usó o caducó. Pida uno nuevo a la central.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
         <source>HQ refused the enrolment: %1</source>
         <translation>La central rechazó el alta: %1</translation>
     </message>
@@ -1197,22 +1222,22 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="888" />
         <source>Cashier id</source>
         <translation>Id de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="884" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="889" />
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="894" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="899" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>Termine o cancele la venta antes de cambiar de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="907" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="912" />
         <source>Signed in as %1</source>
         <translation>Sesión iniciada como %1</translation>
     </message>
@@ -1228,47 +1253,47 @@
 <context>
     <name>window</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="329" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="330" />
         <source>Receipt</source>
         <translation>Tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="358" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="359" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="391" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="392" />
         <source>Register a member</source>
         <translation>Registrar socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="473" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
         <source>Coupon</source>
         <translation>Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="505" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="506" />
         <source>Return</source>
         <translation>Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="594" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="595" />
         <source>Points adjustment (manager)</source>
         <translation>Ajuste de puntos (encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="917" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="922" />
         <source>End of day</source>
         <translation>Cierre del día</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="969" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="974" />
         <source>Help</source>
         <translation>Ayuda</translation>
     </message>

@@ -5,7 +5,8 @@
   counts as used: the same code is refused the second time.
 - ``card --db PATH MEMBER --out FILE.png``: a printable member card (masked name, tier). A
   provisional member's card carries their provisional code; any other member gets a new static
-  card token, whose digest is kept so the card verifies here.
+  card token, whose digest is kept so the card verifies here and is registered at HQ on the next
+  push (``--reissue``: the member's earlier cards are revoked, here and at every till).
 - ``demo-code --db PATH MEMBER``: the current dynamic code of a demo member (M000000001..3),
   provisioning the demo secrets on first use.
 - ``register --db PATH --phone ... [--name] [--birthday] --consent``: register a shopper.
@@ -79,6 +80,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("member", metavar="MEMBER")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.png")
     p.add_argument("--preset", help="rule preset for tier names when the store has no rules")
+    p.add_argument("--reissue", action="store_true", help="the member's earlier cards stop working")
 
     p = add("demo-code", _demo_code, "print the current dynamic code of a demo member")
     p.add_argument("member", metavar="MEMBER")
@@ -194,21 +196,30 @@ def _card(args: argparse.Namespace) -> dict[str, Any]:
             assert isinstance(card, codes.StaticCardCode)
             digest = codes.token_digest(card.token)
         _write(args.out, member_card_png(payload, mask_name(name) if name.strip() else "", tier))
+        replaced: tuple[str, ...] = ()
         if digest is not None:
+            from posloyalty.store.ids import Uuid7
+            from posloyalty.terminal.cards import record_card
+
             try:
-                with db.write() as session:
-                    member_codes.add_card_digest(session, args.member, digest, at)
-                    repo.audit(
-                        session,
-                        at=at,
-                        cashier="cli",
-                        action="member.card",
-                        detail={"member": args.member},
-                    )
+                replaced = record_card(
+                    db,
+                    args.member,
+                    digest,
+                    at=at,
+                    outbox_id=Uuid7(db.clock).new(),
+                    cashier="cli",
+                    reissue=args.reissue,
+                ).replaced
             except BaseException:
                 args.out.unlink(missing_ok=True)  # a card that would not verify
                 raise
-    return {"out": str(args.out), "member_id": args.member, "kind": kind}
+    return {
+        "out": str(args.out),
+        "member_id": args.member,
+        "kind": kind,
+        "replaced": len(replaced),
+    }
 
 
 def _write(path: Path, data: bytes) -> None:

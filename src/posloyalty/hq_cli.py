@@ -85,6 +85,23 @@ def register(subparsers: Any) -> None:
     revoke.add_argument("terminal", metavar="TERMINAL_ID")
     revoke.set_defaults(handler=_wrap(_revoke))
 
+    card = sub.add_parser(
+        "revoke-card", help="revoke a member card (or all of a member's cards) at every till"
+    )
+    _db_arg(card)
+    which = card.add_mutually_exclusive_group(required=True)
+    which.add_argument("--digest", metavar="HEX", help="the card's token digest")
+    which.add_argument("--member", metavar="MEMBER_ID", help="every card HQ knows of a member")
+    card.add_argument("--reason", default="revoked by HQ", metavar="TEXT")
+    card.set_defaults(handler=_wrap(_revoke_card))
+
+    rotate = sub.add_parser(
+        "rotate-secret", help="give a member a new secret for phone codes (old codes stop)"
+    )
+    _db_arg(rotate)
+    rotate.add_argument("member", metavar="MEMBER_ID")
+    rotate.set_defaults(handler=_wrap(_rotate_secret))
+
     jobs = sub.add_parser("run-jobs", help="recompute balances, tiers, expiry; merge duplicates")
     _db_arg(jobs)
     jobs.add_argument("--full", action="store_true", help="recompute every member")
@@ -232,6 +249,22 @@ def _revoke(args: argparse.Namespace) -> int:
     with _service(args) as svc:
         changed = svc.revoke_terminal(args.terminal)
     print(f"terminal {args.terminal}: {'revoked' if changed else 'was already revoked'}")
+    return 0
+
+
+def _revoke_card(args: argparse.Namespace) -> int:
+    with _service(args) as svc:
+        done = svc.revoke_cards(digest=args.digest, member_id=args.member, reason=args.reason)
+    print(f"{len(done)} card(s) revoked; tills refuse them after their next pull")
+    for digest in done:
+        print(digest)
+    return 0
+
+
+def _rotate_secret(args: argparse.Namespace) -> int:
+    with _service(args) as svc:
+        svc.rotate_secret(args.member)
+    print(f"member {args.member}: new secret; tills take it on their next pull")
     return 0
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import os
 import re
 import tempfile
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +25,10 @@ from sqlalchemy import select
 
 from posloyalty.clock import FixedClock
 from posloyalty.hq import selfreg
-from posloyalty.hq.api import create_app
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest
-from posloyalty.hq.models import Coupon, LedgerEntry, Member, RegistrationLinkUse
+from posloyalty.hq.models import Coupon, LedgerEntry, Member, MemberStore, RegistrationLinkUse
+from posloyalty.hq.phone_codes import SmsLimits
 from posloyalty.hq.pii import phone_index, pii_of
 from posloyalty.hq.selfreg import (
     FormProblem,
@@ -42,6 +44,7 @@ from posloyalty.hq.selfreg import (
 from posloyalty.hq.selfreg_page import choose_lang
 from posloyalty.hq.selfreg_web import same_origin
 from posloyalty.hq.services import HqConfig, HqService
+from posloyalty.hq.sms import ConsoleSms
 from posloyalty.resources import resources_dir
 from posloyalty.sync.protocol import request_headers
 
@@ -64,9 +67,35 @@ def form(phone: str = "13812345678", consent: bool = True, **extra: str) -> Self
     return SelfRegForm(phone=phone, consent=consent, **extra)
 
 
+#: Codes as often as a test asks (the limits have tests of their own).
+UNLIMITED = SelfRegConfig(sms_limits=SmsLimits(interval_s=0, per_phone_hour=10**6,
+                                               per_address_hour=10**6))  # fmt: skip
+
+
 @pytest.fixture
 def reg(svc: HqService) -> SelfRegistration:
-    return SelfRegistration(svc)
+    return SelfRegistration(svc, UNLIMITED, ConsoleSms(io.StringIO()))
+
+
+def proven(reg: SelfRegistration, token: str, typed: SelfRegForm) -> SelfRegForm:
+    """The form with the SMS code sent to its phone, typed as the shopper would (a number that
+    cannot get a code is left without one)."""
+    try:
+        reg.send_code(token, typed.phone, "192.0.2.1")
+    except FormProblem:
+        return typed
+    sms = reg.codes.provider
+    assert isinstance(sms, ConsoleSms)
+    code = sms.last_code(clean_phone(typed.phone))
+    assert code is not None
+    return replace(typed, code=code)
+
+
+def register(
+    reg: SelfRegistration, token: str, typed: SelfRegForm, *, lang: str
+) -> selfreg.SelfRegistered:
+    """Register as the page does: ask for a code, then submit the form with it."""
+    return reg.register(token, proven(reg, token, typed), lang=lang)
 
 
 # --------------------------------------------------------------------------- pure parts
@@ -184,10 +213,10 @@ def test_link_registers_once(svc: HqService, reg: SelfRegistration, clock: Fixed
     link = reg.issue(till)
     assert link.expires_at == clock.now() + dt.timedelta(minutes=5)
     assert reg.check(link.token).store_id == "S1"
-    done = reg.register(link.token, form(name="张三", birthday="1990-05-01"), lang="zh-CN")
+    done = register(reg, link.token, form(name="张三", birthday="1990-05-01"), lang="zh-CN")
     assert done.created and done.phone_masked == "138****5678" and len(done.member_id) == 10
     with pytest.raises(LinkProblem) as caught:
-        reg.register(link.token, form("13900000000"), lang="zh-CN")
+        register(reg, link.token, form("13900000000"), lang="zh-CN")
     assert caught.value.reason == "used" and caught.value.status == 410
     with svc.db.transaction() as s:
         member = s.get(Member, done.member_id)
@@ -218,13 +247,13 @@ def test_refused_input_leaves_the_link_usable(svc: HqService, reg: SelfRegistrat
     till, _ = enrol(svc, "S1")
     link = reg.issue(till)
     with pytest.raises(FormProblem) as caught:
-        reg.register(link.token, form(consent=False), lang="en")
+        register(reg, link.token, form(consent=False), lang="en")
     assert caught.value.errors == {"consent": "consent_required"}
     with pytest.raises(FormProblem):
-        reg.register(link.token, form("12345"), lang="en")
+        register(reg, link.token, form("12345"), lang="en")
     with svc.db.transaction() as s:
         assert s.scalars(select(Member)).all() == []
-    assert reg.register(link.token, form(), lang="en").created
+    assert register(reg, link.token, form(), lang="en").created
 
 
 def test_expiry(svc: HqService, reg: SelfRegistration, clock: FixedClock) -> None:
@@ -234,7 +263,7 @@ def test_expiry(svc: HqService, reg: SelfRegistration, clock: FixedClock) -> Non
     reg.check(link.token)
     clock.advance(seconds=1)
     with pytest.raises(LinkProblem) as caught:
-        reg.register(link.token, form(), lang="en")
+        register(reg, link.token, form(), lang="en")
     assert caught.value.reason == "expired" and caught.value.status == 410
     short = reg.issue(till, dt.timedelta(seconds=30))
     assert short.expires_at == clock.now() + dt.timedelta(seconds=30)
@@ -271,9 +300,9 @@ def test_forged_tokens_are_invalid(svc: HqService, reg: SelfRegistration) -> Non
     ]
     for bad in forged:
         with pytest.raises(LinkProblem) as caught:
-            reg.register(bad, form(), lang="en")
+            register(reg, bad, form(), lang="en")
         assert caught.value.reason == "invalid", bad
-    assert reg.register(token, form(), lang="en").created
+    assert register(reg, token, form(), lang="en").created
 
 
 def test_revoked_terminal_link(svc: HqService, reg: SelfRegistration) -> None:
@@ -285,20 +314,25 @@ def test_revoked_terminal_link(svc: HqService, reg: SelfRegistration) -> None:
     assert caught.value.reason == "revoked"
 
 
-def test_duplicate_phone_reveals_nothing(svc: HqService, reg: SelfRegistration) -> None:
+def test_a_proven_phone_that_is_a_member_stays_one_member(
+    svc: HqService, reg: SelfRegistration
+) -> None:
     first = svc.register_member("S2", "13812345678", "李四", dt.date(1980, 1, 2), True)
     till, _ = enrol(svc, "S1")
     link = reg.issue(till)
-    done = reg.register(link.token, form("+86 138 1234 5678", name="Mallory"), lang="zh-CN")
-    assert not done.created and done.member_id == "" and done.phone_masked == "138****5678"
+    done = register(reg, link.token, form("+86 138 1234 5678", name="Other"), lang="zh-CN")
+    # Only the phone's owner (the SMS code) gets here: they learn their own member number.
+    assert not done.created and done.member_id == first.member_id
+    assert done.phone_masked == "138****5678"
     with svc.db.transaction() as s:
         (member,) = s.scalars(select(Member)).all()
         name = pii_of(s, member).name
         assert (member.id, name, member.home_store) == (first.member_id, "李四", "S2")
+        assert s.get(MemberStore, (first.member_id, "S1")) is None
         assert s.get(RegistrationLinkUse, link.link_id) is not None
     # Used up, so one link cannot probe many numbers.
     with pytest.raises(LinkProblem):
-        reg.register(link.token, form("13900000000"), lang="zh-CN")
+        register(reg, link.token, form("13900000000"), lang="zh-CN")
     # A typed phone proves nothing: the existing member stays out of S1's slice.
     pulled = svc.pull(till, selfreg_pull_request())
     assert [c.key for c in pulled.changes if c.kind in ("member", "member_secret")] == []
@@ -315,9 +349,9 @@ def test_welcome_benefits_of_the_rules(svc: HqService, reg: SelfRegistration) ->
     assert reg.gift() == ""
     svc.publish_rules(MINISO.read_text(encoding="utf-8"))
     assert reg.gift() == "购物袋"
-    done = reg.register(reg.issue(till).token, form(), lang="zh-CN")
+    done = register(reg, reg.issue(till).token, form(), lang="zh-CN")
     assert done.gift == "购物袋" and len(done.coupons) == 1
-    again = reg.register(reg.issue(till).token, form(), lang="zh-CN")
+    again = register(reg, reg.issue(till).token, form(), lang="zh-CN")
     assert not again.created and again.coupons == ()
     with svc.db.transaction() as s:
         coupons = s.scalars(select(Coupon)).all()
@@ -327,7 +361,7 @@ def test_welcome_benefits_of_the_rules(svc: HqService, reg: SelfRegistration) ->
     # Welcome points become an HQ ledger entry the jobs count.
     text = MINISO.read_text(encoding="utf-8").replace("revision = 1", "revision = 2", 1)
     svc.publish_rules(text.replace("points = 0\n", "points = 50\n", 1))
-    rich = reg.register(reg.issue(till).token, form("13700000000"), lang="en")
+    rich = register(reg, reg.issue(till).token, form("13700000000"), lang="en")
     with svc.db.transaction() as s:
         (welcome,) = s.scalars(select(LedgerEntry).where(LedgerEntry.member_ref == rich.member_id))
         assert (welcome.kind, welcome.points, welcome.reason) == ("bonus", 50, "welcome")
@@ -347,7 +381,7 @@ def test_concurrent_submits_register_once(svc: HqService, reg: SelfRegistration)
     def submit(i: int) -> None:
         start.wait()
         try:
-            reg.register(link.token, form(f"1391234567{i}"), lang="en")
+            register(reg, link.token, form(f"1391234567{i}"), lang="en")
             outcomes.append("created")
         except LinkProblem as problem:
             outcomes.append(problem.reason)
@@ -381,6 +415,27 @@ def submit(
     data = {"token": token, **fields}
     extra = {"Origin": origin} if origin else {}
     return requests.post(url, data=data, headers=extra | headers, timeout=TIMEOUT)
+
+
+def send_code(
+    server: RunningServer, url: str, phone: str, lang: str = "en"
+) -> tuple[requests.Response, str | None]:
+    """Press "send code" on the page: the answer and the code the phone received."""
+    r = submit(url, {"phone": phone, "lang": lang, "action": "send_code"}, origin=server.url)
+    try:
+        digits = clean_phone(phone)
+    except FormProblem:
+        return r, None
+    return r, server.sms.last_code(digits)
+
+
+def submit_proven(
+    server: RunningServer, url: str, fields: dict[str, str], **kwargs: Any
+) -> requests.Response:
+    """Submit the form as a shopper holding the phone does: code first, then the form."""
+    _, code = send_code(server, url, fields["phone"], fields.get("lang", "en"))
+    assert code is not None
+    return submit(url, fields | {"code": code, "action": "register"}, **kwargs)
 
 
 def test_link_endpoint(server: RunningServer, svc: HqService, clock: FixedClock) -> None:
@@ -454,7 +509,8 @@ def test_page_language_and_markup(server: RunningServer, svc: HqService) -> None
 def test_register_over_http(server: RunningServer, svc: HqService) -> None:
     till, token = enrol(svc, "S1")
     url = new_link(server, token)["url"]
-    r = submit(
+    r = submit_proven(
+        server,
         url,
         {"phone": "138 1234 5678", "name": "王五", "consent": "yes", "lang": "zh-CN"},
         origin=server.url,
@@ -520,17 +576,50 @@ def test_bad_input_is_explained_in_each_language(
     r = submit(url, {"phone": "13812345678", "lang": lang}, origin=server.url)
     assert r.status_code == 400 and consent_msg in r.text and phone_msg not in r.text
     # The link still works after refused input.
-    r = submit(url, {"phone": "13812345678", "consent": "yes", "lang": lang}, origin=server.url)
+    r = submit_proven(
+        server, url, {"phone": "13812345678", "consent": "yes", "lang": lang}, origin=server.url
+    )
     assert r.status_code == 200 and "138****5678" in r.text
 
 
-def test_duplicate_over_http(server: RunningServer, svc: HqService) -> None:
+def test_the_page_never_tells_whether_a_phone_is_a_member(
+    server: RunningServer, svc: HqService
+) -> None:
     existing = svc.register_member("S2", "13812345678", "李四", None, True)
-    _, token = enrol(svc, "S1")
+    till, token = enrol(svc, "S1")
     url = new_link(server, token)["url"]
-    r = submit(url, {"phone": "13812345678", "consent": "yes", "lang": "en"})
-    assert r.status_code == 200 and "already a member" in r.text and "138****5678" in r.text
-    assert existing.member_id not in r.text and "李" not in r.text
+
+    def same(text: str, phone: str) -> str:
+        return text.replace(phone, "…").replace(phone[:3] + "****" + phone[-4:], "…")
+
+    # Asking for a code: the same page for a member's phone and a stranger's.
+    member_page, _ = send_code(server, url, "13812345678")
+    stranger_page, _ = send_code(server, url, "13712345678")
+    assert member_page.status_code == stranger_page.status_code == 200
+    assert same(member_page.text, "13812345678") == same(stranger_page.text, "13712345678")
+    # Submitting without the code: the same refusal, and nothing registered or linked.
+    refusals = [
+        submit(url, {"phone": p, "consent": "yes", "lang": "en", "action": "register"})
+        for p in ("13812345678", "13712345678")
+    ]
+    assert [r.status_code for r in refusals] == [400, 400]
+    assert same(refusals[0].text, "13812345678") == same(refusals[1].text, "13712345678")
+    assert "Please type the SMS code" in refusals[0].text
+    # A wrong code: refused alike.
+    r = submit(url, {"phone": "13812345678", "consent": "yes", "code": "000000", "lang": "en"})
+    assert r.status_code == 400 and "wrong or has expired" in r.text
+    with svc.db.transaction() as s:
+        assert len(s.scalars(select(Member)).all()) == 1
+        assert s.get(MemberStore, (existing.member_id, "S1")) is None
+    pulled = svc.pull(till, selfreg_pull_request()).changes
+    assert [c.key for c in pulled if c.kind in ("member", "member_secret")] == []
+    # The phone's owner, with the code, learns their own membership; the member stays where
+    # they were (a page is no proof of presence at S1).
+    r = submit_proven(server, url, {"phone": "13812345678", "consent": "yes", "lang": "en"})
+    assert r.status_code == 200 and "already a member" in r.text and existing.member_id in r.text
+    assert "李" not in r.text
+    with svc.db.transaction() as s:
+        assert s.get(MemberStore, (existing.member_id, "S1")) is None
 
 
 def test_new_member_reaches_the_issuing_terminal(server: RunningServer, svc: HqService) -> None:
@@ -550,7 +639,9 @@ def test_new_member_reaches_the_issuing_terminal(server: RunningServer, svc: HqS
 
     cursor, elsewhere = pull(token, 0)["next_cursor"], pull(other_store, 0)["next_cursor"]
     link = new_link(server, token)
-    r = submit(link["url"], {"phone": "13712345678", "consent": "yes", "birthday": "1995-02-03"})
+    r = submit_proven(
+        server, link["url"], {"phone": "13712345678", "consent": "yes", "birthday": "1995-02-03"}
+    )
     assert r.status_code == 200, r.text
     page = pull(token, cursor)
     members = [c["data"] for c in page["changes"] if c["kind"] == "member"]
@@ -577,7 +668,7 @@ def test_new_member_reaches_the_issuing_terminal(server: RunningServer, svc: HqS
 def test_rate_limits_per_link_and_address(svc: HqService) -> None:
     config = SelfRegConfig(token_rate_per_s=0.001, token_burst=2, ip_rate_per_s=0.001, ip_burst=6)
     svc_limits = HqService(svc.db, svc.clock, HqConfig(rate_per_s=1000, rate_burst=1000))
-    with StrictServer(svc_limits, config) as server:
+    with RunningServer(svc_limits, config) as server:
         _, token = enrol(svc_limits, "S1")
         url = new_link(server, token)["url"]
         bad = {"phone": "1", "consent": "yes", "lang": "en"}
@@ -588,14 +679,6 @@ def test_rate_limits_per_link_and_address(svc: HqService) -> None:
         other = new_link(server, token)["url"]
         statuses = [requests.get(other, timeout=TIMEOUT).status_code for _ in range(3)]
         assert statuses == [200, 200, 429]
-
-
-class StrictServer(RunningServer):
-    """A running server whose self-registration uses ``config``."""
-
-    def __init__(self, service: HqService, config: SelfRegConfig) -> None:
-        super().__init__(service)
-        self.server.config.app = create_app(service, config)
 
 
 # --------------------------------------------------------------------------- Chromium
@@ -639,13 +722,23 @@ def _screenshot(chrome: Any, name: str) -> None:
         chrome.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-def _submit(chrome: Any) -> None:
-    """Click the submit button and wait for the next page."""
+def _submit(chrome: Any, action: str = "register") -> None:
+    """Click the register (or "send code") button and wait for the next page."""
     from selenium.webdriver.common.by import By
 
     old = chrome.find_element(By.TAG_NAME, "html")
-    chrome.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    chrome.find_element(By.CSS_SELECTOR, f"button[value={action}]").click()
     wait_replaced(chrome, old)
+
+
+def _type_code(chrome: Any, server: RunningServer, phone: str) -> None:
+    """Press "send code" and type what the phone received."""
+    from selenium.webdriver.common.by import By
+
+    _submit(chrome, "send_code")
+    code = server.sms.last_code(phone)
+    assert code is not None
+    chrome.find_element(By.ID, "code").send_keys(code)
 
 
 def test_self_registration_in_chromium(browser: Any, svc: HqService, server: RunningServer) -> None:
@@ -672,6 +765,9 @@ def test_self_registration_in_chromium(browser: Any, svc: HqService, server: Run
     browser.execute_script("document.getElementById('birthday').value = '1992-03-14'")
     browser.find_element(By.CSS_SELECTOR, "label[for=consent]").click()  # labels work
     assert browser.find_element(By.ID, "consent").is_selected()
+    _type_code(browser, server, "13812345678")
+    assert "验证码已发送到 138****5678" in browser.find_element(By.TAG_NAME, "body").text
+    assert browser.find_element(By.ID, "consent").is_selected()  # kept across the send
     _screenshot(browser, "self-registration-zh.png")
     _submit(browser)
     assert browser.find_element(By.TAG_NAME, "h1").text == "注册成功"
@@ -691,6 +787,7 @@ def test_self_registration_in_chromium(browser: Any, svc: HqService, server: Run
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     browser.find_element(By.ID, "phone").send_keys("13912345678")
     browser.find_element(By.ID, "consent").click()
+    _type_code(browser, server, "13912345678")
     _screenshot(browser, "self-registration-en.png")
     _submit(browser)
     assert browser.find_element(By.TAG_NAME, "h1").text == "You are registered"

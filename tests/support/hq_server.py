@@ -6,6 +6,7 @@ have a conftest.py, so ``from conftest import ...`` finds whichever was loaded f
 
 from __future__ import annotations
 
+import io
 import socket
 import threading
 import time
@@ -14,7 +15,9 @@ import uvicorn
 
 from posloyalty.hq.api import create_app
 from posloyalty.hq.edge import EdgeConfig
+from posloyalty.hq.selfreg import SelfRegConfig
 from posloyalty.hq.services import HqService
+from posloyalty.hq.sms import ConsoleSms
 
 
 def free_port() -> int:
@@ -24,13 +27,20 @@ def free_port() -> int:
 
 
 class RunningServer:
-    """A real uvicorn on loopback in a thread."""
+    """A real uvicorn on loopback in a thread; SMS codes go to :attr:`sms` (the console
+    provider, writing to a buffer), where a test reads them as a shopper's phone would."""
 
-    def __init__(self, service: HqService, edge: EdgeConfig | None = None) -> None:
+    def __init__(
+        self,
+        service: HqService,
+        selfreg: SelfRegConfig | None = None,
+        edge: EdgeConfig | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.sms = ConsoleSms(io.StringIO())
         config = uvicorn.Config(
-            create_app(service, edge=edge or EdgeConfig()),
+            create_app(service, selfreg, edge or EdgeConfig(), self.sms),
             host="127.0.0.1",
             port=self.port,
             log_level="warning",

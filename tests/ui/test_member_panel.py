@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
+from ui_hq import LocalHq
 from window_helpers import idle
 
 from posloyalty.domain import codes
 from posloyalty.domain.ids import MemberId
-from posloyalty.store import member_codes
+from posloyalty.store import member_codes, repo
 from posloyalty.store.demo import product_ean
+from posloyalty.sync.client import CREDENTIAL_STORE_KEY, STATE_KEY, enroll
+from posloyalty.sync.lookup import MemberLookup
+from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog, RegistrationDialog
@@ -124,3 +129,44 @@ def test_posloyalty_run_starts_ready_to_scan(tmp_path: Path) -> None:
     assert "ready to scan" in done.stdout
     assert "posloyalty codes demo-code --db var/terminal.db M000000001" in done.stdout
     assert (tmp_path / "var" / "terminal.db").exists()
+
+
+def _unknown_member_code(demo: DemoTerminal) -> str:
+    member = "M000000040"  # well-formed, no secret on this till
+    return codes.make_dynamic(
+        MemberId(member), member_codes.demo_secret(member), int(demo.db.clock.now().timestamp())
+    )
+
+
+def test_the_banner_says_hq_offline_only_when_the_till_is_offline(
+    qtbot: QtBot, window: CashierWindow, demo: DemoTerminal
+) -> None:
+    with demo.db.write() as session:  # enrolled, and the last sync found HQ unreachable
+        repo.set_setting(session, CREDENTIAL_STORE_KEY, "file")
+        repo.set_setting(session, STATE_KEY, json.dumps({"connection": "offline"}))
+    window.counter = Counter(window.counter.ctx, demo.vault, MemberLookup(demo.db))
+    window.show()
+    window.handle_scan(_unknown_member_code(demo))
+    idle(qtbot, window)
+    m = window.view.member
+    assert m is not None and not m.confirmed and m.unverified == "offline"
+    assert window.unverified_label.text().startswith("Not verified yet (HQ offline)")
+
+
+def test_online_a_code_hq_does_not_know_says_so_not_offline(
+    qtbot: QtBot, window: CashierWindow, demo: DemoTerminal, hq: LocalHq
+) -> None:
+    enroll(demo.db, hq.url, hq.service.make_enrolment_code("S9"), key_store="file")
+    with demo.db.write() as session:
+        repo.set_setting(session, STATE_KEY, json.dumps({"connection": "online"}))
+    lookup = MemberLookup(demo.db)
+    window.counter = Counter(window.counter.ctx, demo.vault, lookup)
+    window.show()
+    window.handle_scan(_unknown_member_code(demo))
+    idle(qtbot, window)
+    m = window.view.member
+    assert m is not None and not m.confirmed and m.unverified == "not_found"
+    text = window.unverified_label.text()
+    assert text.startswith("Not verified: HQ does not know this member code")
+    assert "offline" not in text
+    lookup.close()

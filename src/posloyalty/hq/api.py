@@ -7,8 +7,13 @@ version header):
 - ``POST /v1/enroll``  exchange an enrolment code for a terminal credential
 - ``POST /v1/push``    a :class:`~posloyalty.sync.protocol.PushBatch` -> ``PushResult``
 - ``POST /v1/pull``    a :class:`~posloyalty.sync.protocol.PullRequest` -> ``PullResponse``
+- ``POST /v1/lookup``  a :class:`~posloyalty.sync.protocol.LookupRequest` -> ``LookupResponse``
+  (a member the till's slice does not hold; see ``hq.lookup``)
 - ``/v1/registration-links`` and the shopper's page ``/r/{token}``: see ``hq.selfreg_web``
 - ``/office/...``: the back office (HTML pages for operators): see ``hq.backoffice.web``
+- ``/v1/members/sign-in/code``, ``/v1/members/sign-in``, ``/v1/members/me``: a member signing
+  in with an SMS code (``hq.member_web``); ``/m/``: the member's card page (``hq.card_web``)
+- ``/v1/admin/...``: revoke cards, rotate a member's secret (operator token; ``hq.admin_web``)
 
 Errors are ``{"detail": "..."}``: 400 bad input or protocol version, 401 no or unknown
 credential, 403 revoked terminal or another terminal's batch, 413 body too large, 422 schema
@@ -30,7 +35,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from posloyalty.hq import selfreg_web
+from posloyalty.hq import admin_web, card_web, member_web, selfreg_web
 from posloyalty.hq.backoffice import web as backoffice
 from posloyalty.hq.edge import (
     EdgeConfig,
@@ -43,6 +48,7 @@ from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotAuthenticated, NotFound, Refused
 from posloyalty.hq.selfreg import SelfRegConfig, SelfRegistration
 from posloyalty.hq.services import HqService
+from posloyalty.hq.sms import SmsProvider
 from posloyalty.sync.protocol import (
     MAX_BODY_BYTES,
     PROTOCOL_VERSION,
@@ -50,6 +56,8 @@ from posloyalty.sync.protocol import (
     EnrollRequest,
     EnrollResponse,
     ErrorBody,
+    LookupRequest,
+    LookupResponse,
     PullRequest,
     PullResponse,
     PushBatch,
@@ -153,11 +161,17 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def create_app(
-    service: HqService, selfreg: SelfRegConfig | None = None, edge: EdgeConfig | None = None
+    service: HqService,
+    selfreg: SelfRegConfig | None = None,
+    edge: EdgeConfig | None = None,
+    sms: SmsProvider | None = None,
+    operator_token: str | None = None,
 ) -> FastAPI:
     """The HQ API bound to ``service``; ``selfreg`` configures self-service registration
     (default: :meth:`SelfRegConfig.from_env`), ``edge`` the client address, rate limits and
-    API docs (default: :meth:`EdgeConfig.from_env`)."""
+    API docs (default: :meth:`EdgeConfig.from_env`); ``sms`` sends one-time codes (default:
+    :func:`~posloyalty.hq.sms.provider_from_env`); ``operator_token`` opens the operator API
+    (default: ``$POSLOYALTY_HQ_OPERATOR_TOKEN``; none: that API refuses)."""
     edge = edge or EdgeConfig.from_env(os.environ)
     app = FastAPI(
         title="posloyalty HQ",
@@ -259,14 +273,29 @@ def create_app(
         # Encoded by the protocol module: FastAPI would validate every change of a page again.
         return Response(service.pull_json(who, body), media_type="application/json")
 
+    @app.post(
+        "/v1/lookup", response_model=LookupResponse, responses=_errors(400, 401, 403, 413, 429)
+    )
+    def lookup(body: LookupRequest, who: Annotated[Caller, Depends(caller)]) -> Response:
+        return Response(service.lookup(who, body).model_dump_json(), media_type="application/json")
+
     reg = selfreg or SelfRegConfig.from_env(os.environ)
+    registration = SelfRegistration(service, reg, sms)
+    page_limits = make_limiter(edge, "selfreg-ip", reg.ip_rate_per_s, reg.ip_burst).take
     selfreg_web.mount(
         app,
-        SelfRegistration(service, reg),
+        registration,
         caller,
         make_limiter(edge, "selfreg-link", reg.token_rate_per_s, reg.token_burst).take,
-        make_limiter(edge, "selfreg-ip", reg.ip_rate_per_s, reg.ip_burst).take,
+        page_limits,
         client_of=client_of,
+    )
+    member_web.mount(
+        app, service, registration.codes, page_limits, reg.phone_pattern, client_of=client_of
+    )
+    card_web.mount(app)
+    admin_web.mount(
+        app, service, operator_token or os.environ.get(admin_web.OPERATOR_TOKEN_ENV) or None
     )
     backoffice.mount(app, service)
     return app

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ from posloyalty.hq.authority import (
     rule_revisions,
 )
 from posloyalty.hq.bulk import JsonText, insert_rows, select_by_keys
+from posloyalty.hq.cards import register_card
 from posloyalty.hq.chain import ChainItem, check_push
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden
@@ -53,6 +55,7 @@ from posloyalty.hq.models import Conflict, Coupon, LedgerEntry, PushedItem, Sale
 from posloyalty.sync.protocol import (
     CONFLICT_REASON_PREFIX,
     PAYLOAD_MODELS,
+    CardPayload,
     CouponUsePayload,
     ItemResult,
     ItemStatus,
@@ -65,7 +68,7 @@ from posloyalty.sync.protocol import (
 )
 
 #: Kinds in processing order: registrations first, so later items can refer to them.
-_ORDER = {"registration": 0, "sale": 1, "ledger_entry": 2, "coupon_use": 3}
+_ORDER = {"registration": 0, "sale": 1, "ledger_entry": 2, "coupon_use": 3, "card": 4}
 
 
 def payload_hash(item: PushItem) -> str:
@@ -155,6 +158,7 @@ def push(
     sales: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
     coupon_uses: list[_Item] = []
+    cards: list[_Item] = []
     for v in fresh:
         p = v.payload
         reason = ""
@@ -182,6 +186,9 @@ def push(
             entries.append(_entry_row(v, p))
         elif isinstance(p, CouponUsePayload):
             coupon_uses.append(v)
+        elif isinstance(p, CardPayload):
+            cards.append(v)
+            continue  # answered below, once registrations' ids resolve
         accepted.append(v)
         done(v.index, "accepted", reason)
 
@@ -239,6 +246,7 @@ def push(
             done(v.index, "accepted", problem)
     for entry_id, problem in _check_overdrafts(session, caller, entries, members, at).items():
         done(index_of[("ledger_entry", entry_id)], "accepted", problem)
+    accepted += _register_cards(session, caller, cards, at, done)
     insert_rows(
         session,
         PushedItem,
@@ -261,6 +269,27 @@ def _chained_items(valid: list[_Item]) -> list[ChainItem]:
                 digest = None  # malformed lines or payments: matches no link
             out.append(ChainItem(v.item.kind, v.item.id, digest))
     return out
+
+
+def _register_cards(
+    session: Session,
+    caller: Caller,
+    cards: list[_Item],
+    at: dt.datetime,
+    done: Callable[..., None],
+) -> list[_Item]:
+    """Register pushed cards (hq.cards); a card of an unknown member is rejected."""
+    members = resolve(session, {v.payload.member_id for v in cards})
+    kept = []
+    for v in cards:
+        member = members.get(v.payload.member_id)
+        if member is None:
+            done(v.index, "rejected", f"member {v.payload.member_id} is not known at HQ")
+            continue
+        problem = register_card(session, caller, v.payload, member, at)
+        done(v.index, "accepted", f"{CONFLICT_REASON_PREFIX}card: {problem}" if problem else "")
+        kept.append(v)
+    return kept
 
 
 def _stored_hashes(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:

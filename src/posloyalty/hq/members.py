@@ -85,6 +85,33 @@ def chain_phone_key(session: Session) -> str:
     return str(cached)
 
 
+def phone_digest(session: Session, phone: str) -> str:
+    """What HQ finds a phone by: its blind index (hq.pii); BadRequest for a malformed number."""
+    return pii.phone_index(session, phone)
+
+
+def members_by_phone_index(session: Session, digest: str) -> list[str]:
+    """Ids of the (unmerged) members registered with this phone (:func:`phone_digest`),
+    earliest first."""
+    return list(
+        session.scalars(
+            select(Member.id)
+            .where(Member.phone_index == digest, Member.merged_into.is_(None))
+            .order_by(Member.registered_at, Member.id)
+        )
+    )
+
+
+def secret_of(session: Session, member: Member) -> bytes:
+    """The key of the member's dynamic codes (sealed with the member's personal data)."""
+    return pii.pii_of(session, member).secret
+
+
+def set_secret(session: Session, member: Member, secret: bytes) -> None:
+    """Seal a new key for the member's dynamic codes."""
+    pii.set_pii(session, member, replace(pii.pii_of(session, member), secret=secret))
+
+
 # --------------------------------------------------------------------------- ids and views
 
 

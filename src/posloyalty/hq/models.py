@@ -410,3 +410,29 @@ class ConflictResolution(Base):
     #: The HQ ledger entries written by an accept.
     entries: Mapped[Any] = mapped_column(JSON, default=list)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class PhoneCode(Base):
+    """A one-time SMS code waiting to be typed: one per (phone, purpose), the phone by its
+    hash and the code by an HMAC under HQ's key (``hq.phone_codes``); deleted once used."""
+
+    __tablename__ = "phone_codes"
+    phone_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: ``register`` or ``sign_in``.
+    purpose: Mapped[str] = mapped_column(String(16), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    #: Wrong codes typed against it; at the limit the code is void.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MemberCard(Base):
+    """A static card a till printed for a member, by its token digest (pushed as a ``card``)."""
+
+    __tablename__ = "member_cards"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(16), index=True)
+    store_id: Mapped[str] = mapped_column(String(32))
+    terminal_id: Mapped[str] = mapped_column(String(12))
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

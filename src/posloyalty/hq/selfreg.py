@@ -19,6 +19,7 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
+import os
 import re
 import secrets
 import struct
@@ -39,8 +40,11 @@ from posloyalty.hq import members
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, HqError
 from posloyalty.hq.ledger import active_rules
+from posloyalty.hq.member_sessions import make_session
 from posloyalty.hq.models import LedgerEntry, RegistrationLinkUse, Setting, Terminal
+from posloyalty.hq.phone_codes import PhoneCodes, SmsLimits
 from posloyalty.hq.services import HqService
+from posloyalty.hq.sms import SmsProvider, provider_from_env
 
 DEFAULT_LINK_TTL = dt.timedelta(minutes=5)
 MIN_LINK_TTL = dt.timedelta(seconds=30)
@@ -99,6 +103,8 @@ class SelfRegConfig:
     token_burst: int = 10
     ip_rate_per_s: float = 1.0
     ip_burst: int = 60
+    #: How often one phone and one address may ask for an SMS code.
+    sms_limits: SmsLimits = field(default_factory=SmsLimits)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SelfRegConfig:
@@ -135,6 +141,8 @@ class SelfRegForm:
     consent: bool
     name: str = ""
     birthday: str = ""
+    #: The one-time code sent to the phone (the proof that the shopper holds it).
+    code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,14 +154,17 @@ class CleanForm:
 
 @dataclass(frozen=True, slots=True)
 class SelfRegistered:
+    #: The member the proven phone belongs to (new, or the one it already was).
     member_id: str
-    #: False: the phone was already a member (nothing else about that member is returned).
+    #: False: the phone was already a member (only its proven owner gets this far).
     created: bool
     phone_masked: str
     #: The welcome gift of the rules in force ("" when none).
     gift: str
     #: Names of the welcome coupons the new member received.
     coupons: tuple[str, ...] = field(default=())
+    #: A session for the member's card page (``hq.member_sessions``): the phone was proven.
+    session: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,8 +391,9 @@ def register(
 ) -> SelfRegistered:
     """Register the shopper at the link's store and use up the link, in one transaction.
 
-    A phone that is already a member resolves to that member (who now belongs to this store's
-    slice too); the result then says only that, with the number the shopper typed, masked.
+    The phone must already be proven (:meth:`SelfRegistration.register` checks the SMS code
+    first). A phone that is already a member resolves to that member, who is not taken into
+    this store's slice (a registration page is no proof of presence at the store).
     """
     link = check_link(session, token, at)
     clean = clean_form(form, at.date(), phone_pattern)
@@ -410,7 +422,8 @@ def register(
         grant_welcome(session, rules, result.member_id, link, at)
         coupons = tuple(rules.coupon(t).name for t in rules.welcome.coupons)
     return SelfRegistered(
-        member_id=result.member_id if result.created else "",
+        member_id=result.member_id,
+        session=make_session(session, result.member_id, at),
         created=result.created,
         phone_masked=mask_phone(clean.phone),
         gift=rules.welcome.gift if rules is not None else "",
@@ -433,9 +446,30 @@ class SelfRegistration:
     """The operations above, each in its own transaction, on an :class:`HqService`'s database
     and clock."""
 
-    def __init__(self, service: HqService, config: SelfRegConfig | None = None) -> None:
+    def __init__(
+        self,
+        service: HqService,
+        config: SelfRegConfig | None = None,
+        sms: SmsProvider | None = None,
+    ) -> None:
         self.service = service
         self.config = config or SelfRegConfig()
+        self.codes = PhoneCodes(
+            service.db,
+            service.clock,
+            sms if sms is not None else provider_from_env(os.environ),
+            self.config.sms_limits,
+        )
+
+    def send_code(self, token: str, phone: str, address: str) -> str:
+        """Send a registration code to the phone typed on the link's page (the link must be
+        usable); returns the number masked. :class:`FormProblem` for a bad number,
+        :class:`~posloyalty.hq.phone_codes.TooManyCodes` over the limits, and the provider's
+        :class:`~posloyalty.hq.sms.SmsError`. Says nothing of whether the phone is a member."""
+        self.check(token)
+        digits = clean_phone(phone, self.config.phone_pattern)
+        self.codes.send(digits, "register", address)
+        return mask_phone(digits)
 
     def issue(self, caller: Caller, ttl: dt.timedelta | None = None) -> IssuedLink:
         at = self.service.clock.now()
@@ -457,8 +491,15 @@ class SelfRegistration:
             return check_link(session, token, at), welcome_gift(session)
 
     def register(self, token: str, form: SelfRegForm, *, lang: str) -> SelfRegistered:
+        """Check the link and the form, then the SMS code (used up once right), then register."""
         at = self.service.clock.now()
         pattern = self.config.phone_pattern
+        self.check(token)
+        clean = clean_form(form, at.date(), pattern)
+        if not form.code.strip():
+            raise FormProblem({"code": "code_missing"})
+        if not self.codes.verify(clean.phone, "register", form.code):
+            raise FormProblem({"code": "code_wrong"})
         return self.service.db.run(
             lambda s: register(s, token, form, at, lang=lang, phone_pattern=pattern)
         )

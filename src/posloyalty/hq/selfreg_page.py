@@ -18,6 +18,16 @@ _NATIVE = {"zh-CN": "中文", "en": "English", "es": "Español"}
 
 TEXTS: dict[str, dict[str, str]] = {
     "zh-CN": {
+        "card_link": "打开我的会员卡",
+        "code_label": "短信验证码",
+        "code_hint": "先点“发送验证码”，再填写收到的 6 位数字",
+        "send_code": "发送验证码",
+        "code_sent": "验证码已发送到 {phone}，5 分钟内有效。",
+        "code_missing": "请填写短信验证码（先点“发送验证码”）。",
+        "code_wrong": "验证码不正确或已过期，请重新获取。",
+        "code_too_many": "获取验证码太频繁，请稍后再试。",
+        "code_send_failed": "验证码发送失败，请稍后再试。",
+        "done_known": "这个手机号已是会员，会员号如下。",
         "title": "注册会员",
         "lang_nav": "语言",
         "intro": "填写手机号即可成为会员，结账时积分、享会员价。",
@@ -72,6 +82,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "error_text": "系统暂时出现问题，请稍后再试，或在收银台登记。",
     },
     "en": {
+        "card_link": "Open my member card",
+        "code_label": "SMS code",
+        "code_hint": 'Tap "Send code", then type the 6 digits you receive',
+        "send_code": "Send code",
+        "code_sent": "A code was sent to {phone}; it is valid for 5 minutes.",
+        "code_missing": 'Please type the SMS code (tap "Send code" first).',
+        "code_wrong": "That code is wrong or has expired; ask for a new one.",
+        "code_too_many": "Too many codes were asked for; please try again later.",
+        "code_send_failed": "The code could not be sent; please try again shortly.",
+        "done_known": "This number was already a member; here is the member number.",
         "title": "Become a member",
         "lang_nav": "Language",
         "intro": "Join with your mobile number: collect points and get member prices at the till.",
@@ -135,6 +155,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "the till.",
     },
     "es": {
+        "card_link": "Abrir mi tarjeta de socio",
+        "code_label": "Código SMS",
+        "code_hint": 'Pulsa "Enviar código" y escribe los 6 dígitos que recibas',
+        "send_code": "Enviar código",
+        "code_sent": "Hemos enviado un código a {phone}; vale 5 minutos.",
+        "code_missing": 'Escribe el código SMS (pulsa antes "Enviar código").',
+        "code_wrong": "El código no es correcto o ha caducado; pide uno nuevo.",
+        "code_too_many": "Se han pedido demasiados códigos; inténtalo más tarde.",
+        "code_send_failed": "No se pudo enviar el código; inténtalo de nuevo en un rato.",
+        "done_known": "Este número ya era socio; este es su número de socio.",
         "title": "Hazte socio",
         "lang_nav": "Idioma",
         "intro": "Únete con tu número de móvil: acumula puntos y consigue precios de socio en caja.",
@@ -259,18 +289,21 @@ input[aria-invalid=true]{border:2px solid #b3261e}
 button{width:100%;font-size:1.15rem;padding:.85rem;border:0;border-radius:.5rem;
 background:#0b57d0;color:#fff;font-weight:600;margin-top:.5rem}
 button:disabled{background:#7a9ad6}
+a.button{display:block;text-align:center;font-size:1.15rem;padding:.85rem;border-radius:.5rem;
+background:#0b57d0;color:#fff;font-weight:600;text-decoration:none}
+button.secondary{background:#fff;color:#0b57d0;border:2px solid #0b57d0;margin-top:.4rem}
+.notice{background:#e8f0fe;border-radius:.4rem;padding:.5rem .8rem}
 .big{font-size:1.9rem;font-weight:700;letter-spacing:.08em;margin:.2rem 0 .8rem}
 dl{margin:1rem 0}dt{color:#555;font-size:.9rem}dd{margin:0 0 .6rem}
 """
 
 _JS = """
 document.querySelector('form').addEventListener('submit', function (e) {
-  var b = this.querySelector('button');
-  if (b.disabled) { e.preventDefault(); return; }
-  b.disabled = true;
+  if (this.dataset.sending) { e.preventDefault(); return; }
+  this.dataset.sending = '1';
 });
 window.addEventListener('pageshow', function () {
-  document.querySelector('form button').disabled = false;
+  delete document.querySelector('form').dataset.sending;
 });
 """
 
@@ -316,8 +349,10 @@ def form_page(
     values: FormValues | None = None,
     errors: Mapping[str, str] | None = None,
     mainland: bool = True,
+    sent_to: str = "",
 ) -> str:
-    """The registration form; ``errors`` maps a field to a problem code."""
+    """The registration form; ``errors`` maps a field to a problem code; ``sent_to``: the
+    masked number a code was just sent to."""
     values = values or FormValues()
     errors = dict(errors or {})
     t = TEXTS.get(lang, TEXTS[DEFAULT_LANG])
@@ -369,6 +404,21 @@ def form_page(
             'aria-required="true"',
             hint=t["phone_hint"] if mainland else t["phone_hint_other"],
         )
+        + f'<button type="submit" name="action" value="send_code" class="secondary" '
+        f"formnovalidate>{_e(t['send_code'])}</button>\n"
+        + (
+            f'<p class="notice" role="status">{_e(text(lang, "code_sent", phone=sent_to))}</p>'
+            if sent_to
+            else ""
+        )
+        + field(
+            "code",
+            "text",
+            t["code_label"],
+            "",
+            'inputmode="numeric" autocomplete="one-time-code" maxlength="6" pattern="[0-9]*"',
+            hint=t["code_hint"],
+        )
         + field("name", "text", t["name_label"], values.name, 'autocomplete="name" maxlength="64"')
         + field(
             "birthday",
@@ -385,7 +435,8 @@ def form_page(
         + (" checked" if values.consent else "")
         + (' aria-invalid="true"' if "consent" in errors else "")
         + f'><label for="consent">{_e(t["consent_label"])}</label></div>{consent_error}</div>\n'
-        f'<button type="submit">{_e(t["submit"])}</button>\n</form>\n'
+        f'<button type="submit" name="action" value="register">{_e(t["submit"])}</button>\n'
+        "</form>\n"
         f"<script>{_JS}</script>"
         + ("<script>document.getElementById('problems').focus();</script>" if errors else "")
     )
@@ -400,19 +451,14 @@ def done_page(
     phone_masked: str,
     gift: str = "",
     coupons: tuple[str, ...] = (),
+    card_url: str = "",
 ) -> str:
-    """The page after a registration: the new member's id and masked phone, or, for a phone
-    that was already a member, only that fact."""
+    """The page after a registration: the member's id and masked phone. Only the phone's
+    proven owner (the SMS code) gets here, so a number that was already a member is told so."""
     t = TEXTS.get(lang, TEXTS[DEFAULT_LANG])
-    if not created:
-        body = (
-            f"<h1>{_e(t['exists_title'])}</h1>\n"
-            f'<p role="status">{_e(text(lang, "exists_text", phone=phone_masked))}</p>'
-        )
-        return _document(lang, t["exists_title"], body, None)
     body = (
-        f"<h1>{_e(t['done_title'])}</h1>\n"
-        f'<p role="status">{_e(t["done_welcome"])}</p>\n<dl>'
+        f"<h1>{_e(t['done_title'] if created else t['exists_title'])}</h1>\n"
+        f'<p role="status">{_e(t["done_welcome"] if created else t["done_known"])}</p>\n<dl>'
         f'<dt>{_e(t["done_member"])}</dt><dd class="big">{_e(member_id)}</dd>'
         f"<dt>{_e(t['done_phone'])}</dt><dd>{_e(phone_masked)}</dd></dl>\n"
         + (f'<p class="gift">{_e(text(lang, "done_gift", gift=gift))}</p>\n' if gift else "")
@@ -422,6 +468,11 @@ def done_page(
             else ""
         )
         + f"<p>{_e(t['done_next'])}</p>"
+        + (
+            f'<p><a class="button" id="card-link" href="{_e(card_url)}">{_e(t["card_link"])}</a></p>'
+            if card_url
+            else ""
+        )
     )
     return _document(lang, t["done_title"], body, None)
 

@@ -7,7 +7,9 @@
 - ``GET /r/{token}``: the form (HTML), in the language of ``?lang=``, else Accept-Language,
   else Simplified Chinese.
 - ``POST /r/{token}``: the submitted form (``application/x-www-form-urlencoded``; the signed
-  token in a hidden field, the Origin or Referer must be this site) -> the result page.
+  token in a hidden field, the Origin or Referer must be this site). ``action=send_code`` sends
+  a one-time SMS code to the phone typed (per-phone and per-address limits) and shows the form
+  again; otherwise the form must carry that code -> the result page.
 
 Refusals are pages in the shopper's language: 400 invalid or forged link or invalid input,
 403 cross-site submit, 410 expired, used or revoked link, 429 too many attempts.
@@ -31,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from posloyalty.hq import selfreg_page as page
 from posloyalty.hq.edge import redacted
 from posloyalty.hq.enrolment import Caller
+from posloyalty.hq.phone_codes import TooManyCodes
 from posloyalty.hq.selfreg import (
     DEFAULT_PHONE_PATTERN,
     MAX_LINK_TTL,
@@ -41,6 +44,7 @@ from posloyalty.hq.selfreg import (
     SelfRegistration,
     parse_token,
 )
+from posloyalty.hq.sms import SmsError
 from posloyalty.sync.protocol import ErrorBody
 
 log = logging.getLogger("posloyalty.hq.selfreg")
@@ -232,23 +236,49 @@ def mount(
             consent=fields.get("consent", "") == "yes",
             name=fields.get("name", ""),
             birthday=fields.get("birthday", ""),
+            code=fields.get("code", "")[:12],
         )
+        values = page.FormValues(form.phone[:24], form.name[:64], form.birthday[:10], form.consent)
+
+        async def again(status: int, errors: dict[str, str], sent_to: str = "") -> HTMLResponse:
+            try:
+                gift = await run_in_threadpool(selfreg.gift)
+            except Exception:
+                return broken(lang)
+            body = page.form_page(
+                lang,
+                token,
+                gift=gift,
+                values=values,
+                errors=errors,
+                mainland=mainland,
+                sent_to=sent_to,
+            )
+            return _html(body, status, lang)
+
+        if fields.get("action") == "send_code":
+            try:
+                masked = await run_in_threadpool(
+                    selfreg.send_code, signed, form.phone, client_of(request)
+                )
+            except LinkProblem as problem:
+                return link_refused(lang, problem, switch)
+            except FormProblem as problem:
+                return await again(400, problem.errors)
+            except TooManyCodes:
+                return await again(429, {"code": "code_too_many"})
+            except SmsError:
+                log.exception("the SMS provider did not take a registration code")
+                return await again(502, {"code": "code_send_failed"})
+            except Exception:
+                return broken(lang)
+            return await again(200, {}, masked)
         try:
             done = await run_in_threadpool(selfreg.register, signed, form, lang=lang)
         except LinkProblem as problem:
             return link_refused(lang, problem, switch)
         except FormProblem as problem:
-            try:
-                gift = await run_in_threadpool(selfreg.gift)
-            except Exception:
-                return broken(lang)
-            values = page.FormValues(
-                form.phone[:24], form.name[:64], form.birthday[:10], form.consent
-            )
-            body = page.form_page(
-                lang, token, gift=gift, values=values, errors=problem.errors, mainland=mainland
-            )
-            return _html(body, 400, lang)
+            return await again(400, problem.errors)
         except Exception:
             return broken(lang)
         body = page.done_page(
@@ -258,5 +288,7 @@ def mount(
             phone_masked=done.phone_masked,
             gift=done.gift if done.created else "",
             coupons=done.coupons,
+            # The session rides in the fragment: never sent to a server, never in a Referer.
+            card_url=f"/m/?lang={quote(lang)}#s={quote(done.session, safe='')}",
         )
         return _html(body, 200, lang)

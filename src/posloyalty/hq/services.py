@@ -17,7 +17,18 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from posloyalty.clock import Clock, SystemClock
-from posloyalty.hq import admin, changes, confirmations, enrolment, golive, ingest, jobs, members
+from posloyalty.hq import (
+    admin,
+    cards,
+    changes,
+    confirmations,
+    enrolment,
+    golive,
+    ingest,
+    jobs,
+    lookup,
+    members,
+)
 from posloyalty.hq import chain as till_chain
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.errors import Refused
@@ -27,6 +38,8 @@ from posloyalty.sync.protocol import (
     Change,
     ChangeTable,
     EnrollResponse,
+    LookupRequest,
+    LookupResponse,
     PullRequest,
     PullResponse,
     PushBatch,
@@ -180,6 +193,13 @@ class HqService:
             writer=False,
         )
 
+    def lookup(self, caller: enrolment.Caller, request: LookupRequest) -> LookupResponse:
+        """A member the caller's slice does not hold (:mod:`posloyalty.hq.lookup`)."""
+        at = self.clock.now()
+        return self.db.run(
+            lambda s: lookup.lookup_member(s, caller, request, at, recent_days=self.recent_days(s))
+        )
+
     # ------------------------------------------------------------------ members and jobs
 
     def register_member(  # noqa: PLR0917 (same order as members.register_member)
@@ -230,6 +250,19 @@ class HqService:
         """Grant points for past completed sales under the rules in force (source 004)."""
         at = self.clock.now()
         return self.db.run(lambda s: golive.backfill(s, at, before=before, dry_run=dry_run))
+
+    def revoke_cards(
+        self, *, digest: str | None = None, member_id: str | None = None, reason: str = ""
+    ) -> list[str]:
+        """Revoke a card, or every card of a member (:func:`hq.cards.revoke_cards`)."""
+        at = self.clock.now()
+        return self.db.run(
+            lambda s: cards.revoke_cards(s, at, digest=digest, member_id=member_id, reason=reason)
+        )
+
+    def rotate_secret(self, member_id: str) -> None:
+        """A new secret for the member's phone codes (:func:`hq.cards.rotate_secret`)."""
+        self.db.run(lambda s: cards.rotate_secret(s, member_id))
 
     def health(self) -> list[admin.TerminalHealth]:
         with self.db.transaction(writer=False) as session:

@@ -122,6 +122,16 @@ def add_card_digest(session: Session, member_id: str, digest: str, at: dt.dateti
         raise StoreDataError(f"card of member {member_id}: refused ({exc})") from exc
 
 
+def card_digests(session: Session, member_id: str) -> list[str]:
+    """The digests of the member's cards on file here that are not revoked."""
+    rows = _raw(session).execute(
+        "SELECT digest FROM card_tokens WHERE member = ? AND digest NOT IN"
+        " (SELECT digest FROM code_revocations) ORDER BY issued_at, digest",
+        (member_id,),
+    )
+    return [str(r[0]) for r in rows]
+
+
 def card_owner(session: Session, digest: str) -> str | None:
     row = (
         _raw(session)

@@ -309,39 +309,76 @@ def apply_page(
     with ``vault`` (``vault_factory`` makes one when needed and none was given).
     """
     changes = validate_page(page, cursor)
+    vault = _vault_for(changes, vault, vault_factory)
+    with db.write() as session:
+        stored = get_cursor(session)
+        if stored != cursor:
+            raise CursorMoved(f"the stored cursor moved from {cursor} to {stored}")
+        _keep_confirmations(session, page, hq_key, at)
+        by_kind, confirmed = _apply_all(session, changes, vault, at, new_id or Uuid7(db.clock).new)
+        repo.set_cursor(session, CURSOR_NAME, str(page.next_cursor))
+    return Applied(len(changes), by_kind, page.next_cursor, confirmed)
+
+
+def apply_changes(
+    db: Database,
+    changes: Sequence[Change],
+    *,
+    vault: Vault | None,
+    at: dt.datetime,
+    vault_factory: Callable[[], Vault] | None = None,
+    new_id: Callable[[], str] | None = None,
+) -> Applied:
+    """Apply changes HQ sent outside the pull feed (an online member lookup) exactly as a
+    pulled page's, in one write transaction, leaving the cursor where it is (the next pull
+    brings the same rows again; applying them twice changes nothing)."""
+    parsed = sorted((_parse_change(c) for c in changes), key=lambda p: (_ORDER[p.kind], p.seq))
+    vault = _vault_for(parsed, vault, vault_factory)
+    with db.write() as session:
+        by_kind, confirmed = _apply_all(session, parsed, vault, at, new_id or Uuid7(db.clock).new)
+        cursor = get_cursor(session)
+    return Applied(len(parsed), by_kind, cursor, confirmed)
+
+
+def _vault_for(
+    changes: Sequence[_Parsed], vault: Vault | None, vault_factory: Callable[[], Vault] | None
+) -> Vault | None:
     if (
         vault is None
         and vault_factory is not None
         and any(c.kind == "member_secret" and c.data is not None for c in changes)
     ):
         try:
-            vault = vault_factory()
+            return vault_factory()
         except VaultError as exc:
             raise SyncError(f"cannot store member secrets: {exc}") from None
+    return vault
+
+
+def _apply_all(
+    session: Session,
+    changes: Sequence[_Parsed],
+    vault: Vault | None,
+    at: dt.datetime,
+    ids: Callable[[], str],
+) -> tuple[dict[str, int], int]:
     by_kind: dict[str, int] = {}
-    with db.write() as session:
-        stored = get_cursor(session)
-        if stored != cursor:
-            raise CursorMoved(f"the stored cursor moved from {cursor} to {stored}")
-        _keep_confirmations(session, page, hq_key, at)
-        conn = session.connection()
-        parked = _parked_members(conn)
-        ids = new_id or Uuid7(db.clock).new
-        confirmed = 0
-        entries: list[LedgerEntryData] = []
-        for change in changes:
-            by_kind[change.kind] = by_kind.get(change.kind, 0) + 1
-            if isinstance(change.data, LedgerEntryData):
-                entries.append(change.data)
-                continue
-            if parked and isinstance(change.data, MemberData):
-                for member_id in {change.data.id, *change.data.aliases} & parked:
-                    _release(session, member_id, at, ids)
-            confirmed += _apply(session, conn, change, vault, at)
-        if entries:
-            _ledger_entries(session, entries, at)
-        repo.set_cursor(session, CURSOR_NAME, str(page.next_cursor))
-    return Applied(len(changes), by_kind, page.next_cursor, confirmed)
+    conn = session.connection()
+    parked = _parked_members(conn)
+    confirmed = 0
+    entries: list[LedgerEntryData] = []
+    for change in changes:
+        by_kind[change.kind] = by_kind.get(change.kind, 0) + 1
+        if isinstance(change.data, LedgerEntryData):
+            entries.append(change.data)
+            continue
+        if parked and isinstance(change.data, MemberData):
+            for member_id in {change.data.id, *change.data.aliases} & parked:
+                _release(session, member_id, at, ids)
+        confirmed += _apply(session, conn, change, vault, at)
+    if entries:
+        _ledger_entries(session, entries, at)
+    return by_kind, confirmed
 
 
 def _keep_confirmations(

@@ -11,6 +11,8 @@ together and marked sent together:
   the same operation wrote (same member, kind, time and write time);
 - a registration: the member's registration with phone and name opened from the sealed payload,
   and the welcome coupons the terminal gave the member;
+- a card (``ref_id`` is the card's own id): the static card a till printed, by its token digest
+  and with the digests it replaces, from the row's payload;
 - any row: the ledger entries its payload lists by id (``entries`` / ``entry``).
 
 Payloads are a pure function of the stored rows and the enrolled store and terminal ids, so a
@@ -391,6 +393,9 @@ def _row_items(
                 "at": _iso(sale[4]),
             }
             items.append(_item("coupon_use", derived_id(sale[0], "coupon:" + code), use))
+    if row.kind == "card" and isinstance(row.payload, Mapping):
+        card = {"store_id": sender.store_id, "terminal_id": sender.terminal_id, **row.payload}
+        items.append(_item("card", row.ref_id, card))
     if row.kind == "coupon_use" and isinstance(row.payload, Mapping) and sale is None:
         p = row.payload
         use = {

@@ -23,6 +23,11 @@ With :attr:`PullRequest.ledger` the feed also carries the slice members' ledger 
 (kind ``ledger_entry``, keyed by entry id; ``data`` has the entry's id and the fields of a
 :class:`LedgerEntryPayload`, ``member_id`` being the member's HQ id and ``store_id`` and
 ``terminal_id`` None for HQ's own entries): the terminal inserts those it does not hold.
+
+Lookup: ``POST /v1/lookup`` with a :class:`LookupRequest` (a member the till's slice does not
+hold); the answer is a :class:`LookupResponse`. Only a phone code HQ verifies proves the
+member is at the store; a phone, an id or a static card gets ``needs_code`` whether or not such
+a member exists, unless the member is already in the caller store's slice.
 """
 
 from __future__ import annotations
@@ -49,8 +54,8 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 DEFAULT_PULL_LIMIT = 1000
 MAX_PULL_LIMIT = 5000
 
-ItemKind = Literal["sale", "ledger_entry", "registration", "coupon_use"]
-ITEM_KINDS: tuple[ItemKind, ...] = ("sale", "ledger_entry", "registration", "coupon_use")
+ItemKind = Literal["sale", "ledger_entry", "registration", "coupon_use", "card"]
+ITEM_KINDS: tuple[ItemKind, ...] = ("sale", "ledger_entry", "registration", "coupon_use", "card")
 ItemStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 ChangeKind = Literal[
     "rule_document", "product", "member", "coupon", "revocation", "member_secret", "ledger_entry"
@@ -311,6 +316,35 @@ def encode_pull_response(
     return ('{"changes":[' + ",".join(parts) + "]," + tail + "}").encode("utf-8")
 
 
+#: What a till looked a member up by (:class:`LookupRequest`).
+LookupBy = Literal["code", "phone", "member_id"]
+#: ``found``: HQ linked the member to the caller's store (a verified phone code, or a member
+#: already in the store's slice) and ``changes`` carry what a pull would deliver about them;
+#: ``needs_code``: nothing is said about whether such a member exists (a phone, an id or a
+#: static card proves no presence): scan the member's phone code; ``not_found``: the code
+#: names no member HQ knows; ``refused``: the phone code does not verify (``reason``).
+LookupStatus = Literal["found", "needs_code", "not_found", "refused"]
+
+
+class LookupRequest(_Message):
+    """``POST /v1/lookup``: a member the till's slice does not hold."""
+
+    by: LookupBy
+    #: The scanned code as read, the phone digits, or the member id.
+    value: Annotated[str, Field(min_length=1, max_length=64, pattern=_PRINTABLE)]
+
+
+class LookupResponse(_Message):
+    status: LookupStatus
+    member_id: str | None = None
+    reason: str = ""
+    #: The member's rows as a pull delivers them (member, member_secret, coupons, ledger
+    #: entries), with their current seq: the till applies them like a pulled page, without
+    #: moving its cursor (the next pull brings the same rows again, idempotently).
+    changes: list[Change] = Field(default_factory=list)
+    server_time: dt.datetime
+
+
 class EnrollRequest(_Message):
     code: Annotated[str, Field(min_length=1, max_length=64)]
     name: Annotated[str, Field(max_length=64, pattern=_PRINTABLE)] = ""
@@ -446,11 +480,25 @@ class CouponUsePayload(_Payload):
     at: Instant
 
 
+class CardPayload(_Payload):
+    """A static member card printed (or reissued) at the till: HQ registers it by its token
+    digest (``domain.codes.token_digest``; the token itself never leaves the card)."""
+
+    member_id: MemberRef
+    digest: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    at: Instant
+    #: Digests of the member's earlier cards this one replaces: HQ revokes them everywhere.
+    replaces: list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = Field(
+        default_factory=list, max_length=20
+    )
+
+
 PAYLOAD_MODELS: dict[str, type[_Payload]] = {
     "sale": SalePayload,
     "ledger_entry": LedgerEntryPayload,
     "registration": RegistrationPayload,
     "coupon_use": CouponUsePayload,
+    "card": CardPayload,
 }
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from posloyalty.domain.codes import CouponCode, ProductBarcode
+from posloyalty.domain.codes import CouponCode, ProductBarcode, normalise_scan
 from posloyalty.domain.ids import CashierId, MemberId, TierId
 from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.domain.pricing import LineQuote, schedule_matches
@@ -23,6 +23,7 @@ from posloyalty.store.errors import StoreError
 from posloyalty.store.models import Member, MemberCoupon
 from posloyalty.store.vault import Vault
 from posloyalty.sync.client import HQ_URL_KEY, Enrolment, enroll, read_state
+from posloyalty.sync.lookup import LookupResult, MemberLookup
 from posloyalty.terminal.checkout import CartLine, CheckoutSession, Receipt, State
 from posloyalty.terminal.context import (
     CheckoutError,
@@ -36,6 +37,12 @@ from posloyalty.terminal.context import (
 from posloyalty.terminal.identify import IdentifyError, identify
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
+
+#: Why a member stays unconfirmed after a scan, for the banner: HQ was not asked or could
+#: not be reached (``offline``), did not answer within the budget (``slow``), does not know
+#: the code (``not_found``), wants the member's phone code (``needs_code``: a card or a
+#: phone number proves no presence), or no HQ is set up for this till (``unverified``).
+UNVERIFIED_REASONS = ("offline", "slow", "not_found", "needs_code", "unverified")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,9 @@ class MemberPanel:
     credit_final_at: dt.datetime | None = None
     #: "dormant": days without a purchase (the rules' ``greeting_after_days`` or more).
     days_away: int = 0
+    #: Why an unconfirmed member is not verified (:data:`UNVERIFIED_REASONS`); "" when
+    #: confirmed.
+    unverified: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +142,11 @@ class ScanResult:
 class Counter:
     ctx: TerminalContext
     vault: Vault | None
+    #: Asks HQ about members the slice does not hold (None: never; the till is offline-only).
+    lookup: MemberLookup | None = None
     session: CheckoutSession = field(init=False)
+    #: Why this session's member is unconfirmed (see :data:`UNVERIFIED_REASONS`).
+    _unverified: tuple[CheckoutSession, str] | None = field(init=False, default=None, repr=False)
 
     #: The member as stored after this session's sale committed (fresh balance and growth).
     _after_sale: tuple[CheckoutSession, MemberState] | None = field(
@@ -227,7 +241,7 @@ class Counter:
         if not text:
             raise CheckoutError("nothing was scanned")
         try:
-            outcome = identify(text, db=self.ctx.db, vault=self.vault)
+            outcome = identify(text, db=self.ctx.db, vault=self.lookup_vault())
         except IdentifyError as exc:
             # A plain SKU typed by hand is not a scan format; try it as a product.
             if exc.reason in ("unknown_format", "bad_check") and text.isalnum():
@@ -239,6 +253,8 @@ class Counter:
         except StoreError as exc:
             raise StorageRefused(f"cannot read the member directory: {exc}") from None
         if isinstance(outcome, Identified):
+            if not outcome.confirmed:
+                outcome = self._ask_hq(text, outcome)
             self.session.identify(outcome)
             return ScanResult("member", outcome.member_id, self.view())
         if isinstance(outcome, ProductBarcode):
@@ -252,16 +268,70 @@ class Counter:
         return ScanResult("product", self.session.lines[index].name, self.view())
 
     def identify_by_phone(self, phone: str) -> CounterView:
-        """F2: find a member by the full phone number (no points spending: no phone code)."""
+        """F2: find a member by the full phone number (no points spending: no phone code).
+
+        A number the slice does not hold is asked of HQ, which answers only for a member
+        already at this store: a typed phone proves nothing, so a member of another store must
+        show their phone code (the message says so, the same whether or not they exist)."""
         digits = "".join(c for c in phone if c.isdigit())
         if len(digits) < 11:
             raise CheckoutError("type the member's full 11-digit phone number")
         with self.ctx.db.read() as session:
-            found = repo.members_by_phone(session, digits[-11:])
+            found = [m.id for m in repo.members_by_phone(session, digits[-11:])]
+        if not found and self.lookup is not None:
+            result = self.lookup.ask("phone", digits[-11:])
+            if result.found and result.member_id is not None:
+                found = [result.member_id]
+            elif result.outcome in ("offline", "slow"):
+                raise CheckoutError(
+                    f"no member with phone {repo.mask_phone(digits[-11:])} here, and HQ "
+                    f"{'cannot be reached' if result.outcome == 'offline' else 'is slow'}: "
+                    "scan the member's phone code"
+                )
+            else:
+                raise CheckoutError(
+                    f"no member with phone {repo.mask_phone(digits[-11:])} here; a member of "
+                    "another store: scan their phone code"
+                )
         if not found:
             raise CheckoutError(f"no member with phone {repo.mask_phone(digits[-11:])} here")
-        self.session.identify(Identified(MemberId(found[0].id), by="manual", may_redeem=False))
+        self.session.identify(Identified(MemberId(found[0]), by="manual", may_redeem=False))
         return self.view()
+
+    def _ask_hq(self, text: str, outcome: Identified) -> Identified:
+        """An unconfirmed member: ask HQ (within the lookup's budget) and, when HQ proves the
+        member here, identify the scan again against the rows it sent (verified offline, the
+        code's use recorded); otherwise note why the member stays unconfirmed."""
+        if self.lookup is None:
+            self._unverified = (self.session, "unverified")
+            return outcome
+        result: LookupResult = self.lookup.ask("code", normalise_scan(text))
+        if result.found:
+            try:
+                again = identify(text, db=self.ctx.db, vault=self.lookup_vault())
+            except IdentifyError as exc:
+                raise CheckoutError(exc.message) from None
+            if isinstance(again, Identified) and again.confirmed:
+                self._unverified = None
+                return again
+        if result.outcome == "refused" and result.reason:
+            raise CheckoutError(f"HQ refuses this member code: {result.reason}")
+        reason = {"found": "needs_code", "not_enrolled": "unverified"}.get(
+            result.outcome, result.outcome
+        )
+        self._unverified = (self.session, reason)
+        return outcome
+
+    def lookup_vault(self) -> Vault | None:
+        """The terminal key: the counter's, or (with a lookup) the one the till holds now,
+        made when HQ's first member secret arrived."""
+        if self.vault is None and self.lookup is not None:
+            self.vault = self.lookup.vault
+        return self.vault
+
+    def unverified_reason(self) -> str:
+        note = self._unverified
+        return note[1] if note is not None and note[0] is self.session else "unverified"
 
     def identify(self, identified: Identified) -> CounterView:
         if self.session.state in (State.COMMITTED, State.CANCELLED):
@@ -483,6 +553,7 @@ class Counter:
             pending_spend=pending_spend,
             credit_final_at=credit_final_at,
             days_away=days_away,
+            unverified="" if m.confirmed else self.unverified_reason(),
         )
 
     def session_identified_by(self) -> str:

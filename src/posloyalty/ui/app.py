@@ -176,6 +176,7 @@ def _run_till(args: argparse.Namespace) -> int:
     from posloyalty.store.errors import StoreError
     from posloyalty.store.till_lock import TillLock
     from posloyalty.store.vault import open_vault
+    from posloyalty.sync.lookup import MemberLookup
     from posloyalty.terminal.context import CheckoutError, context_from_store
     from posloyalty.terminal.counter import Counter
     from posloyalty.terminal.demo_setup import DEMO_CASHIER, ensure_demo_terminal
@@ -257,7 +258,10 @@ def _run_till(args: argparse.Namespace) -> int:
         print(f"posloyalty run: {exc}; receipts are previewed only", file=sys.stderr)
         printer = None
     window = CashierWindow(
-        Counter(ctx, vault), hq_url=hq_url, printer=printer, printer_name=args.printer
+        Counter(ctx, vault, MemberLookup(db, vault=vault)),
+        hq_url=hq_url,
+        printer=printer,
+        printer_name=args.printer,
     )
     scans = ScanFilter(app)
     app.installEventFilter(scans)

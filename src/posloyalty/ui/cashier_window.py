@@ -586,9 +586,14 @@ class CashierWindow(QMainWindow):
         self.lifecycle_label.setVisible(bool(hint))
         warn = ""
         if not m.confirmed:
-            warn = self.tr(
-                "Not verified yet (offline): no tier discount, points stay pending, "
-                "no points spending until HQ confirms"
+            why = {
+                "offline": self.tr("Not verified yet (HQ offline)"),
+                "slow": self.tr("Not verified yet (HQ slow to answer)"),
+                "not_found": self.tr("Not verified: HQ does not know this member code"),
+                "needs_code": self.tr("Not verified: scan the member's phone code"),
+            }.get(m.unverified, self.tr("Not verified yet"))
+            warn = why + self.tr(
+                ": no tier discount, points stay pending, no points spending until HQ confirms"
             )
         elif not m.may_redeem:
             warn = self.tr("Points can be spent only with the member's phone code")

@@ -17,6 +17,7 @@ from posloyalty.devices.qr import member_card_png, qr_png
 from posloyalty.domain.ids import StoreId, TerminalId
 from posloyalty.domain.money import MoneyError, parse_yuan
 from posloyalty.sync.errors import Offline, SyncError
+from posloyalty.sync.lookup import MemberLookup
 from posloyalty.terminal import adjustments, eod, registration, returns
 from posloyalty.terminal.counter import (
     ENROLLED,
@@ -820,7 +821,11 @@ class SettingsDialog(_Dialog):
             window.own_sync_worker = worker  # the previous worker was stopped in work()
             window.hq_url = url
             store, terminal = StoreId(settings.store_id), TerminalId(settings.terminal_id)
-            window.counter = Counter(replace(ctx, store=store, terminal=terminal), counter.vault)
+            window.counter = Counter(
+                replace(ctx, store=store, terminal=terminal),
+                counter.vault,
+                MemberLookup(ctx.db, vault=counter.vault),
+            )
             window.attach_sync(worker)
             if not is_alive(self):  # closed meanwhile: the till is enrolled all the same
                 return
@@ -896,10 +901,10 @@ class SignInDialog(_Dialog):
         ctx = window.counter.ctx
         cashier, pin = self.cashier_edit.text(), self.pin_edit.text()
         self.pin_edit.clear()
-        vault = window.counter.vault
+        vault, lookup = window.counter.vault, window.counter.lookup
 
         def work() -> Counter:
-            return Counter(sign_in(ctx, cashier, pin), vault)
+            return Counter(sign_in(ctx, cashier, pin), vault, lookup)
 
         def done(counter: Counter) -> None:
             window.counter = counter
