@@ -52,5 +52,5 @@ def svc(db: HqDb, clock: FixedClock) -> HqService:
 @pytest.fixture
 def server(svc: HqService) -> Iterator[RunningServer]:
     # The API docs are on, as in development (POSLOYALTY_HQ_DEV): the schema tests read them.
-    with RunningServer(svc, EdgeConfig(docs=True)) as running:
+    with RunningServer(svc, edge=EdgeConfig(docs=True)) as running:
         yield running

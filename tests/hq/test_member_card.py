@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 import requests
 import zxingcpp
+from chromium import CHROMIUM_FLAGS, chromium_paths
 from hq_server import RunningServer
 from PIL import Image
 from test_self_registration import (
-    CHROMIUM_FLAGS,
     MINISO,
-    _chromium_paths,
     _screenshot,
     enrol,
     new_link,
@@ -48,7 +47,7 @@ def phone_browser(tmp_path: Path) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    binary, driver = _chromium_paths()
+    binary, driver = chromium_paths()
     options = webdriver.ChromeOptions()
     options.binary_location = binary
     profile = tempfile.mkdtemp(prefix="chromium-card-", dir=tmp_path)

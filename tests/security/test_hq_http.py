@@ -91,11 +91,11 @@ def test_malformed_unicode_gets_400_and_nothing_is_stored(chain: Chain) -> None:
 
 
 def test_api_docs_are_off_in_production_and_on_in_development(chain: Chain) -> None:
-    with RunningServer(chain.svc, EdgeConfig.from_env({})) as server:
+    with RunningServer(chain.svc, edge=EdgeConfig.from_env({})) as server:
         for path in ("/docs", "/redoc", "/openapi.json"):
             assert requests.get(server.url + path, timeout=TIMEOUT).status_code == 404, path
         assert requests.get(server.url + "/v1/health", timeout=TIMEOUT).status_code == 200
-    with RunningServer(chain.svc, EdgeConfig.from_env({"POSLOYALTY_HQ_DEV": "1"})) as server:
+    with RunningServer(chain.svc, edge=EdgeConfig.from_env({"POSLOYALTY_HQ_DEV": "1"})) as server:
         for path in ("/docs", "/redoc", "/openapi.json"):
             assert requests.get(server.url + path, timeout=TIMEOUT).status_code == 200, path
         assert (

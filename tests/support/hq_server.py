@@ -34,6 +34,7 @@ class RunningServer:
         self,
         service: HqService,
         selfreg: SelfRegConfig | None = None,
+        *,
         edge: EdgeConfig | None = None,
     ) -> None:
         self.port = free_port()

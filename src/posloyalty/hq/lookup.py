@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
@@ -98,6 +99,16 @@ def _in_slice(
     )
 
 
+def _secret_filled(session: Session, kind: str, data: Any) -> Any:
+    """A member-secret row with its secret put in from the member's sealed data, as the pull
+    does (the change feed keeps none)."""
+    if kind == "member_secret" and isinstance(data, dict) and "secret" in data:
+        member = session.get(Member, str(data.get("member_id")))
+        if member is not None:
+            data["secret"] = secret_of(session, member).hex()
+    return data
+
+
 def _found(session: Session, member_id: str, at: dt.datetime) -> LookupResponse:
     rows = session.execute(
         select(Change.seq, Change.kind, Change.key, cast(Change.data, Text))
@@ -109,7 +120,7 @@ def _found(session: Session, member_id: str, at: dt.datetime) -> LookupResponse:
             seq=int(seq),
             kind=kind,  # type: ignore[arg-type]
             key=key,
-            data=json.loads(data) if data is not None else None,
+            data=_secret_filled(session, kind, json.loads(data) if data is not None else None),
         )
         for seq, kind, key, data in rows
     ]

@@ -9,6 +9,7 @@ member, so merging never rewrites the ledger.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import secrets
@@ -42,6 +43,12 @@ SECRET_BYTES = 20
 PHONE_KEY = "sealed:phone_key"
 #: Placeholder for a member's code secret in the change feed (hq.services fills it at pull).
 SEALED_SECRET = ""
+
+
+def sealed_marker(member: Member) -> str:
+    """What the change feed holds instead of a member's secret: a digest of the sealed record
+    (random ciphertext, so it tells nothing), which changes whenever the secret does."""
+    return "sealed-" + hashlib.sha256(bytes(member.pii)).hexdigest()[:16]
 #: A member seen at a store within this many days is in that store's slice.
 DEFAULT_RECENT_DAYS = 180
 
@@ -195,8 +202,9 @@ def publish_member(session: Session, member: Member) -> None:
         session,
         "member_secret",
         member.id,
-        # The secret itself is not kept in the change feed: the pull fills it in (hq.pii).
-        {"member_id": member.id, "secret": SEALED_SECRET},
+        # The secret itself is not kept in the change feed: the pull fills it in (hq.pii). The
+        # placeholder names the sealed record, so a new secret is a new change tills pull.
+        {"member_id": member.id, "secret": sealed_marker(member)},
         member_id=member.id,
     )
 
