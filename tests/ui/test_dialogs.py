@@ -12,7 +12,6 @@ from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import (
     AdjustDialog,
     CouponDialog,
-    EodDialog,
     HelpDialog,
     MemberDialog,
     PaymentDialog,
@@ -20,6 +19,7 @@ from posloyalty.ui.dialogs import (
     ReturnDialog,
     SignInDialog,
 )
+from posloyalty.ui.eod_dialog import EodDialog
 from posloyalty.ui.qt import QLabel
 
 

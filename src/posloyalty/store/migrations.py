@@ -328,6 +328,26 @@ def _steps(statements: Sequence[str]) -> Migration:
 #: sales and reviews are replayed on.
 _V6 = ["ALTER TABLE members ADD COLUMN tier_anchor TEXT"]
 
+#: v9 (numbered for the merge; the lead renumbers): the cash drawer's movements (opening
+#: float, cash in and out with a reason, blind counts), append-only.
+_V9 = [
+    """CREATE TABLE drawer_movements (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        at VARCHAR(27) NOT NULL,
+        terminal VARCHAR NOT NULL,
+        cashier VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        CONSTRAINT drawer_movements_kind CHECK (kind IN ('float', 'cash_in', 'cash_out', 'count')),
+        CONSTRAINT drawer_movements_amount CHECK (amount_fen >= 0))""",
+    "CREATE INDEX ix_drawer_movements_at ON drawer_movements (at)",
+    """CREATE TRIGGER drawer_movements_no_update BEFORE UPDATE ON drawer_movements
+       BEGIN SELECT RAISE(ABORT, 'drawer_movements is append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER drawer_movements_no_delete BEFORE DELETE ON drawer_movements
+       BEGIN SELECT RAISE(ABORT, 'drawer_movements is append-only: DELETE refused'); END""",
+]
+
 MIGRATIONS: tuple[Migration, ...] = (
     _steps(_V1),
     _steps(_V2),
@@ -335,5 +355,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     _steps(_V4),
     _v5,
     _steps(_V6),
+    _steps(_V9),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

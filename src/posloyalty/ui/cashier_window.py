@@ -963,7 +963,7 @@ class CashierWindow(QMainWindow):
         self._open(SignInDialog(self))
 
     def end_of_day(self) -> None:
-        from posloyalty.ui.dialogs import EodDialog
+        from posloyalty.ui.eod_dialog import EodDialog
 
         self._open(EodDialog(self))
 

@@ -8,7 +8,6 @@ input to the counter or a terminal service through the window's :meth:`CashierWi
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -17,7 +16,7 @@ from posloyalty.devices.qr import member_card_png, qr_png
 from posloyalty.domain.ids import StoreId, TerminalId
 from posloyalty.domain.money import MoneyError, parse_yuan
 from posloyalty.sync.errors import Offline, SyncError
-from posloyalty.terminal import adjustments, eod, registration, returns
+from posloyalty.terminal import adjustments, registration, returns
 from posloyalty.terminal.counter import (
     ENROLLED,
     REVOKED,
@@ -46,7 +45,6 @@ from posloyalty.ui.qt import (
     QLabel,
     QLineEdit,
     QPixmap,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QShortcut,
@@ -910,60 +908,6 @@ class SignInDialog(_Dialog):
         self.submit(work, done, self.fail)
 
 
-class EodDialog(_Dialog):
-    """F12: the end-of-day report of a local business day (today by default)."""
-
-    def __init__(self, window: CashierWindow, day: dt.date | None = None) -> None:
-        super().__init__(window, window.tr("End of day"))
-        ctx = window.counter.ctx
-        self.day_edit = QLineEdit((day or ctx.now().date()).isoformat())
-        self.report = QPlainTextEdit()
-        self.report.setReadOnly(True)
-        layout = QVBoxLayout(self)
-        row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Day")))
-        row.addWidget(self.day_edit)
-        layout.addLayout(row)
-        layout.addWidget(self.report)
-        layout.addWidget(self.message)
-        self.day_edit.returnPressed.connect(self.load)
-        self.resize(520, 560)
-        self.data: eod.EodReport | None = None
-        self.load()
-
-    def load(self) -> None:
-        ctx = self.window_.counter.ctx
-        try:
-            day = dt.date.fromisoformat(self.day_edit.text().strip())
-        except ValueError:
-            self.message.setText(self.tr("Type the day as YYYY-MM-DD"))
-            return
-
-        def done(report: eod.EodReport) -> None:
-            self.data = report
-            self.message.setText("")
-            lines = [
-                self.tr("Day") + f": {report.day.isoformat()}",
-                self.tr("Sales") + f": {report.sales_count}   {yuan(report.sales_total)}",
-                self.tr("Returns") + f": {report.returns_count}   -{yuan(report.refunds_total)}",
-                self.tr("Net") + f": {yuan(report.net_total)}",
-                "",
-                self.tr("Payments"),
-                *(f"  {method_name(m)}: {yuan(v)}" for m, v in report.payments_by_method.items()),
-                self.tr("Discounts"),
-                *(f"  {k}: {yuan(v)}" for k, v in report.discounts_by_kind.items()),
-                "",
-                self.tr("Points issued") + f": {report.points_issued}",
-                self.tr("Points redeemed") + f": {report.points_redeemed}",
-                self.tr("New members") + f": {report.new_members}",
-                self.tr("Members served") + f": {report.members_served}",
-                self.tr("Uploads waiting") + f": {report.pending_outbox}",
-            ]
-            self.report.setPlainText("\n".join(lines))
-
-        self.submit(lambda: eod.end_of_day(ctx.db, day, ctx.zone), done, self.fail)
-
-
 class HelpDialog(_Dialog):
     def __init__(self, window: CashierWindow) -> None:
         super().__init__(window, window.tr("Help"))
@@ -1004,7 +948,6 @@ def registration_qr(payload: str, size: int = 280) -> QPixmap:
 __all__ = [
     "AdjustDialog",
     "CouponDialog",
-    "EodDialog",
     "HelpDialog",
     "MemberDialog",
     "PaymentDialog",

@@ -16,6 +16,7 @@ def kind_name(kind: str) -> str:
         "member_day": QCoreApplication.translate("Receipt", "Member day"),
         "coupon": QCoreApplication.translate("Receipt", "Coupons"),
         "birthday": QCoreApplication.translate("Receipt", "Birthday"),
+        "points": QCoreApplication.translate("Receipt", "Points"),
     }
     return names.get(kind, kind)
 
