@@ -863,7 +863,7 @@ class CashierWindow(QMainWindow):
             self._open(ReceiptDialog(self, self.last_receipt_png))
 
     def start_return(self) -> None:
-        from posloyalty.ui.dialogs import ReturnDialog
+        from posloyalty.ui.return_dialog import ReturnDialog
 
         self._open(ReturnDialog(self))
 

@@ -16,7 +16,7 @@ from posloyalty.devices.qr import member_card_png, qr_png
 from posloyalty.domain.ids import StoreId, TerminalId
 from posloyalty.domain.money import MoneyError, parse_yuan
 from posloyalty.sync.errors import Offline, SyncError
-from posloyalty.terminal import adjustments, registration, returns
+from posloyalty.terminal import adjustments, registration
 from posloyalty.terminal.counter import (
     ENROLLED,
     REVOKED,
@@ -32,7 +32,7 @@ from posloyalty.terminal.status import SyncSource
 from posloyalty.terminal.sync_setup import start_sync_worker
 from posloyalty.ui import forms, i18n
 from posloyalty.ui.cashier_window import plain_error
-from posloyalty.ui.models import PaymentsModel, ReturnLinesModel, yuan
+from posloyalty.ui.models import PaymentsModel, yuan
 from posloyalty.ui.qt import (
     QCheckBox,
     QDialog,
@@ -496,92 +496,6 @@ class CouponDialog(_Dialog):
 # --------------------------------------------------------------------------- returns
 
 
-class ReturnDialog(_Dialog):
-    """F8: scan (or type) the receipt's return code, choose quantities, refund."""
-
-    def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Return"))
-        self.code_edit = QLineEdit()
-        self.code_edit.setPlaceholderText(self.tr("Scan the receipt barcode"))
-        self.reason_edit = QLineEdit()
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.lines_model = ReturnLinesModel(self)
-        self.lines_view = QTableView()
-        self.lines_view.setModel(self.lines_model)
-        self.lines_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        refund = QPushButton(self.tr("Refund"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Receipt code")))
-        layout.addWidget(self.code_edit)
-        layout.addWidget(self.lines_view)
-        form = QFormLayout()
-        form.addRow(self.tr("Reason"), self.reason_edit)
-        layout.addLayout(form)
-        layout.addWidget(refund)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.message)
-        self.code_edit.returnPressed.connect(self.look_up)
-        refund.clicked.connect(self.refund)
-        self.sale: returns.OriginalSale | None = None
-        self.refunded: returns.ReturnReceipt | None = None
-        self.resize(640, 480)
-
-    def accept_scan(self, text: str) -> bool:
-        self.code_edit.setText(text.strip())
-        self.look_up()
-        return True
-
-    def look_up(self) -> None:
-        code = self.code_edit.text().strip()
-        ctx = self.window_.counter.ctx
-
-        def done(sale: returns.OriginalSale) -> None:
-            self.sale = sale
-            self.lines_model.show(sale.lines)
-            self.message.setText("")
-            self.summary.setText(
-                self.tr("Sale %1 of %2, total %3")
-                .replace("%1", sale.receipt_code)
-                .replace("%2", sale.at.astimezone(ctx.zone).strftime("%Y-%m-%d %H:%M"))
-                .replace("%3", yuan(sale.total))
-            )
-
-        self.submit(lambda: returns.find_sale(ctx, receipt=code), done, self.fail)
-
-    def refund(self) -> None:
-        sale = self.sale
-        if sale is None:
-            self.message.setText(self.tr("Scan the receipt first"))
-            return
-        wanted = self.lines_model.wanted()
-        if not wanted:
-            self.message.setText(self.tr("Nothing chosen to return"))
-            return
-        ctx = self.window_.counter.ctx
-        reason = self.reason_edit.text()
-
-        def done(result: returns.ReturnReceipt) -> None:
-            self.refunded = result
-            refunds = ", ".join(f"{method_name(m)} {yuan(v)}" for m, v in result.refunds.items())
-            self.say(
-                self.tr("Refunded %1 (%2). Points taken back %3, points refunded %4.")
-                .replace("%1", yuan(result.refund_total))
-                .replace("%2", refunds)
-                .replace("%3", str(result.points_reversed))
-                .replace("%4", str(result.points_refunded))
-            )
-            self.window_.refresh_status()
-
-        self.submit(
-            lambda: returns.process_return(
-                ctx, receipt=sale.receipt_code, lines=wanted, reason=reason
-            ),
-            done,
-            self.fail,
-        )
-
-
 # --------------------------------------------------------------------------- manager
 
 
@@ -954,7 +868,6 @@ __all__ = [
     "QuantityDialog",
     "ReceiptDialog",
     "RegistrationDialog",
-    "ReturnDialog",
     "SettingsDialog",
     "SignInDialog",
     "registration_qr",
