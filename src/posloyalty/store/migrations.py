@@ -329,7 +329,8 @@ def _steps(statements: Sequence[str]) -> Migration:
 _V6 = ["ALTER TABLE members ADD COLUMN tier_anchor TEXT"]
 
 #: v9 (numbered for the merge; the lead renumbers): the cash drawer's movements (opening
-#: float, cash in and out with a reason, blind counts), append-only.
+#: float, cash in and out with a reason, blind counts), append-only; WeChat Pay and Alipay
+#: payments; parked sales.
 _V9 = [
     """CREATE TABLE drawer_movements (
         id VARCHAR NOT NULL PRIMARY KEY,
@@ -346,6 +347,28 @@ _V9 = [
        BEGIN SELECT RAISE(ABORT, 'drawer_movements is append-only: UPDATE refused'); END""",
     """CREATE TRIGGER drawer_movements_no_delete BEFORE DELETE ON drawer_movements
        BEGIN SELECT RAISE(ABORT, 'drawer_movements is append-only: DELETE refused'); END""",
+    # WeChat Pay and Alipay as tenders (taken on the store's payment device, kept like card).
+    "ALTER TABLE payments RENAME TO payments_v8",
+    """CREATE TABLE payments (
+        id INTEGER NOT NULL,
+        sale VARCHAR NOT NULL REFERENCES sales (id),
+        method VARCHAR NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        reference VARCHAR NOT NULL,
+        PRIMARY KEY (sale, id),
+        CONSTRAINT payments_method CHECK (method IN
+            ('cash', 'card', 'gift_card', 'wechat', 'alipay', 'points', 'coupon', 'other')))
+        WITHOUT ROWID""",
+    "INSERT INTO payments SELECT * FROM payments_v8",
+    "DROP TABLE payments_v8",
+    # Parked sales (挂单): the basket and its member, recalled later (取单), across restarts.
+    """CREATE TABLE parked_sales (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        at VARCHAR(27) NOT NULL,
+        terminal VARCHAR NOT NULL,
+        cashier VARCHAR NOT NULL,
+        label TEXT NOT NULL,
+        basket TEXT NOT NULL)""",
 ]
 
 MIGRATIONS: tuple[Migration, ...] = (

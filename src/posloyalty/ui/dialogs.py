@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from posloyalty.devices.qr import member_card_png, qr_png
 from posloyalty.domain.ids import StoreId, TerminalId
-from posloyalty.domain.money import MoneyError, parse_yuan
+from posloyalty.domain.money import Fen, MoneyError, parse_yuan
 from posloyalty.sync.errors import Offline, SyncError
 from posloyalty.terminal import adjustments, registration
 from posloyalty.terminal.counter import (
@@ -33,6 +33,7 @@ from posloyalty.terminal.sync_setup import start_sync_worker
 from posloyalty.ui import forms, i18n
 from posloyalty.ui.cashier_window import plain_error
 from posloyalty.ui.models import PaymentsModel, yuan
+from posloyalty.ui.payment_pad import PaymentPad
 from posloyalty.ui.qt import (
     QCheckBox,
     QDialog,
@@ -105,9 +106,9 @@ class PaymentDialog(QDialog):
         super().__init__(window)
         self.window_ = window
         form = forms.load("payment.ui")
-        outer = QVBoxLayout(self)
+        outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(form)
+        outer.addWidget(form, 3)
         self.setWindowTitle(self.tr("Payment"))
         self._form = form
         f = self
@@ -123,7 +124,7 @@ class PaymentDialog(QDialog):
         self.message = forms.child(f, QLabel, "messageLabel")
         self.payments_model = PaymentsModel(self)
         self.payments_model.method_names = {
-            m: method_name(m) for m in ("cash", "card", "gift_card")
+            m: method_name(m) for m in ("cash", "card", "gift_card", "wechat", "alipay")
         }
         self.payments_view.setModel(self.payments_model)
         self.payments_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -153,6 +154,13 @@ class PaymentDialog(QDialog):
         QShortcut(QKeySequence("F5"), self, self.complete)
         QShortcut(QKeySequence("F4"), self, self.most_points)
         self._leaving = False
+        self.pad = PaymentPad(
+            default_edit=self.cash_edit,
+            pay_cash=self.pay_cash_amount,
+            pay_wallet=self.pay_wallet,
+            button_height=metrics.button_height,
+        )
+        outer.addWidget(self.pad, 2)
         self.paint(window.view)
         self.resize(self.sizeHint().expandedTo(form.size()))
         self.cash_edit.setFocus()
@@ -172,6 +180,7 @@ class PaymentDialog(QDialog):
             self.tr("Change: %1").replace("%1", yuan(view.change)) if view.change else ""
         )
         self.payments_model.show(view.payments)
+        self.pad.show_due(view.remaining)
         info = view.redeem
         if view.member is None:
             text = self.tr("No member: points cannot pay.")
@@ -263,6 +272,15 @@ class PaymentDialog(QDialog):
             return
         self.cash_edit.clear()
         self._run(lambda s: s.add_payment("cash", tendered=amount))
+
+    def pay_cash_amount(self, tendered: Fen) -> None:
+        """A quick cash key: this much cash handed over."""
+        self._run(lambda s: s.add_payment("cash", tendered=tendered))
+
+    def pay_wallet(self, method: str) -> None:
+        """WeChat Pay or Alipay (taken on the store's payment device): the amount typed in
+        the card field, else all that remains."""
+        self._pay_method(method, self.card_edit)
 
     def pay_card(self) -> None:
         self._pay_method("card", self.card_edit)

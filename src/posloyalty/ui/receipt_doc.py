@@ -26,6 +26,8 @@ def method_name(method: str) -> str:
         "cash": QCoreApplication.translate("Receipt", "Cash"),
         "card": QCoreApplication.translate("Receipt", "Card"),
         "gift_card": QCoreApplication.translate("Receipt", "Gift card"),
+        "wechat": QCoreApplication.translate("Receipt", "WeChat Pay"),
+        "alipay": QCoreApplication.translate("Receipt", "Alipay"),
     }
     return names.get(method, method)
 
