@@ -32,36 +32,171 @@
         <source>Adjustment refused: %1</source>
         <translation>Ajuste rechazado: %1</translation>
     </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
+        <source>Day</source>
+        <translation>Día</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
+        <source>Sales</source>
+        <translation>Ventas</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="109" />
+        <source>Returns</source>
+        <translation>Devoluciones</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="110" />
+        <source>Net</source>
+        <translation>Neto</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="112" />
+        <source>Tenders (sales, refunds, net)</source>
+        <translation>Medios de pago (ventas, devoluciones, neto)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
+        <source>Tenders total</source>
+        <translation>Total de medios de pago</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="119" />
+        <source>Discounts (points included)</source>
+        <translation>Descuentos (puntos incluidos)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="125" />
+        <source>Cash drawer</source>
+        <translation>Caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
+        <source>Opening float</source>
+        <translation>Fondo inicial</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
+        <source>Cash in</source>
+        <translation>Entrada de efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
+        <source>Cash out</source>
+        <translation>Salida de efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
+        <source>Cash sales</source>
+        <translation>Ventas en efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
+        <source>Cash refunds</source>
+        <translation>Devoluciones en efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="133" />
+        <source>Expected cash: shown after the blind count</source>
+        <translation>Efectivo esperado: se muestra tras el arqueo ciego</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="136" />
+        <source>Expected in drawer</source>
+        <translation>Esperado en caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
+        <source>Counted</source>
+        <translation>Contado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
+        <source>Difference</source>
+        <translation>Diferencia</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="142" />
+        <source>Points issued</source>
+        <translation>Puntos emitidos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
+        <source>Points redeemed</source>
+        <translation>Puntos canjeados</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
+        <source>New members</source>
+        <translation>Socios nuevos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
+        <source>Members served</source>
+        <translation>Socios atendidos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
+        <source>Uploads waiting</source>
+        <translation>Envíos pendientes</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="209" />
+        <source>%1 × %2: %3</source>
+        <translation>%1 × %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="215" />
+        <source>Refund %1</source>
+        <translation>Reembolso %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="217" />
+        <source>By tender: %1</source>
+        <translation>Por medio de pago: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="223" />
+        <source>Points taken back %1, points given back %2</source>
+        <translation>Puntos retirados %1, puntos devueltos %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="229" />
+        <source>A manager approves refunds above %1: manager id and PIN</source>
+        <translation>Un encargado aprueba los reembolsos de más de %1: id y PIN del encargado</translation>
+    </message>
 </context>
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="604" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="534" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="605" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
         <source>Points (+/-)</source>
         <translation>Puntos (+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="606" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="536" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="607" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="537" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="608" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="538" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="630" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="560" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>Ajustados %1 puntos a %2; saldo %3</translation>
     </message>
@@ -102,276 +237,276 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="466" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>Socio %1 identificado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="468" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
         <source>Coupon %1 applied</source>
         <translation>Cupón %1 aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="478" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="482" />
         <source>Subtotal %1</source>
         <translation>Subtotal %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="480" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="483" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="785" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="487" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="790" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="490" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="494" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="497" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="501" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="535" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="539" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="547" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="551" />
         <source>Phone %1 · %2</source>
         <translation>Teléfono %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="550" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
         <source>Points available: %1</source>
         <translation>Puntos disponibles: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
         <source>Pending: %1</source>
         <translation>Pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
         <source>Growth: %1</source>
         <translation>Crecimiento: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="565" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 cuenta para el nivel desde el %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="577" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="580" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>Bienvenido de nuevo: primera visita en %1 días</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>Aún sin verificar (sin conexión): sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="608" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="610" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
         <source>F9 Void line</source>
         <translation>F9 Anular línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="706" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="707" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="712" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="712" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="714" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="719" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="790" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="795" />
         <source>Points taken back</source>
         <translation>Puntos retirados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="835" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="840" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="837" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="842" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="839" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="844" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="873" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="878" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="881" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="886" />
         <source>Voided line %1: %2</source>
         <translation>Línea %1 anulada: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="897" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="932" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="902" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="937" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="941" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="946" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="979" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="991" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="984" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="996" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="986" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="991" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>
@@ -389,12 +524,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="476" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="492" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="481" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="497" />
         <source>Held by the member:</source>
         <translation>Del socio:</translation>
     </message>
@@ -456,146 +591,185 @@
 <context>
     <name>EodDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="924" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="946" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="41" />
+        <source>End of day and cash drawer</source>
+        <translation>Cierre del día y caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="49" />
+        <source>Why (bank drop, change from the bank…)</source>
+        <translation>Motivo (depósito al banco, cambio del banco…)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
+        <source>Opening float</source>
+        <translation>Fondo inicial</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
+        <source>Cash in</source>
+        <translation>Entrada de efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
+        <source>Cash out</source>
+        <translation>Salida de efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="53" />
+        <source>Count the drawer (blind)</source>
+        <translation>Contar la caja (a ciegas)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="54" />
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="55" />
+        <source>Cash drawer (today)</source>
+        <translation>Caja (hoy)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="57" />
+        <source>Amount</source>
+        <translation>Importe</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="58" />
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="71" />
         <source>Day</source>
         <translation>Día</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="939" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="94" />
         <source>Type the day as YYYY-MM-DD</source>
         <translation>Escriba el día como AAAA-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="947" />
-        <source>Sales</source>
-        <translation>Ventas</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="156" />
+        <source>Type the amount in yuan, like 200 or 12.50</source>
+        <translation>Escriba el importe en yuanes, como 200 o 12.50</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="948" />
-        <source>Returns</source>
-        <translation>Devoluciones</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="167" />
+        <source>Opening float %1 recorded</source>
+        <translation>Fondo inicial %1 registrado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="949" />
-        <source>Net</source>
-        <translation>Neto</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
+        <source>Cash in %1 recorded</source>
+        <translation>Entrada de efectivo %1 registrada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="951" />
-        <source>Payments</source>
-        <translation>Pagos</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
+        <source>Cash out %1 recorded</source>
+        <translation>Salida de efectivo %1 registrada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="953" />
-        <source>Discounts</source>
-        <translation>Descuentos</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="956" />
-        <source>Points issued</source>
-        <translation>Puntos emitidos</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="957" />
-        <source>Points redeemed</source>
-        <translation>Puntos canjeados</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="958" />
-        <source>New members</source>
-        <translation>Socios nuevos</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="959" />
-        <source>Members served</source>
-        <translation>Socios atendidos</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="960" />
-        <source>Uploads waiting</source>
-        <translation>Envíos pendientes</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
+        <source>Count %1 recorded</source>
+        <translation>Arqueo %1 registrado</translation>
     </message>
 </context>
 <context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="971" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="847" />
         <source>This help</source>
         <translation>Esta ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="972" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="848" />
         <source>Member: look up by phone, or register</source>
         <translation>Socio: buscar por teléfono o registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="973" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="849" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="974" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="850" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>Pagar con el máximo de puntos (otra vez: deshacer)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="975" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="851" />
         <source>Pay</source>
         <translation>Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="976" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="852" />
         <source>Points adjustment (manager PIN)</source>
         <translation>Ajuste de puntos (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="977" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
         <source>Language: 中文 / English / Español</source>
         <translation>Idioma: 中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="978" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="854" />
         <source>Return against a receipt</source>
         <translation>Devolución con tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="979" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
         <source>Void the selected (or last) line</source>
         <translation>Anular la línea elegida (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="980" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="856" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>Cantidad de la línea seleccionada (o la última); escriba 3* para poner 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="981" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="857" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>Una unidad más / menos de la línea seleccionada (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="982" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="858" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>Ajustes y alta en la central (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="983" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="859" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="984" />
-        <source>End-of-day report</source>
-        <translation>Informe de cierre</translation>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="860" />
+        <source>End of day and cash drawer</source>
+        <translation>Cierre del día y caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="985" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="861" />
+        <source>Park the sale (挂单)</source>
+        <translation>Aparcar la venta (挂单)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
+        <source>Recall a parked sale (取单)</source>
+        <translation>Recuperar una venta aparcada (取单)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
+        <source>Print the last receipt again</source>
+        <translation>Reimprimir el último ticket</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>Borra el campo; dos veces: cancela la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="989" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>Escanee en cualquier momento: códigos de socio, de producto y cupones.</translation>
     </message>
@@ -603,22 +777,22 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="360" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="376" />
         <source>11-digit mobile number</source>
         <translation>Móvil de 11 dígitos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="361" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="377" />
         <source>Find (Enter)</source>
         <translation>Buscar (Intro)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="362" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="378" />
         <source>Register new member (F2)</source>
         <translation>Registrar socio nuevo (F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="364" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
         <source>Phone number</source>
         <translation>Número de teléfono</translation>
     </message>
@@ -626,48 +800,48 @@
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="113" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="112" />
         <location filename="../../ui/payment.ui" line="6" />
         <source>Payment</source>
         <translation>Pago</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="171" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="177" />
         <source>Still to pay: %1</source>
         <translation>Por pagar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="174" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="180" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="179" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="186" />
         <source>No member: points cannot pay.</source>
         <translation>Sin socio: no se puede pagar con puntos.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="183" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="190" />
         <source>Points cannot pay: %1</source>
         <translation>No se puede pagar con puntos: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="187" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="194" />
         <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
         <translation>Disponibles %1 puntos. Los puntos pagan como máximo el %2% de la venta; ahora hasta %3 puntos (%4).</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="199" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="206" />
         <source>HQ has not confirmed this member's balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>La central no ha confirmado el saldo de este socio recientemente: como máximo %1 puntos al día; hoy quedan %2.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="204" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="211" />
         <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>Límite sin conexión: la central no ha confirmado el saldo recientemente, como máximo %1 puntos al día; quedan %2 hoy.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="316" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="332" />
         <source>%1 is still to pay</source>
         <translation>Faltan %1 por pagar</translation>
     </message>
@@ -749,6 +923,24 @@
     </message>
 </context>
 <context>
+    <name>PaymentPad</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="49" />
+        <source>Cash received</source>
+        <translation>Efectivo recibido</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="52" />
+        <source>WeChat Pay</source>
+        <translation>WeChat Pay</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="53" />
+        <source>Alipay</source>
+        <translation>Alipay</translation>
+    </message>
+</context>
+<context>
     <name>PaymentsModel</name>
     <message>
         <location filename="../../src/posloyalty/ui/models.py" line="183" />
@@ -769,10 +961,43 @@
 <context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="589" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="599" />
         <source>Quantity</source>
         <translation>Cantidad</translation>
+    </message>
+</context>
+<context>
+    <name>RecallDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="149" />
+        <source>Recall a parked sale</source>
+        <translation>Recuperar una venta aparcada</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="154" />
+        <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
+        <translation>%1 · %2 artículos · %3 · socio %4 · cajero %5</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="165" />
+        <source>Recall</source>
+        <translation>Recuperar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="179" />
+        <source>Choose a parked sale</source>
+        <translation>Elija una venta aparcada</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="187" />
+        <source>Sale recalled</source>
+        <translation>Venta recuperada</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="189" />
+        <source>(left off: %1)</source>
+        <translation>(no recuperado: %1)</translation>
     </message>
 </context>
 <context>
@@ -803,140 +1028,160 @@
         <translation>Cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="25" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="19" />
+        <source>Points</source>
+        <translation>Puntos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="26" />
         <source>Cash</source>
         <translation>Efectivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="26" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="27" />
         <source>Card</source>
         <translation>Tarjeta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="27" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="28" />
         <source>Gift card</source>
         <translation>Tarjeta regalo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="38" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="29" />
+        <source>WeChat Pay</source>
+        <translation>WeChat Pay</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="30" />
+        <source>Alipay</source>
+        <translation>Alipay</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="41" />
         <source>Store</source>
         <translation>Tienda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="42" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="45" />
         <source>Cashier</source>
         <translation>Cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="53" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="56" />
         <source>Subtotal</source>
         <translation>Subtotal</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="58" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="61" />
         <source>Saved</source>
         <translation>Ahorro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="65" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
         <source>Points used</source>
         <translation>Puntos usados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="72" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="79" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
         <source>Change</source>
         <translation>Cambio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="85" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="88" />
         <source>You saved</source>
         <translation>Ha ahorrado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="91" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="97" />
         <source>pending</source>
         <translation>pendiente</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="95" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="98" />
         <source>Points earned</source>
         <translation>Puntos ganados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="99" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="102" />
         <source>Points balance</source>
         <translation>Saldo de puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="106" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
         <source>Points pending</source>
         <translation>Puntos pendientes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="114" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="117" />
         <source>Tier</source>
         <translation>Nivel</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="126" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="129" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="135" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
         <source>Your member card</source>
         <translation>Su tarjeta de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="141" />
         <source>Keep this receipt for returns</source>
         <translation>Guarde este tique para devoluciones</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="117" />
+        <source>COPY</source>
+        <translation>COPIA</translation>
     </message>
 </context>
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="397" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="413" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>El cliente acepta hacerse socio y el uso de sus datos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="401" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
         <source>Phone</source>
         <translation>Teléfono</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="402" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="418" />
         <source>Name (optional)</source>
         <translation>Nombre (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="403" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="419" />
         <source>Birthday (optional)</source>
         <translation>Cumpleaños (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="412" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="428" />
         <source>Register</source>
         <translation>Registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="454" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="470" />
         <source>%1 points</source>
         <translation>%1 puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="458" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>Registrado %1. Regalos de bienvenida: %2</translation>
     </message>
@@ -944,42 +1189,88 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="507" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="48" />
         <source>Scan the receipt barcode</source>
         <translation>Escanee el código de barras del tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="515" />
-        <source>Refund</source>
-        <translation>Reembolsar</translation>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="45" />
+        <source>Return</source>
+        <translation>Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="517" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="66" />
+        <source>Manager id</source>
+        <translation>Id del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="67" />
+        <source>Manager PIN</source>
+        <translation>PIN del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="69" />
+        <source>Review refund</source>
+        <translation>Revisar reembolso</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="70" />
+        <source>Confirm refund</source>
+        <translation>Confirmar reembolso</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="71" />
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="77" />
         <source>Receipt code</source>
         <translation>Código del tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="521" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="82" />
+        <source>Refund by</source>
+        <translation>Reembolsar por</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="83" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="124" />
         <source>Sale %1 of %2, total %3</source>
         <translation>Venta %1 del %2, total %3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="557" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="155" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="239" />
         <source>Scan the receipt first</source>
         <translation>Escanee primero el tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="561" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="161" />
         <source>Nothing chosen to return</source>
         <translation>No se ha elegido nada para devolver</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="570" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="195" />
+        <source>Original tenders</source>
+        <translation>Medios de pago originales</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="198" />
+        <source>%1 first (up to %2)</source>
+        <translation>%1 primero (hasta %2)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="242" />
+        <source>Review the refund first</source>
+        <translation>Revise primero el reembolso</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="255" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>Reembolsado %1 (%2). Puntos retirados %3, puntos devueltos %4.</translation>
     </message>
@@ -1010,144 +1301,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="705" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="635" />
         <source>Settings and enrolment</source>
         <translation>Ajustes y alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="718" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="648" />
         <source>None: receipts are previewed only</source>
         <translation>Ninguna: los tiques solo se previsualizan</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="721" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="651" />
         <source>Store</source>
         <translation>Tienda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="722" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="652" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="723" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="736" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="653" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
         <source>HQ address</source>
         <translation>Dirección de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="724" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="654" />
         <source>Enrolment</source>
         <translation>Alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="655" />
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="656" />
         <source>Receipt printer</source>
         <translation>Impresora de tiques</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="733" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="663" />
         <source>Enrol</source>
         <translation>Dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="734" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
         <source>Enrol with HQ (manager)</source>
         <translation>Alta en la central (encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="737" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
         <source>Enrolment code</source>
         <translation>Código de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="738" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="668" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="739" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="766" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="696" />
         <source>none</source>
         <translation>ninguna</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="771" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="701" />
         <source>Enrolled (online)</source>
         <translation>Dado de alta (en línea)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="773" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="703" />
         <source>Enrolled (offline)</source>
         <translation>Dado de alta (sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="776" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="706" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>Revocado por la central: dé de alta de nuevo con un código nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="778" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="708" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>Sin alta: las ventas se guardan aquí hasta que la tenga</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="784" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>Termine o cancele la venta antes de dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="787" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="717" />
         <source>Still reading the settings; try again</source>
         <translation>Aún se leen los ajustes; inténtelo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="791" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="721" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="799" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>Escriba la dirección de la central, empezando por http:// o https://</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="795" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>Escriba el código de alta de un solo uso de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="830" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="760" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>Dado de alta: tienda %1, terminal %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="845" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="775" />
         <source>Enrolling…</source>
         <translation>Dando de alta…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="850" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="780" />
         <source>Nothing was changed.</source>
         <translation>No se ha cambiado nada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="783" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>No se puede contactar con la central en %1: compruebe la dirección y la red.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>La central rechazó el código: es desconocido, ya se usó o caducó. Pida uno nuevo a la central.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="800" />
         <source>HQ refused the enrolment: %1</source>
         <translation>La central rechazó el alta: %1</translation>
     </message>
@@ -1155,70 +1446,123 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="813" />
         <source>Cashier id</source>
         <translation>Id de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="884" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="814" />
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="894" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>Termine o cancele la venta antes de cambiar de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="907" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="837" />
         <source>Signed in as %1</source>
         <translation>Sesión iniciada como %1</translation>
     </message>
 </context>
 <context>
+    <name>TouchKeys</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="66" />
+        <source>F6 Adjust points</source>
+        <translation>F6 Ajustar puntos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="67" />
+        <source>F7 中文/EN/ES</source>
+        <translation>F7 中文/EN/ES</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="68" />
+        <source>F11 Sign in</source>
+        <translation>F11 Iniciar sesión</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="69" />
+        <source>+ One more</source>
+        <translation>+ Uno más</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="70" />
+        <source>- One fewer</source>
+        <translation>- Uno menos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="71" />
+        <source>Park sale</source>
+        <translation>Aparcar venta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="72" />
+        <source>Recall sale</source>
+        <translation>Recuperar venta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
+        <source>Reprint receipt</source>
+        <translation>Reimprimir ticket</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="86" />
+        <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
+        <translation>Venta aparcada (%1 artículos, %2). Recupérela con Ctrl+R.</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="100" />
+        <source>No parked sales</source>
+        <translation>No hay ventas aparcadas</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="112" />
+        <source>No receipt to print again yet</source>
+        <translation>Aún no hay ticket para reimprimir</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="137" />
+        <source>Receipt %1 printed again</source>
+        <translation>Ticket %1 reimpreso</translation>
+    </message>
+</context>
+<context>
     <name>window</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="329" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="345" />
         <source>Receipt</source>
         <translation>Tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="358" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="374" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="391" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="407" />
         <source>Register a member</source>
         <translation>Registrar socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="473" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="489" />
         <source>Coupon</source>
         <translation>Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="505" />
-        <source>Return</source>
-        <translation>Devolución</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="594" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="524" />
         <source>Points adjustment (manager)</source>
         <translation>Ajuste de puntos (encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="808" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="917" />
-        <source>End of day</source>
-        <translation>Cierre del día</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="969" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="845" />
         <source>Help</source>
         <translation>Ayuda</translation>
     </message>

@@ -32,36 +32,171 @@
         <source>Adjustment refused: %1</source>
         <translation>调整被拒绝:%1</translation>
     </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
+        <source>Sales</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="109" />
+        <source>Returns</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="110" />
+        <source>Net</source>
+        <translation>实付</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="112" />
+        <source>Tenders (sales, refunds, net)</source>
+        <translation>支付方式(销售、退款、净额)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
+        <source>Tenders total</source>
+        <translation>支付方式合计</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="119" />
+        <source>Discounts (points included)</source>
+        <translation>优惠(含积分抵扣)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="125" />
+        <source>Cash drawer</source>
+        <translation>钱箱</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
+        <source>Opening float</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
+        <source>Cash in</source>
+        <translation>存入现金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
+        <source>Cash out</source>
+        <translation>取出现金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
+        <source>Cash sales</source>
+        <translation>现金销售</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
+        <source>Cash refunds</source>
+        <translation>现金退款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="133" />
+        <source>Expected cash: shown after the blind count</source>
+        <translation>应有现金:盲点数后显示</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="136" />
+        <source>Expected in drawer</source>
+        <translation>钱箱应有</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
+        <source>Counted</source>
+        <translation>实点</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
+        <source>Difference</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="142" />
+        <source>Points issued</source>
+        <translation>发放积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
+        <source>Points redeemed</source>
+        <translation>使用积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
+        <source>New members</source>
+        <translation>新会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
+        <source>Members served</source>
+        <translation>服务会员数</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
+        <source>Uploads waiting</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="209" />
+        <source>%1 × %2: %3</source>
+        <translation>%1 × %2:%3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="215" />
+        <source>Refund %1</source>
+        <translation>退款 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="217" />
+        <source>By tender: %1</source>
+        <translation>按支付方式:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="223" />
+        <source>Points taken back %1, points given back %2</source>
+        <translation>扣回积分 %1,退还积分 %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="229" />
+        <source>A manager approves refunds above %1: manager id and PIN</source>
+        <translation>超过 %1 的退款需店长批准:请输入店长编号和密码</translation>
+    </message>
 </context>
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="604" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="534" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="605" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
         <source>Points (+/-)</source>
         <translation>积分(+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="606" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="536" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="607" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="537" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="608" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="538" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="630" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="560" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>已为 %2 调整 %1 积分,余额 %3</translation>
     </message>
@@ -102,276 +237,276 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="466" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>已识别会员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="468" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
         <source>Coupon %1 applied</source>
         <translation>已使用优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="478" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="482" />
         <source>Subtotal %1</source>
         <translation>小计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="480" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="483" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="785" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="487" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="790" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="490" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="494" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="497" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="501" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="535" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="539" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>生日快乐!享受生日礼遇</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="547" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="551" />
         <source>Phone %1 · %2</source>
         <translation>手机 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="550" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
         <source>Points available: %1</source>
         <translation>可用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
         <source>Pending: %1</source>
         <translation>待生效:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
         <source>Growth: %1</source>
         <translation>成长值:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="565" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 自 %2 起计入等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="577" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="580" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>欢迎回来:%1 天未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>尚未验证(离线):无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="608" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="610" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
         <source>* Quantity</source>
         <translation>* 数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
         <source>F10 Settings</source>
         <translation>F10 设置</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="706" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="703" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="707" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="712" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="712" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="714" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="719" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="790" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="795" />
         <source>Points taken back</source>
         <translation>已取消积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="835" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="840" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="837" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="842" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="839" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="844" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="873" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="878" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="881" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="886" />
         <source>Voided line %1: %2</source>
         <translation>已作废第 %1 行:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="897" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="932" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="902" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="937" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="941" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="946" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="979" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="991" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="984" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="996" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="986" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="991" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
@@ -389,12 +524,12 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="476" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="492" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="481" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="497" />
         <source>Held by the member:</source>
         <translation>会员持有:</translation>
     </message>
@@ -456,146 +591,185 @@
 <context>
     <name>EodDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="924" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="946" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="41" />
+        <source>End of day and cash drawer</source>
+        <translation>日结与钱箱</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="49" />
+        <source>Why (bank drop, change from the bank…)</source>
+        <translation>原因(存银行、换零钱…)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
+        <source>Opening float</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
+        <source>Cash in</source>
+        <translation>存入现金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
+        <source>Cash out</source>
+        <translation>取出现金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="53" />
+        <source>Count the drawer (blind)</source>
+        <translation>盲点钱箱</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="54" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="55" />
+        <source>Cash drawer (today)</source>
+        <translation>钱箱(今日)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="57" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="58" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="71" />
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="939" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="94" />
         <source>Type the day as YYYY-MM-DD</source>
         <translation>日期格式:YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="947" />
-        <source>Sales</source>
-        <translation>销售</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="156" />
+        <source>Type the amount in yuan, like 200 or 12.50</source>
+        <translation>请输入金额(元),如 200 或 12.50</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="948" />
-        <source>Returns</source>
-        <translation>退货</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="167" />
+        <source>Opening float %1 recorded</source>
+        <translation>已记录备用金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="949" />
-        <source>Net</source>
-        <translation>实付</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
+        <source>Cash in %1 recorded</source>
+        <translation>已记录存入现金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="951" />
-        <source>Payments</source>
-        <translation>支付方式</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
+        <source>Cash out %1 recorded</source>
+        <translation>已记录取出现金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="953" />
-        <source>Discounts</source>
-        <translation>优惠</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="956" />
-        <source>Points issued</source>
-        <translation>发放积分</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="957" />
-        <source>Points redeemed</source>
-        <translation>使用积分</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="958" />
-        <source>New members</source>
-        <translation>新会员</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="959" />
-        <source>Members served</source>
-        <translation>服务会员数</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="960" />
-        <source>Uploads waiting</source>
-        <translation>待上传</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
+        <source>Count %1 recorded</source>
+        <translation>已记录点数 %1</translation>
     </message>
 </context>
 <context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="971" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="847" />
         <source>This help</source>
         <translation>本帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="972" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="848" />
         <source>Member: look up by phone, or register</source>
         <translation>会员:按手机号查找或注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="973" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="849" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="974" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="850" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>用最多可用积分抵扣(再按:撤销)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="975" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="851" />
         <source>Pay</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="976" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="852" />
         <source>Points adjustment (manager PIN)</source>
         <translation>积分调整(店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="977" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
         <source>Language: 中文 / English / Español</source>
         <translation>语言:中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="978" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="854" />
         <source>Return against a receipt</source>
         <translation>凭小票退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="979" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
         <source>Void the selected (or last) line</source>
         <translation>删除选中(或最后一个)商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="980" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="856" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>修改选中(或最后一行)商品的数量;输入 3* 设为 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="981" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="857" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>选中(或最后一行)商品数量加一 / 减一</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="982" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="858" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>设置及总部注册(需店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="983" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="859" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="984" />
-        <source>End-of-day report</source>
-        <translation>日结报表</translation>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="860" />
+        <source>End of day and cash drawer</source>
+        <translation>日结与钱箱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="985" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="861" />
+        <source>Park the sale (挂单)</source>
+        <translation>挂单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
+        <source>Recall a parked sale (取单)</source>
+        <translation>取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
+        <source>Print the last receipt again</source>
+        <translation>重打上一张小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>清空输入;按两次:取消交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="989" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>随时扫码:会员码、商品条码和优惠券。</translation>
     </message>
@@ -603,22 +777,22 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="360" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="376" />
         <source>11-digit mobile number</source>
         <translation>11位手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="361" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="377" />
         <source>Find (Enter)</source>
         <translation>查找(回车)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="362" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="378" />
         <source>Register new member (F2)</source>
         <translation>注册新会员(F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="364" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
         <source>Phone number</source>
         <translation>手机号</translation>
     </message>
@@ -626,48 +800,48 @@
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="113" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="112" />
         <location filename="../../ui/payment.ui" line="6" />
         <source>Payment</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="171" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="177" />
         <source>Still to pay: %1</source>
         <translation>待付:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="174" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="180" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="179" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="186" />
         <source>No member: points cannot pay.</source>
         <translation>非会员:不能使用积分。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="183" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="190" />
         <source>Points cannot pay: %1</source>
         <translation>不能使用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="187" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="194" />
         <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
         <translation>可用 %1 积分。积分最多抵扣订单的 %2%;本单最多可用 %3 积分(%4)。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="199" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="206" />
         <source>HQ has not confirmed this member's balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>总部近期未确认该会员的积分余额,每天最多可用 %1 积分;今天还可用 %2。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="204" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="211" />
         <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>离线额度:总部近期未确认余额,每天最多 %1 积分;今天还剩 %2。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="316" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="332" />
         <source>%1 is still to pay</source>
         <translation>还需支付 %1</translation>
     </message>
@@ -749,6 +923,24 @@
     </message>
 </context>
 <context>
+    <name>PaymentPad</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="49" />
+        <source>Cash received</source>
+        <translation>收到现金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="52" />
+        <source>WeChat Pay</source>
+        <translation>微信支付</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="53" />
+        <source>Alipay</source>
+        <translation>支付宝</translation>
+    </message>
+</context>
+<context>
     <name>PaymentsModel</name>
     <message>
         <location filename="../../src/posloyalty/ui/models.py" line="183" />
@@ -769,10 +961,43 @@
 <context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="589" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="599" />
         <source>Quantity</source>
         <translation>数量</translation>
+    </message>
+</context>
+<context>
+    <name>RecallDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="149" />
+        <source>Recall a parked sale</source>
+        <translation>取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="154" />
+        <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
+        <translation>%1 · %2 件 · %3 · 会员 %4 · 收银员 %5</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="165" />
+        <source>Recall</source>
+        <translation>取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="179" />
+        <source>Choose a parked sale</source>
+        <translation>请选择挂单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="187" />
+        <source>Sale recalled</source>
+        <translation>已取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="189" />
+        <source>(left off: %1)</source>
+        <translation>(未恢复:%1)</translation>
     </message>
 </context>
 <context>
@@ -803,140 +1028,160 @@
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="25" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="19" />
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="26" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="26" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="27" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="27" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="28" />
         <source>Gift card</source>
         <translation>礼品卡</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="38" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="29" />
+        <source>WeChat Pay</source>
+        <translation>微信支付</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="30" />
+        <source>Alipay</source>
+        <translation>支付宝</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="41" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="42" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="45" />
         <source>Cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="53" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="56" />
         <source>Subtotal</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="58" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="61" />
         <source>Saved</source>
         <translation>已省</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="65" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
         <source>Points used</source>
         <translation>积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="72" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="79" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="85" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="88" />
         <source>You saved</source>
         <translation>共节省</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="91" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="97" />
         <source>pending</source>
         <translation>待生效</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="95" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="98" />
         <source>Points earned</source>
         <translation>本次积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="99" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="102" />
         <source>Points balance</source>
         <translation>积分余额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="106" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
         <source>Points pending</source>
         <translation>待生效积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="114" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="117" />
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="126" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="129" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="135" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
         <source>Your member card</source>
         <translation>您的会员卡</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="141" />
         <source>Keep this receipt for returns</source>
         <translation>退货请保留小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="117" />
+        <source>COPY</source>
+        <translation>重打</translation>
     </message>
 </context>
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="397" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="413" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>顾客同意入会并同意使用其个人信息</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="401" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
         <source>Phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="402" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="418" />
         <source>Name (optional)</source>
         <translation>姓名(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="403" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="419" />
         <source>Birthday (optional)</source>
         <translation>生日(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="412" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="428" />
         <source>Register</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="454" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="470" />
         <source>%1 points</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="458" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>已注册 %1。新人礼:%2</translation>
     </message>
@@ -944,42 +1189,88 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="507" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="48" />
         <source>Scan the receipt barcode</source>
         <translation>扫描小票条码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="515" />
-        <source>Refund</source>
-        <translation>退款</translation>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="45" />
+        <source>Return</source>
+        <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="517" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="66" />
+        <source>Manager id</source>
+        <translation>店长编号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="67" />
+        <source>Manager PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="69" />
+        <source>Review refund</source>
+        <translation>查看退款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="70" />
+        <source>Confirm refund</source>
+        <translation>确认退款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="71" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="77" />
         <source>Receipt code</source>
         <translation>小票号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="521" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="82" />
+        <source>Refund by</source>
+        <translation>退款方式</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="83" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="124" />
         <source>Sale %1 of %2, total %3</source>
         <translation>交易 %1,%2,合计 %3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="557" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="155" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="239" />
         <source>Scan the receipt first</source>
         <translation>请先扫描小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="561" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="161" />
         <source>Nothing chosen to return</source>
         <translation>未选择退货商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="570" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="195" />
+        <source>Original tenders</source>
+        <translation>原支付方式</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="198" />
+        <source>%1 first (up to %2)</source>
+        <translation>优先 %1(最多 %2)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="242" />
+        <source>Review the refund first</source>
+        <translation>请先查看退款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="255" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>已退款 %1(%2)。扣回积分 %3,退还积分 %4。</translation>
     </message>
@@ -1010,144 +1301,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="705" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="635" />
         <source>Settings and enrolment</source>
         <translation>设置与注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="718" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="648" />
         <source>None: receipts are previewed only</source>
         <translation>无:小票仅可预览</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="721" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="651" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="722" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="652" />
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="723" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="736" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="653" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
         <source>HQ address</source>
         <translation>总部地址</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="724" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="654" />
         <source>Enrolment</source>
         <translation>注册状态</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="655" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="656" />
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="733" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="663" />
         <source>Enrol</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="734" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
         <source>Enrol with HQ (manager)</source>
         <translation>在总部注册(店长)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="737" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
         <source>Enrolment code</source>
         <translation>注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="738" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="668" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="739" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="766" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="696" />
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="771" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="701" />
         <source>Enrolled (online)</source>
         <translation>已注册(在线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="773" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="703" />
         <source>Enrolled (offline)</source>
         <translation>已注册(离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="776" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="706" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>已被总部撤销:请用新注册码重新注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="778" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="708" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>未注册:交易先保存在本机,注册后再上传</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="784" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>请先完成或取消当前交易再注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="787" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="717" />
         <source>Still reading the settings; try again</source>
         <translation>仍在读取设置,请重试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="791" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="721" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="799" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>请输入总部地址,以 http:// 或 https:// 开头</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="795" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>请输入总部提供的一次性注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="830" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="760" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>注册成功:门店 %1,终端 %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="845" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="775" />
         <source>Enrolling…</source>
         <translation>正在注册…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="850" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="780" />
         <source>Nothing was changed.</source>
         <translation>未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="783" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>无法连接总部 %1:请检查地址和网络。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>总部拒绝了注册码:码无效、已使用或已过期。请向总部索取新码。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="800" />
         <source>HQ refused the enrolment: %1</source>
         <translation>总部拒绝注册:%1</translation>
     </message>
@@ -1155,70 +1446,123 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="813" />
         <source>Cashier id</source>
         <translation>收银员编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="884" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="814" />
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="894" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>请先完成或取消当前交易再换班</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="907" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="837" />
         <source>Signed in as %1</source>
         <translation>已登录:%1</translation>
     </message>
 </context>
 <context>
+    <name>TouchKeys</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="66" />
+        <source>F6 Adjust points</source>
+        <translation>F6 调整积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="67" />
+        <source>F7 中文/EN/ES</source>
+        <translation>F7 中文/EN/ES</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="68" />
+        <source>F11 Sign in</source>
+        <translation>F11 登录</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="69" />
+        <source>+ One more</source>
+        <translation>+ 加一件</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="70" />
+        <source>- One fewer</source>
+        <translation>- 减一件</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="71" />
+        <source>Park sale</source>
+        <translation>挂单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="72" />
+        <source>Recall sale</source>
+        <translation>取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
+        <source>Reprint receipt</source>
+        <translation>重打小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="86" />
+        <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
+        <translation>已挂单(%1 件,%2)。按 Ctrl+R 取单。</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="100" />
+        <source>No parked sales</source>
+        <translation>没有挂单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="112" />
+        <source>No receipt to print again yet</source>
+        <translation>还没有可重打的小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="137" />
+        <source>Receipt %1 printed again</source>
+        <translation>已重打小票 %1</translation>
+    </message>
+</context>
+<context>
     <name>window</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="329" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="345" />
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="358" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="374" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="391" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="407" />
         <source>Register a member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="473" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="489" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="505" />
-        <source>Return</source>
-        <translation>退货</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="594" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="524" />
         <source>Points adjustment (manager)</source>
         <translation>积分调整(店长)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="808" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="917" />
-        <source>End of day</source>
-        <translation>日结</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="969" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="845" />
         <source>Help</source>
         <translation>帮助</translation>
     </message>

@@ -285,6 +285,10 @@ class CashierWindow(QMainWindow):
             button.clicked.connect(action)
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             self.buttons[name] = button
+        from posloyalty.ui.touch_keys import TouchKeys
+
+        #: Keys for every other action (touch), park, recall and reprint.
+        self.touch_keys = TouchKeys(self)
         self.scan_edit.returnPressed.connect(self._typed_code)
         self.scan_edit.textEdited.connect(self._scan_text_edited)
 
@@ -619,6 +623,7 @@ class CashierWindow(QMainWindow):
             "eodButton": self.tr("F12 End of day"),
             "cancelButton": self.tr("Esc Cancel"),
         }
+        labels.update(self.touch_keys.labels())
         for name, text in labels.items():
             self.buttons[name].setText(text)
         self.cashier_status.setText(self.tr("Cashier %1").replace("%1", self.counter.ctx.cashier))

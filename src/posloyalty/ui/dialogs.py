@@ -857,7 +857,10 @@ class HelpDialog(_Dialog):
             ("+ / -", self.tr("One more / one fewer of the selected (or last) line")),
             ("F10", self.tr("Settings and enrolment with HQ (manager PIN)")),
             ("F11", self.tr("Cashier sign-in")),
-            ("F12", self.tr("End-of-day report")),
+            ("F12", self.tr("End of day and cash drawer")),
+            ("Ctrl+H", self.tr("Park the sale (挂单)")),
+            ("Ctrl+R", self.tr("Recall a parked sale (取单)")),
+            ("Ctrl+P", self.tr("Print the last receipt again")),
             ("Esc", self.tr("Clear the field; twice: cancel the sale")),
         ]
         layout = QVBoxLayout(self)
