@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="72" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="74" />
         <source>Too many wrong PINs for %1: try again in %2 s</source>
         <translation>Demasiados PIN incorrectos para %1: inténtelo de nuevo en %2 s</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="78" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="80" />
         <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
         <translation>%1 está bloqueado por demasiados PIN incorrectos: un encargado debe desbloquearlo (o espere %2 min)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="83" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
         <source>%1 is not a manager</source>
         <translation>%1 no es encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
         <source>Wrong manager id or PIN</source>
         <translation>Id de encargado o PIN incorrecto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
         <source>Wrong cashier id or PIN</source>
         <translation>Id de cajero o PIN incorrecto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="91" />
         <source>Adjustment refused: %1</source>
         <translation>Ajuste rechazado: %1</translation>
     </message>
@@ -171,32 +171,37 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="534" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="529" />
+        <source>Points adjustment (manager)</source>
+        <translation>Ajuste de puntos (encargado)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="539" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="540" />
         <source>Points (+/-)</source>
         <translation>Puntos (+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="536" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="541" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="537" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="542" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="538" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="543" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="560" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="565" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>Ajustados %1 puntos a %2; saldo %3</translation>
     </message>
@@ -237,276 +242,276 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
         <source>Member %1 identified</source>
         <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>Socio %1 identificado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
         <source>Coupon %1 applied</source>
         <translation>Cupón %1 aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="482" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
         <source>Subtotal %1</source>
         <translation>Subtotal %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="487" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="790" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="489" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="792" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="494" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="496" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="501" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="503" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="539" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="551" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
         <source>Phone %1 · %2</source>
         <translation>Teléfono %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>Points available: %1</source>
         <translation>Puntos disponibles: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
         <source>Pending: %1</source>
         <translation>Pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
         <source>Growth: %1</source>
         <translation>Crecimiento: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="565" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 cuenta para el nivel desde el %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>Bienvenido de nuevo: primera visita en %1 días</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>Aún sin verificar (sin conexión): sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="608" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="608" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="610" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
         <source>F9 Void line</source>
         <translation>F9 Anular línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="706" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="710" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="710" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="712" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="714" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="719" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="719" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="721" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="795" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="797" />
         <source>Points taken back</source>
         <translation>Puntos retirados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="840" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="842" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="842" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="844" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="844" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="846" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="878" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="880" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="886" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
         <source>Voided line %1: %2</source>
         <translation>Línea %1 anulada: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="902" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="937" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="904" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="939" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="946" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="948" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="984" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="996" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="986" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="998" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="991" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="993" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>
@@ -524,12 +529,17 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="492" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="493" />
+        <source>Coupon</source>
+        <translation>Cupón</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="496" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="497" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="501" />
         <source>Held by the member:</source>
         <translation>Del socio:</translation>
     </message>
@@ -537,48 +547,48 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="102" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="103" />
         <source>Welcome to %1</source>
         <extracomment>How long a finished sale stays on the display (ms) before it goes idle. The display shows a finished sale (thanks and change), not a sale in progress.</extracomment>
         <translation>Bienvenido a %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="104" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="105" />
         <source>Scan to join and save today</source>
         <translation>Escanee para hacerse socio y ahorrar hoy</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="107" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="108" />
         <source>Thank you! See you soon</source>
         <translation>¡Gracias! Hasta pronto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="110" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="111" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="114" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="115" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="122" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="123" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="127" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="128" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="132" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="133" />
         <source>Total %1</source>
         <translation>Total %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="135" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="136" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
@@ -677,99 +687,328 @@
     </message>
 </context>
 <context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="26" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="30" />
+        <source>Nothing was scanned</source>
+        <translation>No se escaneó nada</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="34" />
+        <source>Unknown product code %1</source>
+        <translation>Código de producto desconocido %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="38" />
+        <source>%1 is not a member, coupon or product code</source>
+        <translation>%1 no es un código de socio, cupón ni producto</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="44" />
+        <source>%1 was misread (check character); scan it again</source>
+        <translation>%1 se leyó mal (carácter de control); escanéelo de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="50" />
+        <source>%1 was misread (check digit); scan it again</source>
+        <translation>%1 se leyó mal (dígito de control); escanéelo de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="56" />
+        <source>%1 was misread (wrong length); scan it again</source>
+        <translation>%1 se leyó mal (longitud incorrecta); escanéelo de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="62" />
+        <source>%1 is too long to be a code</source>
+        <translation>%1 es demasiado largo para ser un código</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="66" />
+        <source>There is no line to void</source>
+        <translation>No hay ninguna línea que anular</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="70" />
+        <source>There is no line to change</source>
+        <translation>No hay ninguna línea que cambiar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="74" />
+        <source>There is no line %1</source>
+        <translation>No hay línea %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="78" />
+        <source>There is no payment %1</source>
+        <translation>No hay pago %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="82" />
+        <source>The quantity is already 1; void the line to take it off</source>
+        <translation>La cantidad ya es 1; anule la línea para quitarla</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="88" />
+        <source>The quantity must be a whole number from 1 to 9999</source>
+        <translation>La cantidad debe ser un número entero de 1 a 9999</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="94" />
+        <source>Nothing is left to pay</source>
+        <translation>No queda nada por pagar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="98" />
+        <source>A payment must be above ¥0.00</source>
+        <translation>Un pago debe ser mayor que ¥0.00</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="102" />
+        <source>A payment of ¥%2 is more than the ¥%3 still due</source>
+        <translation>Un pago de ¥%2 supera los ¥%3 pendientes</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="108" />
+        <source>¥%1 is still due; take a payment first</source>
+        <translation>Faltan ¥%1; cobre primero</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="112" />
+        <source>Type the member's full 11-digit phone number</source>
+        <translation>Escriba el móvil completo de 11 dígitos del socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="118" />
+        <source>No member with phone %1 here</source>
+        <translation>No hay ningún socio con el móvil %1 aquí</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="122" />
+        <source>Identify the member before applying a member coupon</source>
+        <translation>Identifique al socio antes de aplicar un cupón de socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="128" />
+        <source>Coupon %1 is already applied</source>
+        <translation>El cupón %1 ya está aplicado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="132" />
+        <source>Coupon %1 was already used</source>
+        <translation>El cupón %1 ya se usó</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="136" />
+        <source>Coupon %1 is not held by this member</source>
+        <translation>Este socio no tiene el cupón %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="140" />
+        <source>Only an identified member can pay with points</source>
+        <translation>Solo un socio identificado puede pagar con puntos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="146" />
+        <source>No points can be redeemed on this sale right now</source>
+        <translation>Ahora no se pueden canjear puntos en esta venta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="152" />
+        <source>HQ has not confirmed this member yet</source>
+        <translation>La central aún no ha confirmado a este socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="156" />
+        <source>Points can only be spent with the member's dynamic code (phone app)</source>
+        <translation>Los puntos solo se gastan con el código dinámico del socio (app del móvil)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
+        <source>No sale %1 on this till</source>
+        <translation>No hay ninguna venta %1 en esta caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="166" />
+        <source>Everything of sale %1 was already returned</source>
+        <translation>Todo lo de la venta %1 ya se devolvió</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
+        <source>%1 is itself a return; return the original sale</source>
+        <translation>%1 ya es una devolución; devuelva la venta original</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
+        <source>A refund above ¥%1 needs a manager's id and PIN</source>
+        <translation>Un reembolso de más de ¥%1 necesita el id y el PIN de un encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
+        <source>The sale was not paid by %1 (or it was refunded already)</source>
+        <translation>La venta no se pagó con %1 (o ya se reembolsó)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
+        <source>Give a reason for moving cash in or out of the drawer</source>
+        <translation>Indique un motivo para meter o sacar efectivo de la caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
+        <source>Type an amount above zero</source>
+        <translation>Escriba un importe mayor que cero</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="200" />
+        <source>The drawer already has today's opening float; record more as cash in</source>
+        <translation>La caja ya tiene el fondo inicial de hoy; registre más como entrada de efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
+        <source>The drawer should hold only ¥%1; cannot take out more</source>
+        <translation>La caja solo debería tener ¥%1; no se puede sacar más</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
+        <source>There is no sale to park</source>
+        <translation>No hay ninguna venta que aparcar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="216" />
+        <source>Payment has started: go back to the basket before parking</source>
+        <translation>El pago ha empezado: vuelva a la cesta antes de aparcar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
+        <source>Finish or park the sale in progress before recalling another</source>
+        <translation>Termine o aparque la venta en curso antes de recuperar otra</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
+        <source>That parked sale was recalled already</source>
+        <translation>Esa venta aparcada ya se recuperó</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="232" />
+        <source>%1 is not an amount in yuan like 12.30</source>
+        <translation>%1 no es un importe en yuanes como 12.30</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <source>The amount cannot be negative</source>
+        <translation>El importe no puede ser negativo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <source>%1 has more than two decimals</source>
+        <translation>%1 tiene más de dos decimales</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="255" />
+        <source>(scanned %1)</source>
+        <translation>(escaneado %1)</translation>
+    </message>
+</context>
+<context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="847" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="852" />
+        <source>Help</source>
+        <translation>Ayuda</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="854" />
         <source>This help</source>
         <translation>Esta ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="848" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
         <source>Member: look up by phone, or register</source>
         <translation>Socio: buscar por teléfono o registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="849" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="856" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="850" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="857" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>Pagar con el máximo de puntos (otra vez: deshacer)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="851" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="858" />
         <source>Pay</source>
         <translation>Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="852" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="859" />
         <source>Points adjustment (manager PIN)</source>
         <translation>Ajuste de puntos (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="860" />
         <source>Language: 中文 / English / Español</source>
         <translation>Idioma: 中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="854" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="861" />
         <source>Return against a receipt</source>
         <translation>Devolución con tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
         <source>Void the selected (or last) line</source>
         <translation>Anular la línea elegida (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="856" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>Cantidad de la línea seleccionada (o la última); escriba 3* para poner 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="857" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>Una unidad más / menos de la línea seleccionada (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="858" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>Ajustes y alta en la central (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="859" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="866" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="860" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
         <source>End of day and cash drawer</source>
         <translation>Cierre del día y caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="861" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
         <source>Park the sale (挂单)</source>
         <translation>Aparcar la venta (挂单)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
         <source>Recall a parked sale (取单)</source>
         <translation>Recuperar una venta aparcada (取单)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
         <source>Print the last receipt again</source>
         <translation>Reimprimir el último ticket</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>Borra el campo; dos veces: cancela la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>Escanee en cualquier momento: códigos de socio, de producto y cupones.</translation>
     </message>
@@ -778,21 +1017,26 @@
     <name>MemberDialog</name>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="376" />
+        <source>Member</source>
+        <translation>Socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="378" />
         <source>11-digit mobile number</source>
         <translation>Móvil de 11 dígitos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="377" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="379" />
         <source>Find (Enter)</source>
         <translation>Buscar (Intro)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="378" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
         <source>Register new member (F2)</source>
         <translation>Registrar socio nuevo (F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="382" />
         <source>Phone number</source>
         <translation>Número de teléfono</translation>
     </message>
@@ -961,8 +1205,8 @@
 <context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="589" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="599" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="594" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="604" />
         <source>Quantity</source>
         <translation>Cantidad</translation>
     </message>
@@ -1149,39 +1393,52 @@
     </message>
 </context>
 <context>
+    <name>ReceiptDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="346" />
+        <source>Receipt</source>
+        <translation>Tique</translation>
+    </message>
+</context>
+<context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="413" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="410" />
+        <source>Register a member</source>
+        <translation>Registrar socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="416" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>El cliente acepta hacerse socio y el uso de sus datos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="420" />
         <source>Phone</source>
         <translation>Teléfono</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="418" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="421" />
         <source>Name (optional)</source>
         <translation>Nombre (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="419" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
         <source>Birthday (optional)</source>
         <translation>Cumpleaños (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="428" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="431" />
         <source>Register</source>
         <translation>Registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="470" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="473" />
         <source>%1 points</source>
         <translation>%1 puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="477" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>Registrado %1. Regalos de bienvenida: %2</translation>
     </message>
@@ -1301,144 +1558,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="635" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="640" />
         <source>Settings and enrolment</source>
         <translation>Ajustes y alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="648" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="653" />
         <source>None: receipts are previewed only</source>
         <translation>Ninguna: los tiques solo se previsualizan</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="651" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="656" />
         <source>Store</source>
         <translation>Tienda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="652" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="657" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="653" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="658" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="671" />
         <source>HQ address</source>
         <translation>Dirección de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="654" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
         <source>Enrolment</source>
         <translation>Alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="655" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="660" />
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="656" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="661" />
         <source>Receipt printer</source>
         <translation>Impresora de tiques</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="663" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="668" />
         <source>Enrol</source>
         <translation>Dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
         <source>Enrol with HQ (manager)</source>
         <translation>Alta en la central (encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="672" />
         <source>Enrolment code</source>
         <translation>Código de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="668" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="673" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="696" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="701" />
         <source>none</source>
         <translation>ninguna</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="701" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="706" />
         <source>Enrolled (online)</source>
         <translation>Dado de alta (en línea)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="703" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="708" />
         <source>Enrolled (offline)</source>
         <translation>Dado de alta (sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="706" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="711" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>Revocado por la central: dé de alta de nuevo con un código nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="708" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="713" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>Sin alta: las ventas se guardan aquí hasta que la tenga</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>Termine o cancele la venta antes de dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="717" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="722" />
         <source>Still reading the settings; try again</source>
         <translation>Aún se leen los ajustes; inténtelo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="721" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="799" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="804" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>Escriba la dirección de la central, empezando por http:// o https://</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="730" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>Escriba el código de alta de un solo uso de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="760" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="765" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>Dado de alta: tienda %1, terminal %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="775" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="780" />
         <source>Enrolling…</source>
         <translation>Dando de alta…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="780" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="785" />
         <source>Nothing was changed.</source>
         <translation>No se ha cambiado nada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="783" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="788" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>No se puede contactar con la central en %1: compruebe la dirección y la red.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="798" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>La central rechazó el código: es desconocido, ya se usó o caducó. Pida uno nuevo a la central.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="800" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="805" />
         <source>HQ refused the enrolment: %1</source>
         <translation>La central rechazó el alta: %1</translation>
     </message>
@@ -1446,24 +1703,92 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="813" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="814" />
+        <source>Cashier sign-in</source>
+        <translation>Inicio de sesión del cajero</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="819" />
         <source>Cashier id</source>
         <translation>Id de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="814" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="820" />
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="830" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>Termine o cancele la venta antes de cambiar de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="837" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="843" />
         <source>Signed in as %1</source>
         <translation>Sesión iniciada como %1</translation>
+    </message>
+</context>
+<context>
+    <name>Tiers</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="20" />
+        <source>Regular</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="21" />
+        <source>Silver</source>
+        <translation>Plata</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="22" />
+        <source>Gold</source>
+        <translation>Oro</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="23" />
+        <source>Platinum</source>
+        <translation>Platino</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="24" />
+        <source>Diamond</source>
+        <translation>Diamante</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="25" />
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="26" />
+        <source>SVIP</source>
+        <translation>SVIP</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="27" />
+        <source>One star</source>
+        <translation>Una estrella</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="28" />
+        <source>Two stars</source>
+        <translation>Dos estrellas</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="29" />
+        <source>Three stars</source>
+        <translation>Tres estrellas</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="30" />
+        <source>Four stars</source>
+        <translation>Cuatro estrellas</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="31" />
+        <source>Five stars</source>
+        <translation>Cinco estrellas</translation>
     </message>
 </context>
 <context>
@@ -1527,44 +1852,6 @@
         <location filename="../../src/posloyalty/ui/touch_keys.py" line="137" />
         <source>Receipt %1 printed again</source>
         <translation>Ticket %1 reimpreso</translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="345" />
-        <source>Receipt</source>
-        <translation>Tique</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="374" />
-        <source>Member</source>
-        <translation>Socio</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="407" />
-        <source>Register a member</source>
-        <translation>Registrar socio</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="489" />
-        <source>Coupon</source>
-        <translation>Cupón</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="524" />
-        <source>Points adjustment (manager)</source>
-        <translation>Ajuste de puntos (encargado)</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="808" />
-        <source>Cashier sign-in</source>
-        <translation>Inicio de sesión del cajero</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="845" />
-        <source>Help</source>
-        <translation>Ayuda</translation>
     </message>
 </context>
 </TS>

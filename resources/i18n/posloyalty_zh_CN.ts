@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="72" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="74" />
         <source>Too many wrong PINs for %1: try again in %2 s</source>
         <translation>%1 的 PIN 错误次数过多:请 %2 秒后再试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="78" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="80" />
         <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
         <translation>%1 因 PIN 错误次数过多已被锁定:需由店长解锁(或等待 %2 分钟)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="83" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
         <source>%1 is not a manager</source>
         <translation>%1 不是店长</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
         <source>Wrong manager id or PIN</source>
         <translation>店长编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
         <source>Wrong cashier id or PIN</source>
         <translation>收银员编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="91" />
         <source>Adjustment refused: %1</source>
         <translation>调整被拒绝:%1</translation>
     </message>
@@ -171,32 +171,37 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="534" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="529" />
+        <source>Points adjustment (manager)</source>
+        <translation>积分调整(店长)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="539" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="540" />
         <source>Points (+/-)</source>
         <translation>积分(+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="536" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="541" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="537" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="542" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="538" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="543" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="560" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="565" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>已为 %2 调整 %1 积分,余额 %3</translation>
     </message>
@@ -237,276 +242,276 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
         <source>Member %1 identified</source>
         <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>已识别会员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
         <source>Coupon %1 applied</source>
         <translation>已使用优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="482" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
         <source>Subtotal %1</source>
         <translation>小计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="487" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="790" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="489" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="792" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="494" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="496" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="501" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="503" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="539" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>生日快乐!享受生日礼遇</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="551" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
         <source>Phone %1 · %2</source>
         <translation>手机 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>Points available: %1</source>
         <translation>可用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
         <source>Pending: %1</source>
         <translation>待生效:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
         <source>Growth: %1</source>
         <translation>成长值:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="565" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 自 %2 起计入等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>欢迎回来:%1 天未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
         <source>Not verified yet (offline): no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>尚未验证(离线):无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="608" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="608" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="610" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>* Quantity</source>
         <translation>* 数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>F10 Settings</source>
         <translation>F10 设置</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="706" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="710" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="710" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="712" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="714" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="719" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="719" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="721" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="795" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="797" />
         <source>Points taken back</source>
         <translation>已取消积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="840" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="842" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="842" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="844" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="844" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="846" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="878" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="880" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="886" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
         <source>Voided line %1: %2</source>
         <translation>已作废第 %1 行:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="902" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="937" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="904" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="939" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="946" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="948" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="984" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="996" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="986" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="998" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="991" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="993" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
@@ -524,12 +529,17 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="492" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="493" />
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="496" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="497" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="501" />
         <source>Held by the member:</source>
         <translation>会员持有:</translation>
     </message>
@@ -537,48 +547,48 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="102" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="103" />
         <source>Welcome to %1</source>
         <extracomment>How long a finished sale stays on the display (ms) before it goes idle. The display shows a finished sale (thanks and change), not a sale in progress.</extracomment>
         <translation>欢迎光临 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="104" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="105" />
         <source>Scan to join and save today</source>
         <translation>扫码入会,今天就省钱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="107" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="108" />
         <source>Thank you! See you soon</source>
         <translation>谢谢惠顾,欢迎再次光临!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="110" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="111" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="114" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="115" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="122" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="123" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="127" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="128" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="132" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="133" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="135" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="136" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
@@ -677,99 +687,328 @@
     </message>
 </context>
 <context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="26" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="30" />
+        <source>Nothing was scanned</source>
+        <translation>没有扫描到内容</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="34" />
+        <source>Unknown product code %1</source>
+        <translation>未知商品码 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="38" />
+        <source>%1 is not a member, coupon or product code</source>
+        <translation>%1 不是会员码、优惠券码或商品码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="44" />
+        <source>%1 was misread (check character); scan it again</source>
+        <translation>%1 读取有误(校验位),请重新扫描</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="50" />
+        <source>%1 was misread (check digit); scan it again</source>
+        <translation>%1 读取有误(校验位),请重新扫描</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="56" />
+        <source>%1 was misread (wrong length); scan it again</source>
+        <translation>%1 读取有误(长度不对),请重新扫描</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="62" />
+        <source>%1 is too long to be a code</source>
+        <translation>%1 太长,不是有效的码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="66" />
+        <source>There is no line to void</source>
+        <translation>没有可删除的商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="70" />
+        <source>There is no line to change</source>
+        <translation>没有可修改的商品行</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="74" />
+        <source>There is no line %1</source>
+        <translation>没有第 %1 行</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="78" />
+        <source>There is no payment %1</source>
+        <translation>没有第 %1 笔付款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="82" />
+        <source>The quantity is already 1; void the line to take it off</source>
+        <translation>数量已经是 1;如需删除请作废该行</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="88" />
+        <source>The quantity must be a whole number from 1 to 9999</source>
+        <translation>数量必须是 1 到 9999 的整数</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="94" />
+        <source>Nothing is left to pay</source>
+        <translation>已无待付金额</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="98" />
+        <source>A payment must be above ¥0.00</source>
+        <translation>付款金额必须大于 ¥0.00</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="102" />
+        <source>A payment of ¥%2 is more than the ¥%3 still due</source>
+        <translation>付款 ¥%2 超过了待付的 ¥%3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="108" />
+        <source>¥%1 is still due; take a payment first</source>
+        <translation>还需支付 ¥%1,请先收款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="112" />
+        <source>Type the member's full 11-digit phone number</source>
+        <translation>请输入会员完整的11位手机号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="118" />
+        <source>No member with phone %1 here</source>
+        <translation>本店没有手机号为 %1 的会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="122" />
+        <source>Identify the member before applying a member coupon</source>
+        <translation>请先识别会员再使用会员券</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="128" />
+        <source>Coupon %1 is already applied</source>
+        <translation>优惠券 %1 已使用在本单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="132" />
+        <source>Coupon %1 was already used</source>
+        <translation>优惠券 %1 已被使用</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="136" />
+        <source>Coupon %1 is not held by this member</source>
+        <translation>该会员没有优惠券 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="140" />
+        <source>Only an identified member can pay with points</source>
+        <translation>只有已识别的会员才能用积分支付</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="146" />
+        <source>No points can be redeemed on this sale right now</source>
+        <translation>本单目前不能使用积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="152" />
+        <source>HQ has not confirmed this member yet</source>
+        <translation>总部尚未确认该会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="156" />
+        <source>Points can only be spent with the member's dynamic code (phone app)</source>
+        <translation>只有出示会员动态码(手机App)才能使用积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
+        <source>No sale %1 on this till</source>
+        <translation>本机没有交易 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="166" />
+        <source>Everything of sale %1 was already returned</source>
+        <translation>交易 %1 已全部退货</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
+        <source>%1 is itself a return; return the original sale</source>
+        <translation>%1 本身是退货单,请对原交易退货</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
+        <source>A refund above ¥%1 needs a manager's id and PIN</source>
+        <translation>超过 ¥%1 的退款需要店长编号和密码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
+        <source>The sale was not paid by %1 (or it was refunded already)</source>
+        <translation>该交易没有用 %1 支付(或已退回)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
+        <source>Give a reason for moving cash in or out of the drawer</source>
+        <translation>存取现金请填写原因</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
+        <source>Type an amount above zero</source>
+        <translation>请输入大于零的金额</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="200" />
+        <source>The drawer already has today's opening float; record more as cash in</source>
+        <translation>今天已记录备用金;追加请记为存入现金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
+        <source>The drawer should hold only ¥%1; cannot take out more</source>
+        <translation>钱箱应有现金仅 ¥%1,不能取出更多</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
+        <source>There is no sale to park</source>
+        <translation>没有可挂起的交易</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="216" />
+        <source>Payment has started: go back to the basket before parking</source>
+        <translation>已开始收款:请先返回购物车再挂单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
+        <source>Finish or park the sale in progress before recalling another</source>
+        <translation>请先完成或挂起当前交易再取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
+        <source>That parked sale was recalled already</source>
+        <translation>该挂单已被取回</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="232" />
+        <source>%1 is not an amount in yuan like 12.30</source>
+        <translation>%1 不是有效的金额(如 12.30)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <source>The amount cannot be negative</source>
+        <translation>金额不能为负</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <source>%1 has more than two decimals</source>
+        <translation>%1 超过两位小数</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="255" />
+        <source>(scanned %1)</source>
+        <translation>(扫描内容 %1)</translation>
+    </message>
+</context>
+<context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="847" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="852" />
+        <source>Help</source>
+        <translation>帮助</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="854" />
         <source>This help</source>
         <translation>本帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="848" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
         <source>Member: look up by phone, or register</source>
         <translation>会员:按手机号查找或注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="849" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="856" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="850" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="857" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>用最多可用积分抵扣(再按:撤销)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="851" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="858" />
         <source>Pay</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="852" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="859" />
         <source>Points adjustment (manager PIN)</source>
         <translation>积分调整(店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="860" />
         <source>Language: 中文 / English / Español</source>
         <translation>语言:中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="854" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="861" />
         <source>Return against a receipt</source>
         <translation>凭小票退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
         <source>Void the selected (or last) line</source>
         <translation>删除选中(或最后一个)商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="856" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>修改选中(或最后一行)商品的数量;输入 3* 设为 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="857" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>选中(或最后一行)商品数量加一 / 减一</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="858" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>设置及总部注册(需店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="859" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="866" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="860" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
         <source>End of day and cash drawer</source>
         <translation>日结与钱箱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="861" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
         <source>Park the sale (挂单)</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
         <source>Recall a parked sale (取单)</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
         <source>Print the last receipt again</source>
         <translation>重打上一张小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>清空输入;按两次:取消交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>随时扫码:会员码、商品条码和优惠券。</translation>
     </message>
@@ -778,21 +1017,26 @@
     <name>MemberDialog</name>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="376" />
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="378" />
         <source>11-digit mobile number</source>
         <translation>11位手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="377" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="379" />
         <source>Find (Enter)</source>
         <translation>查找(回车)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="378" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
         <source>Register new member (F2)</source>
         <translation>注册新会员(F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="382" />
         <source>Phone number</source>
         <translation>手机号</translation>
     </message>
@@ -961,8 +1205,8 @@
 <context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="589" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="599" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="594" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="604" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -1149,39 +1393,52 @@
     </message>
 </context>
 <context>
+    <name>ReceiptDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="346" />
+        <source>Receipt</source>
+        <translation>小票</translation>
+    </message>
+</context>
+<context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="413" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="410" />
+        <source>Register a member</source>
+        <translation>注册会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="416" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>顾客同意入会并同意使用其个人信息</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="420" />
         <source>Phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="418" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="421" />
         <source>Name (optional)</source>
         <translation>姓名(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="419" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
         <source>Birthday (optional)</source>
         <translation>生日(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="428" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="431" />
         <source>Register</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="470" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="473" />
         <source>%1 points</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="477" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>已注册 %1。新人礼:%2</translation>
     </message>
@@ -1301,144 +1558,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="635" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="640" />
         <source>Settings and enrolment</source>
         <translation>设置与注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="648" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="653" />
         <source>None: receipts are previewed only</source>
         <translation>无:小票仅可预览</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="651" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="656" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="652" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="657" />
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="653" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="658" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="671" />
         <source>HQ address</source>
         <translation>总部地址</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="654" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
         <source>Enrolment</source>
         <translation>注册状态</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="655" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="660" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="656" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="661" />
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="663" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="668" />
         <source>Enrol</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
         <source>Enrol with HQ (manager)</source>
         <translation>在总部注册(店长)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="672" />
         <source>Enrolment code</source>
         <translation>注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="668" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="673" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="696" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="701" />
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="701" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="706" />
         <source>Enrolled (online)</source>
         <translation>已注册(在线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="703" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="708" />
         <source>Enrolled (offline)</source>
         <translation>已注册(离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="706" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="711" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>已被总部撤销:请用新注册码重新注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="708" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="713" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>未注册:交易先保存在本机,注册后再上传</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>请先完成或取消当前交易再注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="717" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="722" />
         <source>Still reading the settings; try again</source>
         <translation>仍在读取设置,请重试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="721" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="799" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="804" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>请输入总部地址,以 http:// 或 https:// 开头</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="730" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>请输入总部提供的一次性注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="760" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="765" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>注册成功:门店 %1,终端 %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="775" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="780" />
         <source>Enrolling…</source>
         <translation>正在注册…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="780" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="785" />
         <source>Nothing was changed.</source>
         <translation>未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="783" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="788" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>无法连接总部 %1:请检查地址和网络。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="798" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>总部拒绝了注册码:码无效、已使用或已过期。请向总部索取新码。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="800" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="805" />
         <source>HQ refused the enrolment: %1</source>
         <translation>总部拒绝注册:%1</translation>
     </message>
@@ -1446,24 +1703,92 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="813" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="814" />
+        <source>Cashier sign-in</source>
+        <translation>收银员登录</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="819" />
         <source>Cashier id</source>
         <translation>收银员编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="814" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="820" />
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="830" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>请先完成或取消当前交易再换班</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="837" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="843" />
         <source>Signed in as %1</source>
         <translation>已登录:%1</translation>
+    </message>
+</context>
+<context>
+    <name>Tiers</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="20" />
+        <source>Regular</source>
+        <translation>普通会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="21" />
+        <source>Silver</source>
+        <translation>银卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="22" />
+        <source>Gold</source>
+        <translation>金卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="23" />
+        <source>Platinum</source>
+        <translation>白金卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="24" />
+        <source>Diamond</source>
+        <translation>钻石卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="25" />
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="26" />
+        <source>SVIP</source>
+        <translation>SVIP</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="27" />
+        <source>One star</source>
+        <translation>一星会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="28" />
+        <source>Two stars</source>
+        <translation>二星会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="29" />
+        <source>Three stars</source>
+        <translation>三星会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="30" />
+        <source>Four stars</source>
+        <translation>四星会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="31" />
+        <source>Five stars</source>
+        <translation>五星会员</translation>
     </message>
 </context>
 <context>
@@ -1527,44 +1852,6 @@
         <location filename="../../src/posloyalty/ui/touch_keys.py" line="137" />
         <source>Receipt %1 printed again</source>
         <translation>已重打小票 %1</translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="345" />
-        <source>Receipt</source>
-        <translation>小票</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="374" />
-        <source>Member</source>
-        <translation>会员</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="407" />
-        <source>Register a member</source>
-        <translation>注册会员</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="489" />
-        <source>Coupon</source>
-        <translation>优惠券</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="524" />
-        <source>Points adjustment (manager)</source>
-        <translation>积分调整(店长)</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="808" />
-        <source>Cashier sign-in</source>
-        <translation>收银员登录</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="845" />
-        <source>Help</source>
-        <translation>帮助</translation>
     </message>
 </context>
 </TS>

@@ -23,6 +23,7 @@ from posloyalty.terminal.staff import PinRefused
 from posloyalty.terminal.status import SyncSource, SyncStatus, from_sync_state, probe
 from posloyalty.terminal.sync_setup import registration_link
 from posloyalty.ui import forms, i18n
+from posloyalty.ui.error_text import translated
 from posloyalty.ui.models import CartModel, yuan
 from posloyalty.ui.qt import (
     QAbstractItemView,
@@ -54,6 +55,7 @@ from posloyalty.ui.qt import (
 )
 from posloyalty.ui.receipt_doc import receipt_doc
 from posloyalty.ui.scaling import Metrics, metrics_for
+from posloyalty.ui.tier_names import tier_label
 from posloyalty.ui.workers import OpRunner
 
 log = logging.getLogger("posloyalty.ui")
@@ -93,11 +95,11 @@ def pin_refusal(exc: PinRefused) -> str:
 def plain_error(exc: BaseException) -> str:
     """A refusal in words for the cashier (never a traceback)."""
     if isinstance(exc, RegistrationError):
-        return exc.message
+        return translated(exc.message)
     if isinstance(exc, PinRefused):
         return pin_refusal(exc)
     if isinstance(exc, CheckoutError | ValueError):
-        return " ".join(str(exc).split())
+        return translated(str(exc))
     log.error("unexpected error", exc_info=exc)
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
@@ -542,7 +544,7 @@ class CashierWindow(QMainWindow):
         tiers = self.counter.ctx.rules.tiers
         if m.tier in tiers.ids():
             rank = tiers.level(m.tier).rank
-        self.tier_badge.setText(m.tier_name)
+        self.tier_badge.setText(tier_label(self.counter.ctx.rules, m.tier_name, m.tier))
         colour = TIER_COLOURS.get(rank, "#6a1b9a")
         self.tier_badge.setStyleSheet(
             f"background:{colour};color:white;border-radius:8px;padding:4px 10px;font-weight:bold;"
@@ -564,7 +566,7 @@ class CashierWindow(QMainWindow):
             needs = (
                 self.tr("Spend %1 more for %2")
                 .replace("%1", yuan(m.needed_spend))
-                .replace("%2", m.next_tier_name)
+                .replace("%2", tier_label(self.counter.ctx.rules, m.next_tier_name))
             )
         if m.pending_spend > 0 and m.credit_final_at is not None:
             pending = (

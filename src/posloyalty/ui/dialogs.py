@@ -342,7 +342,8 @@ class PaymentDialog(QDialog):
 
 class ReceiptDialog(_Dialog):
     def __init__(self, window: CashierWindow, png: bytes) -> None:
-        super().__init__(window, window.tr("Receipt"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Receipt"))
         pixmap = QPixmap()
         pixmap.loadFromData(png)
         self.image = QLabel()
@@ -371,7 +372,8 @@ class MemberDialog(_Dialog):
     """F2: find a member by full phone number, or register a new one."""
 
     def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Member"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Member"))
         self.phone_edit = QLineEdit()
         self.phone_edit.setPlaceholderText(self.tr("11-digit mobile number"))
         find = QPushButton(self.tr("Find (Enter)"))
@@ -404,7 +406,8 @@ class RegistrationDialog(_Dialog):
     """Register a shopper (phone, optional name and birthday, consent), then identify them."""
 
     def __init__(self, window: CashierWindow, phone: str = "") -> None:
-        super().__init__(window, window.tr("Register a member"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Register a member"))
         self.phone_edit = QLineEdit(phone)
         self.name_edit = QLineEdit()
         self.birthday_edit = QLineEdit()
@@ -486,7 +489,8 @@ class CouponDialog(_Dialog):
     """F3: type a coupon code (scanning one works anywhere without this dialog)."""
 
     def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Coupon"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Coupon"))
         self.code_edit = QLineEdit()
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("Coupon code")))
@@ -521,7 +525,8 @@ class AdjustDialog(_Dialog):
     """F6: add or deduct a member's points, approved by a manager's id and PIN."""
 
     def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Points adjustment (manager)"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Points adjustment (manager)"))
         member = window.view.member
         self.member_edit = QLineEdit(member.member_id if member else "")
         self.points_spin = QSpinBox()
@@ -805,7 +810,8 @@ class SignInDialog(_Dialog):
     """F11: sign in as another cashier (only between sales)."""
 
     def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Cashier sign-in"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Cashier sign-in"))
         self.cashier_edit = QLineEdit()
         self.pin_edit = QLineEdit()
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -842,7 +848,8 @@ class SignInDialog(_Dialog):
 
 class HelpDialog(_Dialog):
     def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Help"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Help"))
         keys = [
             ("F1", self.tr("This help")),
             ("F2", self.tr("Member: look up by phone, or register")),

@@ -46,6 +46,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QApplication,
     QCheckBox,
@@ -84,6 +85,7 @@ def is_alive(obj: QObject) -> bool:
 
 
 __all__ = [
+    "QAbstractButton",
     "QAbstractItemView",
     "QAbstractTableModel",
     "QAction",
