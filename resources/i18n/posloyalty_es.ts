@@ -32,141 +32,6 @@
         <source>Adjustment refused: %1</source>
         <translation>Ajuste rechazado: %1</translation>
     </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
-        <source>Day</source>
-        <translation>Día</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
-        <source>Sales</source>
-        <translation>Ventas</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="109" />
-        <source>Returns</source>
-        <translation>Devoluciones</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="110" />
-        <source>Net</source>
-        <translation>Neto</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="112" />
-        <source>Tenders (sales, refunds, net)</source>
-        <translation>Medios de pago (ventas, devoluciones, neto)</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
-        <source>Tenders total</source>
-        <translation>Total de medios de pago</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="119" />
-        <source>Discounts (points included)</source>
-        <translation>Descuentos (puntos incluidos)</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="125" />
-        <source>Cash drawer</source>
-        <translation>Caja</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
-        <source>Opening float</source>
-        <translation>Fondo inicial</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
-        <source>Cash in</source>
-        <translation>Entrada de efectivo</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
-        <source>Cash out</source>
-        <translation>Salida de efectivo</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
-        <source>Cash sales</source>
-        <translation>Ventas en efectivo</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
-        <source>Cash refunds</source>
-        <translation>Devoluciones en efectivo</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="133" />
-        <source>Expected cash: shown after the blind count</source>
-        <translation>Efectivo esperado: se muestra tras el arqueo ciego</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="136" />
-        <source>Expected in drawer</source>
-        <translation>Esperado en caja</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
-        <source>Counted</source>
-        <translation>Contado</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
-        <source>Difference</source>
-        <translation>Diferencia</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="142" />
-        <source>Points issued</source>
-        <translation>Puntos emitidos</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
-        <source>Points redeemed</source>
-        <translation>Puntos canjeados</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
-        <source>New members</source>
-        <translation>Socios nuevos</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
-        <source>Members served</source>
-        <translation>Socios atendidos</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
-        <source>Uploads waiting</source>
-        <translation>Envíos pendientes</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="209" />
-        <source>%1 × %2: %3</source>
-        <translation>%1 × %2: %3</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="215" />
-        <source>Refund %1</source>
-        <translation>Reembolso %1</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="217" />
-        <source>By tender: %1</source>
-        <translation>Por medio de pago: %1</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="223" />
-        <source>Points taken back %1, points given back %2</source>
-        <translation>Puntos retirados %1, puntos devueltos %2</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="229" />
-        <source>A manager approves refunds above %1: manager id and PIN</source>
-        <translation>Un encargado aprueba los reembolsos de más de %1: id y PIN del encargado</translation>
-    </message>
 </context>
 <context>
     <name>AdjustDialog</name>
@@ -612,16 +477,19 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="125" />
         <source>Opening float</source>
         <translation>Fondo inicial</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
         <source>Cash in</source>
         <translation>Entrada de efectivo</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
         <source>Cash out</source>
         <translation>Salida de efectivo</translation>
     </message>
@@ -652,6 +520,7 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="71" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="106" />
         <source>Day</source>
         <translation>Día</translation>
     </message>
@@ -661,27 +530,117 @@
         <translation>Escriba el día como AAAA-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="156" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
+        <source>Sales</source>
+        <translation>Ventas</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
+        <source>Returns</source>
+        <translation>Devoluciones</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="109" />
+        <source>Net</source>
+        <translation>Neto</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="111" />
+        <source>Tenders (sales, refunds, net)</source>
+        <translation>Medios de pago (ventas, devoluciones, neto)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="117" />
+        <source>Tenders total</source>
+        <translation>Total de medios de pago</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
+        <source>Discounts (points included)</source>
+        <translation>Descuentos (puntos incluidos)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="124" />
+        <source>Cash drawer</source>
+        <translation>Caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
+        <source>Cash sales</source>
+        <translation>Ventas en efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
+        <source>Cash refunds</source>
+        <translation>Devoluciones en efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="132" />
+        <source>Expected cash: shown after the blind count</source>
+        <translation>Efectivo esperado: se muestra tras el arqueo ciego</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="135" />
+        <source>Expected in drawer</source>
+        <translation>Esperado en caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="136" />
+        <source>Counted</source>
+        <translation>Contado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
+        <source>Difference</source>
+        <translation>Diferencia</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="141" />
+        <source>Points issued</source>
+        <translation>Puntos emitidos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="142" />
+        <source>Points redeemed</source>
+        <translation>Puntos canjeados</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
+        <source>New members</source>
+        <translation>Socios nuevos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
+        <source>Members served</source>
+        <translation>Socios atendidos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
+        <source>Uploads waiting</source>
+        <translation>Envíos pendientes</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="155" />
         <source>Type the amount in yuan, like 200 or 12.50</source>
         <translation>Escriba el importe en yuanes, como 200 o 12.50</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="167" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="166" />
         <source>Opening float %1 recorded</source>
         <translation>Fondo inicial %1 registrado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="167" />
         <source>Cash in %1 recorded</source>
         <translation>Entrada de efectivo %1 registrada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
         <source>Cash out %1 recorded</source>
         <translation>Salida de efectivo %1 registrada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
         <source>Count %1 recorded</source>
         <translation>Arqueo %1 registrado</translation>
     </message>
@@ -1502,7 +1461,7 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/return_dialog.py" line="155" />
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="239" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="238" />
         <source>Scan the receipt first</source>
         <translation>Escanee primero el tique</translation>
     </message>
@@ -1522,12 +1481,37 @@
         <translation>%1 primero (hasta %2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="242" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="208" />
+        <source>%1 × %2: %3</source>
+        <translation>%1 × %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="214" />
+        <source>Refund %1</source>
+        <translation>Reembolso %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="216" />
+        <source>By tender: %1</source>
+        <translation>Por medio de pago: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="222" />
+        <source>Points taken back %1, points given back %2</source>
+        <translation>Puntos retirados %1, puntos devueltos %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="228" />
+        <source>A manager approves refunds above %1: manager id and PIN</source>
+        <translation>Un encargado aprueba los reembolsos de más de %1: id y PIN del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="241" />
         <source>Review the refund first</source>
         <translation>Revise primero el reembolso</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="255" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="254" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>Reembolsado %1 (%2). Puntos retirados %3, puntos devueltos %4.</translation>
     </message>

@@ -32,141 +32,6 @@
         <source>Adjustment refused: %1</source>
         <translation>调整被拒绝:%1</translation>
     </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
-        <source>Day</source>
-        <translation>日期</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
-        <source>Sales</source>
-        <translation>销售</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="109" />
-        <source>Returns</source>
-        <translation>退货</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="110" />
-        <source>Net</source>
-        <translation>实付</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="112" />
-        <source>Tenders (sales, refunds, net)</source>
-        <translation>支付方式(销售、退款、净额)</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
-        <source>Tenders total</source>
-        <translation>支付方式合计</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="119" />
-        <source>Discounts (points included)</source>
-        <translation>优惠(含积分抵扣)</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="125" />
-        <source>Cash drawer</source>
-        <translation>钱箱</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
-        <source>Opening float</source>
-        <translation>备用金</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
-        <source>Cash in</source>
-        <translation>存入现金</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
-        <source>Cash out</source>
-        <translation>取出现金</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
-        <source>Cash sales</source>
-        <translation>现金销售</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
-        <source>Cash refunds</source>
-        <translation>现金退款</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="133" />
-        <source>Expected cash: shown after the blind count</source>
-        <translation>应有现金:盲点数后显示</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="136" />
-        <source>Expected in drawer</source>
-        <translation>钱箱应有</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
-        <source>Counted</source>
-        <translation>实点</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
-        <source>Difference</source>
-        <translation>差额</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="142" />
-        <source>Points issued</source>
-        <translation>发放积分</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
-        <source>Points redeemed</source>
-        <translation>使用积分</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
-        <source>New members</source>
-        <translation>新会员</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
-        <source>Members served</source>
-        <translation>服务会员数</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
-        <source>Uploads waiting</source>
-        <translation>待上传</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="209" />
-        <source>%1 × %2: %3</source>
-        <translation>%1 × %2:%3</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="215" />
-        <source>Refund %1</source>
-        <translation>退款 %1</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="217" />
-        <source>By tender: %1</source>
-        <translation>按支付方式:%1</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="223" />
-        <source>Points taken back %1, points given back %2</source>
-        <translation>扣回积分 %1,退还积分 %2</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="229" />
-        <source>A manager approves refunds above %1: manager id and PIN</source>
-        <translation>超过 %1 的退款需店长批准:请输入店长编号和密码</translation>
-    </message>
 </context>
 <context>
     <name>AdjustDialog</name>
@@ -612,16 +477,19 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="125" />
         <source>Opening float</source>
         <translation>备用金</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
         <source>Cash in</source>
         <translation>存入现金</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
         <source>Cash out</source>
         <translation>取出现金</translation>
     </message>
@@ -652,6 +520,7 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="71" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="106" />
         <source>Day</source>
         <translation>日期</translation>
     </message>
@@ -661,27 +530,117 @@
         <translation>日期格式:YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="156" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
+        <source>Sales</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
+        <source>Returns</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="109" />
+        <source>Net</source>
+        <translation>实付</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="111" />
+        <source>Tenders (sales, refunds, net)</source>
+        <translation>支付方式(销售、退款、净额)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="117" />
+        <source>Tenders total</source>
+        <translation>支付方式合计</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
+        <source>Discounts (points included)</source>
+        <translation>优惠(含积分抵扣)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="124" />
+        <source>Cash drawer</source>
+        <translation>钱箱</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
+        <source>Cash sales</source>
+        <translation>现金销售</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
+        <source>Cash refunds</source>
+        <translation>现金退款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="132" />
+        <source>Expected cash: shown after the blind count</source>
+        <translation>应有现金:盲点数后显示</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="135" />
+        <source>Expected in drawer</source>
+        <translation>钱箱应有</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="136" />
+        <source>Counted</source>
+        <translation>实点</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
+        <source>Difference</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="141" />
+        <source>Points issued</source>
+        <translation>发放积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="142" />
+        <source>Points redeemed</source>
+        <translation>使用积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
+        <source>New members</source>
+        <translation>新会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
+        <source>Members served</source>
+        <translation>服务会员数</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
+        <source>Uploads waiting</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="155" />
         <source>Type the amount in yuan, like 200 or 12.50</source>
         <translation>请输入金额(元),如 200 或 12.50</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="167" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="166" />
         <source>Opening float %1 recorded</source>
         <translation>已记录备用金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="167" />
         <source>Cash in %1 recorded</source>
         <translation>已记录存入现金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
         <source>Cash out %1 recorded</source>
         <translation>已记录取出现金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
         <source>Count %1 recorded</source>
         <translation>已记录点数 %1</translation>
     </message>
@@ -1502,7 +1461,7 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/return_dialog.py" line="155" />
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="239" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="238" />
         <source>Scan the receipt first</source>
         <translation>请先扫描小票</translation>
     </message>
@@ -1522,12 +1481,37 @@
         <translation>优先 %1(最多 %2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="242" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="208" />
+        <source>%1 × %2: %3</source>
+        <translation>%1 × %2:%3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="214" />
+        <source>Refund %1</source>
+        <translation>退款 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="216" />
+        <source>By tender: %1</source>
+        <translation>按支付方式:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="222" />
+        <source>Points taken back %1, points given back %2</source>
+        <translation>扣回积分 %1,退还积分 %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="228" />
+        <source>A manager approves refunds above %1: manager id and PIN</source>
+        <translation>超过 %1 的退款需店长批准:请输入店长编号和密码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="241" />
         <source>Review the refund first</source>
         <translation>请先查看退款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="255" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="254" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>已退款 %1(%2)。扣回积分 %3,退还积分 %4。</translation>
     </message>

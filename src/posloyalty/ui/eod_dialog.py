@@ -102,48 +102,49 @@ class EodDialog(_Dialog):
 
     def lines(self, report: eod.EodReport) -> list[str]:
         """The report as the cashier reads it, in the window's language."""
-        tr = self.tr
         out = [
-            tr("Day") + f": {report.day.isoformat()}",
-            tr("Sales") + f": {report.sales_count}   {yuan(report.sales_total)}",
-            tr("Returns") + f": {report.returns_count}   {yuan(-report.refunds_total)}",
-            tr("Net") + f": {yuan(report.net_total)}",
+            self.tr("Day") + f": {report.day.isoformat()}",
+            self.tr("Sales") + f": {report.sales_count}   {yuan(report.sales_total)}",
+            self.tr("Returns") + f": {report.returns_count}   {yuan(-report.refunds_total)}",
+            self.tr("Net") + f": {yuan(report.net_total)}",
             "",
-            tr("Tenders (sales, refunds, net)"),
+            self.tr("Tenders (sales, refunds, net)"),
         ]
         for t in report.tenders:
             out.append(
                 f"  {method_name(t.method)}: {yuan(t.sales)}   {yuan(-t.refunds)}   {yuan(t.net)}"
             )
-        out.append("  " + tr("Tenders total") + f": {yuan(sum(t.net for t in report.tenders))}")
-        out.append(tr("Discounts (points included)"))
+        out.append(
+            "  " + self.tr("Tenders total") + f": {yuan(sum(t.net for t in report.tenders))}"
+        )
+        out.append(self.tr("Discounts (points included)"))
         out.extend(f"  {kind_name(k)}: {yuan(v)}" for k, v in report.discounts_by_kind.items())
         d = report.drawer
         if d is not None:
             out += [
                 "",
-                tr("Cash drawer"),
-                "  " + tr("Opening float") + f": {yuan(d.opening_float)}",
-                "  " + tr("Cash in") + f": {yuan(d.cash_in)}",
-                "  " + tr("Cash out") + f": {yuan(-d.cash_out)}",
-                "  " + tr("Cash sales") + f": {yuan(d.cash_sales)}",
-                "  " + tr("Cash refunds") + f": {yuan(-d.cash_refunds)}",
+                self.tr("Cash drawer"),
+                "  " + self.tr("Opening float") + f": {yuan(d.opening_float)}",
+                "  " + self.tr("Cash in") + f": {yuan(d.cash_in)}",
+                "  " + self.tr("Cash out") + f": {yuan(-d.cash_out)}",
+                "  " + self.tr("Cash sales") + f": {yuan(d.cash_sales)}",
+                "  " + self.tr("Cash refunds") + f": {yuan(-d.cash_refunds)}",
             ]
             if d.counted is None or d.difference is None:
-                out.append("  " + tr("Expected cash: shown after the blind count"))
+                out.append("  " + self.tr("Expected cash: shown after the blind count"))
             else:
                 out += [
-                    "  " + tr("Expected in drawer") + f": {yuan(d.expected)}",
-                    "  " + tr("Counted") + f": {yuan(d.counted)}",
-                    "  " + tr("Difference") + f": {yuan(d.difference)}",
+                    "  " + self.tr("Expected in drawer") + f": {yuan(d.expected)}",
+                    "  " + self.tr("Counted") + f": {yuan(d.counted)}",
+                    "  " + self.tr("Difference") + f": {yuan(d.difference)}",
                 ]
         out += [
             "",
-            tr("Points issued") + f": {report.points_issued}",
-            tr("Points redeemed") + f": {report.points_redeemed}",
-            tr("New members") + f": {report.new_members}",
-            tr("Members served") + f": {report.members_served}",
-            tr("Uploads waiting") + f": {report.pending_outbox}",
+            self.tr("Points issued") + f": {report.points_issued}",
+            self.tr("Points redeemed") + f": {report.points_redeemed}",
+            self.tr("New members") + f": {report.new_members}",
+            self.tr("Members served") + f": {report.members_served}",
+            self.tr("Uploads waiting") + f": {report.pending_outbox}",
         ]
         return out
 

@@ -204,29 +204,28 @@ class ReturnDialog(_Dialog):
 
     def describe(self, p: returns.ReturnPreview) -> str:
         """The review in the window's language."""
-        tr = self.tr
         rows = [
-            tr("%1 × %2: %3")
+            self.tr("%1 × %2: %3")
             .replace("%1", str(ln.qty))
             .replace("%2", ln.name)
             .replace("%3", yuan(ln.refund))
             for ln in p.lines
         ]
-        rows.append(tr("Refund %1").replace("%1", yuan(p.refund_total)))
+        rows.append(self.tr("Refund %1").replace("%1", yuan(p.refund_total)))
         rows.append(
-            tr("By tender: %1").replace(
+            self.tr("By tender: %1").replace(
                 "%1", ", ".join(f"{method_name(m)} {yuan(v)}" for m, v in p.refunds.items()) or "-"
             )
         )
         if p.member_id is not None:
             rows.append(
-                tr("Points taken back %1, points given back %2")
+                self.tr("Points taken back %1, points given back %2")
                 .replace("%1", f"{p.points_reversed:,}")
                 .replace("%2", f"{p.points_refunded:,}")
             )
         if p.needs_manager and p.manager_above is not None:
             rows.append(
-                tr("A manager approves refunds above %1: manager id and PIN").replace(
+                self.tr("A manager approves refunds above %1: manager id and PIN").replace(
                     "%1", yuan(p.manager_above)
                 )
             )
