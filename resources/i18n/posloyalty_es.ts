@@ -477,19 +477,19 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="125" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
         <source>Opening float</source>
         <translation>Fondo inicial</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
         <source>Cash in</source>
         <translation>Entrada de efectivo</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
         <source>Cash out</source>
         <translation>Salida de efectivo</translation>
     </message>
@@ -550,97 +550,97 @@
         <translation>Medios de pago (ventas, devoluciones, neto)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="117" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
         <source>Tenders total</source>
         <translation>Total de medios de pago</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="120" />
         <source>Discounts (points included)</source>
         <translation>Descuentos (puntos incluidos)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="124" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
         <source>Cash drawer</source>
         <translation>Caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
         <source>Cash sales</source>
         <translation>Ventas en efectivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="131" />
         <source>Cash refunds</source>
         <translation>Devoluciones en efectivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="132" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="134" />
         <source>Expected cash: shown after the blind count</source>
         <translation>Efectivo esperado: se muestra tras el arqueo ciego</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="135" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
         <source>Expected in drawer</source>
         <translation>Esperado en caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="136" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
         <source>Counted</source>
         <translation>Contado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="139" />
         <source>Difference</source>
         <translation>Diferencia</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="141" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
         <source>Points issued</source>
         <translation>Puntos emitidos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="142" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
         <source>Points redeemed</source>
         <translation>Puntos canjeados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
         <source>New members</source>
         <translation>Socios nuevos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
         <source>Members served</source>
         <translation>Socios atendidos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="147" />
         <source>Uploads waiting</source>
         <translation>Envíos pendientes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="155" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="157" />
         <source>Type the amount in yuan, like 200 or 12.50</source>
         <translation>Escriba el importe en yuanes, como 200 o 12.50</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="166" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
         <source>Opening float %1 recorded</source>
         <translation>Fondo inicial %1 registrado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="167" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
         <source>Cash in %1 recorded</source>
         <translation>Entrada de efectivo %1 registrada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
         <source>Cash out %1 recorded</source>
         <translation>Salida de efectivo %1 registrada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="171" />
         <source>Count %1 recorded</source>
         <translation>Arqueo %1 registrado</translation>
     </message>
@@ -850,21 +850,31 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/error_text.py" line="232" />
+        <source>Type the item's price above ¥0.00</source>
+        <translation>Escriba el precio del artículo, mayor que ¥0.00</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <source>Name the item (or type its barcode)</source>
+        <translation>Indique el nombre del artículo (o su código de barras)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
         <source>%1 is not an amount in yuan like 12.30</source>
         <translation>%1 no es un importe en yuanes como 12.30</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="244" />
         <source>The amount cannot be negative</source>
         <translation>El importe no puede ser negativo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="248" />
         <source>%1 has more than two decimals</source>
         <translation>%1 tiene más de dos decimales</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="255" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="263" />
         <source>(scanned %1)</source>
         <translation>(escaneado %1)</translation>
     </message>
@@ -963,11 +973,16 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
+        <source>An item without a price, at the price typed (manager PIN)</source>
+        <translation>Un artículo sin precio, al precio escrito (PIN del encargado)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>Borra el campo; dos veces: cancela la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>Escanee en cualquier momento: códigos de socio, de producto y cupones.</translation>
     </message>
@@ -998,6 +1013,49 @@
         <location filename="../../src/posloyalty/ui/dialogs.py" line="382" />
         <source>Phone number</source>
         <translation>Número de teléfono</translation>
+    </message>
+</context>
+<context>
+    <name>OpenPriceDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="23" />
+        <source>Open-price item (manager)</source>
+        <translation>Artículo de precio libre (encargado)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="25" />
+        <source>Item name or barcode</source>
+        <translation>Nombre o código de barras del artículo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="32" />
+        <source>Item</source>
+        <translation>Artículo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="33" />
+        <source>Price</source>
+        <translation>Precio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="34" />
+        <source>Manager id</source>
+        <translation>Id del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="35" />
+        <source>Manager PIN</source>
+        <translation>PIN del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="52" />
+        <source>Type the price in yuan, like 12.50</source>
+        <translation>Escriba el precio en yuanes, como 12.50</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="59" />
+        <source>Added %1 at the price typed</source>
+        <translation>Añadido %1 al precio escrito</translation>
     </message>
 </context>
 <context>
@@ -1173,32 +1231,32 @@
 <context>
     <name>RecallDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="149" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="162" />
         <source>Recall a parked sale</source>
         <translation>Recuperar una venta aparcada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="154" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="167" />
         <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
         <translation>%1 · %2 artículos · %3 · socio %4 · cajero %5</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="165" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
         <source>Recall</source>
         <translation>Recuperar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="179" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="192" />
         <source>Choose a parked sale</source>
         <translation>Elija una venta aparcada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="187" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="200" />
         <source>Sale recalled</source>
         <translation>Venta recuperada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="189" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
         <source>(left off: %1)</source>
         <translation>(no recuperado: %1)</translation>
     </message>
@@ -1346,7 +1404,7 @@
         <translation>Guarde este tique para devoluciones</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="117" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="130" />
         <source>COPY</source>
         <translation>COPIA</translation>
     </message>
@@ -1778,62 +1836,67 @@
 <context>
     <name>TouchKeys</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="66" />
-        <source>F6 Adjust points</source>
-        <translation>F6 Ajustar puntos</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="67" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
         <source>F7 中文/EN/ES</source>
         <translation>F7 中文/EN/ES</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="68" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="74" />
         <source>F11 Sign in</source>
         <translation>F11 Iniciar sesión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="69" />
-        <source>+ One more</source>
-        <translation>+ Uno más</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="70" />
-        <source>- One fewer</source>
-        <translation>- Uno menos</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="71" />
-        <source>Park sale</source>
-        <translation>Aparcar venta</translation>
-    </message>
-    <message>
         <location filename="../../src/posloyalty/ui/touch_keys.py" line="72" />
-        <source>Recall sale</source>
-        <translation>Recuperar venta</translation>
+        <source>F6 Adjust</source>
+        <translation>F6 Ajustar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
-        <source>Reprint receipt</source>
-        <translation>Reimprimir ticket</translation>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="75" />
+        <source>+1</source>
+        <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="86" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="76" />
+        <source>-1</source>
+        <translation>-1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="77" />
+        <source>Park</source>
+        <translation>Aparcar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="78" />
+        <source>Recall</source>
+        <translation>Recuperar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="79" />
+        <source>Reprint</source>
+        <translation>Reimprimir</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="80" />
+        <source>Open price</source>
+        <translation>Precio libre</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
         <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
         <translation>Venta aparcada (%1 artículos, %2). Recupérela con Ctrl+R.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="100" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="107" />
         <source>No parked sales</source>
         <translation>No hay ventas aparcadas</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="112" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="125" />
         <source>No receipt to print again yet</source>
         <translation>Aún no hay ticket para reimprimir</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="137" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="150" />
         <source>Receipt %1 printed again</source>
         <translation>Ticket %1 reimpreso</translation>
     </message>

@@ -86,7 +86,7 @@
     <message>
         <location filename="../../src/posloyalty/ui/models.py" line="96" />
         <source>Price</source>
-        <translation>单价</translation>
+        <translation>价格</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/models.py" line="97" />
@@ -477,19 +477,19 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="125" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
         <source>Opening float</source>
         <translation>备用金</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
         <source>Cash in</source>
         <translation>存入现金</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
         <source>Cash out</source>
         <translation>取出现金</translation>
     </message>
@@ -550,97 +550,97 @@
         <translation>支付方式(销售、退款、净额)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="117" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
         <source>Tenders total</source>
         <translation>支付方式合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="120" />
         <source>Discounts (points included)</source>
         <translation>优惠(含积分抵扣)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="124" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
         <source>Cash drawer</source>
         <translation>钱箱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
         <source>Cash sales</source>
         <translation>现金销售</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="131" />
         <source>Cash refunds</source>
         <translation>现金退款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="132" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="134" />
         <source>Expected cash: shown after the blind count</source>
         <translation>应有现金:盲点数后显示</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="135" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
         <source>Expected in drawer</source>
         <translation>钱箱应有</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="136" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
         <source>Counted</source>
         <translation>实点</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="139" />
         <source>Difference</source>
         <translation>差额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="141" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
         <source>Points issued</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="142" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
         <source>Points redeemed</source>
         <translation>使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
         <source>New members</source>
         <translation>新会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
         <source>Members served</source>
         <translation>服务会员数</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="147" />
         <source>Uploads waiting</source>
         <translation>待上传</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="155" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="157" />
         <source>Type the amount in yuan, like 200 or 12.50</source>
         <translation>请输入金额(元),如 200 或 12.50</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="166" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
         <source>Opening float %1 recorded</source>
         <translation>已记录备用金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="167" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
         <source>Cash in %1 recorded</source>
         <translation>已记录存入现金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
         <source>Cash out %1 recorded</source>
         <translation>已记录取出现金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="171" />
         <source>Count %1 recorded</source>
         <translation>已记录点数 %1</translation>
     </message>
@@ -850,21 +850,31 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/error_text.py" line="232" />
+        <source>Type the item's price above ¥0.00</source>
+        <translation>请输入大于 ¥0.00 的商品价格</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <source>Name the item (or type its barcode)</source>
+        <translation>请填写商品名称(或条码)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
         <source>%1 is not an amount in yuan like 12.30</source>
         <translation>%1 不是有效的金额(如 12.30)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="244" />
         <source>The amount cannot be negative</source>
         <translation>金额不能为负</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="248" />
         <source>%1 has more than two decimals</source>
         <translation>%1 超过两位小数</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="255" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="263" />
         <source>(scanned %1)</source>
         <translation>(扫描内容 %1)</translation>
     </message>
@@ -963,11 +973,16 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
+        <source>An item without a price, at the price typed (manager PIN)</source>
+        <translation>无价商品按输入价格销售(需店长密码)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>清空输入;按两次:取消交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>随时扫码:会员码、商品条码和优惠券。</translation>
     </message>
@@ -998,6 +1013,49 @@
         <location filename="../../src/posloyalty/ui/dialogs.py" line="382" />
         <source>Phone number</source>
         <translation>手机号</translation>
+    </message>
+</context>
+<context>
+    <name>OpenPriceDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="23" />
+        <source>Open-price item (manager)</source>
+        <translation>自定价商品(店长)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="25" />
+        <source>Item name or barcode</source>
+        <translation>商品名称或条码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="32" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="33" />
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="34" />
+        <source>Manager id</source>
+        <translation>店长编号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="35" />
+        <source>Manager PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="52" />
+        <source>Type the price in yuan, like 12.50</source>
+        <translation>请输入价格(元),如 12.50</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="59" />
+        <source>Added %1 at the price typed</source>
+        <translation>已按输入价格添加 %1</translation>
     </message>
 </context>
 <context>
@@ -1173,32 +1231,32 @@
 <context>
     <name>RecallDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="149" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="162" />
         <source>Recall a parked sale</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="154" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="167" />
         <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
         <translation>%1 · %2 件 · %3 · 会员 %4 · 收银员 %5</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="165" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
         <source>Recall</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="179" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="192" />
         <source>Choose a parked sale</source>
         <translation>请选择挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="187" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="200" />
         <source>Sale recalled</source>
         <translation>已取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="189" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
         <source>(left off: %1)</source>
         <translation>(未恢复:%1)</translation>
     </message>
@@ -1346,7 +1404,7 @@
         <translation>退货请保留小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="117" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="130" />
         <source>COPY</source>
         <translation>重打</translation>
     </message>
@@ -1778,62 +1836,67 @@
 <context>
     <name>TouchKeys</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="66" />
-        <source>F6 Adjust points</source>
-        <translation>F6 调整积分</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="67" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
         <source>F7 中文/EN/ES</source>
         <translation>F7 中文/EN/ES</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="68" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="74" />
         <source>F11 Sign in</source>
         <translation>F11 登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="69" />
-        <source>+ One more</source>
-        <translation>+ 加一件</translation>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="72" />
+        <source>F6 Adjust</source>
+        <translation>F6 调整积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="70" />
-        <source>- One fewer</source>
-        <translation>- 减一件</translation>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="75" />
+        <source>+1</source>
+        <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="71" />
-        <source>Park sale</source>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="76" />
+        <source>-1</source>
+        <translation>-1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="77" />
+        <source>Park</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="72" />
-        <source>Recall sale</source>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="78" />
+        <source>Recall</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
-        <source>Reprint receipt</source>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="79" />
+        <source>Reprint</source>
         <translation>重打小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="86" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="80" />
+        <source>Open price</source>
+        <translation>自定价</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
         <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
         <translation>已挂单(%1 件,%2)。按 Ctrl+R 取单。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="100" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="107" />
         <source>No parked sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="112" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="125" />
         <source>No receipt to print again yet</source>
         <translation>还没有可重打的小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="137" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="150" />
         <source>Receipt %1 printed again</source>
         <translation>已重打小票 %1</translation>
     </message>

@@ -54,7 +54,7 @@ def test_keys_the_form_lacks_work_by_touch(qtbot: QtBot, window: CashierWindow) 
     _tap(qtbot, window, "languageButton")
     assert i18n.current() != "en"
     QApplication.processEvents()
-    assert window.buttons["parkButton"].text() != "Park sale"  # translated
+    assert window.buttons["parkButton"].text() != "Park"  # translated
     i18n.switch("en")
 
 
@@ -100,5 +100,33 @@ def test_help_names_the_new_keys(qtbot: QtBot, window: CashierWindow) -> None:
     dialog = HelpDialog(window)
     qtbot.addWidget(dialog)
     shown = " ".join(label.text() for label in dialog.findChildren(QLabel))
-    for key in ("Ctrl+H", "Ctrl+R", "Ctrl+P"):
+    for key in ("Ctrl+H", "Ctrl+R", "Ctrl+P", "Ctrl+O"):
         assert f"<b>{key}</b>" in shown
+
+
+def test_open_price_item_with_a_managers_pin(qtbot: QtBot, window: CashierWindow) -> None:
+    from posloyalty.ui.open_price_dialog import OpenPriceDialog
+
+    _shown(qtbot, window)
+    window.handle_scan("6900000099990")  # unknown here: refused
+    idle(qtbot, window)
+    assert window.cart_model.rowCount() == 0
+    qtbot.keyClick(window.scan_edit, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.dialog
+    assert isinstance(dialog, OpenPriceDialog)
+    qtbot.keyClicks(dialog.name_edit, "6900000099990")
+    qtbot.keyClicks(dialog.price_edit, "12.50")
+    qtbot.keyClicks(dialog.manager_edit, "boss")
+    qtbot.keyClicks(dialog.pin_edit, "0000")  # not the manager's PIN
+    qtbot.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+    idle(qtbot, window)
+    assert "Wrong manager id or PIN" in dialog.message.text()
+    assert window.cart_model.rowCount() == 0
+    qtbot.keyClicks(dialog.pin_edit, "9999")
+    qtbot.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.dialog is None)
+    assert [(r.line.name, r.line.unit_price) for r in window.view.rows] == [("6900000099990", 1250)]
+    _tap(qtbot, window, "openPriceButton")
+    assert isinstance(window.dialog, OpenPriceDialog)
+    _back(qtbot, window)

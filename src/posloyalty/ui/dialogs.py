@@ -868,6 +868,7 @@ class HelpDialog(_Dialog):
             ("Ctrl+H", self.tr("Park the sale (挂单)")),
             ("Ctrl+R", self.tr("Recall a parked sale (取单)")),
             ("Ctrl+P", self.tr("Print the last receipt again")),
+            ("Ctrl+O", self.tr("An item without a price, at the price typed (manager PIN)")),
             ("Esc", self.tr("Clear the field; twice: cancel the sale")),
         ]
         layout = QVBoxLayout(self)

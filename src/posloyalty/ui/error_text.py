@@ -228,6 +228,14 @@ _TABLE: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = tuple(
             lambda: QCoreApplication.translate("Errors", "That parked sale was recalled already"),
         ),
         (
+            r"type the item's price above 0.00 yuan",
+            lambda: QCoreApplication.translate("Errors", "Type the item's price above ¥0.00"),
+        ),
+        (
+            r"name the item \(or type its barcode\)",
+            lambda: QCoreApplication.translate("Errors", "Name the item (or type its barcode)"),
+        ),
+        (
             r"amount: '(.*)' is not a yuan amount like \"12.30\"",
             lambda: QCoreApplication.translate("Errors", "%1 is not an amount in yuan like 12.30"),
         ),

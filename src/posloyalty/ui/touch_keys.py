@@ -1,6 +1,6 @@
 """Keys for the actions the Designer form has no button for, so everything works by touch:
-F6 adjustment, F7 language, F11 sign-in, + and -, park (挂单, Ctrl+H), recall (取单, Ctrl+R)
-and receipt reprint (Ctrl+P). Park, recall and reprint run on the window's worker through
+F6 adjustment, F7 language, F11 sign-in, + and -, park (挂单, Ctrl+H), recall (取单, Ctrl+R),
+receipt reprint (Ctrl+P) and open-price items (Ctrl+O, manager's PIN). Park, recall and reprint run on the window's worker through
 :mod:`posloyalty.terminal.parking` and the receipt printer; this module only wires them.
 """
 
@@ -49,6 +49,7 @@ class TouchKeys(QObject):
             "parkButton": self.park,
             "recallButton": self.recall,
             "reprintButton": self.reprint,
+            "openPriceButton": self.open_price,
         }
         for name, action in actions.items():
             button = QPushButton(window.centralWidget())
@@ -56,21 +57,27 @@ class TouchKeys(QObject):
             button.clicked.connect(action)
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             window.buttons[name] = button
-        shortcuts = {"Ctrl+H": self.park, "Ctrl+R": self.recall, "Ctrl+P": self.reprint}
+        shortcuts = {
+            "Ctrl+H": self.park,
+            "Ctrl+R": self.recall,
+            "Ctrl+P": self.reprint,
+            "Ctrl+O": self.open_price,
+        }
         for key, action in shortcuts.items():
             QShortcut(QKeySequence(key), window, action)
             window.actions_by_key[key] = action
 
     def labels(self) -> dict[str, str]:
         return {
-            "adjustButton": self.tr("F6 Adjust points"),
+            "adjustButton": self.tr("F6 Adjust"),
             "languageButton": self.tr("F7 中文/EN/ES"),
             "signInButton": self.tr("F11 Sign in"),
-            "moreButton": self.tr("+ One more"),
-            "fewerButton": self.tr("- One fewer"),
-            "parkButton": self.tr("Park sale"),
-            "recallButton": self.tr("Recall sale"),
-            "reprintButton": self.tr("Reprint receipt"),
+            "moreButton": self.tr("+1"),
+            "fewerButton": self.tr("-1"),
+            "parkButton": self.tr("Park"),
+            "recallButton": self.tr("Recall"),
+            "reprintButton": self.tr("Reprint"),
+            "openPriceButton": self.tr("Open price"),
         }
 
     # -- park and recall
@@ -102,6 +109,12 @@ class TouchKeys(QObject):
             window._open(RecallDialog(window, found))
 
         window.submit(lambda: parking.parked_sales(counter), done)
+
+    def open_price(self) -> None:
+        """An item without a price in the till, at the price typed (manager's PIN)."""
+        from posloyalty.ui.open_price_dialog import OpenPriceDialog
+
+        self.window_._open(OpenPriceDialog(self.window_))
 
     # -- reprint
     def reprint(self) -> None:
