@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Qt's xcb libraries come from Debian packages: installed where we are root, else named.
 run: $(STAMP) $(QM)
+	bash scripts/qt_runtime_deps.sh
 	$(BIN)/posloyalty run --demo
 
 test: $(STAMP) services check pytest

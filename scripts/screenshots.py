@@ -1,7 +1,8 @@
 """Render the cashier terminal's main flows to docs/screenshots/ (``make screenshots``).
 
 Off-screen Qt, a small demo terminal on a Wednesday (member day), in Chinese and English:
-idle, member identified, payment, receipt preview, registration, customer display (idle with
+idle, member identified (at 1024x768, 1366x768 and 1920x1080), payment, receipt preview, end of
+day and the cash drawer, registration, customer display (idle with
 a self-registration QR from a local HQ started for the purpose, and during a sale).
 """
 
@@ -30,6 +31,7 @@ from posloyalty.ui.app import start_local_hq
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.customer_display import CustomerDisplay
 from posloyalty.ui.dialogs import PaymentDialog, ReceiptDialog, RegistrationDialog
+from posloyalty.ui.eod_dialog import EodDialog
 from posloyalty.ui.qt import QApplication, QRect, QWidget
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
@@ -80,6 +82,12 @@ def shoot(app: QApplication, lang: str, work: Path, hq_url: str | None) -> None:
     _settle(app, window)
     _grab(window, f"member-day-{suffix}.png")
     _grab(display, f"customer-display-{suffix}.png")
+    for width, height in ((1024, 768), (1366, 768), (1920, 1080)):
+        window.fit_to_screen(QRect(0, 0, width, height))
+        _settle(app, window)
+        _grab(window, f"counter-{width}x{height}-{suffix}.png")
+    window.fit_to_screen(QRect(0, 0, 1366, 768))
+    _settle(app, window)
     window.toggle_points()
     window.pay()
     _settle(app, window)
@@ -97,6 +105,15 @@ def shoot(app: QApplication, lang: str, work: Path, hq_url: str | None) -> None:
     (OUT / f"receipt-{suffix}.png").write_bytes(window.last_receipt_png)
     print(f"  {OUT / f'receipt-{suffix}.png'}")
     receipt.accept()
+    _settle(app, window)
+    window.end_of_day()
+    _settle(app, window)
+    _settle(app, window)
+    eod = window.dialog
+    assert isinstance(eod, EodDialog), eod
+    _grab(eod, f"end-of-day-{suffix}.png")
+    eod.accept()
+    _settle(app, window)
     reg = RegistrationDialog(window, "13912345678")
     reg.name_edit.setText("陈静" if lang == "zh_CN" else "Chen Jing")
     reg.birthday_edit.setText("1992-11-25")

@@ -87,6 +87,9 @@ def test_buy_2100_and_return_it_all_stays_regular(
     capsys: pytest.CaptureFixture[str], till: str
 ) -> None:
     sale = buy(capsys, till, "M3", "BIG", "2024-01-10T10:00")
+    ret = ("return", "--db", till, "--cashier", "c1", "--preset", "vancl")
+    refused = _run(capsys, *ret, "--sale", str(sale["sale_id"]), "--at", "2024-01-15T10:00")
+    assert refused[0] == 2 and "needs a manager's id and PIN" in refused[2]
     code, _, err = _run(
         capsys,
         "return",
@@ -100,6 +103,11 @@ def test_buy_2100_and_return_it_all_stays_regular(
         str(sale["sale_id"]),
         "--at",
         "2024-01-15T10:00",
+        # A refund above the till's limit (default ¥200) needs a manager's PIN.
+        "--manager",
+        "c1",
+        "--manager-pin",
+        "2468",
     )
     assert code == 0, err
     after = buy(capsys, till, "M3", "TEE", "2024-03-01T10:00")

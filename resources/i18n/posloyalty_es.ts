@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="72" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="74" />
         <source>Too many wrong PINs for %1: try again in %2 s</source>
         <translation>Demasiados PIN incorrectos para %1: inténtelo de nuevo en %2 s</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="78" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="80" />
         <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
         <translation>%1 está bloqueado por demasiados PIN incorrectos: un encargado debe desbloquearlo (o espere %2 min)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="83" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
         <source>%1 is not a manager</source>
         <translation>%1 no es encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
         <source>Wrong manager id or PIN</source>
         <translation>Id de encargado o PIN incorrecto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
         <source>Wrong cashier id or PIN</source>
         <translation>Id de cajero o PIN incorrecto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="91" />
         <source>Adjustment refused: %1</source>
         <translation>Ajuste rechazado: %1</translation>
     </message>
@@ -36,32 +36,37 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="605" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="530" />
+        <source>Points adjustment (manager)</source>
+        <translation>Ajuste de puntos (encargado)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="540" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="606" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="541" />
         <source>Points (+/-)</source>
         <translation>Puntos (+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="607" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="542" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="608" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="543" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="609" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="544" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="631" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="566" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>Ajustados %1 puntos a %2; saldo %3</translation>
     </message>
@@ -139,306 +144,306 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="466" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>Socio %1 identificado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="468" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
         <source>Coupon %1 applied</source>
         <translation>Cupón %1 aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="478" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
         <source>Subtotal %1</source>
         <translation>Subtotal %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="480" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="483" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="793" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="489" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="800" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="490" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="496" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="497" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="503" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="535" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="547" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
         <source>Phone %1 · %2</source>
         <translation>Teléfono %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="550" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>Points available: %1</source>
         <translation>Puntos disponibles: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
         <source>Pending: %1</source>
         <translation>Pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
         <source>Growth: %1</source>
         <translation>Crecimiento: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 cuenta para el nivel desde el %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="577" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="580" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>Bienvenido de nuevo: primera visita en %1 días</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
         <source>Not verified yet (HQ offline)</source>
         <translation>Aún sin verificar (central sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>Aún sin verificar (la central tarda en responder)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="592" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>Sin verificar: la central no conoce este código de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="593" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
         <source>Not verified: scan the member's phone code</source>
         <translation>Sin verificar: escanee el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>Not verified yet</source>
         <translation>Aún sin verificar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>: sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="609" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
         <source>F9 Void line</source>
         <translation>F9 Anular línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="636" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="706" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="713" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="710" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ Sincronización detenida</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="720" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="730" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="737" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="798" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="805" />
         <source>Points taken back</source>
         <translation>Puntos retirados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="843" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="850" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="845" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="847" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="854" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="881" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="889" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="896" />
         <source>Voided line %1: %2</source>
         <translation>Línea %1 anulada: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="905" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="940" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="912" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="947" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="949" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="956" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="987" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="999" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1006" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>
@@ -456,12 +461,17 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="477" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="494" />
+        <source>Coupon</source>
+        <translation>Cupón</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="497" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="482" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
         <source>Held by the member:</source>
         <translation>Del socio:</translation>
     </message>
@@ -469,48 +479,48 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="102" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="103" />
         <source>Welcome to %1</source>
         <extracomment>How long a finished sale stays on the display (ms) before it goes idle. The display shows a finished sale (thanks and change), not a sale in progress.</extracomment>
         <translation>Bienvenido a %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="104" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="105" />
         <source>Scan to join and save today</source>
         <translation>Escanee para hacerse socio y ahorrar hoy</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="107" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="108" />
         <source>Thank you! See you soon</source>
         <translation>¡Gracias! Hasta pronto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="110" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="111" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="114" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="115" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="122" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="123" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="127" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="128" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="132" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="133" />
         <source>Total %1</source>
         <translation>Total %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="135" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="136" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
@@ -523,146 +533,523 @@
 <context>
     <name>EodDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="929" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="951" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="41" />
+        <source>End of day and cash drawer</source>
+        <translation>Cierre del día y caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="49" />
+        <source>Why (bank drop, change from the bank…)</source>
+        <translation>Motivo (depósito al banco, cambio del banco…)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
+        <source>Opening float</source>
+        <translation>Fondo inicial</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
+        <source>Cash in</source>
+        <translation>Entrada de efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
+        <source>Cash out</source>
+        <translation>Salida de efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="53" />
+        <source>Count the drawer (blind)</source>
+        <translation>Contar la caja (a ciegas)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="54" />
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="55" />
+        <source>Cash drawer (today)</source>
+        <translation>Caja (hoy)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="57" />
+        <source>Amount</source>
+        <translation>Importe</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="58" />
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="71" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="106" />
         <source>Day</source>
         <translation>Día</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="944" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="94" />
         <source>Type the day as YYYY-MM-DD</source>
         <translation>Escriba el día como AAAA-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="952" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
         <source>Sales</source>
         <translation>Ventas</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="953" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
         <source>Returns</source>
         <translation>Devoluciones</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="954" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="109" />
         <source>Net</source>
         <translation>Neto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="956" />
-        <source>Payments</source>
-        <translation>Pagos</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="111" />
+        <source>Tenders (sales, refunds, net)</source>
+        <translation>Medios de pago (ventas, devoluciones, neto)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="958" />
-        <source>Discounts</source>
-        <translation>Descuentos</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
+        <source>Tenders total</source>
+        <translation>Total de medios de pago</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="961" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="120" />
+        <source>Discounts (points included)</source>
+        <translation>Descuentos (puntos incluidos)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
+        <source>Cash drawer</source>
+        <translation>Caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
+        <source>Cash sales</source>
+        <translation>Ventas en efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="131" />
+        <source>Cash refunds</source>
+        <translation>Devoluciones en efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="134" />
+        <source>Expected cash: shown after the blind count</source>
+        <translation>Efectivo esperado: se muestra tras el arqueo ciego</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
+        <source>Expected in drawer</source>
+        <translation>Esperado en caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
+        <source>Counted</source>
+        <translation>Contado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="139" />
+        <source>Difference</source>
+        <translation>Diferencia</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="157" />
+        <source>Type the amount in yuan, like 200 or 12.50</source>
+        <translation>Escriba el importe en yuanes, como 200 o 12.50</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
+        <source>Opening float %1 recorded</source>
+        <translation>Fondo inicial %1 registrado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
+        <source>Cash in %1 recorded</source>
+        <translation>Entrada de efectivo %1 registrada</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
+        <source>Cash out %1 recorded</source>
+        <translation>Salida de efectivo %1 registrada</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="171" />
+        <source>Count %1 recorded</source>
+        <translation>Arqueo %1 registrado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
         <source>Points issued</source>
         <translation>Puntos emitidos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="962" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
         <source>Points redeemed</source>
         <translation>Puntos canjeados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="963" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
         <source>New members</source>
         <translation>Socios nuevos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="964" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
         <source>Members served</source>
         <translation>Socios atendidos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="965" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="147" />
         <source>Uploads waiting</source>
         <translation>Envíos pendientes</translation>
     </message>
 </context>
 <context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="26" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="30" />
+        <source>Nothing was scanned</source>
+        <translation>No se escaneó nada</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="34" />
+        <source>Unknown product code %1</source>
+        <translation>Código de producto desconocido %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="38" />
+        <source>%1 is not a member, coupon or product code</source>
+        <translation>%1 no es un código de socio, cupón ni producto</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="44" />
+        <source>%1 was misread (check character); scan it again</source>
+        <translation>%1 se leyó mal (carácter de control); escanéelo de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="50" />
+        <source>%1 was misread (check digit); scan it again</source>
+        <translation>%1 se leyó mal (dígito de control); escanéelo de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="56" />
+        <source>%1 was misread (wrong length); scan it again</source>
+        <translation>%1 se leyó mal (longitud incorrecta); escanéelo de nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="62" />
+        <source>%1 is too long to be a code</source>
+        <translation>%1 es demasiado largo para ser un código</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="66" />
+        <source>There is no line to void</source>
+        <translation>No hay ninguna línea que anular</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="70" />
+        <source>There is no line to change</source>
+        <translation>No hay ninguna línea que cambiar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="74" />
+        <source>There is no line %1</source>
+        <translation>No hay línea %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="78" />
+        <source>There is no payment %1</source>
+        <translation>No hay pago %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="82" />
+        <source>The quantity is already 1; void the line to take it off</source>
+        <translation>La cantidad ya es 1; anule la línea para quitarla</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="88" />
+        <source>The quantity must be a whole number from 1 to 9999</source>
+        <translation>La cantidad debe ser un número entero de 1 a 9999</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="94" />
+        <source>Nothing is left to pay</source>
+        <translation>No queda nada por pagar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="98" />
+        <source>A payment must be above ¥0.00</source>
+        <translation>Un pago debe ser mayor que ¥0.00</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="102" />
+        <source>A payment of ¥%2 is more than the ¥%3 still due</source>
+        <translation>Un pago de ¥%2 supera los ¥%3 pendientes</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="108" />
+        <source>¥%1 is still due; take a payment first</source>
+        <translation>Faltan ¥%1; cobre primero</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="112" />
+        <source>Type the member's full 11-digit phone number</source>
+        <translation>Escriba el móvil completo de 11 dígitos del socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="118" />
+        <source>No member with phone %1 here</source>
+        <translation>No hay ningún socio con el móvil %1 aquí</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="122" />
+        <source>Identify the member before applying a member coupon</source>
+        <translation>Identifique al socio antes de aplicar un cupón de socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="128" />
+        <source>Coupon %1 is already applied</source>
+        <translation>El cupón %1 ya está aplicado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="132" />
+        <source>Coupon %1 was already used</source>
+        <translation>El cupón %1 ya se usó</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="136" />
+        <source>Coupon %1 is not held by this member</source>
+        <translation>Este socio no tiene el cupón %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="140" />
+        <source>Only an identified member can pay with points</source>
+        <translation>Solo un socio identificado puede pagar con puntos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="146" />
+        <source>No points can be redeemed on this sale right now</source>
+        <translation>Ahora no se pueden canjear puntos en esta venta</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="152" />
+        <source>HQ has not confirmed this member yet</source>
+        <translation>La central aún no ha confirmado a este socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="156" />
+        <source>Points can only be spent with the member's dynamic code (phone app)</source>
+        <translation>Los puntos solo se gastan con el código dinámico del socio (app del móvil)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
+        <source>No sale %1 on this till</source>
+        <translation>No hay ninguna venta %1 en esta caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="166" />
+        <source>Everything of sale %1 was already returned</source>
+        <translation>Todo lo de la venta %1 ya se devolvió</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
+        <source>%1 is itself a return; return the original sale</source>
+        <translation>%1 ya es una devolución; devuelva la venta original</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
+        <source>A refund above ¥%1 needs a manager's id and PIN</source>
+        <translation>Un reembolso de más de ¥%1 necesita el id y el PIN de un encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
+        <source>The sale was not paid by %1 (or it was refunded already)</source>
+        <translation>La venta no se pagó con %1 (o ya se reembolsó)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
+        <source>Give a reason for moving cash in or out of the drawer</source>
+        <translation>Indique un motivo para meter o sacar efectivo de la caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
+        <source>Type an amount above zero</source>
+        <translation>Escriba un importe mayor que cero</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="200" />
+        <source>The drawer already has today's opening float; record more as cash in</source>
+        <translation>La caja ya tiene el fondo inicial de hoy; registre más como entrada de efectivo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
+        <source>The drawer should hold only ¥%1; cannot take out more</source>
+        <translation>La caja solo debería tener ¥%1; no se puede sacar más</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
+        <source>There is no sale to park</source>
+        <translation>No hay ninguna venta que aparcar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="216" />
+        <source>Payment has started: go back to the basket before parking</source>
+        <translation>El pago ha empezado: vuelva a la cesta antes de aparcar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
+        <source>Finish or park the sale in progress before recalling another</source>
+        <translation>Termine o aparque la venta en curso antes de recuperar otra</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
+        <source>That parked sale was recalled already</source>
+        <translation>Esa venta aparcada ya se recuperó</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="232" />
+        <source>Type the item's price above ¥0.00</source>
+        <translation>Escriba el precio del artículo, mayor que ¥0.00</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <source>Name the item (or type its barcode)</source>
+        <translation>Indique el nombre del artículo (o su código de barras)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <source>%1 is not an amount in yuan like 12.30</source>
+        <translation>%1 no es un importe en yuanes como 12.30</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="244" />
+        <source>The amount cannot be negative</source>
+        <translation>El importe no puede ser negativo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="248" />
+        <source>%1 has more than two decimals</source>
+        <translation>%1 tiene más de dos decimales</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="263" />
+        <source>(scanned %1)</source>
+        <translation>(escaneado %1)</translation>
+    </message>
+</context>
+<context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="976" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="857" />
+        <source>Help</source>
+        <translation>Ayuda</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="859" />
         <source>This help</source>
         <translation>Esta ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="977" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="860" />
         <source>Member: look up by phone, or register</source>
         <translation>Socio: buscar por teléfono o registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="978" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="861" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="979" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>Pagar con el máximo de puntos (otra vez: deshacer)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="980" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
         <source>Pay</source>
         <translation>Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="981" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
         <source>Points adjustment (manager PIN)</source>
         <translation>Ajuste de puntos (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="982" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
         <source>Language: 中文 / English / Español</source>
         <translation>Idioma: 中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="983" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="866" />
         <source>Return against a receipt</source>
         <translation>Devolución con tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="984" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
         <source>Void the selected (or last) line</source>
         <translation>Anular la línea elegida (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="985" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>Cantidad de la línea seleccionada (o la última); escriba 3* para poner 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="986" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>Una unidad más / menos de la línea seleccionada (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="987" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>Ajustes y alta en la central (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="988" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="989" />
-        <source>End-of-day report</source>
-        <translation>Informe de cierre</translation>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
+        <source>End of day and cash drawer</source>
+        <translation>Cierre del día y caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="990" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="873" />
+        <source>Park the sale (挂单)</source>
+        <translation>Aparcar la venta (挂单)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
+        <source>Recall a parked sale (取单)</source>
+        <translation>Recuperar una venta aparcada (取单)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
+        <source>Print the last receipt again</source>
+        <translation>Reimprimir el último ticket</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
+        <source>An item without a price, at the price typed (manager PIN)</source>
+        <translation>Un artículo sin precio, al precio escrito (PIN del encargado)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>Borra el campo; dos veces: cancela la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="994" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>Escanee en cualquier momento: códigos de socio, de producto y cupones.</translation>
     </message>
@@ -670,71 +1057,119 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="361" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="377" />
+        <source>Member</source>
+        <translation>Socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="379" />
         <source>11-digit mobile number</source>
         <translation>Móvil de 11 dígitos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="362" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
         <source>Find (Enter)</source>
         <translation>Buscar (Intro)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="363" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="381" />
         <source>Register new member (F2)</source>
         <translation>Registrar socio nuevo (F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="365" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="383" />
         <source>Phone number</source>
         <translation>Número de teléfono</translation>
     </message>
 </context>
 <context>
+    <name>OpenPriceDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="23" />
+        <source>Open-price item (manager)</source>
+        <translation>Artículo de precio libre (encargado)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="25" />
+        <source>Item name or barcode</source>
+        <translation>Nombre o código de barras del artículo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="32" />
+        <source>Item</source>
+        <translation>Artículo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="33" />
+        <source>Price</source>
+        <translation>Precio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="34" />
+        <source>Manager id</source>
+        <translation>Id del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="35" />
+        <source>Manager PIN</source>
+        <translation>PIN del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="52" />
+        <source>Type the price in yuan, like 12.50</source>
+        <translation>Escriba el precio en yuanes, como 12.50</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="59" />
+        <source>Added %1 at the price typed</source>
+        <translation>Añadido %1 al precio escrito</translation>
+    </message>
+</context>
+<context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="114" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="113" />
         <location filename="../../ui/payment.ui" line="6" />
         <source>Payment</source>
         <translation>Pago</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="172" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="178" />
         <source>Still to pay: %1</source>
         <translation>Por pagar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="175" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="181" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="180" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="187" />
         <source>No member: points cannot pay.</source>
         <translation>Sin socio: no se puede pagar con puntos.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="184" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="191" />
         <source>Points cannot pay: %1</source>
         <translation>No se puede pagar con puntos: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="188" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="195" />
         <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
         <translation>Disponibles %1 puntos. Los puntos pagan como máximo el %2% de la venta; ahora hasta %3 puntos (%4).</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="200" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="207" />
         <source>HQ has not confirmed this member's balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>La central no ha confirmado el saldo de este socio recientemente: como máximo %1 puntos al día; hoy quedan %2.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="205" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="212" />
         <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>Límite sin conexión: la central no ha confirmado el saldo recientemente, como máximo %1 puntos al día; quedan %2 hoy.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="317" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="333" />
         <source>%1 is still to pay</source>
         <translation>Faltan %1 por pagar</translation>
     </message>
@@ -816,6 +1251,24 @@
     </message>
 </context>
 <context>
+    <name>PaymentPad</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="49" />
+        <source>Cash received</source>
+        <translation>Efectivo recibido</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="52" />
+        <source>WeChat Pay</source>
+        <translation>WeChat Pay</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="53" />
+        <source>Alipay</source>
+        <translation>Alipay</translation>
+    </message>
+</context>
+<context>
     <name>PaymentsModel</name>
     <message>
         <location filename="../../src/posloyalty/ui/models.py" line="183" />
@@ -836,10 +1289,43 @@
 <context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="660" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="670" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="595" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="605" />
         <source>Quantity</source>
         <translation>Cantidad</translation>
+    </message>
+</context>
+<context>
+    <name>RecallDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="162" />
+        <source>Recall a parked sale</source>
+        <translation>Recuperar una venta aparcada</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="167" />
+        <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
+        <translation>%1 · %2 artículos · %3 · socio %4 · cajero %5</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
+        <source>Recall</source>
+        <translation>Recuperar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="192" />
+        <source>Choose a parked sale</source>
+        <translation>Elija una venta aparcada</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="200" />
+        <source>Sale recalled</source>
+        <translation>Venta recuperada</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
+        <source>(left off: %1)</source>
+        <translation>(no recuperado: %1)</translation>
     </message>
 </context>
 <context>
@@ -870,140 +1356,173 @@
         <translation>Cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="25" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="19" />
+        <source>Points</source>
+        <translation>Puntos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="26" />
         <source>Cash</source>
         <translation>Efectivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="26" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="27" />
         <source>Card</source>
         <translation>Tarjeta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="27" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="28" />
         <source>Gift card</source>
         <translation>Tarjeta regalo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="38" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="29" />
+        <source>WeChat Pay</source>
+        <translation>WeChat Pay</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="30" />
+        <source>Alipay</source>
+        <translation>Alipay</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="41" />
         <source>Store</source>
         <translation>Tienda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="42" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="45" />
         <source>Cashier</source>
         <translation>Cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="53" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="56" />
         <source>Subtotal</source>
         <translation>Subtotal</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="58" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="61" />
         <source>Saved</source>
         <translation>Ahorro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="65" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
         <source>Points used</source>
         <translation>Puntos usados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="72" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="79" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
         <source>Change</source>
         <translation>Cambio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="85" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="88" />
         <source>You saved</source>
         <translation>Ha ahorrado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="91" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="97" />
         <source>pending</source>
         <translation>pendiente</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="95" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="98" />
         <source>Points earned</source>
         <translation>Puntos ganados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="99" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="102" />
         <source>Points balance</source>
         <translation>Saldo de puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="106" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
         <source>Points pending</source>
         <translation>Puntos pendientes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="114" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="117" />
         <source>Tier</source>
         <translation>Nivel</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="126" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="129" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="135" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
         <source>Your member card</source>
         <translation>Su tarjeta de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="141" />
         <source>Keep this receipt for returns</source>
         <translation>Guarde este tique para devoluciones</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="130" />
+        <source>COPY</source>
+        <translation>COPIA</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="347" />
+        <source>Receipt</source>
+        <translation>Tique</translation>
     </message>
 </context>
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="398" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="411" />
+        <source>Register a member</source>
+        <translation>Registrar socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>El cliente acepta hacerse socio y el uso de sus datos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="402" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="421" />
         <source>Phone</source>
         <translation>Teléfono</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="403" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
         <source>Name (optional)</source>
         <translation>Nombre (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="404" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="423" />
         <source>Birthday (optional)</source>
         <translation>Cumpleaños (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="413" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="432" />
         <source>Register</source>
         <translation>Registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="455" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
         <source>%1 points</source>
         <translation>%1 puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="459" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="478" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>Registrado %1. Regalos de bienvenida: %2</translation>
     </message>
@@ -1011,42 +1530,113 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="508" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="48" />
         <source>Scan the receipt barcode</source>
         <translation>Escanee el código de barras del tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="516" />
-        <source>Refund</source>
-        <translation>Reembolsar</translation>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="45" />
+        <source>Return</source>
+        <translation>Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="518" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="66" />
+        <source>Manager id</source>
+        <translation>Id del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="67" />
+        <source>Manager PIN</source>
+        <translation>PIN del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="69" />
+        <source>Review refund</source>
+        <translation>Revisar reembolso</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="70" />
+        <source>Confirm refund</source>
+        <translation>Confirmar reembolso</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="71" />
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="77" />
         <source>Receipt code</source>
         <translation>Código del tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="522" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="82" />
+        <source>Refund by</source>
+        <translation>Reembolsar por</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="83" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="124" />
         <source>Sale %1 of %2, total %3</source>
         <translation>Venta %1 del %2, total %3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="558" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="155" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="238" />
         <source>Scan the receipt first</source>
         <translation>Escanee primero el tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="562" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="161" />
         <source>Nothing chosen to return</source>
         <translation>No se ha elegido nada para devolver</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="571" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="195" />
+        <source>Original tenders</source>
+        <translation>Medios de pago originales</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="198" />
+        <source>%1 first (up to %2)</source>
+        <translation>%1 primero (hasta %2)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="208" />
+        <source>%1 × %2: %3</source>
+        <translation>%1 × %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="214" />
+        <source>Refund %1</source>
+        <translation>Reembolso %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="216" />
+        <source>By tender: %1</source>
+        <translation>Por medio de pago: %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="222" />
+        <source>Points taken back %1, points given back %2</source>
+        <translation>Puntos retirados %1, puntos devueltos %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="228" />
+        <source>A manager approves refunds above %1: manager id and PIN</source>
+        <translation>Un encargado aprueba los reembolsos de más de %1: id y PIN del encargado</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="241" />
+        <source>Review the refund first</source>
+        <translation>Revise primero el reembolso</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="254" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>Reembolsado %1 (%2). Puntos retirados %3, puntos devueltos %4.</translation>
     </message>
@@ -1077,144 +1667,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="706" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="641" />
         <source>Settings and enrolment</source>
         <translation>Ajustes y alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="654" />
         <source>None: receipts are previewed only</source>
         <translation>Ninguna: los tiques solo se previsualizan</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="722" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="657" />
         <source>Store</source>
         <translation>Tienda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="723" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="658" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="724" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="737" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="672" />
         <source>HQ address</source>
         <translation>Dirección de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="660" />
         <source>Enrolment</source>
         <translation>Alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="661" />
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="727" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
         <source>Receipt printer</source>
         <translation>Impresora de tiques</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="734" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
         <source>Enrol</source>
         <translation>Dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="735" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="670" />
         <source>Enrol with HQ (manager)</source>
         <translation>Alta en la central (encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="738" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="673" />
         <source>Enrolment code</source>
         <translation>Código de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="739" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="740" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="767" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="702" />
         <source>none</source>
         <translation>ninguna</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="772" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="707" />
         <source>Enrolled (online)</source>
         <translation>Dado de alta (en línea)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="774" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="709" />
         <source>Enrolled (offline)</source>
         <translation>Dado de alta (sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="777" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="712" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>Revocado por la central: dé de alta de nuevo con un código nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="779" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>Sin alta: las ventas se guardan aquí hasta que la tenga</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="785" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="720" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>Termine o cancele la venta antes de dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="788" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="723" />
         <source>Still reading the settings; try again</source>
         <translation>Aún se leen los ajustes; inténtelo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="792" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="727" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="809" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>Escriba la dirección de la central, empezando por http:// o https://</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="796" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="731" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>Escriba el código de alta de un solo uso de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="835" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="770" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>Dado de alta: tienda %1, terminal %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="850" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="785" />
         <source>Enrolling…</source>
         <translation>Dando de alta…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="790" />
         <source>Nothing was changed.</source>
         <translation>No se ha cambiado nada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="858" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>No se puede contactar con la central en %1: compruebe la dirección y la red.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="803" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>La central rechazó el código: es desconocido, ya se usó o caducó. Pida uno nuevo a la central.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="810" />
         <source>HQ refused the enrolment: %1</source>
         <translation>La central rechazó el alta: %1</translation>
     </message>
@@ -1222,24 +1812,160 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="888" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="819" />
+        <source>Cashier sign-in</source>
+        <translation>Inicio de sesión del cajero</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
         <source>Cashier id</source>
         <translation>Id de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="889" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="825" />
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="899" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="835" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>Termine o cancele la venta antes de cambiar de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="912" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="848" />
         <source>Signed in as %1</source>
         <translation>Sesión iniciada como %1</translation>
+    </message>
+</context>
+<context>
+    <name>Tiers</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="20" />
+        <source>Regular</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="21" />
+        <source>Silver</source>
+        <translation>Plata</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="22" />
+        <source>Gold</source>
+        <translation>Oro</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="23" />
+        <source>Platinum</source>
+        <translation>Platino</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="24" />
+        <source>Diamond</source>
+        <translation>Diamante</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="25" />
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="26" />
+        <source>SVIP</source>
+        <translation>SVIP</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="27" />
+        <source>One star</source>
+        <translation>Una estrella</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="28" />
+        <source>Two stars</source>
+        <translation>Dos estrellas</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="29" />
+        <source>Three stars</source>
+        <translation>Tres estrellas</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="30" />
+        <source>Four stars</source>
+        <translation>Cuatro estrellas</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="31" />
+        <source>Five stars</source>
+        <translation>Cinco estrellas</translation>
+    </message>
+</context>
+<context>
+    <name>TouchKeys</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="72" />
+        <source>F6 Adjust</source>
+        <translation>F6 Ajustar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
+        <source>F7 中文/EN/ES</source>
+        <translation>F7 中文/EN/ES</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="74" />
+        <source>F11 Sign in</source>
+        <translation>F11 Iniciar sesión</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="75" />
+        <source>+1</source>
+        <translation>+1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="76" />
+        <source>-1</source>
+        <translation>-1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="77" />
+        <source>Park</source>
+        <translation>Aparcar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="78" />
+        <source>Recall</source>
+        <translation>Recuperar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="79" />
+        <source>Reprint</source>
+        <translation>Reimprimir</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="80" />
+        <source>Open price</source>
+        <translation>Precio libre</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
+        <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
+        <translation>Venta aparcada (%1 artículos, %2). Recupérela con Ctrl+R.</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="107" />
+        <source>No parked sales</source>
+        <translation>No hay ventas aparcadas</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="125" />
+        <source>No receipt to print again yet</source>
+        <translation>Aún no hay ticket para reimprimir</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="150" />
+        <source>Receipt %1 printed again</source>
+        <translation>Ticket %1 reimpreso</translation>
     </message>
 </context>
 <context>
@@ -1248,54 +1974,6 @@
         <location filename="../../src/posloyalty/ui/camera.py" line="200" />
         <source>Camera</source>
         <translation>Cámara</translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="330" />
-        <source>Receipt</source>
-        <translation>Tique</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="359" />
-        <source>Member</source>
-        <translation>Socio</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="392" />
-        <source>Register a member</source>
-        <translation>Registrar socio</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
-        <source>Coupon</source>
-        <translation>Cupón</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="506" />
-        <source>Return</source>
-        <translation>Devolución</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="595" />
-        <source>Points adjustment (manager)</source>
-        <translation>Ajuste de puntos (encargado)</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
-        <source>Cashier sign-in</source>
-        <translation>Inicio de sesión del cajero</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="922" />
-        <source>End of day</source>
-        <translation>Cierre del día</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="974" />
-        <source>Help</source>
-        <translation>Ayuda</translation>
     </message>
 </context>
 </TS>

@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="72" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="74" />
         <source>Too many wrong PINs for %1: try again in %2 s</source>
         <translation>%1 的 PIN 错误次数过多:请 %2 秒后再试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="78" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="80" />
         <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
         <translation>%1 因 PIN 错误次数过多已被锁定:需由店长解锁(或等待 %2 分钟)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="83" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
         <source>%1 is not a manager</source>
         <translation>%1 不是店长</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
         <source>Wrong manager id or PIN</source>
         <translation>店长编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
         <source>Wrong cashier id or PIN</source>
         <translation>收银员编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="91" />
         <source>Adjustment refused: %1</source>
         <translation>调整被拒绝:%1</translation>
     </message>
@@ -36,32 +36,37 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="605" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="530" />
+        <source>Points adjustment (manager)</source>
+        <translation>积分调整(店长)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="540" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="606" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="541" />
         <source>Points (+/-)</source>
         <translation>积分(+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="607" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="542" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="608" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="543" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="609" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="544" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="631" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="566" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>已为 %2 调整 %1 积分,余额 %3</translation>
     </message>
@@ -139,306 +144,306 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="466" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>已识别会员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="468" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
         <source>Coupon %1 applied</source>
         <translation>已使用优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="470" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="478" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
         <source>Subtotal %1</source>
         <translation>小计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="480" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="483" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="793" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="489" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="800" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="490" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="496" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="497" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="503" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="535" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>生日快乐!享受生日礼遇</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="547" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
         <source>Phone %1 · %2</source>
         <translation>手机 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="550" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>Points available: %1</source>
         <translation>可用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
         <source>Pending: %1</source>
         <translation>待生效:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
         <source>Growth: %1</source>
         <translation>成长值:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 自 %2 起计入等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="577" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="580" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>欢迎回来:%1 天未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
         <source>Not verified yet (HQ offline)</source>
         <translation>尚未验证(总部离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>尚未验证(总部响应慢)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="592" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>未验证:总部不认识此会员码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="593" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
         <source>Not verified: scan the member's phone code</source>
         <translation>未验证:请扫描会员手机上的动态码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>Not verified yet</source>
         <translation>尚未验证</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>:无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="609" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
         <source>* Quantity</source>
         <translation>* 数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
         <source>F10 Settings</source>
         <translation>F10 设置</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="636" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="706" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="713" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="708" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="710" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ 同步已停止</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="720" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="730" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="737" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="798" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="805" />
         <source>Points taken back</source>
         <translation>已取消积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="843" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="850" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="845" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="847" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="854" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="881" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="889" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="896" />
         <source>Voided line %1: %2</source>
         <translation>已作废第 %1 行:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="905" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="940" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="912" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="947" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="949" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="956" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="987" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="999" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1006" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
@@ -456,12 +461,17 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="477" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="494" />
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="497" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="482" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
         <source>Held by the member:</source>
         <translation>会员持有:</translation>
     </message>
@@ -469,48 +479,48 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="102" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="103" />
         <source>Welcome to %1</source>
         <extracomment>How long a finished sale stays on the display (ms) before it goes idle. The display shows a finished sale (thanks and change), not a sale in progress.</extracomment>
         <translation>欢迎光临 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="104" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="105" />
         <source>Scan to join and save today</source>
         <translation>扫码入会,今天就省钱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="107" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="108" />
         <source>Thank you! See you soon</source>
         <translation>谢谢惠顾,欢迎再次光临!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="110" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="111" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="114" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="115" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="122" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="123" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="127" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="128" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="132" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="133" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="135" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="136" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
@@ -523,146 +533,523 @@
 <context>
     <name>EodDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="929" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="951" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="41" />
+        <source>End of day and cash drawer</source>
+        <translation>日结与钱箱</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="49" />
+        <source>Why (bank drop, change from the bank…)</source>
+        <translation>原因(存银行、换零钱…)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
+        <source>Opening float</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
+        <source>Cash in</source>
+        <translation>存入现金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
+        <source>Cash out</source>
+        <translation>取出现金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="53" />
+        <source>Count the drawer (blind)</source>
+        <translation>盲点钱箱</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="54" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="55" />
+        <source>Cash drawer (today)</source>
+        <translation>钱箱(今日)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="57" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="58" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="71" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="106" />
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="944" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="94" />
         <source>Type the day as YYYY-MM-DD</source>
         <translation>日期格式:YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="952" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
         <source>Sales</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="953" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
         <source>Returns</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="954" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="109" />
         <source>Net</source>
         <translation>实付</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="956" />
-        <source>Payments</source>
-        <translation>支付方式</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="111" />
+        <source>Tenders (sales, refunds, net)</source>
+        <translation>支付方式(销售、退款、净额)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="958" />
-        <source>Discounts</source>
-        <translation>优惠</translation>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
+        <source>Tenders total</source>
+        <translation>支付方式合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="961" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="120" />
+        <source>Discounts (points included)</source>
+        <translation>优惠(含积分抵扣)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
+        <source>Cash drawer</source>
+        <translation>钱箱</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
+        <source>Cash sales</source>
+        <translation>现金销售</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="131" />
+        <source>Cash refunds</source>
+        <translation>现金退款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="134" />
+        <source>Expected cash: shown after the blind count</source>
+        <translation>应有现金:盲点数后显示</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
+        <source>Expected in drawer</source>
+        <translation>钱箱应有</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
+        <source>Counted</source>
+        <translation>实点</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="139" />
+        <source>Difference</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="157" />
+        <source>Type the amount in yuan, like 200 or 12.50</source>
+        <translation>请输入金额(元),如 200 或 12.50</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
+        <source>Opening float %1 recorded</source>
+        <translation>已记录备用金 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
+        <source>Cash in %1 recorded</source>
+        <translation>已记录存入现金 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
+        <source>Cash out %1 recorded</source>
+        <translation>已记录取出现金 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="171" />
+        <source>Count %1 recorded</source>
+        <translation>已记录点数 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
         <source>Points issued</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="962" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
         <source>Points redeemed</source>
         <translation>使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="963" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
         <source>New members</source>
         <translation>新会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="964" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
         <source>Members served</source>
         <translation>服务会员数</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="965" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="147" />
         <source>Uploads waiting</source>
         <translation>待上传</translation>
     </message>
 </context>
 <context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="26" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="30" />
+        <source>Nothing was scanned</source>
+        <translation>没有扫描到内容</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="34" />
+        <source>Unknown product code %1</source>
+        <translation>未知商品码 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="38" />
+        <source>%1 is not a member, coupon or product code</source>
+        <translation>%1 不是会员码、优惠券码或商品码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="44" />
+        <source>%1 was misread (check character); scan it again</source>
+        <translation>%1 读取有误(校验位),请重新扫描</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="50" />
+        <source>%1 was misread (check digit); scan it again</source>
+        <translation>%1 读取有误(校验位),请重新扫描</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="56" />
+        <source>%1 was misread (wrong length); scan it again</source>
+        <translation>%1 读取有误(长度不对),请重新扫描</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="62" />
+        <source>%1 is too long to be a code</source>
+        <translation>%1 太长,不是有效的码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="66" />
+        <source>There is no line to void</source>
+        <translation>没有可删除的商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="70" />
+        <source>There is no line to change</source>
+        <translation>没有可修改的商品行</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="74" />
+        <source>There is no line %1</source>
+        <translation>没有第 %1 行</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="78" />
+        <source>There is no payment %1</source>
+        <translation>没有第 %1 笔付款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="82" />
+        <source>The quantity is already 1; void the line to take it off</source>
+        <translation>数量已经是 1;如需删除请作废该行</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="88" />
+        <source>The quantity must be a whole number from 1 to 9999</source>
+        <translation>数量必须是 1 到 9999 的整数</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="94" />
+        <source>Nothing is left to pay</source>
+        <translation>已无待付金额</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="98" />
+        <source>A payment must be above ¥0.00</source>
+        <translation>付款金额必须大于 ¥0.00</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="102" />
+        <source>A payment of ¥%2 is more than the ¥%3 still due</source>
+        <translation>付款 ¥%2 超过了待付的 ¥%3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="108" />
+        <source>¥%1 is still due; take a payment first</source>
+        <translation>还需支付 ¥%1,请先收款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="112" />
+        <source>Type the member's full 11-digit phone number</source>
+        <translation>请输入会员完整的11位手机号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="118" />
+        <source>No member with phone %1 here</source>
+        <translation>本店没有手机号为 %1 的会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="122" />
+        <source>Identify the member before applying a member coupon</source>
+        <translation>请先识别会员再使用会员券</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="128" />
+        <source>Coupon %1 is already applied</source>
+        <translation>优惠券 %1 已使用在本单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="132" />
+        <source>Coupon %1 was already used</source>
+        <translation>优惠券 %1 已被使用</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="136" />
+        <source>Coupon %1 is not held by this member</source>
+        <translation>该会员没有优惠券 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="140" />
+        <source>Only an identified member can pay with points</source>
+        <translation>只有已识别的会员才能用积分支付</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="146" />
+        <source>No points can be redeemed on this sale right now</source>
+        <translation>本单目前不能使用积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="152" />
+        <source>HQ has not confirmed this member yet</source>
+        <translation>总部尚未确认该会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="156" />
+        <source>Points can only be spent with the member's dynamic code (phone app)</source>
+        <translation>只有出示会员动态码(手机App)才能使用积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
+        <source>No sale %1 on this till</source>
+        <translation>本机没有交易 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="166" />
+        <source>Everything of sale %1 was already returned</source>
+        <translation>交易 %1 已全部退货</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
+        <source>%1 is itself a return; return the original sale</source>
+        <translation>%1 本身是退货单,请对原交易退货</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
+        <source>A refund above ¥%1 needs a manager's id and PIN</source>
+        <translation>超过 ¥%1 的退款需要店长编号和密码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
+        <source>The sale was not paid by %1 (or it was refunded already)</source>
+        <translation>该交易没有用 %1 支付(或已退回)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
+        <source>Give a reason for moving cash in or out of the drawer</source>
+        <translation>存取现金请填写原因</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
+        <source>Type an amount above zero</source>
+        <translation>请输入大于零的金额</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="200" />
+        <source>The drawer already has today's opening float; record more as cash in</source>
+        <translation>今天已记录备用金;追加请记为存入现金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
+        <source>The drawer should hold only ¥%1; cannot take out more</source>
+        <translation>钱箱应有现金仅 ¥%1,不能取出更多</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
+        <source>There is no sale to park</source>
+        <translation>没有可挂起的交易</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="216" />
+        <source>Payment has started: go back to the basket before parking</source>
+        <translation>已开始收款:请先返回购物车再挂单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
+        <source>Finish or park the sale in progress before recalling another</source>
+        <translation>请先完成或挂起当前交易再取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
+        <source>That parked sale was recalled already</source>
+        <translation>该挂单已被取回</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="232" />
+        <source>Type the item's price above ¥0.00</source>
+        <translation>请输入大于 ¥0.00 的商品价格</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <source>Name the item (or type its barcode)</source>
+        <translation>请填写商品名称(或条码)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <source>%1 is not an amount in yuan like 12.30</source>
+        <translation>%1 不是有效的金额(如 12.30)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="244" />
+        <source>The amount cannot be negative</source>
+        <translation>金额不能为负</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="248" />
+        <source>%1 has more than two decimals</source>
+        <translation>%1 超过两位小数</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="263" />
+        <source>(scanned %1)</source>
+        <translation>(扫描内容 %1)</translation>
+    </message>
+</context>
+<context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="976" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="857" />
+        <source>Help</source>
+        <translation>帮助</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="859" />
         <source>This help</source>
         <translation>本帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="977" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="860" />
         <source>Member: look up by phone, or register</source>
         <translation>会员:按手机号查找或注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="978" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="861" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="979" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>用最多可用积分抵扣(再按:撤销)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="980" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
         <source>Pay</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="981" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
         <source>Points adjustment (manager PIN)</source>
         <translation>积分调整(店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="982" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
         <source>Language: 中文 / English / Español</source>
         <translation>语言:中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="983" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="866" />
         <source>Return against a receipt</source>
         <translation>凭小票退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="984" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
         <source>Void the selected (or last) line</source>
         <translation>删除选中(或最后一个)商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="985" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>修改选中(或最后一行)商品的数量;输入 3* 设为 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="986" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>选中(或最后一行)商品数量加一 / 减一</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="987" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>设置及总部注册(需店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="988" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="989" />
-        <source>End-of-day report</source>
-        <translation>日结报表</translation>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
+        <source>End of day and cash drawer</source>
+        <translation>日结与钱箱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="990" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="873" />
+        <source>Park the sale (挂单)</source>
+        <translation>挂单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
+        <source>Recall a parked sale (取单)</source>
+        <translation>取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
+        <source>Print the last receipt again</source>
+        <translation>重打上一张小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
+        <source>An item without a price, at the price typed (manager PIN)</source>
+        <translation>无价商品按输入价格销售(需店长密码)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>清空输入;按两次:取消交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="994" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>随时扫码:会员码、商品条码和优惠券。</translation>
     </message>
@@ -670,71 +1057,119 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="361" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="377" />
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="379" />
         <source>11-digit mobile number</source>
         <translation>11位手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="362" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
         <source>Find (Enter)</source>
         <translation>查找(回车)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="363" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="381" />
         <source>Register new member (F2)</source>
         <translation>注册新会员(F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="365" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="383" />
         <source>Phone number</source>
         <translation>手机号</translation>
     </message>
 </context>
 <context>
+    <name>OpenPriceDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="23" />
+        <source>Open-price item (manager)</source>
+        <translation>自定价商品(店长)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="25" />
+        <source>Item name or barcode</source>
+        <translation>商品名称或条码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="32" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="33" />
+        <source>Price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="34" />
+        <source>Manager id</source>
+        <translation>店长编号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="35" />
+        <source>Manager PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="52" />
+        <source>Type the price in yuan, like 12.50</source>
+        <translation>请输入价格(元),如 12.50</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/open_price_dialog.py" line="59" />
+        <source>Added %1 at the price typed</source>
+        <translation>已按输入价格添加 %1</translation>
+    </message>
+</context>
+<context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="114" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="113" />
         <location filename="../../ui/payment.ui" line="6" />
         <source>Payment</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="172" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="178" />
         <source>Still to pay: %1</source>
         <translation>待付:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="175" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="181" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="180" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="187" />
         <source>No member: points cannot pay.</source>
         <translation>非会员:不能使用积分。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="184" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="191" />
         <source>Points cannot pay: %1</source>
         <translation>不能使用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="188" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="195" />
         <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
         <translation>可用 %1 积分。积分最多抵扣订单的 %2%;本单最多可用 %3 积分(%4)。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="200" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="207" />
         <source>HQ has not confirmed this member's balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>总部近期未确认该会员的积分余额,每天最多可用 %1 积分;今天还可用 %2。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="205" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="212" />
         <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>离线额度:总部近期未确认余额,每天最多 %1 积分;今天还剩 %2。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="317" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="333" />
         <source>%1 is still to pay</source>
         <translation>还需支付 %1</translation>
     </message>
@@ -816,6 +1251,24 @@
     </message>
 </context>
 <context>
+    <name>PaymentPad</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="49" />
+        <source>Cash received</source>
+        <translation>收到现金</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="52" />
+        <source>WeChat Pay</source>
+        <translation>微信支付</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="53" />
+        <source>Alipay</source>
+        <translation>支付宝</translation>
+    </message>
+</context>
+<context>
     <name>PaymentsModel</name>
     <message>
         <location filename="../../src/posloyalty/ui/models.py" line="183" />
@@ -836,10 +1289,43 @@
 <context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="660" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="670" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="595" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="605" />
         <source>Quantity</source>
         <translation>数量</translation>
+    </message>
+</context>
+<context>
+    <name>RecallDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="162" />
+        <source>Recall a parked sale</source>
+        <translation>取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="167" />
+        <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
+        <translation>%1 · %2 件 · %3 · 会员 %4 · 收银员 %5</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
+        <source>Recall</source>
+        <translation>取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="192" />
+        <source>Choose a parked sale</source>
+        <translation>请选择挂单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="200" />
+        <source>Sale recalled</source>
+        <translation>已取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
+        <source>(left off: %1)</source>
+        <translation>(未恢复:%1)</translation>
     </message>
 </context>
 <context>
@@ -870,140 +1356,173 @@
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="25" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="19" />
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="26" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="26" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="27" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="27" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="28" />
         <source>Gift card</source>
         <translation>礼品卡</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="38" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="29" />
+        <source>WeChat Pay</source>
+        <translation>微信支付</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="30" />
+        <source>Alipay</source>
+        <translation>支付宝</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="41" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="42" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="45" />
         <source>Cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="53" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="56" />
         <source>Subtotal</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="58" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="61" />
         <source>Saved</source>
         <translation>已省</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="65" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
         <source>Points used</source>
         <translation>积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="72" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="79" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="85" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="88" />
         <source>You saved</source>
         <translation>共节省</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="91" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="97" />
         <source>pending</source>
         <translation>待生效</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="95" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="98" />
         <source>Points earned</source>
         <translation>本次积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="99" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="102" />
         <source>Points balance</source>
         <translation>积分余额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="106" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
         <source>Points pending</source>
         <translation>待生效积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="114" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="117" />
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="126" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="129" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="135" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
         <source>Your member card</source>
         <translation>您的会员卡</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="141" />
         <source>Keep this receipt for returns</source>
         <translation>退货请保留小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="130" />
+        <source>COPY</source>
+        <translation>重打</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="347" />
+        <source>Receipt</source>
+        <translation>小票</translation>
     </message>
 </context>
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="398" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="411" />
+        <source>Register a member</source>
+        <translation>注册会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>顾客同意入会并同意使用其个人信息</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="402" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="421" />
         <source>Phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="403" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
         <source>Name (optional)</source>
         <translation>姓名(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="404" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="423" />
         <source>Birthday (optional)</source>
         <translation>生日(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="413" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="432" />
         <source>Register</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="455" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
         <source>%1 points</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="459" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="478" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>已注册 %1。新人礼:%2</translation>
     </message>
@@ -1011,42 +1530,113 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="508" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="48" />
         <source>Scan the receipt barcode</source>
         <translation>扫描小票条码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="516" />
-        <source>Refund</source>
-        <translation>退款</translation>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="45" />
+        <source>Return</source>
+        <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="518" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="66" />
+        <source>Manager id</source>
+        <translation>店长编号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="67" />
+        <source>Manager PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="69" />
+        <source>Review refund</source>
+        <translation>查看退款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="70" />
+        <source>Confirm refund</source>
+        <translation>确认退款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="71" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="77" />
         <source>Receipt code</source>
         <translation>小票号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="522" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="82" />
+        <source>Refund by</source>
+        <translation>退款方式</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="83" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="124" />
         <source>Sale %1 of %2, total %3</source>
         <translation>交易 %1,%2,合计 %3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="558" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="155" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="238" />
         <source>Scan the receipt first</source>
         <translation>请先扫描小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="562" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="161" />
         <source>Nothing chosen to return</source>
         <translation>未选择退货商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="571" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="195" />
+        <source>Original tenders</source>
+        <translation>原支付方式</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="198" />
+        <source>%1 first (up to %2)</source>
+        <translation>优先 %1(最多 %2)</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="208" />
+        <source>%1 × %2: %3</source>
+        <translation>%1 × %2:%3</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="214" />
+        <source>Refund %1</source>
+        <translation>退款 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="216" />
+        <source>By tender: %1</source>
+        <translation>按支付方式:%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="222" />
+        <source>Points taken back %1, points given back %2</source>
+        <translation>扣回积分 %1,退还积分 %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="228" />
+        <source>A manager approves refunds above %1: manager id and PIN</source>
+        <translation>超过 %1 的退款需店长批准:请输入店长编号和密码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="241" />
+        <source>Review the refund first</source>
+        <translation>请先查看退款</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="254" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>已退款 %1(%2)。扣回积分 %3,退还积分 %4。</translation>
     </message>
@@ -1077,144 +1667,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="706" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="641" />
         <source>Settings and enrolment</source>
         <translation>设置与注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="654" />
         <source>None: receipts are previewed only</source>
         <translation>无:小票仅可预览</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="722" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="657" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="723" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="658" />
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="724" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="737" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="672" />
         <source>HQ address</source>
         <translation>总部地址</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="660" />
         <source>Enrolment</source>
         <translation>注册状态</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="726" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="661" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="727" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="734" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
         <source>Enrol</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="735" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="670" />
         <source>Enrol with HQ (manager)</source>
         <translation>在总部注册(店长)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="738" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="673" />
         <source>Enrolment code</source>
         <translation>注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="739" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="740" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="767" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="702" />
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="772" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="707" />
         <source>Enrolled (online)</source>
         <translation>已注册(在线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="774" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="709" />
         <source>Enrolled (offline)</source>
         <translation>已注册(离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="777" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="712" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>已被总部撤销:请用新注册码重新注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="779" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>未注册:交易先保存在本机,注册后再上传</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="785" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="720" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>请先完成或取消当前交易再注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="788" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="723" />
         <source>Still reading the settings; try again</source>
         <translation>仍在读取设置,请重试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="792" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="727" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="809" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>请输入总部地址,以 http:// 或 https:// 开头</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="796" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="731" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>请输入总部提供的一次性注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="835" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="770" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>注册成功:门店 %1,终端 %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="850" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="785" />
         <source>Enrolling…</source>
         <translation>正在注册…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="855" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="790" />
         <source>Nothing was changed.</source>
         <translation>未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="858" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>无法连接总部 %1:请检查地址和网络。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="803" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>总部拒绝了注册码:码无效、已使用或已过期。请向总部索取新码。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="810" />
         <source>HQ refused the enrolment: %1</source>
         <translation>总部拒绝注册:%1</translation>
     </message>
@@ -1222,24 +1812,160 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="888" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="819" />
+        <source>Cashier sign-in</source>
+        <translation>收银员登录</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
         <source>Cashier id</source>
         <translation>收银员编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="889" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="825" />
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="899" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="835" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>请先完成或取消当前交易再换班</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="912" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="848" />
         <source>Signed in as %1</source>
         <translation>已登录:%1</translation>
+    </message>
+</context>
+<context>
+    <name>Tiers</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="20" />
+        <source>Regular</source>
+        <translation>普通会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="21" />
+        <source>Silver</source>
+        <translation>银卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="22" />
+        <source>Gold</source>
+        <translation>金卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="23" />
+        <source>Platinum</source>
+        <translation>白金卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="24" />
+        <source>Diamond</source>
+        <translation>钻石卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="25" />
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="26" />
+        <source>SVIP</source>
+        <translation>SVIP</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="27" />
+        <source>One star</source>
+        <translation>一星会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="28" />
+        <source>Two stars</source>
+        <translation>二星会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="29" />
+        <source>Three stars</source>
+        <translation>三星会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="30" />
+        <source>Four stars</source>
+        <translation>四星会员</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/tier_names.py" line="31" />
+        <source>Five stars</source>
+        <translation>五星会员</translation>
+    </message>
+</context>
+<context>
+    <name>TouchKeys</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="72" />
+        <source>F6 Adjust</source>
+        <translation>F6 调整积分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
+        <source>F7 中文/EN/ES</source>
+        <translation>F7 中文/EN/ES</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="74" />
+        <source>F11 Sign in</source>
+        <translation>F11 登录</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="75" />
+        <source>+1</source>
+        <translation>+1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="76" />
+        <source>-1</source>
+        <translation>-1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="77" />
+        <source>Park</source>
+        <translation>挂单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="78" />
+        <source>Recall</source>
+        <translation>取单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="79" />
+        <source>Reprint</source>
+        <translation>重打小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="80" />
+        <source>Open price</source>
+        <translation>自定价</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
+        <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
+        <translation>已挂单(%1 件,%2)。按 Ctrl+R 取单。</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="107" />
+        <source>No parked sales</source>
+        <translation>没有挂单</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="125" />
+        <source>No receipt to print again yet</source>
+        <translation>还没有可重打的小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="150" />
+        <source>Receipt %1 printed again</source>
+        <translation>已重打小票 %1</translation>
     </message>
 </context>
 <context>
@@ -1248,54 +1974,6 @@
         <location filename="../../src/posloyalty/ui/camera.py" line="200" />
         <source>Camera</source>
         <translation>摄像头</translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="330" />
-        <source>Receipt</source>
-        <translation>小票</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="359" />
-        <source>Member</source>
-        <translation>会员</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="392" />
-        <source>Register a member</source>
-        <translation>注册会员</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
-        <source>Coupon</source>
-        <translation>优惠券</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="506" />
-        <source>Return</source>
-        <translation>退货</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="595" />
-        <source>Points adjustment (manager)</source>
-        <translation>积分调整(店长)</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
-        <source>Cashier sign-in</source>
-        <translation>收银员登录</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="922" />
-        <source>End of day</source>
-        <translation>日结</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="974" />
-        <source>Help</source>
-        <translation>帮助</translation>
     </message>
 </context>
 </TS>

@@ -112,6 +112,14 @@ def register(subparsers: Any) -> None:
     which.add_argument("--sale", metavar="ID")
     which.add_argument("--receipt", metavar="CODE")
     p.add_argument("--line", action="append", default=[], metavar="INDEXxQTY")
+    p.add_argument(
+        "--tender",
+        default="original",
+        metavar="METHOD",
+        help="refund by this tender of the sale first (default: the original tenders)",
+    )
+    p.add_argument("--manager", default="", metavar="ID", help="approves a large refund")
+    p.add_argument("--manager-pin", default="", help="the manager's PIN, or - to read stdin")
     rules = p.add_mutually_exclusive_group()
     rules.add_argument("--rules", type=Path, metavar="FILE", help="rule document (TOML)")
     rules.add_argument("--preset", metavar="NAME", help="shipped rule preset")
@@ -370,7 +378,16 @@ def _return(args: argparse.Namespace) -> dict[str, Any]:
         lines[int(index)] = lines.get(int(index), 0) + qty
     with _open_at(args) as db:
         ctx = context_from_store(db, args.cashier, rules=_rules(args))
-        return process_return(ctx, sale_id=args.sale, receipt=args.receipt, lines=lines).to_json()
+        pin = sys.stdin.readline().strip() if args.manager_pin == "-" else args.manager_pin
+        return process_return(
+            ctx,
+            sale_id=args.sale,
+            receipt=args.receipt,
+            lines=lines,
+            tender=args.tender,
+            manager_id=args.manager,
+            manager_pin=pin,
+        ).to_json()
 
 
 def _eod(args: argparse.Namespace) -> dict[str, Any]:

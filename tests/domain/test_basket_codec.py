@@ -200,7 +200,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     (
         "bad payment method",
         {"payments": [{"method": "cheque", "amount": "1.00"}]},
-        "payments[0].method: 'cheque' is not one of cash, card, gift_card",
+        "payments[0].method: 'cheque' is not one of cash, card, gift_card, wechat, alipay",
     ),
     (
         "float payment",

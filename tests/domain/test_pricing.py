@@ -637,6 +637,15 @@ def test_payments_get_a_cash_remainder() -> None:
     assert exact.payments == (Payment("gift_card", y("100.00")),)
 
 
+def test_wechat_pay_and_alipay_earn_like_card() -> None:
+    by = {
+        m: quote(VANCL, basket(line("100.00"), payments=(Payment(m, y("100.00")),)))
+        for m in ("card", "wechat", "alipay")
+    }
+    assert by["wechat"].payments == (Payment("wechat", y("100.00")),)
+    assert by["wechat"].points_earned == by["alipay"].points_earned == by["card"].points_earned
+
+
 def test_non_cash_payments_cannot_exceed_the_total() -> None:
     with pytest.raises(QuoteError, match="exceed the amount due"):
         quote(VANCL, basket(line("10.00"), payments=(Payment("card", y("10.01")),)))

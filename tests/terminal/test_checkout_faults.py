@@ -87,13 +87,18 @@ def test_full_disk(funded: Database) -> None:
 def test_locked_database(funded: Database, db_path: Path, clock: FixedClock) -> None:
     db = Database.open(db_path, clock=clock, busy_timeout_ms=200)
     try:
+        earlier = CheckoutSession(make_ctx(db))
+        earlier.scan("A1")
+        earlier.begin_payment()
+        earlier.add_payment("cash")
+        done = earlier.commit()
         s = _paying(db)
         other = sqlite3.connect(db_path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
             _refuses_then_commits(s, db, "locked")
             with pytest.raises(StorageRefused, match="locked"):
-                process_return(make_ctx(db), sale_id="whatever")
+                process_return(make_ctx(db), sale_id=done.sale_id)
         finally:
             other.execute("ROLLBACK")
             other.close()

@@ -147,7 +147,10 @@ class CheckoutMachine(RuleBasedStateMachine):
         else:
             picked = data.draw(st.lists(st.sampled_from(sorted(left)), min_size=1, unique=True))
             wanted = {i: data.draw(st.integers(1, left[i])) for i in picked}
-        ret = process_return(self._ctx(), sale_id=sale_id, lines=wanted)
+        # A manager approves: some refunds are above the manager limit (the default).
+        ret = process_return(
+            self._ctx(), sale_id=sale_id, lines=wanted, manager_id="m1", manager_pin=MANAGER_PIN
+        )
         _note("full return" if ret.full else "partial return")
         if ret.points_refunded:
             _note("return refunded redeemed points")

@@ -269,12 +269,14 @@ def test_end_of_day_report(db: Database, clock: FixedClock) -> None:
     assert report.sales_total == a.total + b.total + c.total
     assert report.sales_gross == a.subtotal + b.subtotal + c.subtotal
     assert report.refunds_total == ret.refund_total == 800
-    assert report.discounts_by_kind == {"member_price": 1200}
+    # Points paid are a discount, not a tender: the tenders add up to the sales.
+    assert report.discounts_by_kind == {"member_price": 1200, "points": 1000}
     assert report.payments_by_method == {
         "card": 1000,
         "cash": a.total - 1000 + b.total + c.total,
-        "points": 1000,
     }
+    assert sum(report.payments_by_method.values()) == report.sales_total
+    assert sum(t.net for t in report.tenders) == report.net_total
     assert report.refunds_by_method == {"cash": 800}
     assert report.points_issued == 5000 + a.points_earned + c.points_earned  # grant + sales
     assert (report.points_redeemed, report.points_deducted) == (1000, 50)

@@ -13,8 +13,9 @@ from posloyalty.store.demo import product_ean
 from posloyalty.terminal.checkout import State
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
 from posloyalty.ui.cashier_window import CashierWindow
-from posloyalty.ui.dialogs import PaymentDialog, ReturnDialog
+from posloyalty.ui.dialogs import PaymentDialog
 from posloyalty.ui.qt import QApplication, QEvent, QKeyEvent, Qt
+from posloyalty.ui.return_dialog import ReturnDialog
 from posloyalty.ui.scanner import ScanFilter
 
 
@@ -196,7 +197,9 @@ def test_a_return_against_the_receipt(
     idle(qtbot, window)
     assert ret.sale is not None and ret.lines_model.rowCount() == 1
     ret.lines_model.setData(ret.lines_model.index(0, 3), 1)
-    ret.refund()
+    ret.review()
+    idle(qtbot, window)
+    ret.confirm()
     idle(qtbot, window)
     assert ret.refunded is not None and ret.refunded.lines[0].qty == 1
     with demo.db.read() as session:

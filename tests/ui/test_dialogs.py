@@ -12,15 +12,15 @@ from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import (
     AdjustDialog,
     CouponDialog,
-    EodDialog,
     HelpDialog,
     MemberDialog,
     PaymentDialog,
     RegistrationDialog,
-    ReturnDialog,
     SignInDialog,
 )
+from posloyalty.ui.eod_dialog import EodDialog
 from posloyalty.ui.qt import QLabel
+from posloyalty.ui.return_dialog import ReturnDialog
 
 
 def _counts(demo: DemoTerminal) -> dict[str, int]:
@@ -127,7 +127,7 @@ def test_return_of_an_unknown_receipt(qtbot: QtBot, window: CashierWindow) -> No
     idle(qtbot, window)
     _plain(dialog.message.text())
     assert dialog.sale is None
-    dialog.refund()
+    dialog.confirm()
     _plain(dialog.message.text())
 
 

@@ -36,10 +36,10 @@ def test_tier_progress_birthday_and_first_purchase(
     m = window.view.member
     assert m is not None and m.tier == "regular"
     # miniso: silver at 3,000 growth, 10 growth per yuan; the demo gives this member 500.
-    assert window.next_tier_label.text() == "Spend ¥250.00 more for 银卡"
+    assert window.next_tier_label.text() == "Spend ¥250.00 more for Silver"  # 银卡
     assert window.birthday_banner.isVisible()
     assert window.lifecycle_label.text().startswith("First purchase")
-    assert window.tier_badge.text() == "普通卡"
+    assert window.tier_badge.text() == "Regular"  # 普通卡 in Chinese
     assert window.phone_label.text().startswith("Phone 138****0003")
     assert not window.unverified_label.isVisible()
 

@@ -26,9 +26,10 @@ from posloyalty.domain.rules import (
     TierLevel,
 )
 
-PaymentMethod = Literal["cash", "card", "gift_card"]
+#: WeChat Pay and Alipay are taken on the store's payment device and earn like card.
+PaymentMethod = Literal["cash", "card", "gift_card", "wechat", "alipay"]
 DiscountKind = Literal["member_price", "tier", "member_day", "coupon", "points"]
-PAYMENT_METHODS: tuple[PaymentMethod, ...] = ("cash", "card", "gift_card")
+PAYMENT_METHODS: tuple[PaymentMethod, ...] = ("cash", "card", "gift_card", "wechat", "alipay")
 DISCOUNT_KINDS: tuple[DiscountKind, ...] = (
     "member_price",
     "tier",

@@ -49,6 +49,8 @@ def sealed_marker(member: Member) -> str:
     """What the change feed holds instead of a member's secret: a digest of the sealed record
     (random ciphertext, so it tells nothing), which changes whenever the secret does."""
     return "sealed-" + hashlib.sha256(bytes(member.pii)).hexdigest()[:16]
+
+
 #: A member seen at a store within this many days is in that store's slice.
 DEFAULT_RECENT_DAYS = 180
 

@@ -170,11 +170,17 @@ def inspect_file(path: Path, *, integrity: str = "quick_check") -> tuple[int, in
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         if integrity != "none":
-            rows = conn.execute(f"PRAGMA {integrity}").fetchall()
+            try:
+                rows = conn.execute(f"PRAGMA {integrity}").fetchall()
+            except sqlite3.DatabaseError as exc:
+                # A page so damaged that the check itself stops: that is its answer.
+                if is_not_a_database(exc):
+                    raise
+                rows = [(str(exc),)]
             if rows != [("ok",)]:
                 problems = "; ".join(str(r[0]) for r in rows[:3])
                 raise StoreCorruptError(
-                    f"{where}: the database fails its integrity check ({problems}); "
+                    f"{where}: the database is damaged and fails its integrity check ({problems}); "
                     "the file was left unchanged, restore it from a backup"
                 )
         if (version, app_id) == (0, 0) and conn.execute(

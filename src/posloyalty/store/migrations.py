@@ -367,6 +367,49 @@ _V7 = [
         signature VARCHAR NOT NULL)""",
 ]
 
+#: v8: the cash drawer's movements (opening
+#: float, cash in and out with a reason, blind counts), append-only; WeChat Pay and Alipay
+#: payments; parked sales.
+_V8 = [
+    """CREATE TABLE drawer_movements (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        at VARCHAR(27) NOT NULL,
+        terminal VARCHAR NOT NULL,
+        cashier VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        CONSTRAINT drawer_movements_kind CHECK (kind IN ('float', 'cash_in', 'cash_out', 'count')),
+        CONSTRAINT drawer_movements_amount CHECK (amount_fen >= 0))""",
+    "CREATE INDEX ix_drawer_movements_at ON drawer_movements (at)",
+    """CREATE TRIGGER drawer_movements_no_update BEFORE UPDATE ON drawer_movements
+       BEGIN SELECT RAISE(ABORT, 'drawer_movements is append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER drawer_movements_no_delete BEFORE DELETE ON drawer_movements
+       BEGIN SELECT RAISE(ABORT, 'drawer_movements is append-only: DELETE refused'); END""",
+    # WeChat Pay and Alipay as tenders (taken on the store's payment device, kept like card).
+    "ALTER TABLE payments RENAME TO payments_v8",
+    """CREATE TABLE payments (
+        id INTEGER NOT NULL,
+        sale VARCHAR NOT NULL REFERENCES sales (id),
+        method VARCHAR NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        reference VARCHAR NOT NULL,
+        PRIMARY KEY (sale, id),
+        CONSTRAINT payments_method CHECK (method IN
+            ('cash', 'card', 'gift_card', 'wechat', 'alipay', 'points', 'coupon', 'other')))
+        WITHOUT ROWID""",
+    "INSERT INTO payments SELECT * FROM payments_v8",
+    "DROP TABLE payments_v8",
+    # Parked sales (挂单): the basket and its member, recalled later (取单), across restarts.
+    """CREATE TABLE parked_sales (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        at VARCHAR(27) NOT NULL,
+        terminal VARCHAR NOT NULL,
+        cashier VARCHAR NOT NULL,
+        label TEXT NOT NULL,
+        basket TEXT NOT NULL)""",
+]
+
 MIGRATIONS: tuple[Migration, ...] = (
     _steps(_V1),
     _steps(_V2),
@@ -375,5 +418,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v5,
     _steps(_V6),
     _steps(_V7),
+    _steps(_V8),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -32,7 +32,7 @@ from posloyalty.domain.points import ENTRY_KINDS as LEDGER_KINDS
 from posloyalty.store.types import JsonText, MonthDayText, UtcTimestamp
 
 SALE_STATUSES = ("committed", "cancelled")
-PAYMENT_METHODS = ("cash", "card", "gift_card", "points", "coupon", "other")
+PAYMENT_METHODS = ("cash", "card", "gift_card", "wechat", "alipay", "points", "coupon", "other")
 CASHIER_ROLES = ("cashier", "manager")
 
 

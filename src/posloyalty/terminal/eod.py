@@ -1,7 +1,10 @@
 """End-of-day report for one local business day of this terminal's database.
 
-Sales and returns are counted by their time; discounts by kind come from the sale lines
-(points paid are a payment, not a discount); points by ledger entry time: issued (earn,
+Sales and returns are counted by their time; discounts by kind come from the sale lines, and
+the value paid with points is the discount ``points`` (points are not a tender: the tenders,
+refunds taken off, add up to the net sales; :func:`posloyalty.domain.drawer.tenders`). The
+cash drawer: opening float, cash in and out, cash sales less cash refunds, expected against
+the blind count (:mod:`posloyalty.domain.drawer`). Points by ledger entry time: issued (earn,
 bonus, positive adjustments), redeemed, reversed by returns, refunded by returns, deducted
 by hand, expired. Money is fen in the dataclass and yuan strings in the JSON form.
 """
@@ -14,11 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from posloyalty.domain.drawer import DrawerError, DrawerSummary, TenderLine, drawer_summary, tenders
 from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.store import repo
 from posloyalty.store.db import Database
+from posloyalty.store.drawer import movements_between, tender_totals
 from posloyalty.store.types import format_ts
-from posloyalty.terminal.context import day_bounds
+from posloyalty.terminal.context import CheckoutError, day_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +36,7 @@ class EodReport:
     returns_count: int
     refunds_total: Fen
     discounts_by_kind: Mapping[str, Fen]
-    #: Sales payments by method; ``points`` is the value paid with points.
+    #: Sales payments by tender (points are a discount, never a tender).
     payments_by_method: Mapping[str, Fen]
     refunds_by_method: Mapping[str, Fen]
     points_issued: int
@@ -43,6 +48,9 @@ class EodReport:
     new_members: int
     members_served: int
     pending_outbox: int
+    #: Per tender: sales, refunds, net (adds up to :attr:`net_total`).
+    tenders: tuple[TenderLine, ...] = ()
+    drawer: DrawerSummary | None = None
 
     @property
     def net_total(self) -> Fen:
@@ -72,7 +80,26 @@ class EodReport:
             "new_members": self.new_members,
             "members_served": self.members_served,
             "pending_outbox": self.pending_outbox,
+            "tenders": {
+                t.method: {"sales": y(t.sales), "refunds": y(t.refunds), "net": y(t.net)}
+                for t in self.tenders
+            },
+            "drawer": None if self.drawer is None else _drawer_json(self.drawer),
         }
+
+
+def _drawer_json(d: DrawerSummary) -> dict[str, Any]:
+    y = format_yuan
+    return {
+        "opening_float": y(d.opening_float),
+        "cash_in": y(d.cash_in),
+        "cash_out": y(d.cash_out),
+        "cash_sales": y(d.cash_sales),
+        "cash_refunds": y(d.cash_refunds),
+        "expected": y(d.expected),
+        "counted": None if d.counted is None else y(d.counted),
+        "difference": None if d.difference is None else y(d.difference),
+    }
 
 
 def end_of_day(db: Database, day: dt.date, zone: dt.tzinfo) -> EodReport:
@@ -103,25 +130,13 @@ def end_of_day(db: Database, day: dt.date, zone: dt.tzinfo) -> EodReport:
             for kind, amount in json.loads(text).items():
                 if kind != "points":
                     discounts[kind] = discounts.get(kind, 0) + int(amount)
-        payments: dict[str, int] = {}
-        refunds_by: dict[str, int] = {}
-        for method, is_return, amount in conn.exec_driver_sql(
-            "SELECT p.method, s.original_sale_id IS NOT NULL, sum(p.amount_fen)"
-            f" FROM payments p JOIN sales s ON s.id = p.sale WHERE {in_day}"
-            " GROUP BY p.method, s.original_sale_id IS NOT NULL",
-            window,
-        ):
-            if is_return:
-                if amount:
-                    refunds_by[method] = -int(amount)
-            else:
-                payments[method] = int(amount)
+        payments, refunds_by = tender_totals(session, start, end)
         (points_paid,) = one(
             "SELECT coalesce(sum(json_extract(quote, '$.points_value_fen')), 0)"
             f" FROM sales s WHERE {in_day} AND s.original_sale_id IS NULL"
         )
         if points_paid:
-            payments["points"] = int(points_paid)
+            discounts["points"] = discounts.get("points", 0) + int(points_paid)
         issued, redeemed, reversed_, refunded, deducted, expired = one(
             "SELECT"
             " coalesce(sum(CASE WHEN kind IN ('earn', 'bonus') OR (kind = 'adjust' AND points > 0)"
@@ -137,6 +152,14 @@ def end_of_day(db: Database, day: dt.date, zone: dt.tzinfo) -> EodReport:
             "SELECT count(*) FROM members WHERE registered_at >= ? AND registered_at < ?"
         )
         pending = repo.outbox_pending_count(session)
+        moves = movements_between(session, start, end)
+    try:
+        lines = tenders(payments, refunds_by, sales_total=int(total), refunds_total=int(refunds))
+    except DrawerError as exc:
+        raise CheckoutError(f"the day's figures do not add up: {exc}") from exc
+    drawer = drawer_summary(
+        moves, cash_sales=payments.get("cash", 0), cash_refunds=refunds_by.get("cash", 0)
+    )
     return EodReport(
         day=day,
         sales_count=int(sales_count),
@@ -156,4 +179,6 @@ def end_of_day(db: Database, day: dt.date, zone: dt.tzinfo) -> EodReport:
         new_members=int(new_members),
         members_served=int(members_served),
         pending_outbox=pending,
+        tenders=lines,
+        drawer=drawer,
     )

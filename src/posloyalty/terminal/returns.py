@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from posloyalty.domain import points as pts
 from posloyalty.domain.ids import MemberId, SaleId
-from posloyalty.domain.money import Fen, allocate, format_yuan
+from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.domain.points import PointsError
+from posloyalty.domain.refunds import ORIGINAL, RefundRuleError, needs_manager, split_refund
 from posloyalty.store import repo
 from posloyalty.store.errors import StoreDataError, StoreError
 from posloyalty.store.models import Sale
@@ -41,6 +42,7 @@ from posloyalty.terminal.context import (
     apply_growth,
     next_receipt_code,
 )
+from posloyalty.terminal.staff import PinRefused, check_staff_pin
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +188,79 @@ def find_sale(
         return _original(session, _find(session, sale_id, receipt))
 
 
+#: Setting: refunds above this many fen need a manager's PIN (default ¥200; "" or "none": never).
+REFUND_MANAGER_ABOVE_KEY = "refund_manager_above_fen"
+DEFAULT_REFUND_MANAGER_ABOVE = Fen(20_000)
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnPreview:
+    """What a return would refund, before anything is stored (the refund screen)."""
+
+    receipt_code: str
+    member_id: MemberId | None
+    full: bool
+    lines: tuple[ReturnedLine, ...]
+    refund_total: Fen
+    #: The refund by tender under the chosen rule.
+    refunds: Mapping[str, Fen]
+    points_reversed: int
+    points_refunded: int
+    #: What each tender of the sale still has to refund (the tenders the cashier may pick).
+    tenders_left: Mapping[str, Fen]
+    tender: str
+    #: A manager's PIN is needed (the refund is above ``manager_above``).
+    needs_manager: bool
+    manager_above: Fen | None
+
+
+def refund_manager_limit(session: Session) -> Fen | None:
+    """The refund above which a manager approves (the setting, else the default)."""
+    text = (repo.get_setting(session, REFUND_MANAGER_ABOVE_KEY) or "").strip()
+    if not text:
+        return DEFAULT_REFUND_MANAGER_ABOVE
+    if text.lower() == "none":
+        return None
+    if not text.isdigit():
+        raise CheckoutError(
+            f"the setting {REFUND_MANAGER_ABOVE_KEY} is {text!r}; it must be fen or 'none'"
+        )
+    return Fen(int(text))
+
+
+def preview_return(
+    ctx: TerminalContext,
+    *,
+    sale_id: str | None = None,
+    receipt: str | None = None,
+    lines: Mapping[int, int] | None = None,
+    tender: str = ORIGINAL,
+) -> ReturnPreview:
+    """What :func:`process_return` would refund with the same arguments (nothing stored)."""
+    try:
+        with ctx.db.read() as session:
+            plan = _plan(session, ctx, sale_id, receipt, lines, reason="", tender=tender)
+            limit = refund_manager_limit(session)
+    except StoreError as exc:
+        raise StorageRefused(f"cannot read the sale: {' '.join(str(exc).split())}") from exc
+    except PointsError as exc:
+        raise CheckoutError(str(exc)) from exc
+    return ReturnPreview(
+        receipt_code=plan.original.receipt_code,
+        member_id=plan.original.member_id,
+        full=plan.full,
+        lines=tuple(plan.out_lines),
+        refund_total=Fen(plan.refund_total),
+        refunds=plan.refunds,
+        points_reversed=plan.taken,
+        points_refunded=plan.given,
+        tenders_left=plan.left,
+        tender=tender,
+        needs_manager=needs_manager(plan.refund_total, limit),
+        manager_above=limit,
+    )
+
+
 def process_return(
     ctx: TerminalContext,
     *,
@@ -193,15 +268,45 @@ def process_return(
     receipt: str | None = None,
     lines: Mapping[int, int] | None = None,
     reason: str = "",
+    tender: str = ORIGINAL,
+    manager_id: str = "",
+    manager_pin: str = "",
 ) -> ReturnReceipt:
-    """Return ``lines`` ({line index: qty}) of a sale, or everything still returnable (None).
+    """Return ``lines`` ({line index: qty}) of a sale, or everything still returnable (None),
+    refunded by ``tender`` (:func:`posloyalty.domain.refunds.split_refund`).
 
     Refused (:class:`CheckoutError`, nothing stored) for an unknown sale, a line or quantity
-    beyond what is left, or a store that cannot be written (:class:`StorageRefused`).
+    beyond what is left, a tender the rule refuses, a refund above the manager limit without
+    a manager's PIN (:class:`PinRefused`, counted and audited), or a store that cannot be
+    written (:class:`StorageRefused`).
     """
+    preview = preview_return(ctx, sale_id=sale_id, receipt=receipt, lines=lines, tender=tender)
+    manager = ""
+    if preview.needs_manager:
+        if not manager_id.strip():
+            above = preview.manager_above or 0
+            raise CheckoutError(
+                f"a refund above ¥{format_yuan(above)} needs a manager's id and PIN"
+            )
+        try:
+            manager = check_staff_pin(
+                ctx, manager_id, manager_pin, purpose="refund", role="manager", by=ctx.cashier
+            ).id
+        except PinRefused as exc:
+            raise exc.refusing("refund") from None
     try:
         with ctx.db.write() as session:
-            return _write_return(session, ctx, sale_id, receipt, lines, reason=reason)
+            return _write_return(
+                session,
+                ctx,
+                sale_id,
+                receipt,
+                lines,
+                reason=reason,
+                tender=tender,
+                manager=manager,
+                approved_up_to=preview.refund_total if manager else None,
+            )
     except StoreDataError as exc:
         raise CheckoutError(f"the return was refused by the store: {exc}") from exc
     except StoreError as exc:
@@ -216,7 +321,24 @@ def _share(amount: int, qty: int, sold: int) -> int:
     return amount * qty // sold if sold else 0
 
 
-def _write_return(
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    sale: Sale
+    original: OriginalSale
+    full: bool
+    at: dt.datetime
+    out_lines: list[ReturnedLine]
+    records: list[SaleLineRecord]
+    growth_back: int
+    refund_total: int
+    left: dict[str, Fen]
+    refunds: dict[str, Fen]
+    entries: list[pts.LedgerEntry]
+    taken: int
+    given: int
+
+
+def _plan(
     session: Session,
     ctx: TerminalContext,
     sale_id: str | None,
@@ -224,7 +346,9 @@ def _write_return(
     wanted: Mapping[int, int] | None,
     *,
     reason: str,
-) -> ReturnReceipt:
+    tender: str,
+) -> _Plan:
+    """Everything a return would store, read from ``session`` (which it does not write)."""
     sale = _find(session, sale_id, receipt)
     original = _original(session, sale)
     by_index = {ln.index: ln for ln in original.lines}
@@ -305,15 +429,11 @@ def _write_return(
             (sale.id,),
         ).all()
     )
-    methods = sorted(paid)
-    left = [int(paid[m]) - int(given_back.get(m, 0)) for m in methods]
-    if refund_total > sum(left):
-        raise CheckoutError("the refund would exceed what the sale was paid")  # pragma: no cover
-    parts = allocate(refund_total, left) if methods else []
-    refunds = {m: Fen(p) for m, p in zip(methods, parts, strict=True) if p}
-    payments = tuple(PaymentRecord(m, Fen(-p)) for m, p in refunds.items())
-    if not payments:
-        payments = (PaymentRecord("cash", Fen(0)),)
+    left = {m: Fen(max(int(paid[m]) - int(given_back.get(m, 0)), 0)) for m in sorted(paid)}
+    try:
+        refunds = split_refund(refund_total, left, tender)
+    except RefundRuleError as exc:
+        raise CheckoutError(str(exc)) from None
 
     entries: list[pts.LedgerEntry] = []
     member_id = original.member_id
@@ -338,6 +458,49 @@ def _write_return(
         )
     taken = -sum(e.points for e in entries if e.points < 0)
     given = sum(e.points for e in entries if e.points > 0)
+    return _Plan(
+        sale,
+        original,
+        full,
+        at,
+        out_lines,
+        records,
+        growth_back,
+        refund_total,
+        left,
+        refunds,
+        entries,
+        taken,
+        given,
+    )
+
+
+def _write_return(
+    session: Session,
+    ctx: TerminalContext,
+    sale_id: str | None,
+    receipt: str | None,
+    wanted: Mapping[int, int] | None,
+    *,
+    reason: str,
+    tender: str,
+    manager: str,
+    approved_up_to: int | None,
+) -> ReturnReceipt:
+    plan = _plan(session, ctx, sale_id, receipt, wanted, reason=reason, tender=tender)
+    if approved_up_to is not None and plan.refund_total > approved_up_to:
+        raise CheckoutError("the sale changed while the manager approved; review the refund again")
+    if approved_up_to is None:
+        limit = refund_manager_limit(session)
+        if needs_manager(plan.refund_total, limit):
+            raise CheckoutError("the refund needs a manager's approval; review it again")
+    original, full, at = plan.original, plan.full, plan.at
+    out_lines, records, growth_back = plan.out_lines, plan.records, plan.growth_back
+    refund_total, refunds, entries = plan.refund_total, plan.refunds, plan.entries
+    taken, given, member_id = plan.taken, plan.given, original.member_id
+    payments = tuple(PaymentRecord(m, Fen(-p)) for m, p in refunds.items())
+    if not payments:
+        payments = (PaymentRecord("cash", Fen(0)),)
     return_id = SaleId(ctx.new_id())
     code = next_receipt_code(session, ctx, at)
     record_quote = {
@@ -345,6 +508,8 @@ def _write_return(
         "full": full,
         "original_sale_id": original.sale_id,
         "reason": reason,
+        "tender": tender,
+        "manager": manager,
         "refunds": {m: format_yuan(v) for m, v in refunds.items()},
         "points_reversed": taken,
         "points_refunded": given,

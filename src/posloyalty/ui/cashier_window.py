@@ -23,6 +23,7 @@ from posloyalty.terminal.staff import PinRefused
 from posloyalty.terminal.status import SyncSource, SyncStatus, from_sync_state, probe
 from posloyalty.terminal.sync_setup import registration_link
 from posloyalty.ui import forms, i18n
+from posloyalty.ui.error_text import translated
 from posloyalty.ui.models import CartModel, yuan
 from posloyalty.ui.qt import (
     QAbstractItemView,
@@ -54,6 +55,7 @@ from posloyalty.ui.qt import (
 )
 from posloyalty.ui.receipt_doc import receipt_doc
 from posloyalty.ui.scaling import Metrics, metrics_for
+from posloyalty.ui.tier_names import tier_label
 from posloyalty.ui.workers import OpRunner
 
 log = logging.getLogger("posloyalty.ui")
@@ -93,11 +95,11 @@ def pin_refusal(exc: PinRefused) -> str:
 def plain_error(exc: BaseException) -> str:
     """A refusal in words for the cashier (never a traceback)."""
     if isinstance(exc, RegistrationError):
-        return exc.message
+        return translated(exc.message)
     if isinstance(exc, PinRefused):
         return pin_refusal(exc)
     if isinstance(exc, CheckoutError | ValueError):
-        return " ".join(str(exc).split())
+        return translated(str(exc))
     log.error("unexpected error", exc_info=exc)
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
@@ -285,6 +287,10 @@ class CashierWindow(QMainWindow):
             button.clicked.connect(action)
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             self.buttons[name] = button
+        from posloyalty.ui.touch_keys import TouchKeys
+
+        #: Keys for every other action (touch), park, recall and reprint.
+        self.touch_keys = TouchKeys(self)
         self.scan_edit.returnPressed.connect(self._typed_code)
         self.scan_edit.textEdited.connect(self._scan_text_edited)
 
@@ -538,7 +544,7 @@ class CashierWindow(QMainWindow):
         tiers = self.counter.ctx.rules.tiers
         if m.tier in tiers.ids():
             rank = tiers.level(m.tier).rank
-        self.tier_badge.setText(m.tier_name)
+        self.tier_badge.setText(tier_label(self.counter.ctx.rules, m.tier_name, m.tier))
         colour = TIER_COLOURS.get(rank, "#6a1b9a")
         self.tier_badge.setStyleSheet(
             f"background:{colour};color:white;border-radius:8px;padding:4px 10px;font-weight:bold;"
@@ -560,7 +566,7 @@ class CashierWindow(QMainWindow):
             needs = (
                 self.tr("Spend %1 more for %2")
                 .replace("%1", yuan(m.needed_spend))
-                .replace("%2", m.next_tier_name)
+                .replace("%2", tier_label(self.counter.ctx.rules, m.next_tier_name))
             )
         if m.pending_spend > 0 and m.credit_final_at is not None:
             pending = (
@@ -624,6 +630,7 @@ class CashierWindow(QMainWindow):
             "eodButton": self.tr("F12 End of day"),
             "cancelButton": self.tr("Esc Cancel"),
         }
+        labels.update(self.touch_keys.labels())
         for name, text in labels.items():
             self.buttons[name].setText(text)
         self.cashier_status.setText(self.tr("Cashier %1").replace("%1", self.counter.ctx.cashier))
@@ -871,7 +878,7 @@ class CashierWindow(QMainWindow):
             self._open(ReceiptDialog(self, self.last_receipt_png))
 
     def start_return(self) -> None:
-        from posloyalty.ui.dialogs import ReturnDialog
+        from posloyalty.ui.return_dialog import ReturnDialog
 
         self._open(ReturnDialog(self))
 
@@ -971,7 +978,7 @@ class CashierWindow(QMainWindow):
         self._open(SignInDialog(self))
 
     def end_of_day(self) -> None:
-        from posloyalty.ui.dialogs import EodDialog
+        from posloyalty.ui.eod_dialog import EodDialog
 
         self._open(EodDialog(self))
 

@@ -23,6 +23,7 @@ from posloyalty.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from posloyalty.ui.tier_names import tier_label
 
 
 class CustomerDisplay(QWidget):
@@ -113,7 +114,7 @@ class CustomerDisplay(QWidget):
         self.member_label.setText(
             self.tr("%1 · %2 · %3 points")
             .replace("%1", m.name or m.member_id)
-            .replace("%2", m.tier_name)
+            .replace("%2", tier_label(None, m.tier_name, m.tier))
             .replace("%3", f"{m.points_available:,}")
             if m
             else ""

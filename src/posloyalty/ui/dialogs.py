@@ -8,17 +8,16 @@ input to the counter or a terminal service through the window's :meth:`CashierWi
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from posloyalty.devices.qr import member_card_png, qr_png
 from posloyalty.domain.ids import StoreId, TerminalId
-from posloyalty.domain.money import MoneyError, parse_yuan
+from posloyalty.domain.money import Fen, MoneyError, parse_yuan
 from posloyalty.sync.errors import Offline, SyncError
 from posloyalty.sync.lookup import MemberLookup
-from posloyalty.terminal import adjustments, eod, registration, returns
+from posloyalty.terminal import adjustments, registration
 from posloyalty.terminal.counter import (
     ENROLLED,
     REVOKED,
@@ -34,7 +33,8 @@ from posloyalty.terminal.status import SyncSource
 from posloyalty.terminal.sync_setup import start_sync_worker
 from posloyalty.ui import forms, i18n
 from posloyalty.ui.cashier_window import plain_error
-from posloyalty.ui.models import PaymentsModel, ReturnLinesModel, yuan
+from posloyalty.ui.models import PaymentsModel, yuan
+from posloyalty.ui.payment_pad import PaymentPad
 from posloyalty.ui.qt import (
     QCheckBox,
     QDialog,
@@ -47,7 +47,6 @@ from posloyalty.ui.qt import (
     QLabel,
     QLineEdit,
     QPixmap,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QShortcut,
@@ -108,9 +107,9 @@ class PaymentDialog(QDialog):
         super().__init__(window)
         self.window_ = window
         form = forms.load("payment.ui")
-        outer = QVBoxLayout(self)
+        outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(form)
+        outer.addWidget(form, 3)
         self.setWindowTitle(self.tr("Payment"))
         self._form = form
         f = self
@@ -126,7 +125,7 @@ class PaymentDialog(QDialog):
         self.message = forms.child(f, QLabel, "messageLabel")
         self.payments_model = PaymentsModel(self)
         self.payments_model.method_names = {
-            m: method_name(m) for m in ("cash", "card", "gift_card")
+            m: method_name(m) for m in ("cash", "card", "gift_card", "wechat", "alipay")
         }
         self.payments_view.setModel(self.payments_model)
         self.payments_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -156,6 +155,13 @@ class PaymentDialog(QDialog):
         QShortcut(QKeySequence("F5"), self, self.complete)
         QShortcut(QKeySequence("F4"), self, self.most_points)
         self._leaving = False
+        self.pad = PaymentPad(
+            default_edit=self.cash_edit,
+            pay_cash=self.pay_cash_amount,
+            pay_wallet=self.pay_wallet,
+            button_height=metrics.button_height,
+        )
+        outer.addWidget(self.pad, 2)
         self.paint(window.view)
         self.resize(self.sizeHint().expandedTo(form.size()))
         self.cash_edit.setFocus()
@@ -175,6 +181,7 @@ class PaymentDialog(QDialog):
             self.tr("Change: %1").replace("%1", yuan(view.change)) if view.change else ""
         )
         self.payments_model.show(view.payments)
+        self.pad.show_due(view.remaining)
         info = view.redeem
         if view.member is None:
             text = self.tr("No member: points cannot pay.")
@@ -267,6 +274,15 @@ class PaymentDialog(QDialog):
         self.cash_edit.clear()
         self._run(lambda s: s.add_payment("cash", tendered=amount))
 
+    def pay_cash_amount(self, tendered: Fen) -> None:
+        """A quick cash key: this much cash handed over."""
+        self._run(lambda s: s.add_payment("cash", tendered=tendered))
+
+    def pay_wallet(self, method: str) -> None:
+        """WeChat Pay or Alipay (taken on the store's payment device): the amount typed in
+        the card field, else all that remains."""
+        self._pay_method(method, self.card_edit)
+
     def pay_card(self) -> None:
         self._pay_method("card", self.card_edit)
 
@@ -327,7 +343,8 @@ class PaymentDialog(QDialog):
 
 class ReceiptDialog(_Dialog):
     def __init__(self, window: CashierWindow, png: bytes) -> None:
-        super().__init__(window, window.tr("Receipt"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Receipt"))
         pixmap = QPixmap()
         pixmap.loadFromData(png)
         self.image = QLabel()
@@ -356,7 +373,8 @@ class MemberDialog(_Dialog):
     """F2: find a member by full phone number, or register a new one."""
 
     def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Member"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Member"))
         self.phone_edit = QLineEdit()
         self.phone_edit.setPlaceholderText(self.tr("11-digit mobile number"))
         find = QPushButton(self.tr("Find (Enter)"))
@@ -389,7 +407,8 @@ class RegistrationDialog(_Dialog):
     """Register a shopper (phone, optional name and birthday, consent), then identify them."""
 
     def __init__(self, window: CashierWindow, phone: str = "") -> None:
-        super().__init__(window, window.tr("Register a member"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Register a member"))
         self.phone_edit = QLineEdit(phone)
         self.name_edit = QLineEdit()
         self.birthday_edit = QLineEdit()
@@ -471,7 +490,8 @@ class CouponDialog(_Dialog):
     """F3: type a coupon code (scanning one works anywhere without this dialog)."""
 
     def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Coupon"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Coupon"))
         self.code_edit = QLineEdit()
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("Coupon code")))
@@ -499,92 +519,6 @@ class CouponDialog(_Dialog):
 # --------------------------------------------------------------------------- returns
 
 
-class ReturnDialog(_Dialog):
-    """F8: scan (or type) the receipt's return code, choose quantities, refund."""
-
-    def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Return"))
-        self.code_edit = QLineEdit()
-        self.code_edit.setPlaceholderText(self.tr("Scan the receipt barcode"))
-        self.reason_edit = QLineEdit()
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.lines_model = ReturnLinesModel(self)
-        self.lines_view = QTableView()
-        self.lines_view.setModel(self.lines_model)
-        self.lines_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        refund = QPushButton(self.tr("Refund"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Receipt code")))
-        layout.addWidget(self.code_edit)
-        layout.addWidget(self.lines_view)
-        form = QFormLayout()
-        form.addRow(self.tr("Reason"), self.reason_edit)
-        layout.addLayout(form)
-        layout.addWidget(refund)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.message)
-        self.code_edit.returnPressed.connect(self.look_up)
-        refund.clicked.connect(self.refund)
-        self.sale: returns.OriginalSale | None = None
-        self.refunded: returns.ReturnReceipt | None = None
-        self.resize(640, 480)
-
-    def accept_scan(self, text: str) -> bool:
-        self.code_edit.setText(text.strip())
-        self.look_up()
-        return True
-
-    def look_up(self) -> None:
-        code = self.code_edit.text().strip()
-        ctx = self.window_.counter.ctx
-
-        def done(sale: returns.OriginalSale) -> None:
-            self.sale = sale
-            self.lines_model.show(sale.lines)
-            self.message.setText("")
-            self.summary.setText(
-                self.tr("Sale %1 of %2, total %3")
-                .replace("%1", sale.receipt_code)
-                .replace("%2", sale.at.astimezone(ctx.zone).strftime("%Y-%m-%d %H:%M"))
-                .replace("%3", yuan(sale.total))
-            )
-
-        self.submit(lambda: returns.find_sale(ctx, receipt=code), done, self.fail)
-
-    def refund(self) -> None:
-        sale = self.sale
-        if sale is None:
-            self.message.setText(self.tr("Scan the receipt first"))
-            return
-        wanted = self.lines_model.wanted()
-        if not wanted:
-            self.message.setText(self.tr("Nothing chosen to return"))
-            return
-        ctx = self.window_.counter.ctx
-        reason = self.reason_edit.text()
-
-        def done(result: returns.ReturnReceipt) -> None:
-            self.refunded = result
-            refunds = ", ".join(f"{method_name(m)} {yuan(v)}" for m, v in result.refunds.items())
-            self.say(
-                self.tr("Refunded %1 (%2). Points taken back %3, points refunded %4.")
-                .replace("%1", yuan(result.refund_total))
-                .replace("%2", refunds)
-                .replace("%3", str(result.points_reversed))
-                .replace("%4", str(result.points_refunded))
-            )
-            self.window_.refresh_status()
-
-        self.submit(
-            lambda: returns.process_return(
-                ctx, receipt=sale.receipt_code, lines=wanted, reason=reason
-            ),
-            done,
-            self.fail,
-        )
-
-
 # --------------------------------------------------------------------------- manager
 
 
@@ -592,7 +526,8 @@ class AdjustDialog(_Dialog):
     """F6: add or deduct a member's points, approved by a manager's id and PIN."""
 
     def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Points adjustment (manager)"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Points adjustment (manager)"))
         member = window.view.member
         self.member_edit = QLineEdit(member.member_id if member else "")
         self.points_spin = QSpinBox()
@@ -880,7 +815,8 @@ class SignInDialog(_Dialog):
     """F11: sign in as another cashier (only between sales)."""
 
     def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Cashier sign-in"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Cashier sign-in"))
         self.cashier_edit = QLineEdit()
         self.pin_edit = QLineEdit()
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -915,63 +851,10 @@ class SignInDialog(_Dialog):
         self.submit(work, done, self.fail)
 
 
-class EodDialog(_Dialog):
-    """F12: the end-of-day report of a local business day (today by default)."""
-
-    def __init__(self, window: CashierWindow, day: dt.date | None = None) -> None:
-        super().__init__(window, window.tr("End of day"))
-        ctx = window.counter.ctx
-        self.day_edit = QLineEdit((day or ctx.now().date()).isoformat())
-        self.report = QPlainTextEdit()
-        self.report.setReadOnly(True)
-        layout = QVBoxLayout(self)
-        row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Day")))
-        row.addWidget(self.day_edit)
-        layout.addLayout(row)
-        layout.addWidget(self.report)
-        layout.addWidget(self.message)
-        self.day_edit.returnPressed.connect(self.load)
-        self.resize(520, 560)
-        self.data: eod.EodReport | None = None
-        self.load()
-
-    def load(self) -> None:
-        ctx = self.window_.counter.ctx
-        try:
-            day = dt.date.fromisoformat(self.day_edit.text().strip())
-        except ValueError:
-            self.message.setText(self.tr("Type the day as YYYY-MM-DD"))
-            return
-
-        def done(report: eod.EodReport) -> None:
-            self.data = report
-            self.message.setText("")
-            lines = [
-                self.tr("Day") + f": {report.day.isoformat()}",
-                self.tr("Sales") + f": {report.sales_count}   {yuan(report.sales_total)}",
-                self.tr("Returns") + f": {report.returns_count}   -{yuan(report.refunds_total)}",
-                self.tr("Net") + f": {yuan(report.net_total)}",
-                "",
-                self.tr("Payments"),
-                *(f"  {method_name(m)}: {yuan(v)}" for m, v in report.payments_by_method.items()),
-                self.tr("Discounts"),
-                *(f"  {k}: {yuan(v)}" for k, v in report.discounts_by_kind.items()),
-                "",
-                self.tr("Points issued") + f": {report.points_issued}",
-                self.tr("Points redeemed") + f": {report.points_redeemed}",
-                self.tr("New members") + f": {report.new_members}",
-                self.tr("Members served") + f": {report.members_served}",
-                self.tr("Uploads waiting") + f": {report.pending_outbox}",
-            ]
-            self.report.setPlainText("\n".join(lines))
-
-        self.submit(lambda: eod.end_of_day(ctx.db, day, ctx.zone), done, self.fail)
-
-
 class HelpDialog(_Dialog):
     def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window, window.tr("Help"))
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Help"))
         keys = [
             ("F1", self.tr("This help")),
             ("F2", self.tr("Member: look up by phone, or register")),
@@ -986,7 +869,11 @@ class HelpDialog(_Dialog):
             ("+ / -", self.tr("One more / one fewer of the selected (or last) line")),
             ("F10", self.tr("Settings and enrolment with HQ (manager PIN)")),
             ("F11", self.tr("Cashier sign-in")),
-            ("F12", self.tr("End-of-day report")),
+            ("F12", self.tr("End of day and cash drawer")),
+            ("Ctrl+H", self.tr("Park the sale (挂单)")),
+            ("Ctrl+R", self.tr("Recall a parked sale (取单)")),
+            ("Ctrl+P", self.tr("Print the last receipt again")),
+            ("Ctrl+O", self.tr("An item without a price, at the price typed (manager PIN)")),
             ("Esc", self.tr("Clear the field; twice: cancel the sale")),
         ]
         layout = QVBoxLayout(self)
@@ -1009,14 +896,12 @@ def registration_qr(payload: str, size: int = 280) -> QPixmap:
 __all__ = [
     "AdjustDialog",
     "CouponDialog",
-    "EodDialog",
     "HelpDialog",
     "MemberDialog",
     "PaymentDialog",
     "QuantityDialog",
     "ReceiptDialog",
     "RegistrationDialog",
-    "ReturnDialog",
     "SettingsDialog",
     "SignInDialog",
     "registration_qr",

@@ -63,6 +63,7 @@ from PySide6.QtMultimedia import (  # noqa: E402
 from PySide6.QtMultimediaWidgets import QVideoWidget  # noqa: E402
 from PySide6.QtUiTools import QUiLoader  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
+    QAbstractButton,
     QAbstractItemView,
     QApplication,
     QCheckBox,
@@ -80,6 +81,7 @@ from PySide6.QtWidgets import (  # noqa: E402
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
@@ -101,6 +103,7 @@ def is_alive(obj: QObject) -> bool:
 
 
 __all__ = [
+    "QAbstractButton",
     "QAbstractItemView",
     "QAbstractTableModel",
     "QAction",
@@ -134,6 +137,7 @@ __all__ = [
     "QLibraryInfo",
     "QLineEdit",
     "QListWidget",
+    "QListWidgetItem",
     "QLocale",
     "QMainWindow",
     "QMediaCaptureSession",

@@ -16,6 +16,7 @@ def kind_name(kind: str) -> str:
         "member_day": QCoreApplication.translate("Receipt", "Member day"),
         "coupon": QCoreApplication.translate("Receipt", "Coupons"),
         "birthday": QCoreApplication.translate("Receipt", "Birthday"),
+        "points": QCoreApplication.translate("Receipt", "Points"),
     }
     return names.get(kind, kind)
 
@@ -25,6 +26,8 @@ def method_name(method: str) -> str:
         "cash": QCoreApplication.translate("Receipt", "Cash"),
         "card": QCoreApplication.translate("Receipt", "Card"),
         "gift_card": QCoreApplication.translate("Receipt", "Gift card"),
+        "wechat": QCoreApplication.translate("Receipt", "WeChat Pay"),
+        "alipay": QCoreApplication.translate("Receipt", "Alipay"),
     }
     return names.get(method, method)
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 #: The screen the sizes below were drawn for.
 REFERENCE = (1366, 768)
-#: Key buttons per row: all in one row when there is room, else two rows.
+#: Key buttons per row (21 keys: two rows when there is room, else three).
 KEYS = 11
-KEYS_NARROW = 6
+KEYS_NARROW = 7
 #: Below this available width the key row wraps.
 ONE_ROW_MIN_WIDTH = 1340
 #: The smallest touch target (px), whatever the screen.

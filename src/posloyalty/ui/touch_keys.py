@@ -1,0 +1,206 @@
+"""Keys for the actions the Designer form has no button for, so everything works by touch:
+F6 adjustment, F7 language, F11 sign-in, + and -, park (挂单, Ctrl+H), recall (取单, Ctrl+R),
+receipt reprint (Ctrl+P) and open-price items (Ctrl+O, manager's PIN). Park, recall and reprint run on the window's worker through
+:mod:`posloyalty.terminal.parking` and the receipt printer; this module only wires them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from posloyalty.devices.receipt import PrinterError, ReceiptRow, print_receipt, render_png
+from posloyalty.terminal import parking
+from posloyalty.terminal.counter import CounterView
+from posloyalty.ui.dialogs import _Dialog
+from posloyalty.ui.models import yuan
+from posloyalty.ui.qt import (
+    QCoreApplication,
+    QKeySequence,
+    QListWidget,
+    QListWidgetItem,
+    QObject,
+    QPushButton,
+    QShortcut,
+    QSizePolicy,
+    Qt,
+    QVBoxLayout,
+)
+
+if TYPE_CHECKING:
+    from posloyalty.ui.cashier_window import CashierWindow
+
+__all__ = ["RecallDialog", "TouchKeys"]
+
+
+class TouchKeys(QObject):
+    """Adds its keys to ``window.buttons`` (laid out and sized with the others) and its
+    shortcuts to ``window.actions_by_key``."""
+
+    def __init__(self, window: CashierWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        actions = {
+            "adjustButton": window.adjust_points,
+            "languageButton": window.next_language,
+            "signInButton": window.sign_in,
+            "moreButton": window.one_more,
+            "fewerButton": window.one_fewer,
+            "parkButton": self.park,
+            "recallButton": self.recall,
+            "reprintButton": self.reprint,
+            "openPriceButton": self.open_price,
+        }
+        for name, action in actions.items():
+            button = QPushButton(window.centralWidget())
+            button.setObjectName(name)
+            button.clicked.connect(action)
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            window.buttons[name] = button
+        shortcuts = {
+            "Ctrl+H": self.park,
+            "Ctrl+R": self.recall,
+            "Ctrl+P": self.reprint,
+            "Ctrl+O": self.open_price,
+        }
+        for key, action in shortcuts.items():
+            QShortcut(QKeySequence(key), window, action)
+            window.actions_by_key[key] = action
+
+    def labels(self) -> dict[str, str]:
+        return {
+            "adjustButton": self.tr("F6 Adjust"),
+            "languageButton": self.tr("F7 中文/EN/ES"),
+            "signInButton": self.tr("F11 Sign in"),
+            "moreButton": self.tr("+1"),
+            "fewerButton": self.tr("-1"),
+            "parkButton": self.tr("Park"),
+            "recallButton": self.tr("Recall"),
+            "reprintButton": self.tr("Reprint"),
+            "openPriceButton": self.tr("Open price"),
+        }
+
+    # -- park and recall
+    def park(self) -> None:
+        """Put the sale in progress aside (挂单)."""
+        window = self.window_
+        counter = window.counter
+
+        def done(result: tuple[parking.ParkedSale, CounterView]) -> None:
+            parked, view = result
+            window.paint(view)
+            window.show_message(
+                self.tr("Sale parked (%1 items, %2). Recall it with Ctrl+R.")
+                .replace("%1", str(parked.items))
+                .replace("%2", yuan(parked.total))
+            )
+
+        window.submit(lambda: parking.park_sale(counter), done)
+
+    def recall(self) -> None:
+        """Choose a parked sale to take back (取单)."""
+        window = self.window_
+        counter = window.counter
+
+        def done(found: tuple[parking.ParkedSale, ...]) -> None:
+            if not found:
+                window.show_message(self.tr("No parked sales"), error=True)
+                return
+            window._open(RecallDialog(window, found))
+
+        window.submit(lambda: parking.parked_sales(counter), done)
+
+    def open_price(self) -> None:
+        """An item without a price in the till, at the price typed (manager's PIN)."""
+        from posloyalty.ui.open_price_dialog import OpenPriceDialog
+
+        self.window_._open(OpenPriceDialog(self.window_))
+
+    # -- reprint
+    def reprint(self) -> None:
+        """Print the last receipt again (marked as a copy) and show it."""
+        window = self.window_
+        doc = window.last_receipt_doc
+        if doc is None or window.last_receipt is None:
+            window.show_message(self.tr("No receipt to print again yet"), error=True)
+            return
+        copy = replace(
+            doc,
+            rows=(
+                ReceiptRow(QCoreApplication.translate("Receipt", "COPY"), style="center"),
+                *doc.rows,
+            ),
+        )
+        printer = window.printer
+        code = window.last_receipt.receipt_code
+
+        def work() -> tuple[bytes, str]:
+            problem = ""
+            if printer is not None:
+                try:
+                    print_receipt(copy, printer)
+                except PrinterError as exc:
+                    problem = str(exc)
+            return render_png(copy), problem
+
+        def done(result: tuple[bytes, str]) -> None:
+            png, problem = result
+            from posloyalty.ui.dialogs import ReceiptDialog
+
+            text = self.tr("Receipt %1 printed again").replace("%1", code)
+            window.show_message(f"{text} {problem}".strip(), error=bool(problem))
+            window._open(ReceiptDialog(window, png))
+
+        window.submit(work, done)
+
+
+class RecallDialog(_Dialog):
+    """The parked sales, oldest first; Enter or the key takes the chosen one back."""
+
+    def __init__(self, window: CashierWindow, parked: tuple[parking.ParkedSale, ...]) -> None:
+        super().__init__(window, "")
+        self.setWindowTitle(self.tr("Recall a parked sale"))
+        zone = window.counter.ctx.zone
+        self.list = QListWidget()
+        for p in parked:
+            text = (
+                self.tr("%1 · %2 items · %3 · member %4 · cashier %5")
+                .replace("%1", p.at.astimezone(zone).strftime("%H:%M"))
+                .replace("%2", str(p.items))
+                .replace("%3", yuan(p.total))
+                .replace("%4", p.member_masked or "-")
+                .replace("%5", p.cashier)
+            )
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.recall_button = QPushButton(self.tr("Recall"))
+        self.recall_button.setMinimumHeight(window.metrics.button_height)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addWidget(self.recall_button)
+        layout.addWidget(self.message)
+        self.recall_button.clicked.connect(self.take)
+        self.list.itemActivated.connect(lambda _item: self.take())
+        self.resize(560, 360)
+        self.list.setFocus()
+
+    def take(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            self.message.setText(self.tr("Choose a parked sale"))
+            return
+        parked_id = str(item.data(Qt.ItemDataRole.UserRole))
+        window = self.window_
+        counter = window.counter
+
+        def done(recalled: parking.Recalled) -> None:
+            window.paint(recalled.view)
+            text = self.tr("Sale recalled")
+            if recalled.dropped:
+                text += " " + self.tr("(left off: %1)").replace("%1", ", ".join(recalled.dropped))
+            window.show_message(text, error=bool(recalled.dropped))
+            self.accept()
+
+        self.submit(lambda: parking.recall_sale(counter, parked_id), done, self.fail)
