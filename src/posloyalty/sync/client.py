@@ -346,7 +346,8 @@ def enroll(
         except SyncError as exc:
             warnings.append(f"HQ's key was not kept (no offline confirmations): {exc}")
     try:
-        vault = open_vault(db, create=True, keyring_backend=keyring_backend)
+        # The terminal key goes where the credential goes (a file when asked for files).
+        vault = open_vault(db, create=True, key_store=key_store, keyring_backend=keyring_backend)
     except StoreError as exc:
         raise SyncError(f"cannot make the terminal key ({exc})") from None
     assert vault is not None
