@@ -28,8 +28,9 @@ from posloyalty.store.errors import StoreDataError, StoreError
 from posloyalty.store.importer import import_catalog, import_members
 from posloyalty.store.types import parse_ts
 from posloyalty.terminal.checkout import CheckoutSession
-from posloyalty.terminal.context import CheckoutError, context_from_store
+from posloyalty.terminal.context import context_from_store
 from posloyalty.terminal.eod import end_of_day
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.returns import process_return
 
@@ -153,20 +154,14 @@ def _open_at(args: argparse.Namespace) -> Database:
     text = getattr(args, "at", None)
     if text is None:
         return _open(args)
-    from zoneinfo import ZoneInfo
-
-    from posloyalty.terminal.context import DEFAULT_ZONE, ZONE_KEY
+    from posloyalty.terminal.zone import store_zone
 
     clock = FixedClock(SystemClock().now())
     db = Database.open(args.db, clock=clock)
     try:
         with db.read() as session:
-            zone_name = repo.get_setting(session, ZONE_KEY) or DEFAULT_ZONE
+            zone = store_zone(session)
             last = repo.raw_connection(session).execute("SELECT max(at) FROM sales").fetchone()[0]
-        try:
-            zone = ZoneInfo(zone_name)
-        except (ValueError, KeyError):
-            raise CheckoutError(f"unknown time zone {zone_name!r} in the settings") from None
         at = _parse_at(text, zone)
         if last is not None and at < parse_ts(last):
             raise CheckoutError(
@@ -391,16 +386,10 @@ def _return(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _eod(args: argparse.Namespace) -> dict[str, Any]:
-    from zoneinfo import ZoneInfo
-
-    from posloyalty.terminal.context import DEFAULT_ZONE, ZONE_KEY
+    from posloyalty.terminal.zone import store_zone
 
     with _open(args) as db:
         with db.read() as session:
-            zone_name = repo.get_setting(session, ZONE_KEY) or DEFAULT_ZONE
-        try:
-            zone = ZoneInfo(zone_name)
-        except (ValueError, KeyError):
-            raise CheckoutError(f"unknown time zone {zone_name!r} in the settings") from None
+            zone = store_zone(session)
         day = args.date or db.clock.now().astimezone(zone).date()
         return end_of_day(db, day, zone).to_json()

@@ -9,6 +9,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
+from posloyalty.domain import pricing
 from posloyalty.domain.basket_codec import basket_from_json, basket_to_json
 from posloyalty.domain.ids import CouponCode, Sku
 from posloyalty.domain.money import Fen
@@ -21,6 +22,7 @@ from posloyalty.domain.pricing import (
     Payment,
     Quote,
     quote,
+    redemption_cap,
 )
 from posloyalty.domain.rules import RuleSet, parse_rules_text
 from posloyalty.domain.verification import max_growth, max_points
@@ -266,3 +268,21 @@ def test_no_basket_earns_more_than_hq_bounds_allow(data: st.DataObject) -> None:
     q = quote(rules, b)
     assert q.points_earned <= max_points([rules], q.total)
     assert q.growth_earned <= max_growth([rules], q.total)
+
+
+@given(
+    due=st.integers(min_value=0, max_value=10**6),
+    available=st.integers(min_value=-50, max_value=10**6),
+)
+def test_the_most_redeemable_points_are_what_the_quote_accepts(due: int, available: int) -> None:
+    """The counter offers :func:`pricing.max_redeemable`; the quote checks the same cap and step, so
+    the offer is always accepted and one step more (if held) never is."""
+    rules = STACKING.points
+    best = pricing.max_redeemable(rules, due, available)
+    step = rules.redeem_step
+    assert best == 0 or best >= rules.min_redeem_points
+    assert best % step == 0 and 0 <= best <= max(available, 0)
+    assert rules.points_value(best) <= redemption_cap(rules, due)
+    more = best + step
+    if best and more <= available:
+        assert rules.points_value(more) > redemption_cap(rules, due)

@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posloyalty.domain.refunds import ORIGINAL, RefundRuleError, needs_manager, split_refund
+from posloyalty.domain.refunds import (
+    ORIGINAL,
+    RefundRuleError,
+    needs_manager,
+    returned_share,
+    split_refund,
+    tenders_left,
+)
 
 
 def test_by_default_the_refund_follows_the_original_tenders() -> None:
@@ -61,3 +68,30 @@ def test_the_split_adds_up_and_no_tender_pays_back_more_than_it_has(
     assert all(0 < v <= left[m] for m, v in split.items())
     if choice != ORIGINAL:
         assert split.get(choice, 0) == min(refund, left[choice])
+
+
+@given(
+    st.integers(min_value=0, max_value=10**7),
+    st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=6),
+)
+def test_successive_partial_returns_give_back_the_line_exactly(
+    amount: int, returns: list[int]
+) -> None:
+    sold = sum(returns)
+    before = 0
+    back: list[int] = []
+    for returned in returns:
+        back.append(returned_share(amount, before, returned, sold))
+        before += returned
+    assert sum(back) == amount
+    assert all(0 <= part <= amount for part in back)
+
+
+def test_a_returned_share_is_the_floor_of_the_cumulative_share() -> None:
+    # 1000 fen over 3 units: 333, then 333 (666 - 333), then the exact rest 334.
+    assert [returned_share(1000, b, 1, 3) for b in range(3)] == [333, 333, 334]
+    assert returned_share(1000, 0, 0, 0) == 0
+
+
+def test_tenders_left_never_go_negative() -> None:
+    assert tenders_left({"cash": 500, "card": 300}, {"card": 400}) == {"card": 0, "cash": 500}

@@ -18,8 +18,9 @@ from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreDataError
 from posloyalty.store.models import AuditEntry, PinAttempts
 from posloyalty.terminal.adjustments import adjust_points
-from posloyalty.terminal.context import CheckoutError, TerminalContext, context_from_store
+from posloyalty.terminal.context import TerminalContext, context_from_store
 from posloyalty.terminal.counter import sign_in, verify_manager
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.staff import PinRefused, unlock_staff
 
 POLICY = PinPolicy()

@@ -52,7 +52,8 @@ from posloyalty.store.types import format_ts
 from posloyalty.sync import inbound
 from posloyalty.sync.client import read_state
 from posloyalty.sync.protocol import PullResponse, PushBatch
-from posloyalty.terminal.context import CheckoutError, offline_allowance
+from posloyalty.terminal.context import offline_allowance
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.status import from_sync_state
 
 

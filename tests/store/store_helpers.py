@@ -19,6 +19,7 @@ from posloyalty.domain.ids import (
 )
 from posloyalty.domain.money import Fen
 from posloyalty.domain.points import LedgerEntry
+from posloyalty.domain.privacy import mask_phone
 from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.ids import Uuid7
@@ -38,7 +39,7 @@ def add_member(db: Database, member_id: str = "M1", phone: str = "13812345678") 
         session.add(
             Member(
                 id=member_id,
-                phone_masked=repo.mask_phone(phone),
+                phone_masked=mask_phone(phone),
                 phone_hash=repo.hash_phone(salt, phone),
                 display_name="Test",
                 tier="regular",

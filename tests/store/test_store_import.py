@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from posloyalty.domain.privacy import mask_phone, normalize_phone
 from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreDataError
@@ -164,6 +165,29 @@ def test_members_import_masks_and_hashes_phones(
         assert [m.id for m in repo.members_by_phone(session, "13900000001")] == ["M2"]
     db.close()
     assert b"13812345678" not in db_path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("phone", "stored"),
+    [
+        ("+86 138 1234 5678", "138****5678"),
+        ("0086-138-1234-5678", "138****5678"),
+        ("85212345", "****2345"),
+    ],
+)
+def test_imported_phones_mask_as_everywhere_else(
+    db: Database, tmp_path: Path, phone: str, stored: str
+) -> None:
+    """One masking (domain.privacy) for the till's import, the till's registration and HQ:
+    the number is normalised, then masked. Before, the importer had its own masking, which
+    showed five of eight digits (``852*2345``)."""
+    path = tmp_path / "members.csv"
+    path.write_text(f"id,phone,tier\nM9,{phone},gold\n", encoding="utf-8")
+    assert import_members(db, path) == 1
+    with db.read() as session:
+        member = repo.member_by_id(session, "M9")
+        assert member is not None
+        assert member.phone_masked == stored == mask_phone(normalize_phone(phone))
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ from posloyalty.store.db import Database
 from posloyalty.store.ids import Uuid7
 from posloyalty.store.vault import open_vault
 from posloyalty.terminal.cards import record_card
-from posloyalty.terminal.context import CheckoutError
 from posloyalty.terminal.counter import Counter
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identify import IdentifyError, identify
 from posloyalty.terminal.identity import Identified
 

@@ -28,6 +28,7 @@ from sync_helpers import (
 from posloyalty.clock import FixedClock
 from posloyalty.domain.codes import make_dynamic
 from posloyalty.domain.ids import MemberId
+from posloyalty.domain.privacy import mask_phone
 from posloyalty.hq import admin
 from posloyalty.hq.members import members_by_phone_index, phone_digest
 from posloyalty.hq.models import Conflict, LedgerEntry, MemberStore
@@ -36,8 +37,8 @@ from posloyalty.store.db import Database
 from posloyalty.sync.client import load_credential
 from posloyalty.sync.lookup import BUDGET_KEY, MemberLookup
 from posloyalty.sync.protocol import LookupRequest
-from posloyalty.terminal.context import CheckoutError
 from posloyalty.terminal.counter import Counter
+from posloyalty.terminal.errors import CheckoutError
 
 #: A Wednesday (the miniso preset's member day: 68 minus 10 for Gold, 6 for Regular).
 WEDNESDAY = dt.datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
@@ -203,7 +204,7 @@ def test_a_phone_proves_nothing_and_reveals_nothing(hq: Hq, tmp_path: Path) -> N
     for phone in (GOLD_PHONE, "13700000000"):
         with pytest.raises(CheckoutError) as refused:
             counter.identify_by_phone(phone)
-        messages.append(str(refused.value).replace(repo.mask_phone(phone), "…"))
+        messages.append(str(refused.value).replace(mask_phone(phone), "…"))
     assert messages[0] == messages[1] and "phone code" in messages[0]
 
 

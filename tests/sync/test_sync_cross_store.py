@@ -27,7 +27,8 @@ from posloyalty.store.db import Database
 from posloyalty.store.vault import open_vault
 from posloyalty.sync.client import read_state
 from posloyalty.terminal.checkout import CheckoutSession
-from posloyalty.terminal.context import ALLOWANCE_KEY, CheckoutError
+from posloyalty.terminal.context import ALLOWANCE_KEY
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.registration import RegistrationForm, register
 

@@ -52,7 +52,8 @@ from posloyalty.store.vault import open_vault
 from posloyalty.sync import inbound
 from posloyalty.sync.client import SyncClient, read_state
 from posloyalty.sync.protocol import PullResponse
-from posloyalty.terminal.context import ALLOWANCE_KEY, CheckoutError, offline_allowance
+from posloyalty.terminal.context import ALLOWANCE_KEY, offline_allowance
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identify import identify
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.registration import RegistrationForm, register

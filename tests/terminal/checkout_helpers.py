@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from posloyalty.clock import Clock, FixedClock
 from posloyalty.domain import points as pts
+from posloyalty.domain.privacy import mask_phone
 from posloyalty.domain.rules import RuleSet
 from posloyalty.resources import load_preset
 from posloyalty.store import repo
@@ -60,7 +61,7 @@ def setup_store(path: Path, clock: Clock) -> Database:
             session.add(
                 Member(
                     id=mid,
-                    phone_masked=repo.mask_phone(phone),
+                    phone_masked=mask_phone(phone),
                     phone_hash=repo.hash_phone(salt, phone),
                     display_name=f"Member {mid}",
                     tier=tier,

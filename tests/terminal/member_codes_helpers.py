@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from posloyalty.clock import FixedClock
+from posloyalty.domain.privacy import mask_phone
 from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.models import Member
@@ -41,7 +42,7 @@ def add_member(
         session.add(
             Member(
                 id=member_id,
-                phone_masked=repo.mask_phone(phone),
+                phone_masked=mask_phone(phone),
                 phone_hash=repo.hash_phone(salt, phone),
                 display_name=name,
                 tier=tier,

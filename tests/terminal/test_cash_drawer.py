@@ -14,8 +14,8 @@ from posloyalty.store.db import Database
 from posloyalty.store.models import AuditEntry
 from posloyalty.terminal import drawer
 from posloyalty.terminal.checkout import CheckoutSession, Receipt
-from posloyalty.terminal.context import CheckoutError
 from posloyalty.terminal.eod import end_of_day
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.returns import process_return
 
 

@@ -26,11 +26,8 @@ from posloyalty.store.confirmation import PENDING_UNTIL_CONFIRMED
 from posloyalty.store.db import Database
 from posloyalty.store.models import AuditEntry, Member, MemberCoupon
 from posloyalty.terminal.checkout import CheckoutSession, State
-from posloyalty.terminal.context import (
-    CheckoutError,
-    IllegalTransition,
-    offline_allowance,
-)
+from posloyalty.terminal.context import offline_allowance
+from posloyalty.terminal.errors import CheckoutError, IllegalTransition
 from posloyalty.terminal.identity import Identified
 
 GOLD = Identified("M1", "dynamic", may_redeem=True)

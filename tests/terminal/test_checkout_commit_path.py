@@ -18,12 +18,8 @@ from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.records import PaymentRecord, SaleLineRecord, SaleRecord
 from posloyalty.terminal.checkout import CheckoutSession
-from posloyalty.terminal.context import (
-    CheckoutError,
-    apply_growth,
-    load_member,
-    next_receipt_code,
-)
+from posloyalty.terminal.context import apply_growth, load_member, next_receipt_code
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
 
 REGULAR = Identified("M2", "dynamic", may_redeem=True)

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from posloyalty.clock import FixedClock
 from posloyalty.store.db import Database
 from posloyalty.terminal.checkout import CheckoutSession, State
-from posloyalty.terminal.context import StorageRefused
+from posloyalty.terminal.errors import StorageRefused
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.returns import process_return
 

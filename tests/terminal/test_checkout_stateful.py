@@ -28,7 +28,8 @@ from posloyalty.store import repo
 from posloyalty.store.models import Member
 from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession, State
-from posloyalty.terminal.context import CheckoutError, TerminalContext
+from posloyalty.terminal.context import TerminalContext
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.returns import process_return
 

@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from posloyalty.domain.money import Fen
 from posloyalty.store.db import Database
-from posloyalty.terminal.context import CheckoutError
 from posloyalty.terminal.counter import Counter
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.open_price import add_open_price_item
 from posloyalty.terminal.staff import PinRefused
 

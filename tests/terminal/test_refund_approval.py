@@ -11,7 +11,7 @@ from posloyalty.domain.money import Fen
 from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.terminal.checkout import CheckoutSession, Receipt
-from posloyalty.terminal.context import CheckoutError
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.returns import (
     REFUND_MANAGER_ABOVE_KEY,
     preview_return,

@@ -17,8 +17,8 @@ from posloyalty.store.db import Database
 from posloyalty.store.models import AuditEntry
 from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession, Receipt
-from posloyalty.terminal.context import CheckoutError
 from posloyalty.terminal.eod import end_of_day
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.returns import find_sale, process_return
 

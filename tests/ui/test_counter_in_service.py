@@ -9,6 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from window_helpers import idle, pay_by_card
 
+from posloyalty.domain.money import yuan
 from posloyalty.store.demo import product_ean
 from posloyalty.terminal.checkout import State
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
@@ -16,7 +17,6 @@ from posloyalty.terminal.status import SyncStatus
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.customer_display import CustomerDisplay
 from posloyalty.ui.dialogs import HelpDialog, PaymentDialog, ReceiptDialog
-from posloyalty.ui.models import yuan
 from posloyalty.ui.qt import QApplication, QCoreApplication, QDialog, QEvent, Qt, QWidget, is_alive
 
 

@@ -86,6 +86,6 @@ def test_drawer_day_through_f12(qtbot: QtBot, window: CashierWindow) -> None:
 
 
 def _y(fen: int) -> str:
-    from posloyalty.ui.models import yuan
+    from posloyalty.domain.money import yuan
 
     return yuan(fen)

@@ -6,6 +6,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from ui_hq import UNREACHABLE_HQ, LocalHq
 
+from posloyalty.domain.money import yuan
 from posloyalty.store.demo import product_ean
 from posloyalty.store.models import Setting
 from posloyalty.sync.client import credential_file
@@ -13,7 +14,6 @@ from posloyalty.terminal.demo_setup import DemoTerminal
 from posloyalty.ui import i18n
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog, QuantityDialog, SettingsDialog
-from posloyalty.ui.models import yuan
 
 
 def _idle(qtbot: QtBot, window: CashierWindow) -> None:

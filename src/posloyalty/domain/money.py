@@ -46,6 +46,11 @@ def format_yuan(fen: int) -> str:
     return f"{sign}{whole}.{frac:02d}"
 
 
+def yuan(fen: int) -> str:
+    """Money as people read it at the counter: ``¥12.30`` (negative: ``-¥12.30``)."""
+    return ("-¥" if fen < 0 else "¥") + format_yuan(abs(fen))
+
+
 def allocate(total: int, weights: list[int]) -> list[int]:
     """Split ``total`` fen across ``weights`` proportionally, exactly (largest remainder).
 

@@ -32,6 +32,7 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from posloyalty.domain.ids import EntryId, LotId, SaleId
+from posloyalty.domain.refunds import returned_share
 from posloyalty.domain.rules import Expiry, PointsRules
 
 EntryKind = Literal["earn", "redeem", "expire", "reverse", "adjust", "bonus"]
@@ -412,11 +413,6 @@ def expire_due(
     return out
 
 
-def _share(points: int, qty: int, sold: int) -> int:
-    """Points of ``qty`` out of ``sold`` units (floor), so cumulative shares never exceed the line."""
-    return points * qty // sold if sold else 0
-
-
 def _returned_part(
     line_points: Sequence[int],
     returned: Sequence[int],
@@ -424,7 +420,7 @@ def _returned_part(
     before: Sequence[int],
 ) -> int:
     return sum(
-        _share(p, b + r, s) - _share(p, b, s)
+        returned_share(p, b, r, s)
         for p, r, s, b in zip(line_points, returned, sold, before, strict=True)
     )
 

@@ -404,6 +404,23 @@ def _coupons(
     return rejected
 
 
+def redemption_cap(rules: PointsRules, due: int) -> Fen:
+    """The most fen points may pay of ``due`` (the amount before points)."""
+    return Fen(due * rules.max_redeem_percent // 100)
+
+
+def max_redeemable(rules: PointsRules, due: int, available: int) -> int:
+    """The most points :func:`quote` accepts against ``due`` out of ``available``: a whole
+    number of steps, worth no more than the cap, and 0 below the minimum."""
+    step = max(rules.redeem_step, 1)
+    best = max(available, 0)
+    best -= best % step
+    cap = redemption_cap(rules, due)
+    while best > 0 and rules.points_value(best) > cap:
+        best -= step
+    return best if best >= rules.min_redeem_points else 0
+
+
 def _check_redemption(rules: PointsRules, basket: Basket, due: int) -> Fen:
     """Step 5 checks. Returns the fen value of the points to redeem."""
     pts = basket.redeem_points
@@ -424,7 +441,7 @@ def _check_redemption(rules: PointsRules, basket: Basket, due: int) -> Fen:
             f"cannot redeem {pts} points: redeem in steps of {rules.redeem_step} points"
         )
     value = rules.points_value(pts)
-    cap = due * rules.max_redeem_percent // 100
+    cap = redemption_cap(rules, due)
     if value > cap:
         raise QuoteError(
             f"cannot redeem {pts} points ({_yuan(value)} yuan): points may pay at most "

@@ -16,7 +16,14 @@ from collections.abc import Mapping
 
 from posloyalty.domain.money import Fen, allocate
 
-__all__ = ["ORIGINAL", "RefundRuleError", "needs_manager", "split_refund"]
+__all__ = [
+    "ORIGINAL",
+    "RefundRuleError",
+    "needs_manager",
+    "returned_share",
+    "split_refund",
+    "tenders_left",
+]
 
 #: The default choice: back to the original tenders, in proportion.
 ORIGINAL = "original"
@@ -24,6 +31,26 @@ ORIGINAL = "original"
 
 class RefundRuleError(ValueError):
     """The refund cannot be paid back as asked (nothing refunded)."""
+
+
+def returned_share(amount: int, before: int, returned: int, sold: int) -> int:
+    """What returning ``returned`` more units, after ``before`` units came back already, gives
+    back of ``amount`` (a line's net fen, points or growth over its ``sold`` units).
+
+    The cumulative share after each return is ``floor(amount * units_back / sold)``, so
+    successive partial returns never give back more than ``amount``, and the last unit takes
+    the exact rest."""
+    return _cumulative(amount, before + returned, sold) - _cumulative(amount, before, sold)
+
+
+def _cumulative(amount: int, qty: int, sold: int) -> int:
+    return amount * qty // sold if sold else 0
+
+
+def tenders_left(paid: Mapping[str, int], refunded: Mapping[str, int]) -> dict[str, Fen]:
+    """Per tender of the original sale, what it still has to refund: what it paid less what
+    earlier returns refunded by it (never negative), in tender order."""
+    return {m: Fen(max(int(paid[m]) - int(refunded.get(m, 0)), 0)) for m in sorted(paid)}
 
 
 def split_refund(refund: int, left: Mapping[str, int], choice: str = ORIGINAL) -> dict[str, Fen]:

@@ -22,9 +22,10 @@ from sqlalchemy import text
 
 from posloyalty.domain.money import MoneyError, parse_yuan
 from posloyalty.domain.monthday import MonthDay
+from posloyalty.domain.privacy import mask_phone, normalize_phone
 from posloyalty.store.db import Database
 from posloyalty.store.errors import StoreDataError, translate
-from posloyalty.store.repo import ensure_phone_key, hash_phone, mask_phone
+from posloyalty.store.repo import ensure_phone_key, hash_phone
 from posloyalty.store.types import format_ts, month_day_text
 
 CATALOG_FIELDS = ("sku", "ean", "name", "price", "category", "special_price", "member_price")
@@ -261,7 +262,7 @@ def import_members(db: Database, path: str | Path) -> int:
         seen[member_id] = row.number
         phone = row.text_("phone", required=True)
         try:
-            masked = mask_phone(phone)
+            masked = mask_phone(normalize_phone(phone))
         except ValueError:
             raise row.error("phone", "is not a phone number (6 to 15 digits)") from None
         parsed.append(

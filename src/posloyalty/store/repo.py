@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from posloyalty.domain import points
 from posloyalty.domain.ids import EntryId, LotId, SaleId
 from posloyalty.domain.points import Balance, LedgerEntry
-from posloyalty.domain.privacy import normalize_phone, phone_hash
+from posloyalty.domain.privacy import phone_hash
 from posloyalty.store import phone_key as _phone_key
 from posloyalty.store.errors import StoreDataError
 from posloyalty.store.models import (
@@ -76,13 +76,6 @@ def product_by_ean(session: Session, ean: str) -> Product | None:
 
 
 # --------------------------------------------------------------------------- members
-
-
-def mask_phone(phone: str) -> str:
-    """``13812345678`` -> ``138****5678``."""
-    digits = normalize_phone(phone)
-    keep = min(3, max(len(digits) - 4, 0))
-    return digits[:keep] + "*" * (len(digits) - keep - 4) + digits[-4:]
 
 
 def hash_phone(key: str, phone: str) -> str:

@@ -19,7 +19,8 @@ from posloyalty.store.models import Cashier
 from posloyalty.store.records import LedgerRecord, OutboxMessage
 from posloyalty.store.types import format_ts
 from posloyalty.terminal.checkout import entry_json
-from posloyalty.terminal.context import CheckoutError, StorageRefused, TerminalContext
+from posloyalty.terminal.context import TerminalContext
+from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
 
 

@@ -38,10 +38,7 @@ from posloyalty.store.errors import StoreDataError, StoreError
 from posloyalty.store.models import MemberCoupon
 from posloyalty.store.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
 from posloyalty.terminal.context import (
-    CheckoutError,
-    IllegalTransition,
     MemberState,
-    StorageRefused,
     TerminalContext,
     TierProgress,
     apply_growth,
@@ -50,6 +47,7 @@ from posloyalty.terminal.context import (
     load_member,
     next_receipt_code,
 )
+from posloyalty.terminal.errors import CheckoutError, IllegalTransition, StorageRefused
 from posloyalty.terminal.identity import Identified
 
 OPEN_AMOUNT_SKU = Sku("OPEN")

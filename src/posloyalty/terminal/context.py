@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import sqlite3
 from dataclasses import dataclass, field, replace
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -33,6 +32,8 @@ from posloyalty.store.models import Cashier
 from posloyalty.store.types import format_ts, parse_ts
 from posloyalty.sync import confirmations
 from posloyalty.sync.client import load_hq_key
+from posloyalty.terminal.errors import CheckoutError
+from posloyalty.terminal.zone import DEFAULT_ZONE, ZONE_KEY, zone_named
 
 #: A session of ``db.write()`` / ``db.read()``, or the DBAPI connection of
 #: ``db.transaction()`` (the sale's hot path): the helpers below take either.
@@ -40,20 +41,6 @@ Conn = Session | sqlite3.Connection
 
 #: Settings key lowering the rules' offline redemption allowance on this terminal.
 ALLOWANCE_KEY = "offline_allowance_points"
-ZONE_KEY = "zone"
-DEFAULT_ZONE = "Asia/Shanghai"
-
-
-class CheckoutError(ValueError):
-    """An action the terminal refuses; the message is for the cashier. Nothing changed."""
-
-
-class IllegalTransition(CheckoutError):
-    """The action is not possible in the session's current state."""
-
-
-class StorageRefused(CheckoutError):
-    """The database could not store the operation (read-only, full, locked); nothing changed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +101,7 @@ def context_from_store(
                 raise CheckoutError(f"the active rule document is invalid: {exc}") from None
     if not store or not terminal:
         raise CheckoutError("the terminal has no store or terminal id; run `terminal init`")
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CheckoutError(f"unknown time zone {zone_name!r} in the terminal settings") from None
+    zone = zone_named(zone_name)
     return TerminalContext(
         db=db,
         rules=rules,

@@ -15,9 +15,10 @@ from typing import Literal
 
 from posloyalty.domain.codes import CouponCode, ProductBarcode, normalise_scan
 from posloyalty.domain.ids import CashierId, MemberId, TierId
-from posloyalty.domain.money import Fen, format_yuan
-from posloyalty.domain.pricing import LineQuote, schedule_matches
+from posloyalty.domain.money import Fen
+from posloyalty.domain.pricing import LineQuote, max_redeemable, schedule_matches
 from posloyalty.domain.pricing import birthday_in_window as _birthday_in_window
+from posloyalty.domain.privacy import mask_phone
 from posloyalty.store import repo
 from posloyalty.store.errors import StoreError
 from posloyalty.store.models import Member, MemberCoupon
@@ -26,14 +27,13 @@ from posloyalty.sync.client import HQ_URL_KEY, Enrolment, enroll, read_state
 from posloyalty.sync.lookup import LookupResult, MemberLookup
 from posloyalty.terminal.checkout import CartLine, CheckoutSession, Receipt, State
 from posloyalty.terminal.context import (
-    CheckoutError,
     MemberState,
-    StorageRefused,
     TerminalContext,
     load_member,
     member_tier_status,
     offline_allowance,
 )
+from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.identify import IdentifyError, identify
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
@@ -284,17 +284,17 @@ class Counter:
                 found = [result.member_id]
             elif result.outcome in ("offline", "slow"):
                 raise CheckoutError(
-                    f"no member with phone {repo.mask_phone(digits[-11:])} here, and HQ "
+                    f"no member with phone {mask_phone(digits[-11:])} here, and HQ "
                     f"{'cannot be reached' if result.outcome == 'offline' else 'is slow'}: "
                     "scan the member's phone code"
                 )
             else:
                 raise CheckoutError(
-                    f"no member with phone {repo.mask_phone(digits[-11:])} here; a member of "
+                    f"no member with phone {mask_phone(digits[-11:])} here; a member of "
                     "another store: scan their phone code"
                 )
         if not found:
-            raise CheckoutError(f"no member with phone {repo.mask_phone(digits[-11:])} here")
+            raise CheckoutError(f"no member with phone {mask_phone(digits[-11:])} here")
         self.session.identify(Identified(MemberId(found[0]), by="manual", may_redeem=False))
         return self.view()
 
@@ -405,20 +405,14 @@ class Counter:
             allowance = offline_allowance(conn, self.ctx, member.member_id, self.ctx.now())
         q = s.quote
         due_before_points = (q.total + q.points_value) if q is not None else 0
-        cap = due_before_points * rules.max_redeem_percent // 100
-        best = available if allowance.left is None else min(available, allowance.left)
-        step = max(rules.redeem_step, 1)
-        best -= best % step
-        while best > 0 and rules.points_value(best) > cap:
-            best -= step
-        if best < rules.min_redeem_points:
-            best = 0
+        spendable = available if allowance.left is None else min(available, allowance.left)
+        best = max_redeemable(rules, due_before_points, spendable)
         return RedeemInfo(
             available,
             best,
             Fen(rules.points_value(best)) if best else Fen(0),
             rules.max_redeem_percent,
-            step,
+            max(rules.redeem_step, 1),
             rules.min_redeem_points,
             allowance.left,
             allowance.limit,
@@ -559,11 +553,6 @@ class Counter:
     def session_identified_by(self) -> str:
         ident = self.session._cart.identified
         return ident.by if ident is not None else ""
-
-
-def yuan(fen: int) -> str:
-    """Money for people: ``¥12.30`` (negative: ``-¥12.30``)."""
-    return ("-¥" if fen < 0 else "¥") + format_yuan(abs(fen))
 
 
 def sign_in(ctx: TerminalContext, cashier: str, pin: str) -> TerminalContext:

@@ -21,7 +21,8 @@ from posloyalty.domain.drawer import (
 from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.store import drawer as store_drawer
 from posloyalty.store.errors import StoreError
-from posloyalty.terminal.context import CheckoutError, StorageRefused, TerminalContext, day_bounds
+from posloyalty.terminal.context import TerminalContext, day_bounds
+from posloyalty.terminal.errors import CheckoutError, StorageRefused
 
 __all__ = ["DrawerState", "blind_count", "cash_in", "cash_out", "drawer_state", "open_float"]
 

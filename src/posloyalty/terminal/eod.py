@@ -23,7 +23,8 @@ from posloyalty.store import repo
 from posloyalty.store.db import Database
 from posloyalty.store.drawer import movements_between, tender_totals
 from posloyalty.store.types import format_ts
-from posloyalty.terminal.context import CheckoutError, day_bounds
+from posloyalty.terminal.context import day_bounds
+from posloyalty.terminal.errors import CheckoutError
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -49,9 +48,7 @@ from posloyalty.store.db import Database
 from posloyalty.store.models import Member
 from posloyalty.store.vault import Vault, VaultError
 from posloyalty.terminal.identity import Identified, IdentifiedBy
-
-ZONE_KEY = "zone"
-DEFAULT_ZONE = "Asia/Shanghai"
+from posloyalty.terminal.zone import store_zone
 
 ScanOutcome = Identified | ProductBarcode | CouponCode
 
@@ -245,21 +242,6 @@ class MemberView:
             "birthday": self.birthday,
             "provisional": self.provisional,
         }
-
-
-def store_zone(session: Session) -> dt.tzinfo:
-    """The store's time zone (settings ``zone``, default Asia/Shanghai); its dates decide
-    birthdays."""
-    row = (
-        session.connection()
-        .exec_driver_sql('SELECT value FROM settings WHERE "key" = ?', (ZONE_KEY,))
-        .first()
-    )
-    name = str(row[0]) if row is not None and row[0] else DEFAULT_ZONE
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_ZONE)
 
 
 def member_view(

@@ -12,8 +12,8 @@ from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.store import repo
 from posloyalty.store.errors import StoreError
 from posloyalty.terminal.checkout import State
-from posloyalty.terminal.context import CheckoutError, StorageRefused
 from posloyalty.terminal.counter import Counter, CounterView
+from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
 
 __all__ = ["MOST_OPEN_PRICE", "add_open_price_item"]

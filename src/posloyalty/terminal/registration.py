@@ -40,8 +40,8 @@ from posloyalty.store.models import Member, MemberCoupon
 from posloyalty.store.records import LedgerRecord, OutboxMessage
 from posloyalty.store.types import dump_json, format_ts
 from posloyalty.store.vault import Vault
-from posloyalty.terminal.identify import store_zone
 from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.zone import store_zone
 
 #: Mainland China mobile numbers.
 DEFAULT_PHONE_PATTERN = r"1[3-9]\d{9}"

@@ -23,7 +23,14 @@ from posloyalty.domain import points as pts
 from posloyalty.domain.ids import MemberId, SaleId
 from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.domain.points import PointsError
-from posloyalty.domain.refunds import ORIGINAL, RefundRuleError, needs_manager, split_refund
+from posloyalty.domain.refunds import (
+    ORIGINAL,
+    RefundRuleError,
+    needs_manager,
+    returned_share,
+    split_refund,
+    tenders_left,
+)
 from posloyalty.store import repo
 from posloyalty.store.errors import StoreDataError, StoreError
 from posloyalty.store.models import Sale
@@ -35,13 +42,8 @@ from posloyalty.store.records import (
     SaleRecord,
 )
 from posloyalty.terminal.checkout import entry_json
-from posloyalty.terminal.context import (
-    CheckoutError,
-    StorageRefused,
-    TerminalContext,
-    apply_growth,
-    next_receipt_code,
-)
+from posloyalty.terminal.context import TerminalContext, apply_growth, next_receipt_code
+from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
 
 
@@ -317,10 +319,6 @@ def process_return(
         raise CheckoutError(str(exc)) from exc
 
 
-def _share(amount: int, qty: int, sold: int) -> int:
-    return amount * qty // sold if sold else 0
-
-
 @dataclass(frozen=True, slots=True)
 class _Plan:
     sale: Sale
@@ -393,9 +391,8 @@ def _plan(
     for ln, r, g, p in zip(ordered, returned_qty, line_growth, line_points, strict=True):
         if r == 0:
             continue
-        done, now = ln.returned, ln.returned + r
-        refund = _share(ln.net, now, ln.sold) - _share(ln.net, done, ln.sold)
-        g_back = _share(g, now, ln.sold) - _share(g, done, ln.sold)
+        refund = returned_share(ln.net, ln.returned, r, ln.sold)
+        g_back = returned_share(g, ln.returned, r, ln.sold)
         growth_back += g_back
         out_lines.append(ReturnedLine(ln.index, ln.sku, ln.name, r, Fen(refund)))
         records.append(
@@ -407,7 +404,7 @@ def _plan(
                 gross_fen=Fen(-unit[ln.index] * r),
                 net_fen=Fen(-refund),
                 name=ln.name,
-                points=-(_share(p, now, ln.sold) - _share(p, done, ln.sold)),
+                points=-returned_share(p, ln.returned, r, ln.sold),
                 growth=-g_back,
             )
         )
@@ -429,7 +426,7 @@ def _plan(
             (sale.id,),
         ).all()
     )
-    left = {m: Fen(max(int(paid[m]) - int(given_back.get(m, 0)), 0)) for m in sorted(paid)}
+    left = tenders_left(paid, given_back)
     try:
         refunds = split_refund(refund_total, left, tender)
     except RefundRuleError as exc:

@@ -12,7 +12,8 @@ from typing import Literal
 from posloyalty.store import pins
 from posloyalty.store.errors import StoreDataError, StoreError
 from posloyalty.store.models import Cashier
-from posloyalty.terminal.context import CheckoutError, StorageRefused, TerminalContext
+from posloyalty.terminal.context import TerminalContext
+from posloyalty.terminal.errors import CheckoutError, StorageRefused
 
 Role = Literal["cashier", "manager"]
 

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from posloyalty.clock import SystemClock
 
@@ -96,6 +96,7 @@ def _display() -> None:
 
 def run(args: argparse.Namespace) -> int:
     from posloyalty.resources import preset_names
+    from posloyalty.terminal.zone import UnknownZone, zone_named
 
     _display()
     if args.preset not in preset_names():
@@ -105,8 +106,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        zone = ZoneInfo(args.zone)
-    except (ZoneInfoNotFoundError, ValueError):
+        zone = zone_named(args.zone)
+    except UnknownZone:
         print(f"posloyalty run: unknown time zone {args.zone!r}", file=sys.stderr)
         return 2
     if args.desk:
@@ -177,9 +178,10 @@ def _run_till(args: argparse.Namespace) -> int:
     from posloyalty.store.till_lock import TillLock
     from posloyalty.store.vault import open_vault
     from posloyalty.sync.lookup import MemberLookup
-    from posloyalty.terminal.context import CheckoutError, context_from_store
+    from posloyalty.terminal.context import context_from_store
     from posloyalty.terminal.counter import Counter
     from posloyalty.terminal.demo_setup import DEMO_CASHIER, ensure_demo_terminal
+    from posloyalty.terminal.errors import CheckoutError
     from posloyalty.terminal.launch import LaunchRefused, check_production
     from posloyalty.terminal.sync_setup import is_enrolled
     from posloyalty.ui import i18n

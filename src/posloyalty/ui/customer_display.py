@@ -8,10 +8,11 @@ only paints the :class:`CounterView` the cashier window hands it.
 
 from __future__ import annotations
 
+from posloyalty.domain.money import yuan
 from posloyalty.terminal.checkout import State
 from posloyalty.terminal.counter import CounterView
 from posloyalty.ui import forms
-from posloyalty.ui.models import CartModel, yuan
+from posloyalty.ui.models import CartModel
 from posloyalty.ui.qt import (
     QEvent,
     QHeaderView,

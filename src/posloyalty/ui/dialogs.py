@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from posloyalty.devices.qr import member_card_png, qr_png
 from posloyalty.domain.ids import StoreId, TerminalId
-from posloyalty.domain.money import Fen, MoneyError, parse_yuan
+from posloyalty.domain.money import Fen, MoneyError, parse_yuan, yuan
 from posloyalty.sync.errors import Offline, SyncError
 from posloyalty.sync.lookup import MemberLookup
 from posloyalty.terminal import adjustments, registration
@@ -33,7 +33,7 @@ from posloyalty.terminal.status import SyncSource
 from posloyalty.terminal.sync_setup import start_sync_worker
 from posloyalty.ui import forms, i18n
 from posloyalty.ui.cashier_window import plain_error
-from posloyalty.ui.models import PaymentsModel, yuan
+from posloyalty.ui.models import PaymentsModel
 from posloyalty.ui.payment_pad import PaymentPad
 from posloyalty.ui.qt import (
     QCheckBox,

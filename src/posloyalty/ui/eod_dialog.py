@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from posloyalty.domain.money import MoneyError, parse_yuan
+from posloyalty.domain.money import MoneyError, parse_yuan, yuan
 from posloyalty.terminal import drawer, eod
 from posloyalty.ui.dialogs import _Dialog
-from posloyalty.ui.models import yuan
 from posloyalty.ui.qt import (
     QFormLayout,
     QGridLayout,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from posloyalty.domain.money import format_yuan
+from posloyalty.domain.money import format_yuan, yuan
 from posloyalty.domain.pricing import BasketLine, LineQuote
 from posloyalty.terminal.counter import CartRow
 from posloyalty.terminal.returns import ReturnableLine
@@ -75,11 +75,6 @@ class BasketLinesModel(QAbstractTableModel):
         if col == 7:
             return str(quoted.points)
         return None
-
-
-def yuan(fen: int) -> str:
-    """Money as people read it here: ``¥12.30``."""
-    return ("-¥" if fen < 0 else "¥") + format_yuan(abs(fen))
 
 
 class CartModel(QAbstractTableModel):

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from posloyalty.domain.money import Fen
+from posloyalty.domain.money import Fen, yuan
 from posloyalty.domain.tenders import quick_cash_amounts
-from posloyalty.ui.models import yuan
 from posloyalty.ui.qt import (
     QApplication,
     QGridLayout,

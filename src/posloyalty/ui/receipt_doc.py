@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from posloyalty.devices.receipt import ReceiptDoc, ReceiptRow
+from posloyalty.domain.money import yuan
 from posloyalty.domain.rules import RuleSet
 from posloyalty.terminal.checkout import Receipt
-from posloyalty.ui.models import yuan
 from posloyalty.ui.qt import QCoreApplication
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from posloyalty.domain.money import yuan
 from posloyalty.domain.refunds import ORIGINAL
 from posloyalty.terminal import returns
 from posloyalty.ui.dialogs import _Dialog
-from posloyalty.ui.models import ReturnLinesModel, yuan
+from posloyalty.ui.models import ReturnLinesModel
 from posloyalty.ui.qt import (
     QComboBox,
     QFormLayout,

@@ -10,10 +10,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from posloyalty.devices.receipt import PrinterError, ReceiptRow, print_receipt, render_png
+from posloyalty.domain.money import yuan
 from posloyalty.terminal import parking
 from posloyalty.terminal.counter import CounterView
 from posloyalty.ui.dialogs import _Dialog
-from posloyalty.ui.models import yuan
 from posloyalty.ui.qt import (
     QCoreApplication,
     QKeySequence,
