@@ -1,7 +1,7 @@
 """Checkout at chain scale: the issue's two bars, measured in one run.
 
 Database: 1,000,000 members (each with a sealed dynamic-code secret) / 20,000 products /
-100,000 past sales (``store.demo``, seed 1, fixed clock), built once and cached under /tmp;
+100,000 past sales (``tilldb.demo``, seed 1, fixed clock), built once and cached under /tmp;
 every run works on a fresh copy of the closed file (and its key file).
 
 1. Member lookup by code and a 20-line quote (bar: p99 <= 5 ms). A basket of 20 scanned
@@ -47,17 +47,17 @@ from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, SaleId, S
 from posloyalty.domain.money import Fen
 from posloyalty.domain.points import LedgerEntry
 from posloyalty.resources import load_preset
-from posloyalty.store import member_codes, repo
-from posloyalty.store.db import Database
-from posloyalty.store.demo import generate_demo, member_id, product_ean
-from posloyalty.store.ids import Uuid7
-from posloyalty.store.migrations import SCHEMA_VERSION
-from posloyalty.store.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
-from posloyalty.store.vault import Vault, key_file_path, open_vault
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import TerminalContext, context_from_store
 from posloyalty.terminal.identify import identify
 from posloyalty.terminal.identity import Identified
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.demo import generate_demo, member_id, product_ean
+from posloyalty.tilldb.ids import Uuid7
+from posloyalty.tilldb.migrations import SCHEMA_VERSION
+from posloyalty.tilldb.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
+from posloyalty.tilldb.vault import Vault, key_file_path, open_vault
 
 MEMBERS, PRODUCTS, SALES = 1_000_000, 20_000, 100_000
 CACHE = Path(tempfile.gettempdir()) / "posloyalty-bench"

@@ -24,13 +24,13 @@ from pathlib import Path
 from posloyalty.clock import FixedClock
 from posloyalty.domain import codes
 from posloyalty.domain.ids import MemberId
-from posloyalty.store import member_codes, repo
-from posloyalty.store.db import Database
-from posloyalty.store.demo import generate_demo, member_id
-from posloyalty.store.migrations import SCHEMA_VERSION
-from posloyalty.store.types import parse_ts
-from posloyalty.store.vault import Vault, open_vault
 from posloyalty.terminal.identify import identify, member_view
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.demo import generate_demo, member_id
+from posloyalty.tilldb.migrations import SCHEMA_VERSION
+from posloyalty.tilldb.types import parse_ts
+from posloyalty.tilldb.vault import Vault, open_vault
 
 MEMBERS = 1_000_000
 CACHE = Path("/tmp/posloyalty-bench-identify-1m.db")

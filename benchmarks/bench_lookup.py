@@ -42,12 +42,12 @@ from posloyalty.domain.ids import MemberId
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.services import HqService
 from posloyalty.resources import resources_dir
-from posloyalty.store import repo
-from posloyalty.store.db import Database
 from posloyalty.sync.client import SyncClient, enroll
 from posloyalty.sync.lookup import MemberLookup
 from posloyalty.terminal.context import context_from_store
 from posloyalty.terminal.counter import Counter
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
 
 ADMIN = os.environ.get("POSLOYALTY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 MEMBERS = int(os.environ.get("POSLOYALTY_BENCH_LOOKUP_MEMBERS", "1000000"))

@@ -23,11 +23,11 @@ from posloyalty.clock import FixedClock, SystemClock
 from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, SaleId, StoreId, TerminalId
 from posloyalty.domain.money import Fen
 from posloyalty.domain.points import LedgerEntry
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.demo import generate_demo, member_id, member_phone, product_ean
-from posloyalty.store.ids import Uuid7
-from posloyalty.store.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.demo import generate_demo, member_id, member_phone, product_ean
+from posloyalty.tilldb.ids import Uuid7
+from posloyalty.tilldb.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
 
 
 def _percentiles(samples: list[float]) -> str:

@@ -33,11 +33,11 @@ from posloyalty.hq import admin
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.services import HqService
 from posloyalty.resources import load_preset, resources_dir
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.ids import Uuid7
-from posloyalty.store.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
 from posloyalty.sync.client import SyncClient, enroll
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.ids import Uuid7
+from posloyalty.tilldb.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
 
 SALES = int(os.environ.get("POSLOYALTY_BENCH_SALES", "5000"))
 MEMBERS = 500

@@ -44,10 +44,10 @@ def _pct(samples: list[float]) -> str:
 def _prepare(path: Path) -> None:
     from posloyalty.clock import SystemClock
     from posloyalty.resources import resources_dir
-    from posloyalty.store import repo
-    from posloyalty.store.db import Database
-    from posloyalty.store.models import Cashier
     from posloyalty.terminal.launch import DEMO_MARK_KEY
+    from posloyalty.tilldb import repo
+    from posloyalty.tilldb.db import Database
+    from posloyalty.tilldb.models import Cashier
 
     db = Database.open(path, clock=SystemClock(), integrity="none")
     with db.write() as session:
@@ -74,12 +74,12 @@ def _scan_to_screen(path: Path) -> None:
     from posloyalty.clock import SystemClock
     from posloyalty.domain import codes
     from posloyalty.domain.ids import MemberId
-    from posloyalty.store import member_codes
-    from posloyalty.store.db import Database
-    from posloyalty.store.demo import member_id, product_ean
-    from posloyalty.store.vault import open_vault
     from posloyalty.terminal.context import context_from_store
     from posloyalty.terminal.counter import Counter
+    from posloyalty.tilldb import member_codes
+    from posloyalty.tilldb.db import Database
+    from posloyalty.tilldb.demo import member_id, product_ean
+    from posloyalty.tilldb.vault import open_vault
     from posloyalty.ui.cashier_window import CashierWindow
     from posloyalty.ui.qt import QApplication, QElapsedTimer, Qt
     from posloyalty.ui.scanner import ScanFilter

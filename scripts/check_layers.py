@@ -3,7 +3,7 @@
 - domain/ is pure: it imports only the standard library, python-dateutil and itself,
   and never reads the clock.
 - Qt (PySide6) is imported in exactly one module: posloyalty/ui/qt.py.
-- Dependencies point one way: ui -> terminal -> (domain, store, sync); hq -> (domain, sync).
+- Dependencies point one way: ui -> terminal -> (domain, tilldb, sync); hq -> (domain, sync).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ QT_MODULE = ROOT / "ui" / "qt.py"
 
 # For each layer, the posloyalty layers it must not import.
 FORBIDDEN_LAYERS: dict[str, set[str]] = {
-    "domain": {"store", "terminal", "sync", "hq", "devices", "ui", "cli", "resources"},
-    "store": {"terminal", "sync", "hq", "devices", "ui"},
+    "domain": {"tilldb", "terminal", "sync", "hq", "devices", "ui", "cli", "resources"},
+    "tilldb": {"terminal", "sync", "hq", "devices", "ui"},
     "sync": {"terminal", "hq", "devices", "ui"},
     "terminal": {"hq", "ui"},
-    "devices": {"terminal", "hq", "store", "sync"},
-    "hq": {"terminal", "store", "devices", "ui"},
+    "devices": {"terminal", "hq", "tilldb", "sync"},
+    "hq": {"terminal", "tilldb", "devices", "ui"},
 }
 DOMAIN_ALLOWED_THIRD_PARTY = {"dateutil"}
 CLOCK_CALLS = {

@@ -21,11 +21,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from posloyalty.clock import FixedClock
 from posloyalty.devices.qr import link_qr_png
 from posloyalty.resources import resources_dir
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal.context import context_from_store
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.demo_setup import demo_dynamic_code, ensure_demo_terminal
 from posloyalty.terminal.sync_setup import enrol_with_local_hq, registration_link
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui import i18n
 from posloyalty.ui.app import start_local_hq
 from posloyalty.ui.cashier_window import CashierWindow

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from posloyalty.cli import main
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.migrations import SCHEMA_VERSION
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.migrations import SCHEMA_VERSION
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object], str]:

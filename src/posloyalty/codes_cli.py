@@ -31,11 +31,6 @@ from posloyalty.domain.codes import CouponCode, ProductBarcode, ProvisionalCode,
 from posloyalty.domain.ids import MemberId
 from posloyalty.domain.privacy import mask_name
 from posloyalty.domain.rules import RuleError, RuleSet, parse_rules_text
-from posloyalty.store import member_codes, repo
-from posloyalty.store.db import Database
-from posloyalty.store.errors import StoreError
-from posloyalty.store.models import Member
-from posloyalty.store.vault import KeyStore, Vault, open_vault
 from posloyalty.terminal.identify import IdentifyError, identify, member_view
 from posloyalty.terminal.registration import (
     DEFAULT_PHONE_PATTERN,
@@ -44,6 +39,11 @@ from posloyalty.terminal.registration import (
     parse_birthday,
 )
 from posloyalty.terminal.registration import register as register_member
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.errors import StoreError
+from posloyalty.tilldb.models import Member
+from posloyalty.tilldb.vault import KeyStore, Vault, open_vault
 
 
 class _Refused(Exception):
@@ -198,8 +198,8 @@ def _card(args: argparse.Namespace) -> dict[str, Any]:
         _write(args.out, member_card_png(payload, mask_name(name) if name.strip() else "", tier))
         replaced: tuple[str, ...] = ()
         if digest is not None:
-            from posloyalty.store.ids import Uuid7
             from posloyalty.terminal.cards import record_card
+            from posloyalty.tilldb.ids import Uuid7
 
             try:
                 replaced = record_card(

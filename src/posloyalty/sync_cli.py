@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from posloyalty.clock import SystemClock
-from posloyalty.store.db import Database
-from posloyalty.store.errors import StoreError
 from posloyalty.sync.client import SyncClient, enroll, read_state, verify_chain
 from posloyalty.sync.errors import SyncError
 from posloyalty.sync.protocol import DEFAULT_PULL_LIMIT, MAX_BATCH_ITEMS, MAX_PULL_LIMIT
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.errors import StoreError
 
 Command = Callable[[argparse.Namespace], tuple[dict[str, Any], int]]
 

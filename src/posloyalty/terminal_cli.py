@@ -20,19 +20,19 @@ from posloyalty.clock import FixedClock, SystemClock
 from posloyalty.domain.money import MoneyError, format_yuan, parse_yuan
 from posloyalty.domain.rules import RuleError, RuleSet
 from posloyalty.resources import load_preset, load_rules_file
-from posloyalty.store import repo
-from posloyalty.store.backup import backup, restore
-from posloyalty.store.db import Database
-from posloyalty.store.demo import DEFAULT_TIER_GROWTH, DEFAULT_TIERS, generate_demo
-from posloyalty.store.errors import StoreDataError, StoreError
-from posloyalty.store.importer import import_catalog, import_members
-from posloyalty.store.types import parse_ts
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import context_from_store
 from posloyalty.terminal.eod import end_of_day
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.returns import process_return
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.backup import backup, restore
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.demo import DEFAULT_TIER_GROWTH, DEFAULT_TIERS, generate_demo
+from posloyalty.tilldb.errors import StoreDataError, StoreError
+from posloyalty.tilldb.importer import import_catalog, import_members
+from posloyalty.tilldb.types import parse_ts
 
 Command = Callable[[argparse.Namespace], dict[str, Any]]
 

@@ -368,7 +368,7 @@ def test_registration_rules(svc: HqService) -> None:
 
 
 def test_phone_hash_matches_the_terminal_store(svc: HqService) -> None:
-    from posloyalty.store.repo import hash_phone
+    from posloyalty.tilldb.repo import hash_phone
 
     key = svc.enroll(svc.make_enrolment_code("S1")).phone_key
     assert key

@@ -31,12 +31,12 @@ from posloyalty.domain import codes
 from posloyalty.hq.members import secret_of
 from posloyalty.hq.models import Member
 from posloyalty.hq.services import HqService
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.vault import open_vault
 from posloyalty.sync.client import SyncClient, enroll
 from posloyalty.terminal.identify import identify
 from posloyalty.terminal.identity import Identified
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.vault import open_vault
 
 TIMEOUT = 10
 

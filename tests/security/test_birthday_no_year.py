@@ -16,13 +16,13 @@ from posloyalty.domain.ids import TierId
 from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.pricing import MemberSnapshot, birthday_in_window
 from posloyalty.resources import load_preset
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.importer import import_members
-from posloyalty.store.migrations import MIGRATIONS
-from posloyalty.store.vault import open_vault
 from posloyalty.terminal.identify import member_view
 from posloyalty.terminal.registration import RegistrationForm, register, registration_wire_payload
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.importer import import_members
+from posloyalty.tilldb.migrations import MIGRATIONS
+from posloyalty.tilldb.vault import open_vault
 
 
 def test_a_registered_birthday_keeps_no_year(tmp_path: Path) -> None:

@@ -13,15 +13,15 @@ from till_helpers import PINS, T0, make_till
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain.pin_policy import PinPolicy
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.errors import StoreDataError
-from posloyalty.store.models import AuditEntry, PinAttempts
 from posloyalty.terminal.adjustments import adjust_points
 from posloyalty.terminal.context import TerminalContext, context_from_store
 from posloyalty.terminal.counter import sign_in, verify_manager
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.staff import PinRefused, unlock_staff
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.errors import StoreDataError
+from posloyalty.tilldb.models import AuditEntry, PinAttempts
 
 POLICY = PinPolicy()
 

@@ -12,10 +12,10 @@ import pytest
 from till_helpers import T0
 
 from posloyalty.clock import FixedClock
-from posloyalty.store.backup import backup, restore
-from posloyalty.store.db import Database
-from posloyalty.store.vault import key_file_path, open_vault
 from posloyalty.sync.client import Credential, credential_file, save_credential
+from posloyalty.tilldb.backup import backup, restore
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.vault import key_file_path, open_vault
 
 
 @pytest.fixture(autouse=True)

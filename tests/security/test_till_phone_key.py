@@ -20,12 +20,12 @@ from till_helpers import T0, make_till
 from posloyalty.clock import FixedClock
 from posloyalty.domain.privacy import phone_hash
 from posloyalty.hq.members import chain_phone_key
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.demo import KNOWN_MEMBERS, generate_demo
-from posloyalty.store.errors import StoreDataError
-from posloyalty.store.phone_key import LEGACY_SETTING, phone_key_path
 from posloyalty.sync.client import SyncClient, enroll
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.demo import KNOWN_MEMBERS, generate_demo
+from posloyalty.tilldb.errors import StoreDataError
+from posloyalty.tilldb.phone_key import LEGACY_SETTING, phone_key_path
 
 
 def _candidates(masked: str) -> list[str]:

@@ -44,17 +44,17 @@ from posloyalty.hq import admin
 from posloyalty.hq.models import Conflict, LedgerEntry, TillChain
 from posloyalty.hq.models import Member as HqMember
 from posloyalty.hq.pii import pii_of
-from posloyalty.store import chain as till_chain
-from posloyalty.store import repo
-from posloyalty.store.confirmation import CONFIRMED_PREFIX
-from posloyalty.store.db import Database
-from posloyalty.store.types import format_ts
 from posloyalty.sync import inbound
 from posloyalty.sync.client import read_state
 from posloyalty.sync.protocol import PullResponse, PushBatch
 from posloyalty.terminal.context import offline_allowance
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.status import from_sync_state
+from posloyalty.tilldb import chain as till_chain
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.confirmation import CONFIRMED_PREFIX
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.types import format_ts
 
 
 @pytest.fixture

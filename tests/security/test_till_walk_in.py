@@ -12,10 +12,10 @@ from till_helpers import T0, file_hash, make_till, run_till
 
 from posloyalty.clock import FixedClock
 from posloyalty.resources import resources_dir
-from posloyalty.store import repo
-from posloyalty.store.db import Database
 from posloyalty.terminal.demo_setup import ensure_demo_terminal
 from posloyalty.terminal.launch import LaunchRefused, check_demo, check_production
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
 
 RULES = (resources_dir() / "rules" / "miniso.toml").read_text(encoding="utf-8")
 

@@ -15,9 +15,6 @@ from zoneinfo import ZoneInfo
 
 from posloyalty.clock import FixedClock
 from posloyalty.resources import resources_dir
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.models import Member
 from posloyalty.sync.client import (
     CREDENTIAL_STORE_KEY,
     HQ_URL_KEY,
@@ -25,6 +22,9 @@ from posloyalty.sync.client import (
     TERMINAL_KEY,
     credential_file,
 )
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.models import Member
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = dt.datetime(2026, 6, 15, 10, 0, tzinfo=SHANGHAI)

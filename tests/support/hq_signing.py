@@ -13,11 +13,11 @@ import datetime as dt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from posloyalty.store import repo
-from posloyalty.store.db import Database
 from posloyalty.sync import confirmations
 from posloyalty.sync.client import save_hq_key
 from posloyalty.sync.protocol import BalanceConfirmation, confirmation_message
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
 
 __all__ = ["HQ_TEST_KEY", "confirm_balance", "signed"]
 

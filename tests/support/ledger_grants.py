@@ -7,10 +7,10 @@ import datetime as dt
 from posloyalty.clock import Clock, FixedClock
 from posloyalty.domain import points as pts
 from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.ids import Uuid7
-from posloyalty.store.records import LedgerRecord
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.ids import Uuid7
+from posloyalty.tilldb.records import LedgerRecord
 
 
 def grant(db: Database, member: str, points: int, clock: Clock | None = None) -> None:

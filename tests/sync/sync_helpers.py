@@ -31,15 +31,15 @@ from posloyalty.hq.db import HqDb
 from posloyalty.hq.models import LedgerEntry, PushedItem, Sale
 from posloyalty.hq.services import HqConfig, HqService
 from posloyalty.resources import resources_dir
-from posloyalty.store import repo
-from posloyalty.store.confirmation import STORED_PENDING_UNTIL_CONFIRMED
-from posloyalty.store.db import Database
-from posloyalty.store.ids import Uuid7
 from posloyalty.sync.client import Backoff, SyncClient, enroll
 from posloyalty.sync.outbound import WIRE_PENDING_UNTIL_CONFIRMED
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import TerminalContext, context_from_store
 from posloyalty.terminal.identity import Identified
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.confirmation import STORED_PENDING_UNTIL_CONFIRMED
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.ids import Uuid7
 
 _HQ_CONFTEST = Path(__file__).resolve().parents[1] / "hq" / "conftest.py"
 if str(_HQ_CONFTEST.parent) not in sys.path:  # it imports hq_server from its directory
@@ -463,7 +463,7 @@ def pending(db: Database) -> int:
 
 
 def _ts(text: str) -> dt.datetime:
-    from posloyalty.store.types import parse_ts
+    from posloyalty.tilldb.types import parse_ts
 
     return parse_ts(text)
 

@@ -15,14 +15,14 @@ from posloyalty.clock import FixedClock
 from posloyalty.domain import codes
 from posloyalty.domain.ids import MemberId
 from posloyalty.hq.models import MemberCard, Revocation
-from posloyalty.store.db import Database
-from posloyalty.store.ids import Uuid7
-from posloyalty.store.vault import open_vault
 from posloyalty.terminal.cards import record_card
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identify import IdentifyError, identify
 from posloyalty.terminal.identity import Identified
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.ids import Uuid7
+from posloyalty.tilldb.vault import open_vault
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

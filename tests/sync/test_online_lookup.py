@@ -32,13 +32,13 @@ from posloyalty.domain.privacy import mask_phone
 from posloyalty.hq import admin
 from posloyalty.hq.members import members_by_phone_index, phone_digest
 from posloyalty.hq.models import Conflict, LedgerEntry, MemberStore
-from posloyalty.store import repo
-from posloyalty.store.db import Database
 from posloyalty.sync.client import load_credential
 from posloyalty.sync.lookup import BUDGET_KEY, MemberLookup
 from posloyalty.sync.protocol import LookupRequest
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.errors import CheckoutError
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
 
 #: A Wednesday (the miniso preset's member day: 68 minus 10 for Gold, 6 for Regular).
 WEDNESDAY = dt.datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)

@@ -28,11 +28,11 @@ from sync_helpers import (
 from posloyalty import cli
 from posloyalty.clock import FixedClock
 from posloyalty.hq.services import HqConfig
-from posloyalty.store import repo
-from posloyalty.store.phone_key import phone_key_path
 from posloyalty.sync.client import Backoff, SyncClient, SyncState, credential_file, enroll
 from posloyalty.sync.errors import Refused
 from posloyalty.sync.worker import SyncWorker
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.phone_key import phone_key_path
 
 
 @pytest.fixture

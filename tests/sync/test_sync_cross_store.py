@@ -22,15 +22,15 @@ from sync_helpers import (
 from posloyalty.clock import FixedClock
 from posloyalty.domain.ids import MemberId
 from posloyalty.hq.models import Conflict, Coupon, LedgerEntry, Member, MemberAlias
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.vault import open_vault
 from posloyalty.sync.client import read_state
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import ALLOWANCE_KEY
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.registration import RegistrationForm, register
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.vault import open_vault
 
 
 @pytest.fixture

@@ -44,11 +44,6 @@ from posloyalty.domain import codes
 from posloyalty.domain.ids import MemberId
 from posloyalty.hq import admin, members
 from posloyalty.hq.models import Conflict, Member
-from posloyalty.store import member_codes, repo
-from posloyalty.store.db import Database
-from posloyalty.store.models import Member as TerminalMember
-from posloyalty.store.models import Product
-from posloyalty.store.vault import open_vault
 from posloyalty.sync import inbound
 from posloyalty.sync.client import SyncClient, read_state
 from posloyalty.sync.protocol import PullResponse
@@ -57,6 +52,11 @@ from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identify import identify
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.registration import RegistrationForm, register
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.models import Member as TerminalMember
+from posloyalty.tilldb.models import Product
+from posloyalty.tilldb.vault import open_vault
 
 
 @pytest.fixture

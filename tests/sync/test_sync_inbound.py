@@ -14,14 +14,14 @@ from sync_helpers import RULES, STORE_T0, new_terminal
 
 from posloyalty.clock import FixedClock
 from posloyalty.resources import resources_dir
-from posloyalty.store import member_codes, repo
-from posloyalty.store.db import Database
-from posloyalty.store.models import Member, MemberCoupon, Product
-from posloyalty.store.vault import open_vault
 from posloyalty.sync import inbound
 from posloyalty.sync.errors import BadAnswer
 from posloyalty.sync.protocol import Change, PullResponse
 from posloyalty.terminal.context import balance_confirmed_at
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.models import Member, MemberCoupon, Product
+from posloyalty.tilldb.vault import open_vault
 
 NOW = STORE_T0
 SECRET = bytes(range(20))

@@ -12,11 +12,6 @@ from posloyalty.clock import FixedClock
 from posloyalty.hq.models import Conflict
 from posloyalty.hq.models import Member as HqMember
 from posloyalty.hq.pii import phone_index
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.models import MemberCoupon
-from posloyalty.store.records import OutboxMessage
-from posloyalty.store.vault import open_vault
 from posloyalty.sync import outbound
 from posloyalty.sync.protocol import PAYLOAD_MODELS
 from posloyalty.terminal.adjustments import adjust_points, expire_points
@@ -24,6 +19,11 @@ from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.registration import RegistrationForm, register
 from posloyalty.terminal.returns import process_return
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.models import MemberCoupon
+from posloyalty.tilldb.records import OutboxMessage
+from posloyalty.tilldb.vault import open_vault
 
 SENDER = outbound.Sender("S1", "TX")
 

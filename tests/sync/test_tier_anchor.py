@@ -12,11 +12,11 @@ from sync_helpers import STORE_T0, new_terminal
 
 from posloyalty.clock import FixedClock
 from posloyalty.resources import load_preset
-from posloyalty.store.db import Database
-from posloyalty.store.vault import open_vault
 from posloyalty.sync import inbound
 from posloyalty.sync.protocol import Change, PullResponse
 from posloyalty.terminal.context import member_tier_status
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.vault import open_vault
 
 NOW = STORE_T0
 CTX: Any = SimpleNamespace(rules=load_preset("vancl"))

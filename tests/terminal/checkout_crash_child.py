@@ -14,9 +14,9 @@ from checkout_helpers import TUESDAY, make_ctx
 from hq_signing import confirm_balance
 
 from posloyalty.clock import FixedClock
-from posloyalty.store.db import Database
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.identity import Identified
+from posloyalty.tilldb.db import Database
 
 
 def main(path: str, trial: int) -> None:

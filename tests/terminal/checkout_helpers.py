@@ -12,11 +12,11 @@ from posloyalty.domain import points as pts
 from posloyalty.domain.privacy import mask_phone
 from posloyalty.domain.rules import RuleSet
 from posloyalty.resources import load_preset
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.ids import Uuid7
-from posloyalty.store.models import Member, MemberCoupon, Product
 from posloyalty.terminal.context import TerminalContext, context_from_store
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.ids import Uuid7
+from posloyalty.tilldb.models import Member, MemberCoupon, Product
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: A Tuesday morning in the store (no member day under either preset).

@@ -9,7 +9,7 @@ import pytest
 from checkout_helpers import fixed, setup_store
 
 from posloyalty.clock import FixedClock
-from posloyalty.store.db import Database
+from posloyalty.tilldb.db import Database
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain.privacy import mask_phone
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.models import Member
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.models import Member
 
 T0 = dt.datetime(2026, 3, 4, 9, 30, tzinfo=dt.UTC)
 SECRET = bytes(range(32))

@@ -10,13 +10,13 @@ from sqlalchemy import text
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain.money import Fen
-from posloyalty.store.db import Database
-from posloyalty.store.models import AuditEntry
 from posloyalty.terminal import drawer
 from posloyalty.terminal.checkout import CheckoutSession, Receipt
 from posloyalty.terminal.eod import end_of_day
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.returns import process_return
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.models import AuditEntry
 
 
 def _cash_sale(db: Database, card: int = 0) -> Receipt:

@@ -21,14 +21,14 @@ from ledger_grants import grant
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain import points as pts
-from posloyalty.store import repo
-from posloyalty.store.confirmation import PENDING_UNTIL_CONFIRMED
-from posloyalty.store.db import Database
-from posloyalty.store.models import AuditEntry, Member, MemberCoupon
 from posloyalty.terminal.checkout import CheckoutSession, State
 from posloyalty.terminal.context import offline_allowance
 from posloyalty.terminal.errors import CheckoutError, IllegalTransition
 from posloyalty.terminal.identity import Identified
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.confirmation import PENDING_UNTIL_CONFIRMED
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.models import AuditEntry, Member, MemberCoupon
 
 GOLD = Identified("M1", "dynamic", may_redeem=True)
 GOLD_STATIC = Identified("M1", "static", may_redeem=False)
@@ -582,7 +582,7 @@ def test_balance_helper_agrees_with_replay(db: Database, clock: FixedClock) -> N
 def test_after_a_sale_the_remembered_ledger_is_the_stored_one(
     db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from posloyalty.store import ledger_cache
+    from posloyalty.tilldb import ledger_cache
 
     def no_reading(*args: object) -> None:
         raise AssertionError("the ledger was read again")

@@ -14,8 +14,8 @@ from ledger_grants import grant
 from posloyalty.cli import main
 from posloyalty.clock import SystemClock
 from posloyalty.resources import resources_dir
-from posloyalty.store import repo
-from posloyalty.store.db import Database
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ from posloyalty.domain.ids import MemberId, SaleId
 from posloyalty.domain.money import Fen
 from posloyalty.domain.rules import RuleSet
 from posloyalty.resources import load_preset
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.records import PaymentRecord, SaleLineRecord, SaleRecord
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import apply_growth, load_member, next_receipt_code
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.records import PaymentRecord, SaleLineRecord, SaleRecord
 
 REGULAR = Identified("M2", "dynamic", may_redeem=True)
 

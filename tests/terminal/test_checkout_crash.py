@@ -8,7 +8,7 @@ import pytest
 from checkout_helpers import TUESDAY, fixed, ledger_consistent, setup_store
 from killtest import kill_loop
 
-from posloyalty.store.db import Database
+from posloyalty.tilldb.db import Database
 
 CHILD = Path(__file__).resolve().parent / "checkout_crash_child.py"
 

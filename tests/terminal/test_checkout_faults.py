@@ -13,11 +13,11 @@ from ledger_grants import grant
 from sqlalchemy import event
 
 from posloyalty.clock import FixedClock
-from posloyalty.store.db import Database
 from posloyalty.terminal.checkout import CheckoutSession, State
 from posloyalty.terminal.errors import StorageRefused
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.returns import process_return
+from posloyalty.tilldb.db import Database
 
 
 def _paying(db: Database, open_lines: int = 0) -> CheckoutSession:

@@ -24,14 +24,14 @@ from hypothesis.stateful import (
 )
 
 from posloyalty.domain import points as pts
-from posloyalty.store import repo
-from posloyalty.store.models import Member
 from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession, State
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.returns import process_return
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.models import Member
 
 MEMBERS = ("M1", "M2")
 SKUS = ("A1", "B2", "C3", "SP", "MP")

@@ -24,13 +24,13 @@ from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, 
 from posloyalty.domain.ids import CouponCode as CouponId
 from posloyalty.domain.points import LedgerEntry
 from posloyalty.resources import load_preset
-from posloyalty.store import member_codes, repo
-from posloyalty.store.db import Database
-from posloyalty.store.migrations import MIGRATIONS, SCHEMA_VERSION
-from posloyalty.store.records import LedgerRecord
-from posloyalty.store.vault import Vault, VaultError, key_file_path, open_vault
 from posloyalty.terminal.identify import IdentifyError, identify, member_view
 from posloyalty.terminal.identity import Identified
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.migrations import MIGRATIONS, SCHEMA_VERSION
+from posloyalty.tilldb.records import LedgerRecord
+from posloyalty.tilldb.vault import Vault, VaultError, key_file_path, open_vault
 
 M1 = "7K2M9QX4"
 M2 = "M000000002"

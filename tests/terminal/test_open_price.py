@@ -8,11 +8,11 @@ from checkout_helpers import MANAGER_PIN, make_ctx
 from sqlalchemy import text
 
 from posloyalty.domain.money import Fen
-from posloyalty.store.db import Database
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.open_price import add_open_price_item
 from posloyalty.terminal.staff import PinRefused
+from posloyalty.tilldb.db import Database
 
 
 def test_an_open_price_item_needs_a_manager(db: Database) -> None:

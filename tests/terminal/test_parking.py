@@ -11,11 +11,11 @@ from sqlalchemy import text
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain.money import Fen
-from posloyalty.store.db import Database
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.parking import park_sale, parked_sales, recall_sale
+from posloyalty.tilldb.db import Database
 
 
 def _audits(db: Database) -> list[str]:

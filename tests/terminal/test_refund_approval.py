@@ -8,8 +8,6 @@ from checkout_helpers import MANAGER_PIN, make_ctx
 from sqlalchemy import text
 
 from posloyalty.domain.money import Fen
-from posloyalty.store import repo
-from posloyalty.store.db import Database
 from posloyalty.terminal.checkout import CheckoutSession, Receipt
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.returns import (
@@ -18,6 +16,8 @@ from posloyalty.terminal.returns import (
     process_return,
 )
 from posloyalty.terminal.staff import PinRefused
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
 
 
 def _sale(db: Database, *, card: int = 0, qty: int = 2, all_card: bool = False) -> Receipt:

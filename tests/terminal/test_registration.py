@@ -14,10 +14,6 @@ from posloyalty.clock import FixedClock
 from posloyalty.domain import codes
 from posloyalty.domain.rules import RuleSet, parse_rules_text
 from posloyalty.resources import resources_dir
-from posloyalty.store import member_codes, repo
-from posloyalty.store.db import Database
-from posloyalty.store.ids import Uuid7
-from posloyalty.store.vault import Vault, open_vault
 from posloyalty.sync.protocol import LedgerEntryPayload, RegistrationPayload
 from posloyalty.terminal.identify import identify, member_view
 from posloyalty.terminal.identity import Identified
@@ -34,6 +30,10 @@ from posloyalty.terminal.registration import (
     registration_wire_payload,
     validate_phone,
 )
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.ids import Uuid7
+from posloyalty.tilldb.vault import Vault, open_vault
 
 PHONE = "13912345678"
 

@@ -12,15 +12,15 @@ from sqlalchemy import text
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain.money import format_yuan
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.models import AuditEntry
 from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession, Receipt
 from posloyalty.terminal.eod import end_of_day
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.returns import find_sale, process_return
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.models import AuditEntry
 
 GOLD = Identified("M1", "dynamic", may_redeem=True)
 

@@ -16,10 +16,10 @@ from ui_hq import UNREACHABLE_HQ, LocalHq, local_hq
 
 from posloyalty.clock import FixedClock
 from posloyalty.resources import resources_dir
-from posloyalty.store.db import Database
 from posloyalty.terminal.context import context_from_store
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.demo_setup import DemoTerminal, ensure_demo_terminal
+from posloyalty.tilldb.db import Database
 from posloyalty.ui import i18n
 from posloyalty.ui.cashier_window import CashierWindow
 

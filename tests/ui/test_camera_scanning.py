@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from window_helpers import idle
 
 from posloyalty.devices.camera import CameraStatus, camera_available, qt_multimedia_installed
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.camera import CameraPanel, attach_camera
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.qt import QMediaPlayer, QUrl

@@ -8,10 +8,10 @@ from pytestqt.qtbot import QtBot
 from window_helpers import idle, pay_by_card
 
 from posloyalty.devices.wedge import WedgeThresholds
-from posloyalty.store import repo
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal.checkout import State
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog
 from posloyalty.ui.qt import QApplication, QEvent, QKeyEvent, Qt

@@ -10,10 +10,10 @@ from pytestqt.qtbot import QtBot
 from window_helpers import idle, pay_by_card
 
 from posloyalty.domain.money import yuan
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal.checkout import State
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
 from posloyalty.terminal.status import SyncStatus
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.customer_display import CustomerDisplay
 from posloyalty.ui.dialogs import HelpDialog, PaymentDialog, ReceiptDialog

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 from window_helpers import idle
 
-from posloyalty.store import repo
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal.demo_setup import DemoTerminal
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import (
     AdjustDialog,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 from window_helpers import idle, pay_by_card
 
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal import drawer
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.eod_dialog import EodDialog
 from posloyalty.ui.qt import QApplication, Qt, QWidget

@@ -13,12 +13,12 @@ from window_helpers import idle
 
 from posloyalty.domain import codes
 from posloyalty.domain.ids import MemberId
-from posloyalty.store import member_codes, repo
-from posloyalty.store.demo import product_ean
 from posloyalty.sync.client import CREDENTIAL_STORE_KEY, STATE_KEY, enroll
 from posloyalty.sync.lookup import MemberLookup
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog, RegistrationDialog
 

@@ -14,9 +14,9 @@ from window_helpers import idle
 from posloyalty.devices.receipt import PrinterError, ReceiptDoc, ReceiptRow, print_receipt
 from posloyalty.domain.ids import SaleId
 from posloyalty.domain.money import Fen
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
 from posloyalty.terminal.returns import ReturnableLine
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui import i18n
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.customer_display import CustomerDisplay

@@ -7,9 +7,9 @@ from pytestqt.qtbot import QtBot
 from window_helpers import idle
 
 from posloyalty.domain.tenders import quick_cash_amounts
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal.checkout import Receipt
 from posloyalty.terminal.eod import end_of_day
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog
 from posloyalty.ui.eod_dialog import EodDialog

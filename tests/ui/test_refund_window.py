@@ -7,11 +7,11 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 from window_helpers import idle, pay_by_card
 
-from posloyalty.store import repo
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal.checkout import Receipt
 from posloyalty.terminal.demo_setup import DemoTerminal
 from posloyalty.terminal.returns import REFUND_MANAGER_ABOVE_KEY
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.qt import QApplication, Qt, QWidget
 from posloyalty.ui.return_dialog import ReturnDialog

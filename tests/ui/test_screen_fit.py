@@ -7,7 +7,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from window_helpers import idle
 
-from posloyalty.store.demo import product_ean
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.qt import QApplication, QRect
 from posloyalty.ui.scaling import metrics_for

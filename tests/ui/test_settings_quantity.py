@@ -7,10 +7,10 @@ from sqlalchemy import select
 from ui_hq import UNREACHABLE_HQ, LocalHq
 
 from posloyalty.domain.money import yuan
-from posloyalty.store.demo import product_ean
-from posloyalty.store.models import Setting
 from posloyalty.sync.client import credential_file
 from posloyalty.terminal.demo_setup import DemoTerminal
+from posloyalty.tilldb.demo import product_ean
+from posloyalty.tilldb.models import Setting
 from posloyalty.ui import i18n
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog, QuantityDialog, SettingsDialog

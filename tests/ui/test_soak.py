@@ -17,7 +17,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from window_helpers import idle
 
-from posloyalty.store.demo import product_ean
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui import i18n
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog

@@ -9,10 +9,10 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 from window_helpers import idle, pay_by_card
 
-from posloyalty.store import repo
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
 from posloyalty.terminal.sync_setup import enrol_with_local_hq, start_sync_worker
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.app import start_local_hq
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.customer_display import CustomerDisplay

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 from window_helpers import idle, pay_by_card
 
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal.demo_setup import DemoTerminal
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui import i18n
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import AdjustDialog, HelpDialog, ReceiptDialog, SignInDialog

@@ -14,10 +14,10 @@ from pytestqt.qtbot import QtBot
 from ui_hq import UNREACHABLE_HQ
 from window_helpers import idle
 
-from posloyalty.store.demo import product_ean
 from posloyalty.terminal.context import context_from_store
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
+from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui import i18n
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.qt import (

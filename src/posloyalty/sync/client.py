@@ -31,11 +31,6 @@ import requests
 from pydantic import ValidationError
 
 from posloyalty.clock import Clock
-from posloyalty.store import chain, repo
-from posloyalty.store.db import Database
-from posloyalty.store.errors import StoreDataError, StoreError
-from posloyalty.store.types import format_ts, parse_ts
-from posloyalty.store.vault import Vault, VaultError, open_vault, usable_keyring
 from posloyalty.sync import inbound, outbound
 from posloyalty.sync.errors import (
     BadAnswer,
@@ -60,6 +55,11 @@ from posloyalty.sync.protocol import (
     PushResult,
     request_headers,
 )
+from posloyalty.tilldb import chain, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.errors import StoreDataError, StoreError
+from posloyalty.tilldb.types import format_ts, parse_ts
+from posloyalty.tilldb.vault import Vault, VaultError, open_vault, usable_keyring
 
 # --------------------------------------------------------------------------- settings keys
 

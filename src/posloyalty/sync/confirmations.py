@@ -15,8 +15,8 @@ import sqlite3
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from posloyalty.store.types import format_ts, parse_ts
 from posloyalty.sync.protocol import BalanceConfirmation, confirmation_message
+from posloyalty.tilldb.types import format_ts, parse_ts
 
 __all__ = ["confirmed_at", "keep", "verifies"]
 

@@ -50,16 +50,16 @@ from posloyalty.domain import points
 from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
 from posloyalty.domain.rules import RuleError, parse_rules_text
 from posloyalty.jsontext import canonical_json
-from posloyalty.store import member_codes, repo
-from posloyalty.store.confirmation import CONFIRMED_PREFIX, PENDING_UNTIL_CONFIRMED
-from posloyalty.store.db import Database
-from posloyalty.store.ids import Uuid7
-from posloyalty.store.records import LedgerRecord, OutboxMessage
-from posloyalty.store.types import format_ts, month_day_text
-from posloyalty.store.vault import Vault, VaultError
 from posloyalty.sync import confirmations
 from posloyalty.sync.errors import BadAnswer, SyncError
 from posloyalty.sync.protocol import Change, PullResponse
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.confirmation import CONFIRMED_PREFIX, PENDING_UNTIL_CONFIRMED
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.ids import Uuid7
+from posloyalty.tilldb.records import LedgerRecord, OutboxMessage
+from posloyalty.tilldb.types import format_ts, month_day_text
+from posloyalty.tilldb.vault import Vault, VaultError
 
 #: ``sync_cursors`` row holding the last applied HQ change sequence.
 CURSOR_NAME = "hq"

@@ -20,14 +20,14 @@ from typing import Any, Literal
 import requests
 from pydantic import ValidationError
 
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.errors import StoreError
-from posloyalty.store.vault import Vault, VaultError, open_vault
 from posloyalty.sync import inbound
 from posloyalty.sync.client import Credential, load_credential, read_state
 from posloyalty.sync.errors import NotEnrolled, SyncError
 from posloyalty.sync.protocol import LookupBy, LookupRequest, LookupResponse, request_headers
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.errors import StoreError
+from posloyalty.tilldb.vault import Vault, VaultError, open_vault
 
 __all__ = [
     "BUDGET_KEY",

@@ -33,12 +33,12 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from posloyalty.store.confirmation import STORED_PENDING_UNTIL_CONFIRMED
-from posloyalty.store.types import parse_ts
-from posloyalty.store.vault import Vault, VaultError
 from posloyalty.sync.protocol import PAYLOAD_MODELS, PushItem
+from posloyalty.tilldb.confirmation import STORED_PENDING_UNTIL_CONFIRMED
+from posloyalty.tilldb.types import parse_ts
+from posloyalty.tilldb.vault import Vault, VaultError
 
-#: What goes on the wire for ``available_at`` = store.confirmation.PENDING_UNTIL_CONFIRMED (the
+#: What goes on the wire for ``available_at`` = tilldb.confirmation.PENDING_UNTIL_CONFIRMED (the
 #: protocol accepts instants up to the year 2200 only). HQ sees the lot pending "for ever" until
 #: the terminal releases it (a reverse and a new lot, see sync/inbound.py).
 WIRE_PENDING_UNTIL_CONFIRMED = "2200-01-01T00:00:00+00:00"

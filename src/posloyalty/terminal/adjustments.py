@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from posloyalty.domain import points as pts
 from posloyalty.domain.ids import CashierId, MemberId
 from posloyalty.domain.points import PointsError
-from posloyalty.store import repo
-from posloyalty.store.errors import StoreDataError, StoreError
-from posloyalty.store.models import Cashier
-from posloyalty.store.records import LedgerRecord, OutboxMessage
-from posloyalty.store.types import format_ts
 from posloyalty.terminal.checkout import entry_json
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.errors import StoreDataError, StoreError
+from posloyalty.tilldb.models import Cashier
+from posloyalty.tilldb.records import LedgerRecord, OutboxMessage
+from posloyalty.tilldb.types import format_ts
 
 
 @dataclass(frozen=True, slots=True)

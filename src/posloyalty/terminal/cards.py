@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from posloyalty.store import member_codes, repo
-from posloyalty.store.db import Database
-from posloyalty.store.records import OutboxMessage
-from posloyalty.store.types import format_ts
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.records import OutboxMessage
+from posloyalty.tilldb.types import format_ts
 
 __all__ = ["RecordedCard", "record_card"]
 

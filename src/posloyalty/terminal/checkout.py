@@ -32,11 +32,6 @@ from posloyalty.domain.pricing import (
     QuoteError,
     quote,
 )
-from posloyalty.store import repo
-from posloyalty.store.confirmation import PENDING_UNTIL_CONFIRMED
-from posloyalty.store.errors import StoreDataError, StoreError
-from posloyalty.store.models import MemberCoupon
-from posloyalty.store.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
 from posloyalty.terminal.context import (
     MemberState,
     TerminalContext,
@@ -49,6 +44,11 @@ from posloyalty.terminal.context import (
 )
 from posloyalty.terminal.errors import CheckoutError, IllegalTransition, StorageRefused
 from posloyalty.terminal.identity import Identified
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.confirmation import PENDING_UNTIL_CONFIRMED
+from posloyalty.tilldb.errors import StoreDataError, StoreError
+from posloyalty.tilldb.models import MemberCoupon
+from posloyalty.tilldb.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
 
 OPEN_AMOUNT_SKU = Sku("OPEN")
 

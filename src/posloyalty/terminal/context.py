@@ -23,17 +23,17 @@ from posloyalty.domain.points import Balance, LedgerEntry
 from posloyalty.domain.pricing import MemberSnapshot
 from posloyalty.domain.rules import RuleError, RuleSet, TierRules, parse_rules_text
 from posloyalty.domain.tiers import Purchase, TierStart, TierStatus, tier_status
-from posloyalty.store import repo
-from posloyalty.store.confirmation import CONFIRMED_PREFIX
-from posloyalty.store.db import Database
-from posloyalty.store.ids import Uuid7
-from posloyalty.store.ledger_cache import LedgerCache
-from posloyalty.store.models import Cashier
-from posloyalty.store.types import format_ts, parse_ts
 from posloyalty.sync import confirmations
 from posloyalty.sync.client import load_hq_key
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.zone import DEFAULT_ZONE, ZONE_KEY, zone_named
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.confirmation import CONFIRMED_PREFIX
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.ids import Uuid7
+from posloyalty.tilldb.ledger_cache import LedgerCache
+from posloyalty.tilldb.models import Cashier
+from posloyalty.tilldb.types import format_ts, parse_ts
 
 #: A session of ``db.write()`` / ``db.read()``, or the DBAPI connection of
 #: ``db.transaction()`` (the sale's hot path): the helpers below take either.

@@ -19,10 +19,6 @@ from posloyalty.domain.money import Fen
 from posloyalty.domain.pricing import LineQuote, max_redeemable, schedule_matches
 from posloyalty.domain.pricing import birthday_in_window as _birthday_in_window
 from posloyalty.domain.privacy import mask_phone
-from posloyalty.store import repo
-from posloyalty.store.errors import StoreError
-from posloyalty.store.models import Member, MemberCoupon
-from posloyalty.store.vault import Vault
 from posloyalty.sync.client import HQ_URL_KEY, Enrolment, enroll, read_state
 from posloyalty.sync.lookup import LookupResult, MemberLookup
 from posloyalty.terminal.checkout import CartLine, CheckoutSession, Receipt, State
@@ -37,6 +33,10 @@ from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.identify import IdentifyError, identify
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.errors import StoreError
+from posloyalty.tilldb.models import Member, MemberCoupon
+from posloyalty.tilldb.vault import Vault
 
 #: Why a member stays unconfirmed after a scan, for the banner: HQ was not asked or could
 #: not be reached (``offline``), did not answer within the budget (``slow``), does not know

@@ -16,17 +16,17 @@ from posloyalty.clock import Clock
 from posloyalty.domain import codes
 from posloyalty.domain.ids import MemberId
 from posloyalty.domain.rules import RuleSet, parse_rules_text
-from posloyalty.store import member_codes, repo
-from posloyalty.store.db import Database
-from posloyalty.store.demo import KNOWN_MEMBERS, generate_demo, product_ean
-from posloyalty.store.models import Member, MemberCoupon
-from posloyalty.store.vault import Vault, open_vault
 from posloyalty.terminal.launch import (
     DEMO_MARK_KEY,
     DEMO_STORE,
     DEMO_TERMINAL,
     check_demo,
 )
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.demo import KNOWN_MEMBERS, generate_demo, product_ean
+from posloyalty.tilldb.models import Member, MemberCoupon
+from posloyalty.tilldb.vault import Vault, open_vault
 
 DEMO_CASHIER = ("demo", "Demo cashier", "1234")
 DEMO_MANAGER = ("boss", "Demo manager", "9999")

@@ -19,10 +19,10 @@ from posloyalty.domain.drawer import (
     movement,
 )
 from posloyalty.domain.money import Fen, format_yuan
-from posloyalty.store import drawer as store_drawer
-from posloyalty.store.errors import StoreError
 from posloyalty.terminal.context import TerminalContext, day_bounds
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
+from posloyalty.tilldb import drawer as store_drawer
+from posloyalty.tilldb.errors import StoreError
 
 __all__ = ["DrawerState", "blind_count", "cash_in", "cash_out", "drawer_state", "open_float"]
 

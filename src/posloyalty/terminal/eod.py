@@ -19,12 +19,12 @@ from typing import Any
 
 from posloyalty.domain.drawer import DrawerError, DrawerSummary, TenderLine, drawer_summary, tenders
 from posloyalty.domain.money import Fen, format_yuan
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.drawer import movements_between, tender_totals
-from posloyalty.store.types import format_ts
 from posloyalty.terminal.context import day_bounds
 from posloyalty.terminal.errors import CheckoutError
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.drawer import movements_between, tender_totals
+from posloyalty.tilldb.types import format_ts
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,12 +43,12 @@ from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.pricing import birthday_in_window
 from posloyalty.domain.privacy import mask_name, mask_phone
 from posloyalty.domain.rules import RuleSet
-from posloyalty.store import member_codes, repo
-from posloyalty.store.db import Database
-from posloyalty.store.models import Member
-from posloyalty.store.vault import Vault, VaultError
 from posloyalty.terminal.identity import Identified, IdentifiedBy
 from posloyalty.terminal.zone import store_zone
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.models import Member
+from posloyalty.tilldb.vault import Vault, VaultError
 
 ScanOutcome = Identified | ProductBarcode | CouponCode
 
@@ -108,7 +108,7 @@ def identify(
 ) -> ScanOutcome:
     """Identify the member behind a scan offline, or route a coupon or product scan.
 
-    ``vault`` is the terminal key (store.vault.open_vault); None on a terminal that never held
+    ``vault`` is the terminal key (tilldb.vault.open_vault); None on a terminal that never held
     a member secret. Time comes from ``db.clock``. Raises :class:`IdentifyError` (nothing
     changed); store failures (a locked or read-only database) raise the store's errors.
     """

@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from posloyalty.store.errors import StoreError
-from posloyalty.store.preflight import TillFile, examine
 from posloyalty.sync.client import CREDENTIAL_STORE_KEY, HQ_URL_KEY
+from posloyalty.tilldb.errors import StoreError
+from posloyalty.tilldb.preflight import TillFile, examine
 
 #: Setting that marks a database the demo created (``posloyalty run --demo``).
 DEMO_MARK_KEY = "demo_database"

@@ -9,12 +9,12 @@ and earns like any line without member price.
 from __future__ import annotations
 
 from posloyalty.domain.money import Fen, format_yuan
-from posloyalty.store import repo
-from posloyalty.store.errors import StoreError
 from posloyalty.terminal.checkout import State
 from posloyalty.terminal.counter import Counter, CounterView
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.errors import StoreError
 
 __all__ = ["MOST_OPEN_PRICE", "add_open_price_item"]
 

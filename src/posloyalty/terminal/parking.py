@@ -16,12 +16,12 @@ from typing import Any
 
 from posloyalty.domain.ids import MemberId
 from posloyalty.domain.money import Fen
-from posloyalty.store import parked as store_parked
-from posloyalty.store.errors import StoreError
 from posloyalty.terminal.checkout import OPEN_AMOUNT_SKU, CheckoutSession, State
 from posloyalty.terminal.counter import Counter, CounterView
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.identity import Identified, IdentifiedBy
+from posloyalty.tilldb import parked as store_parked
+from posloyalty.tilldb.errors import StoreError
 
 __all__ = ["ParkedSale", "Recalled", "park_sale", "parked_sales", "recall_sale"]
 

@@ -32,16 +32,16 @@ from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, 
 from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.privacy import mask_name, mask_phone, normalize_phone
 from posloyalty.domain.rules import RuleSet
-from posloyalty.store import member_codes, repo
-from posloyalty.store.db import Database
-from posloyalty.store.errors import StoreDataError
-from posloyalty.store.ids import Uuid7
-from posloyalty.store.models import Member, MemberCoupon
-from posloyalty.store.records import LedgerRecord, OutboxMessage
-from posloyalty.store.types import dump_json, format_ts
-from posloyalty.store.vault import Vault
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.zone import store_zone
+from posloyalty.tilldb import member_codes, repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.errors import StoreDataError
+from posloyalty.tilldb.ids import Uuid7
+from posloyalty.tilldb.models import Member, MemberCoupon
+from posloyalty.tilldb.records import LedgerRecord, OutboxMessage
+from posloyalty.tilldb.types import dump_json, format_ts
+from posloyalty.tilldb.vault import Vault
 
 #: Mainland China mobile numbers.
 DEFAULT_PHONE_PATTERN = r"1[3-9]\d{9}"

@@ -31,20 +31,20 @@ from posloyalty.domain.refunds import (
     split_refund,
     tenders_left,
 )
-from posloyalty.store import repo
-from posloyalty.store.errors import StoreDataError, StoreError
-from posloyalty.store.models import Sale
-from posloyalty.store.records import (
+from posloyalty.terminal.checkout import entry_json
+from posloyalty.terminal.context import TerminalContext, apply_growth, next_receipt_code
+from posloyalty.terminal.errors import CheckoutError, StorageRefused
+from posloyalty.terminal.staff import PinRefused, check_staff_pin
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.errors import StoreDataError, StoreError
+from posloyalty.tilldb.models import Sale
+from posloyalty.tilldb.records import (
     LedgerRecord,
     OutboxMessage,
     PaymentRecord,
     SaleLineRecord,
     SaleRecord,
 )
-from posloyalty.terminal.checkout import entry_json
-from posloyalty.terminal.context import TerminalContext, apply_growth, next_receipt_code
-from posloyalty.terminal.errors import CheckoutError, StorageRefused
-from posloyalty.terminal.staff import PinRefused, check_staff_pin
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Staff PINs at the till: checked with back-off and lock-out, and unlocked by a manager.
 
 Every PIN the till asks for (sign-in, a manager's approval of an adjustment or an enrolment,
-an unlock) goes through :func:`check_staff_pin`; :mod:`posloyalty.store.pins` keeps the
+an unlock) goes through :func:`check_staff_pin`; :mod:`posloyalty.tilldb.pins` keeps the
 failures per account in the till's database and audits them.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from posloyalty.store import pins
-from posloyalty.store.errors import StoreDataError, StoreError
-from posloyalty.store.models import Cashier
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
+from posloyalty.tilldb import pins
+from posloyalty.tilldb.errors import StoreDataError, StoreError
+from posloyalty.tilldb.models import Cashier
 
 Role = Literal["cashier", "manager"]
 

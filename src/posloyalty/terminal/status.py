@@ -14,10 +14,10 @@ from typing import Protocol
 
 import requests
 
-from posloyalty.store import repo
-from posloyalty.store.db import Database
-from posloyalty.store.errors import StoreError
 from posloyalty.sync.client import SyncState
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.errors import StoreError
 
 #: What a sync error says when the till's hash chain broke (at the till or at HQ).
 TAMPER_MARK = "tamper evidence"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import requests
 
-from posloyalty.store import repo
-from posloyalty.store.db import Database
 from posloyalty.sync.client import CREDENTIAL_STORE_KEY, SyncClient, enroll, load_credential
 from posloyalty.sync.errors import BadAnswer, Offline, Refused, SyncError
 from posloyalty.sync.protocol import request_headers
 from posloyalty.sync.worker import SyncWorker
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import Database
 
 
 def is_enrolled(db: Database) -> bool:

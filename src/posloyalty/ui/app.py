@@ -173,10 +173,6 @@ def start_local_hq(var: Path, port: int) -> subprocess.Popen[bytes] | None:
 def _run_till(args: argparse.Namespace) -> int:
     from posloyalty.devices.receipt import PrinterError, open_printer
     from posloyalty.resources import resources_dir
-    from posloyalty.store.db import Database
-    from posloyalty.store.errors import StoreError
-    from posloyalty.store.till_lock import TillLock
-    from posloyalty.store.vault import open_vault
     from posloyalty.sync.lookup import MemberLookup
     from posloyalty.terminal.context import context_from_store
     from posloyalty.terminal.counter import Counter
@@ -184,6 +180,10 @@ def _run_till(args: argparse.Namespace) -> int:
     from posloyalty.terminal.errors import CheckoutError
     from posloyalty.terminal.launch import LaunchRefused, check_production
     from posloyalty.terminal.sync_setup import is_enrolled
+    from posloyalty.tilldb.db import Database
+    from posloyalty.tilldb.errors import StoreError
+    from posloyalty.tilldb.till_lock import TillLock
+    from posloyalty.tilldb.vault import open_vault
     from posloyalty.ui import i18n
     from posloyalty.ui.cashier_window import CashierWindow, focus_scan_field
     from posloyalty.ui.customer_display import CustomerDisplay
@@ -313,8 +313,8 @@ def _run_till(args: argparse.Namespace) -> int:
 
 
 def _print_demo_help(db: Path, hq_url: str | None) -> None:
-    from posloyalty.store.demo import KNOWN_MEMBERS
     from posloyalty.terminal.demo_setup import DEMO_CASHIER, DEMO_MANAGER, demo_products
+    from posloyalty.tilldb.demo import KNOWN_MEMBERS
 
     print(
         f"  cashier {DEMO_CASHIER[0]} PIN {DEMO_CASHIER[2]} · manager {DEMO_MANAGER[0]} "

@@ -15,7 +15,6 @@ from typing import Any
 from posloyalty.devices.qr import link_qr_png
 from posloyalty.devices.receipt import PrinterError, ReceiptDoc, print_receipt, render_png
 from posloyalty.domain.money import yuan
-from posloyalty.store.db import inspect_file
 from posloyalty.terminal.checkout import Receipt
 from posloyalty.terminal.counter import Counter, CounterView, MemberPanel, ScanResult
 from posloyalty.terminal.errors import CheckoutError
@@ -23,6 +22,7 @@ from posloyalty.terminal.registration import RegistrationError
 from posloyalty.terminal.staff import PinRefused
 from posloyalty.terminal.status import SyncSource, SyncStatus, from_sync_state, probe
 from posloyalty.terminal.sync_setup import registration_link
+from posloyalty.tilldb.db import inspect_file
 from posloyalty.ui import forms, i18n
 from posloyalty.ui.error_text import translated
 from posloyalty.ui.models import CartModel

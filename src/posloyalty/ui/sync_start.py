@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from posloyalty.store.db import Database
 from posloyalty.terminal.status import SyncSource
 from posloyalty.terminal.sync_setup import enrol_with_local_hq, is_enrolled, start_sync_worker
+from posloyalty.tilldb.db import Database
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.qt import QObject, Signal
 

@@ -1,0 +1,666 @@
+"""Repositories: the queries and writes the terminal services need, over a :class:`Session`.
+
+Functions take the session of a ``db.write()`` / ``db.read()`` block and never commit
+themselves, so a caller can put several of them in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.orm import Session
+
+from posloyalty.domain import points
+from posloyalty.domain.ids import EntryId, LotId, SaleId
+from posloyalty.domain.points import Balance, LedgerEntry
+from posloyalty.domain.privacy import phone_hash
+from posloyalty.tilldb import phone_key as _phone_key
+from posloyalty.tilldb.errors import StoreDataError
+from posloyalty.tilldb.models import (
+    CASHIER_ROLES,
+    PAYMENT_METHODS,
+    AuditEntry,
+    Base,
+    Cashier,
+    Member,
+    OutboxRow,
+    Product,
+    RuleDocument,
+    Sale,
+    Setting,
+    SyncCursor,
+)
+from posloyalty.tilldb.records import (
+    LedgerRecord,
+    OutboxMessage,
+    SaleRecord,
+    ledger_from_row,
+    ledger_to_row,
+)
+from posloyalty.tilldb.types import dump_json, format_ts, parse_ts
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    return session.scalar(select(Setting.value).where(Setting.key == key))
+
+
+def set_setting(session: Session, key: str, value: str) -> None:
+    session.merge(Setting(key=key, value=value))
+    session.flush()
+
+
+# --------------------------------------------------------------------------- products
+
+
+def product_by_sku(session: Session, sku: str) -> Product | None:
+    return session.get(Product, sku)
+
+
+def product_by_ean(session: Session, ean: str) -> Product | None:
+    return session.scalar(select(Product).where(Product.ean == ean))
+
+
+# --------------------------------------------------------------------------- members
+
+
+def hash_phone(key: str, phone: str) -> str:
+    """HMAC-SHA256 (hex) of the normalised full number under the phone key (shared with HQ)."""
+    return phone_hash(key, phone)
+
+
+def phone_key(session: Session) -> str:
+    """The till's phone key (kept beside the database, never in it: tilldb.phone_key)."""
+    return _phone_key.phone_key(session)
+
+
+def ensure_phone_key(session: Session) -> str:
+    return _phone_key.ensure_phone_key(session)
+
+
+def set_phone_key(session: Session, key: str) -> None:
+    """Adopt the chain-wide key from HQ (enrolment). Refused once members are hashed with
+    another key, since their stored hashes would no longer match."""
+    count = session.scalar(select(func.count()).select_from(Member)) or 0
+    _phone_key.set_phone_key(session, key, members=count)
+
+
+def member_by_id(session: Session, member_id: str) -> Member | None:
+    return session.get(Member, member_id)
+
+
+def members_by_phone(session: Session, phone: str) -> list[Member]:
+    """Members registered with this full number (matched through the salted hash)."""
+    return members_by_phone_hash(session, hash_phone(phone_key(session), phone))
+
+
+def members_by_phone_hash(session: Session, phone_hash: str) -> list[Member]:
+    return list(session.scalars(select(Member).where(Member.phone_hash == phone_hash)))
+
+
+# --------------------------------------------------------------------------- ledger
+#
+# The sale path below talks to the DBAPI connection of the session's transaction directly:
+# it is the till's hot path, and the ORM/Core layers cost several times the SQLite work.
+
+_LEDGER_COLUMNS = (
+    "id",
+    "member",
+    "kind",
+    "points",
+    "lot",
+    "at",
+    "available_at",
+    "expires_at",
+    "renews_until",
+    "sale_id",
+    "terminal",
+    "store",
+    "cashier",
+    "reason",
+    "created_at",
+)
+_LEDGER_TIMES = frozenset({"at", "available_at", "expires_at", "renews_until", "created_at"})
+_INSERT_LEDGER = (
+    f"INSERT INTO ledger_entries ({', '.join(_LEDGER_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(_LEDGER_COLUMNS))})"
+)
+_SELECT_LEDGER = f"SELECT {', '.join(_LEDGER_COLUMNS)} FROM ledger_entries"
+
+
+def raw_connection(session: Session | sqlite3.Connection) -> sqlite3.Connection:
+    """The DBAPI connection of the session's current transaction (for hot paths' plain SQL;
+    it is inside the same BEGIN ... COMMIT as everything else done through ``session``).
+    Given a DBAPI connection (a ``db.transaction()`` block), that connection."""
+    if isinstance(session, sqlite3.Connection):
+        return session
+    conn = session.connection().connection.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    return conn
+
+
+_raw = raw_connection
+
+
+@contextmanager
+def _constraints(where: str) -> Iterator[None]:
+    """A broken constraint on the raw path (duplicate id, unknown member) is a data error."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise StoreDataError(f"{where}: refused by the database ({exc})") from exc
+
+
+def _ts(value: dt.datetime | None) -> str | None:
+    return None if value is None else format_ts(value)
+
+
+def _ledger_values(record: LedgerRecord) -> tuple[object, ...]:
+    row = ledger_to_row(record)
+    return tuple(_ts(row[c]) if c in _LEDGER_TIMES else row[c] for c in _LEDGER_COLUMNS)
+
+
+def _ledger_parse(values: Sequence[object], tz: dt.tzinfo | None) -> LedgerRecord:
+    row = {
+        c: (parse_ts(v) if c in _LEDGER_TIMES and isinstance(v, str) else v)
+        for c, v in zip(_LEDGER_COLUMNS, values, strict=True)
+    }
+    return ledger_from_row(row, tz)
+
+
+def ledger_records(
+    session: Session, member_id: str, tz: dt.tzinfo | None = None
+) -> list[LedgerRecord]:
+    """All ledger rows of a member with their context, oldest first (time, then id)."""
+    return _ledger_records(_raw(session), member_id, tz)
+
+
+def _ledger_records(
+    raw: sqlite3.Connection, member_id: str, tz: dt.tzinfo | None
+) -> list[LedgerRecord]:
+    rows = raw.execute(f"{_SELECT_LEDGER} WHERE member = ? ORDER BY at, id", (member_id,))
+    return [_ledger_parse(r, tz) for r in rows]
+
+
+_SELECT_ENTRIES = (
+    "SELECT id, kind, points, at, lot, available_at, expires_at, sale_id, reason, renews_until"
+    " FROM ledger_entries WHERE member = ? ORDER BY at, id"
+)
+
+
+def _entries(raw: sqlite3.Connection, member_id: str, tz: dt.tzinfo | None) -> list[LedgerEntry]:
+    """The member's entries straight from the rows (no record or dict in between: every sale
+    of a member reads them)."""
+    zone = tz or dt.UTC
+    fromiso = dt.datetime.fromisoformat
+
+    def when(text: str | None) -> dt.datetime | None:
+        return None if text is None else fromiso(text).astimezone(zone)
+
+    out = []
+    for id_, kind, pts_, at, lot, avail, expires, sale_id, reason, renews in raw.execute(
+        _SELECT_ENTRIES, (member_id,)
+    ):
+        out.append(
+            LedgerEntry(
+                EntryId(id_),
+                kind,
+                int(pts_),
+                fromiso(at).astimezone(zone),
+                LotId(lot),
+                fromiso(avail).astimezone(zone),
+                when(expires),
+                SaleId(sale_id) if sale_id is not None else None,
+                reason,
+                when(renews),
+            )
+        )
+    return out
+
+
+def ledger_for_member(
+    session: Session | sqlite3.Connection, member_id: str, tz: dt.tzinfo | None = None
+) -> list[LedgerEntry]:
+    """The member's ledger as domain entries, oldest first (instants in UTC unless ``tz``);
+    ``session`` may also be the DBAPI connection of a ``db.transaction()`` block."""
+    return _entries(_raw(session), member_id, tz)
+
+
+def setting(raw: sqlite3.Connection, key: str) -> str | None:
+    """:func:`get_setting` on a DBAPI connection."""
+    row = raw.execute('SELECT value FROM settings WHERE "key" = ?', (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def ledger_for_sale(session: Session, sale_id: str) -> list[LedgerRecord]:
+    rows = _raw(session).execute(f"{_SELECT_LEDGER} WHERE sale_id = ? ORDER BY id", (sale_id,))
+    return [_ledger_parse(r, None) for r in rows]
+
+
+def ledger_sum(session: Session, member_id: str) -> int:
+    """Plain sum of the member's ledger points (available + pending + lapsed)."""
+    row = _raw(session).execute(
+        "SELECT coalesce(sum(points), 0) FROM ledger_entries WHERE member = ?", (member_id,)
+    )
+    return int(row.fetchone()[0])
+
+
+def member_balance(session: Session, member_id: str, at: dt.datetime) -> Balance:
+    """The member's balance at ``at``, replayed from the ledger (the cache is not read)."""
+    return points.balance(ledger_for_member(session, member_id), at)
+
+
+def refresh_cached_balance(session: Session, member_id: str, at: dt.datetime) -> Balance:
+    """Recompute the member's cached balance from the ledger (call in the writing transaction).
+
+    ``cached_points`` is the available balance at ``at`` (or at the newest entry, if that is
+    later), ``cached_pending`` the pending part.
+    """
+    return _refresh(_raw(session), member_id, at)
+
+
+def _refresh(
+    raw: sqlite3.Connection,
+    member_id: str,
+    at: dt.datetime,
+    known: Sequence[LedgerEntry] | None = None,
+    *,
+    purchase_at: str | None = None,
+) -> Balance:
+    """``known``: the member's whole ledger as the caller holds it in this transaction (read
+    before its inserts, plus the entries it inserted). It is used instead of reading the
+    ledger again only if the stored rows agree on count and sum; else the rows are read.
+    ``purchase_at`` (a sale's stored time) also advances ``last_purchase_at``, in the same
+    UPDATE."""
+    entries: Sequence[LedgerEntry] | None = None
+    if known is not None:
+        count, total = raw.execute(
+            "SELECT count(*), coalesce(sum(points), 0) FROM ledger_entries WHERE member = ?",
+            (member_id,),
+        ).fetchone()
+        if count == len(known) and total == sum(e.points for e in known):
+            entries = known
+    if entries is None:
+        entries = _entries(raw, member_id, None)
+    # If the clock went back (a till's clock reset), entries dated after ``at`` still count:
+    # the cache is the balance as of the newest thing we know.
+    latest = max((e.at for e in entries), default=at)
+    balance = points.balance(entries, max(at, latest))
+    if purchase_at is None:
+        raw.execute(
+            "UPDATE members SET cached_points = ?, cached_pending = ? WHERE id = ?",
+            (balance.available, balance.pending, member_id),
+        )
+    else:
+        raw.execute(
+            "UPDATE members SET cached_points = ?1, cached_pending = ?2,"
+            " last_purchase_at = CASE WHEN last_purchase_at IS NULL OR last_purchase_at < ?4"
+            " THEN ?4 ELSE last_purchase_at END WHERE id = ?3",
+            (balance.available, balance.pending, member_id, purchase_at),
+        )
+    return balance
+
+
+def append_ledger(
+    session: Session,
+    records: Sequence[LedgerRecord],
+    outbox: Sequence[OutboxMessage] = (),
+    *,
+    at: dt.datetime,
+) -> dict[str, Balance]:
+    """Append ledger entries not tied to a new sale (adjust, expire, bonus) with their outbox rows.
+
+    Refreshes the cached balance (at ``at``) of every member touched; returns those balances.
+    """
+    with _constraints("ledger"):
+        if records:
+            _raw(session).executemany(_INSERT_LEDGER, [_ledger_values(r) for r in records])
+        queue(session, outbox, at=at)
+    return {m: refresh_cached_balance(session, m, at) for m in sorted({r.member for r in records})}
+
+
+# --------------------------------------------------------------------------- sales
+
+
+def record_sale(
+    session: Session,
+    sale: SaleRecord,
+    entries: Sequence[LedgerEntry] = (),
+    outbox: Sequence[OutboxMessage] = (),
+    *,
+    used_coupons: Iterable[str] = (),
+    created_at: dt.datetime | None = None,
+    ledger_before: Sequence[LedgerEntry] | None = None,
+) -> Balance | None:
+    """Store a sale with its lines, payments, ledger entries, outbox rows and used coupons.
+
+    Everything goes through ``session`` (one ``db.write()`` block), so it commits or rolls back
+    as one. The ledger rows take member, terminal, store and cashier from the sale and
+    ``created_at`` (default ``sale.at``). Checks that the records hang together first (payments
+    add up to the total, entries belong to this sale, which has a member); a violation raises
+    :class:`StoreDataError`. Returns the member's refreshed balance (None when anonymous),
+    replayed from the ledger; ``ledger_before``, the member's ledger the caller read in this
+    same transaction, saves reading it again (it is checked against the stored rows).
+    """
+    return insert_sale(
+        _raw(session),
+        sale,
+        entries,
+        outbox,
+        used_coupons=used_coupons,
+        created_at=created_at,
+        ledger_before=ledger_before,
+    )
+
+
+def insert_sale(
+    raw: sqlite3.Connection,
+    sale: SaleRecord,
+    entries: Sequence[LedgerEntry] = (),
+    outbox: Sequence[OutboxMessage] = (),
+    *,
+    used_coupons: Iterable[str] = (),
+    created_at: dt.datetime | None = None,
+    ledger_before: Sequence[LedgerEntry] | None = None,
+) -> Balance | None:
+    """:func:`record_sale` on the DBAPI connection of a ``db.transaction()`` block."""
+    _check_sale(sale, entries)
+    with _constraints(f"sale {sale.id}"):
+        return _insert_sale(
+            raw,
+            sale,
+            entries,
+            outbox,
+            used_coupons=used_coupons,
+            created_at=created_at,
+            ledger_before=ledger_before,
+        )
+
+
+def _insert_sale(
+    raw: sqlite3.Connection,
+    sale: SaleRecord,
+    entries: Sequence[LedgerEntry],
+    outbox: Sequence[OutboxMessage],
+    *,
+    used_coupons: Iterable[str],
+    created_at: dt.datetime | None,
+    ledger_before: Sequence[LedgerEntry] | None,
+) -> Balance | None:
+    at = format_ts(sale.at)
+    raw.execute(
+        "INSERT INTO sales (id, terminal, store, cashier, member, at, subtotal_fen, total_fen,"
+        " status, original_sale_id, receipt_code, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            sale.id,
+            sale.terminal,
+            sale.store,
+            sale.cashier,
+            sale.member,
+            at,
+            sale.subtotal_fen,
+            sale.total_fen,
+            sale.status,
+            sale.original_sale_id,
+            sale.receipt_code,
+            dump_json(dict(sale.quote)),
+        ),
+    )
+    raw.executemany(
+        'INSERT INTO sale_lines (sale, "index", sku, name, qty, unit_price_fen, gross_fen,'
+        " net_fen, discounts, points, growth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                sale.id,
+                line.index,
+                line.sku,
+                line.name,
+                line.qty,
+                line.unit_price_fen,
+                line.gross_fen,
+                line.net_fen,
+                dump_json(dict(line.discounts)) if line.discounts else "{}",
+                line.points,
+                line.growth,
+            )
+            for line in sale.lines
+        ],
+    )
+    raw.executemany(
+        "INSERT INTO payments (sale, id, method, amount_fen, reference) VALUES (?, ?, ?, ?, ?)",
+        [(sale.id, n, p.method, p.amount_fen, p.reference) for n, p in enumerate(sale.payments, 1)],
+    )
+    when = created_at or sale.at
+    if entries:
+        assert sale.member is not None
+        created = format_ts(when)
+        raw.executemany(
+            _INSERT_LEDGER,
+            [
+                (
+                    e.id,
+                    sale.member,
+                    e.kind,
+                    e.points,
+                    e.lot,
+                    format_ts(e.at),
+                    format_ts(e.available_at),
+                    _ts(e.expires_at),
+                    _ts(e.renews_until),
+                    e.sale_id,
+                    sale.terminal,
+                    sale.store,
+                    sale.cashier,
+                    e.reason,
+                    created,
+                )
+                for e in entries
+            ],
+        )
+    _queue(raw, outbox, when)
+    for code in used_coupons:
+        cur = raw.execute(
+            "UPDATE member_coupons SET used_sale = ?"
+            " WHERE code = ? AND member IS ? AND used_sale IS NULL",
+            (sale.id, code, sale.member),
+        )
+        if cur.rowcount != 1:
+            raise StoreDataError(
+                f"sale {sale.id}: coupon {code!r} is unknown, not this member's, or already used"
+            )
+    if sale.member is None:
+        return None
+    known = None if ledger_before is None else [*ledger_before, *entries]
+    return _refresh(raw, sale.member, sale.at, known, purchase_at=at)
+
+
+def _check_sale(sale: SaleRecord, entries: Sequence[LedgerEntry]) -> None:
+    where = f"sale {sale.id}"
+    paid = sum(p.amount_fen for p in sale.payments)
+    if paid != sale.total_fen:
+        raise StoreDataError(
+            f"{where}: payments add up to {paid} fen, the total is {sale.total_fen}"
+        )
+    for p in sale.payments:
+        if p.method not in PAYMENT_METHODS:
+            raise StoreDataError(f"{where}: unknown payment method {p.method!r}")
+    if not sale.lines:
+        raise StoreDataError(f"{where}: a sale needs at least one line")
+    if len({line.index for line in sale.lines}) != len(sale.lines):
+        raise StoreDataError(f"{where}: two lines share an index")
+    if entries and sale.member is None:
+        raise StoreDataError(f"{where}: ledger entries need a member on the sale")
+    for e in entries:
+        if e.sale_id != sale.id:
+            raise StoreDataError(f"{where}: ledger entry {e.id} belongs to sale {e.sale_id}")
+
+
+def sale_by_id(session: Session, sale_id: str) -> Sale | None:
+    return session.get(Sale, sale_id)
+
+
+def sale_by_receipt(session: Session, receipt_code: str) -> Sale | None:
+    return session.scalar(select(Sale).where(Sale.receipt_code == receipt_code))
+
+
+# --------------------------------------------------------------------------- outbox, cursors
+
+
+def queue(session: Session, messages: Sequence[OutboxMessage], *, at: dt.datetime) -> None:
+    """Queue messages for HQ; a duplicate ``(kind, ref_id)`` raises :class:`StoreDataError`."""
+    with _constraints("outbox"):
+        _queue(_raw(session), messages, at)
+
+
+def _queue(raw: sqlite3.Connection, messages: Sequence[OutboxMessage], at: dt.datetime) -> None:
+    if messages:
+        created = format_ts(at)
+        raw.executemany(
+            "INSERT INTO outbox (kind, ref_id, payload, created_at) VALUES (?, ?, ?, ?)",
+            [(m.kind, m.ref_id, dump_json(dict(m.payload)), created) for m in messages],
+        )
+
+
+def outbox_pending(session: Session, limit: int = 100) -> list[OutboxRow]:
+    return list(
+        session.scalars(
+            select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
+        )
+    )
+
+
+def outbox_pending_count(session: Session) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.sent_at.is_(None))
+        )
+        or 0
+    )
+
+
+def outbox_mark_sent(session: Session, ids: Iterable[int], at: dt.datetime) -> int:
+    """Mark rows as acknowledged by HQ; already-sent rows keep their first time. Returns count."""
+    id_list = list(ids)
+    if not id_list:
+        return 0
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(id_list), OutboxRow.sent_at.is_(None))
+        .values(sent_at=at)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def get_cursor(session: Session, name: str) -> str | None:
+    return session.scalar(select(SyncCursor.value).where(SyncCursor.name == name))
+
+
+def set_cursor(session: Session, name: str, value: str) -> None:
+    session.merge(SyncCursor(name=name, value=value))
+    session.flush()
+
+
+# --------------------------------------------------------------------------- audit, cashiers
+
+
+def audit(session: Session, *, at: dt.datetime, cashier: str, action: str, detail: object) -> int:
+    """Append to the audit log (JSON-able ``detail``); returns the row id."""
+    row = AuditEntry(at=at, cashier=cashier, action=action, detail=detail)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+#: Staff PINs: 4 to 12 digits.
+PIN_MIN, PIN_MAX = 4, 12
+_PIN_RE = re.compile(rf"^[0-9]{{{PIN_MIN},{PIN_MAX}}}$")
+# scrypt cost: ~16 MiB and tens of milliseconds per check, enough against offline guessing
+# of a short PIN from a stolen database file without slowing the cashier.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+def pin_hash(pin: str, salt: bytes) -> bytes:
+    """The stored form of ``pin`` under ``salt`` (scrypt)."""
+    return hashlib.scrypt(pin.encode(), salt=salt, **_SCRYPT)
+
+
+def create_cashier(
+    session: Session,
+    *,
+    cashier_id: str,
+    name: str,
+    role: str,
+    pin: str,
+    at: dt.datetime,
+    member_id: str | None = None,
+) -> Cashier:
+    if not cashier_id.strip():
+        raise StoreDataError("cashier id must not be empty")
+    if role not in CASHIER_ROLES:
+        raise StoreDataError(f"role must be one of {', '.join(CASHIER_ROLES)}; got {role!r}")
+    if not _PIN_RE.match(pin):
+        raise StoreDataError(f"PIN must be {PIN_MIN} to {PIN_MAX} digits")
+    if session.get(Cashier, cashier_id) is not None:
+        raise StoreDataError(f"cashier {cashier_id!r} already exists")
+    salt = os.urandom(16)
+    cashier = Cashier(
+        id=cashier_id,
+        name=name,
+        role=role,
+        pin_salt=salt,
+        pin_hash=pin_hash(pin, salt),
+        member_id=member_id,
+        created_at=at,
+    )
+    session.add(cashier)
+    session.flush()
+    return cashier
+
+
+def verify_pin(session: Session, cashier_id: str, pin: str) -> Cashier | None:
+    """The cashier if ``pin`` is theirs, else None (unknown id and wrong PIN look the same)."""
+    cashier = session.get(Cashier, cashier_id)
+    if cashier is None:
+        pin_hash(pin, b"0" * 16)  # same cost either way
+        return None
+    if hmac.compare_digest(pin_hash(pin, cashier.pin_salt), cashier.pin_hash):
+        return cashier
+    return None
+
+
+# --------------------------------------------------------------------------- rule documents
+
+
+def save_rule_document(
+    session: Session, *, doc_id: str, revision: int, text_: str, activate: bool
+) -> None:
+    if activate:
+        session.execute(update(RuleDocument).values(active=False))
+    session.merge(RuleDocument(id=doc_id, revision=revision, text=text_, active=activate))
+    session.flush()
+
+
+def active_rule_document(session: Session) -> RuleDocument | None:
+    return session.scalar(select(RuleDocument).where(RuleDocument.active.is_(True)))
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    """Row counts per table (reports, tests)."""
+    return {
+        name: int(session.scalar(select(func.count()).select_from(table)) or 0)
+        for name, table in Base.metadata.tables.items()
+    }
