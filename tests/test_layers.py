@@ -1,0 +1,59 @@
+"""scripts/check_layers.py: the import rules it enforces, on small made-up trees."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "check_layers.py"
+
+
+def _checker() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("check_layers", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _problems(tmp_path: Path, rel: str, source: str) -> list[str]:
+    path = tmp_path / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(source, encoding="utf-8")
+    problems: list[str] = _checker().check_file(path, tmp_path)
+    return problems
+
+
+def test_the_source_tree_holds_the_rules() -> None:
+    checker = _checker()
+    assert checker.main() == 0
+
+
+@pytest.mark.parametrize(
+    "rel",
+    ["ui/new_widget.py", "terminal/new_service.py", "sync/new_step.py", "domain/new_rule.py"],
+)
+@pytest.mark.parametrize("driver", ["import sqlite3", "from sqlalchemy import select"])
+def test_database_drivers_stay_in_tilldb(tmp_path: Path, rel: str, driver: str) -> None:
+    problems = _problems(tmp_path, rel, f"{driver}\n")
+    assert any("posloyalty.tilldb only" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("rel", ["tilldb/new_repo.py", "hq/new_store.py"])
+def test_the_database_owners_may_import_drivers(tmp_path: Path, rel: str) -> None:
+    assert _problems(tmp_path, rel, "import sqlite3\nfrom sqlalchemy import select\n") == []
+
+
+def test_a_module_that_stopped_running_sql_leaves_the_list(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, "terminal/returns.py", "import json\n")
+    assert any("remove it from SQL_NOT_YET_MOVED" in p for p in problems), problems
+
+
+def test_the_ui_is_checked(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, "ui/window.py", "from posloyalty.hq import api\n")
+    assert problems == ["src/posloyalty/ui/window.py:1: layer 'ui' must not import posloyalty.hq"]
+    assert _problems(tmp_path, "ui/other.py", "import PySide6\n") != []
+    assert _problems(tmp_path, "ui/qt.py", "import PySide6\n") == []
