@@ -34,7 +34,6 @@ DB_OWNERS = {"tilldb", "hq", "hq_cli"}
 SQL_NOT_YET_MOVED = {
     "sync/confirmations.py",
     "sync/inbound.py",
-    "sync/outbound.py",
     "terminal/checkout.py",
     "terminal/context.py",
     "terminal/identify.py",

@@ -26,15 +26,34 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = [
+    "REGISTRATION_AAD",
+    "WIRE_PENDING_UNTIL_CONFIRMED",
+    "OutboundRow",
+    "PendingRow",
+    "RowProblem",
+    "Sender",
+    "build",
+    "derived_id",
+    "pending_rows",
+]
+
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from posloyalty.sync.protocol import PAYLOAD_MODELS, PushItem
 from posloyalty.tilldb.confirmation import STORED_PENDING_UNTIL_CONFIRMED
+from posloyalty.tilldb.db import TillSession
+from posloyalty.tilldb.outbox_reader import (
+    OutboxReader,
+    PendingRow,
+    StoredEntry,
+    StoredSale,
+    pending_rows,
+)
 from posloyalty.tilldb.types import parse_ts
 from posloyalty.tilldb.vault import Vault, VaultError
 
@@ -53,16 +72,6 @@ class Sender:
 
     store_id: str
     terminal_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class PendingRow:
-    """An outbox row (as read for pushing)."""
-
-    id: int
-    kind: str
-    ref_id: str
-    payload: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,23 +103,6 @@ class _Unusable(ValueError):
     pass
 
 
-def pending_rows(session: Session, *, after_id: int = 0, limit: int = 500) -> list[PendingRow]:
-    """Unsent outbox rows with ``id > after_id``, oldest first."""
-    rows = session.connection().exec_driver_sql(
-        "SELECT id, kind, ref_id, payload FROM outbox WHERE sent_at IS NULL AND id > ?"
-        " ORDER BY id LIMIT ?",
-        (after_id, limit),
-    )
-    out = []
-    for id_, kind, ref_id, payload in rows:
-        try:
-            decoded = json.loads(payload)
-        except ValueError:
-            decoded = None
-        out.append(PendingRow(int(id_), str(kind), str(ref_id), decoded))
-    return out
-
-
 def derived_id(base: str, salt: str) -> str:
     """A stable UUIDv7 for an item that has no id of its own (a coupon use of a sale): the
     time of ``base`` (when it is a UUIDv7) and bits of SHA-256(base, salt)."""
@@ -129,105 +121,6 @@ def _iso(text: str | None) -> str | None:
     return None if text is None else parse_ts(text).isoformat()
 
 
-def _in(values: Sequence[str]) -> str:
-    return ", ".join("?" * len(values))
-
-
-def _chunks(values: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
-
-
-_LEDGER_COLS = (
-    "id, member, kind, points, lot, at, available_at, expires_at, renews_until, sale_id,"
-    " reason, created_at"
-)
-
-
-class _Loaded:
-    """The stored rows a set of outbox rows refers to, loaded with a few queries."""
-
-    def __init__(self, session: Session, rows: Sequence[PendingRow]) -> None:
-        self.conn = session.connection()
-        refs = sorted({r.ref_id for r in rows})
-        self.sales: dict[str, tuple[Any, ...]] = {}
-        self.lines: dict[str, list[tuple[Any, ...]]] = {}
-        self.payments: dict[str, list[tuple[Any, ...]]] = {}
-        self.coupons: dict[str, list[tuple[Any, ...]]] = {}
-        self.ledger: dict[str, tuple[Any, ...]] = {}
-        self.sale_entries: dict[str, list[str]] = {}
-        for part in _chunks(refs):
-            for row in self.conn.exec_driver_sql(
-                "SELECT id, store, cashier, member, at, subtotal_fen, total_fen, status,"
-                f" original_sale_id, receipt_code, quote FROM sales WHERE id IN ({_in(part)})",
-                tuple(part),
-            ):
-                self.sales[row[0]] = tuple(row)
-        sale_ids = sorted(self.sales)
-        for part in _chunks(sale_ids):
-            args = tuple(part)
-            for row in self.conn.exec_driver_sql(
-                'SELECT sale, "index", sku, qty, unit_price_fen, gross_fen, net_fen, points,'
-                f' growth FROM sale_lines WHERE sale IN ({_in(part)}) ORDER BY sale, "index"',
-                args,
-            ):
-                self.lines.setdefault(row[0], []).append(tuple(row[1:]))
-            for row in self.conn.exec_driver_sql(
-                "SELECT sale, method, amount_fen, reference FROM payments"
-                f" WHERE sale IN ({_in(part)}) ORDER BY sale, id",
-                args,
-            ):
-                self.payments.setdefault(row[0], []).append(tuple(row[1:]))
-            for row in self.conn.exec_driver_sql(
-                "SELECT used_sale, code, member FROM member_coupons"
-                f" WHERE used_sale IN ({_in(part)}) ORDER BY code",
-                args,
-            ):
-                self.coupons.setdefault(row[0], []).append(tuple(row[1:]))
-            for row in self.conn.exec_driver_sql(
-                f"SELECT sale_id, id FROM ledger_entries WHERE sale_id IN ({_in(part)})", args
-            ):
-                self.sale_entries.setdefault(row[0], []).append(row[1])
-        wanted = set(refs)
-        for r in rows:
-            wanted.update(_listed_entry_ids(r.payload))
-        for ids in self.sale_entries.values():
-            wanted.update(ids)
-        self.load_ledger(sorted(wanted))
-
-    def load_ledger(self, ids: Sequence[str]) -> None:
-        missing = [i for i in ids if i not in self.ledger]
-        for part in _chunks(missing):
-            for row in self.conn.exec_driver_sql(
-                f"SELECT {_LEDGER_COLS} FROM ledger_entries WHERE id IN ({_in(part)})", tuple(part)
-            ):
-                self.ledger[row[0]] = tuple(row)
-
-    def return_entries(self, original: str, at: str) -> list[str]:
-        """Entries a return wrote: they name the original sale and carry the return's time."""
-        ids = [
-            r[0]
-            for r in self.conn.exec_driver_sql(
-                "SELECT id FROM ledger_entries WHERE sale_id = ? AND at = ?", (original, at)
-            )
-        ]
-        self.load_ledger(ids)
-        return ids
-
-    def siblings(self, entry: tuple[Any, ...]) -> list[str]:
-        """Entries the same operation wrote (one per lot): same member, kind, time, write."""
-        ids = [
-            r[0]
-            for r in self.conn.exec_driver_sql(
-                "SELECT id FROM ledger_entries WHERE member = ? AND kind = ? AND at = ?"
-                " AND created_at = ?",
-                (entry[1], entry[2], entry[5], entry[11]),
-            )
-        ]
-        self.load_ledger(ids)
-        return ids
-
-
 def _listed_entry_ids(payload: Any) -> list[str]:
     """Ledger entry ids an outbox payload lists (``entries: [{id}]`` or ``entry: {id}``)."""
     if not isinstance(payload, Mapping):
@@ -241,66 +134,65 @@ def _listed_entry_ids(payload: Any) -> list[str]:
     return [str(e["id"]) for e in found if isinstance(e, Mapping) and isinstance(e.get("id"), str)]
 
 
-def _entry_payload(row: tuple[Any, ...], sender: Sender) -> dict[str, Any]:
-    (_id, member, kind, points, lot, at, available_at, expires_at, renews_until, sale_id) = row[:10]
+def _entry_payload(entry: StoredEntry, sender: Sender) -> dict[str, Any]:
     return {
         "store_id": sender.store_id,
         "terminal_id": sender.terminal_id,
-        "member_id": member,
-        "kind": kind,
-        "points": int(points),
-        "at": _iso(at),
-        "lot": lot,
+        "member_id": entry.member,
+        "kind": entry.kind,
+        "points": int(entry.points),
+        "at": _iso(entry.at),
+        "lot": entry.lot,
         "available_at": WIRE_PENDING_UNTIL_CONFIRMED
-        if available_at == STORED_PENDING_UNTIL_CONFIRMED
-        else _iso(available_at),
-        "expires_at": _iso(expires_at),
-        "renews_until": _iso(renews_until),
-        "sale_id": sale_id,
-        "reason": row[10],
+        if entry.available_at == STORED_PENDING_UNTIL_CONFIRMED
+        else _iso(entry.available_at),
+        "expires_at": _iso(entry.expires_at),
+        "renews_until": _iso(entry.renews_until),
+        "sale_id": entry.sale_id,
+        "reason": entry.reason,
     }
 
 
-def _sale_payload(loaded: _Loaded, sale: tuple[Any, ...], sender: Sender) -> dict[str, Any]:
-    (sale_id, store, cashier, member, at, subtotal, total, status, original, receipt, quote) = sale
-    if store != sender.store_id:
+def _sale_payload(loaded: OutboxReader, sale: StoredSale, sender: Sender) -> dict[str, Any]:
+    if sale.store != sender.store_id:
         raise _Unusable(
-            f"the sale was recorded for store {store}, but this terminal is enrolled at store "
-            f"{sender.store_id}"
+            f"the sale was recorded for store {sale.store}, but this terminal is enrolled at "
+            f"store {sender.store_id}"
         )
     try:
-        quote_data = json.loads(quote) if quote else {}
+        quote_data = json.loads(sale.quote) if sale.quote else {}
     except ValueError:
         quote_data = {}
+    original = sale.original_sale_id
     full = bool(original) and isinstance(quote_data, dict) and quote_data.get("full") is True
     payload: dict[str, Any] = {
         "store_id": sender.store_id,
         "terminal_id": sender.terminal_id,
-        "member_id": member,
-        "cashier": cashier,
-        "at": _iso(at),
-        "total_fen": int(total),
-        "subtotal_fen": int(subtotal),
+        "member_id": sale.member,
+        "cashier": sale.cashier,
+        "at": _iso(sale.at),
+        "total_fen": int(sale.total_fen),
+        "subtotal_fen": int(sale.subtotal_fen),
         "original_sale_id": original,
         "full_return": full,
-        "status": status,
-        "receipt_code": receipt,
+        "status": sale.status,
+        "receipt_code": sale.receipt_code,
         "lines": [
             {
-                "index": int(index),
-                "sku": sku,
-                "qty": int(qty),
-                "unit_price_fen": int(unit),
-                "gross_fen": int(gross),
-                "net_fen": int(net),
-                "points": int(points),
-                "growth": int(growth),
+                "index": int(ln.index),
+                "sku": ln.sku,
+                "qty": int(ln.qty),
+                "unit_price_fen": int(ln.unit_price_fen),
+                "gross_fen": int(ln.gross_fen),
+                "net_fen": int(ln.net_fen),
+                "points": int(ln.points),
+                "growth": int(ln.growth),
             }
-            for index, sku, qty, unit, gross, net, points, growth in loaded.lines.get(sale_id, [])
+            for ln in loaded.lines.get(sale.id, [])
         ],
         "payments": [
-            {"method": method, "amount_fen": int(amount), "reference": reference}
-            for method, amount, reference in loaded.payments.get(sale_id, [])
+            {"method": p.method, "amount_fen": int(p.amount_fen), "reference": p.reference}
+            for p in loaded.payments.get(sale.id, [])
         ],
     }
     # Only when stored (older sales have none): their payloads stay byte-identical.
@@ -358,7 +250,7 @@ def _item(kind: str, item_id: str, payload: dict[str, Any]) -> PushItem:
 
 
 def _row_items(
-    loaded: _Loaded, row: PendingRow, sender: Sender, vault: Vault | None
+    loaded: OutboxReader, row: PendingRow, sender: Sender, vault: Vault | None
 ) -> list[PushItem]:
     items: list[PushItem] = []
     entry_ids: list[str] = []
@@ -366,10 +258,10 @@ def _row_items(
         items.append(_item("registration", row.ref_id, _registration_payload(row, sender, vault)))
     sale = loaded.sales.get(row.ref_id)
     if sale is not None:
-        items.append(_item("sale", sale[0], _sale_payload(loaded, sale, sender)))
-        entry_ids += loaded.sale_entries.get(sale[0], [])
-        if sale[8] is not None:
-            entry_ids += loaded.return_entries(sale[8], sale[4])
+        items.append(_item("sale", sale.id, _sale_payload(loaded, sale, sender)))
+        entry_ids += loaded.sale_entries.get(sale.id, [])
+        if sale.original_sale_id is not None:
+            entry_ids += loaded.return_entries(sale)
     entry = loaded.ledger.get(row.ref_id)
     if entry is not None:
         entry_ids += loaded.siblings(entry)
@@ -383,16 +275,16 @@ def _row_items(
             _item("ledger_entry", entry_id, _entry_payload(loaded.ledger[entry_id], sender))
         )
     if sale is not None:
-        for code, member in loaded.coupons.get(sale[0], []):
+        for used in loaded.coupons.get(sale.id, []):
             use = {
                 "store_id": sender.store_id,
                 "terminal_id": sender.terminal_id,
-                "coupon": code,
-                "member_id": member,
-                "sale_id": sale[0],
-                "at": _iso(sale[4]),
+                "coupon": used.code,
+                "member_id": used.member,
+                "sale_id": sale.id,
+                "at": _iso(sale.at),
             }
-            items.append(_item("coupon_use", derived_id(sale[0], "coupon:" + code), use))
+            items.append(_item("coupon_use", derived_id(sale.id, "coupon:" + used.code), use))
     if row.kind == "card" and isinstance(row.payload, Mapping):
         card = {"store_id": sender.store_id, "terminal_id": sender.terminal_id, **row.payload}
         items.append(_item("card", row.ref_id, card))
@@ -416,10 +308,11 @@ def _row_items(
 
 
 def build(
-    session: Session, rows: Sequence[PendingRow], sender: Sender, vault: Vault | None
+    session: TillSession, rows: Sequence[PendingRow], sender: Sender, vault: Vault | None
 ) -> tuple[list[OutboundRow], list[RowProblem]]:
     """Push items for each outbox row (in order), and the rows that cannot be pushed."""
-    loaded = _Loaded(session, rows)
+    listed = [entry_id for r in rows for entry_id in _listed_entry_ids(r.payload)]
+    loaded = OutboxReader(session, (r.ref_id for r in rows), listed)
     built: list[OutboundRow] = []
     problems: list[RowProblem] = []
     for row in rows:

@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
@@ -39,6 +39,9 @@ from posloyalty.tilldb.errors import (
 )
 from posloyalty.tilldb.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Migration
 
+#: The session of ``Database.read()`` / ``write()``, for annotations outside tilldb/, which
+#: never imports SQLAlchemy itself (scripts/check_layers.py).
+TillSession: TypeAlias = Session
 _TX_OPTION = "posloyalty_tx"
 
 
