@@ -18,18 +18,15 @@ from posloyalty.domain.money import yuan
 from posloyalty.terminal.checkout import Receipt
 from posloyalty.terminal.counter import Counter, CounterView, MemberPanel, ScanResult
 from posloyalty.terminal.errors import CheckoutError
-from posloyalty.terminal.registration import RegistrationError
-from posloyalty.terminal.staff import PinRefused
 from posloyalty.terminal.status import SyncSource, SyncStatus, from_sync_state, probe
 from posloyalty.terminal.sync_setup import registration_link
 from posloyalty.tilldb.db import inspect_file
 from posloyalty.ui import forms, i18n
-from posloyalty.ui.error_text import translated
+from posloyalty.ui.error_text import plain_error
 from posloyalty.ui.models import CartModel
 from posloyalty.ui.qt import (
     QAbstractItemView,
     QCloseEvent,
-    QCoreApplication,
     QDialog,
     QEvent,
     QFont,
@@ -62,47 +59,6 @@ from posloyalty.ui.workers import OpRunner
 log = logging.getLogger("posloyalty.ui")
 
 TIER_COLOURS = {0: "#9e9e9e", 1: "#607d8b", 2: "#f9a825", 3: "#6a1b9a"}
-
-
-def pin_refusal(exc: PinRefused) -> str:
-    """A refused PIN in the cashier's language."""
-
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("CashierWindow", text)
-
-    if exc.outcome == "wait":
-        words = (
-            tr("Too many wrong PINs for %1: try again in %2 s")
-            .replace("%1", exc.staff)
-            .replace("%2", str(exc.seconds))
-        )
-    elif exc.outcome == "locked":
-        words = (
-            tr("%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)")
-            .replace("%1", exc.staff)
-            .replace("%2", str(max(1, -(-exc.seconds // 60))))
-        )
-    elif exc.outcome == "not_manager":
-        words = tr("%1 is not a manager").replace("%1", exc.staff)
-    elif exc.role == "manager":
-        words = tr("Wrong manager id or PIN")
-    else:
-        words = tr("Wrong cashier id or PIN")
-    if exc.action == "adjustment":
-        return tr("Adjustment refused: %1").replace("%1", words)
-    return words
-
-
-def plain_error(exc: BaseException) -> str:
-    """A refusal in words for the cashier (never a traceback)."""
-    if isinstance(exc, RegistrationError):
-        return translated(exc.message)
-    if isinstance(exc, PinRefused):
-        return pin_refusal(exc)
-    if isinstance(exc, CheckoutError | ValueError):
-        return translated(str(exc))
-    log.error("unexpected error", exc_info=exc)
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
 class _Refused(Exception):

@@ -32,7 +32,7 @@ from posloyalty.terminal.registration import RegistrationError, RegistrationForm
 from posloyalty.terminal.status import SyncSource
 from posloyalty.terminal.sync_setup import start_sync_worker
 from posloyalty.ui import forms, i18n
-from posloyalty.ui.cashier_window import plain_error
+from posloyalty.ui.error_text import plain_error
 from posloyalty.ui.models import PaymentsModel
 from posloyalty.ui.payment_pad import PaymentPad
 from posloyalty.ui.qt import (

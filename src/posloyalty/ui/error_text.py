@@ -8,12 +8,18 @@ the translated template (context ``Errors``). A sentence no pattern knows is sho
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 
+from posloyalty.terminal.errors import CheckoutError
+from posloyalty.terminal.registration import RegistrationError
+from posloyalty.terminal.staff import PinRefused
 from posloyalty.ui.qt import QCoreApplication
 
-__all__ = ["translated"]
+__all__ = ["pin_refusal", "plain_error", "translated"]
+
+log = logging.getLogger("posloyalty.ui")
 
 
 # (pattern, template): the template is read when a refusal is shown, so a language switch
@@ -272,3 +278,44 @@ def translated(text: str) -> str:
                 words = words.replace(f"%{i}", match.group(i))
             return words + suffix
     return text + suffix
+
+
+def pin_refusal(exc: PinRefused) -> str:
+    """A refused PIN in the cashier's language."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("CashierWindow", text)
+
+    if exc.outcome == "wait":
+        words = (
+            tr("Too many wrong PINs for %1: try again in %2 s")
+            .replace("%1", exc.staff)
+            .replace("%2", str(exc.seconds))
+        )
+    elif exc.outcome == "locked":
+        words = (
+            tr("%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)")
+            .replace("%1", exc.staff)
+            .replace("%2", str(max(1, -(-exc.seconds // 60))))
+        )
+    elif exc.outcome == "not_manager":
+        words = tr("%1 is not a manager").replace("%1", exc.staff)
+    elif exc.role == "manager":
+        words = tr("Wrong manager id or PIN")
+    else:
+        words = tr("Wrong cashier id or PIN")
+    if exc.action == "adjustment":
+        return tr("Adjustment refused: %1").replace("%1", words)
+    return words
+
+
+def plain_error(exc: BaseException) -> str:
+    """A refusal in words for the cashier (never a traceback)."""
+    if isinstance(exc, RegistrationError):
+        return translated(exc.message)
+    if isinstance(exc, PinRefused):
+        return pin_refusal(exc)
+    if isinstance(exc, CheckoutError | ValueError):
+        return translated(str(exc))
+    log.error("unexpected error", exc_info=exc)
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
