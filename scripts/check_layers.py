@@ -32,14 +32,10 @@ DB_DRIVERS = {"sqlite3", "sqlalchemy"}
 DB_OWNERS = {"tilldb", "hq", "hq_cli"}
 #: Modules that still run SQL against the till's database outside tilldb/ (issue 15).
 SQL_NOT_YET_MOVED = {
-    "sync/confirmations.py",
     "sync/inbound.py",
     "terminal/checkout.py",
     "terminal/context.py",
-    "terminal/identify.py",
-    "terminal/registration.py",
     "terminal/returns.py",
-    "terminal/zone.py",
 }
 DOMAIN_ALLOWED_THIRD_PARTY = {"dateutil"}
 CLOCK_CALLS = {

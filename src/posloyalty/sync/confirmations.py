@@ -10,13 +10,17 @@ edited or inserted by hand confirms nothing.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from posloyalty.sync.protocol import BalanceConfirmation, confirmation_message
-from posloyalty.tilldb.types import format_ts, parse_ts
+from posloyalty.tilldb.confirmation import (
+    StoredConfirmation,
+    keep_confirmation,
+    stored_confirmation,
+)
+from posloyalty.tilldb.db import TillConnection
 
 __all__ = ["confirmed_at", "keep", "verifies"]
 
@@ -35,37 +39,33 @@ def verifies(conf: BalanceConfirmation, public_key: bytes, terminal_id: str) -> 
     return True
 
 
-def keep(conn: sqlite3.Connection, conf: BalanceConfirmation) -> None:
+def keep(conn: TillConnection, conf: BalanceConfirmation) -> None:
     """Store a (verified) confirmation unless a later one is kept for the member."""
-    conn.execute(
-        "INSERT INTO balance_confirmations (member, balance, as_of, terminal, signature)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (member) DO UPDATE SET balance = excluded.balance,"
-        " as_of = excluded.as_of, terminal = excluded.terminal, signature = excluded.signature"
-        " WHERE excluded.as_of >= balance_confirmations.as_of",
-        (conf.member_id, conf.balance, format_ts(conf.as_of), conf.terminal_id, conf.signature),
+    keep_confirmation(
+        conn,
+        StoredConfirmation(
+            conf.member_id, conf.balance, conf.as_of, conf.terminal_id, conf.signature
+        ),
     )
 
 
 def confirmed_at(
-    conn: sqlite3.Connection, member_id: str, public_key: bytes | None, terminal_id: str
+    conn: TillConnection, member_id: str, public_key: bytes | None, terminal_id: str
 ) -> dt.datetime | None:
     """When HQ last confirmed the member's balance to this terminal, by a signature that
     verifies now; None without HQ's key or such a confirmation."""
     if public_key is None:
         return None
-    row = conn.execute(
-        "SELECT balance, as_of, terminal, signature FROM balance_confirmations WHERE member = ?",
-        (member_id,),
-    ).fetchone()
-    if row is None:
+    stored = stored_confirmation(conn, member_id)
+    if stored is None:
         return None
     try:
         conf = BalanceConfirmation(
             member_id=member_id,
-            balance=int(row[0]),
-            as_of=parse_ts(str(row[1])),
-            terminal_id=str(row[2]),
-            signature=str(row[3]),
+            balance=stored.balance,
+            as_of=stored.as_of,
+            terminal_id=stored.terminal,
+            signature=stored.signature,
         )
     except ValueError:
         return None

@@ -22,8 +22,6 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from posloyalty.domain import codes
 from posloyalty.domain.codes import (
     DEFAULT_DRIFT_STEPS,
@@ -46,7 +44,7 @@ from posloyalty.domain.rules import RuleSet
 from posloyalty.terminal.identity import Identified, IdentifiedBy
 from posloyalty.terminal.zone import store_zone
 from posloyalty.tilldb import member_codes, repo
-from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.db import Database, TillSession
 from posloyalty.tilldb.models import Member
 from posloyalty.tilldb.vault import Vault, VaultError
 
@@ -87,7 +85,7 @@ class _StoredReplay(ReplayCache):
 
     __slots__ = ("_at", "_session")
 
-    def __init__(self, session: Session, at: dt.datetime, *, step: int, drift: int) -> None:
+    def __init__(self, session: TillSession, at: dt.datetime, *, step: int, drift: int) -> None:
         super().__init__(step=step, drift=drift, max_entries=1)
         self._session = session
         self._at = at
@@ -250,21 +248,13 @@ def member_view(
     """The member as shown at the counter, or None when the local slice does not hold them."""
     at = at or db.clock.now()
     with db.read() as session:
-        # Plain SQL: this runs on every scan, and the ORM costs more than SQLite here.
-        row = (
-            session.connection()
-            .exec_driver_sql(
-                "SELECT phone_masked, display_name, tier, growth, birthday, provisional"
-                " FROM members WHERE id = ?",
-                (member_id,),
-            )
-            .first()
-        )
+        row = repo.member_display(session, member_id)
         if row is None:
             return None
         balance = repo.member_balance(session, member_id, at)
         zone = store_zone(session)
-    phone_masked, display_name, tier, growth, birthday_text, provisional = row
+    phone_masked, display_name, tier = row.phone_masked, row.display_name, row.tier
+    growth, birthday_text, provisional = row.growth, row.birthday, row.provisional
     tier_name = tier
     window = "day"
     if rules is not None:

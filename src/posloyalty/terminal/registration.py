@@ -24,8 +24,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from posloyalty.domain import points
 from posloyalty.domain.codes import B36, make_coupon, make_provisional, to_base36
 from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
@@ -35,12 +33,12 @@ from posloyalty.domain.rules import RuleSet
 from posloyalty.terminal.identity import Identified
 from posloyalty.terminal.zone import store_zone
 from posloyalty.tilldb import member_codes, repo
-from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.db import Database, TillSession
 from posloyalty.tilldb.errors import StoreDataError
 from posloyalty.tilldb.ids import Uuid7
 from posloyalty.tilldb.models import Member, MemberCoupon
 from posloyalty.tilldb.records import LedgerRecord, OutboxMessage
-from posloyalty.tilldb.types import dump_json, format_ts
+from posloyalty.tilldb.types import format_ts
 from posloyalty.tilldb.vault import Vault
 
 #: Mainland China mobile numbers.
@@ -333,10 +331,7 @@ def register(
                 }
                 for c in welcome.coupons
             ]
-            session.connection().exec_driver_sql(
-                "UPDATE outbox SET payload = ? WHERE kind = 'registration' AND ref_id = ?",
-                (dump_json(registration), ref_id),
-            )
+            repo.set_outbox_payload(session, "registration", ref_id, registration)
         repo.audit(
             session,
             at=at,
@@ -349,7 +344,7 @@ def register(
 
 
 def grant_welcome(
-    session: Session,
+    session: TillSession,
     rules: RuleSet,
     member_id: str,
     at: dt.datetime,

@@ -3,13 +3,11 @@ birthdays, days of the offline allowance, receipt numbers and the end of day."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from posloyalty.terminal.errors import CheckoutError
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.db import TillSession
 
 __all__ = ["DEFAULT_ZONE", "ZONE_KEY", "UnknownZone", "store_zone", "zone_named"]
 
@@ -29,12 +27,7 @@ def zone_named(name: str) -> ZoneInfo:
         raise UnknownZone(f"unknown time zone {name!r} in the terminal settings") from None
 
 
-def store_zone(session: Session) -> ZoneInfo:
+def store_zone(session: TillSession) -> ZoneInfo:
     """The zone of the ``zone`` setting (default Asia/Shanghai)."""
-    # Plain SQL: identifying a member reads this on every scan.
-    row = (
-        session.connection()
-        .exec_driver_sql('SELECT value FROM settings WHERE "key" = ?', (ZONE_KEY,))
-        .first()
-    )
-    return zone_named(str(row[0]) if row is not None and row[0] else DEFAULT_ZONE)
+    # The plain-SQL read: identifying a member reads this on every scan.
+    return zone_named(repo.setting(repo.raw_connection(session), ZONE_KEY) or DEFAULT_ZONE)

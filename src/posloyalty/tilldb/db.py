@@ -42,6 +42,8 @@ from posloyalty.tilldb.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERS
 #: The session of ``Database.read()`` / ``write()``, for annotations outside tilldb/, which
 #: never imports SQLAlchemy itself (scripts/check_layers.py).
 TillSession: TypeAlias = Session
+#: The bare connection of ``Database.transaction()`` / ``snapshot()``, likewise.
+TillConnection: TypeAlias = sqlite3.Connection
 _TX_OPTION = "posloyalty_tx"
 
 

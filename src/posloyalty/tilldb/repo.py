@@ -14,6 +14,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
@@ -244,6 +245,37 @@ def setting(raw: sqlite3.Connection, key: str) -> str | None:
     """:func:`get_setting` on a DBAPI connection."""
     row = raw.execute('SELECT value FROM settings WHERE "key" = ?', (key,)).fetchone()
     return None if row is None else str(row[0])
+
+
+@dataclass(frozen=True, slots=True)
+class MemberDisplay:
+    """What the counter shows of a member (the phone already masked)."""
+
+    phone_masked: str
+    display_name: str
+    tier: str
+    growth: int
+    birthday: str | None
+    provisional: bool
+
+
+def member_display(session: Session, member_id: str) -> MemberDisplay | None:
+    # Plain SQL: this runs on every scan, and the ORM costs more than SQLite here.
+    row = (
+        _raw(session)
+        .execute(
+            "SELECT phone_masked, display_name, tier, growth, birthday, provisional"
+            " FROM members WHERE id = ?",
+            (member_id,),
+        )
+        .fetchone()
+    )
+    if row is None:
+        return None
+    phone_masked, display_name, tier, growth, birthday, provisional = row
+    return MemberDisplay(
+        str(phone_masked), str(display_name), str(tier), int(growth), birthday, bool(provisional)
+    )
 
 
 def ledger_for_sale(session: Session, sale_id: str) -> list[LedgerRecord]:
@@ -533,6 +565,14 @@ def _queue(raw: sqlite3.Connection, messages: Sequence[OutboxMessage], at: dt.da
             "INSERT INTO outbox (kind, ref_id, payload, created_at) VALUES (?, ?, ?, ?)",
             [(m.kind, m.ref_id, dump_json(dict(m.payload)), created) for m in messages],
         )
+
+
+def set_outbox_payload(session: Session, kind: str, ref_id: str, payload: object) -> None:
+    """Replace the payload of the queued row ``(kind, ref_id)``."""
+    _raw(session).execute(
+        "UPDATE outbox SET payload = ? WHERE kind = ? AND ref_id = ?",
+        (dump_json(payload), kind, ref_id),
+    )
 
 
 def outbox_pending(session: Session, limit: int = 100) -> list[OutboxRow]:
