@@ -34,7 +34,6 @@ DB_OWNERS = {"tilldb", "hq", "hq_cli"}
 SQL_NOT_YET_MOVED = {
     "sync/inbound.py",
     "terminal/checkout.py",
-    "terminal/context.py",
     "terminal/returns.py",
 }
 DOMAIN_ALLOWED_THIRD_PARTY = {"dateutil"}

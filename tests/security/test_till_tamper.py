@@ -47,7 +47,7 @@ from posloyalty.hq.pii import pii_of
 from posloyalty.sync import inbound
 from posloyalty.sync.client import read_state
 from posloyalty.sync.protocol import PullResponse, PushBatch
-from posloyalty.terminal.context import offline_allowance
+from posloyalty.terminal.allowance import offline_allowance
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.status import from_sync_state
 from posloyalty.tilldb import chain as till_chain

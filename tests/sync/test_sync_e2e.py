@@ -47,7 +47,8 @@ from posloyalty.hq.models import Conflict, Member
 from posloyalty.sync import inbound
 from posloyalty.sync.client import SyncClient, read_state
 from posloyalty.sync.protocol import PullResponse
-from posloyalty.terminal.context import ALLOWANCE_KEY, offline_allowance
+from posloyalty.terminal.allowance import offline_allowance
+from posloyalty.terminal.context import ALLOWANCE_KEY
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identify import identify
 from posloyalty.terminal.identity import Identified

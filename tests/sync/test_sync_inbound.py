@@ -17,7 +17,7 @@ from posloyalty.resources import resources_dir
 from posloyalty.sync import inbound
 from posloyalty.sync.errors import BadAnswer
 from posloyalty.sync.protocol import Change, PullResponse
-from posloyalty.terminal.context import balance_confirmed_at
+from posloyalty.terminal.allowance import balance_confirmed_at
 from posloyalty.tilldb import member_codes, repo
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.models import Member, MemberCoupon, Product

@@ -14,7 +14,7 @@ from posloyalty.clock import FixedClock
 from posloyalty.resources import load_preset
 from posloyalty.sync import inbound
 from posloyalty.sync.protocol import Change, PullResponse
-from posloyalty.terminal.context import member_tier_status
+from posloyalty.terminal.tier_growth import member_tier_status
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.vault import open_vault
 

@@ -21,8 +21,8 @@ from ledger_grants import grant
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain import points as pts
+from posloyalty.terminal.allowance import offline_allowance
 from posloyalty.terminal.checkout import CheckoutSession, State
-from posloyalty.terminal.context import offline_allowance
 from posloyalty.terminal.errors import CheckoutError, IllegalTransition
 from posloyalty.terminal.identity import Identified
 from posloyalty.tilldb import repo

@@ -15,9 +15,11 @@ from posloyalty.domain.money import Fen
 from posloyalty.domain.rules import RuleSet
 from posloyalty.resources import load_preset
 from posloyalty.terminal.checkout import CheckoutSession
-from posloyalty.terminal.context import apply_growth, load_member, next_receipt_code
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.members import load_member
+from posloyalty.terminal.receipt_codes import next_receipt_code
+from posloyalty.terminal.tier_growth import apply_growth
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.records import PaymentRecord, SaleLineRecord, SaleRecord

@@ -32,18 +32,13 @@ from posloyalty.domain.pricing import (
     QuoteError,
     quote,
 )
-from posloyalty.terminal.context import (
-    MemberState,
-    TerminalContext,
-    TierProgress,
-    apply_growth,
-    check_offline_allowance,
-    ensure_provisional_member,
-    load_member,
-    next_receipt_code,
-)
+from posloyalty.terminal.allowance import check_offline_allowance
+from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, IllegalTransition, StorageRefused
 from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.members import MemberState, ensure_provisional_member, load_member
+from posloyalty.terminal.receipt_codes import next_receipt_code
+from posloyalty.terminal.tier_growth import TierProgress, apply_growth
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.confirmation import PENDING_UNTIL_CONFIRMED
 from posloyalty.tilldb.errors import StoreDataError, StoreError
@@ -521,12 +516,7 @@ class CheckoutSession:
     def back_to_basket(self) -> None:
         """Leave payment to change the basket; payments taken so far are dropped."""
         self._require("back_to_basket")
-        cart = replace(self._cart, payments=())
-        at = self.ctx.now()
-        priced = self._priced(cart, at)
-        self._cart, self._at = cart, at
-        self._basket, self._quote = priced if priced is not None else (None, None)
-        self._state = State.QUOTED
+        self._apply(replace(self._cart, payments=()), State.QUOTED)
 
     def add_payment(
         self,

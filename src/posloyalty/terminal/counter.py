@@ -21,18 +21,15 @@ from posloyalty.domain.pricing import birthday_in_window as _birthday_in_window
 from posloyalty.domain.privacy import mask_phone
 from posloyalty.sync.client import HQ_URL_KEY, Enrolment, enroll, read_state
 from posloyalty.sync.lookup import LookupResult, MemberLookup
+from posloyalty.terminal.allowance import offline_allowance
 from posloyalty.terminal.checkout import CartLine, CheckoutSession, Receipt, State
-from posloyalty.terminal.context import (
-    MemberState,
-    TerminalContext,
-    load_member,
-    member_tier_status,
-    offline_allowance,
-)
+from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.identify import IdentifyError, identify
 from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.members import MemberState, load_member
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
+from posloyalty.terminal.tier_growth import member_tier_status
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.errors import StoreError
 from posloyalty.tilldb.models import Member, MemberCoupon

@@ -19,7 +19,8 @@ from posloyalty.domain.drawer import (
     movement,
 )
 from posloyalty.domain.money import Fen, format_yuan
-from posloyalty.terminal.context import TerminalContext, day_bounds
+from posloyalty.terminal.allowance import day_bounds
+from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.tilldb import drawer as store_drawer
 from posloyalty.tilldb.errors import StoreError

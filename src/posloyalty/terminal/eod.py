@@ -19,7 +19,7 @@ from typing import Any
 
 from posloyalty.domain.drawer import DrawerError, DrawerSummary, TenderLine, drawer_summary, tenders
 from posloyalty.domain.money import Fen, format_yuan
-from posloyalty.terminal.context import day_bounds
+from posloyalty.terminal.allowance import day_bounds
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database

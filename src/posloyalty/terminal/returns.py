@@ -32,9 +32,11 @@ from posloyalty.domain.refunds import (
     tenders_left,
 )
 from posloyalty.terminal.checkout import entry_json
-from posloyalty.terminal.context import TerminalContext, apply_growth, next_receipt_code
+from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
+from posloyalty.terminal.receipt_codes import next_receipt_code
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
+from posloyalty.terminal.tier_growth import apply_growth
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.errors import StoreDataError, StoreError
 from posloyalty.tilldb.models import Sale

@@ -704,3 +704,43 @@ def table_counts(session: Session) -> dict[str, int]:
         name: int(session.scalar(select(func.count()).select_from(table)) or 0)
         for name, table in Base.metadata.tables.items()
     }
+
+
+def points_redeemed_since(raw: sqlite3.Connection, member_id: str, since: dt.datetime) -> int:
+    """Points the member redeemed at this till from ``since`` on (a positive number)."""
+    row = raw.execute(
+        "SELECT coalesce(sum(points), 0) FROM ledger_entries"
+        " WHERE member = ? AND kind = 'redeem' AND at >= ?",
+        (member_id, format_ts(since)),
+    ).fetchone()
+    return -int(row[0])
+
+
+def next_receipt_code(raw: sqlite3.Connection, prefix: str) -> str:
+    """The next free ``prefix + NNNN`` receipt code: after the highest one with ``prefix``,
+    found through the unique index on the code (a few index steps, however many sales the
+    day already has)."""
+    last = 0
+    width = 4
+    while True:
+        # Codes of one width sort like their numbers; walk down from the highest of that width.
+        row = raw.execute(
+            "SELECT receipt_code FROM sales WHERE receipt_code BETWEEN ? AND ?"
+            " AND length(receipt_code) = ? ORDER BY receipt_code DESC LIMIT 1",
+            (prefix + "0" * width, prefix + "9" * width, len(prefix) + width),
+        ).fetchone()
+        if row is None or not row[0][len(prefix) :].isdigit():
+            break
+        last = int(row[0][len(prefix) :])
+        if last < 10**width - 1:
+            break
+        width += 1
+    n = last
+    while True:
+        n += 1
+        code = f"{prefix}{n:04d}"
+        taken = raw.execute(
+            "SELECT EXISTS (SELECT 1 FROM sales WHERE receipt_code = ?)", (code,)
+        ).fetchone()[0]
+        if not taken:
+            return code

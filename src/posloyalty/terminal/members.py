@@ -1,0 +1,92 @@
+"""The member as the counter prices them: their row, tier now and balance replayed from the
+ledger (:func:`load_member`), and the placeholder row of a member HQ has not confirmed yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from posloyalty.domain import points as pts
+from posloyalty.domain.ids import MemberId, TierId
+from posloyalty.domain.points import Balance, LedgerEntry
+from posloyalty.domain.pricing import MemberSnapshot
+from posloyalty.terminal.context import Conn, TerminalContext
+from posloyalty.terminal.errors import CheckoutError
+from posloyalty.terminal.tier_growth import MemberRow, member_row, member_tier_status
+from posloyalty.tilldb import repo
+from posloyalty.tilldb.types import format_ts
+
+__all__ = ["MemberRow", "MemberState", "ensure_provisional_member", "load_member"]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberState:
+    """A member as the counter prices them, with the ledger replayed now."""
+
+    member_id: MemberId
+    display_name: str
+    phone_masked: str
+    #: The tier used for pricing (the lowest tier for an unconfirmed member).
+    tier: TierId
+    confirmed: bool
+    may_redeem: bool
+    balance: Balance
+    snapshot: MemberSnapshot
+    entries: tuple[LedgerEntry, ...]
+    #: The member row exists in the local slice.
+    stored: bool
+    growth: int
+    registered_at: dt.datetime | None
+
+
+def load_member(
+    session: Conn,
+    ctx: TerminalContext,
+    member_id: MemberId,
+    *,
+    confirmed: bool,
+    may_redeem: bool,
+    at: dt.datetime,
+) -> MemberState:
+    row = member_row(session, member_id)
+    if row is None and confirmed:
+        raise CheckoutError(f"member {member_id} is not in this terminal's member directory")
+    entries = ctx.ledgers.entries(session, member_id, ctx.zone) if row else ()
+    balance = pts.balance(entries, at)
+    tiers = ctx.rules.tiers
+    tier = tiers.lowest.id
+    if confirmed and row is not None:
+        # The tier now: HQ's last standing with this till's own later sales and any review
+        # that fell due since (not only the row's cached tier).
+        tier = member_tier_status(session, ctx, member_id, at, row=row).tier
+    growth = row.growth if row is not None else 0
+    snapshot = MemberSnapshot(
+        tier=tier,
+        points=max(balance.available, 0) if may_redeem else 0,
+        growth=max(growth, 0),
+        birthday=row.birthday if row is not None and confirmed else None,
+    )
+    return MemberState(
+        member_id=member_id,
+        display_name=row.display_name if row else "",
+        phone_masked=row.phone_masked if row else "",
+        tier=tier,
+        confirmed=confirmed,
+        may_redeem=may_redeem,
+        balance=balance,
+        snapshot=snapshot,
+        entries=entries,
+        stored=row is not None,
+        growth=growth,
+        registered_at=row.registered_at if row is not None else None,
+    )
+
+
+def ensure_provisional_member(session: Conn, ctx: TerminalContext, member_id: str) -> None:
+    """A placeholder row for a member HQ has not confirmed yet (the ledger needs one)."""
+    repo.raw_connection(session).execute(
+        "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"
+        " cached_points, cached_pending, registered_at, hq_version, provisional)"
+        " VALUES (?, '', '', '', ?, 0, 0, 0, ?, 0, 1) ON CONFLICT (id) DO NOTHING",
+        (member_id, str(ctx.rules.tiers.lowest.id), format_ts(ctx.clock.now())),
+    )
