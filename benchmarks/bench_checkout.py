@@ -49,8 +49,8 @@ from posloyalty.domain.points import LedgerEntry
 from posloyalty.resources import load_preset
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import TerminalContext, context_from_store
-from posloyalty.terminal.identify import identify
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
+from posloyalty.terminal.member_scan import identify
 from posloyalty.tilldb import member_codes, repo
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.demo import generate_demo, member_id, product_ean

@@ -24,7 +24,7 @@ from pathlib import Path
 from posloyalty.clock import FixedClock
 from posloyalty.domain import codes
 from posloyalty.domain.ids import MemberId
-from posloyalty.terminal.identify import identify, member_view
+from posloyalty.terminal.member_scan import identify, member_view
 from posloyalty.tilldb import member_codes, repo
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.demo import generate_demo, member_id

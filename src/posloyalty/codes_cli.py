@@ -31,7 +31,7 @@ from posloyalty.domain.codes import CouponCode, ProductBarcode, ProvisionalCode,
 from posloyalty.domain.ids import MemberId
 from posloyalty.domain.privacy import mask_name
 from posloyalty.domain.rules import RuleError, RuleSet, parse_rules_text
-from posloyalty.terminal.identify import IdentifyError, identify, member_view
+from posloyalty.terminal.member_scan import IdentifyError, identify, member_view
 from posloyalty.terminal.registration import (
     DEFAULT_PHONE_PATTERN,
     RegistrationError,

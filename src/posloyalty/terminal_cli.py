@@ -24,7 +24,7 @@ from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import context_from_store
 from posloyalty.terminal.eod import end_of_day
 from posloyalty.terminal.errors import CheckoutError
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.returns import process_return
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.backup import backup, restore

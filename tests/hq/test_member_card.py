@@ -32,8 +32,8 @@ from posloyalty.hq.members import secret_of
 from posloyalty.hq.models import Member
 from posloyalty.hq.services import HqService
 from posloyalty.sync.client import SyncClient, enroll
-from posloyalty.terminal.identify import identify
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
+from posloyalty.terminal.member_scan import identify
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.vault import open_vault

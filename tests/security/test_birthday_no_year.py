@@ -16,7 +16,7 @@ from posloyalty.domain.ids import TierId
 from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.pricing import MemberSnapshot, birthday_in_window
 from posloyalty.resources import load_preset
-from posloyalty.terminal.identify import member_view
+from posloyalty.terminal.member_scan import member_view
 from posloyalty.terminal.registration import RegistrationForm, register, registration_wire_payload
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database

@@ -35,7 +35,7 @@ from posloyalty.sync.client import Backoff, SyncClient, enroll
 from posloyalty.sync.outbound import WIRE_PENDING_UNTIL_CONFIRMED
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import TerminalContext, context_from_store
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.confirmation import STORED_PENDING_UNTIL_CONFIRMED
 from posloyalty.tilldb.db import Database

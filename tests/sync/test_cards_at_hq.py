@@ -18,8 +18,8 @@ from posloyalty.hq.models import MemberCard, Revocation
 from posloyalty.terminal.cards import record_card
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.errors import CheckoutError
-from posloyalty.terminal.identify import IdentifyError, identify
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
+from posloyalty.terminal.member_scan import IdentifyError, identify
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.ids import Uuid7
 from posloyalty.tilldb.vault import open_vault

@@ -26,7 +26,7 @@ from posloyalty.sync.client import read_state
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.context import ALLOWANCE_KEY
 from posloyalty.terminal.errors import CheckoutError
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.registration import RegistrationForm, register
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database

@@ -50,8 +50,8 @@ from posloyalty.sync.protocol import PullResponse
 from posloyalty.terminal.allowance import offline_allowance
 from posloyalty.terminal.context import ALLOWANCE_KEY
 from posloyalty.terminal.errors import CheckoutError
-from posloyalty.terminal.identify import identify
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
+from posloyalty.terminal.member_scan import identify
 from posloyalty.terminal.registration import RegistrationForm, register
 from posloyalty.tilldb import member_codes, repo
 from posloyalty.tilldb.db import Database

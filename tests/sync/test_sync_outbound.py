@@ -16,7 +16,7 @@ from posloyalty.sync import outbound
 from posloyalty.sync.protocol import PAYLOAD_MODELS
 from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.registration import RegistrationForm, register
 from posloyalty.terminal.returns import process_return
 from posloyalty.tilldb import repo

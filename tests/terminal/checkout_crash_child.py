@@ -15,7 +15,7 @@ from hq_signing import confirm_balance
 
 from posloyalty.clock import FixedClock
 from posloyalty.terminal.checkout import CheckoutSession
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.tilldb.db import Database
 
 

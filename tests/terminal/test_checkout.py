@@ -24,7 +24,7 @@ from posloyalty.domain import points as pts
 from posloyalty.terminal.allowance import offline_allowance
 from posloyalty.terminal.checkout import CheckoutSession, State
 from posloyalty.terminal.errors import CheckoutError, IllegalTransition
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.confirmation import PENDING_UNTIL_CONFIRMED
 from posloyalty.tilldb.db import Database

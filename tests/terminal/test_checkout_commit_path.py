@@ -16,7 +16,7 @@ from posloyalty.domain.rules import RuleSet
 from posloyalty.resources import load_preset
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.errors import CheckoutError
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.members import load_member
 from posloyalty.terminal.receipt_codes import next_receipt_code
 from posloyalty.terminal.tier_growth import apply_growth

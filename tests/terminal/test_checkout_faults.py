@@ -15,7 +15,7 @@ from sqlalchemy import event
 from posloyalty.clock import FixedClock
 from posloyalty.terminal.checkout import CheckoutSession, State
 from posloyalty.terminal.errors import StorageRefused
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.returns import process_return
 from posloyalty.tilldb.db import Database
 

@@ -28,7 +28,7 @@ from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession, State
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.returns import process_return
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.models import Member

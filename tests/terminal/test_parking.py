@@ -13,7 +13,7 @@ from posloyalty.clock import FixedClock
 from posloyalty.domain.money import Fen
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.errors import CheckoutError
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.parking import park_sale, parked_sales, recall_sale
 from posloyalty.tilldb.db import Database
 

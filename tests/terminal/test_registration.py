@@ -15,8 +15,8 @@ from posloyalty.domain import codes
 from posloyalty.domain.rules import RuleSet, parse_rules_text
 from posloyalty.resources import resources_dir
 from posloyalty.sync.protocol import LedgerEntryPayload, RegistrationPayload
-from posloyalty.terminal.identify import identify, member_view
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
+from posloyalty.terminal.member_scan import identify, member_view
 from posloyalty.terminal.registration import (
     DEFAULT_PHONE_PATTERN,
     DuplicatePhoneError,

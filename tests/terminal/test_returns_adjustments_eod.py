@@ -16,7 +16,7 @@ from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession, Receipt
 from posloyalty.terminal.eod import end_of_day
 from posloyalty.terminal.errors import CheckoutError
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.returns import find_sale, process_return
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database

@@ -35,7 +35,7 @@ from posloyalty.domain.pricing import (
 from posloyalty.terminal.allowance import check_offline_allowance
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, IllegalTransition, StorageRefused
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.members import MemberState, ensure_provisional_member, load_member
 from posloyalty.terminal.receipt_codes import next_receipt_code
 from posloyalty.terminal.tier_growth import TierProgress, apply_growth

@@ -25,8 +25,8 @@ from posloyalty.terminal.allowance import offline_allowance
 from posloyalty.terminal.checkout import CartLine, CheckoutSession, Receipt, State
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
-from posloyalty.terminal.identify import IdentifyError, identify
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
+from posloyalty.terminal.member_scan import IdentifyError, identify
 from posloyalty.terminal.members import MemberState, load_member
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
 from posloyalty.terminal.tier_growth import member_tier_status

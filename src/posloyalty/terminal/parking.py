@@ -19,7 +19,7 @@ from posloyalty.domain.money import Fen
 from posloyalty.terminal.checkout import OPEN_AMOUNT_SKU, CheckoutSession, State
 from posloyalty.terminal.counter import Counter, CounterView
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
-from posloyalty.terminal.identity import Identified, IdentifiedBy
+from posloyalty.terminal.identified import Identified, IdentifiedBy
 from posloyalty.tilldb import parked as store_parked
 from posloyalty.tilldb.errors import StoreError
 

@@ -30,7 +30,7 @@ from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, 
 from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.privacy import mask_name, mask_phone, normalize_phone
 from posloyalty.domain.rules import RuleSet
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.zone import store_zone
 from posloyalty.tilldb import member_codes, repo
 from posloyalty.tilldb.db import Database, TillSession

@@ -24,8 +24,8 @@ from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, 
 from posloyalty.domain.ids import CouponCode as CouponId
 from posloyalty.domain.points import LedgerEntry
 from posloyalty.resources import load_preset
-from posloyalty.terminal.identify import IdentifyError, identify, member_view
-from posloyalty.terminal.identity import Identified
+from posloyalty.terminal.identified import Identified
+from posloyalty.terminal.member_scan import IdentifyError, identify, member_view
 from posloyalty.tilldb import member_codes, repo
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.migrations import MIGRATIONS, SCHEMA_VERSION

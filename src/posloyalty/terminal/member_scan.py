@@ -41,7 +41,7 @@ from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.pricing import birthday_in_window
 from posloyalty.domain.privacy import mask_name, mask_phone
 from posloyalty.domain.rules import RuleSet
-from posloyalty.terminal.identity import Identified, IdentifiedBy
+from posloyalty.terminal.identified import Identified, IdentifiedBy
 from posloyalty.terminal.zone import store_zone
 from posloyalty.tilldb import member_codes, repo
 from posloyalty.tilldb.db import Database, TillSession
