@@ -29,8 +29,10 @@ from posloyalty.sync.protocol import PushBatch
 __all__ = [
     "ChainBroken",
     "ChainItem",
+    "Verified",
     "check_push",
     "clear_break",
+    "preverify",
     "record_break",
     "stop_message",
     "stopped",
@@ -54,6 +56,40 @@ class ChainItem:
     digest: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """Links of a batch whose hash was found right under ``key`` before the writer lock (pure
+    work, :func:`preverify`); :func:`check_push` trusts them only when ``key`` is the key HQ
+    holds for the till, and checks every other link itself."""
+
+    key: str
+    #: Each verified link whole (seq, kind, id, prev, digest, hash): by content, not by seq.
+    links: frozenset[tuple[int, str, str, str, str, str]]
+
+
+#: The chain key HQ last held per terminal in this process: only a candidate for
+#: :func:`preverify` (check_push compares it with the stored key before relying on it).
+_KNOWN_KEYS: dict[str, str] = {}
+_KNOWN_KEYS_MAX = 100_000
+
+
+def preverify(terminal_id: str, batch: PushBatch) -> Verified | None:
+    """Check the batch's link hashes outside the writer lock, under the key the batch carries
+    or the one HQ held for the till before (None: no candidate key, or nothing to check)."""
+    key = batch.chain_key or _KNOWN_KEYS.get(terminal_id)
+    if key is None or not batch.chain:
+        return None
+    raw = bytes.fromhex(key)
+    return Verified(
+        key,
+        frozenset(
+            (c.seq, c.kind, c.id, c.prev, c.digest, c.hash)
+            for c in batch.chain
+            if link(raw, c.seq, c.kind, c.id, c.prev, c.digest) == c.hash
+        ),
+    )
+
+
 def stopped(session: Session, terminal_id: str) -> TillChain | None:
     """The till's chain state when HQ has stopped its sync, else None."""
     state = session.get(TillChain, terminal_id)
@@ -65,10 +101,13 @@ def check_push(
     caller: Caller,
     batch: PushBatch,
     chained_items: Callable[[], Sequence[ChainItem]],
+    verified: Verified | None = None,
 ) -> None:
     """Check the batch's links and items (``chained_items``: the batch's valid sales and ledger
     entries, asked for only when the till chains) against the till's chain; store the new
-    links and head. Raises :class:`ChainBroken`, :class:`Refused` when HQ stopped the till."""
+    links and head. ``verified``: links already checked under a candidate key
+    (:func:`preverify`). Raises :class:`ChainBroken`, :class:`Refused` when HQ stopped the
+    till."""
     state = session.get(TillChain, caller.terminal_id)
     if state is not None and state.broken_at is not None:
         raise Refused(stop_message(state))
@@ -80,6 +119,10 @@ def check_push(
     elif batch.chain_key is not None and batch.chain_key != state.chain_key:
         raise ChainBroken(None, None, None, "the till presented another chain key than before")
     items = chained_items()
+    if len(_KNOWN_KEYS) >= _KNOWN_KEYS_MAX:
+        _KNOWN_KEYS.clear()
+    _KNOWN_KEYS[caller.terminal_id] = state.chain_key
+    checked = verified.links if verified is not None and verified.key == state.chain_key else None
     key = bytes.fromhex(state.chain_key)
     links = sorted(batch.chain, key=lambda c: c.seq)
     old_seqs = {c.seq for c in links if c.seq <= state.seq}
@@ -116,7 +159,10 @@ def check_push(
             raise ChainBroken(
                 c.seq, c.kind, c.id, f"row {c.seq} ({c.kind} {c.id}) does not follow row {head_seq}"
             )
-        if link(key, c.seq, c.kind, c.id, c.prev, c.digest) != c.hash:
+        whole = (c.seq, c.kind, c.id, c.prev, c.digest, c.hash)
+        if (checked is None or whole not in checked) and link(
+            key, c.seq, c.kind, c.id, c.prev, c.digest
+        ) != c.hash:
             raise ChainBroken(
                 c.seq,
                 c.kind,
