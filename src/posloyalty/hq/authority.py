@@ -493,6 +493,7 @@ def check_entries(  # noqa: PLR0917 (one batch's facts)
     facts = _Facts(session, caller, entries, batch_sales, members)
     book = book or rule_book(session)
     revisions, rules = book.revisions, book.active
+    most_for: dict[int, int] = {}  # max_points by sale total: the same for every equal total
     # Read only when a batch adjusts points (most carry sales and their entries only).
     budget = (
         _budget(session, caller.store_id)
@@ -544,7 +545,9 @@ def check_entries(  # noqa: PLR0917 (one batch's facts)
                     )
                     continue
             else:
-                most = max_points(revisions, sale[1])
+                most = most_for.get(sale[1])
+                if most is None:
+                    most = most_for[sale[1]] = max_points(revisions, sale[1])
                 if earned[sale_id] + pts > most:
                     hold(
                         e,

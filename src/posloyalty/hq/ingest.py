@@ -42,7 +42,8 @@ from posloyalty.hq.authority import (
 )
 from posloyalty.hq.bulk import JsonText, insert_rows, select_by_keys
 from posloyalty.hq.cards import register_card
-from posloyalty.hq.chain import ChainItem, Verified, check_push, preverify
+from posloyalty.hq.chain import ChainItem, Verified, advance, check_push, preverify
+from posloyalty.hq.db import lock_terminal, lock_writer
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden
 from posloyalty.hq.ledger import entries_for_many, publish_new_entries
@@ -70,6 +71,8 @@ from posloyalty.sync.protocol import (
     chain_digest,
 )
 
+#: Kinds whose pushed-item keys are recorded before the writer lock (always accepted).
+_EARLY_KEYS = frozenset({"sale", "ledger_entry"})
 #: Kinds in processing order: registrations first, so later items can refer to them.
 _ORDER = {"registration": 0, "sale": 1, "ledger_entry": 2, "coupon_use": 3, "card": 4}
 
@@ -147,13 +150,18 @@ def push(
 
     def done(i: int, status: ItemStatus, reason: str = "") -> None:
         item = batch.items[i]
-        results[i] = ItemResult(kind=item.kind, id=item.id, status=status, reason=reason)
+        # Built from values checked already (the item's own kind and id): no validation again.
+        results[i] = ItemResult.model_construct(
+            kind=item.kind, id=item.id, status=status, reason=reason
+        )
 
     for i, reason in prepared.rejected.items():
         done(i, "rejected", reason)
     valid = prepared.valid
-    book = rule_book(session)
-    check_push(session, caller, batch, lambda: prepared.chained, prepared.verified)
+    # Phase 1, under this till's own lock only: its chain and its items' keys (rows only its
+    # own pushes write), beside other tills' pushes and the writer.
+    lock_terminal(session, caller.terminal_id)
+    head = check_push(session, caller, batch, lambda: prepared.chained, prepared.verified)
     stored = _stored_hashes(session, {(v.item.kind, v.item.id) for v in valid})
     fresh: list[_Item] = []
     seen: dict[tuple[str, str], str] = {}
@@ -177,6 +185,23 @@ def push(
     for found, reason in _recorded_conflicts(session, caller, set(dup)).items():
         done(dup[found], "duplicate", reason)
 
+    written = {"store_id": caller.store_id, "terminal_id": caller.terminal_id, "received_at": at}
+    # A fresh sale or ledger entry is always accepted (what it claims may be held back below).
+    insert_rows(
+        session,
+        PushedItem,
+        [
+            {"kind": v.item.kind, "id": v.item.id, "payload_hash": v.digest}
+            for v in fresh
+            if v.item.kind in _EARLY_KEYS
+        ],
+        written | {"batch_id": batch.batch_id},
+    )
+    # Phase 2, under the writer lock: everything that reads or writes what other writers
+    # share (members, slices, balances' ledgers, the change feed, coupons, the chain head).
+    lock_writer(session)
+    advance(session, head)
+    book = rule_book(session)
     fresh.sort(key=lambda v: (_ORDER[v.item.kind], v.index))
     index_of = {(v.item.kind, v.item.id): v.index for v in fresh}
     accepted: list[_Item] = []
@@ -218,7 +243,6 @@ def push(
         accepted.append(v)
         done(v.index, "accepted", reason)
 
-    written = {"store_id": caller.store_id, "terminal_id": caller.terminal_id, "received_at": at}
     refs = {r["member_ref"] for r in (*sales, *entries) if r["member_ref"] is not None}
     refs |= {v.payload.member_id for v in coupon_uses if v.payload.member_id}
     members = resolve(session, refs)
@@ -287,7 +311,11 @@ def push(
     insert_rows(
         session,
         PushedItem,
-        [{"kind": v.item.kind, "id": v.item.id, "payload_hash": v.digest} for v in accepted],
+        [
+            {"kind": v.item.kind, "id": v.item.id, "payload_hash": v.digest}
+            for v in accepted
+            if v.item.kind not in _EARLY_KEYS
+        ],
         written | {"batch_id": batch.batch_id},
     )
     session.execute(

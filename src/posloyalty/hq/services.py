@@ -146,7 +146,8 @@ class HqService:
             results = self.db.run(
                 lambda s: ingest.push(
                     s, caller, batch, at, recent_days=self.recent_days(s), prepared=prepared
-                )
+                ),
+                writer=False,  # ingest.push takes the till's lock, then the writer lock
             )
         except till_chain.ChainBroken as exc:
             # Nothing of the batch was stored; the break is recorded on its own.
