@@ -50,7 +50,7 @@ from posloyalty.domain.rules import RuleSet
 from posloyalty.domain.verification import max_growth, max_points
 from posloyalty.hq.bulk import one_of
 from posloyalty.hq.enrolment import Caller
-from posloyalty.hq.ledger import active_rules, parse_published, purchases_for
+from posloyalty.hq.ledger import parse_published, purchases_for
 from posloyalty.hq.members import link_store
 from posloyalty.hq.models import (
     CodeUse,
@@ -70,14 +70,18 @@ __all__ = [
     "ADJUST_BUDGET_SETTING",
     "DEFAULT_ADJUST_BUDGET",
     "MAX_ENTRY_POINTS",
+    "Catalogue",
     "Derived",
     "Quarantine",
+    "RuleBook",
     "check_entries",
     "check_growth",
     "compensations",
     "derive_sale",
+    "preload_members",
     "present_members",
     "prove_by_codes",
+    "rule_book",
     "rule_revisions",
 ]
 
@@ -101,9 +105,74 @@ class Quarantine:
     words: str
 
 
+@dataclass(frozen=True, slots=True)
+class RuleBook:
+    """Every published rule revision and the one in force, read for a push in one query
+    (each text parsed once per process: :func:`posloyalty.hq.ledger.parse_published`)."""
+
+    by_ref: dict[tuple[str, int], RuleSet]
+    active: RuleSet | None
+
+    @property
+    def revisions(self) -> list[RuleSet]:
+        return list(self.by_ref.values())
+
+
+def rule_book(session: Session) -> RuleBook:
+    """The published rules as a :class:`RuleBook`."""
+    by_ref: dict[tuple[str, int], RuleSet] = {}
+    active = None
+    for doc_id, revision, is_active, text in session.execute(
+        select(RuleDocument.id, RuleDocument.revision, RuleDocument.active, RuleDocument.text)
+    ):
+        rules = by_ref[(doc_id, int(revision))] = parse_published(text)
+        if is_active:
+            active = rules
+    return RuleBook(by_ref, active)
+
+
 def rule_revisions(session: Session) -> list[RuleSet]:
     """Every published rule revision (parsed once each): a till may quote with any it pulled."""
-    return [parse_published(text) for text in session.scalars(select(RuleDocument.text))]
+    return rule_book(session).revisions
+
+
+def preload_members(session: Session, member_ids: Iterable[str]) -> None:
+    """Load these members into the session in one query (later ``session.get`` calls for them,
+    per code or basket, then need no round trip)."""
+    ids = set(member_ids)
+    if ids:
+        session.scalars(select(Member).where(one_of(session, Member.id, ids))).all()
+
+
+class Catalogue:
+    """HQ's catalogue rows for the SKUs of a batch's baskets, read in one query; a SKU not
+    seen up front (a basket HQ could not read ahead) is looked up when asked for."""
+
+    def __init__(self, session: Session, sales: Iterable[SalePayload]) -> None:
+        self._session = session
+        self._rows: dict[str, Product | None] = {}
+        skus: set[str] = set()
+        for sale in sales:
+            lines = sale.basket.get("lines") if isinstance(sale.basket, dict) else None
+            for ln in lines if isinstance(lines, list) else []:
+                if isinstance(ln, dict) and isinstance(ln.get("sku"), str):
+                    skus.add(ln["sku"])
+        self._load(skus)
+
+    def _load(self, skus: set[str]) -> None:
+        wanted = skus - set(self._rows)
+        if not wanted:
+            return
+        self._rows |= dict.fromkeys(wanted)
+        for p in self._session.scalars(
+            select(Product).where(one_of(self._session, Product.sku, wanted))
+        ):
+            self._rows[p.sku] = p
+
+    def products(self, skus: set[str]) -> dict[str, Product]:
+        """The catalogue rows among ``skus`` (unknown SKUs left out)."""
+        self._load(skus)
+        return {sku: p for sku in skus if (p := self._rows.get(sku)) is not None}
 
 
 def present_members(session: Session, store_id: str, member_ids: Iterable[str]) -> set[str]:
@@ -227,15 +296,6 @@ class Derived:
     problem: str = ""
 
 
-def _rules_revision(session: Session, doc_id: str, revision: int) -> RuleSet | None:
-    text = session.scalar(
-        select(RuleDocument.text).where(
-            RuleDocument.id == doc_id, RuleDocument.revision == revision
-        )
-    )
-    return parse_published(text) if text is not None else None
-
-
 def _tier_rank(
     session: Session,
     rules: RuleSet,
@@ -261,15 +321,20 @@ def derive_sale(
     payload: SalePayload,
     member_id: str | None,
     earlier: list[tiers.Purchase] | None = None,
+    *,
+    book: RuleBook | None = None,
+    catalogue: Catalogue | None = None,
 ) -> Derived:
     """Price the sale's basket again with the rule revision the till quoted with.
 
     HQ's facts replace the till's where HQ has them: the member's birthday, and prices of
     products in HQ's catalogue must match; the tier the till priced with may not be above the
-    member's tier at HQ. The total must come out as the till recorded it.
+    member's tier at HQ. The total must come out as the till recorded it. ``book`` and
+    ``catalogue``: the batch's rules and catalogue rows, read once (read here when not given).
     """
     assert payload.basket is not None and payload.rules is not None
-    rules = _rules_revision(session, payload.rules.id, payload.rules.revision)
+    book = book or rule_book(session)
+    rules = book.by_ref.get((payload.rules.id, payload.rules.revision))
     if rules is None:
         return Derived(problem=f"rules {payload.rules.id}@{payload.rules.revision} unknown at HQ")
     try:
@@ -300,12 +365,8 @@ def derive_sale(
                 basket.member, birthday=None if birthday is None else MonthDay.of(birthday)
             ),
         )
-    products = {
-        p.sku: p
-        for p in session.scalars(
-            select(Product).where(one_of(session, Product.sku, {ln.sku for ln in basket.lines}))
-        )
-    }
+    catalogue = catalogue or Catalogue(session, [])
+    products = catalogue.products({ln.sku for ln in basket.lines})
     for ln in basket.lines:
         p = products.get(ln.sku)
         if p is not None and (
@@ -422,14 +483,23 @@ def check_entries(  # noqa: PLR0917 (one batch's facts)
     members: Mapping[str, str],
     present: set[str],
     derived: Mapping[str, Derived] | None = None,
+    *,
+    book: RuleBook | None = None,
 ) -> dict[str, Quarantine]:
     """The entries of a batch that must not be credited, by entry id (see the module).
-    ``derived``: HQ's pricing of this batch's sales that carry their basket (by sale id)."""
+    ``derived``: HQ's pricing of this batch's sales that carry their basket (by sale id);
+    ``book``: the published rules (read here when not given)."""
     derived = derived or {}
     facts = _Facts(session, caller, entries, batch_sales, members)
-    revisions = rule_revisions(session)
-    rules = active_rules(session)
-    budget = _budget(session, caller.store_id)
+    book = book or rule_book(session)
+    revisions, rules = book.revisions, book.active
+    most_for: dict[int, int] = {}  # max_points by sale total: the same for every equal total
+    # Read only when a batch adjusts points (most carry sales and their entries only).
+    budget = (
+        _budget(session, caller.store_id)
+        if any(e["kind"] == "adjust" and e["points"] > 0 for e in entries)
+        else DEFAULT_ADJUST_BUDGET
+    )
     tally = _Tally()
     for sale_id, rows in facts.prior.items():
         for kind, pts in rows:
@@ -475,7 +545,9 @@ def check_entries(  # noqa: PLR0917 (one batch's facts)
                     )
                     continue
             else:
-                most = max_points(revisions, sale[1])
+                most = most_for.get(sale[1])
+                if most is None:
+                    most = most_for[sale[1]] = max_points(revisions, sale[1])
                 if earned[sale_id] + pts > most:
                     hold(
                         e,

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import (
     JSON,
     Column,
@@ -71,7 +72,11 @@ def _rows_json(columns: Sequence[Column[Any]], rows: Sequence[dict[str, Any]]) -
     if nested:
         # SQLAlchemy's JSON type stores None as JSON 'null': json.dumps does the same.
         rows = [row | {name: _json_text(row[name]) for name in nested} for row in rows]
-    return json.dumps(rows, default=_instant)
+    try:
+        # orjson: several times json's speed on a batch; instants go through _instant's check.
+        return orjson.dumps(rows, default=_instant, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+    except TypeError:  # an integer beyond 64 bits (orjson's limit): json.dumps takes it
+        return json.dumps(rows, default=_instant)
 
 
 def _recordset(session: Session, columns: Sequence[Column[Any]], alias: str) -> str:

@@ -29,8 +29,12 @@ from posloyalty.sync.protocol import PushBatch
 __all__ = [
     "ChainBroken",
     "ChainItem",
+    "Head",
+    "Verified",
+    "advance",
     "check_push",
     "clear_break",
+    "preverify",
     "record_break",
     "stop_message",
     "stopped",
@@ -54,10 +58,54 @@ class ChainItem:
     digest: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """Links of a batch whose hash was found right under ``key`` before the writer lock (pure
+    work, :func:`preverify`); :func:`check_push` trusts them only when ``key`` is the key HQ
+    holds for the till, and checks every other link itself."""
+
+    key: str
+    #: Each verified link whole (seq, kind, id, prev, digest, hash): by content, not by seq.
+    links: frozenset[tuple[int, str, str, str, str, str]]
+
+
+#: The chain key HQ last held per terminal in this process: only a candidate for
+#: :func:`preverify` (check_push compares it with the stored key before relying on it).
+_KNOWN_KEYS: dict[str, str] = {}
+_KNOWN_KEYS_MAX = 100_000
+
+
+def preverify(terminal_id: str, batch: PushBatch) -> Verified | None:
+    """Check the batch's link hashes outside the writer lock, under the key the batch carries
+    or the one HQ held for the till before (None: no candidate key, or nothing to check)."""
+    key = batch.chain_key or _KNOWN_KEYS.get(terminal_id)
+    if key is None or not batch.chain:
+        return None
+    raw = bytes.fromhex(key)
+    return Verified(
+        key,
+        frozenset(
+            (c.seq, c.kind, c.id, c.prev, c.digest, c.hash)
+            for c in batch.chain
+            if link(raw, c.seq, c.kind, c.id, c.prev, c.digest) == c.hash
+        ),
+    )
+
+
 def stopped(session: Session, terminal_id: str) -> TillChain | None:
     """The till's chain state when HQ has stopped its sync, else None."""
     state = session.get(TillChain, terminal_id)
     return state if state is not None and state.broken_at is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """Where a checked batch leaves the till's chain: stored by :func:`advance`."""
+
+    state: TillChain
+    new: bool
+    seq: int
+    hash: str | None
 
 
 def check_push(
@@ -65,21 +113,33 @@ def check_push(
     caller: Caller,
     batch: PushBatch,
     chained_items: Callable[[], Sequence[ChainItem]],
-) -> None:
+    verified: Verified | None = None,
+) -> Head | None:
     """Check the batch's links and items (``chained_items``: the batch's valid sales and ledger
-    entries, asked for only when the till chains) against the till's chain; store the new
-    links and head. Raises :class:`ChainBroken`, :class:`Refused` when HQ stopped the till."""
+    entries, asked for only when the till chains) against the till's chain and store the new
+    links; the new head, for :func:`advance` (None: the till does not chain). ``verified``:
+    links already checked under a candidate key (:func:`preverify`). Raises
+    :class:`ChainBroken`, :class:`Refused` when HQ stopped the till.
+
+    Runs under the till's own push lock (``hq.db.lock_terminal``), before the writer lock: it
+    writes only this till's link rows. The head row, which :func:`record_break` and
+    :func:`clear_break` write too, is left to :func:`advance` under the writer lock."""
     state = session.get(TillChain, caller.terminal_id)
     if state is not None and state.broken_at is not None:
         raise Refused(stop_message(state))
+    new = state is None
     if state is None:
         if batch.chain_key is None:
-            return  # a till that does not chain (yet)
+            return None  # a till that does not chain (yet)
+        # Not added to the session here: advance() inserts it under the writer lock.
         state = TillChain(terminal_id=caller.terminal_id, chain_key=batch.chain_key, seq=0)
-        session.add(state)
     elif batch.chain_key is not None and batch.chain_key != state.chain_key:
         raise ChainBroken(None, None, None, "the till presented another chain key than before")
     items = chained_items()
+    if len(_KNOWN_KEYS) >= _KNOWN_KEYS_MAX:
+        _KNOWN_KEYS.clear()
+    _KNOWN_KEYS[caller.terminal_id] = state.chain_key
+    checked = verified.links if verified is not None and verified.key == state.chain_key else None
     key = bytes.fromhex(state.chain_key)
     links = sorted(batch.chain, key=lambda c: c.seq)
     old_seqs = {c.seq for c in links if c.seq <= state.seq}
@@ -95,8 +155,8 @@ def check_push(
             )
         ):
             held[int(seq)] = (kind, ref_id, digest)
-    head_seq, head_hash = state.seq, state.hash
-    new: list[dict[str, object]] = []
+    head_seq, head_hash = state.seq or 0, state.hash
+    links_new: list[dict[str, object]] = []
     by_ref: dict[tuple[str, str], str] = {}
     for c in links:
         if c.seq <= head_seq:
@@ -116,7 +176,10 @@ def check_push(
             raise ChainBroken(
                 c.seq, c.kind, c.id, f"row {c.seq} ({c.kind} {c.id}) does not follow row {head_seq}"
             )
-        if link(key, c.seq, c.kind, c.id, c.prev, c.digest) != c.hash:
+        whole = (c.seq, c.kind, c.id, c.prev, c.digest, c.hash)
+        if (checked is None or whole not in checked) and link(
+            key, c.seq, c.kind, c.id, c.prev, c.digest
+        ) != c.hash:
             raise ChainBroken(
                 c.seq,
                 c.kind,
@@ -124,7 +187,7 @@ def check_push(
                 f"row {c.seq} ({c.kind} {c.id}) was changed after it was recorded, or its link "
                 "was forged",
             )
-        new.append({"seq": c.seq, "kind": c.kind, "ref_id": c.id, "digest": c.digest})
+        links_new.append({"seq": c.seq, "kind": c.kind, "ref_id": c.id, "digest": c.digest})
         held[c.seq] = (c.kind, c.id, c.digest)
         by_ref[(c.kind, c.id)] = c.digest
         head_seq, head_hash = c.seq, c.hash
@@ -147,8 +210,32 @@ def check_push(
             raise ChainBroken(
                 None, i.kind, i.id, f"{i.kind} {i.id} differs from what its link recorded"
             )
-    insert_rows(session, ChainLinkRow, new, {"terminal_id": caller.terminal_id})
-    state.seq, state.hash = head_seq, head_hash
+    insert_rows(session, ChainLinkRow, links_new, {"terminal_id": caller.terminal_id})
+    return Head(state, new, head_seq, head_hash)
+
+
+def advance(session: Session, head: Head | None) -> None:
+    """Store the till's new chain head (under the writer lock). A break HQ recorded while the
+    batch was checked stops it here (:class:`Refused`); a head row another writer created
+    meanwhile is a unique-key race that :meth:`HqDb.run` retries."""
+    if head is None:
+        return
+    state = head.state
+    if head.new:
+        session.add(
+            TillChain(
+                terminal_id=state.terminal_id,
+                chain_key=state.chain_key,
+                seq=head.seq,
+                hash=head.hash,
+            )
+        )
+        session.flush()
+        return
+    session.refresh(state)
+    if state.broken_at is not None:
+        raise Refused(stop_message(state))
+    state.seq, state.hash = head.seq, head.hash
 
 
 def record_break(session: Session, caller: Caller, broken: ChainBroken, at: dt.datetime) -> str:

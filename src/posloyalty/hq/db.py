@@ -37,6 +37,34 @@ T = TypeVar("T")
 _RETRY_SQLSTATES = {"40001", "40P01"}
 #: The PostgreSQL advisory lock key every writing transaction takes first ("POSL").
 WRITER_LOCK = 0x504F534C
+#: First key of the two-key advisory locks one till's pushes take (:func:`lock_terminal`);
+#: PostgreSQL keeps the one-key and two-key lock spaces apart.
+TERMINAL_LOCK = 0x504F5354
+_LOCKED = "writer_locked"
+
+
+def lock_writer(session: Session) -> None:
+    """Take the writer lock now, in a transaction begun with ``writer=False`` that has done
+    its till-private part (see :func:`lock_terminal`); a no-op when it is held already."""
+    if session.info.get(_LOCKED):
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
+    session.info[_LOCKED] = True
+
+
+def lock_terminal(session: Session, terminal_id: str) -> None:
+    """One till's pushes one at a time, beside other tills' and the writer: a push checks its
+    till's chain and records its item keys (rows no other writer touches) under this lock,
+    then takes the writer lock (:func:`lock_writer`) for the rest. Always in that order, and
+    never once the writer lock is held (a writer waiting here for a push that waits for the
+    writer would deadlock)."""
+    if session.info.get(_LOCKED) or session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:cls, hashtext(:terminal))"),
+        {"cls": TERMINAL_LOCK, "terminal": terminal_id},
+    )
 
 
 class DatabaseUrlError(ValueError):
@@ -146,8 +174,9 @@ class HqDb:
         """A session in one transaction; ``writer``: one at a time (see the module docstring).
         Pass ``writer=False`` only for work that reads, or writes rows no writer locks."""
         with self._sessions() as session, session.begin():
-            if writer and self.dialect == "postgresql":
-                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
+            session.info.pop(_LOCKED, None)
+            if writer:
+                lock_writer(session)
             yield session
 
     def run(self, work: Callable[[Session], T], *, attempts: int = 5, writer: bool = True) -> T:

@@ -28,21 +28,25 @@ from sqlalchemy.orm import Session
 from posloyalty.domain import points, tiers
 from posloyalty.domain.money import Fen
 from posloyalty.hq.authority import (
+    Catalogue,
     Derived,
+    RuleBook,
     check_entries,
     check_growth,
     compensations,
     derive_sale,
+    preload_members,
     present_members,
     prove_by_codes,
-    rule_revisions,
+    rule_book,
 )
 from posloyalty.hq.bulk import JsonText, insert_rows, select_by_keys
 from posloyalty.hq.cards import register_card
-from posloyalty.hq.chain import ChainItem, check_push
+from posloyalty.hq.chain import ChainItem, Verified, advance, check_push, preverify
+from posloyalty.hq.db import lock_terminal, lock_writer
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.errors import BadRequest, Forbidden
-from posloyalty.hq.ledger import active_rules, entries_for_many, publish_new_entries
+from posloyalty.hq.ledger import entries_for_many, publish_new_entries
 from posloyalty.hq.members import (
     DEFAULT_RECENT_DAYS,
     link_stores,
@@ -67,6 +71,8 @@ from posloyalty.sync.protocol import (
     chain_digest,
 )
 
+#: Kinds whose pushed-item keys are recorded before the writer lock (always accepted).
+_EARLY_KEYS = frozenset({"sale", "ledger_entry"})
 #: Kinds in processing order: registrations first, so later items can refer to them.
 _ORDER = {"registration": 0, "sale": 1, "ledger_entry": 2, "coupon_use": 3, "card": 4}
 
@@ -90,6 +96,38 @@ class _Item:
     digest: str
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What a push needs no database for, done before the writer lock (:func:`prepare`):
+    payloads validated, hashed and digested, link hashes checked under the till's key."""
+
+    rejected: dict[int, str]
+    valid: list[_Item]
+    chained: list[ChainItem]
+    verified: Verified | None
+
+
+def prepare(caller: Caller, batch: PushBatch) -> Prepared:
+    """The CPU work of a push, run outside the writer lock (pure: safe to reuse on a retry)."""
+    if batch.terminal_id != caller.terminal_id:
+        raise Forbidden(
+            f"this credential belongs to terminal {caller.terminal_id}, not {batch.terminal_id}"
+        )
+    rejected: dict[int, str] = {}
+    valid: list[_Item] = []
+    for i, item in enumerate(batch.items):
+        try:
+            payload = PAYLOAD_MODELS[item.kind].model_validate(item.payload)
+        except ValidationError as exc:
+            rejected[i] = _problem(exc)
+            continue
+        if payload.store_id != caller.store_id or payload.terminal_id != caller.terminal_id:
+            rejected[i] = "cross-store write refused: the item names another store or terminal"
+            continue
+        valid.append(_Item(i, item, payload, payload_hash(item)))
+    return Prepared(rejected, valid, _chained_items(valid), preverify(caller.terminal_id, batch))
+
+
 def push(
     session: Session,
     caller: Caller,
@@ -97,37 +135,33 @@ def push(
     at: dt.datetime,
     *,
     recent_days: int = DEFAULT_RECENT_DAYS,
+    prepared: Prepared | None = None,
 ) -> list[ItemResult]:
     """Ingest a batch for the calling terminal; one result per item, in order.
 
     Set-based: one lookup of the stored (kind, id) keys for the whole batch and one INSERT per
     table (see :mod:`posloyalty.hq.bulk`); only registrations and coupon uses go item by item.
+    ``prepared``: :func:`prepare` of this batch, done before the transaction took the writer
+    lock (done here when not given).
     """
-    if batch.terminal_id != caller.terminal_id:
-        raise Forbidden(
-            f"this credential belongs to terminal {caller.terminal_id}, not {batch.terminal_id}"
-        )
+    if prepared is None:
+        prepared = prepare(caller, batch)
     results: list[ItemResult | None] = [None] * len(batch.items)
 
     def done(i: int, status: ItemStatus, reason: str = "") -> None:
         item = batch.items[i]
-        results[i] = ItemResult(kind=item.kind, id=item.id, status=status, reason=reason)
+        # Built from values checked already (the item's own kind and id): no validation again.
+        results[i] = ItemResult.model_construct(
+            kind=item.kind, id=item.id, status=status, reason=reason
+        )
 
-    valid: list[_Item] = []
-    for i, item in enumerate(batch.items):
-        try:
-            payload = PAYLOAD_MODELS[item.kind].model_validate(item.payload)
-        except ValidationError as exc:
-            done(i, "rejected", _problem(exc))
-            continue
-        if payload.store_id != caller.store_id or payload.terminal_id != caller.terminal_id:
-            done(
-                i, "rejected", "cross-store write refused: the item names another store or terminal"
-            )
-            continue
-        valid.append(_Item(i, item, payload, payload_hash(item)))
-
-    check_push(session, caller, batch, lambda: _chained_items(valid))
+    for i, reason in prepared.rejected.items():
+        done(i, "rejected", reason)
+    valid = prepared.valid
+    # Phase 1, under this till's own lock only: its chain and its items' keys (rows only its
+    # own pushes write), beside other tills' pushes and the writer.
+    lock_terminal(session, caller.terminal_id)
+    head = check_push(session, caller, batch, lambda: prepared.chained, prepared.verified)
     stored = _stored_hashes(session, {(v.item.kind, v.item.id) for v in valid})
     fresh: list[_Item] = []
     seen: dict[tuple[str, str], str] = {}
@@ -151,6 +185,23 @@ def push(
     for found, reason in _recorded_conflicts(session, caller, set(dup)).items():
         done(dup[found], "duplicate", reason)
 
+    written = {"store_id": caller.store_id, "terminal_id": caller.terminal_id, "received_at": at}
+    # A fresh sale or ledger entry is always accepted (what it claims may be held back below).
+    insert_rows(
+        session,
+        PushedItem,
+        [
+            {"kind": v.item.kind, "id": v.item.id, "payload_hash": v.digest}
+            for v in fresh
+            if v.item.kind in _EARLY_KEYS
+        ],
+        written | {"batch_id": batch.batch_id},
+    )
+    # Phase 2, under the writer lock: everything that reads or writes what other writers
+    # share (members, slices, balances' ledgers, the change feed, coupons, the chain head).
+    lock_writer(session)
+    advance(session, head)
+    book = rule_book(session)
     fresh.sort(key=lambda v: (_ORDER[v.item.kind], v.index))
     index_of = {(v.item.kind, v.item.id): v.index for v in fresh}
     accepted: list[_Item] = []
@@ -192,7 +243,6 @@ def push(
         accepted.append(v)
         done(v.index, "accepted", reason)
 
-    written = {"store_id": caller.store_id, "terminal_id": caller.terminal_id, "received_at": at}
     refs = {r["member_ref"] for r in (*sales, *entries) if r["member_ref"] is not None}
     refs |= {v.payload.member_id for v in coupon_uses if v.payload.member_id}
     members = resolve(session, refs)
@@ -204,6 +254,17 @@ def push(
         for v in accepted
         if isinstance(v.payload, SalePayload) and v.payload.member_id and v.payload.member_code
     ]
+    # The members whose secret, tier or birthday this batch's codes and baskets need: one query.
+    preload_members(
+        session,
+        {
+            members[v.payload.member_id]
+            for v in accepted
+            if isinstance(v.payload, SalePayload)
+            and v.payload.member_id in members
+            and (v.payload.member_code or v.payload.basket is not None)
+        },
+    )
     proven, reused = prove_by_codes(
         session, caller, claims, members, present=present, recent_days=recent_days, at=at
     )
@@ -212,10 +273,10 @@ def push(
         done(index_of[("sale", sale_id)], "accepted", _describe(conflict))
     payloads = {v.item.id: v.payload for v in accepted if isinstance(v.payload, SalePayload)}
     derived: dict[str, Derived] = {}
-    checked = _check_sales(session, caller, sales, payloads, members, present, derived, at)
+    checked = _check_sales(session, caller, sales, payloads, members, present, derived, at, book)
     for sale_id, problem in checked.items():
         done(index_of[("sale", sale_id)], "accepted", problem)
-    held = check_entries(session, caller, entries, sales, members, present, derived)
+    held = check_entries(session, caller, entries, sales, members, present, derived, book=book)
     insert_rows(session, Sale, sales, written)
     insert_rows(session, LedgerEntry, entries, written)
     cancelled = compensations(entries, held, at)
@@ -244,13 +305,17 @@ def push(
         problem = _use_coupon(session, caller, v, members, at)
         if problem:
             done(v.index, "accepted", problem)
-    for entry_id, problem in _check_overdrafts(session, caller, entries, members, at).items():
+    for entry_id, problem in _check_overdrafts(session, caller, entries, members, at, book).items():
         done(index_of[("ledger_entry", entry_id)], "accepted", problem)
     accepted += _register_cards(session, caller, cards, at, done)
     insert_rows(
         session,
         PushedItem,
-        [{"kind": v.item.kind, "id": v.item.id, "payload_hash": v.digest} for v in accepted],
+        [
+            {"kind": v.item.kind, "id": v.item.id, "payload_hash": v.digest}
+            for v in accepted
+            if v.item.kind not in _EARLY_KEYS
+        ],
         written | {"batch_id": batch.batch_id},
     )
     session.execute(
@@ -328,6 +393,7 @@ def _check_sales(  # noqa: PLR0917 (one batch's facts)
     present: set[str],
     derived: dict[str, Derived],
     at: dt.datetime,
+    book: RuleBook,
 ) -> dict[str, str]:
     """Sales stand, but what they claim is checked: a member who was never at this store is
     not credited with the sale (nor taken into the store's slice by it); a sale carrying its
@@ -335,7 +401,8 @@ def _check_sales(  # noqa: PLR0917 (one batch's facts)
     says counts for no member's tier), and its growth is HQ's; without a basket, growth beyond
     what the total earns under any published rules is not credited (the tier job then
     derives it from the total). The conflict reason by sale id."""
-    revisions = rule_revisions(session)
+    revisions = book.revisions
+    catalogue = Catalogue(session, [payloads[r["id"]] for r in sales])
     found: dict[str, str] = {}
     earlier: dict[str, list[tiers.Purchase]] = defaultdict(list)  # this batch's, per member
     for row in sorted(sales, key=lambda r: r["at"]):
@@ -353,7 +420,7 @@ def _check_sales(  # noqa: PLR0917 (one batch's facts)
         if payload.basket is not None and payload.rules is not None:
             who = member if row["member_ref"] is not None else None
             priced = derived[row["id"]] = derive_sale(
-                session, payload, who, earlier[who] if who else None
+                session, payload, who, earlier[who] if who else None, book=book, catalogue=catalogue
             )
             if priced.problem:
                 problems.append(("not_derived", priced.problem))
@@ -613,12 +680,13 @@ def _use_coupon(
     return _describe(conflict)
 
 
-def _check_overdrafts(
+def _check_overdrafts(  # noqa: PLR0917 (one batch's facts)
     session: Session,
     caller: Caller,
     entries: list[dict[str, Any]],
     members: dict[str, str],
     at: dt.datetime,
+    book: RuleBook,
 ) -> dict[str, str]:
     """Record a conflict for every member a redemption in this batch left below zero; the
     reason by the id of the member's first redemption entry in the batch (what it names)."""
@@ -630,7 +698,7 @@ def _check_overdrafts(
     found: dict[str, str] = {}
     if not redeemed:
         return found
-    rules = active_rules(session)
+    rules = book.active
     allowance = rules.points.offline_allowance_points if rules else 0
     histories = entries_for_many(session, set(redeemed))
     for member, rows in sorted(redeemed.items()):

@@ -141,9 +141,13 @@ class HqService:
 
     def push(self, caller: enrolment.Caller, batch: PushBatch) -> PushResult:
         at = self.clock.now()
+        prepared = ingest.prepare(caller, batch)  # CPU work, before the writer lock
         try:
             results = self.db.run(
-                lambda s: ingest.push(s, caller, batch, at, recent_days=self.recent_days(s))
+                lambda s: ingest.push(
+                    s, caller, batch, at, recent_days=self.recent_days(s), prepared=prepared
+                ),
+                writer=False,  # ingest.push takes the till's lock, then the writer lock
             )
         except till_chain.ChainBroken as exc:
             # Nothing of the batch was stored; the break is recorded on its own.
