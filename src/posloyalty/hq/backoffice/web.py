@@ -441,7 +441,7 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
         if name not in reports.REPORTS:
             raise NotFound(f"no report {name!r}")
         scope = scope_of(ctx, start, end, store)
-        table = read(lambda s: reports.run_report(s, name, scope, now()))
+        table = write(lambda s: reports.run_report(s, name, scope, now()))
         assert ctx.who is not None
         who = ctx.who
         shops = read(lambda s: [x.id for x in s.scalars(select(Store).order_by(Store.id))])
@@ -478,7 +478,7 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
         if name not in reports.REPORTS or fmt not in ("csv", "xlsx"):
             raise NotFound(f"no report {name}.{fmt}")
         scope = scope_of(ctx, start, end, store)
-        table = read(lambda s: reports.run_report(s, name, scope, now()))
+        table = write(lambda s: reports.run_report(s, name, scope, now()))
         header = [ctx.t(f"col_{c}") for c in table.columns]
         rows = [[ctx.value(v) for v in r] for r in table.rows]
         filename = f"{name}-{scope.start}-{scope.end}.{fmt}"
