@@ -142,13 +142,6 @@ def _in_scope(scope: Scope) -> list[Any]:
     return where
 
 
-def _members(session: Session, scope: Scope) -> Any:
-    query = select(Member.id, Member.registered_at, Member.home_store, Member.state).where(
-        *_in_scope(scope)
-    )
-    return session.execute(query).all()
-
-
 def _month(at: dt.datetime | dt.date) -> str:
     return f"{at.year:04d}-{at.month:02d}"
 
@@ -192,33 +185,41 @@ def joins_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
 
 
 def tiers_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    counts: dict[str, int] = defaultdict(int)
-    rows = _members(session, scope)
-    for r in rows:
-        counts[str((r.state or {}).get("tier") or "-")] += 1
+    tier = func.coalesce(func.nullif(Member.state["tier"].as_string(), ""), "-")
+    counts = {
+        str(k): int(n)
+        for k, n in session.execute(
+            select(tier, func.count()).where(*_in_scope(scope)).group_by(tier)
+        )
+    }
+    members = sum(counts.values())
     rules = active_rules(session)
     order = [*(rules.tiers.ids() if rules else ()), "-"]
     keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
-    growth = sorted(int((r.state or {}).get("growth", 0)) for r in rows)
-    buyers = [g for g in growth if g > 0]
     return Table(
         ["tier", "members", "share_pct"],
-        [[k, counts[k], _pct(counts[k], len(rows))] for k in keys],
+        [[k, counts[k], _pct(counts[k], members)] for k in keys],
         {
-            "members": len(rows),
-            "suggested_60_30_10": f"{_top_share(growth, 0.4)} / {_top_share(growth, 0.1)}",
-            "suggested_top_20": _top_share(buyers, 0.2),
+            "members": members,
+            "suggested_60_30_10": (
+                f"{_top_share(session, scope, 0.4)} / {_top_share(session, scope, 0.1)}"
+            ),
+            "suggested_top_20": _top_share(session, scope, 0.2, buyers=True),
         },
         bar=1,
     )
 
 
-def _top_share(ascending: list[int], share: float) -> int:
-    """The least value among the top ``share`` of ``ascending`` (rounded up; 0 when empty):
-    a threshold that many members reach."""
-    if not ascending:
+def _top_share(session: Session, scope: Scope, share: float, *, buyers: bool = False) -> int:
+    """The least growth among the top ``share`` of the scope's members (rounded up; only
+    those with growth when ``buyers``; 0 when none): a threshold that many members reach."""
+    growth = func.coalesce(Member.state["growth"].as_integer(), 0)
+    where = [*_in_scope(scope), *([growth > 0] if buyers else [])]
+    n = int(session.scalar(select(func.count()).where(*where)) or 0)
+    if not n:
         return 0
-    return ascending[len(ascending) - math.ceil(len(ascending) * share)]
+    query = select(growth).where(*where).order_by(growth.desc())
+    return int(session.scalar(query.offset(math.ceil(n * share) - 1).limit(1)) or 0)
 
 
 def _store_days(session: Session, scope: Scope, *columns: Any, until_only: bool = False) -> Any:
