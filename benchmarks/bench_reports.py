@@ -40,9 +40,9 @@ _MEMBERS_SQL = """
 INSERT INTO members (id, phone_index, pii_key_id, pii_key, pii, home_store, registered_at,
                      dirty, state)
 SELECT 'M' || i, md5(i::text), 'bench', '\\x00', '\\x00', 'S' || (i % :stores),
-       :end - make_interval(days => (i * 7919) % :days), false,
+       :end - make_interval(days => ((i::bigint * 7919) % :days)::int), false,
        json_build_object('tier', (ARRAY['regular','silver','gold'])[1 + i % 3],
-                         'growth', (i * 31) % 10000)
+                         'growth', (i::bigint * 31) % 10000)
 FROM generate_series(1, :n) AS i;
 INSERT INTO member_aliases (alias, member_id) SELECT 'M' || i, 'M' || i
 FROM generate_series(1, :n) AS i;

@@ -142,6 +142,8 @@ class Member(Base):
     next_event_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
     #: Computed by the jobs from the ledger and sales (see hq.jobs).
     state: Mapped[Any] = mapped_column(JSON, default=dict)
+    #: Personal data erased on the member's request (the ledger stays under this id).
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class MemberNameToken(Base):

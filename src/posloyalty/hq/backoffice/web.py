@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from posloyalty.hq import admin, reports
-from posloyalty.hq.backoffice import audit, auth, conflicts_desk, members_desk, rules_desk
+from posloyalty.hq.backoffice import (
+    audit,
+    auth,
+    conflicts_desk,
+    member_actions,
+    members_desk,
+    rules_desk,
+)
 from posloyalty.hq.backoffice.i18n import LANGS, NAMES, choose_lang, translate
 from posloyalty.hq.backoffice.roles import ROLES, Action, allowed
 from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotFound
@@ -309,6 +316,39 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
             raise BadRequest(ctx.t("points_whole_number")) from None
         write(lambda s: members_desk.adjust_points(s, who, member_id, amount, reason, now()))
         return RedirectResponse(f"{PREFIX}/members/{member_id}?adjusted={amount}", status_code=303)
+
+    _ACTIONS: dict[str, Callable[[Session, auth.Signed, str, str, dt.datetime], Any]] = {
+        "revoke_cards": member_actions.revoke_cards,
+        "rotate_secret": member_actions.rotate_secret,
+        "erase": member_actions.erase,
+    }
+
+    @router.post("/members/{member_id}/act/{action}")
+    def member_act(
+        ctx: Posted,
+        member_id: str,
+        action: str,
+        reason: Annotated[str, Form(max_length=500)] = "",
+    ) -> Response:
+        assert ctx.who is not None
+        who = ctx.who
+        act = _ACTIONS.get(action)
+        if act is None:
+            raise NotFound(f"no action {action!r}")
+        write(lambda s: act(s, who, member_id, reason, now()))
+        return RedirectResponse(f"{PREFIX}/members/{member_id}?done={action}", status_code=303)
+
+    @router.post("/members/{member_id}/merge")
+    def member_merge(
+        ctx: Posted,
+        member_id: str,
+        duplicate: Annotated[str, Form(max_length=40)] = "",
+        reason: Annotated[str, Form(max_length=500)] = "",
+    ) -> Response:
+        assert ctx.who is not None
+        who = ctx.who
+        write(lambda s: member_actions.merge(s, who, member_id, duplicate, reason, now()))
+        return RedirectResponse(f"{PREFIX}/members/{member_id}?done=merge", status_code=303)
 
     # ------------------------------------------------------------------ conflicts and stores
 

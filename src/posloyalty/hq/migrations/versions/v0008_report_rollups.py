@@ -1,4 +1,4 @@
-"""Report rollups: daily per-store and per-member aggregates kept up to date from the ledger
+"""Members erased on request (``members.erased_at``); report rollups: daily per-store and per-member aggregates kept up to date from the ledger
 entries and sales an insert trigger queues (``hq.rollup``).
 
 Revision ID: 0008
@@ -40,6 +40,7 @@ _QUEUE_SQLITE = [
 
 
 def upgrade() -> None:
+    op.add_column("members", sa.Column("erased_at", _TS))
     op.create_table(
         "report_pending",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
