@@ -112,15 +112,22 @@ def rfm(rules: LifecycleRules, purchases: Sequence[tuple[datetime, Fen]], at: da
     """
     past = [(when, amount) for when, amount in purchases if when <= at]
     bought = [when for when, amount in past if amount > 0]
-    spend = sum(amount for _, amount in past)
     days = (at - max(bought)).days if bought else None
+    return rfm_scores(rules, days, len(bought), Fen(sum(amount for _, amount in past)))
+
+
+def rfm_scores(rules: LifecycleRules, days_since: int | None, count: int, spend: Fen) -> Rfm:
+    """RFM scores from the summary :func:`rfm` computes: days since the last purchase (None:
+    none), purchases and net spend."""
     return Rfm(
-        recency=_score(days, rules.recency_days, lower_is_better=True) if days is not None else 1,
-        frequency=_score(len(bought), rules.frequency_counts),
+        recency=_score(days_since, rules.recency_days, lower_is_better=True)
+        if days_since is not None
+        else 1,
+        frequency=_score(count, rules.frequency_counts),
         monetary=_score(spend, rules.monetary_fen),
-        days_since=days,
-        count=len(bought),
-        spend=Fen(spend),
+        days_since=days_since,
+        count=count,
+        spend=spend,
     )
 
 

@@ -28,6 +28,7 @@ from posloyalty.hq.db import HqDb
 from posloyalty.hq.ledger import active_rules, entries_for, publish_new_entries, purchases_for
 from posloyalty.hq.members import merge_duplicates, publish_member
 from posloyalty.hq.models import Conflict, LedgerEntry, Member
+from posloyalty.hq.rollup import refresh
 
 _EXPIRY_NS = uuid.UUID("5b0f6c8e-3f4a-4a53-9b8e-6c1d2e7f9a10")
 
@@ -226,4 +227,5 @@ def run_all(db: HqDb, at: dt.datetime, *, full: bool = False, chunk: int = 500) 
         report = db.run(lambda s: run_jobs(s, at, limit=chunk))
         total.add(report)
         if report.members < chunk:
+            db.run(refresh)  # the report rollups take what arrived since the last run
             return total

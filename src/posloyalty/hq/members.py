@@ -182,7 +182,12 @@ def member_view(session: Session, member: Member, aliases: list[str]) -> dict[st
 
 
 def publish_member(session: Session, member: Member) -> None:
-    """Emit the member's current view and secret (no-ops when unchanged)."""
+    """Emit the member's current view and secret (no-ops when unchanged); an erased member
+    is gone (tills drop it)."""
+    if member.erased_at is not None:
+        emit(session, "member", member.id, None, member_id=member.id)
+        emit(session, "member_secret", member.id, None, member_id=member.id)
+        return
     if member.merged_into is not None:
         emit(
             session,

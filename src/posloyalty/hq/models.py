@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -141,6 +142,8 @@ class Member(Base):
     next_event_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
     #: Computed by the jobs from the ledger and sales (see hq.jobs).
     state: Mapped[Any] = mapped_column(JSON, default=dict)
+    #: Personal data erased on the member's request (the ledger stays under this id).
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class MemberNameToken(Base):
@@ -436,3 +439,54 @@ class MemberCard(Base):
     store_id: Mapped[str] = mapped_column(String(32))
     terminal_id: Mapped[str] = mapped_column(String(12))
     issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ReportPending(Base):
+    """Ledger entries and sales not yet in the report rollups (filled by insert triggers;
+    ``batch`` claims them for one refresh)."""
+
+    __tablename__ = "report_pending"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(1))  # "e": ledger entry, "s": sale
+    ref: Mapped[str] = mapped_column(String(40))
+    batch: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class ReportStoreDay(Base):
+    """Per UTC day and store ("" for HQ's own entries): sales and points flows."""
+
+    __tablename__ = "report_store_days"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sales_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    member_sales_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    issued: Mapped[int] = mapped_column(BigInteger, default=0)
+    redeemed: Mapped[int] = mapped_column(BigInteger, default=0)
+    expired: Mapped[int] = mapped_column(BigInteger, default=0)
+    reversed: Mapped[int] = mapped_column(BigInteger, default=0)
+    deducted: Mapped[int] = mapped_column(BigInteger, default=0)
+    net_points: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportMemberDay(Base):
+    """Per member reference (resolved through aliases when read), UTC day and store: purchases
+    (sales that are not returns), net spend (returns negative) and the last purchase."""
+
+    __tablename__ = "report_member_days"
+    member_ref: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    spend_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_order_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    __table_args__ = (Index("ix_report_member_days_day", "day", "store_id"),)
+
+
+class ReportMemberStore(Base):
+    """Per member reference and store, all time: purchases and the first one."""
+
+    __tablename__ = "report_member_stores"
+    member_ref: Mapped[str] = mapped_column(String(40), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    first_order_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

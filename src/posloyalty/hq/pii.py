@@ -34,6 +34,7 @@ from posloyalty.hq.models import Member, MemberNameToken, Setting
 __all__ = [
     "Pii",
     "Sealed",
+    "erase_pii",
     "index_of",
     "keyring_of",
     "name_query_index",
@@ -226,6 +227,20 @@ def set_pii(session: Session, member: Member, pii: Pii) -> None:
         for token in sorted(name_tokens(keyring_of(session), pii.name))
     )
     session.info.setdefault("pii_cache", {})[member.id] = (sealed.ciphertext, pii)
+
+
+def erase_pii(session: Session, member: Member, secret: bytes) -> None:
+    """Replace the member's sealed record by an empty one (a new data key, a new ``secret``)
+    and delete its blind indexes: the phone index becomes ``erased:<id>``, which no phone
+    matches and no other member shares; the name tokens are deleted."""
+    empty = Pii(phone="", name="", birthday=None, secret=secret)
+    sealed = seal_member(keyring_of(session), member.id, empty)
+    member.pii_key_id = sealed.key_id
+    member.pii_key = sealed.wrapped_key
+    member.pii = sealed.ciphertext
+    member.phone_index = f"erased:{member.id}"
+    session.execute(delete(MemberNameToken).where(MemberNameToken.member_id == member.id))
+    session.info.setdefault("pii_cache", {})[member.id] = (sealed.ciphertext, empty)
 
 
 def pii_of(session: Session, member: Member) -> Pii:

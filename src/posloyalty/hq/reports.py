@@ -57,7 +57,14 @@ from posloyalty.domain.rules import LifecycleRules
 from posloyalty.hq.errors import BadRequest
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.members import members_born_in
-from posloyalty.hq.models import LedgerEntry, Member, MemberAlias, Sale
+from posloyalty.hq.models import (
+    Member,
+    MemberAlias,
+    ReportMemberDay,
+    ReportMemberStore,
+    ReportStoreDay,
+)
+from posloyalty.hq.rollup import refresh
 
 __all__ = ["REPORTS", "Scope", "Table", "run_report"]
 
@@ -100,41 +107,39 @@ def _pct(part: float, whole: float) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
+def _member_days(
+    session: Session, scope: Scope, first: dt.date | None, last: dt.date | None
+) -> list[_Day]:
+    """Members' daily purchases (rollup ``report_member_days``, aliases resolved) from day
+    ``first`` to ``last`` inclusive (None: unbounded), in the scope's stores."""
+    d = ReportMemberDay
+    query = select(MemberAlias.member_id, d.day, d.orders, d.spend_fen, d.last_order_at).join(
+        MemberAlias, MemberAlias.alias == d.member_ref
+    )
+    if first is not None:
+        query = query.where(d.day >= first)
+    if last is not None:
+        query = query.where(d.day <= last)
+    if scope.stores is not None:
+        query = query.where(d.store_id.in_(scope.stores))
+    return [_Day(*row) for row in session.execute(query)]
+
+
 @dataclass(frozen=True, slots=True)
-class _Sale:
+class _Day:
     member: str
-    at: dt.datetime
-    total: int
-    order: bool  # a purchase, not a return
+    day: dt.date
+    orders: int
+    spend: int
+    last: dt.datetime | None
 
 
-def _member_sales(
-    session: Session, scope: Scope, *, since: dt.datetime | None, to_date: bool = True
-) -> list[_Sale]:
-    """Member sales before the scope's end (or any, ``to_date=False``) and from ``since``
-    when given, in the scope's stores."""
-    query = select(MemberAlias.member_id, Sale.at, Sale.total_fen, Sale.original_sale_id).join(
-        MemberAlias, MemberAlias.alias == Sale.member_ref
-    )
-    if to_date:
-        query = query.where(Sale.at < scope.until)
-    if since is not None:
-        query = query.where(Sale.at >= since)
+def _in_scope(scope: Scope) -> list[Any]:
+    """Members (not merged) registered before the scope's end, at its stores."""
+    where = [Member.merged_into.is_(None), Member.registered_at < scope.until]
     if scope.stores is not None:
-        query = query.where(Sale.store_id.in_(scope.stores))
-    return [
-        _Sale(m, at, int(total), original is None)
-        for m, at, total, original in session.execute(query.order_by(Sale.at))
-    ]
-
-
-def _members(session: Session, scope: Scope) -> Any:
-    query = select(Member.id, Member.registered_at, Member.home_store, Member.state).where(
-        Member.merged_into.is_(None), Member.registered_at < scope.until
-    )
-    if scope.stores is not None:
-        query = query.where(Member.home_store.in_(scope.stores))
-    return session.execute(query).all()
+        where.append(Member.home_store.in_(scope.stores))
+    return where
 
 
 def _month(at: dt.datetime | dt.date) -> str:
@@ -142,13 +147,14 @@ def _month(at: dt.datetime | dt.date) -> str:
 
 
 def members_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    rows = _members(session, scope)
-    total = len(rows)
-    joined = [r for r in rows if r.registered_at >= scope.since]
+    total = int(session.scalar(select(func.count()).where(*_in_scope(scope))) or 0)
+    joined = session.scalars(
+        select(Member.registered_at).where(*_in_scope(scope), Member.registered_at >= scope.since)
+    ).all()
     before = total - len(joined)
     per_month: dict[str, int] = defaultdict(int)
-    for r in joined:
-        per_month[_month(r.registered_at)] += 1
+    for at in joined:
+        per_month[_month(at)] += 1
     return Table(
         ["month", "joined"],
         [[m, n] for m, n in sorted(per_month.items())],
@@ -163,10 +169,15 @@ def members_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
 
 
 def joins_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    counts: dict[str, int] = defaultdict(int)
-    for r in _members(session, scope):
-        if r.registered_at >= scope.since:
-            counts[r.home_store or "-"] += 1
+    store = func.coalesce(Member.home_store, "-")
+    counts = {
+        str(k): int(n)
+        for k, n in session.execute(
+            select(store, func.count())
+            .where(*_in_scope(scope), Member.registered_at >= scope.since)
+            .group_by(store)
+        )
+    }
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return Table(
         ["store", "joined"], [[s, n] for s, n in ranked], {"joined": sum(counts.values())}, bar=1
@@ -174,43 +185,60 @@ def joins_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
 
 
 def tiers_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    counts: dict[str, int] = defaultdict(int)
-    rows = _members(session, scope)
-    for r in rows:
-        counts[str((r.state or {}).get("tier") or "-")] += 1
+    tier = func.coalesce(func.nullif(Member.state["tier"].as_string(), ""), "-")
+    counts = {
+        str(k): int(n)
+        for k, n in session.execute(
+            select(tier, func.count()).where(*_in_scope(scope)).group_by(tier)
+        )
+    }
+    members = sum(counts.values())
     rules = active_rules(session)
     order = [*(rules.tiers.ids() if rules else ()), "-"]
     keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
-    growth = sorted(int((r.state or {}).get("growth", 0)) for r in rows)
-    buyers = [g for g in growth if g > 0]
     return Table(
         ["tier", "members", "share_pct"],
-        [[k, counts[k], _pct(counts[k], len(rows))] for k in keys],
+        [[k, counts[k], _pct(counts[k], members)] for k in keys],
         {
-            "members": len(rows),
-            "suggested_60_30_10": f"{_top_share(growth, 0.4)} / {_top_share(growth, 0.1)}",
-            "suggested_top_20": _top_share(buyers, 0.2),
+            "members": members,
+            "suggested_60_30_10": (
+                f"{_top_share(session, scope, 0.4)} / {_top_share(session, scope, 0.1)}"
+            ),
+            "suggested_top_20": _top_share(session, scope, 0.2, buyers=True),
         },
         bar=1,
     )
 
 
-def _top_share(ascending: list[int], share: float) -> int:
-    """The least value among the top ``share`` of ``ascending`` (rounded up; 0 when empty):
-    a threshold that many members reach."""
-    if not ascending:
+def _top_share(session: Session, scope: Scope, share: float, *, buyers: bool = False) -> int:
+    """The least growth among the top ``share`` of the scope's members (rounded up; only
+    those with growth when ``buyers``; 0 when none): a threshold that many members reach."""
+    growth = func.coalesce(Member.state["growth"].as_integer(), 0)
+    where = [*_in_scope(scope), *([growth > 0] if buyers else [])]
+    n = int(session.scalar(select(func.count()).where(*where)) or 0)
+    if not n:
         return 0
-    return ascending[len(ascending) - math.ceil(len(ascending) * share)]
+    query = select(growth).where(*where).order_by(growth.desc())
+    return int(session.scalar(query.offset(math.ceil(n * share) - 1).limit(1)) or 0)
+
+
+def _store_days(session: Session, scope: Scope, *columns: Any, until_only: bool = False) -> Any:
+    """Sums of rollup ``report_store_days`` columns over the scope's days (or all days before
+    its end) and stores."""
+    d = ReportStoreDay
+    where = [d.day <= scope.end]
+    if not until_only:
+        where.append(d.day >= scope.start)
+    if scope.stores is not None:
+        where.append(d.store_id.in_(scope.stores))
+    return session.execute(
+        select(*(func.coalesce(func.sum(c), 0) for c in columns)).where(*where)
+    ).one()
 
 
 def member_share_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    query = select(
-        func.coalesce(func.sum(Sale.total_fen), 0),
-        func.coalesce(func.sum(Sale.total_fen).filter(Sale.member_ref.is_not(None)), 0),
-    ).where(Sale.at >= scope.since, Sale.at < scope.until)
-    if scope.stores is not None:
-        query = query.where(Sale.store_id.in_(scope.stores))
-    total, members = (int(v) for v in session.execute(query).one())
+    d = ReportStoreDay
+    total, members = (int(v) for v in _store_days(session, scope, d.sales_fen, d.member_sales_fen))
     return Table(
         ["sales", "yuan"],
         [["all_sales", _yuan(total)], ["member_sales", _yuan(members)]],
@@ -219,54 +247,28 @@ def member_share_report(session: Session, scope: Scope, _at: dt.datetime) -> Tab
 
 
 def points_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    e = LedgerEntry
-    where = [e.at >= scope.since, e.at < scope.until]
-    if scope.stores is not None:
-        where.append(e.store_id.in_(scope.stores))
-
-    def total(*conditions: Any) -> int:
-        return int(
-            session.scalar(select(func.coalesce(func.sum(e.points), 0)).where(*where, *conditions))
-            or 0
-        )
-
-    issued = total(e.kind.in_(("earn", "bonus", "adjust")), e.points > 0)
-    redeemed = -total(e.kind == "redeem")
-    expired = -total(e.kind == "expire")
-    reversed_ = total(e.kind == "reverse")
-    deducted = -total(e.kind == "adjust", e.points < 0)
-    outstanding_where = [e.at < scope.until]
-    if scope.stores is not None:
-        outstanding_where.append(e.store_id.in_(scope.stores))
-    outstanding = int(
-        session.scalar(select(func.coalesce(func.sum(e.points), 0)).where(*outstanding_where)) or 0
-    )
+    d = ReportStoreDay
+    flows = ("issued", "redeemed", "expired", "reversed", "deducted")
+    values = [int(v) for v in _store_days(session, scope, *(getattr(d, f) for f in flows))]
+    (outstanding,) = (int(v) for v in _store_days(session, scope, d.net_points, until_only=True))
     rules = active_rules(session)
     liability = int(rules.points.points_value(outstanding)) if rules and outstanding > 0 else 0
     return Table(
         ["flow", "points"],
-        [
-            ["issued", issued],
-            ["redeemed", redeemed],
-            ["expired", expired],
-            ["reversed", reversed_],
-            ["deducted", deducted],
-            ["outstanding", outstanding],
-        ],
+        [*([f, v] for f, v in zip(flows, values, strict=True)), ["outstanding", outstanding]],
         {"outstanding": outstanding, "liability_yuan": _yuan(liability)},
         bar=1,
     )
 
 
-def _per_member(sales: list[_Sale]) -> dict[str, tuple[int, int, dt.datetime | None]]:
+def _per_member(days: list[_Day]) -> dict[str, tuple[int, int, dt.datetime | None]]:
     """member -> (purchases, net spend, last purchase)."""
     out: dict[str, tuple[int, int, dt.datetime | None]] = {}
-    for s in sales:
-        n, spend, last = out.get(s.member, (0, 0, None))
-        if s.order:
-            n += 1
-            last = s.at if last is None or s.at > last else last
-        out[s.member] = (n, spend + s.total, last)
+    for d in days:
+        n, spend, last = out.get(d.member, (0, 0, None))
+        if d.last is not None and (last is None or d.last > last):
+            last = d.last
+        out[d.member] = (n + d.orders, spend + d.spend, last)
     return out
 
 
@@ -277,14 +279,13 @@ def _lifecycle_rules(session: Session) -> LifecycleRules:
 
 def rfm_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     rules = _lifecycle_rules(session)
-    bought: dict[str, list[tuple[dt.datetime, Fen]]] = defaultdict(list)
-    for sale in _member_sales(session, scope, since=scope.since):
-        bought[sale.member].append((sale.at, Fen(sale.total)))
     grid: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for purchases in bought.values():
-        scores = lifecycle.rfm(rules, purchases, scope.until)
-        if scores.count == 0:
+    for n, spend, last in _per_member(
+        _member_days(session, scope, scope.start, scope.end)
+    ).values():
+        if n == 0 or last is None:
             continue  # only returns in the period: not a buyer
+        scores = lifecycle.rfm_scores(rules, (scope.until - last).days, n, Fen(spend))
         cell = grid[(scores.recency, scores.frequency)]
         cell[0] += 1
         cell[1] += scores.spend
@@ -297,11 +298,11 @@ def rfm_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     )
 
 
-def _buyers(sales: list[_Sale], start: dt.datetime, end: dt.datetime) -> dict[str, int]:
+def _buyers(days: list[_Day], start: dt.datetime, end: dt.datetime) -> dict[str, int]:
     out: dict[str, int] = defaultdict(int)
-    for s in sales:
-        if s.order and start <= s.at < end:
-            out[s.member] += 1
+    for d in days:
+        if d.orders and start.date() <= d.day < end.date():
+            out[d.member] += d.orders
     return out
 
 
@@ -310,16 +311,39 @@ def _month_start(day: dt.date, back: int = 0) -> dt.datetime:
     return dt.datetime(months // 12, months % 12 + 1, 1, tzinfo=dt.UTC)
 
 
+def _order_counts(session: Session, scope: Scope) -> dict[int, int]:
+    """Members by their number of purchases up to the scope's end: the all-time totals
+    (rollup ``report_member_stores``) less the purchases after the end."""
+    t, d = ReportMemberStore, ReportMemberDay
+    totals = select(t.member_ref, t.store_id, t.orders.label("n"))
+    later = select(d.member_ref, d.store_id, (-d.orders).label("n")).where(d.day > scope.end)
+    parts = totals.union_all(later).subquery()
+    per = select(MemberAlias.member_id, func.sum(parts.c.n).label("n")).join(
+        MemberAlias, MemberAlias.alias == parts.c.member_ref
+    )
+    if scope.stores is not None:
+        per = per.where(parts.c.store_id.in_(scope.stores))
+    sub = per.group_by(MemberAlias.member_id).subquery()
+    return {
+        int(n): int(k)
+        for n, k in session.execute(
+            select(sub.c.n, func.count()).where(sub.c.n > 0).group_by(sub.c.n)
+        )
+    }
+
+
 def repurchase_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    sales = _member_sales(session, scope, since=None)
-    period = _buyers(sales, scope.since, scope.until)
+    prev_q_start = _month_start(scope.end, (scope.end.month - 1) % 3 + 3)
+    first = min(scope.start, prev_q_start.date(), _month_start(scope.end, 1).date())
+    days = _member_days(session, scope, first, None)
+    period = _buyers(days, scope.since, scope.until)
     repeat = sum(1 for n in period.values() if n >= 2)
     last_month = _month_start(scope.end)
-    previous = _buyers(sales, _month_start(scope.end, 1), last_month)
-    this = _buyers(sales, last_month, _month_start(scope.end, -1))
+    previous = _buyers(days, _month_start(scope.end, 1), last_month)
+    this = _buyers(days, last_month, _month_start(scope.end, -1))
     q_start = _month_start(scope.end, (scope.end.month - 1) % 3)
-    prev_q = _buyers(sales, _month_start(q_start.date(), 3), q_start)
-    this_q = _buyers(sales, q_start, _month_start(q_start.date(), -3))
+    prev_q = _buyers(days, _month_start(q_start.date(), 3), q_start)
+    this_q = _buyers(days, q_start, _month_start(q_start.date(), -3))
     rows = [
         ["period", len(period), repeat, _pct(repeat, len(period))],
         [
@@ -335,10 +359,10 @@ def repurchase_report(session: Session, scope: Scope, _at: dt.datetime) -> Table
             _pct(len(prev_q.keys() & this_q.keys()), len(prev_q)),
         ],
     ]
-    totals = _buyers(sales, dt.datetime.min.replace(tzinfo=dt.UTC), scope.until)
+    counts = _order_counts(session, scope)
     for x in (1, 2, 3, 4):
-        with_x = sum(1 for n in totals.values() if n >= x)
-        more = sum(1 for n in totals.values() if n >= x + 1)
+        with_x = sum(k for n, k in counts.items() if n >= x)
+        more = sum(k for n, k in counts.items() if n >= x + 1)
         rows.append([f"order_{x}", with_x, more, _pct(more, with_x)])
     return Table(
         ["basis", "buyers", "bought_again", "rate_pct"],
@@ -349,17 +373,18 @@ def repurchase_report(session: Session, scope: Scope, _at: dt.datetime) -> Table
 
 
 def cohorts_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    members = {
-        r.id: r.registered_at for r in _members(session, scope) if r.registered_at >= scope.since
+    members: dict[str, dt.datetime] = {
+        mid: at
+        for mid, at in session.execute(
+            select(Member.id, Member.registered_at).where(
+                *_in_scope(scope), Member.registered_at >= scope.since
+            )
+        )
     }
     bought: dict[str, set[str]] = defaultdict(set)
-    for s in _member_sales(
-        session,
-        Scope(scope.start, dt.date.max - dt.timedelta(days=2), scope.stores),
-        since=scope.since,
-    ):
-        if s.order and s.member in members:
-            bought[s.member].add(_month(s.at))
+    for d in _member_days(session, scope, scope.start, None):
+        if d.orders and d.member in members:
+            bought[d.member].add(_month(d.day))
     cohorts: dict[str, list[str]] = defaultdict(list)
     for m, at in members.items():
         cohorts[_month(at)].append(m)
@@ -375,7 +400,7 @@ def cohorts_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
 
 
 def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    per = _per_member(_member_sales(session, scope, since=scope.since))
+    per = _per_member(_member_days(session, scope, scope.start, scope.end))
     spends = sorted((spend for n, spend, _ in per.values() if n > 0), reverse=True)
     total = sum(spends)
     top = math.ceil(len(spends) * 0.2)
@@ -396,9 +421,49 @@ def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Ta
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Recent:
+    """Scope members by their purchases of the last ``window`` days before the scope's end
+    (``days``: member -> purchase instants), how many ever bought before it, and how many
+    there are."""
+
+    days: dict[str, list[dt.datetime]]
+    ever: int
+    members: int
+
+
+def _recent(session: Session, scope: Scope, window: int) -> _Recent:
+    # Only the window's days are read: whoever bought before it and not in it has gone at
+    # least ``window`` days without a purchase, which is all the stages below ask.
+    start = scope.end - dt.timedelta(days=window - 1)
+    scoped = select(Member.id).where(*_in_scope(scope))
+    d = ReportMemberDay
+    query = (
+        select(MemberAlias.member_id, d.orders, d.last_order_at)
+        .join(MemberAlias, MemberAlias.alias == d.member_ref)
+        .where(d.day >= start, d.day <= scope.end, d.orders > 0, MemberAlias.member_id.in_(scoped))
+    )
+    if scope.stores is not None:
+        query = query.where(d.store_id.in_(scope.stores))
+    days: dict[str, list[dt.datetime]] = defaultdict(list)
+    for member, orders, last in session.execute(query):
+        if last is not None:  # orders > 0 always has one
+            days[member].extend([last] * orders)
+    t = ReportMemberStore
+    ever = (
+        select(func.count(func.distinct(MemberAlias.member_id)))
+        .select_from(t)
+        .join(MemberAlias, MemberAlias.alias == t.member_ref)
+    )
+    ever = ever.where(t.first_order_at < scope.until, MemberAlias.member_id.in_(scoped))
+    if scope.stores is not None:
+        ever = ever.where(t.store_id.in_(scope.stores))
+    members = int(session.scalar(select(func.count()).where(*_in_scope(scope))) or 0)
+    return _Recent(dict(days), int(session.scalar(ever) or 0), members)
+
+
 def dormant_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     rules = _lifecycle_rules(session)
-    per = _per_member(_member_sales(session, scope, since=None))
     bounds = rules.dormant_segments
     names = (
         [f"{lo}-{hi}" for lo, hi in itertools.pairwise(bounds)] + [f"{bounds[-1]}+"]
@@ -406,34 +471,34 @@ def dormant_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
         else []
     )
     counts = dict.fromkeys([*names, "never"], 0)
-    for r in _members(session, scope):
-        last = per.get(r.id, (0, 0, None))[2]
-        if last is None:
-            counts["never"] += 1
-            continue
-        bucket = lifecycle.dormant_bucket(rules, (scope.until - last).days)
+    recent = _recent(session, scope, (bounds[-1] if bounds else 0) + 1)
+    for purchases in recent.days.values():
+        bucket = lifecycle.dormant_bucket(rules, (scope.until - max(purchases)).days)
         if bucket is not None:
             counts[bucket] += 1
+    if names:
+        counts[names[-1]] += recent.ever - len(recent.days)
+    counts["never"] = recent.members - recent.ever
     return Table(["days_without_purchase", "members"], [[k, v] for k, v in counts.items()], bar=1)
 
 
 def lifecycle_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     rules = _lifecycle_rules(session)
-    orders: dict[str, list[dt.datetime]] = defaultdict(list)
-    for sale in _member_sales(session, scope, since=None):
-        if sale.order:
-            orders[sale.member].append(sale.at)
+    window = 1 + max(lifecycle.YEAR.days, rules.dormant_after_days, rules.pre_churn_within_days)
+    recent = _recent(session, scope, window)
     stages: dict[str, int] = dict.fromkeys(get_args(lifecycle.Stage), 0)
-    rows = _members(session, scope)
-    for r in rows:
+    for purchases in recent.days.values():
         seg = lifecycle.segment(
-            rules, registered_at=r.registered_at, purchases=orders.get(r.id, []), at=scope.until
+            rules, registered_at=scope.until, purchases=purchases, at=scope.until
         )
         stages[seg.stage] += 1
+    # Bought, but not in the window: more than a year without a purchase.
+    stages["dormant"] += recent.ever - len(recent.days)
+    stages["introduction"] += recent.members - recent.ever
     return Table(
         ["stage", "members", "share_pct"],
-        [[k, v, _pct(v, len(rows))] for k, v in stages.items()],
-        {"members": len(rows)},
+        [[k, v, _pct(v, recent.members)] for k, v in stages.items()],
+        {"members": recent.members},
         bar=1,
     )
 
@@ -476,4 +541,5 @@ REPORTS: dict[str, Callable[[Session, Scope, dt.datetime], Table]] = {
 def run_report(session: Session, name: str, scope: Scope, at: dt.datetime) -> Table:
     if scope.end < scope.start:
         raise BadRequest("the period ends before it starts")
+    refresh(session)  # what HQ received since the last refresh (cheap when nothing is new)
     return REPORTS[name](session, scope, at)

@@ -652,6 +652,12 @@ def _member(conn: Connection, change: _Parsed, at: dt.datetime) -> int:
             (CONFIRMED_PREFIX + change.key, LOCAL_ID_PREFIX + change.key),
         )
         if data is None:
+            # Gone (erased at HQ): kept only while local rows name it, without personal data.
+            conn.exec_driver_sql(
+                "UPDATE members SET phone_masked = '', phone_hash = '', display_name = '',"
+                " birthday = NULL WHERE id = ?",
+                (change.key,),
+            )
             _delete_member_if_unused(conn, change.key)
         return 0
     assert isinstance(data, MemberData)

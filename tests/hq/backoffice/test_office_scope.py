@@ -30,6 +30,8 @@ ROUTES = {
     ("GET", "/office/members/{member_id}"): "403",
     ("POST", "/office/members/{member_id}/reveal"): "403",
     ("POST", "/office/members/{member_id}/adjust"): "403",
+    ("POST", "/office/members/{member_id}/act/{action}"): "403",
+    ("POST", "/office/members/{member_id}/merge"): "403",
     ("GET", "/office/conflicts"): "scoped",
     ("POST", "/office/conflicts/{conflict_id}/resolve"): "403",
     ("GET", "/office/stores"): "scoped",
@@ -79,6 +81,12 @@ def test_a_store_manager_is_kept_to_their_stores_everywhere(
         ),
         ("POST", "/office/members/{member_id}/adjust"): lambda: sam.post(
             f"/members/{li}/adjust", {"points": "5", "reason": "goodwill"}
+        ),
+        ("POST", "/office/members/{member_id}/act/{action}"): lambda: sam.post(
+            f"/members/{li}/act/erase", {"reason": "member asked"}
+        ),
+        ("POST", "/office/members/{member_id}/merge"): lambda: sam.post(
+            f"/members/{li}/merge", {"duplicate": chain.han, "reason": "same person"}
         ),
         ("POST", "/office/conflicts/{conflict_id}/resolve"): lambda: sam.post(
             f"/conflicts/{conflict}/resolve", {"action": "accept", "reason": "let me"}

@@ -33,6 +33,7 @@ __all__ = [
     "adjust_points",
     "check_member_scope",
     "member_file",
+    "reason_of",
     "recompute",
     "reveal",
     "search",
@@ -132,6 +133,8 @@ class MemberFile:
     coupons: list[Coupon]
     merges: list[MemberMerge]
     conflicts: list[Conflict]
+    #: Personal data erased on request (the actions are gone with it).
+    erased: bool = False
 
 
 def _masked_birthday(profile: MemberProfile) -> str:
@@ -197,10 +200,12 @@ def member_file(session: Session, who: Signed, member_id: str, at: dt.datetime) 
                 select(Conflict).where(Conflict.member_id.in_(aliases)).order_by(Conflict.id.desc())
             )
         ),
+        erased=member.erased_at is not None,
     )
 
 
-def _reason(reason: str) -> str:
+def reason_of(reason: str) -> str:
+    """The reason an action gives, tidied; refused (400) when too short."""
     reason = " ".join(reason.split())
     if len(reason) < _REASON_MIN:
         raise BadRequest(f"give a reason (at least {_REASON_MIN} characters)")
@@ -215,7 +220,7 @@ def reveal(
     if not allowed(who.role, "reveal"):
         raise Forbidden("your role may not reveal personal data")
     check_member_scope(session, who, member_id)
-    why = _reason(reason)
+    why = reason_of(reason)
     profile = member_profile(session, member_id)
     assert profile is not None
     audit.record(session, at, who.username, "reveal", f"member:{member_id}", why)
@@ -238,7 +243,7 @@ def adjust_points(  # noqa: PLR0917 (who, whom, how much, why, when)
     if not allowed(who.role, "adjust_points"):
         raise Forbidden("your role may not adjust points")
     check_member_scope(session, who, member_id)
-    why = _reason(reason)
+    why = reason_of(reason)
     if amount == 0:
         raise BadRequest("an adjustment of zero points changes nothing")
     if abs(amount) > MAX_ADJUST_POINTS:

@@ -1,6 +1,7 @@
 """Operator roles and what each may do (pure; the pages ask :func:`allowed`).
 
-- ``hq_admin``: everything, including operators and conflict resolution.
+- ``hq_admin``: everything, including operators, conflict resolution and member actions
+  (revoke cards, rotate the secret, merge, erase on request).
 - ``marketing``: members (reveal with a reason), rules (edit, preview, publish), reports.
 - ``store_manager``: members and figures of their own stores only; reveal and adjust there.
 - ``auditor``: reads everything (the audit trail too) and changes nothing; no reveal.
@@ -17,6 +18,8 @@ Action = Literal[
     "view",
     "reveal",
     "adjust_points",
+    "manage_members",
+    "erase_members",
     "resolve_conflicts",
     "edit_rules",
     "view_audit",
@@ -29,6 +32,8 @@ ACTIONS: tuple[Action, ...] = (
     "view",
     "reveal",
     "adjust_points",
+    "manage_members",
+    "erase_members",
     "resolve_conflicts",
     "edit_rules",
     "view_audit",

@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from posloyalty.hq import admin, reports
-from posloyalty.hq.backoffice import audit, auth, conflicts_desk, members_desk, rules_desk
+from posloyalty.hq.backoffice import (
+    audit,
+    auth,
+    conflicts_desk,
+    member_actions,
+    members_desk,
+    rules_desk,
+)
 from posloyalty.hq.backoffice.i18n import LANGS, NAMES, choose_lang, translate
 from posloyalty.hq.backoffice.roles import ROLES, Action, allowed
 from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotFound
@@ -310,6 +317,39 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
         write(lambda s: members_desk.adjust_points(s, who, member_id, amount, reason, now()))
         return RedirectResponse(f"{PREFIX}/members/{member_id}?adjusted={amount}", status_code=303)
 
+    _ACTIONS: dict[str, Callable[[Session, auth.Signed, str, str, dt.datetime], Any]] = {
+        "revoke_cards": member_actions.revoke_cards,
+        "rotate_secret": member_actions.rotate_secret,
+        "erase": member_actions.erase,
+    }
+
+    @router.post("/members/{member_id}/act/{action}")
+    def member_act(
+        ctx: Posted,
+        member_id: str,
+        action: str,
+        reason: Annotated[str, Form(max_length=500)] = "",
+    ) -> Response:
+        assert ctx.who is not None
+        who = ctx.who
+        act = _ACTIONS.get(action)
+        if act is None:
+            raise NotFound(f"no action {action!r}")
+        write(lambda s: act(s, who, member_id, reason, now()))
+        return RedirectResponse(f"{PREFIX}/members/{member_id}?done={action}", status_code=303)
+
+    @router.post("/members/{member_id}/merge")
+    def member_merge(
+        ctx: Posted,
+        member_id: str,
+        duplicate: Annotated[str, Form(max_length=40)] = "",
+        reason: Annotated[str, Form(max_length=500)] = "",
+    ) -> Response:
+        assert ctx.who is not None
+        who = ctx.who
+        write(lambda s: member_actions.merge(s, who, member_id, duplicate, reason, now()))
+        return RedirectResponse(f"{PREFIX}/members/{member_id}?done=merge", status_code=303)
+
     # ------------------------------------------------------------------ conflicts and stores
 
     @router.get("/conflicts")
@@ -441,7 +481,7 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
         if name not in reports.REPORTS:
             raise NotFound(f"no report {name!r}")
         scope = scope_of(ctx, start, end, store)
-        table = read(lambda s: reports.run_report(s, name, scope, now()))
+        table = write(lambda s: reports.run_report(s, name, scope, now()))
         assert ctx.who is not None
         who = ctx.who
         shops = read(lambda s: [x.id for x in s.scalars(select(Store).order_by(Store.id))])
@@ -478,7 +518,7 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
         if name not in reports.REPORTS or fmt not in ("csv", "xlsx"):
             raise NotFound(f"no report {name}.{fmt}")
         scope = scope_of(ctx, start, end, store)
-        table = read(lambda s: reports.run_report(s, name, scope, now()))
+        table = write(lambda s: reports.run_report(s, name, scope, now()))
         header = [ctx.t(f"col_{c}") for c in table.columns]
         rows = [[ctx.value(v) for v in r] for r in table.rows]
         filename = f"{name}-{scope.start}-{scope.end}.{fmt}"

@@ -1,0 +1,156 @@
+"""Back office reports at chain scale on PostgreSQL: each report's p50 / p95 over the rollups
+(``hq.rollup``), the first full refresh, and the incremental refresh per 10,000 new events.
+
+Generates ``POSLOYALTY_BENCH_REPORT_MEMBERS`` members (default 2,000,000) over
+``POSLOYALTY_BENCH_REPORT_STORES`` stores (default 2,000), and ``POSLOYALTY_BENCH_REPORT_ENTRIES``
+ledger entries (default 20,000,000: half earn entries of as many member sales, half redemptions
+and bonuses) spread over three years, with server-side ``INSERT ... SELECT generate_series``
+(the insert triggers queue every row for the rollups, as ingest does). Each report runs
+``RUNS`` times over the last month and the last quarter. The birthday list is left out: it
+opens sealed personal data, which generated rows do not have.
+Environment: ``POSLOYALTY_BENCH_PG`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import statistics
+import time
+
+import psycopg
+from sqlalchemy import text
+
+from posloyalty.hq.db import HqDb
+from posloyalty.hq.reports import REPORTS, Scope, run_report
+from posloyalty.hq.rollup import refresh
+from posloyalty.hq.services import HqService
+from posloyalty.resources import resources_dir
+
+ADMIN = os.environ.get("POSLOYALTY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+MEMBERS = int(os.environ.get("POSLOYALTY_BENCH_REPORT_MEMBERS", "2000000"))
+STORES = int(os.environ.get("POSLOYALTY_BENCH_REPORT_STORES", "2000"))
+ENTRIES = int(os.environ.get("POSLOYALTY_BENCH_REPORT_ENTRIES", "20000000"))
+RUNS = 7
+END = dt.date(2026, 11, 30)
+DAYS = 3 * 365
+
+_MEMBERS_SQL = """
+INSERT INTO members (id, phone_index, pii_key_id, pii_key, pii, home_store, registered_at,
+                     dirty, state)
+SELECT 'M' || i, md5(i::text), 'bench', '\\x00', '\\x00', 'S' || (i % :stores),
+       :end - make_interval(days => ((i::bigint * 7919) % :days)::int), false,
+       json_build_object('tier', (ARRAY['regular','silver','gold'])[1 + i % 3],
+                         'growth', (i::bigint * 31) % 10000)
+FROM generate_series(1, :n) AS i;
+INSERT INTO member_aliases (alias, member_id) SELECT 'M' || i, 'M' || i
+FROM generate_series(1, :n) AS i;
+"""
+
+# Sale j: member j % members, at a spread instant; a tenth are returns of the previous sale.
+_SALES_SQL = """
+INSERT INTO sales (id, store_id, terminal_id, member_ref, at, total_fen, growth,
+                   original_sale_id, full_return, payload, received_at)
+SELECT 'x' || :tag || j, 'S' || (j % :stores), 'T1', 'M' || (1 + j % :members),
+       :end - make_interval(secs => (j::bigint * 104729) % (:days * 86400)),
+       CASE WHEN j % 10 = 0 THEN -1000 ELSE 1000 + j % 50000 END, 0,
+       CASE WHEN j % 10 = 0 THEN 'x' || :tag || (j - 1) END, false, '{}',
+       :end
+FROM generate_series(1, :n) AS j;
+INSERT INTO ledger_entries (id, member_ref, kind, points, lot, at, available_at, expires_at,
+                            renews_until, sale_id, reason, store_id, terminal_id, received_at)
+SELECT 'e' || :tag || j, 'M' || (1 + j % :members),
+       (ARRAY['earn','redeem','bonus'])[1 + (j % 3)],
+       CASE WHEN j % 3 = 1 THEN -(j % 500) ELSE j % 500 END, 'lot' || j,
+       :end - make_interval(secs => (j::bigint * 104729) % (:days * 86400)),
+       :end, NULL, NULL, NULL, '', 'S' || (j % :stores), 'T1', :end
+FROM generate_series(1, :n) AS j;
+"""
+
+
+def _sql(db: HqDb, sql: str, **params: object) -> None:
+    with db.transaction() as s:
+        for statement in (part for part in sql.split(";") if part.strip()):
+            s.execute(text(statement), params)
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _work(url: str) -> None:
+    db = HqDb(url)
+    svc = HqService(db)
+    svc.publish_rules((resources_dir() / "rules" / "miniso.toml").read_text("utf-8"))
+    end = dt.datetime.combine(END, dt.time(), tzinfo=dt.UTC)
+    started = time.perf_counter()
+    _sql(db, _MEMBERS_SQL, n=MEMBERS, stores=STORES, end=end, days=DAYS)
+    _sql(
+        db, _SALES_SQL, n=ENTRIES // 2, stores=STORES, members=MEMBERS, end=end, days=DAYS, tag="a"
+    )
+    print(
+        f"   generated {MEMBERS:,} members, {STORES:,} stores, {ENTRIES // 2:,} sales and "
+        f"{ENTRIES // 2:,} ledger entries (total {ENTRIES:,} rows of events) over {DAYS} days "
+        f"in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    started = time.perf_counter()
+    events = db.run(refresh)
+    print(
+        f"   first refresh (all history, {events:,} events): {time.perf_counter() - started:.1f} s"
+    )
+    with db.transaction() as s:
+        s.execute(text("ANALYZE"))
+    for k in range(3):
+        _sql(
+            db,
+            _SALES_SQL,
+            n=5000,
+            stores=STORES,
+            members=MEMBERS,
+            end=end + dt.timedelta(days=1),
+            days=2,
+            tag=f"n{k}-",
+        )
+        started = time.perf_counter()
+        events = db.run(refresh)
+        print(
+            f"   incremental refresh of {events:,} new events: {time.perf_counter() - started:.2f} s"
+        )
+    scopes = {
+        "month": Scope(END.replace(day=1), END),
+        "quarter": Scope(dt.date(2026, 9, 1), END),
+    }
+    for name in REPORTS:
+        if name == "birthdays":
+            continue
+        for label, scope in scopes.items():
+            times = []
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                with db.transaction() as s:
+                    run_report(s, name, scope, end)
+                times.append(time.perf_counter() - started)
+            print(
+                f"   {name:<14} {label:<8} p50 {statistics.median(times):7.3f} s  "
+                f"p95 {_p(times, 0.95):7.3f} s",
+                flush=True,
+            )
+
+
+def run() -> None:
+    name = f"posloyalty_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        _work(f"{base}/{name}")
+    finally:
+        with psycopg.connect(ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    run()

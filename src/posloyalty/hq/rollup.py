@@ -1,0 +1,178 @@
+"""Report rollups: aggregates the reports read (``hq.reports``), kept up to date incrementally.
+
+Insert triggers queue every new ledger entry and sale in ``report_pending``; :func:`refresh`
+claims what is queued (a batch number, so rows committed meanwhile wait for the next one),
+adds their sums into the rollup tables with one grouped upsert per table, and drops the claim.
+Its cost grows with the events since the last refresh, never with history. :func:`rebuild`
+recomputes every rollup from all entries and sales (the reference a test compares against).
+
+- ``report_store_days`` (UTC day, store): sales, member sales, points issued / redeemed /
+  expired / reversed / deducted / net (definitions in ``hq.reports``);
+- ``report_member_days`` (member reference, UTC day, store): purchases, net spend, last
+  purchase;
+- ``report_member_stores`` (member reference, store): purchases, first purchase.
+
+Member references are kept as written (a merged member's aliases resolve when a report reads).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, and_, case, delete, func, literal, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from posloyalty.hq.models import (
+    LedgerEntry,
+    ReportMemberDay,
+    ReportMemberStore,
+    ReportPending,
+    ReportStoreDay,
+    Sale,
+)
+
+__all__ = ["rebuild", "refresh", "utc_day"]
+
+_FLOWS = ("issued", "redeemed", "expired", "reversed", "deducted", "net_points")
+
+
+def utc_day(session: Session, column: Any) -> Any:
+    """The UTC day of an instant column, as SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)
+
+
+def _sum(expr: Any, *conditions: Any) -> Any:
+    summed = func.sum(expr).filter(*conditions) if conditions else func.sum(expr)
+    return func.coalesce(summed, 0)
+
+
+def _sales_by_store(session: Session, source: Any) -> Select[Any]:
+    day = utc_day(session, Sale.at)
+    zeros = [literal(0).label(name) for name in _FLOWS]
+    return (
+        select(
+            day.label("day"),
+            Sale.store_id,
+            _sum(Sale.total_fen).label("sales_fen"),
+            _sum(Sale.total_fen, Sale.member_ref.is_not(None)).label("member_sales_fen"),
+            *zeros,
+        )
+        .where(source)
+        .group_by(day, Sale.store_id)
+    )
+
+
+def _points_by_store(session: Session, source: Any) -> Select[Any]:
+    e = LedgerEntry
+    day = utc_day(session, e.at)
+    store = func.coalesce(e.store_id, "")
+    return (
+        select(
+            day.label("day"),
+            store.label("store_id"),
+            literal(0).label("sales_fen"),
+            literal(0).label("member_sales_fen"),
+            _sum(e.points, e.kind.in_(("earn", "bonus", "adjust")), e.points > 0).label("issued"),
+            (-_sum(e.points, e.kind == "redeem")).label("redeemed"),
+            (-_sum(e.points, e.kind == "expire")).label("expired"),
+            _sum(e.points, e.kind == "reverse").label("reversed"),
+            (-_sum(e.points, e.kind == "adjust", e.points < 0)).label("deducted"),
+            _sum(e.points).label("net_points"),
+        )
+        .where(source)
+        .group_by(day, store)
+    )
+
+
+def _member_days(session: Session, source: Any) -> Select[Any]:
+    day = utc_day(session, Sale.at)
+    order = Sale.original_sale_id.is_(None)
+    return (
+        select(
+            Sale.member_ref,
+            day.label("day"),
+            Sale.store_id,
+            _sum(case((order, 1), else_=0)).label("orders"),
+            _sum(Sale.total_fen).label("spend_fen"),
+            func.max(Sale.at).filter(order).label("last_order_at"),
+        )
+        .where(source, Sale.member_ref.is_not(None))
+        .group_by(Sale.member_ref, day, Sale.store_id)
+    )
+
+
+def _member_stores(source: Any) -> Select[Any]:
+    order = Sale.original_sale_id.is_(None)
+    return (
+        select(
+            Sale.member_ref,
+            Sale.store_id,
+            _sum(case((order, 1), else_=0)).label("orders"),
+            func.min(Sale.at).filter(order).label("first_order_at"),
+        )
+        .where(source, Sale.member_ref.is_not(None))
+        .group_by(Sale.member_ref, Sale.store_id)
+    )
+
+
+def _later(old: Any, new: Any, *, latest: bool) -> Any:
+    """The later (or earlier) of two nullable instants."""
+    pick = new > old if latest else new < old
+    return case((new.is_(None), old), (old.is_(None), new), (pick, new), else_=old)
+
+
+def _upsert(session: Session, table: Any, query: Select[Any], keys: list[str]) -> None:
+    """Add ``query``'s grouped rows into ``table``: sums added, instants kept latest / first."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT to parse it.
+    names = [c.name for c in query.selected_columns]
+    stmt = dialect.insert(table).from_select(names, query.where(true()))
+    new = stmt.excluded
+    old = table.__table__.c
+    sets: dict[str, Any] = {}
+    for name in names:
+        if name in keys:
+            continue
+        if name == "last_order_at":
+            sets[name] = _later(old[name], new[name], latest=True)
+        elif name == "first_order_at":
+            sets[name] = _later(old[name], new[name], latest=False)
+        else:
+            sets[name] = old[name] + new[name]
+    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=sets))
+
+
+def _add(session: Session, entries: Any, sales: Any) -> None:
+    _upsert(session, ReportStoreDay, _sales_by_store(session, sales), ["day", "store_id"])
+    _upsert(session, ReportStoreDay, _points_by_store(session, entries), ["day", "store_id"])
+    _upsert(
+        session, ReportMemberDay, _member_days(session, sales), ["member_ref", "day", "store_id"]
+    )
+    _upsert(session, ReportMemberStore, _member_stores(sales), ["member_ref", "store_id"])
+
+
+def refresh(session: Session) -> int:
+    """Fold the queued entries and sales into the rollups; returns how many events."""
+    batch = int(session.scalar(select(func.coalesce(func.max(ReportPending.batch), 0))) or 0) + 1
+    result = session.execute(
+        update(ReportPending).where(ReportPending.batch.is_(None)).values(batch=batch)
+    )
+    claimed = result.rowcount  # type: ignore[attr-defined]
+    if not claimed:
+        return 0
+    p = ReportPending
+    entries = LedgerEntry.id.in_(select(p.ref).where(p.batch == batch, p.kind == "e"))
+    sales = Sale.id.in_(select(p.ref).where(p.batch == batch, p.kind == "s"))
+    _add(session, entries, sales)
+    session.execute(delete(ReportPending).where(ReportPending.batch == batch))
+    return int(claimed)
+
+
+def rebuild(session: Session) -> None:
+    """Recompute every rollup from all entries and sales (and empty the queue)."""
+    for table in (ReportStoreDay, ReportMemberDay, ReportMemberStore, ReportPending):
+        session.execute(delete(table))
+    _add(session, and_(true()), and_(true()))
