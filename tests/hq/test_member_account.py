@@ -83,7 +83,7 @@ def _sale(member: str, sale_id: str, at: dt.datetime, fen: int, **more: Any) -> 
     return Sale(**(values | more))
 
 
-def _member_with_history(svc: HqService, clock: FixedClock) -> str:
+def member_with_history(svc: HqService, clock: FixedClock) -> str:
     svc.publish_rules(MINISO.read_text(encoding="utf-8"))
     member = svc.register_member("S1", PHONE, "Li", None, True).member_id
     now = clock.now()
@@ -137,7 +137,7 @@ def _member_with_history(svc: HqService, clock: FixedClock) -> str:
 def test_the_account_has_every_figure_of_the_card(
     svc: HqService, clock: FixedClock, server: RunningServer
 ) -> None:
-    member = _member_with_history(svc, clock)
+    member = member_with_history(svc, clock)
     now = clock.now()
     me = _get(server, "me", _sign_in(server))
     assert me.status_code == 200, me.text
@@ -154,6 +154,7 @@ def test_the_account_has_every_figure_of_the_card(
     # 1,800 still needed for Silver.
     assert (a["tier"], a["tier_name"], a["growth"]) == ("regular", "普通卡", 1200)
     assert (a["next_tier"], a["next_tier_name"], a["needed_growth"]) == ("silver", "银卡", 1800)
+    assert a["needed_spend_fen"] == 18_000  # the same 1,800 growth as spend (10 a yuan)
     (coupon,) = a["coupons"]
     assert coupon["template"] == "spend_99_minus_20"
     assert coupon["valid_until"] == (now + 10 * DAY).isoformat()
