@@ -1063,8 +1063,8 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="379" />
-        <source>11-digit mobile number</source>
-        <translation>Móvil de 11 dígitos</translation>
+        <source>11-digit mobile number or member id</source>
+        <translation>Móvil de 11 dígitos o número de socio</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
@@ -1078,8 +1078,8 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="383" />
-        <source>Phone number</source>
-        <translation>Número de teléfono</translation>
+        <source>Phone number or member id</source>
+        <translation>Teléfono o número de socio</translation>
     </message>
 </context>
 <context>

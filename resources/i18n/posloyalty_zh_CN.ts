@@ -1063,8 +1063,8 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="379" />
-        <source>11-digit mobile number</source>
-        <translation>11位手机号</translation>
+        <source>11-digit mobile number or member id</source>
+        <translation>11位手机号或会员号</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
@@ -1078,8 +1078,8 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="383" />
-        <source>Phone number</source>
-        <translation>手机号</translation>
+        <source>Phone number or member id</source>
+        <translation>手机号或会员号</translation>
     </message>
 </context>
 <context>
