@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="74" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="75" />
         <source>Too many wrong PINs for %1: try again in %2 s</source>
         <translation>Demasiados PIN incorrectos para %1: inténtelo de nuevo en %2 s</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="80" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="81" />
         <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
         <translation>%1 está bloqueado por demasiados PIN incorrectos: un encargado debe desbloquearlo (o espere %2 min)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="86" />
         <source>%1 is not a manager</source>
         <translation>%1 no es encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="88" />
         <source>Wrong manager id or PIN</source>
         <translation>Id de encargado o PIN incorrecto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="90" />
         <source>Wrong cashier id or PIN</source>
         <translation>Id de cajero o PIN incorrecto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="91" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="92" />
         <source>Adjustment refused: %1</source>
         <translation>Ajuste rechazado: %1</translation>
     </message>
@@ -144,306 +144,306 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="473" />
         <source>Member %1 identified</source>
         <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>Socio %1 identificado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="475" />
         <source>Coupon %1 applied</source>
         <translation>Cupón %1 aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="477" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="485" />
         <source>Subtotal %1</source>
         <translation>Subtotal %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="487" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="489" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="800" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="490" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="801" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="496" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="497" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="503" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="504" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="542" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
         <source>Phone %1 · %2</source>
         <translation>Teléfono %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
         <source>Points available: %1</source>
         <translation>Puntos disponibles: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
         <source>Pending: %1</source>
         <translation>Pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="564" />
         <source>Growth: %1</source>
         <translation>Crecimiento: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="568" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="574" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 cuenta para el nivel desde el %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>Bienvenido de nuevo: primera visita en %1 días</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
         <source>Not verified yet (HQ offline)</source>
         <translation>Aún sin verificar (central sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>Aún sin verificar (la central tarda en responder)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>Sin verificar: la central no conoce este código de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>Not verified: scan the member's phone code</source>
         <translation>Sin verificar: escanee el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
         <source>Not verified yet</source>
         <translation>Aún sin verificar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="603" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>: sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
         <source>F9 Void line</source>
         <translation>F9 Anular línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="632" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="636" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="637" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="713" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="714" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="716" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="716" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="718" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ Sincronización detenida</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="723" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="728" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="730" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="737" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="738" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="805" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="806" />
         <source>Points taken back</source>
         <translation>Puntos retirados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="850" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="851" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="853" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="854" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="855" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="895" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="896" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="903" />
         <source>Voided line %1: %2</source>
         <translation>Línea %1 anulada: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="912" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="947" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="919" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="954" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="956" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="963" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1006" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1013" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1008" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>
@@ -1386,87 +1386,97 @@
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="41" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="48" />
         <source>Store</source>
         <translation>Tienda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="45" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="52" />
         <source>Cashier</source>
         <translation>Cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="56" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="63" />
         <source>Subtotal</source>
         <translation>Subtotal</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="61" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
         <source>Saved</source>
         <translation>Ahorro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
         <source>Points used</source>
         <translation>Puntos usados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="89" />
         <source>Change</source>
         <translation>Cambio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="88" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="95" />
         <source>You saved</source>
         <translation>Ha ahorrado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="101" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="97" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="104" />
         <source>pending</source>
         <translation>pendiente</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="98" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="105" />
         <source>Points earned</source>
         <translation>Puntos ganados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="102" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
         <source>Points balance</source>
         <translation>Saldo de puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="116" />
         <source>Points pending</source>
         <translation>Puntos pendientes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="117" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="124" />
         <source>Tier</source>
         <translation>Nivel</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="129" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="136" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="145" />
+        <source>Your points and card online:</source>
+        <translation>Tus puntos y tu tarjeta en línea:</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="152" />
         <source>Your member card</source>
         <translation>Su tarjeta de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="141" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="154" />
+        <source>Scan for your member card</source>
+        <translation>Escanea para ver tu tarjeta de socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="160" />
         <source>Keep this receipt for returns</source>
         <translation>Guarde este tique para devoluciones</translation>
     </message>

@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="74" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="75" />
         <source>Too many wrong PINs for %1: try again in %2 s</source>
         <translation>%1 的 PIN 错误次数过多:请 %2 秒后再试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="80" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="81" />
         <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
         <translation>%1 因 PIN 错误次数过多已被锁定:需由店长解锁(或等待 %2 分钟)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="86" />
         <source>%1 is not a manager</source>
         <translation>%1 不是店长</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="88" />
         <source>Wrong manager id or PIN</source>
         <translation>店长编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="90" />
         <source>Wrong cashier id or PIN</source>
         <translation>收银员编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="91" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="92" />
         <source>Adjustment refused: %1</source>
         <translation>调整被拒绝:%1</translation>
     </message>
@@ -144,306 +144,306 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="473" />
         <source>Member %1 identified</source>
         <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>已识别会员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="475" />
         <source>Coupon %1 applied</source>
         <translation>已使用优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="477" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="485" />
         <source>Subtotal %1</source>
         <translation>小计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="487" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="489" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="800" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="490" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="801" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="496" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="497" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="503" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="504" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="542" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>生日快乐!享受生日礼遇</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
         <source>Phone %1 · %2</source>
         <translation>手机 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
         <source>Points available: %1</source>
         <translation>可用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
         <source>Pending: %1</source>
         <translation>待生效:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="564" />
         <source>Growth: %1</source>
         <translation>成长值:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="568" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="574" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 自 %2 起计入等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>欢迎回来:%1 天未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
         <source>Not verified yet (HQ offline)</source>
         <translation>尚未验证(总部离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>尚未验证(总部响应慢)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>未验证:总部不认识此会员码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>Not verified: scan the member's phone code</source>
         <translation>未验证:请扫描会员手机上的动态码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
         <source>Not verified yet</source>
         <translation>尚未验证</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="603" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>:无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="606" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="616" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="619" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
         <source>* Quantity</source>
         <translation>* 数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
         <source>F10 Settings</source>
         <translation>F10 设置</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="632" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="636" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="637" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="713" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="714" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="716" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="716" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="718" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ 同步已停止</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="723" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="728" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="730" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="737" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="738" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="805" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="806" />
         <source>Points taken back</source>
         <translation>已取消积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="850" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="851" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="853" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="854" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="855" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="895" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="896" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="903" />
         <source>Voided line %1: %2</source>
         <translation>已作废第 %1 行:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="912" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="947" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="919" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="954" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="956" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="963" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1006" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1013" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1008" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
@@ -1386,87 +1386,97 @@
         <translation>支付宝</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="41" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="48" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="45" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="52" />
         <source>Cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="56" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="63" />
         <source>Subtotal</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="61" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
         <source>Saved</source>
         <translation>已省</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
         <source>Points used</source>
         <translation>积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="89" />
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="88" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="95" />
         <source>You saved</source>
         <translation>共节省</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="101" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="97" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="104" />
         <source>pending</source>
         <translation>待生效</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="98" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="105" />
         <source>Points earned</source>
         <translation>本次积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="102" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
         <source>Points balance</source>
         <translation>积分余额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="116" />
         <source>Points pending</source>
         <translation>待生效积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="117" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="124" />
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="129" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="136" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="145" />
+        <source>Your points and card online:</source>
+        <translation>在线查看积分和会员卡：</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="152" />
         <source>Your member card</source>
         <translation>您的会员卡</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="141" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="154" />
+        <source>Scan for your member card</source>
+        <translation>扫码打开您的会员卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="160" />
         <source>Keep this receipt for returns</source>
         <translation>退货请保留小票</translation>
     </message>
