@@ -6,6 +6,7 @@ X-Forwarded-For does not get around."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import secrets
@@ -341,6 +342,15 @@ def test_sms_code_limits_hold_across_two_hq_processes_sharing_redis(tmp_path: Pa
             assert sent == [202] * 19, sent  # 20 codes asked from this address in all
             assert _ask_code(two, "13900000200") == 429
             assert _ask_code(one, "13900000201") == 429
+        # The shared store counts phones by HQ's keyed blind index: no number, no plain hash.
+        client = redis.Redis.from_url(REDIS_URL)
+        try:
+            keys = " ".join(k.decode() for k in client.scan_iter(match=prefix + "*"))
+        finally:
+            client.close()
+        assert "sms-phone" in keys and "sms-address" in keys
+        plain = hashlib.sha256(b"13900000000").hexdigest()
+        assert "13900000000" not in keys and plain not in keys
         # Without Redis each worker counts alone: the same spread gets past the limit.
         alone = {"POSLOYALTY_HQ_REDIS_PREFIX": prefix}
         with hq_process(url, log, **alone) as one, hq_process(url, log, **alone) as two:

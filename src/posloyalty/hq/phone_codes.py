@@ -173,10 +173,12 @@ class PhoneCodes:
         """Send a code to ``phone`` (normalised digits). For ``sign_in`` a phone that is no
         member gets nothing, yet the caller is told the same (and the limits count it)."""
 
-        self.limiter.take(hashlib.sha256(phone.encode()).hexdigest(), address)
+        # The phone is counted by its blind index (keyed): a shared limit store (Redis) never
+        # holds a number or a plain hash of one.
+        digest = self.db.run(lambda s: phone_digest(s, phone), writer=False)
+        self.limiter.take(digest, address)
 
         def work(session: Session) -> str | None:
-            digest = phone_digest(session, phone)
             if purpose == "sign_in" and not members_by_phone_index(session, digest):
                 return None
             return store_code(session, digest, purpose, self.clock.now())
