@@ -15,6 +15,11 @@ const TEXTS = {
     show: "结账时请向收银员出示此码", left: "{s} 秒后更新", tier: "会员等级", points: "可用积分",
     pending: "待生效积分", growth: "成长值", expiring: "即将过期积分", coupons: "我的优惠券",
     offline: "离线显示：余额为上次联网时的数据，会员码照常有效。", signout: "退出登录",
+    pending_on: "{d} 生效", expires_on: "{d} 过期", valid_until: "有效期至 {d}",
+    next_tier: "升级到{t}还需", need_growth: "{n} 成长值", need_spend: "消费 ¥{n}", need_count: "{n} 笔消费", or: " 或 ",
+    top_tier: "已是最高等级", activity: "最近记录", sale: "消费", return: "退货",
+    kinds: { earn: "获得积分", redeem: "积分抵现", expire: "积分过期", reverse: "积分冲回", adjust: "积分调整", bonus: "奖励积分" },
+    show_big: "放大会员码", close: "关闭", replaced: "您已在另一台设备上登录，此设备上的会员卡已失效。如需在此使用，请重新登录。",
   },
   en: {
     title: "My member card", intro: "Sign in with your mobile number and an SMS code to show your member code at the till.",
@@ -25,6 +30,11 @@ const TEXTS = {
     show: "Show this code to the cashier", left: "New code in {s} s", tier: "Member level", points: "Points available",
     pending: "Points pending", growth: "Growth", expiring: "Points expiring soon", coupons: "My coupons",
     offline: "Offline: the balance is from your last connection; the member code works as usual.", signout: "Sign out",
+    pending_on: "from {d}", expires_on: "expire {d}", valid_until: "valid until {d}",
+    next_tier: "Still needed for {t}", need_growth: "{n} growth", need_spend: "¥{n} spent", need_count: "{n} purchases", or: " or ",
+    top_tier: "You are at the top level", activity: "Recent activity", sale: "Purchase", return: "Return",
+    kinds: { earn: "Points earned", redeem: "Points spent", expire: "Points expired", reverse: "Points reversed", adjust: "Points adjusted", bonus: "Bonus points" },
+    show_big: "Show code for scanning", close: "Close", replaced: "You signed in on another device, so this card no longer works here. Sign in again to use it on this device.",
   },
   es: {
     title: "Mi tarjeta de socio", intro: "Entra con tu móvil y un código SMS para mostrar tu código de socio en caja.",
@@ -35,6 +45,11 @@ const TEXTS = {
     show: "Muestra este código en caja", left: "Nuevo código en {s} s", tier: "Nivel de socio", points: "Puntos disponibles",
     pending: "Puntos pendientes", growth: "Crecimiento", expiring: "Puntos que caducan pronto", coupons: "Mis cupones",
     offline: "Sin conexión: el saldo es el de tu última conexión; el código de socio funciona igual.", signout: "Salir",
+    pending_on: "desde el {d}", expires_on: "caducan el {d}", valid_until: "válido hasta el {d}",
+    next_tier: "Te falta para {t}", need_growth: "{n} de crecimiento", need_spend: "¥{n} en compras", need_count: "{n} compras", or: " o ",
+    top_tier: "Ya tienes el nivel más alto", activity: "Actividad reciente", sale: "Compra", return: "Devolución",
+    kinds: { earn: "Puntos ganados", redeem: "Puntos canjeados", expire: "Puntos caducados", reverse: "Puntos anulados", adjust: "Puntos ajustados", bonus: "Puntos de regalo" },
+    show_big: "Mostrar código para escanear", close: "Cerrar", replaced: "Has entrado en otro dispositivo, así que esta tarjeta ya no funciona aquí. Vuelve a entrar para usarla en este dispositivo.",
   },
 };
 const LANGS = { "zh-CN": "中文", en: "English", es: "Español" };
@@ -105,6 +120,10 @@ function paintTexts() {
   $("show-hint").textContent = t.show;
   $("sign-out").textContent = t.signout;
   $("offline").textContent = t.offline;
+  $("activity-title").textContent = t.activity;
+  $("coupons-title").textContent = t.coupons;
+  $("show-big").textContent = t.show_big;
+  $("big-close").textContent = t.close;
   const nav = $("langs");
   nav.replaceChildren(...Object.entries(LANGS).map(([code, name]) => {
     const a = document.createElement("a");
@@ -125,10 +144,17 @@ async function api(path, options) {
   return response;
 }
 
+function day(iso) { return iso ? String(iso).slice(0, 10) : ""; }
+function yuan(fen) {
+  const sign = fen < 0 ? "-" : "";
+  const abs = Math.abs(fen);
+  return sign + Math.floor(abs / 100) + "." + String(abs % 100).padStart(2, "0");
+}
+
 async function refreshAccount(card) {
   try {
     const response = await api("/v1/members/me/card", { headers: { Authorization: "Bearer " + card.token } });
-    if (response.status === 401) { signOut(); return; }
+    if (response.status === 401) { signOut(response.headers.get("X-Session-Ended") === "replaced" ? t.replaced : ""); return; }
     if (!response.ok) throw new Error(String(response.status));
     const fresh = await response.json();
     Object.assign(card, { member_id: fresh.member_id, secret: fresh.secret, account: fresh.account });
@@ -140,21 +166,47 @@ async function refreshAccount(card) {
   paintAccount(card);
 }
 
-function paintAccount(card) {
-  const a = card.account || {};
-  const rows = [[t.tier, a.tier_name || a.tier || "—"], [t.points, a.points_available ?? 0],
-    [t.pending, a.points_pending ?? 0], [t.growth, a.growth ?? 0]];
-  if (a.expiring_points) rows.push([t.expiring, a.expiring_points + (a.next_expiry ? " · " + a.next_expiry.slice(0, 10) : "")]);
-  $("account").replaceChildren(...rows.flatMap(([k, v]) => {
-    const dt = document.createElement("dt"); dt.textContent = k;
-    const dd = document.createElement("dd"); dd.textContent = String(v);
-    return [dt, dd];
-  }));
-  $("coupons").replaceChildren(...(a.coupons || []).map((c) => {
+function listOf(id, items) {
+  $(id).replaceChildren(...items.map((text) => {
     const li = document.createElement("li");
-    li.textContent = (c.name || c.template) + " · " + String(c.valid_until).slice(0, 10);
+    li.textContent = text;
     return li;
   }));
+}
+
+function neededText(a) {
+  if (!a.next_tier) return t.top_tier;
+  const parts = [];
+  if (a.needed_growth) parts.push(t.need_growth.replace("{n}", a.needed_growth));
+  if (a.needed_spend_fen) parts.push(t.need_spend.replace("{n}", yuan(a.needed_spend_fen)));
+  if (a.needed_count) parts.push(t.need_count.replace("{n}", a.needed_count));
+  return parts.join(t.or);
+}
+
+function paintAccount(card) {
+  const a = card.account || {};
+  const tier = (a.tier_name || a.tier || "—") + (a.tier_valid_until ? " · " + t.valid_until.replace("{d}", day(a.tier_valid_until)) : "");
+  const rows = [["tier", t.tier, tier], ["points", t.points, a.points_available ?? 0],
+    ["pending", t.pending, a.points_pending ?? 0], ["growth", t.growth, a.growth ?? 0]];
+  if (a.next_tier !== undefined) rows.splice(1, 0, ["needed", t.next_tier.replace("{t}", a.next_tier_name || a.next_tier || ""), neededText(a)]);
+  $("account").replaceChildren(...rows.flatMap(([key, k, v]) => {
+    const dt = document.createElement("dt"); dt.textContent = k;
+    const dd = document.createElement("dd"); dd.textContent = String(v); dd.dataset.field = key;
+    return [dt, dd];
+  }));
+  listOf("pending-lots", (a.pending_lots || []).map((p) => p.points + " · " + t.pending_on.replace("{d}", day(p.at))));
+  const expiring = a.expiring_soon || (a.expiring_points ? [{ points: a.expiring_points, at: a.next_expiry }] : []);
+  $("expiring-title").textContent = t.expiring;
+  $("expiring-title").hidden = expiring.length === 0;
+  listOf("expiring", expiring.map((p) => p.points + " · " + t.expires_on.replace("{d}", day(p.at))));
+  listOf("coupons", (a.coupons || []).map((c) => (c.name || c.template) + " · " + t.valid_until.replace("{d}", day(c.valid_until))));
+  $("coupons-title").hidden = (a.coupons || []).length === 0;
+  listOf("activity", (a.activity || []).map((r) => {
+    const what = r.kind === "points" ? (t.kinds[r.entry_kind] || r.entry_kind) + " " + (r.points > 0 ? "+" : "") + r.points
+      : (r.kind === "return" ? t.return : t.sale) + " " + (r.total_fen < 0 ? "-" : "") + "¥" + yuan(Math.abs(r.total_fen));
+    return day(r.at) + " · " + what;
+  }));
+  $("activity-title").hidden = (a.activity || []).length === 0;
 }
 
 let timer = null;
@@ -169,6 +221,12 @@ async function paintCode(card) {
   box.setAttribute("aria-label", code);
   box.dataset.code = code;
   $("code-text").textContent = code;
+  if (!$("big").hidden) {
+    const big = $("big-qr");
+    big.innerHTML = qr.createSvgTag({ cellSize: 10, margin: 40, scalable: true });
+    big.dataset.code = code;
+    $("big-code").textContent = code;
+  }
   const left = STEP - Math.floor(now / 1000) % STEP;
   $("code-left").textContent = t.left.replace("{s}", String(left));
 }
@@ -179,21 +237,40 @@ function showCard(card) {
   paintAccount(card);
   paintCode(card);
   if (timer) clearInterval(timer);
-  timer = setInterval(() => paintCode(card), 1000);
+  let ticks = 0;
+  timer = setInterval(() => {
+    paintCode(card);
+    // Now and then ask HQ again: a newer balance, or this device replaced by another sign-in.
+    if (++ticks % 60 === 0) refreshAccount(card);
+  }, 1000);
   refreshAccount(card);
 }
 
-function signOut() {
+function signOut(message) {
   localStorage.removeItem("card");
   if (timer) clearInterval(timer);
+  timer = null;
   $("card").hidden = true;
+  $("big").hidden = true;
   $("signin").hidden = false;
+  $("signin-message").textContent = message || "";
+}
+
+function showBig(card) {
+  $("big").hidden = false;
+  $("card").hidden = true;
+  paintCode(card);
+}
+
+function closeBig() {
+  $("big").hidden = true;
+  $("card").hidden = false;
 }
 
 async function start(token) {
   const card = { token: token };
   const response = await api("/v1/members/me/card", { headers: { Authorization: "Bearer " + token } });
-  if (!response.ok) { signOut(); $("signin-message").textContent = t.wrong; return; }
+  if (!response.ok) { signOut(t.wrong); return; }
   const fresh = await response.json();
   Object.assign(card, fresh);
   localStorage.setItem("card", JSON.stringify(card));
@@ -219,7 +296,9 @@ function wireSignIn() {
       await start((await r.json()).token);
     } catch (e) { $("signin-message").textContent = t.offline_signin; }
   });
-  $("sign-out").addEventListener("click", signOut);
+  $("sign-out").addEventListener("click", () => signOut(""));
+  $("show-big").addEventListener("click", () => { const card = stored(); if (card) showBig(card); });
+  $("big-close").addEventListener("click", closeBig);
 }
 
 paintTexts();

@@ -1,7 +1,7 @@
 // The member card's service worker: the page and its scripts come from the cache, so the card
 // opens and keeps showing a fresh code with no signal at the counter. API calls (/v1/) always
 // go to the network; the page keeps the last account it read.
-const CACHE = "posloyalty-card-v1";
+const CACHE = "posloyalty-card-v2";
 const SHELL = ["/m/", "/m/card.js", "/m/card.css", "/m/qrcode.js", "/m/manifest.webmanifest", "/m/icon.svg"];
 
 self.addEventListener("install", (event) => {

@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="74" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="291" />
         <source>Too many wrong PINs for %1: try again in %2 s</source>
         <translation>Demasiados PIN incorrectos para %1: inténtelo de nuevo en %2 s</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="80" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="297" />
         <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
         <translation>%1 está bloqueado por demasiados PIN incorrectos: un encargado debe desbloquearlo (o espere %2 min)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="302" />
         <source>%1 is not a manager</source>
         <translation>%1 no es encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="304" />
         <source>Wrong manager id or PIN</source>
         <translation>Id de encargado o PIN incorrecto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="306" />
         <source>Wrong cashier id or PIN</source>
         <translation>Id de cajero o PIN incorrecto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="91" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="308" />
         <source>Adjustment refused: %1</source>
         <translation>Ajuste rechazado: %1</translation>
     </message>
@@ -111,32 +111,32 @@
 <context>
     <name>CartModel</name>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="94" />
+        <location filename="../../src/posloyalty/ui/models.py" line="89" />
         <source>Item</source>
         <translation>Artículo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="95" />
+        <location filename="../../src/posloyalty/ui/models.py" line="90" />
         <source>Qty</source>
         <translation>Cant.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="96" />
+        <location filename="../../src/posloyalty/ui/models.py" line="91" />
         <source>Price</source>
         <translation>Precio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="97" />
+        <location filename="../../src/posloyalty/ui/models.py" line="92" />
         <source>Discount</source>
         <translation>Descuento</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="98" />
+        <location filename="../../src/posloyalty/ui/models.py" line="93" />
         <source>Net</source>
         <translation>Neto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="99" />
+        <location filename="../../src/posloyalty/ui/models.py" line="94" />
         <source>Points</source>
         <translation>Puntos</translation>
     </message>
@@ -144,306 +144,306 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="430" />
         <source>Member %1 identified</source>
         <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>Socio %1 identificado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
         <source>Coupon %1 applied</source>
         <translation>Cupón %1 aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="434" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="442" />
         <source>Subtotal %1</source>
         <translation>Subtotal %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="444" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="489" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="800" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="447" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="758" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="496" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="454" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="503" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="461" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="499" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="511" />
         <source>Phone %1 · %2</source>
         <translation>Teléfono %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="514" />
         <source>Points available: %1</source>
         <translation>Puntos disponibles: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="517" />
         <source>Pending: %1</source>
         <translation>Pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="521" />
         <source>Growth: %1</source>
         <translation>Crecimiento: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="525" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="531" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 cuenta para el nivel desde el %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="544" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="545" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>Bienvenido de nuevo: primera visita en %1 días</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
         <source>Not verified yet (HQ offline)</source>
         <translation>Aún sin verificar (central sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="555" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>Aún sin verificar (la central tarda en responder)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>Sin verificar: la central no conoce este código de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
         <source>Not verified: scan the member's phone code</source>
         <translation>Sin verificar: escanee el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="558" />
         <source>Not verified yet</source>
         <translation>Aún sin verificar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>: sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="570" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="576" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="579" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="580" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="582" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
         <source>F9 Void line</source>
         <translation>F9 Anular línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="636" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="713" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="671" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="673" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="673" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="675" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ Sincronización detenida</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="680" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="685" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="687" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="737" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="695" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="805" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="763" />
         <source>Points taken back</source>
         <translation>Puntos retirados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="850" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="808" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="810" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="854" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="812" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="896" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="860" />
         <source>Voided line %1: %2</source>
         <translation>Línea %1 anulada: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="912" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="947" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="876" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="911" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="956" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="920" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1006" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="958" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="970" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="965" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>
@@ -479,48 +479,48 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="103" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="104" />
         <source>Welcome to %1</source>
         <extracomment>How long a finished sale stays on the display (ms) before it goes idle. The display shows a finished sale (thanks and change), not a sale in progress.</extracomment>
         <translation>Bienvenido a %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="105" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="106" />
         <source>Scan to join and save today</source>
         <translation>Escanee para hacerse socio y ahorrar hoy</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="108" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="109" />
         <source>Thank you! See you soon</source>
         <translation>¡Gracias! Hasta pronto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="111" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="112" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="115" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="116" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="123" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="124" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="128" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="129" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="133" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="134" />
         <source>Total %1</source>
         <translation>Total %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="136" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="137" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
@@ -533,181 +533,181 @@
 <context>
     <name>EodDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="41" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="40" />
         <source>End of day and cash drawer</source>
         <translation>Cierre del día y caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="49" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="48" />
         <source>Why (bank drop, change from the bank…)</source>
         <translation>Motivo (depósito al banco, cambio del banco…)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="49" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
         <source>Opening float</source>
         <translation>Fondo inicial</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
         <source>Cash in</source>
         <translation>Entrada de efectivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
         <source>Cash out</source>
         <translation>Salida de efectivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="53" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
         <source>Count the drawer (blind)</source>
         <translation>Contar la caja (a ciegas)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="54" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="53" />
         <source>Close</source>
         <translation>Cerrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="55" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="54" />
         <source>Cash drawer (today)</source>
         <translation>Caja (hoy)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="57" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="56" />
         <source>Amount</source>
         <translation>Importe</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="58" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="57" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="71" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="106" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="70" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="105" />
         <source>Day</source>
         <translation>Día</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="94" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="93" />
         <source>Type the day as YYYY-MM-DD</source>
         <translation>Escriba el día como AAAA-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="106" />
         <source>Sales</source>
         <translation>Ventas</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
         <source>Returns</source>
         <translation>Devoluciones</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="109" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
         <source>Net</source>
         <translation>Neto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="111" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="110" />
         <source>Tenders (sales, refunds, net)</source>
         <translation>Medios de pago (ventas, devoluciones, neto)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="117" />
         <source>Tenders total</source>
         <translation>Total de medios de pago</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="120" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="119" />
         <source>Discounts (points included)</source>
         <translation>Descuentos (puntos incluidos)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="125" />
         <source>Cash drawer</source>
         <translation>Caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
         <source>Cash sales</source>
         <translation>Ventas en efectivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="131" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
         <source>Cash refunds</source>
         <translation>Devoluciones en efectivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="134" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="133" />
         <source>Expected cash: shown after the blind count</source>
         <translation>Efectivo esperado: se muestra tras el arqueo ciego</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="136" />
         <source>Expected in drawer</source>
         <translation>Esperado en caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
         <source>Counted</source>
         <translation>Contado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="139" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
         <source>Difference</source>
         <translation>Diferencia</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="157" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="156" />
         <source>Type the amount in yuan, like 200 or 12.50</source>
         <translation>Escriba el importe en yuanes, como 200 o 12.50</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="167" />
         <source>Opening float %1 recorded</source>
         <translation>Fondo inicial %1 registrado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
         <source>Cash in %1 recorded</source>
         <translation>Entrada de efectivo %1 registrada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
         <source>Cash out %1 recorded</source>
         <translation>Salida de efectivo %1 registrada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="171" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
         <source>Count %1 recorded</source>
         <translation>Arqueo %1 registrado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="142" />
         <source>Points issued</source>
         <translation>Puntos emitidos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
         <source>Points redeemed</source>
         <translation>Puntos canjeados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
         <source>New members</source>
         <translation>Socios nuevos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
         <source>Members served</source>
         <translation>Socios atendidos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="147" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
         <source>Uploads waiting</source>
         <translation>Envíos pendientes</translation>
     </message>
@@ -715,233 +715,233 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="26" />
-        <location filename="../../src/posloyalty/ui/error_text.py" line="30" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="32" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="36" />
         <source>Nothing was scanned</source>
         <translation>No se escaneó nada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="34" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="40" />
         <source>Unknown product code %1</source>
         <translation>Código de producto desconocido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="38" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="44" />
         <source>%1 is not a member, coupon or product code</source>
         <translation>%1 no es un código de socio, cupón ni producto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="44" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="50" />
         <source>%1 was misread (check character); scan it again</source>
         <translation>%1 se leyó mal (carácter de control); escanéelo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="50" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="56" />
         <source>%1 was misread (check digit); scan it again</source>
         <translation>%1 se leyó mal (dígito de control); escanéelo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="56" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="62" />
         <source>%1 was misread (wrong length); scan it again</source>
         <translation>%1 se leyó mal (longitud incorrecta); escanéelo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="62" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="68" />
         <source>%1 is too long to be a code</source>
         <translation>%1 es demasiado largo para ser un código</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="66" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="72" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="70" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="76" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="74" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="80" />
         <source>There is no line %1</source>
         <translation>No hay línea %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="78" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="84" />
         <source>There is no payment %1</source>
         <translation>No hay pago %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="82" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="88" />
         <source>The quantity is already 1; void the line to take it off</source>
         <translation>La cantidad ya es 1; anule la línea para quitarla</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="88" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="94" />
         <source>The quantity must be a whole number from 1 to 9999</source>
         <translation>La cantidad debe ser un número entero de 1 a 9999</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="94" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="100" />
         <source>Nothing is left to pay</source>
         <translation>No queda nada por pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="98" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="104" />
         <source>A payment must be above ¥0.00</source>
         <translation>Un pago debe ser mayor que ¥0.00</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="102" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="108" />
         <source>A payment of ¥%2 is more than the ¥%3 still due</source>
         <translation>Un pago de ¥%2 supera los ¥%3 pendientes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="108" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="114" />
         <source>¥%1 is still due; take a payment first</source>
         <translation>Faltan ¥%1; cobre primero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="112" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="118" />
         <source>Type the member's full 11-digit phone number</source>
         <translation>Escriba el móvil completo de 11 dígitos del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="118" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="124" />
         <source>No member with phone %1 here</source>
         <translation>No hay ningún socio con el móvil %1 aquí</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="122" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="128" />
         <source>Identify the member before applying a member coupon</source>
         <translation>Identifique al socio antes de aplicar un cupón de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="128" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="134" />
         <source>Coupon %1 is already applied</source>
         <translation>El cupón %1 ya está aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="132" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="138" />
         <source>Coupon %1 was already used</source>
         <translation>El cupón %1 ya se usó</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="136" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="142" />
         <source>Coupon %1 is not held by this member</source>
         <translation>Este socio no tiene el cupón %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="140" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="146" />
         <source>Only an identified member can pay with points</source>
         <translation>Solo un socio identificado puede pagar con puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="146" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="152" />
         <source>No points can be redeemed on this sale right now</source>
         <translation>Ahora no se pueden canjear puntos en esta venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="152" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="158" />
         <source>HQ has not confirmed this member yet</source>
         <translation>La central aún no ha confirmado a este socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="156" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
         <source>Points can only be spent with the member's dynamic code (phone app)</source>
         <translation>Los puntos solo se gastan con el código dinámico del socio (app del móvil)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="168" />
         <source>No sale %1 on this till</source>
         <translation>No hay ninguna venta %1 en esta caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="166" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
         <source>Everything of sale %1 was already returned</source>
         <translation>Todo lo de la venta %1 ya se devolvió</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
         <source>%1 is itself a return; return the original sale</source>
         <translation>%1 ya es una devolución; devuelva la venta original</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
         <source>A refund above ¥%1 needs a manager's id and PIN</source>
         <translation>Un reembolso de más de ¥%1 necesita el id y el PIN de un encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
         <source>The sale was not paid by %1 (or it was refunded already)</source>
         <translation>La venta no se pagó con %1 (o ya se reembolsó)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
         <source>Give a reason for moving cash in or out of the drawer</source>
         <translation>Indique un motivo para meter o sacar efectivo de la caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="202" />
         <source>Type an amount above zero</source>
         <translation>Escriba un importe mayor que cero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="200" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
         <source>The drawer already has today's opening float; record more as cash in</source>
         <translation>La caja ya tiene el fondo inicial de hoy; registre más como entrada de efectivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
         <source>The drawer should hold only ¥%1; cannot take out more</source>
         <translation>La caja solo debería tener ¥%1; no se puede sacar más</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="218" />
         <source>There is no sale to park</source>
         <translation>No hay ninguna venta que aparcar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="216" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
         <source>Payment has started: go back to the basket before parking</source>
         <translation>El pago ha empezado: vuelva a la cesta antes de aparcar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
         <source>Finish or park the sale in progress before recalling another</source>
         <translation>Termine o aparque la venta en curso antes de recuperar otra</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="234" />
         <source>That parked sale was recalled already</source>
         <translation>Esa venta aparcada ya se recuperó</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="232" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="238" />
         <source>Type the item's price above ¥0.00</source>
         <translation>Escriba el precio del artículo, mayor que ¥0.00</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="242" />
         <source>Name the item (or type its barcode)</source>
         <translation>Indique el nombre del artículo (o su código de barras)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="246" />
         <source>%1 is not an amount in yuan like 12.30</source>
         <translation>%1 no es un importe en yuanes como 12.30</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="244" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="250" />
         <source>The amount cannot be negative</source>
         <translation>El importe no puede ser negativo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="248" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="254" />
         <source>%1 has more than two decimals</source>
         <translation>%1 tiene más de dos decimales</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="263" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="269" />
         <source>(scanned %1)</source>
         <translation>(escaneado %1)</translation>
     </message>
@@ -1063,8 +1063,8 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="379" />
-        <source>11-digit mobile number</source>
-        <translation>Móvil de 11 dígitos</translation>
+        <source>11-digit mobile number or member id</source>
+        <translation>Móvil de 11 dígitos o número de socio</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
@@ -1078,8 +1078,8 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="383" />
-        <source>Phone number</source>
-        <translation>Número de teléfono</translation>
+        <source>Phone number or member id</source>
+        <translation>Teléfono o número de socio</translation>
     </message>
 </context>
 <context>
@@ -1253,17 +1253,17 @@
 <context>
     <name>PaymentPad</name>
     <message>
-        <location filename="../../src/posloyalty/ui/payment_pad.py" line="49" />
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="48" />
         <source>Cash received</source>
         <translation>Efectivo recibido</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/payment_pad.py" line="52" />
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="51" />
         <source>WeChat Pay</source>
         <translation>WeChat Pay</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/payment_pad.py" line="53" />
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="52" />
         <source>Alipay</source>
         <translation>Alipay</translation>
     </message>
@@ -1271,17 +1271,17 @@
 <context>
     <name>PaymentsModel</name>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <location filename="../../src/posloyalty/ui/models.py" line="178" />
         <source>Method</source>
         <translation>Forma de pago</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <location filename="../../src/posloyalty/ui/models.py" line="178" />
         <source>Amount</source>
         <translation>Importe</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <location filename="../../src/posloyalty/ui/models.py" line="178" />
         <source>Tendered</source>
         <translation>Entregado</translation>
     </message>
@@ -1386,87 +1386,97 @@
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="41" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="48" />
         <source>Store</source>
         <translation>Tienda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="45" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="52" />
         <source>Cashier</source>
         <translation>Cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="56" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="63" />
         <source>Subtotal</source>
         <translation>Subtotal</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="61" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
         <source>Saved</source>
         <translation>Ahorro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
         <source>Points used</source>
         <translation>Puntos usados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="89" />
         <source>Change</source>
         <translation>Cambio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="88" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="95" />
         <source>You saved</source>
         <translation>Ha ahorrado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="101" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="97" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="104" />
         <source>pending</source>
         <translation>pendiente</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="98" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="105" />
         <source>Points earned</source>
         <translation>Puntos ganados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="102" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
         <source>Points balance</source>
         <translation>Saldo de puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="116" />
         <source>Points pending</source>
         <translation>Puntos pendientes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="117" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="124" />
         <source>Tier</source>
         <translation>Nivel</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="129" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="136" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="145" />
+        <source>Your points and card online:</source>
+        <translation>Tus puntos y tu tarjeta en línea:</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="152" />
         <source>Your member card</source>
         <translation>Su tarjeta de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="141" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="154" />
+        <source>Scan for your member card</source>
+        <translation>Escanea para ver tu tarjeta de socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="160" />
         <source>Keep this receipt for returns</source>
         <translation>Guarde este tique para devoluciones</translation>
     </message>
@@ -1530,113 +1540,113 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="48" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="49" />
         <source>Scan the receipt barcode</source>
         <translation>Escanee el código de barras del tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="45" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="46" />
         <source>Return</source>
         <translation>Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="66" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="67" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="67" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="68" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="69" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="70" />
         <source>Review refund</source>
         <translation>Revisar reembolso</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="70" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="71" />
         <source>Confirm refund</source>
         <translation>Confirmar reembolso</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="71" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="72" />
         <source>Close</source>
         <translation>Cerrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="77" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="78" />
         <source>Receipt code</source>
         <translation>Código del tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="82" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="83" />
         <source>Refund by</source>
         <translation>Reembolsar por</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="83" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="84" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="124" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="125" />
         <source>Sale %1 of %2, total %3</source>
         <translation>Venta %1 del %2, total %3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="155" />
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="238" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="156" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="239" />
         <source>Scan the receipt first</source>
         <translation>Escanee primero el tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="161" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="162" />
         <source>Nothing chosen to return</source>
         <translation>No se ha elegido nada para devolver</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="195" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="196" />
         <source>Original tenders</source>
         <translation>Medios de pago originales</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="198" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="199" />
         <source>%1 first (up to %2)</source>
         <translation>%1 primero (hasta %2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="208" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="209" />
         <source>%1 × %2: %3</source>
         <translation>%1 × %2: %3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="214" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="215" />
         <source>Refund %1</source>
         <translation>Reembolso %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="216" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="217" />
         <source>By tender: %1</source>
         <translation>Por medio de pago: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="222" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="223" />
         <source>Points taken back %1, points given back %2</source>
         <translation>Puntos retirados %1, puntos devueltos %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="228" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="229" />
         <source>A manager approves refunds above %1: manager id and PIN</source>
         <translation>Un encargado aprueba los reembolsos de más de %1: id y PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="241" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="242" />
         <source>Review the refund first</source>
         <translation>Revise primero el reembolso</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="254" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="255" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>Reembolsado %1 (%2). Puntos retirados %3, puntos devueltos %4.</translation>
     </message>
@@ -1644,22 +1654,22 @@
 <context>
     <name>ReturnLinesModel</name>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <location filename="../../src/posloyalty/ui/models.py" line="225" />
         <source>Item</source>
         <translation>Artículo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <location filename="../../src/posloyalty/ui/models.py" line="225" />
         <source>Sold</source>
         <translation>Vendido</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <location filename="../../src/posloyalty/ui/models.py" line="225" />
         <source>Still returnable</source>
         <translation>Aún devolvible</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <location filename="../../src/posloyalty/ui/models.py" line="225" />
         <source>Return</source>
         <translation>Devolución</translation>
     </message>

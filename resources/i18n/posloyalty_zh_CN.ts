@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="74" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="291" />
         <source>Too many wrong PINs for %1: try again in %2 s</source>
         <translation>%1 的 PIN 错误次数过多:请 %2 秒后再试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="80" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="297" />
         <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
         <translation>%1 因 PIN 错误次数过多已被锁定:需由店长解锁(或等待 %2 分钟)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="85" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="302" />
         <source>%1 is not a manager</source>
         <translation>%1 不是店长</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="87" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="304" />
         <source>Wrong manager id or PIN</source>
         <translation>店长编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="89" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="306" />
         <source>Wrong cashier id or PIN</source>
         <translation>收银员编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="91" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="308" />
         <source>Adjustment refused: %1</source>
         <translation>调整被拒绝:%1</translation>
     </message>
@@ -111,32 +111,32 @@
 <context>
     <name>CartModel</name>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="94" />
+        <location filename="../../src/posloyalty/ui/models.py" line="89" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="95" />
+        <location filename="../../src/posloyalty/ui/models.py" line="90" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="96" />
+        <location filename="../../src/posloyalty/ui/models.py" line="91" />
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="97" />
+        <location filename="../../src/posloyalty/ui/models.py" line="92" />
         <source>Discount</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="98" />
+        <location filename="../../src/posloyalty/ui/models.py" line="93" />
         <source>Net</source>
         <translation>实付</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="99" />
+        <location filename="../../src/posloyalty/ui/models.py" line="94" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
@@ -144,306 +144,306 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="430" />
         <source>Member %1 identified</source>
         <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>已识别会员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
         <source>Coupon %1 applied</source>
         <translation>已使用优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="434" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="442" />
         <source>Subtotal %1</source>
         <translation>小计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="444" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="489" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="800" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="447" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="758" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="496" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="454" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="503" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="461" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="499" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>生日快乐!享受生日礼遇</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="511" />
         <source>Phone %1 · %2</source>
         <translation>手机 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="514" />
         <source>Points available: %1</source>
         <translation>可用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="517" />
         <source>Pending: %1</source>
         <translation>待生效:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="521" />
         <source>Growth: %1</source>
         <translation>成长值:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="525" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="531" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 自 %2 起计入等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="544" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="545" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>欢迎回来:%1 天未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
         <source>Not verified yet (HQ offline)</source>
         <translation>尚未验证(总部离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="555" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>尚未验证(总部响应慢)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>未验证:总部不认识此会员码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
         <source>Not verified: scan the member's phone code</source>
         <translation>未验证:请扫描会员手机上的动态码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="558" />
         <source>Not verified yet</source>
         <translation>尚未验证</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>:无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="570" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="576" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="579" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="580" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="582" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
         <source>* Quantity</source>
         <translation>* 数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
         <source>F10 Settings</source>
         <translation>F10 设置</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="636" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="713" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="671" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="673" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="673" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="675" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ 同步已停止</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="680" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="685" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="687" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="737" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="695" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="805" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="763" />
         <source>Points taken back</source>
         <translation>已取消积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="850" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="808" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="810" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="854" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="812" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="896" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="860" />
         <source>Voided line %1: %2</source>
         <translation>已作废第 %1 行:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="912" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="947" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="876" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="911" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="956" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="920" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1006" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="958" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="970" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="965" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
@@ -479,48 +479,48 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="103" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="104" />
         <source>Welcome to %1</source>
         <extracomment>How long a finished sale stays on the display (ms) before it goes idle. The display shows a finished sale (thanks and change), not a sale in progress.</extracomment>
         <translation>欢迎光临 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="105" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="106" />
         <source>Scan to join and save today</source>
         <translation>扫码入会,今天就省钱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="108" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="109" />
         <source>Thank you! See you soon</source>
         <translation>谢谢惠顾,欢迎再次光临!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="111" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="112" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="115" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="116" />
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="123" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="124" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="128" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="129" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="133" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="134" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/customer_display.py" line="136" />
+        <location filename="../../src/posloyalty/ui/customer_display.py" line="137" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
@@ -533,181 +533,181 @@
 <context>
     <name>EodDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="41" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="40" />
         <source>End of day and cash drawer</source>
         <translation>日结与钱箱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="49" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="48" />
         <source>Why (bank drop, change from the bank…)</source>
         <translation>原因(存银行、换零钱…)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="49" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
         <source>Opening float</source>
         <translation>备用金</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="50" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="127" />
         <source>Cash in</source>
         <translation>存入现金</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="51" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="128" />
         <source>Cash out</source>
         <translation>取出现金</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="53" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="52" />
         <source>Count the drawer (blind)</source>
         <translation>盲点钱箱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="54" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="53" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="55" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="54" />
         <source>Cash drawer (today)</source>
         <translation>钱箱(今日)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="57" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="56" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="58" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="57" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="71" />
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="106" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="70" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="105" />
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="94" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="93" />
         <source>Type the day as YYYY-MM-DD</source>
         <translation>日期格式:YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="106" />
         <source>Sales</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="107" />
         <source>Returns</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="109" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="108" />
         <source>Net</source>
         <translation>实付</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="111" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="110" />
         <source>Tenders (sales, refunds, net)</source>
         <translation>支付方式(销售、退款、净额)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="118" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="117" />
         <source>Tenders total</source>
         <translation>支付方式合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="120" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="119" />
         <source>Discounts (points included)</source>
         <translation>优惠(含积分抵扣)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="126" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="125" />
         <source>Cash drawer</source>
         <translation>钱箱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="129" />
         <source>Cash sales</source>
         <translation>现金销售</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="131" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="130" />
         <source>Cash refunds</source>
         <translation>现金退款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="134" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="133" />
         <source>Expected cash: shown after the blind count</source>
         <translation>应有现金:盲点数后显示</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="136" />
         <source>Expected in drawer</source>
         <translation>钱箱应有</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="137" />
         <source>Counted</source>
         <translation>实点</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="139" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="138" />
         <source>Difference</source>
         <translation>差额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="157" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="156" />
         <source>Type the amount in yuan, like 200 or 12.50</source>
         <translation>请输入金额(元),如 200 或 12.50</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="167" />
         <source>Opening float %1 recorded</source>
         <translation>已记录备用金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="168" />
         <source>Cash in %1 recorded</source>
         <translation>已记录存入现金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="169" />
         <source>Cash out %1 recorded</source>
         <translation>已记录取出现金 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="171" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="170" />
         <source>Count %1 recorded</source>
         <translation>已记录点数 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="142" />
         <source>Points issued</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="143" />
         <source>Points redeemed</source>
         <translation>使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="144" />
         <source>New members</source>
         <translation>新会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="145" />
         <source>Members served</source>
         <translation>服务会员数</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="147" />
+        <location filename="../../src/posloyalty/ui/eod_dialog.py" line="146" />
         <source>Uploads waiting</source>
         <translation>待上传</translation>
     </message>
@@ -715,233 +715,233 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="26" />
-        <location filename="../../src/posloyalty/ui/error_text.py" line="30" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="32" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="36" />
         <source>Nothing was scanned</source>
         <translation>没有扫描到内容</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="34" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="40" />
         <source>Unknown product code %1</source>
         <translation>未知商品码 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="38" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="44" />
         <source>%1 is not a member, coupon or product code</source>
         <translation>%1 不是会员码、优惠券码或商品码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="44" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="50" />
         <source>%1 was misread (check character); scan it again</source>
         <translation>%1 读取有误(校验位),请重新扫描</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="50" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="56" />
         <source>%1 was misread (check digit); scan it again</source>
         <translation>%1 读取有误(校验位),请重新扫描</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="56" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="62" />
         <source>%1 was misread (wrong length); scan it again</source>
         <translation>%1 读取有误(长度不对),请重新扫描</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="62" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="68" />
         <source>%1 is too long to be a code</source>
         <translation>%1 太长,不是有效的码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="66" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="72" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="70" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="76" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="74" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="80" />
         <source>There is no line %1</source>
         <translation>没有第 %1 行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="78" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="84" />
         <source>There is no payment %1</source>
         <translation>没有第 %1 笔付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="82" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="88" />
         <source>The quantity is already 1; void the line to take it off</source>
         <translation>数量已经是 1;如需删除请作废该行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="88" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="94" />
         <source>The quantity must be a whole number from 1 to 9999</source>
         <translation>数量必须是 1 到 9999 的整数</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="94" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="100" />
         <source>Nothing is left to pay</source>
         <translation>已无待付金额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="98" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="104" />
         <source>A payment must be above ¥0.00</source>
         <translation>付款金额必须大于 ¥0.00</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="102" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="108" />
         <source>A payment of ¥%2 is more than the ¥%3 still due</source>
         <translation>付款 ¥%2 超过了待付的 ¥%3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="108" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="114" />
         <source>¥%1 is still due; take a payment first</source>
         <translation>还需支付 ¥%1,请先收款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="112" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="118" />
         <source>Type the member's full 11-digit phone number</source>
         <translation>请输入会员完整的11位手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="118" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="124" />
         <source>No member with phone %1 here</source>
         <translation>本店没有手机号为 %1 的会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="122" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="128" />
         <source>Identify the member before applying a member coupon</source>
         <translation>请先识别会员再使用会员券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="128" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="134" />
         <source>Coupon %1 is already applied</source>
         <translation>优惠券 %1 已使用在本单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="132" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="138" />
         <source>Coupon %1 was already used</source>
         <translation>优惠券 %1 已被使用</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="136" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="142" />
         <source>Coupon %1 is not held by this member</source>
         <translation>该会员没有优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="140" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="146" />
         <source>Only an identified member can pay with points</source>
         <translation>只有已识别的会员才能用积分支付</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="146" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="152" />
         <source>No points can be redeemed on this sale right now</source>
         <translation>本单目前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="152" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="158" />
         <source>HQ has not confirmed this member yet</source>
         <translation>总部尚未确认该会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="156" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
         <source>Points can only be spent with the member's dynamic code (phone app)</source>
         <translation>只有出示会员动态码(手机App)才能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="168" />
         <source>No sale %1 on this till</source>
         <translation>本机没有交易 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="166" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
         <source>Everything of sale %1 was already returned</source>
         <translation>交易 %1 已全部退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
         <source>%1 is itself a return; return the original sale</source>
         <translation>%1 本身是退货单,请对原交易退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
         <source>A refund above ¥%1 needs a manager's id and PIN</source>
         <translation>超过 ¥%1 的退款需要店长编号和密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
         <source>The sale was not paid by %1 (or it was refunded already)</source>
         <translation>该交易没有用 %1 支付(或已退回)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
         <source>Give a reason for moving cash in or out of the drawer</source>
         <translation>存取现金请填写原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="202" />
         <source>Type an amount above zero</source>
         <translation>请输入大于零的金额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="200" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
         <source>The drawer already has today's opening float; record more as cash in</source>
         <translation>今天已记录备用金;追加请记为存入现金</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
         <source>The drawer should hold only ¥%1; cannot take out more</source>
         <translation>钱箱应有现金仅 ¥%1,不能取出更多</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="218" />
         <source>There is no sale to park</source>
         <translation>没有可挂起的交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="216" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
         <source>Payment has started: go back to the basket before parking</source>
         <translation>已开始收款:请先返回购物车再挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
         <source>Finish or park the sale in progress before recalling another</source>
         <translation>请先完成或挂起当前交易再取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="234" />
         <source>That parked sale was recalled already</source>
         <translation>该挂单已被取回</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="232" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="238" />
         <source>Type the item's price above ¥0.00</source>
         <translation>请输入大于 ¥0.00 的商品价格</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="242" />
         <source>Name the item (or type its barcode)</source>
         <translation>请填写商品名称(或条码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="246" />
         <source>%1 is not an amount in yuan like 12.30</source>
         <translation>%1 不是有效的金额(如 12.30)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="244" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="250" />
         <source>The amount cannot be negative</source>
         <translation>金额不能为负</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="248" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="254" />
         <source>%1 has more than two decimals</source>
         <translation>%1 超过两位小数</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="263" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="269" />
         <source>(scanned %1)</source>
         <translation>(扫描内容 %1)</translation>
     </message>
@@ -1063,8 +1063,8 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="379" />
-        <source>11-digit mobile number</source>
-        <translation>11位手机号</translation>
+        <source>11-digit mobile number or member id</source>
+        <translation>11位手机号或会员号</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
@@ -1078,8 +1078,8 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="383" />
-        <source>Phone number</source>
-        <translation>手机号</translation>
+        <source>Phone number or member id</source>
+        <translation>手机号或会员号</translation>
     </message>
 </context>
 <context>
@@ -1253,17 +1253,17 @@
 <context>
     <name>PaymentPad</name>
     <message>
-        <location filename="../../src/posloyalty/ui/payment_pad.py" line="49" />
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="48" />
         <source>Cash received</source>
         <translation>收到现金</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/payment_pad.py" line="52" />
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="51" />
         <source>WeChat Pay</source>
         <translation>微信支付</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/payment_pad.py" line="53" />
+        <location filename="../../src/posloyalty/ui/payment_pad.py" line="52" />
         <source>Alipay</source>
         <translation>支付宝</translation>
     </message>
@@ -1271,17 +1271,17 @@
 <context>
     <name>PaymentsModel</name>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <location filename="../../src/posloyalty/ui/models.py" line="178" />
         <source>Method</source>
         <translation>方式</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <location filename="../../src/posloyalty/ui/models.py" line="178" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="183" />
+        <location filename="../../src/posloyalty/ui/models.py" line="178" />
         <source>Tendered</source>
         <translation>实收</translation>
     </message>
@@ -1386,87 +1386,97 @@
         <translation>支付宝</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="41" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="48" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="45" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="52" />
         <source>Cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="56" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="63" />
         <source>Subtotal</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="61" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
         <source>Saved</source>
         <translation>已省</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="68" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
         <source>Points used</source>
         <translation>积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="75" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="82" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="89" />
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="88" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="95" />
         <source>You saved</source>
         <translation>共节省</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="94" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="101" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="97" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="104" />
         <source>pending</source>
         <translation>待生效</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="98" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="105" />
         <source>Points earned</source>
         <translation>本次积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="102" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
         <source>Points balance</source>
         <translation>积分余额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="109" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="116" />
         <source>Points pending</source>
         <translation>待生效积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="117" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="124" />
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="129" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="136" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="138" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="145" />
+        <source>Your points and card online:</source>
+        <translation>在线查看积分和会员卡：</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="152" />
         <source>Your member card</source>
         <translation>您的会员卡</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="141" />
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="154" />
+        <source>Scan for your member card</source>
+        <translation>扫码打开您的会员卡</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/receipt_doc.py" line="160" />
         <source>Keep this receipt for returns</source>
         <translation>退货请保留小票</translation>
     </message>
@@ -1530,113 +1540,113 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="48" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="49" />
         <source>Scan the receipt barcode</source>
         <translation>扫描小票条码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="45" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="46" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="66" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="67" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="67" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="68" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="69" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="70" />
         <source>Review refund</source>
         <translation>查看退款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="70" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="71" />
         <source>Confirm refund</source>
         <translation>确认退款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="71" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="72" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="77" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="78" />
         <source>Receipt code</source>
         <translation>小票号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="82" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="83" />
         <source>Refund by</source>
         <translation>退款方式</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="83" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="84" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="124" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="125" />
         <source>Sale %1 of %2, total %3</source>
         <translation>交易 %1,%2,合计 %3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="155" />
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="238" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="156" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="239" />
         <source>Scan the receipt first</source>
         <translation>请先扫描小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="161" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="162" />
         <source>Nothing chosen to return</source>
         <translation>未选择退货商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="195" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="196" />
         <source>Original tenders</source>
         <translation>原支付方式</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="198" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="199" />
         <source>%1 first (up to %2)</source>
         <translation>优先 %1(最多 %2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="208" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="209" />
         <source>%1 × %2: %3</source>
         <translation>%1 × %2:%3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="214" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="215" />
         <source>Refund %1</source>
         <translation>退款 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="216" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="217" />
         <source>By tender: %1</source>
         <translation>按支付方式:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="222" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="223" />
         <source>Points taken back %1, points given back %2</source>
         <translation>扣回积分 %1,退还积分 %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="228" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="229" />
         <source>A manager approves refunds above %1: manager id and PIN</source>
         <translation>超过 %1 的退款需店长批准:请输入店长编号和密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="241" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="242" />
         <source>Review the refund first</source>
         <translation>请先查看退款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/return_dialog.py" line="254" />
+        <location filename="../../src/posloyalty/ui/return_dialog.py" line="255" />
         <source>Refunded %1 (%2). Points taken back %3, points refunded %4.</source>
         <translation>已退款 %1(%2)。扣回积分 %3,退还积分 %4。</translation>
     </message>
@@ -1644,22 +1654,22 @@
 <context>
     <name>ReturnLinesModel</name>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <location filename="../../src/posloyalty/ui/models.py" line="225" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <location filename="../../src/posloyalty/ui/models.py" line="225" />
         <source>Sold</source>
         <translation>已售</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <location filename="../../src/posloyalty/ui/models.py" line="225" />
         <source>Still returnable</source>
         <translation>可退数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/models.py" line="230" />
+        <location filename="../../src/posloyalty/ui/models.py" line="225" />
         <source>Return</source>
         <translation>退货</translation>
     </message>

@@ -102,6 +102,15 @@ def register(subparsers: Any) -> None:
     rotate.add_argument("member", metavar="MEMBER_ID")
     rotate.set_defaults(handler=_wrap(_rotate_secret))
 
+    clear = sub.add_parser(
+        "clear-chain",
+        help="let a till whose hash chain broke sync again (after looking at it; audited)",
+    )
+    _db_arg(clear)
+    clear.add_argument("terminal", metavar="TERMINAL_ID")
+    clear.add_argument("--reason", required=True, metavar="TEXT", help="why (kept in the audit)")
+    clear.set_defaults(handler=_wrap(_clear_chain))
+
     jobs = sub.add_parser("run-jobs", help="recompute balances, tiers, expiry; merge duplicates")
     _db_arg(jobs)
     jobs.add_argument("--full", action="store_true", help="recompute every member")
@@ -265,6 +274,20 @@ def _rotate_secret(args: argparse.Namespace) -> int:
     with _service(args) as svc:
         svc.rotate_secret(args.member)
     print(f"member {args.member}: new secret; tills take it on their next pull")
+    return 0
+
+
+def _clear_chain(args: argparse.Namespace) -> int:
+    from posloyalty.hq import admin
+
+    with _service(args) as svc:
+        at = svc.clock.now()
+        svc.db.run(
+            lambda s: admin.clear_chain_break(
+                s, args.terminal, reason=args.reason, at=at, operator="cli"
+            )
+        )
+    print(f"terminal {args.terminal}: chain break cleared; its next push is checked again")
     return 0
 
 

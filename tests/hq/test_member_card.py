@@ -9,6 +9,7 @@ import io
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import zxingcpp
 from chromium import CHROMIUM_FLAGS, chromium_paths
 from hq_server import RunningServer
 from PIL import Image
+from test_member_account import PHONE, member_with_history
 from test_self_registration import (
     MINISO,
     _screenshot,
@@ -26,10 +28,12 @@ from test_self_registration import (
     submit_proven,
 )
 
-from posloyalty.clock import SystemClock
+from posloyalty.clock import FixedClock, SystemClock
 from posloyalty.domain import codes
 from posloyalty.hq.members import secret_of
 from posloyalty.hq.models import Member
+from posloyalty.hq.phone_codes import SmsLimits
+from posloyalty.hq.selfreg import SelfRegConfig
 from posloyalty.hq.services import HqService
 from posloyalty.sync.client import SyncClient, enroll
 from posloyalty.terminal.identified import Identified
@@ -41,9 +45,10 @@ from posloyalty.tilldb.vault import open_vault
 TIMEOUT = 10
 
 
-@pytest.fixture
-def phone_browser(tmp_path: Path) -> Iterator[Any]:
-    """Chromium at a phone's size, English (the page follows the browser's language)."""
+@contextmanager
+def _phone(tmp_path: Path) -> Iterator[Any]:
+    """Chromium at a phone's size, English (the page follows the browser's language), with a
+    profile of its own (another phone)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -60,6 +65,12 @@ def phone_browser(tmp_path: Path) -> Iterator[Any]:
         yield chrome
     finally:
         chrome.quit()
+
+
+@pytest.fixture
+def phone_browser(tmp_path: Path) -> Iterator[Any]:
+    with _phone(tmp_path) as chrome:
+        yield chrome
 
 
 def _wait(chrome: Any, script: str, seconds: float = 15) -> Any:
@@ -174,3 +185,92 @@ def test_self_registration_leads_to_the_card(
     assert codes.verify_dynamic(code, secret, now).ok
     body = phone_browser.find_element(By.ID, "account").text
     assert "Puntos disponibles" in body
+
+
+def _sign_in(browser: Any, server: RunningServer, phone: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server.url}/m/")
+    _wait(browser, "return !document.getElementById('signin').hidden")
+    browser.find_element(By.ID, "phone").send_keys(phone)
+    browser.find_element(By.ID, "send-code").click()
+    _wait(browser, "return !document.getElementById('code-form').hidden")
+    sms = server.sms.last_code(phone)
+    assert sms is not None
+    browser.find_element(By.ID, "code").send_keys(sms)
+    browser.find_element(By.ID, "sign-in").click()
+    return _shown_code(browser)
+
+
+def _texts(browser: Any, list_id: str) -> list[str]:
+    found: list[str] = browser.execute_script(
+        f"return [...document.querySelectorAll('#{list_id} li')].map(li => li.textContent)"
+    )
+    return found
+
+
+def _field(browser: Any, name: str) -> str:
+    text: str = browser.execute_script(
+        f"return document.querySelector('#account dd[data-field={name}]').textContent"
+    )
+    return text
+
+
+def test_every_figure_a_code_for_the_scanner_and_one_device_at_a_time(
+    svc: HqService, clock: FixedClock, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    member = member_with_history(svc, clock)
+    now = clock.now()
+    lax = SelfRegConfig(sms_limits=SmsLimits(interval_s=0, per_phone_hour=100))
+    with RunningServer(svc, lax) as server, _phone(tmp_path) as first:
+        first_code = _sign_in(first, server, PHONE)
+        _wait(first, "return document.querySelectorAll('#activity li').length > 0")
+        assert _field(first, "points") == "250" and _field(first, "pending") == "80"
+        assert _field(first, "tier") == "普通卡"
+        assert _field(first, "needed") == "1800 growth or ¥180.00 spent"
+        assert "Still needed for 银卡" in first.find_element(By.ID, "account").text
+        day = lambda days: (now + dt.timedelta(days=days)).date().isoformat()  # noqa: E731
+        assert _texts(first, "pending-lots") == [f"80 · from {day(5)}"]
+        assert first.find_element(By.ID, "expiring-title").text == "Points expiring soon"
+        assert _texts(first, "expiring") == [f"200 · expire {day(20)}", f"80 · expire {day(60)}"]
+        (coupon,) = _texts(first, "coupons")
+        assert coupon.endswith(f"valid until {day(10)}")
+        activity = _texts(first, "activity")
+        assert activity[0] == f"{day(-1)} · Points spent -100"
+        assert f"{day(-34)} · Return -¥20.00" in activity
+        assert f"{day(-40)} · Purchase ¥120.00" in activity and len(activity) == 7
+        _screenshot(first, "member-card-account-en.png")
+        # The code for a counter scanner: nearly the screen's width, and it reads.
+        first.find_element(By.ID, "show-big").click()
+        _wait(first, "return !document.getElementById('big').hidden")
+        _wait(first, "return document.getElementById('big-qr').dataset.code || ''")
+        width = first.execute_script(
+            "return document.querySelector('#big-qr svg').getBoundingClientRect().width"
+        )
+        assert width >= 380, width  # of a 412 px wide phone
+        assert first.find_element(By.ID, "card").is_displayed() is False
+        big_code = first.execute_script("return document.getElementById('big-qr').dataset.code")
+        assert _qr_in_screenshot(first) == big_code
+        _screenshot(first, "member-card-big-code-en.png")
+        first.find_element(By.ID, "big-close").click()
+        _wait(first, "return !document.getElementById('card').hidden")
+        # Another phone signs in: it gets the card, with a new secret.
+        with _phone(tmp_path) as second:
+            second_code = _sign_in(second, server, PHONE)
+            with svc.db.transaction() as s:
+                row = s.get(Member, member)
+                assert row is not None
+                secret = secret_of(s, row)
+            at = int(time.time())
+            assert codes.verify_dynamic(second_code, secret, at).ok
+            assert not codes.verify_dynamic(first_code, secret, at).ok
+            # The first phone, opened again, says why its card is gone, and forgets the secret.
+            first.refresh()
+            _wait(first, "return !document.getElementById('signin').hidden")
+            message = first.find_element(By.ID, "signin-message").text
+            assert message.startswith("You signed in on another device")
+            assert first.execute_script("return localStorage.getItem('card')") is None
+            assert first.find_element(By.ID, "card").is_displayed() is False
+            _screenshot(first, "member-card-replaced-en.png")

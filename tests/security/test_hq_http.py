@@ -6,6 +6,7 @@ X-Forwarded-For does not get around."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import secrets
@@ -317,3 +318,42 @@ def test_an_unreachable_redis_falls_back_to_the_process_limit() -> None:
     assert [limiter.take("k") > 0 for _ in range(3)] == [False, False, True]
     local = LocalLimiter(0.001, 2)
     assert [local.take("k") > 0 for _ in range(3)] == [False, False, True]
+
+
+def _ask_code(base: str, phone: str) -> int:
+    r = requests.post(f"{base}/v1/members/sign-in/code", json={"phone": phone}, timeout=TIMEOUT)
+    return r.status_code
+
+
+def test_sms_code_limits_hold_across_two_hq_processes_sharing_redis(tmp_path: Path) -> None:
+    """Per phone (one a minute) and per address (20 an hour, the defaults): a client that
+    spreads its requests over two HQ workers gets no more codes than from one."""
+    url = f"sqlite:///{tmp_path / 'hq.sqlite'}"
+    HqDb(url).dispose()
+    prefix = _redis_prefix()
+    shared = {"POSLOYALTY_HQ_REDIS_URL": REDIS_URL, "POSLOYALTY_HQ_REDIS_PREFIX": prefix}
+    log = tmp_path / "hq.log"
+    try:
+        with hq_process(url, log, **shared) as one, hq_process(url, log, **shared) as two:
+            assert _ask_code(one, "13900000000") == 202
+            assert _ask_code(two, "13900000000") == 429  # the same phone at the other worker
+            assert _ask_code(one, "13900000000") == 429
+            sent = [_ask_code((one, two)[i % 2], f"139000001{i:02d}") for i in range(19)]
+            assert sent == [202] * 19, sent  # 20 codes asked from this address in all
+            assert _ask_code(two, "13900000200") == 429
+            assert _ask_code(one, "13900000201") == 429
+        # The shared store counts phones by HQ's keyed blind index: no number, no plain hash.
+        client = redis.Redis.from_url(REDIS_URL)
+        try:
+            keys = " ".join(k.decode() for k in client.scan_iter(match=prefix + "*"))
+        finally:
+            client.close()
+        assert "sms-phone" in keys and "sms-address" in keys
+        plain = hashlib.sha256(b"13900000000").hexdigest()
+        assert "13900000000" not in keys and plain not in keys
+        # Without Redis each worker counts alone: the same spread gets past the limit.
+        alone = {"POSLOYALTY_HQ_REDIS_PREFIX": prefix}
+        with hq_process(url, log, **alone) as one, hq_process(url, log, **alone) as two:
+            assert [_ask_code(one, "13900000300"), _ask_code(two, "13900000300")] == [202, 202]
+    finally:
+        _drop(prefix)

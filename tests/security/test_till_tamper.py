@@ -40,8 +40,7 @@ from posloyalty.clock import FixedClock
 from posloyalty.domain.chain import content_digest, entry_content
 from posloyalty.domain.codes import make_dynamic
 from posloyalty.domain.ids import MemberId
-from posloyalty.hq import admin
-from posloyalty.hq.models import Conflict, LedgerEntry, TillChain
+from posloyalty.hq.models import AuditEvent, Conflict, LedgerEntry, TillChain
 from posloyalty.hq.models import Member as HqMember
 from posloyalty.hq.pii import pii_of
 from posloyalty.sync import inbound
@@ -342,17 +341,44 @@ def test_a_row_written_past_the_chain_is_refused(hq: Hq, tmp_path: Path) -> None
     assert forged not in hq.ledger()
 
 
-def test_hq_clears_a_stopped_till_only_when_an_operator_says_so(hq: Hq, tmp_path: Path) -> None:
+def test_hq_clears_a_stopped_till_only_when_an_operator_says_so(
+    hq: Hq, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db, member, clock = _till(hq, tmp_path)
     clock.advance(minutes=1)
     _inflate(db, sell(db, member))
     client(db).sync()
     terminal = _terminal(db)
     _stopped(hq, terminal)
-    hq.db.run(lambda s: admin.clear_chain_break(s, terminal))
+    capsys.readouterr()
+    # `hq health` lists the stopped till with its reason.
+    assert main(["hq", "health", "--db", hq.db_url]) == 0
+    health = capsys.readouterr().out
+    assert terminal in health and "SYNC STOPPED, hash chain broken" in health
+    assert "forged" in health
+    # Clearing needs a reason (argparse refuses without one: exit 2), and a real one.
+    with pytest.raises(SystemExit) as refused:
+        main(["hq", "clear-chain", "--db", hq.db_url, terminal])
+    assert refused.value.code == 2
+    assert main(["hq", "clear-chain", "--db", hq.db_url, terminal, "--reason", "  "]) == 2
+    assert "say why" in capsys.readouterr().err
+    _stopped(hq, terminal)  # still stopped
+    assert main(["hq", "clear-chain", "--db", hq.db_url, "T404", "--reason", "x"]) == 2
+    assert "no broken chain" in capsys.readouterr().err
+    code = main(
+        ["hq", "clear-chain", "--db", hq.db_url, terminal, "--reason", "checked the till, INC-7"]
+    )
+    assert code == 0 and "chain break cleared" in capsys.readouterr().out
     with hq.db.transaction() as s:
         state = s.get(TillChain, terminal)
         assert state is not None and state.broken_at is None
+        (audit,) = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "clear_chain_break")
+        ).all()
+        assert audit.target == f"terminal:{terminal}" and audit.reason == "checked the till, INC-7"
+        assert "forged" in audit.detail["broken"]
+    assert main(["hq", "health", "--db", hq.db_url]) == 0
+    assert "SYNC STOPPED" not in capsys.readouterr().out
     # The till still holds the edited sale: its next push breaks the chain again.
     assert "tamper evidence" in (client(db).sync().last_error or "")
 

@@ -11,7 +11,7 @@ from sync_helpers import STORE_T0, new_terminal
 from test_sync_inbound import apply, member, page
 
 from posloyalty.clock import FixedClock
-from posloyalty.store.db import Database
+from posloyalty.tilldb.db import Database
 
 
 @pytest.fixture

@@ -245,3 +245,45 @@ def test_the_lookup_answer_is_what_the_next_pull_brings(hq: Hq, tmp_path: Path) 
     before = snapshot()
     assert client(b).sync().last_error is None
     assert snapshot() == before
+
+
+def test_a_typed_member_id_is_asked_of_hq_which_wants_a_code_outside_the_slice(
+    hq: Hq, tmp_path: Path
+) -> None:
+    member, _ = gold_members(hq)
+    a, b = two_tills(hq, tmp_path)
+    # At S2 the id of S1's member proves no presence: unconfirmed, and the banner says HQ
+    # wants the member's phone code; HQ links nothing and sends nothing.
+    counter = Counter(ctx(b), None, MemberLookup(b))
+    panel = counter.identify_typed(f" {member.lower()} ").member
+    assert panel is not None and panel.member_id == member
+    assert not panel.confirmed and not panel.may_redeem and panel.unverified == "needs_code"
+    assert panel.tier == "regular"  # the unconfirmed path
+    with hq.db.transaction() as s:
+        assert s.get(MemberStore, (member, "S2")) is None
+    with b.read() as session:
+        assert repo.member_by_id(session, member) is None
+    # An id nobody has gets the very same answer (no way to find out who is a member).
+    stranger = Counter(ctx(b), None, MemberLookup(b)).identify_typed("ZZZZZZZZZZ").member
+    assert stranger is not None and (stranger.confirmed, stranger.unverified) == (
+        False,
+        "needs_code",
+    )
+    # At S1 a member HQ holds for S1 but this till has not pulled yet is found through HQ.
+    fresh = hq.svc.register_member("S1", "13912340099", "New", None, True).member_id
+    with a.read() as session:
+        assert repo.member_by_id(session, fresh) is None
+    panel = Counter(ctx(a), None, MemberLookup(a)).identify_typed(fresh).member
+    assert panel is not None and panel.confirmed and panel.unverified == ""
+    assert not panel.may_redeem  # typed: no points spending without the phone code
+    with a.read() as session:
+        assert repo.member_by_id(session, fresh) is not None
+    # A phone still goes the phone way; junk is refused with a clear message.
+    with pytest.raises(CheckoutError, match="another store"):
+        Counter(ctx(b), None, MemberLookup(b)).identify_typed("139 1234 0001")
+    with pytest.raises(CheckoutError, match="member id"):
+        Counter(ctx(b), None, MemberLookup(b)).identify_typed("M-1!")
+    # HQ down: unconfirmed, and the banner says offline.
+    hq.stop()
+    panel = Counter(ctx(b), None, MemberLookup(b)).identify_typed(member).member
+    assert panel is not None and not panel.confirmed and panel.unverified == "offline"

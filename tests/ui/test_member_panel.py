@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from pytestqt.qtbot import QtBot
 from ui_hq import LocalHq
 from window_helpers import idle
 
+from posloyalty.clock import FixedClock
 from posloyalty.domain import codes
 from posloyalty.domain.ids import MemberId
 from posloyalty.sync.client import CREDENTIAL_STORE_KEY, STATE_KEY, enroll
@@ -170,3 +173,46 @@ def test_online_a_code_hq_does_not_know_says_so_not_offline(
     assert text.startswith("Not verified: HQ does not know this member code")
     assert "offline" not in text
     lookup.close()
+
+
+def _member_sale(qtbot: QtBot, window: CashierWindow, demo: DemoTerminal, member: str) -> Any:
+    window.handle_scan(product_ean(1))
+    idle(qtbot, window)
+    if member:
+        clock = demo.db.clock
+        assert isinstance(clock, FixedClock)
+        clock.advance(seconds=31)  # a new code: the last one is used
+        window.handle_scan(demo_dynamic_code(demo.db, demo.vault, member))
+        idle(qtbot, window)
+    window.pay()
+    idle(qtbot, window)
+    window.counter.session.add_payment("card")
+    with qtbot.waitSignal(window.committed, timeout=10_000, raising=False) as blocker:
+        window.commit()
+    assert blocker.signal_triggered, window.last_message
+    idle(qtbot, window)
+    assert window.last_receipt is not None
+    assert (window.last_receipt.member_id or "") == member, window.last_message
+    return window.last_receipt_doc
+
+
+def test_a_members_receipt_links_to_their_card_page_when_the_till_is_enrolled(
+    qtbot: QtBot, window: CashierWindow, demo: DemoTerminal, hq: LocalHq
+) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    # Not enrolled: no HQ, no link.
+    doc = _member_sale(qtbot, window, demo, "M000000003")
+    assert doc.qr == "" and not any("/m/" in r.left for r in doc.rows)
+    enroll(demo.db, hq.url, hq.service.make_enrolment_code("S9"), key_store="file")
+    doc = _member_sale(qtbot, window, demo, "M000000003")
+    card = hq.url + "/m/"
+    assert doc.qr == card and doc.qr_caption == "Scan for your member card"
+    assert card in [r.left for r in doc.rows]
+    # The printed (previewed) receipt's QR reads as the card page's address.
+    image = Image.open(io.BytesIO(window.last_receipt_png))
+    assert [b.text for b in zxingcpp.read_barcodes(image) if b.text.startswith("http")] == [card]
+    # A sale without a member carries no link.
+    doc = _member_sale(qtbot, window, demo, "")
+    assert doc.qr == "" and not any("/m/" in r.left for r in doc.rows)

@@ -58,8 +58,8 @@ def qr_png(payload: str, *, box_size: int = 8, border: int = 4) -> bytes:
     return _png(qr_image(payload, box_size=box_size, border=border))
 
 
-def link_qr_png(url: str, *, box_size: int = 8, border: int = 4) -> bytes:
-    """PNG of a QR for a web address (byte mode: links are not in the alphanumeric set)."""
+def link_qr_image(url: str, *, box_size: int = 8, border: int = 4) -> Image.Image:
+    """The QR for a web address (byte mode: links are not in the alphanumeric set)."""
     if not url.startswith(("http://", "https://")) or len(url) > 1000:
         raise ValueError(f"{url[:60]!r} is not a web address for a QR code")
     qr = qrcode.QRCode(
@@ -68,7 +68,12 @@ def link_qr_png(url: str, *, box_size: int = 8, border: int = 4) -> bytes:
     qr.add_data(url.encode("utf-8"))
     qr.make(fit=True)
     image: Image.Image = qr.make_image(image_factory=PilImage).get_image()
-    return _png(image.convert("L"))
+    return image.convert("L")
+
+
+def link_qr_png(url: str, *, box_size: int = 8, border: int = 4) -> bytes:
+    """PNG of :func:`link_qr_image`."""
+    return _png(link_qr_image(url, box_size=box_size, border=border))
 
 
 def _png(image: Image.Image) -> bytes:

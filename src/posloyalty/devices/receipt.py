@@ -2,7 +2,7 @@
 
 The caller (the UI, which knows the language) turns a sale into a :class:`ReceiptDoc`: rows of
 text (left and right aligned), the sale's return code (printed as a Code 128 barcode) and
-optionally a QR (a new member's card). The same document is previewed and printed. Text is
+optionally a QR (a new member's card, or the link to a member's card page). The same document is previewed and printed. Text is
 printed as a raster image, so Chinese prints on any ESC/POS printer without a CJK code page.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from posloyalty.devices.qr import _default_cjk_font, _font, qr_image
+from posloyalty.devices.qr import _default_cjk_font, _font, link_qr_image, qr_image
 
 #: 80 mm paper at 203 dpi: 576 printable dots.
 PAPER_DOTS = 576
@@ -84,7 +84,8 @@ def render_png_image(doc: ReceiptDoc, width: int = PAPER_DOTS) -> Image.Image:
         parts.append(_barcode_image(doc.barcode, width))
     if doc.qr:
         parts.append(_text_image((ReceiptRow(doc.qr_caption, style="center"),), width))
-        parts.append(qr_image(doc.qr, box_size=6))
+        link = doc.qr.startswith(("http://", "https://"))
+        parts.append(link_qr_image(doc.qr, box_size=6) if link else qr_image(doc.qr, box_size=6))
     if doc.footer:
         parts.append(_text_image(tuple(ReceiptRow(t, style="center") for t in doc.footer), width))
     height = sum(p.height for p in parts) + 24

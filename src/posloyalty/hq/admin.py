@@ -23,6 +23,7 @@ from posloyalty.hq.errors import BadRequest
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.members import register_member
 from posloyalty.hq.models import (
+    AuditEvent,
     Conflict,
     Member,
     Product,
@@ -312,9 +313,28 @@ def health(session: Session) -> list[TerminalHealth]:
     ]
 
 
-def clear_chain_break(session: Session, terminal_id: str) -> None:
-    """Let a till whose chain broke push again, after the operator has looked at it."""
+def clear_chain_break(
+    session: Session, terminal_id: str, *, reason: str, at: dt.datetime, operator: str | None = None
+) -> None:
+    """Let a till whose chain broke push again, after the operator has looked at it; the
+    decision is kept in the audit trail (what was broken, who cleared it and why)."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise BadRequest("say why the chain break is cleared (--reason)")
+    state = session.get(TillChain, terminal_id)
+    broken = state.broken_reason if state is not None else None
     chain.clear_break(session, terminal_id)
+    session.add(
+        AuditEvent(
+            at=at,
+            operator=operator,
+            action="clear_chain_break",
+            target=f"terminal:{terminal_id}",
+            reason=reason,
+            detail={"broken": broken or ""},
+        )
+    )
+    session.flush()
 
 
 def open_conflicts(session: Session, store_id: str | None = None) -> list[Conflict]:

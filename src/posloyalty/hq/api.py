@@ -280,7 +280,9 @@ def create_app(
         return Response(service.lookup(who, body).model_dump_json(), media_type="application/json")
 
     reg = selfreg or SelfRegConfig.from_env(os.environ)
-    registration = SelfRegistration(service, reg, sms)
+    registration = SelfRegistration(
+        service, reg, sms, limiters=lambda name, rate, burst: make_limiter(edge, name, rate, burst)
+    )
     page_limits = make_limiter(edge, "selfreg-ip", reg.ip_rate_per_s, reg.ip_burst).take
     selfreg_web.mount(
         app,

@@ -490,3 +490,13 @@ class ReportMemberStore(Base):
     store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     orders: Mapped[int] = mapped_column(Integer, default=0)
     first_order_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class MemberDevice(Base):
+    """The one device a member's card is bound to (``hq.member_sessions``): its id is in the
+    member's session token; a new sign-in binds a new device and ends the old one's session."""
+
+    __tablename__ = "member_devices"
+    member_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    device: Mapped[str] = mapped_column(String(32))
+    bound_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -4,8 +4,8 @@ A code is six random digits, valid :data:`CODE_TTL`, one per (phone, purpose): a
 replaces it. HQ keeps the phone's salted hash and an HMAC of the code under its own key
 (settings ``phone_code_key``), never either in clear. A code is used once; :data:`MAX_ATTEMPTS`
 wrong tries void it. Sending is limited per phone (one per ``interval_s``, ``per_phone_hour``
-an hour) and per client address (``per_address_hour``), in this process
-(:class:`SendLimiter`). The SMS goes through an :class:`~posloyalty.hq.sms.SmsProvider` after
+an hour) and per client address (``per_address_hour``) by :class:`SendLimiter`'s token
+buckets, in Redis across HQ's worker processes when HQ has one (``hq.edge``). The SMS goes through an :class:`~posloyalty.hq.sms.SmsProvider` after
 the code is stored.
 """
 
@@ -15,8 +15,6 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import threading
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -25,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from posloyalty.clock import Clock
 from posloyalty.hq.db import HqDb
+from posloyalty.hq.edge import Limiter, LocalLimiter
 from posloyalty.hq.errors import HqError
 from posloyalty.hq.members import members_by_phone_index, phone_digest
 from posloyalty.hq.models import PhoneCode, Setting
@@ -33,12 +32,14 @@ from posloyalty.hq.sms import SmsProvider
 __all__ = [
     "CODE_TTL",
     "MAX_ATTEMPTS",
+    "LimiterFactory",
     "PhoneCodes",
     "Purpose",
     "SendLimiter",
     "SmsLimits",
     "TooManyCodes",
     "consume_code",
+    "local_limiters",
     "store_code",
 ]
 
@@ -64,37 +65,40 @@ class SmsLimits:
     per_address_hour: int = 20
 
 
-class SendLimiter:
-    """Sliding one-hour windows per phone hash and per address, plus the per-phone interval."""
+#: Makes a named rate limiter: (name, tokens per second, burst) -> limiter (hq.edge).
+LimiterFactory = Callable[[str, float, int], Limiter]
 
-    def __init__(self, limits: SmsLimits, now: Callable[[], float]) -> None:
-        self.limits, self._now = limits, now
-        self._sent: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+
+class SendLimiter:
+    """Token buckets per phone hash (one send per ``interval_s``, ``per_phone_hour`` an hour)
+    and per address (``per_address_hour``), made by ``limiters``: with
+    :func:`hq.edge.make_limiter` and Redis they hold across every HQ worker process. Checked in
+    that order; a send refused by one bucket is not counted by the buckets after it."""
+
+    def __init__(self, limits: SmsLimits, limiters: LimiterFactory) -> None:
+        self.limits = limits
+        hour = 3600.0
+        self._gap = (
+            limiters("sms-phone-gap", 1 / limits.interval_s, 1) if limits.interval_s > 0 else None
+        )
+        self._phone = limiters("sms-phone", limits.per_phone_hour / hour, limits.per_phone_hour)
+        self._address = limiters(
+            "sms-address", limits.per_address_hour / hour, limits.per_address_hour
+        )
 
     def take(self, phone_key: str, address: str) -> None:
-        """Count one send, or raise :class:`TooManyCodes` (nothing counted)."""
-        with self._lock:
-            now = self._now()
-            phone = self._window(f"p:{phone_key}", now)
-            addr = self._window(f"a:{address}", now)
-            waits = []
-            if phone and now - phone[-1] < self.limits.interval_s:
-                waits.append(self.limits.interval_s - (now - phone[-1]))
-            if len(phone) >= self.limits.per_phone_hour:
-                waits.append(phone[0] + 3600 - now)
-            if len(addr) >= self.limits.per_address_hour:
-                waits.append(addr[0] + 3600 - now)
-            if waits:
-                raise TooManyCodes(max(waits))
-            phone.append(now)
-            addr.append(now)
+        """Count one send, or raise :class:`TooManyCodes`."""
+        checks = [(self._gap, phone_key)] if self._gap is not None else []
+        checks += [(self._phone, phone_key), (self._address, address)]
+        for limiter, key in checks:
+            wait = limiter.take(key)
+            if wait:
+                raise TooManyCodes(wait)
 
-    def _window(self, key: str, now: float) -> deque[float]:
-        times = self._sent.setdefault(key, deque())
-        while times and times[0] <= now - 3600:
-            times.popleft()
-        return times
+
+def local_limiters(now: Callable[[], float]) -> LimiterFactory:
+    """In-process limiters on the clock ``now`` (the embedded default, and tests)."""
+    return lambda _name, rate, burst: LocalLimiter(rate, burst, now)
 
 
 def _key(session: Session) -> bytes:
@@ -158,21 +162,23 @@ class PhoneCodes:
         provider: SmsProvider,
         limits: SmsLimits | None = None,
         *,
-        monotonic: Callable[[], float] | None = None,
+        limiters: LimiterFactory | None = None,
     ) -> None:
         self.db, self.clock, self.provider = db, clock, provider
         self.limiter = SendLimiter(
-            limits or SmsLimits(), monotonic or (lambda: clock.now().timestamp())
+            limits or SmsLimits(), limiters or local_limiters(lambda: clock.now().timestamp())
         )
 
     def send(self, phone: str, purpose: Purpose, address: str) -> None:
         """Send a code to ``phone`` (normalised digits). For ``sign_in`` a phone that is no
         member gets nothing, yet the caller is told the same (and the limits count it)."""
 
-        self.limiter.take(hashlib.sha256(phone.encode()).hexdigest(), address)
+        # The phone is counted by its blind index (keyed): a shared limit store (Redis) never
+        # holds a number or a plain hash of one.
+        digest = self.db.run(lambda s: phone_digest(s, phone), writer=False)
+        self.limiter.take(digest, address)
 
         def work(session: Session) -> str | None:
-            digest = phone_digest(session, phone)
             if purpose == "sign_in" and not members_by_phone_index(session, digest):
                 return None
             return store_code(session, digest, purpose, self.clock.now())

@@ -42,7 +42,7 @@ from posloyalty.hq.errors import BadRequest, HqError
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.member_sessions import make_session
 from posloyalty.hq.models import LedgerEntry, RegistrationLinkUse, Setting, Terminal
-from posloyalty.hq.phone_codes import PhoneCodes, SmsLimits
+from posloyalty.hq.phone_codes import LimiterFactory, PhoneCodes, SmsLimits
 from posloyalty.hq.services import HqService
 from posloyalty.hq.sms import SmsProvider, provider_from_env
 
@@ -451,6 +451,8 @@ class SelfRegistration:
         service: HqService,
         config: SelfRegConfig | None = None,
         sms: SmsProvider | None = None,
+        *,
+        limiters: LimiterFactory | None = None,
     ) -> None:
         self.service = service
         self.config = config or SelfRegConfig()
@@ -459,6 +461,7 @@ class SelfRegistration:
             service.clock,
             sms if sms is not None else provider_from_env(os.environ),
             self.config.sms_limits,
+            limiters=limiters,
         )
 
     def send_code(self, token: str, phone: str, address: str) -> str:

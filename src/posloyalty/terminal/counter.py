@@ -10,6 +10,7 @@ leaves the sale as it was.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,6 +41,8 @@ from posloyalty.tilldb.vault import Vault
 #: the code (``not_found``), wants the member's phone code (``needs_code``: a card or a
 #: phone number proves no presence), or no HQ is set up for this till (``unverified``).
 UNVERIFIED_REASONS = ("offline", "slow", "not_found", "needs_code", "unverified")
+#: What F2 takes as a typed member id (HQ's ids are base-36, at most 16 characters).
+_MEMBER_ID = re.compile(r"[0-9A-Z]{4,16}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +296,45 @@ class Counter:
         if not found:
             raise CheckoutError(f"no member with phone {mask_phone(digits[-11:])} here")
         self.session.identify(Identified(MemberId(found[0]), by="manual", may_redeem=False))
+        return self.view()
+
+    def identify_typed(self, typed: str) -> CounterView:
+        """F2's one box: 11 or more digits are a phone number, anything else a member id."""
+        digits = "".join(c for c in typed if c.isdigit())
+        looks_like_phone = len(digits) >= 11 and not any(c.isalpha() for c in typed)
+        return (
+            self.identify_by_phone(typed) if looks_like_phone else self.identify_by_member_id(typed)
+        )
+
+    def identify_by_member_id(self, typed: str) -> CounterView:
+        """F2 with a member id typed (no points spending: no phone code). A member in the
+        slice is identified; otherwise HQ is asked, which answers only for a member already at
+        this store (a typed id proves no presence). Else the member stays unconfirmed (points
+        pending, HQ checks the sale) and the banner says why: HQ wants the member's phone code
+        (``needs_code``, the same whether or not the id exists), or HQ is offline or slow."""
+        member_id = "".join(typed.split()).upper()
+        if not _MEMBER_ID.fullmatch(member_id):
+            raise CheckoutError(
+                "type the member's 11-digit phone number or their member id (letters and digits)"
+            )
+        if self.session.state in (State.COMMITTED, State.CANCELLED):
+            self.session = CheckoutSession(self.ctx)
+        with self.ctx.db.read() as session:
+            held = repo.member_by_id(session, member_id) is not None
+        reason = ""
+        if not held and self.lookup is None:
+            reason = "unverified"
+        elif not held and self.lookup is not None:
+            result = self.lookup.ask("member_id", member_id)
+            if result.outcome == "refused" and result.reason:
+                raise CheckoutError(f"HQ refuses this member id: {result.reason}")
+            if not result.found:
+                reason = {"not_enrolled": "unverified"}.get(result.outcome, result.outcome)
+        identified = Identified(
+            MemberId(member_id), by="manual", may_redeem=False, confirmed=not reason
+        )
+        self.session.identify(identified)
+        self._unverified = (self.session, reason) if reason else None
         return self.view()
 
     def _ask_hq(self, text: str, outcome: Identified) -> Identified:

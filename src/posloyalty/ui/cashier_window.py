@@ -15,6 +15,7 @@ from typing import Any
 from posloyalty.devices.qr import link_qr_png
 from posloyalty.devices.receipt import PrinterError, ReceiptDoc, print_receipt, render_png
 from posloyalty.domain.money import yuan
+from posloyalty.terminal.card_link import member_card_url
 from posloyalty.terminal.checkout import Receipt
 from posloyalty.terminal.counter import Counter, CounterView, MemberPanel, ScanResult
 from posloyalty.terminal.errors import CheckoutError
@@ -823,9 +824,15 @@ class CashierWindow(QMainWindow):
         self.submit(work, done, failed, owner=None)
 
     def _receipt_doc(self, receipt: Receipt) -> ReceiptDoc:
+        """Runs in the worker (it reads the till's settings for the card page's address)."""
         new = receipt.member_id if receipt.member_id in self.new_member_codes else ""
+        card = member_card_url(self.counter.ctx.db) if receipt.member_id else ""
         return receipt_doc(
-            receipt, self.counter.ctx.rules, store=self.counter.ctx.store, new_member_code=new
+            receipt,
+            self.counter.ctx.rules,
+            store=self.counter.ctx.store,
+            new_member_code=new,
+            card_url=card,
         )
 
     def show_receipt(self) -> None:

@@ -370,17 +370,17 @@ class ReceiptDialog(_Dialog):
 
 
 class MemberDialog(_Dialog):
-    """F2: find a member by full phone number, or register a new one."""
+    """F2: find a member by full phone number or member id, or register a new one."""
 
     def __init__(self, window: CashierWindow) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Member"))
         self.phone_edit = QLineEdit()
-        self.phone_edit.setPlaceholderText(self.tr("11-digit mobile number"))
+        self.phone_edit.setPlaceholderText(self.tr("11-digit mobile number or member id"))
         find = QPushButton(self.tr("Find (Enter)"))
         register = QPushButton(self.tr("Register new member (F2)"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Phone number")))
+        layout.addWidget(QLabel(self.tr("Phone number or member id")))
         layout.addWidget(self.phone_edit)
         row = QHBoxLayout()
         row.addWidget(find)
@@ -395,7 +395,7 @@ class MemberDialog(_Dialog):
     def look_up(self) -> None:
         phone = self.phone_edit.text()
         counter = self.window_.counter
-        self.submit(lambda: counter.identify_by_phone(phone), lambda _v: self.accept(), self.fail)
+        self.submit(lambda: counter.identify_typed(phone), lambda _v: self.accept(), self.fail)
 
     def register(self) -> None:
         window = self.window_

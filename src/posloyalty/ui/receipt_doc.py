@@ -33,8 +33,15 @@ def method_name(method: str) -> str:
 
 
 def receipt_doc(
-    receipt: Receipt, rules: RuleSet, *, store: str, new_member_code: str = ""
+    receipt: Receipt,
+    rules: RuleSet,
+    *,
+    store: str,
+    new_member_code: str = "",
+    card_url: str = "",
 ) -> ReceiptDoc:
+    """``card_url``: the member's card page at HQ (terminal.card_link), printed for a member's
+    sale as a QR (when the QR is not taken by a new member's card) and as text."""
     rows: list[ReceiptRow] = [
         ReceiptRow(rules.name, style="bold"),
         ReceiptRow(
@@ -131,12 +138,24 @@ def receipt_doc(
                         .replace("%2", nxt)
                     )
                 )
+    link = card_url if receipt.member_id else ""
+    if link:
+        rows.append(
+            ReceiptRow(
+                QCoreApplication.translate("Receipt", "Your points and card online:"),
+                style="center",
+            )
+        )
+        rows.append(ReceiptRow(link, style="center"))
+    qr, caption = new_member_code, ""
+    if new_member_code:
+        caption = QCoreApplication.translate("Receipt", "Your member card")
+    elif link:
+        qr, caption = link, QCoreApplication.translate("Receipt", "Scan for your member card")
     return ReceiptDoc(
         tuple(rows),
         barcode=receipt.receipt_code,
-        qr=new_member_code,
-        qr_caption=QCoreApplication.translate("Receipt", "Your member card")
-        if new_member_code
-        else "",
+        qr=qr,
+        qr_caption=caption,
         footer=(QCoreApplication.translate("Receipt", "Keep this receipt for returns"),),
     )
