@@ -144,306 +144,307 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys beside the scan field (product search, favourites), sized like the others. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>Socio %1 identificado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
         <source>Coupon %1 applied</source>
         <translation>Cupón %1 aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="478" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="48" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
         <source>Subtotal %1</source>
         <translation>Subtotal %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="488" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="489" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="800" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="491" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="802" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="496" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="498" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="503" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="505" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="543" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="555" />
         <source>Phone %1 · %2</source>
         <translation>Teléfono %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="558" />
         <source>Points available: %1</source>
         <translation>Puntos disponibles: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
         <source>Pending: %1</source>
         <translation>Pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="565" />
         <source>Growth: %1</source>
         <translation>Crecimiento: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="575" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 cuenta para el nivel desde el %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>Bienvenido de nuevo: primera visita en %1 días</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
         <source>Not verified yet (HQ offline)</source>
         <translation>Aún sin verificar (central sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>Aún sin verificar (la central tarda en responder)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>Sin verificar: la central no conoce este código de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
         <source>Not verified: scan the member's phone code</source>
         <translation>Sin verificar: escanee el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
         <source>Not verified yet</source>
         <translation>Aún sin verificar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>: sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
         <source>F9 Void line</source>
         <translation>F9 Anular línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="632" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="633" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="636" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="638" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="713" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="719" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ Sincronización detenida</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="724" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="731" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="737" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="739" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="805" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="807" />
         <source>Points taken back</source>
         <translation>Puntos retirados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="850" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="854" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="854" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="856" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="890" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="896" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="898" />
         <source>Voided line %1: %2</source>
         <translation>Línea %1 anulada: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="912" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="947" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="914" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="949" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="956" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="958" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1006" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="996" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1008" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1003" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>
@@ -927,23 +928,67 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <source>Payment has started: go back to the basket to add an item</source>
+        <translation>El pago ha empezado: vuelva a la cesta para añadir un artículo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="246" />
+        <source>Type at least %1 characters of the name or code</source>
+        <translation>Escriba al menos %1 caracteres del nombre o código</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="252" />
+        <source>Type the receipt number</source>
+        <translation>Escriba el número de ticket</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="256" />
+        <source>No receipt %1 at this till</source>
+        <translation>No hay ticket %1 en esta caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="260" />
+        <source>%1 is a return: its slip was printed with the return</source>
+        <translation>%1 es una devolución: su comprobante se imprimió con la devolución</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="266" />
         <source>%1 is not an amount in yuan like 12.30</source>
         <translation>%1 no es un importe en yuanes como 12.30</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="244" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="270" />
         <source>The amount cannot be negative</source>
         <translation>El importe no puede ser negativo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="248" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="274" />
         <source>%1 has more than two decimals</source>
         <translation>%1 tiene más de dos decimales</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="263" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="289" />
         <source>(scanned %1)</source>
         <translation>(escaneado %1)</translation>
+    </message>
+</context>
+<context>
+    <name>FavouritesDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="178" />
+        <source>Favourites</source>
+        <translation>Favoritos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="196" />
+        <source>Close</source>
+        <extracomment>The grid's keys by SKU, in the grid's order.</extracomment>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="211" />
+        <source>Added %1</source>
+        <translation>Añadido %1</translation>
     </message>
 </context>
 <context>
@@ -1035,8 +1080,8 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
-        <source>Print the last receipt again</source>
-        <translation>Reimprimir el último ticket</translation>
+        <source>Print a receipt again by its number (a copy)</source>
+        <translation>Reimprimir un ticket por su número (copia)</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
@@ -1045,11 +1090,21 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
+        <source>Find a product by part of its name, SKU or barcode</source>
+        <translation>Buscar un producto por parte de su nombre, SKU o código de barras</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
+        <source>Favourites: the most sold items, one tap adds one</source>
+        <translation>Favoritos: los artículos más vendidos, un toque añade uno</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="879" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>Borra el campo; dos veces: cancela la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>Escanee en cualquier momento: códigos de socio, de producto y cupones.</translation>
     </message>
@@ -1287,6 +1342,41 @@
     </message>
 </context>
 <context>
+    <name>ProductSearchDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="62" />
+        <source>Find a product</source>
+        <extracomment>Pause after the last key before the catalogue is asked (ms).</extracomment>
+        <translation>Buscar un producto</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="65" />
+        <source>Part of the name, SKU or barcode</source>
+        <translation>Parte del nombre, SKU o código de barras</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="69" />
+        <source>Add</source>
+        <translation>Añadir</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="70" />
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="141" />
+        <source>No product matches %1</source>
+        <extracomment>The text the list shows results for (a late answer for older text is dropped).</extracomment>
+        <translation>Ningún producto coincide con %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="154" />
+        <source>Choose a product from the list</source>
+        <translation>Elija un producto de la lista</translation>
+    </message>
+</context>
+<context>
     <name>QuantityDialog</name>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="595" />
@@ -1298,32 +1388,32 @@
 <context>
     <name>RecallDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="162" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="172" />
         <source>Recall a parked sale</source>
         <translation>Recuperar una venta aparcada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="167" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="177" />
         <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
         <translation>%1 · %2 artículos · %3 · socio %4 · cajero %5</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="188" />
         <source>Recall</source>
         <translation>Recuperar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="192" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
         <source>Choose a parked sale</source>
         <translation>Elija una venta aparcada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="200" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="210" />
         <source>Sale recalled</source>
         <translation>Venta recuperada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="212" />
         <source>(left off: %1)</source>
         <translation>(no recuperado: %1)</translation>
     </message>
@@ -1471,7 +1561,7 @@
         <translation>Guarde este tique para devoluciones</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="130" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="222" />
         <source>COPY</source>
         <translation>COPIA</translation>
     </message>
@@ -1525,6 +1615,35 @@
         <location filename="../../src/posloyalty/ui/dialogs.py" line="478" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>Registrado %1. Regalos de bienvenida: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ReprintDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="232" />
+        <source>Print a receipt again</source>
+        <translation>Reimprimir un ticket</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="236" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="251" />
+        <source>Receipt number</source>
+        <translation>Número de ticket</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="242" />
+        <source>Print copy</source>
+        <translation>Imprimir copia</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="244" />
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="283" />
+        <source>Receipt %1 printed again</source>
+        <translation>Ticket %1 reimpreso</translation>
     </message>
 </context>
 <context>
@@ -1903,69 +2022,74 @@
 <context>
     <name>TouchKeys</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="72" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="86" />
         <source>F6 Adjust</source>
         <translation>F6 Ajustar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="87" />
         <source>F7 中文/EN/ES</source>
         <translation>F7 中文/EN/ES</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="74" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="88" />
         <source>F11 Sign in</source>
         <translation>F11 Iniciar sesión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="75" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="89" />
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="76" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="90" />
         <source>-1</source>
         <translation>-1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="77" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="91" />
         <source>Park</source>
         <translation>Aparcar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="78" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="92" />
         <source>Recall</source>
         <translation>Recuperar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="79" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
         <source>Reprint</source>
         <translation>Reimprimir</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="80" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="94" />
         <source>Open price</source>
         <translation>Precio libre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="95" />
+        <source>Ctrl+F Find</source>
+        <translation>Ctrl+F Buscar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="96" />
+        <source>Ctrl+G Favourites</source>
+        <translation>Ctrl+G Favoritos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="109" />
         <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
         <translation>Venta aparcada (%1 artículos, %2). Recupérela con Ctrl+R.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="107" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="123" />
         <source>No parked sales</source>
         <translation>No hay ventas aparcadas</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="125" />
-        <source>No receipt to print again yet</source>
-        <translation>Aún no hay ticket para reimprimir</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="150" />
-        <source>Receipt %1 printed again</source>
-        <translation>Ticket %1 reimpreso</translation>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="152" />
+        <source>No favourites yet: they are the items this store sells most</source>
+        <translation>Aún no hay favoritos: son los artículos que más vende esta tienda</translation>
     </message>
 </context>
 <context>

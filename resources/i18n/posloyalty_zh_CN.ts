@@ -144,306 +144,307 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="472" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys beside the scan field (product search, favourites), sized like the others. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>已识别会员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="474" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
         <source>Coupon %1 applied</source>
         <translation>已使用优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="478" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="48" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="484" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
         <source>Subtotal %1</source>
         <translation>小计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="486" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="488" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="489" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="800" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="491" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="802" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="496" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="498" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="503" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="505" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="543" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>生日快乐!享受生日礼遇</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="553" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="555" />
         <source>Phone %1 · %2</source>
         <translation>手机 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="558" />
         <source>Points available: %1</source>
         <translation>可用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
         <source>Pending: %1</source>
         <translation>待生效:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="565" />
         <source>Growth: %1</source>
         <translation>成长值:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="567" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="575" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 自 %2 起计入等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>欢迎回来:%1 天未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
         <source>Not verified yet (HQ offline)</source>
         <translation>尚未验证(总部离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>尚未验证(总部响应慢)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>未验证:总部不认识此会员码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
         <source>Not verified: scan the member's phone code</source>
         <translation>未验证:请扫描会员手机上的动态码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
         <source>Not verified yet</source>
         <translation>尚未验证</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>:无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="605" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="607" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="611" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="612" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="614" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="613" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="615" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="617" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="618" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="620" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="621" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="622" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="623" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="624" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="625" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="626" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="627" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="628" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
         <source>* Quantity</source>
         <translation>* 数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
         <source>F10 Settings</source>
         <translation>F10 设置</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="632" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="631" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="633" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="636" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="638" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="713" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="717" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="719" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ 同步已停止</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="722" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="724" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="727" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="729" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="731" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="737" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="739" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="805" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="807" />
         <source>Points taken back</source>
         <translation>已取消积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="850" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="854" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="854" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="856" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="890" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="896" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="898" />
         <source>Voided line %1: %2</source>
         <translation>已作废第 %1 行:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="912" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="947" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="914" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="949" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="956" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="958" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1006" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="996" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1008" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1003" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
@@ -927,23 +928,67 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <source>Payment has started: go back to the basket to add an item</source>
+        <translation>已开始付款:请先返回购物篮再添加商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="246" />
+        <source>Type at least %1 characters of the name or code</source>
+        <translation>请至少输入名称或编码的 %1 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="252" />
+        <source>Type the receipt number</source>
+        <translation>请输入小票号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="256" />
+        <source>No receipt %1 at this till</source>
+        <translation>本收银台没有小票 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="260" />
+        <source>%1 is a return: its slip was printed with the return</source>
+        <translation>%1 是退货单:退货凭条已在退货时打印</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="266" />
         <source>%1 is not an amount in yuan like 12.30</source>
         <translation>%1 不是有效的金额(如 12.30)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="244" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="270" />
         <source>The amount cannot be negative</source>
         <translation>金额不能为负</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="248" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="274" />
         <source>%1 has more than two decimals</source>
         <translation>%1 超过两位小数</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="263" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="289" />
         <source>(scanned %1)</source>
         <translation>(扫描内容 %1)</translation>
+    </message>
+</context>
+<context>
+    <name>FavouritesDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="178" />
+        <source>Favourites</source>
+        <translation>常用商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="196" />
+        <source>Close</source>
+        <extracomment>The grid's keys by SKU, in the grid's order.</extracomment>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="211" />
+        <source>Added %1</source>
+        <translation>已添加 %1</translation>
     </message>
 </context>
 <context>
@@ -1035,8 +1080,8 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
-        <source>Print the last receipt again</source>
-        <translation>重打上一张小票</translation>
+        <source>Print a receipt again by its number (a copy)</source>
+        <translation>按小票号重打小票(副本)</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
@@ -1045,11 +1090,21 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
+        <source>Find a product by part of its name, SKU or barcode</source>
+        <translation>按名称、货号或条码的一部分查找商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
+        <source>Favourites: the most sold items, one tap adds one</source>
+        <translation>常用商品:最畅销的商品,点一下加一件</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="879" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>清空输入;按两次:取消交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>随时扫码:会员码、商品条码和优惠券。</translation>
     </message>
@@ -1287,6 +1342,41 @@
     </message>
 </context>
 <context>
+    <name>ProductSearchDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="62" />
+        <source>Find a product</source>
+        <extracomment>Pause after the last key before the catalogue is asked (ms).</extracomment>
+        <translation>查找商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="65" />
+        <source>Part of the name, SKU or barcode</source>
+        <translation>名称、货号或条码的一部分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="69" />
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="70" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="141" />
+        <source>No product matches %1</source>
+        <extracomment>The text the list shows results for (a late answer for older text is dropped).</extracomment>
+        <translation>没有与 %1 匹配的商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="154" />
+        <source>Choose a product from the list</source>
+        <translation>请从列表中选择商品</translation>
+    </message>
+</context>
+<context>
     <name>QuantityDialog</name>
     <message>
         <location filename="../../src/posloyalty/ui/dialogs.py" line="595" />
@@ -1298,32 +1388,32 @@
 <context>
     <name>RecallDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="162" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="172" />
         <source>Recall a parked sale</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="167" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="177" />
         <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
         <translation>%1 · %2 件 · %3 · 会员 %4 · 收银员 %5</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="188" />
         <source>Recall</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="192" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
         <source>Choose a parked sale</source>
         <translation>请选择挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="200" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="210" />
         <source>Sale recalled</source>
         <translation>已取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="212" />
         <source>(left off: %1)</source>
         <translation>(未恢复:%1)</translation>
     </message>
@@ -1471,7 +1561,7 @@
         <translation>退货请保留小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="130" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="222" />
         <source>COPY</source>
         <translation>重打</translation>
     </message>
@@ -1525,6 +1615,35 @@
         <location filename="../../src/posloyalty/ui/dialogs.py" line="478" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>已注册 %1。新人礼:%2</translation>
+    </message>
+</context>
+<context>
+    <name>ReprintDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="232" />
+        <source>Print a receipt again</source>
+        <translation>重打小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="236" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="251" />
+        <source>Receipt number</source>
+        <translation>小票号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="242" />
+        <source>Print copy</source>
+        <translation>打印副本</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="244" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="283" />
+        <source>Receipt %1 printed again</source>
+        <translation>已重打小票 %1</translation>
     </message>
 </context>
 <context>
@@ -1903,69 +2022,74 @@
 <context>
     <name>TouchKeys</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="72" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="86" />
         <source>F6 Adjust</source>
         <translation>F6 调整积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="87" />
         <source>F7 中文/EN/ES</source>
         <translation>F7 中文/EN/ES</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="74" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="88" />
         <source>F11 Sign in</source>
         <translation>F11 登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="75" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="89" />
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="76" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="90" />
         <source>-1</source>
         <translation>-1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="77" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="91" />
         <source>Park</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="78" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="92" />
         <source>Recall</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="79" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
         <source>Reprint</source>
         <translation>重打小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="80" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="94" />
         <source>Open price</source>
         <translation>自定价</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="95" />
+        <source>Ctrl+F Find</source>
+        <translation>Ctrl+F 查找</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="96" />
+        <source>Ctrl+G Favourites</source>
+        <translation>Ctrl+G 常用</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="109" />
         <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
         <translation>已挂单(%1 件,%2)。按 Ctrl+R 取单。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="107" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="123" />
         <source>No parked sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="125" />
-        <source>No receipt to print again yet</source>
-        <translation>还没有可重打的小票</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="150" />
-        <source>Receipt %1 printed again</source>
-        <translation>已重打小票 %1</translation>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="152" />
+        <source>No favourites yet: they are the items this store sells most</source>
+        <translation>暂无常用商品:常用商品为本店最畅销的商品</translation>
     </message>
 </context>
 <context>

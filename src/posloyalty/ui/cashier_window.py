@@ -289,6 +289,8 @@ class CashierWindow(QMainWindow):
             self.buttons[name] = button
         from posloyalty.ui.touch_keys import TouchKeys
 
+        #: Keys beside the scan field (product search, favourites), sized like the others.
+        self.scan_buttons: dict[str, QPushButton] = {}
         #: Keys for every other action (touch), park, recall and reprint.
         self.touch_keys = TouchKeys(self)
         self.scan_edit.returnPressed.connect(self._typed_code)
@@ -332,7 +334,7 @@ class CashierWindow(QMainWindow):
         self.total_label.setFont(_font(m.total, bold=True))
         self.total_label.setMinimumHeight(round(m.total * 1.3))
         self.statusBar().setFont(_font(m.text))
-        for button in self.buttons.values():
+        for button in (*self.buttons.values(), *getattr(self, "scan_buttons", {}).values()):
             button.setFont(_font(m.button_text))
             button.setFixedHeight(m.button_height)
         self._lay_out_keys(m.key_columns)
@@ -632,7 +634,7 @@ class CashierWindow(QMainWindow):
         }
         labels.update(self.touch_keys.labels())
         for name, text in labels.items():
-            self.buttons[name].setText(text)
+            (self.buttons | self.scan_buttons)[name].setText(text)
         self.cashier_status.setText(self.tr("Cashier %1").replace("%1", self.counter.ctx.cashier))
         self.cart_model.retranslate()
         self.paint(self.view)

@@ -872,8 +872,10 @@ class HelpDialog(_Dialog):
             ("F12", self.tr("End of day and cash drawer")),
             ("Ctrl+H", self.tr("Park the sale (挂单)")),
             ("Ctrl+R", self.tr("Recall a parked sale (取单)")),
-            ("Ctrl+P", self.tr("Print the last receipt again")),
+            ("Ctrl+P", self.tr("Print a receipt again by its number (a copy)")),
             ("Ctrl+O", self.tr("An item without a price, at the price typed (manager PIN)")),
+            ("Ctrl+F", self.tr("Find a product by part of its name, SKU or barcode")),
+            ("Ctrl+G", self.tr("Favourites: the most sold items, one tap adds one")),
             ("Esc", self.tr("Clear the field; twice: cancel the sale")),
         ]
         layout = QVBoxLayout(self)
