@@ -843,131 +843,136 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/error_text.py" line="152" />
+        <source>No member identified: scan the member's code first</source>
+        <translation>Ningún socio identificado: escanee primero el código del socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="158" />
         <source>HQ has not confirmed this member yet</source>
         <translation>La central aún no ha confirmado a este socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="156" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
         <source>Points can only be spent with the member's dynamic code (phone app)</source>
         <translation>Los puntos solo se gastan con el código dinámico del socio (app del móvil)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="168" />
         <source>No sale %1 on this till</source>
         <translation>No hay ninguna venta %1 en esta caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="166" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
         <source>Everything of sale %1 was already returned</source>
         <translation>Todo lo de la venta %1 ya se devolvió</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
         <source>%1 is itself a return; return the original sale</source>
         <translation>%1 ya es una devolución; devuelva la venta original</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
         <source>A refund above ¥%1 needs a manager's id and PIN</source>
         <translation>Un reembolso de más de ¥%1 necesita el id y el PIN de un encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
         <source>The sale was not paid by %1 (or it was refunded already)</source>
         <translation>La venta no se pagó con %1 (o ya se reembolsó)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
         <source>Give a reason for moving cash in or out of the drawer</source>
         <translation>Indique un motivo para meter o sacar efectivo de la caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="202" />
         <source>Type an amount above zero</source>
         <translation>Escriba un importe mayor que cero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="200" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
         <source>The drawer already has today's opening float; record more as cash in</source>
         <translation>La caja ya tiene el fondo inicial de hoy; registre más como entrada de efectivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
         <source>The drawer should hold only ¥%1; cannot take out more</source>
         <translation>La caja solo debería tener ¥%1; no se puede sacar más</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="218" />
         <source>There is no sale to park</source>
         <translation>No hay ninguna venta que aparcar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="216" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
         <source>Payment has started: go back to the basket before parking</source>
         <translation>El pago ha empezado: vuelva a la cesta antes de aparcar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
         <source>Finish or park the sale in progress before recalling another</source>
         <translation>Termine o aparque la venta en curso antes de recuperar otra</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="234" />
         <source>That parked sale was recalled already</source>
         <translation>Esa venta aparcada ya se recuperó</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="232" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="238" />
         <source>Type the item's price above ¥0.00</source>
         <translation>Escriba el precio del artículo, mayor que ¥0.00</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="242" />
         <source>Name the item (or type its barcode)</source>
         <translation>Indique el nombre del artículo (o su código de barras)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="246" />
         <source>Payment has started: go back to the basket to add an item</source>
         <translation>El pago ha empezado: vuelva a la cesta para añadir un artículo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="246" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="252" />
         <source>Type at least %1 characters of the name or code</source>
         <translation>Escriba al menos %1 caracteres del nombre o código</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="252" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="258" />
         <source>Type the receipt number</source>
         <translation>Escriba el número de ticket</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="256" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="262" />
         <source>No receipt %1 at this till</source>
         <translation>No hay ticket %1 en esta caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="260" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="266" />
         <source>%1 is a return: its slip was printed with the return</source>
         <translation>%1 es una devolución: su comprobante se imprimió con la devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="266" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="272" />
         <source>%1 is not an amount in yuan like 12.30</source>
         <translation>%1 no es un importe en yuanes como 12.30</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="270" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="276" />
         <source>The amount cannot be negative</source>
         <translation>El importe no puede ser negativo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="274" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="280" />
         <source>%1 has more than two decimals</source>
         <translation>%1 tiene más de dos decimales</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="289" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="295" />
         <source>(scanned %1)</source>
         <translation>(escaneado %1)</translation>
     </message>
@@ -975,18 +980,18 @@
 <context>
     <name>FavouritesDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="178" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="183" />
         <source>Favourites</source>
         <translation>Favoritos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="196" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="201" />
         <source>Close</source>
         <extracomment>The grid's keys by SKU, in the grid's order.</extracomment>
         <translation>Cerrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="211" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="216" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
@@ -1355,23 +1360,23 @@
         <translation>Parte del nombre, SKU o código de barras</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="69" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="74" />
         <source>Add</source>
         <translation>Añadir</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="70" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="75" />
         <source>Close</source>
         <translation>Cerrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="141" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="146" />
         <source>No product matches %1</source>
         <extracomment>The text the list shows results for (a late answer for older text is dropped).</extracomment>
         <translation>Ningún producto coincide con %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="154" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="159" />
         <source>Choose a product from the list</source>
         <translation>Elija un producto de la lista</translation>
     </message>
@@ -1561,7 +1566,7 @@
         <translation>Guarde este tique para devoluciones</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="222" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="227" />
         <source>COPY</source>
         <translation>COPIA</translation>
     </message>
@@ -1620,28 +1625,28 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="232" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="237" />
         <source>Print a receipt again</source>
         <translation>Reimprimir un ticket</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="236" />
-        <location filename="../../src/posloyalty/ui/product_search.py" line="251" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="241" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="256" />
         <source>Receipt number</source>
         <translation>Número de ticket</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="242" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="247" />
         <source>Print copy</source>
         <translation>Imprimir copia</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="244" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="249" />
         <source>Close</source>
         <translation>Cerrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="283" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="288" />
         <source>Receipt %1 printed again</source>
         <translation>Ticket %1 reimpreso</translation>
     </message>

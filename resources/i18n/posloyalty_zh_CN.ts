@@ -843,131 +843,136 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/error_text.py" line="152" />
+        <source>No member identified: scan the member's code first</source>
+        <translation>未识别会员:请先扫描会员码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="158" />
         <source>HQ has not confirmed this member yet</source>
         <translation>总部尚未确认该会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="156" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
         <source>Points can only be spent with the member's dynamic code (phone app)</source>
         <translation>只有出示会员动态码(手机App)才能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="168" />
         <source>No sale %1 on this till</source>
         <translation>本机没有交易 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="166" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
         <source>Everything of sale %1 was already returned</source>
         <translation>交易 %1 已全部退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
         <source>%1 is itself a return; return the original sale</source>
         <translation>%1 本身是退货单,请对原交易退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
         <source>A refund above ¥%1 needs a manager's id and PIN</source>
         <translation>超过 ¥%1 的退款需要店长编号和密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
         <source>The sale was not paid by %1 (or it was refunded already)</source>
         <translation>该交易没有用 %1 支付(或已退回)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
         <source>Give a reason for moving cash in or out of the drawer</source>
         <translation>存取现金请填写原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="202" />
         <source>Type an amount above zero</source>
         <translation>请输入大于零的金额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="200" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
         <source>The drawer already has today's opening float; record more as cash in</source>
         <translation>今天已记录备用金;追加请记为存入现金</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
         <source>The drawer should hold only ¥%1; cannot take out more</source>
         <translation>钱箱应有现金仅 ¥%1,不能取出更多</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="218" />
         <source>There is no sale to park</source>
         <translation>没有可挂起的交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="216" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
         <source>Payment has started: go back to the basket before parking</source>
         <translation>已开始收款:请先返回购物车再挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
         <source>Finish or park the sale in progress before recalling another</source>
         <translation>请先完成或挂起当前交易再取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="234" />
         <source>That parked sale was recalled already</source>
         <translation>该挂单已被取回</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="232" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="238" />
         <source>Type the item's price above ¥0.00</source>
         <translation>请输入大于 ¥0.00 的商品价格</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="236" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="242" />
         <source>Name the item (or type its barcode)</source>
         <translation>请填写商品名称(或条码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="246" />
         <source>Payment has started: go back to the basket to add an item</source>
         <translation>已开始付款:请先返回购物篮再添加商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="246" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="252" />
         <source>Type at least %1 characters of the name or code</source>
         <translation>请至少输入名称或编码的 %1 个字符</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="252" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="258" />
         <source>Type the receipt number</source>
         <translation>请输入小票号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="256" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="262" />
         <source>No receipt %1 at this till</source>
         <translation>本收银台没有小票 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="260" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="266" />
         <source>%1 is a return: its slip was printed with the return</source>
         <translation>%1 是退货单:退货凭条已在退货时打印</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="266" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="272" />
         <source>%1 is not an amount in yuan like 12.30</source>
         <translation>%1 不是有效的金额(如 12.30)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="270" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="276" />
         <source>The amount cannot be negative</source>
         <translation>金额不能为负</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="274" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="280" />
         <source>%1 has more than two decimals</source>
         <translation>%1 超过两位小数</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="289" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="295" />
         <source>(scanned %1)</source>
         <translation>(扫描内容 %1)</translation>
     </message>
@@ -975,18 +980,18 @@
 <context>
     <name>FavouritesDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="178" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="183" />
         <source>Favourites</source>
         <translation>常用商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="196" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="201" />
         <source>Close</source>
         <extracomment>The grid's keys by SKU, in the grid's order.</extracomment>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="211" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="216" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
@@ -1355,23 +1360,23 @@
         <translation>名称、货号或条码的一部分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="69" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="74" />
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="70" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="75" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="141" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="146" />
         <source>No product matches %1</source>
         <extracomment>The text the list shows results for (a late answer for older text is dropped).</extracomment>
         <translation>没有与 %1 匹配的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="154" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="159" />
         <source>Choose a product from the list</source>
         <translation>请从列表中选择商品</translation>
     </message>
@@ -1561,7 +1566,7 @@
         <translation>退货请保留小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="222" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="227" />
         <source>COPY</source>
         <translation>重打</translation>
     </message>
@@ -1620,28 +1625,28 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="232" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="237" />
         <source>Print a receipt again</source>
         <translation>重打小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="236" />
-        <location filename="../../src/posloyalty/ui/product_search.py" line="251" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="241" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="256" />
         <source>Receipt number</source>
         <translation>小票号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="242" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="247" />
         <source>Print copy</source>
         <translation>打印副本</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="244" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="249" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/product_search.py" line="283" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="288" />
         <source>Receipt %1 printed again</source>
         <translation>已重打小票 %1</translation>
     </message>

@@ -246,3 +246,31 @@ def test_a_copy_is_the_sale_as_sold_and_marked(
         assert copy_of(doc.rows)[0].left != "COPY"
     finally:
         i18n.switch("en")
+
+
+def test_the_closest_name_comes_first(demo: DemoTerminal) -> None:
+    # Found under Xvfb: "item 1" listed "Apparel item 103" before "Drink item 1".
+    ctx = context_from_store(demo.db, "demo")
+    hits = catalogue.search(ctx, "item 1")
+    assert hits[0].sku == "SKU000001"
+    assert {h.sku for h in hits} == {"SKU000001", *(f"SKU0000{n}" for n in range(10, 21))} - {
+        "SKU000020"
+    }
+
+
+def test_points_without_a_member_is_refused_in_the_cashiers_language(
+    qtbot: QtBot, window: CashierWindow
+) -> None:
+    # Found under Xvfb: F4 before a member showed "no member identified" in English.
+    _shown(qtbot, window)
+    window.handle_scan(product_ean(1))
+    idle(qtbot, window)
+    i18n.switch("es")
+    try:
+        qtbot.keyClick(window.scan_edit, Qt.Key.Key_F4)
+        idle(qtbot, window)
+        assert (
+            window.last_message == "Ningún socio identificado: escanee primero el código del socio"
+        )
+    finally:
+        i18n.switch("en")

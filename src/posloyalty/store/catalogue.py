@@ -51,7 +51,9 @@ def _like(text: str) -> str:
 
 def search_products(session: Session, text: str, *, limit: int = 30) -> tuple[ProductHit, ...]:
     """Products whose name contains ``text`` or whose SKU or barcode starts with it (any
-    case), best first: an exact code, then names that start with it, then the rest by name.
+    case), best first: an exact code, the exact name, names that start with it, names that
+    hold it as whole words ("item 1" in "Drink item 1", not in "Drink item 12"), codes that
+    start with it, then the rest; within each, shorter names first, then by name.
     Blank ``text`` finds nothing."""
     words = text.strip()
     if not words:
@@ -62,16 +64,19 @@ def search_products(session: Session, text: str, *, limit: int = 30) -> tuple[Pr
         func.lower(Product.sku).like(f"{lit}%", escape="\\"),
         Product.ean.like(f"{lit}%", escape="\\"),
     )
+    whole_word = or_(name.like(f"% {lit}", escape="\\"), name.like(f"% {lit} %", escape="\\"))
     rank = case(
         (or_(func.lower(Product.sku) == words.casefold(), Product.ean == words), 0),
-        (name.like(f"{lit}%", escape="\\"), 1),
-        (code_prefix, 2),
-        else_=3,
+        (name == words.casefold(), 1),
+        (name.like(f"{lit}%", escape="\\"), 2),
+        (whole_word, 3),
+        (code_prefix, 4),
+        else_=5,
     )
     query = (
         select(Product)
         .where(or_(name.like(f"%{lit}%", escape="\\"), code_prefix))
-        .order_by(rank, Product.name, Product.sku)
+        .order_by(rank, func.length(Product.name), Product.name, Product.sku)
         .limit(limit)
     )
     return tuple(_hit(p) for p in session.scalars(query))

@@ -148,6 +148,12 @@ _TABLE: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = tuple(
             ),
         ),
         (
+            r"no member identified",
+            lambda: QCoreApplication.translate(
+                "Errors", "No member identified: scan the member's code first"
+            ),
+        ),
+        (
             r"HQ has not confirmed this member yet",
             lambda: QCoreApplication.translate("Errors", "HQ has not confirmed this member yet"),
         ),

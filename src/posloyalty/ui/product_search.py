@@ -66,6 +66,11 @@ class ProductSearchDialog(_Dialog):
         self.search_edit.setMinimumHeight(height)
         self.results = QListWidget()
         self.results.setUniformItemSizes(True)
+        # Results are touch targets: the cart's text size, spaced apart.
+        font = self.results.font()
+        font.setPixelSize(window.metrics.cart)
+        self.results.setFont(font)
+        self.results.setSpacing(max(4, window.metrics.button_height // 8))
         self.add_button = QPushButton(self.tr("Add"))
         self.close_button = QPushButton(self.tr("Close"))
         for button in (self.add_button, self.close_button):
