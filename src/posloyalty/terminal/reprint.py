@@ -30,7 +30,7 @@ def receipt_copy(ctx: TerminalContext, receipt_code: str) -> Receipt:
             stored = catalogue.stored_sale(session, code)
             if stored is None:
                 raise CheckoutError(f"no receipt {code} at this till")
-            return _receipt(stored)
+            return _receipt(stored, ctx)
     except StoreError as exc:
         raise StorageRefused(f"cannot read the receipt: {exc}") from None
 
@@ -39,7 +39,7 @@ def _fen(value: object) -> Fen:
     return parse_yuan(value, allow_negative=True)
 
 
-def _receipt(stored: catalogue.StoredSale) -> Receipt:
+def _receipt(stored: catalogue.StoredSale, ctx: TerminalContext) -> Receipt:
     sale = stored.sale
     if sale.original_sale_id is not None:
         raise CheckoutError(f"{sale.receipt_code} is a return; its slip is printed with it")
@@ -66,7 +66,8 @@ def _receipt(stored: catalogue.StoredSale) -> Receipt:
     return Receipt(
         sale_id=SaleId(sale.id),
         receipt_code=sale.receipt_code,
-        at=sale.at,
+        # Stored in UTC; a receipt shows the store's local time (as the sale printed it).
+        at=sale.at.astimezone(ctx.zone),
         cashier=sale.cashier,
         member_id=member,
         lines=tuple(
