@@ -277,3 +277,22 @@ def test_points_without_a_member_is_refused_in_the_cashiers_language(
         )
     finally:
         i18n.switch("en")
+
+
+def test_points_in_the_totals_are_written_as_in_the_message(
+    qtbot: QtBot, window: CashierWindow, demo: DemoTerminal
+) -> None:
+    # Found under Xvfb: the totals said "Points used: 3000" while the message said "3,000".
+    from posloyalty.terminal.demo_setup import demo_dynamic_code
+
+    _shown(qtbot, window)
+    window.handle_scan(demo_dynamic_code(demo.db, demo.vault, "M000000001"))
+    for _ in range(3):
+        window.handle_scan(product_ean(7))
+    idle(qtbot, window)
+    window.toggle_points()
+    idle(qtbot, window)
+    used = window.view.points_redeemed
+    assert used >= 1000
+    assert f"{used:,}" in window.redeem_label.text()
+    assert f"{used:,}" in window.last_message

@@ -489,13 +489,13 @@ class CashierWindow(QMainWindow):
         )
         self.redeem_label.setText(
             self.tr("Points used: %1 (%2)")
-            .replace("%1", str(view.points_redeemed))
+            .replace("%1", f"{view.points_redeemed:,}")
             .replace("%2", yuan(view.points_value))
             if view.points_redeemed
             else ""
         )
         self.earn_label.setText(
-            self.tr("Points to earn: %1").replace("%1", str(view.points_to_earn))
+            self.tr("Points to earn: %1").replace("%1", f"{view.points_to_earn:,}")
             if view.member
             else ""
         )
