@@ -329,7 +329,7 @@
     <message>
         <location filename="../../src/posloyalty/ui/cashier_window.py" line="629" />
         <source>F9 Void line</source>
-        <translation>F9 Anular línea</translation>
+        <translation>F9 Anular</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/cashier_window.py" line="630" />
@@ -2039,7 +2039,7 @@
     <message>
         <location filename="../../src/posloyalty/ui/touch_keys.py" line="88" />
         <source>F11 Sign in</source>
-        <translation>F11 Iniciar sesión</translation>
+        <translation>F11 Cajero</translation>
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/touch_keys.py" line="89" />
