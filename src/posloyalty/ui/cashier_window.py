@@ -54,7 +54,7 @@ from posloyalty.ui.qt import (
     is_alive,
 )
 from posloyalty.ui.receipt_doc import receipt_doc
-from posloyalty.ui.scaling import Metrics, metrics_for
+from posloyalty.ui.scaling import KEYS_NARROW, Metrics, metrics_for
 from posloyalty.ui.tier_names import tier_label
 from posloyalty.ui.workers import OpRunner
 
@@ -338,6 +338,10 @@ class CashierWindow(QMainWindow):
             button.setFont(_font(m.button_text))
             button.setFixedHeight(m.button_height)
         self._lay_out_keys(m.key_columns)
+        # A narrow screen leaves the scan field room: its placeholder says what the caption does.
+        caption = self.centralWidget().findChild(QLabel, "scanCaption")
+        if caption is not None:
+            caption.setVisible(m.key_columns > KEYS_NARROW)
 
     def _lay_out_keys(self, columns: int) -> None:
         grid = self.keys_grid
