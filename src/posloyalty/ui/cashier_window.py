@@ -339,7 +339,7 @@ class CashierWindow(QMainWindow):
             button.setFixedHeight(m.button_height)
         self._lay_out_keys(m.key_columns)
         # A narrow screen leaves the scan field room: its placeholder says what the caption does.
-        caption = self.centralWidget().findChild(QLabel, "scanCaption")
+        caption = self.findChild(QLabel, "scanCaption")
         if caption is not None:
             caption.setVisible(m.key_columns > KEYS_NARROW)
 
