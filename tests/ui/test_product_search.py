@@ -296,3 +296,20 @@ def test_points_in_the_totals_are_written_as_in_the_message(
     assert used >= 1000
     assert f"{used:,}" in window.redeem_label.text()
     assert f"{used:,}" in window.last_message
+
+
+def test_typed_text_is_as_large_as_the_scan_field(qtbot: QtBot, window: CashierWindow) -> None:
+    # Found under Xvfb at 1280x1024: the search text was body size under large results.
+    from posloyalty.ui.qt import QRect
+
+    window.fit_to_screen(QRect(0, 0, 1280, 1024))
+    window.touch_keys.search()
+    dialog = window.dialog
+    assert isinstance(dialog, ProductSearchDialog)
+    assert dialog.search_edit.font().pixelSize() == window.metrics.scan
+    dialog.reject()
+    qtbot.waitUntil(lambda: window.dialog is None)
+    window.touch_keys.reprint()
+    reprint = window.dialog
+    assert isinstance(reprint, ReprintDialog)
+    assert reprint.code_edit.font().pixelSize() == window.metrics.scan

@@ -42,6 +42,13 @@ if TYPE_CHECKING:
 __all__ = ["FavouritesDialog", "ProductSearchDialog", "ReprintDialog", "copy_of"]
 
 
+def _sized(widget: QWidget, px: int) -> None:
+    """Typed codes and results at the scan field's size (the dialog's body text is smaller)."""
+    font = widget.font()
+    font.setPixelSize(px)
+    widget.setFont(font)
+
+
 def _added(window: CashierWindow, result: ScanResult) -> None:
     window.paint(result.view)
     window.show_message(
@@ -64,12 +71,11 @@ class ProductSearchDialog(_Dialog):
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(self.tr("Part of the name, SKU or barcode"))
         self.search_edit.setMinimumHeight(height)
+        _sized(self.search_edit, window.metrics.scan)
         self.results = QListWidget()
         self.results.setUniformItemSizes(True)
         # Results are touch targets: the cart's text size, spaced apart.
-        font = self.results.font()
-        font.setPixelSize(window.metrics.cart)
-        self.results.setFont(font)
+        _sized(self.results, window.metrics.cart)
         self.results.setSpacing(max(4, window.metrics.button_height // 8))
         self.add_button = QPushButton(self.tr("Add"))
         self.close_button = QPushButton(self.tr("Close"))
@@ -238,6 +244,7 @@ class ReprintDialog(_Dialog):
         height = window.metrics.button_height
         self.code_edit = QLineEdit()
         self.code_edit.setMinimumHeight(height)
+        _sized(self.code_edit, window.metrics.scan)
         self.code_edit.setPlaceholderText(self.tr("Receipt number"))
         if window.last_receipt is not None:
             self.code_edit.setText(window.last_receipt.receipt_code)
