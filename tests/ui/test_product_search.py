@@ -313,3 +313,22 @@ def test_typed_text_is_as_large_as_the_scan_field(qtbot: QtBot, window: CashierW
     reprint = window.dialog
     assert isinstance(reprint, ReprintDialog)
     assert reprint.code_edit.font().pixelSize() == window.metrics.scan
+
+
+def test_the_receipt_preview_closes_with_a_touch_target(
+    qtbot: QtBot, window: CashierWindow
+) -> None:
+    # Found under Xvfb at 1920x1080: the preview's Close button was 25 px high.
+    from posloyalty.ui.qt import QRect
+
+    window.fit_to_screen(QRect(0, 0, 1920, 1080))
+    window.handle_scan(product_ean(1))
+    idle(qtbot, window)
+    pay_by_card(qtbot, window)
+    idle(qtbot, window)
+    preview = window.dialog
+    assert isinstance(preview, ReceiptDialog)
+    qtbot.waitExposed(preview)
+    assert preview.close_button.height() >= window.metrics.button_height
+    qtbot.mouseClick(preview.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.dialog is None)

@@ -357,6 +357,11 @@ class ReceiptDialog(_Dialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
+        #: Close is a touch target like every key (it was 25 px high at 1920x1080).
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setMinimumSize(
+            window.metrics.button_height * 3, window.metrics.button_height
+        )
         layout.addWidget(buttons)
         self.resize(pixmap.width() + 60, min(pixmap.height() + 80, 900))
 
