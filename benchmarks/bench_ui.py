@@ -284,7 +284,20 @@ def _soak_memory(folder: Path) -> None:
     made.db.close()
 
 
+def _quiet_offscreen() -> None:
+    """Drop the offscreen platform's "does not support propagateSizeHints()" line (one per
+    dialog shown), which would bury the figures; every other Qt message still prints."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, text: str) -> None:
+        if "propagateSizeHints" not in text:
+            print(text, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def run() -> None:
+    _quiet_offscreen()
     ident = _bench_identify()
     clock = ident.FixedClock(ident.T0)
     if not ident._cached_ok(clock):
