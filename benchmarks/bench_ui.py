@@ -3,7 +3,11 @@
 - scan to screen: from the Enter key of a member code typed at scanner speed (through the
   application-wide ScanFilter) to the member panel and total repainted: identify (verify the
   dynamic code, record it in the replay cache), load the member, re-quote, paint; p50/p99;
-- cold start: ``posloyalty run`` as a new process until it prints "ready to scan".
+- cold start: ``posloyalty run`` as a new process until it prints "ready to scan";
+- soak memory: sales through the real window (every tender) on a small demo till, the
+  resident memory's growth per 1,000 sales after a warm-up.
+
+The three figures are printed together at the end, beside issue 11's targets.
 
 Uses the 1M-member database bench_identify builds and caches under /tmp (built here if
 missing); a cashier and the miniso rules are added to it once.
@@ -24,6 +28,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 HERE = Path(__file__).resolve().parent
 SAMPLES = 300
+#: Soak: sales before the memory is first read, then sales measured.
+SOAK_WARM = 300
+SOAK_SALES = 1000
+#: The figures of this run, for the summary.
+FIGURES: dict[str, str] = {}
 
 
 def _bench_identify():  # type: ignore[no-untyped-def]
@@ -139,6 +148,8 @@ def _scan_to_screen(path: Path) -> None:
         if i >= 20:  # warm-up
             samples.append(done[-1])
     print(f"   Enter -> member panel + total repainted: {_pct(samples)}")
+    ordered = sorted(samples)
+    FIGURES["scan"] = f"{ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000:.1f} ms"
     window.close()
     db.close()
 
@@ -173,6 +184,7 @@ def _cold_start(path: Path) -> None:
                 break
         proc.wait(timeout=60)
     if runs:
+        FIGURES["cold"] = f"{min(runs):.2f}-{max(runs):.2f} s"
         print(
             f"   cold start to ready-to-scan (1M members): best {min(runs):.2f} s, "
             f"worst {max(runs):.2f} s (n={len(runs)})"
@@ -181,7 +193,111 @@ def _cold_start(path: Path) -> None:
         print("   cold start: the window never said it was ready")
 
 
+def _wait(app: object, done: object, what: str) -> None:
+    from posloyalty.ui.qt import QApplication
+
+    deadline = time.perf_counter() + 20
+    while not done():  # type: ignore[operator]
+        QApplication.processEvents()
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"soak: waited too long for {what}")
+
+
+def _rss() -> int:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _soak_memory(folder: Path) -> None:
+    from posloyalty.clock import SystemClock
+    from posloyalty.resources import resources_dir
+    from posloyalty.terminal.context import context_from_store
+    from posloyalty.terminal.counter import Counter
+    from posloyalty.terminal.demo_setup import ensure_demo_terminal
+    from posloyalty.tilldb.demo import product_ean
+    from posloyalty.ui.cashier_window import CashierWindow
+    from posloyalty.ui.dialogs import PaymentDialog
+    from posloyalty.ui.qt import QApplication, QCoreApplication, QEvent
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    text = (resources_dir() / "rules" / "miniso.toml").read_text(encoding="utf-8")
+    made = ensure_demo_terminal(
+        folder / "soak.db", clock=SystemClock(), rules_text=text, members=60, products=20, sales=0
+    )
+    window = CashierWindow(
+        Counter(context_from_store(made.db, "demo"), made.vault), status_interval_ms=0
+    )
+    window.show()
+    commits: list[object] = []
+    window.committed.connect(commits.append)
+    tenders = ("cash", "card", "wechat", "alipay", "gift_card")
+
+    def idle() -> None:
+        _wait(app, lambda: not window.ops.busy, "the worker")
+
+    def sale(n: int) -> None:
+        for k in range(1 + n % 3):
+            window.handle_scan(product_ean(1 + (n + k) % 15))
+        idle()
+        window.pay()
+        idle()
+        dialog = window.dialog
+        assert isinstance(dialog, PaymentDialog)
+        tender = tenders[n % len(tenders)]
+        if tender == "cash":
+            dialog.pad.quick_buttons[-1].click()
+        elif tender in ("wechat", "alipay"):
+            dialog.pay_wallet(tender)
+        elif tender == "card":
+            dialog.pay_card()
+        else:
+            dialog.pay_gift_card()
+        idle()
+        before = len(commits)
+        dialog.complete()
+        _wait(app, lambda: len(commits) > before, "the commit")
+        idle()
+        if window.dialog is not None:  # the receipt preview
+            window.dialog.reject()
+            _wait(app, lambda: window.dialog is None, "the preview to close")
+
+    def settled() -> int:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QApplication.processEvents()
+        return _rss()
+
+    started = time.perf_counter()
+    for n in range(SOAK_WARM):
+        sale(n)
+    base = settled()
+    for n in range(SOAK_WARM, SOAK_WARM + SOAK_SALES):
+        sale(n)
+    grown = settled() - base
+    per_1000 = grown / 2**20 * 1000 / SOAK_SALES
+    took = time.perf_counter() - started
+    FIGURES["soak"] = f"{per_1000:+.1f} MiB"
+    print(
+        f"   soak: resident memory {per_1000:+.1f} MiB per 1,000 sales "
+        f"(after {SOAK_WARM} warm-up sales; {SOAK_WARM + SOAK_SALES} sales in {took:.0f} s)"
+    )
+    window.close()
+    made.db.close()
+
+
+def _quiet_offscreen() -> None:
+    """Drop the offscreen platform's "does not support propagateSizeHints()" line (one per
+    dialog shown), which would bury the figures; every other Qt message still prints."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, text: str) -> None:
+        if "propagateSizeHints" not in text:
+            print(text, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def run() -> None:
+    _quiet_offscreen()
     ident = _bench_identify()
     clock = ident.FixedClock(ident.T0)
     if not ident._cached_ok(clock):
@@ -190,6 +306,15 @@ def run() -> None:
     _prepare(path)
     _scan_to_screen(path)
     _cold_start(path)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="posloyalty-soak-") as folder:
+        _soak_memory(Path(folder))
+    print(
+        "   issue 11 targets | Enter-to-repaint p99 (<= 16 ms): "
+        f"{FIGURES.get('scan', '-')} | cold start (<= 1 s): {FIGURES.get('cold', '-')} | "
+        f"memory per 1,000 sales: {FIGURES.get('soak', '-')}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Render the cashier terminal's main flows to docs/screenshots/ (``make screenshots``).
 
-Off-screen Qt, a small demo terminal on a Wednesday (member day), in Chinese and English:
-idle, member identified (at 1024x768, 1366x768 and 1920x1080), payment, receipt preview, end of
-day and the cash drawer, registration, customer display (idle with
-a self-registration QR from a local HQ started for the purpose, and during a sale).
+Off-screen Qt, a small demo terminal on a Wednesday (member day), in Chinese, English and
+Spanish: idle, member identified (at 1024x768, 1280x1024, 1366x768 and 1920x1080), payment,
+receipt preview, end of day and the cash drawer, favourites and product search, registration,
+customer display (idle with a self-registration QR from a local HQ started for the purpose, and
+during a sale).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.customer_display import CustomerDisplay
 from posloyalty.ui.dialogs import PaymentDialog, ReceiptDialog, RegistrationDialog
 from posloyalty.ui.eod_dialog import EodDialog
+from posloyalty.ui.product_search import ProductSearchDialog
 from posloyalty.ui.qt import QApplication, QRect, QWidget
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
@@ -82,7 +84,7 @@ def shoot(app: QApplication, lang: str, work: Path, hq_url: str | None) -> None:
     _settle(app, window)
     _grab(window, f"member-day-{suffix}.png")
     _grab(display, f"customer-display-{suffix}.png")
-    for width, height in ((1024, 768), (1366, 768), (1920, 1080)):
+    for width, height in ((1024, 768), (1280, 1024), (1366, 768), (1920, 1080)):
         window.fit_to_screen(QRect(0, 0, width, height))
         _settle(app, window)
         _grab(window, f"counter-{width}x{height}-{suffix}.png")
@@ -114,6 +116,21 @@ def shoot(app: QApplication, lang: str, work: Path, hq_url: str | None) -> None:
     _grab(eod, f"end-of-day-{suffix}.png")
     eod.accept()
     _settle(app, window)
+    window.touch_keys.favourites()
+    _settle(app, window)
+    _grab(window.dialog or window, f"favourites-{suffix}.png")
+    if window.dialog is not None:
+        window.dialog.reject()
+    _settle(app, window)
+    window.touch_keys.search()
+    search = window.dialog
+    assert isinstance(search, ProductSearchDialog), search
+    search.search_edit.setText("item 1")
+    search.look_up()
+    _settle(app, window)
+    _grab(search, f"search-{suffix}.png")
+    search.reject()
+    _settle(app, window)
     reg = RegistrationDialog(window, "13912345678")
     reg.name_edit.setText("陈静" if lang == "zh_CN" else "Chen Jing")
     reg.birthday_edit.setText("1992-11-25")
@@ -139,7 +156,7 @@ def main() -> int:
             port = int(s.getsockname()[1])
         hq = start_local_hq(work, port)
         try:
-            for lang in ("zh_CN", "en"):
+            for lang in ("zh_CN", "en", "es"):
                 shoot(app, lang, work, f"http://127.0.0.1:{port}" if hq else None)
         finally:
             if hq is not None:

@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="291" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="323" />
         <source>Too many wrong PINs for %1: try again in %2 s</source>
         <translation>Demasiados PIN incorrectos para %1: inténtelo de nuevo en %2 s</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="297" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="329" />
         <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
         <translation>%1 está bloqueado por demasiados PIN incorrectos: un encargado debe desbloquearlo (o espere %2 min)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="302" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="334" />
         <source>%1 is not a manager</source>
         <translation>%1 no es encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="304" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="336" />
         <source>Wrong manager id or PIN</source>
         <translation>Id de encargado o PIN incorrecto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="306" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="338" />
         <source>Wrong cashier id or PIN</source>
         <translation>Id de cajero o PIN incorrecto</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="308" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="340" />
         <source>Adjustment refused: %1</source>
         <translation>Ajuste rechazado: %1</translation>
     </message>
@@ -36,37 +36,37 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="530" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
         <source>Points adjustment (manager)</source>
         <translation>Ajuste de puntos (encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="540" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="545" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="541" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
         <source>Points (+/-)</source>
         <translation>Puntos (+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="542" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="543" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="548" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="544" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="549" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="566" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="571" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>Ajustados %1 puntos a %2; saldo %3</translation>
     </message>
@@ -144,306 +144,307 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="430" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="436" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys beside the scan field (product search, favourites), sized like the others. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>Socio %1 identificado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="438" />
         <source>Coupon %1 applied</source>
         <translation>Cupón %1 aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="434" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="440" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="55" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="442" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="448" />
         <source>Subtotal %1</source>
         <translation>Subtotal %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="444" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="450" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="447" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="758" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="453" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="764" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="454" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="460" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="461" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="467" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="499" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="505" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="511" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="517" />
         <source>Phone %1 · %2</source>
         <translation>Teléfono %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="514" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="520" />
         <source>Points available: %1</source>
         <translation>Puntos disponibles: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="517" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="523" />
         <source>Pending: %1</source>
         <translation>Pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="521" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="527" />
         <source>Growth: %1</source>
         <translation>Crecimiento: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="525" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="531" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="531" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="537" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 cuenta para el nivel desde el %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="547" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="544" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="550" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="545" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="551" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>Bienvenido de nuevo: primera visita en %1 días</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
         <source>Not verified yet (HQ offline)</source>
         <translation>Aún sin verificar (central sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="555" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>Aún sin verificar (la central tarda en responder)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="562" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>Sin verificar: la central no conoce este código de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
         <source>Not verified: scan the member's phone code</source>
         <translation>Sin verificar: escanee el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="558" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="564" />
         <source>Not verified yet</source>
         <translation>Aún sin verificar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="566" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>: sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="575" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="570" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="576" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="577" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="579" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="576" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="582" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="579" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="580" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="582" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
         <source>F9 Void line</source>
-        <translation>F9 Anular línea</translation>
+        <translation>F9 Anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="592" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="593" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="595" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="671" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="677" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="673" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="679" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="673" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="679" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="675" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="681" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ Sincronización detenida</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="680" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="686" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="685" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="691" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="687" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="693" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="695" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="763" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="769" />
         <source>Points taken back</source>
         <translation>Puntos retirados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="808" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="814" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="810" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="816" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="812" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="818" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="858" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="860" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="866" />
         <source>Voided line %1: %2</source>
         <translation>Línea %1 anulada: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="876" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="911" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="882" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="917" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="920" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="926" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="958" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="970" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="964" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="976" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="965" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="971" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>
@@ -461,17 +462,17 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="494" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="499" />
         <source>Coupon</source>
         <translation>Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="497" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="507" />
         <source>Held by the member:</source>
         <translation>Del socio:</translation>
     </message>
@@ -842,214 +843,273 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/error_text.py" line="158" />
+        <source>No member identified: scan the member's code first</source>
+        <translation>Ningún socio identificado: escanee primero el código del socio</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="164" />
         <source>HQ has not confirmed this member yet</source>
         <translation>La central aún no ha confirmado a este socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="168" />
         <source>Points can only be spent with the member's dynamic code (phone app)</source>
         <translation>Los puntos solo se gastan con el código dinámico del socio (app del móvil)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="168" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="174" />
         <source>No sale %1 on this till</source>
         <translation>No hay ninguna venta %1 en esta caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
         <source>Everything of sale %1 was already returned</source>
         <translation>Todo lo de la venta %1 ya se devolvió</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
         <source>%1 is itself a return; return the original sale</source>
         <translation>%1 ya es una devolución; devuelva la venta original</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
         <source>A refund above ¥%1 needs a manager's id and PIN</source>
         <translation>Un reembolso de más de ¥%1 necesita el id y el PIN de un encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
         <source>The sale was not paid by %1 (or it was refunded already)</source>
         <translation>La venta no se pagó con %1 (o ya se reembolsó)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="202" />
         <source>Give a reason for moving cash in or out of the drawer</source>
         <translation>Indique un motivo para meter o sacar efectivo de la caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="202" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="208" />
         <source>Type an amount above zero</source>
         <translation>Escriba un importe mayor que cero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
         <source>The drawer already has today's opening float; record more as cash in</source>
         <translation>La caja ya tiene el fondo inicial de hoy; registre más como entrada de efectivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="218" />
         <source>The drawer should hold only ¥%1; cannot take out more</source>
         <translation>La caja solo debería tener ¥%1; no se puede sacar más</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="218" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="224" />
         <source>There is no sale to park</source>
         <translation>No hay ninguna venta que aparcar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
         <source>Payment has started: go back to the basket before parking</source>
         <translation>El pago ha empezado: vuelva a la cesta antes de aparcar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="234" />
         <source>Finish or park the sale in progress before recalling another</source>
         <translation>Termine o aparque la venta en curso antes de recuperar otra</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="234" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
         <source>That parked sale was recalled already</source>
         <translation>Esa venta aparcada ya se recuperó</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="238" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="244" />
         <source>Type the item's price above ¥0.00</source>
         <translation>Escriba el precio del artículo, mayor que ¥0.00</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="242" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="248" />
         <source>Name the item (or type its barcode)</source>
         <translation>Indique el nombre del artículo (o su código de barras)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="246" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="252" />
+        <source>Payment has started: go back to the basket to add an item</source>
+        <translation>El pago ha empezado: vuelva a la cesta para añadir un artículo</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="258" />
+        <source>Type at least %1 characters of the name or code</source>
+        <translation>Escriba al menos %1 caracteres del nombre o código</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="264" />
+        <source>Type the receipt number</source>
+        <translation>Escriba el número de ticket</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="268" />
+        <source>No receipt %1 at this till</source>
+        <translation>No hay ticket %1 en esta caja</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="272" />
+        <source>%1 is a return: its slip was printed with the return</source>
+        <translation>%1 es una devolución: su comprobante se imprimió con la devolución</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="278" />
         <source>%1 is not an amount in yuan like 12.30</source>
         <translation>%1 no es un importe en yuanes como 12.30</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="250" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="282" />
         <source>The amount cannot be negative</source>
         <translation>El importe no puede ser negativo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="254" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="286" />
         <source>%1 has more than two decimals</source>
         <translation>%1 tiene más de dos decimales</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="269" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="301" />
         <source>(scanned %1)</source>
         <translation>(escaneado %1)</translation>
     </message>
 </context>
 <context>
+    <name>FavouritesDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="189" />
+        <source>Favourites</source>
+        <translation>Favoritos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="207" />
+        <source>Close</source>
+        <extracomment>The grid's keys by SKU, in the grid's order.</extracomment>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="222" />
+        <source>Added %1</source>
+        <translation>Añadido %1</translation>
+    </message>
+</context>
+<context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="857" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
         <source>Help</source>
         <translation>Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="859" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
         <source>This help</source>
         <translation>Esta ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="860" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
         <source>Member: look up by phone, or register</source>
         <translation>Socio: buscar por teléfono o registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="861" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="866" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>Pagar con el máximo de puntos (otra vez: deshacer)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
         <source>Pay</source>
         <translation>Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
         <source>Points adjustment (manager PIN)</source>
         <translation>Ajuste de puntos (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
         <source>Language: 中文 / English / Español</source>
         <translation>Idioma: 中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="866" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
         <source>Return against a receipt</source>
         <translation>Devolución con tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
         <source>Void the selected (or last) line</source>
         <translation>Anular la línea elegida (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="873" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>Cantidad de la línea seleccionada (o la última); escriba 3* para poner 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>Una unidad más / menos de la línea seleccionada (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>Ajustes y alta en la central (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
         <source>End of day and cash drawer</source>
         <translation>Cierre del día y caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="873" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
         <source>Park the sale (挂单)</source>
         <translation>Aparcar la venta (挂单)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="879" />
         <source>Recall a parked sale (取单)</source>
         <translation>Recuperar una venta aparcada (取单)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
-        <source>Print the last receipt again</source>
-        <translation>Reimprimir el último ticket</translation>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="880" />
+        <source>Print a receipt again by its number (a copy)</source>
+        <translation>Reimprimir un ticket por su número (copia)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
         <source>An item without a price, at the price typed (manager PIN)</source>
         <translation>Un artículo sin precio, al precio escrito (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="882" />
+        <source>Find a product by part of its name, SKU or barcode</source>
+        <translation>Buscar un producto por parte de su nombre, SKU o código de barras</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
+        <source>Favourites: the most sold items, one tap adds one</source>
+        <translation>Favoritos: los artículos más vendidos, un toque añade uno</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="884" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>Borra el campo; dos veces: cancela la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="888" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>Escanee en cualquier momento: códigos de socio, de producto y cupones.</translation>
     </message>
@@ -1057,27 +1117,28 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="377" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="382" />
         <source>Member</source>
+        <extracomment>Close is a touch target like every key (it was 25 px high at 1920x1080).</extracomment>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="379" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="384" />
         <source>11-digit mobile number or member id</source>
         <translation>Móvil de 11 dígitos o número de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="385" />
         <source>Find (Enter)</source>
         <translation>Buscar (Intro)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="381" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="386" />
         <source>Register new member (F2)</source>
         <translation>Registrar socio nuevo (F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="383" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="388" />
         <source>Phone number or member id</source>
         <translation>Teléfono o número de socio</translation>
     </message>
@@ -1287,10 +1348,45 @@
     </message>
 </context>
 <context>
+    <name>ProductSearchDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="69" />
+        <source>Find a product</source>
+        <extracomment>Pause after the last key before the catalogue is asked (ms).</extracomment>
+        <translation>Buscar un producto</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="72" />
+        <source>Part of the name, SKU or barcode</source>
+        <translation>Parte del nombre, SKU o código de barras</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="80" />
+        <source>Add</source>
+        <translation>Añadir</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="81" />
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="152" />
+        <source>No product matches %1</source>
+        <extracomment>The text the list shows results for (a late answer for older text is dropped).</extracomment>
+        <translation>Ningún producto coincide con %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="165" />
+        <source>Choose a product from the list</source>
+        <translation>Elija un producto de la lista</translation>
+    </message>
+</context>
+<context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="595" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="605" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="600" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="610" />
         <source>Quantity</source>
         <translation>Cantidad</translation>
     </message>
@@ -1298,32 +1394,32 @@
 <context>
     <name>RecallDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="162" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="173" />
         <source>Recall a parked sale</source>
         <translation>Recuperar una venta aparcada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="167" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
         <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
         <translation>%1 · %2 artículos · %3 · socio %4 · cajero %5</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="189" />
         <source>Recall</source>
         <translation>Recuperar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="192" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="203" />
         <source>Choose a parked sale</source>
         <translation>Elija una venta aparcada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="200" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="211" />
         <source>Sale recalled</source>
         <translation>Venta recuperada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="213" />
         <source>(left off: %1)</source>
         <translation>(no recuperado: %1)</translation>
     </message>
@@ -1481,7 +1577,7 @@
         <translation>Guarde este tique para devoluciones</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="130" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="233" />
         <source>COPY</source>
         <translation>COPIA</translation>
     </message>
@@ -1497,44 +1593,73 @@
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="411" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="416" />
         <source>Register a member</source>
         <translation>Registrar socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>El cliente acepta hacerse socio y el uso de sus datos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="421" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="426" />
         <source>Phone</source>
         <translation>Teléfono</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="427" />
         <source>Name (optional)</source>
         <translation>Nombre (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="423" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="428" />
         <source>Birthday (optional)</source>
         <translation>Cumpleaños (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="432" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="437" />
         <source>Register</source>
         <translation>Registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="479" />
         <source>%1 points</source>
         <translation>%1 puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="478" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="483" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>Registrado %1. Regalos de bienvenida: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ReprintDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="243" />
+        <source>Print a receipt again</source>
+        <translation>Reimprimir un ticket</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="248" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="263" />
+        <source>Receipt number</source>
+        <translation>Número de ticket</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="254" />
+        <source>Print copy</source>
+        <translation>Imprimir copia</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="256" />
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="295" />
+        <source>Receipt %1 printed again</source>
+        <translation>Ticket %1 reimpreso</translation>
     </message>
 </context>
 <context>
@@ -1677,144 +1802,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="641" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="646" />
         <source>Settings and enrolment</source>
         <translation>Ajustes y alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="654" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
         <source>None: receipts are previewed only</source>
         <translation>Ninguna: los tiques solo se previsualizan</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="657" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
         <source>Store</source>
         <translation>Tienda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="658" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="663" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="672" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="677" />
         <source>HQ address</source>
         <translation>Dirección de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="660" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="665" />
         <source>Enrolment</source>
         <translation>Alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="661" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
         <source>Receipt printer</source>
         <translation>Impresora de tiques</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
         <source>Enrol</source>
         <translation>Dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="670" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
         <source>Enrol with HQ (manager)</source>
         <translation>Alta en la central (encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="673" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
         <source>Enrolment code</source>
         <translation>Código de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="679" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="680" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="702" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="707" />
         <source>none</source>
         <translation>ninguna</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="707" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="712" />
         <source>Enrolled (online)</source>
         <translation>Dado de alta (en línea)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="709" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
         <source>Enrolled (offline)</source>
         <translation>Dado de alta (sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="712" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="717" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>Revocado por la central: dé de alta de nuevo con un código nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>Sin alta: las ventas se guardan aquí hasta que la tenga</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="720" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>Termine o cancele la venta antes de dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="723" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="728" />
         <source>Still reading the settings; try again</source>
         <translation>Aún se leen los ajustes; inténtelo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="727" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="809" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="732" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="814" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>Escriba la dirección de la central, empezando por http:// o https://</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="731" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="736" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>Escriba el código de alta de un solo uso de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="770" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="775" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>Dado de alta: tienda %1, terminal %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="785" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="790" />
         <source>Enrolling…</source>
         <translation>Dando de alta…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="790" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="795" />
         <source>Nothing was changed.</source>
         <translation>No se ha cambiado nada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="798" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>No se puede contactar con la central en %1: compruebe la dirección y la red.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="803" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="808" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>La central rechazó el código: es desconocido, ya se usó o caducó. Pida uno nuevo a la central.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="810" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="815" />
         <source>HQ refused the enrolment: %1</source>
         <translation>La central rechazó el alta: %1</translation>
     </message>
@@ -1822,27 +1947,27 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="819" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="829" />
         <source>Cashier id</source>
         <translation>Id de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="825" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="830" />
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="835" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="840" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>Termine o cancele la venta antes de cambiar de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="848" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
         <source>Signed in as %1</source>
         <translation>Sesión iniciada como %1</translation>
     </message>
@@ -1913,69 +2038,74 @@
 <context>
     <name>TouchKeys</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="72" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="87" />
         <source>F6 Adjust</source>
         <translation>F6 Ajustar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="88" />
         <source>F7 中文/EN/ES</source>
         <translation>F7 中文/EN/ES</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="74" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="89" />
         <source>F11 Sign in</source>
-        <translation>F11 Iniciar sesión</translation>
+        <translation>F11 Cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="75" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="90" />
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="76" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="91" />
         <source>-1</source>
         <translation>-1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="77" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="92" />
         <source>Park</source>
         <translation>Aparcar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="78" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
         <source>Recall</source>
         <translation>Recuperar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="79" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="94" />
         <source>Reprint</source>
         <translation>Reimprimir</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="80" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="95" />
         <source>Open price</source>
         <translation>Precio libre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="96" />
+        <source>Ctrl+F Find</source>
+        <translation>Ctrl+F Buscar</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="97" />
+        <source>Ctrl+G Favourites</source>
+        <translation>Ctrl+G Favoritos</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="110" />
         <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
         <translation>Venta aparcada (%1 artículos, %2). Recupérela con Ctrl+R.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="107" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="124" />
         <source>No parked sales</source>
         <translation>No hay ventas aparcadas</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="125" />
-        <source>No receipt to print again yet</source>
-        <translation>Aún no hay ticket para reimprimir</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="150" />
-        <source>Receipt %1 printed again</source>
-        <translation>Ticket %1 reimpreso</translation>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="153" />
+        <source>No favourites yet: they are the items this store sells most</source>
+        <translation>Aún no hay favoritos: son los artículos que más vende esta tienda</translation>
     </message>
 </context>
 <context>

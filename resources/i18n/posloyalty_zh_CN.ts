@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="291" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="323" />
         <source>Too many wrong PINs for %1: try again in %2 s</source>
         <translation>%1 的 PIN 错误次数过多:请 %2 秒后再试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="297" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="329" />
         <source>%1 is locked after too many wrong PINs: a manager must unlock it (or wait %2 min)</source>
         <translation>%1 因 PIN 错误次数过多已被锁定:需由店长解锁(或等待 %2 分钟)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="302" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="334" />
         <source>%1 is not a manager</source>
         <translation>%1 不是店长</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="304" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="336" />
         <source>Wrong manager id or PIN</source>
         <translation>店长编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="306" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="338" />
         <source>Wrong cashier id or PIN</source>
         <translation>收银员编号或 PIN 错误</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="308" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="340" />
         <source>Adjustment refused: %1</source>
         <translation>调整被拒绝:%1</translation>
     </message>
@@ -36,37 +36,37 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="530" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
         <source>Points adjustment (manager)</source>
         <translation>积分调整(店长)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="540" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="545" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="541" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
         <source>Points (+/-)</source>
         <translation>积分(+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="542" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="543" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="548" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="544" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="549" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="566" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="571" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>已为 %2 调整 %1 积分,余额 %3</translation>
     </message>
@@ -144,306 +144,307 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="430" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="436" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys for every other action (touch), park, recall and reprint.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys beside the scan field (product search, favourites), sized like the others. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>已识别会员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="432" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="438" />
         <source>Coupon %1 applied</source>
         <translation>已使用优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="434" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="440" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="55" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="442" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="448" />
         <source>Subtotal %1</source>
         <translation>小计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="444" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="450" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="447" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="758" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="453" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="764" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="454" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="460" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="461" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="467" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="499" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="505" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>生日快乐!享受生日礼遇</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="511" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="517" />
         <source>Phone %1 · %2</source>
         <translation>手机 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="514" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="520" />
         <source>Points available: %1</source>
         <translation>可用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="517" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="523" />
         <source>Pending: %1</source>
         <translation>待生效:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="521" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="527" />
         <source>Growth: %1</source>
         <translation>成长值:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="525" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="531" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="531" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="537" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 自 %2 起计入等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="541" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="547" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="544" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="550" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="545" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="551" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>欢迎回来:%1 天未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="554" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
         <source>Not verified yet (HQ offline)</source>
         <translation>尚未验证(总部离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="555" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>尚未验证(总部响应慢)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="562" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>未验证:总部不认识此会员码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="557" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
         <source>Not verified: scan the member's phone code</source>
         <translation>未验证:请扫描会员手机上的动态码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="558" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="564" />
         <source>Not verified yet</source>
         <translation>尚未验证</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="566" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>:无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="575" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="570" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="576" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="577" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="579" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="576" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="582" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="579" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="580" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="581" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="582" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="583" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="592" />
         <source>* Quantity</source>
         <translation>* 数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="593" />
         <source>F10 Settings</source>
         <translation>F10 设置</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="595" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="671" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="677" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="673" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="679" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="673" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="679" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="675" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="681" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ 同步已停止</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="680" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="686" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="685" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="691" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="687" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="693" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="695" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="763" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="769" />
         <source>Points taken back</source>
         <translation>已取消积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="808" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="814" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="810" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="816" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="812" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="818" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="852" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="858" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="860" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="866" />
         <source>Voided line %1: %2</source>
         <translation>已作废第 %1 行:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="876" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="911" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="882" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="917" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="920" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="926" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="958" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="970" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="964" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="976" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="965" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="971" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
@@ -461,17 +462,17 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="494" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="499" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="497" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="507" />
         <source>Held by the member:</source>
         <translation>会员持有:</translation>
     </message>
@@ -842,214 +843,273 @@
     </message>
     <message>
         <location filename="../../src/posloyalty/ui/error_text.py" line="158" />
+        <source>No member identified: scan the member's code first</source>
+        <translation>未识别会员:请先扫描会员码</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="164" />
         <source>HQ has not confirmed this member yet</source>
         <translation>总部尚未确认该会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="162" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="168" />
         <source>Points can only be spent with the member's dynamic code (phone app)</source>
         <translation>只有出示会员动态码(手机App)才能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="168" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="174" />
         <source>No sale %1 on this till</source>
         <translation>本机没有交易 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="172" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
         <source>Everything of sale %1 was already returned</source>
         <translation>交易 %1 已全部退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="178" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
         <source>%1 is itself a return; return the original sale</source>
         <translation>%1 本身是退货单,请对原交易退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="184" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
         <source>A refund above ¥%1 needs a manager's id and PIN</source>
         <translation>超过 ¥%1 的退款需要店长编号和密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="190" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
         <source>The sale was not paid by %1 (or it was refunded already)</source>
         <translation>该交易没有用 %1 支付(或已退回)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="196" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="202" />
         <source>Give a reason for moving cash in or out of the drawer</source>
         <translation>存取现金请填写原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="202" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="208" />
         <source>Type an amount above zero</source>
         <translation>请输入大于零的金额</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="206" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
         <source>The drawer already has today's opening float; record more as cash in</source>
         <translation>今天已记录备用金;追加请记为存入现金</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="212" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="218" />
         <source>The drawer should hold only ¥%1; cannot take out more</source>
         <translation>钱箱应有现金仅 ¥%1,不能取出更多</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="218" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="224" />
         <source>There is no sale to park</source>
         <translation>没有可挂起的交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="222" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
         <source>Payment has started: go back to the basket before parking</source>
         <translation>已开始收款:请先返回购物车再挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="228" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="234" />
         <source>Finish or park the sale in progress before recalling another</source>
         <translation>请先完成或挂起当前交易再取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="234" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="240" />
         <source>That parked sale was recalled already</source>
         <translation>该挂单已被取回</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="238" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="244" />
         <source>Type the item's price above ¥0.00</source>
         <translation>请输入大于 ¥0.00 的商品价格</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="242" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="248" />
         <source>Name the item (or type its barcode)</source>
         <translation>请填写商品名称(或条码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="246" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="252" />
+        <source>Payment has started: go back to the basket to add an item</source>
+        <translation>已开始付款:请先返回购物篮再添加商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="258" />
+        <source>Type at least %1 characters of the name or code</source>
+        <translation>请至少输入名称或编码的 %1 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="264" />
+        <source>Type the receipt number</source>
+        <translation>请输入小票号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="268" />
+        <source>No receipt %1 at this till</source>
+        <translation>本收银台没有小票 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="272" />
+        <source>%1 is a return: its slip was printed with the return</source>
+        <translation>%1 是退货单:退货凭条已在退货时打印</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/error_text.py" line="278" />
         <source>%1 is not an amount in yuan like 12.30</source>
         <translation>%1 不是有效的金额(如 12.30)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="250" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="282" />
         <source>The amount cannot be negative</source>
         <translation>金额不能为负</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="254" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="286" />
         <source>%1 has more than two decimals</source>
         <translation>%1 超过两位小数</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/error_text.py" line="269" />
+        <location filename="../../src/posloyalty/ui/error_text.py" line="301" />
         <source>(scanned %1)</source>
         <translation>(扫描内容 %1)</translation>
     </message>
 </context>
 <context>
+    <name>FavouritesDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="189" />
+        <source>Favourites</source>
+        <translation>常用商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="207" />
+        <source>Close</source>
+        <extracomment>The grid's keys by SKU, in the grid's order.</extracomment>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="222" />
+        <source>Added %1</source>
+        <translation>已添加 %1</translation>
+    </message>
+</context>
+<context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="857" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
         <source>Help</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="859" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
         <source>This help</source>
         <translation>本帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="860" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
         <source>Member: look up by phone, or register</source>
         <translation>会员:按手机号查找或注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="861" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="866" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>用最多可用积分抵扣(再按:撤销)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="863" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
         <source>Pay</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
         <source>Points adjustment (manager PIN)</source>
         <translation>积分调整(店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
         <source>Language: 中文 / English / Español</source>
         <translation>语言:中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="866" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
         <source>Return against a receipt</source>
         <translation>凭小票退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
         <source>Void the selected (or last) line</source>
         <translation>删除选中(或最后一个)商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="873" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>修改选中(或最后一行)商品的数量;输入 3* 设为 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>选中(或最后一行)商品数量加一 / 减一</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>设置及总部注册(需店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
         <source>End of day and cash drawer</source>
         <translation>日结与钱箱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="873" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
         <source>Park the sale (挂单)</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="879" />
         <source>Recall a parked sale (取单)</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
-        <source>Print the last receipt again</source>
-        <translation>重打上一张小票</translation>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="880" />
+        <source>Print a receipt again by its number (a copy)</source>
+        <translation>按小票号重打小票(副本)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
         <source>An item without a price, at the price typed (manager PIN)</source>
         <translation>无价商品按输入价格销售(需店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="882" />
+        <source>Find a product by part of its name, SKU or barcode</source>
+        <translation>按名称、货号或条码的一部分查找商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
+        <source>Favourites: the most sold items, one tap adds one</source>
+        <translation>常用商品:最畅销的商品,点一下加一件</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="884" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>清空输入;按两次:取消交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="888" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>随时扫码:会员码、商品条码和优惠券。</translation>
     </message>
@@ -1057,27 +1117,28 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="377" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="382" />
         <source>Member</source>
+        <extracomment>Close is a touch target like every key (it was 25 px high at 1920x1080).</extracomment>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="379" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="384" />
         <source>11-digit mobile number or member id</source>
         <translation>11位手机号或会员号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="380" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="385" />
         <source>Find (Enter)</source>
         <translation>查找(回车)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="381" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="386" />
         <source>Register new member (F2)</source>
         <translation>注册新会员(F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="383" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="388" />
         <source>Phone number or member id</source>
         <translation>手机号或会员号</translation>
     </message>
@@ -1287,10 +1348,45 @@
     </message>
 </context>
 <context>
+    <name>ProductSearchDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="69" />
+        <source>Find a product</source>
+        <extracomment>Pause after the last key before the catalogue is asked (ms).</extracomment>
+        <translation>查找商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="72" />
+        <source>Part of the name, SKU or barcode</source>
+        <translation>名称、货号或条码的一部分</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="80" />
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="81" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="152" />
+        <source>No product matches %1</source>
+        <extracomment>The text the list shows results for (a late answer for older text is dropped).</extracomment>
+        <translation>没有与 %1 匹配的商品</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="165" />
+        <source>Choose a product from the list</source>
+        <translation>请从列表中选择商品</translation>
+    </message>
+</context>
+<context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="595" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="605" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="600" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="610" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -1298,32 +1394,32 @@
 <context>
     <name>RecallDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="162" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="173" />
         <source>Recall a parked sale</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="167" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
         <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
         <translation>%1 · %2 件 · %3 · 会员 %4 · 收银员 %5</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="189" />
         <source>Recall</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="192" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="203" />
         <source>Choose a parked sale</source>
         <translation>请选择挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="200" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="211" />
         <source>Sale recalled</source>
         <translation>已取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="213" />
         <source>(left off: %1)</source>
         <translation>(未恢复:%1)</translation>
     </message>
@@ -1481,7 +1577,7 @@
         <translation>退货请保留小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="130" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="233" />
         <source>COPY</source>
         <translation>重打</translation>
     </message>
@@ -1497,44 +1593,73 @@
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="411" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="416" />
         <source>Register a member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="417" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>顾客同意入会并同意使用其个人信息</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="421" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="426" />
         <source>Phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="427" />
         <source>Name (optional)</source>
         <translation>姓名(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="423" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="428" />
         <source>Birthday (optional)</source>
         <translation>生日(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="432" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="437" />
         <source>Register</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="474" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="479" />
         <source>%1 points</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="478" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="483" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>已注册 %1。新人礼:%2</translation>
+    </message>
+</context>
+<context>
+    <name>ReprintDialog</name>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="243" />
+        <source>Print a receipt again</source>
+        <translation>重打小票</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="248" />
+        <location filename="../../src/posloyalty/ui/product_search.py" line="263" />
+        <source>Receipt number</source>
+        <translation>小票号</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="254" />
+        <source>Print copy</source>
+        <translation>打印副本</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="256" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/product_search.py" line="295" />
+        <source>Receipt %1 printed again</source>
+        <translation>已重打小票 %1</translation>
     </message>
 </context>
 <context>
@@ -1677,144 +1802,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="641" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="646" />
         <source>Settings and enrolment</source>
         <translation>设置与注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="654" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
         <source>None: receipts are previewed only</source>
         <translation>无:小票仅可预览</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="657" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="658" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="663" />
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="672" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="677" />
         <source>HQ address</source>
         <translation>总部地址</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="660" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="665" />
         <source>Enrolment</source>
         <translation>注册状态</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="661" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
         <source>Enrol</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="670" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
         <source>Enrol with HQ (manager)</source>
         <translation>在总部注册(店长)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="673" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
         <source>Enrolment code</source>
         <translation>注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="679" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="680" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="702" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="707" />
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="707" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="712" />
         <source>Enrolled (online)</source>
         <translation>已注册(在线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="709" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
         <source>Enrolled (offline)</source>
         <translation>已注册(离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="712" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="717" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>已被总部撤销:请用新注册码重新注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>未注册:交易先保存在本机,注册后再上传</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="720" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>请先完成或取消当前交易再注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="723" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="728" />
         <source>Still reading the settings; try again</source>
         <translation>仍在读取设置,请重试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="727" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="809" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="732" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="814" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>请输入总部地址,以 http:// 或 https:// 开头</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="731" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="736" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>请输入总部提供的一次性注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="770" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="775" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>注册成功:门店 %1,终端 %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="785" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="790" />
         <source>Enrolling…</source>
         <translation>正在注册…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="790" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="795" />
         <source>Nothing was changed.</source>
         <translation>未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="798" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>无法连接总部 %1:请检查地址和网络。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="803" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="808" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>总部拒绝了注册码:码无效、已使用或已过期。请向总部索取新码。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="810" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="815" />
         <source>HQ refused the enrolment: %1</source>
         <translation>总部拒绝注册:%1</translation>
     </message>
@@ -1822,27 +1947,27 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="819" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="829" />
         <source>Cashier id</source>
         <translation>收银员编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="825" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="830" />
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="835" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="840" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>请先完成或取消当前交易再换班</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="848" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
         <source>Signed in as %1</source>
         <translation>已登录:%1</translation>
     </message>
@@ -1913,69 +2038,74 @@
 <context>
     <name>TouchKeys</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="72" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="87" />
         <source>F6 Adjust</source>
         <translation>F6 调整积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="73" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="88" />
         <source>F7 中文/EN/ES</source>
         <translation>F7 中文/EN/ES</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="74" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="89" />
         <source>F11 Sign in</source>
         <translation>F11 登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="75" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="90" />
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="76" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="91" />
         <source>-1</source>
         <translation>-1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="77" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="92" />
         <source>Park</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="78" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
         <source>Recall</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="79" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="94" />
         <source>Reprint</source>
         <translation>重打小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="80" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="95" />
         <source>Open price</source>
         <translation>自定价</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="96" />
+        <source>Ctrl+F Find</source>
+        <translation>Ctrl+F 查找</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="97" />
+        <source>Ctrl+G Favourites</source>
+        <translation>Ctrl+G 常用</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="110" />
         <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
         <translation>已挂单(%1 件,%2)。按 Ctrl+R 取单。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="107" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="124" />
         <source>No parked sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="125" />
-        <source>No receipt to print again yet</source>
-        <translation>还没有可重打的小票</translation>
-    </message>
-    <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="150" />
-        <source>Receipt %1 printed again</source>
-        <translation>已重打小票 %1</translation>
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="153" />
+        <source>No favourites yet: they are the items this store sells most</source>
+        <translation>暂无常用商品:常用商品为本店最畅销的商品</translation>
     </message>
 </context>
 <context>

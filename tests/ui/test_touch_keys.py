@@ -11,6 +11,7 @@ from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui import i18n
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import AdjustDialog, HelpDialog, ReceiptDialog, SignInDialog
+from posloyalty.ui.product_search import ReprintDialog
 from posloyalty.ui.qt import QApplication, QLabel, Qt
 from posloyalty.ui.touch_keys import RecallDialog
 
@@ -75,10 +76,13 @@ def test_park_recall_and_reprint_by_keys(
     sale = pay_by_card(qtbot, window)
     idle(qtbot, window)
     _back(qtbot, window)
-    # Reprint: the last receipt again, marked as a copy.
+    # Reprint: the last receipt's number is offered; Enter prints it again as a copy.
     qtbot.keyClick(window.scan_edit, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    reprint = window.dialog
+    assert isinstance(reprint, ReprintDialog) and reprint.code_edit.text() == sale.receipt_code
+    qtbot.keyClick(reprint.code_edit, Qt.Key.Key_Return)
     idle(qtbot, window)
-    assert isinstance(window.dialog, ReceiptDialog)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ReceiptDialog))
     assert sale.receipt_code in window.last_message
     _back(qtbot, window)
     # Recall: the parked basket comes back.
@@ -100,7 +104,7 @@ def test_help_names_the_new_keys(qtbot: QtBot, window: CashierWindow) -> None:
     dialog = HelpDialog(window)
     qtbot.addWidget(dialog)
     shown = " ".join(label.text() for label in dialog.findChildren(QLabel))
-    for key in ("Ctrl+H", "Ctrl+R", "Ctrl+P", "Ctrl+O"):
+    for key in ("Ctrl+H", "Ctrl+R", "Ctrl+P", "Ctrl+O", "Ctrl+F", "Ctrl+G"):
         assert f"<b>{key}</b>" in shown
 
 

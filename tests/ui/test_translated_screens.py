@@ -202,4 +202,20 @@ def test_every_screen_is_in_the_cashiers_language(
     dialog = _open(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     found += _untranslated(dialog, lang, "recall")
     _close(qtbot, window)
+    dialog = _open(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(dialog.search_edit, "zz")  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: dialog.shown_for == "zz")  # type: ignore[attr-defined]
+    assert "zz" in dialog.message.text()  # type: ignore[attr-defined]
+    found += _untranslated(dialog, lang, "product search")
+    _close(qtbot, window)
+    dialog = _open(qtbot, window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    found += _untranslated(dialog, lang, "favourites")
+    _close(qtbot, window)
+    dialog = _open(qtbot, window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    dialog.code_edit.setText("X-1")  # type: ignore[attr-defined]
+    qtbot.keyClick(dialog.code_edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    idle(qtbot, window)
+    assert "X-1" in dialog.message.text()  # type: ignore[attr-defined]
+    found += _untranslated(dialog, lang, "reprint")
+    _close(qtbot, window)
     assert found == [], "\n".join(found)

@@ -53,7 +53,7 @@ from posloyalty.ui.qt import (
     is_alive,
 )
 from posloyalty.ui.receipt_doc import receipt_doc
-from posloyalty.ui.scaling import Metrics, metrics_for
+from posloyalty.ui.scaling import KEYS_NARROW, Metrics, metrics_for
 from posloyalty.ui.tier_names import tier_label
 from posloyalty.ui.workers import OpRunner
 
@@ -247,6 +247,8 @@ class CashierWindow(QMainWindow):
             self.buttons[name] = button
         from posloyalty.ui.touch_keys import TouchKeys
 
+        #: Keys beside the scan field (product search, favourites), sized like the others.
+        self.scan_buttons: dict[str, QPushButton] = {}
         #: Keys for every other action (touch), park, recall and reprint.
         self.touch_keys = TouchKeys(self)
         self.scan_edit.returnPressed.connect(self._typed_code)
@@ -290,10 +292,14 @@ class CashierWindow(QMainWindow):
         self.total_label.setFont(_font(m.total, bold=True))
         self.total_label.setMinimumHeight(round(m.total * 1.3))
         self.statusBar().setFont(_font(m.text))
-        for button in self.buttons.values():
+        for button in (*self.buttons.values(), *getattr(self, "scan_buttons", {}).values()):
             button.setFont(_font(m.button_text))
             button.setFixedHeight(m.button_height)
         self._lay_out_keys(m.key_columns)
+        # A narrow screen leaves the scan field room: its placeholder says what the caption does.
+        caption = self.findChild(QLabel, "scanCaption")
+        if caption is not None:
+            caption.setVisible(m.key_columns > KEYS_NARROW)
 
     def _lay_out_keys(self, columns: int) -> None:
         grid = self.keys_grid
@@ -445,13 +451,13 @@ class CashierWindow(QMainWindow):
         )
         self.redeem_label.setText(
             self.tr("Points used: %1 (%2)")
-            .replace("%1", str(view.points_redeemed))
+            .replace("%1", f"{view.points_redeemed:,}")
             .replace("%2", yuan(view.points_value))
             if view.points_redeemed
             else ""
         )
         self.earn_label.setText(
-            self.tr("Points to earn: %1").replace("%1", str(view.points_to_earn))
+            self.tr("Points to earn: %1").replace("%1", f"{view.points_to_earn:,}")
             if view.member
             else ""
         )
@@ -590,7 +596,7 @@ class CashierWindow(QMainWindow):
         }
         labels.update(self.touch_keys.labels())
         for name, text in labels.items():
-            self.buttons[name].setText(text)
+            (self.buttons | self.scan_buttons)[name].setText(text)
         self.cashier_status.setText(self.tr("Cashier %1").replace("%1", self.counter.ctx.cashier))
         self.cart_model.retranslate()
         self.paint(self.view)

@@ -357,6 +357,11 @@ class ReceiptDialog(_Dialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
+        #: Close is a touch target like every key (it was 25 px high at 1920x1080).
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setMinimumSize(
+            window.metrics.button_height * 3, window.metrics.button_height
+        )
         layout.addWidget(buttons)
         self.resize(pixmap.width() + 60, min(pixmap.height() + 80, 900))
 
@@ -872,8 +877,10 @@ class HelpDialog(_Dialog):
             ("F12", self.tr("End of day and cash drawer")),
             ("Ctrl+H", self.tr("Park the sale (挂单)")),
             ("Ctrl+R", self.tr("Recall a parked sale (取单)")),
-            ("Ctrl+P", self.tr("Print the last receipt again")),
+            ("Ctrl+P", self.tr("Print a receipt again by its number (a copy)")),
             ("Ctrl+O", self.tr("An item without a price, at the price typed (manager PIN)")),
+            ("Ctrl+F", self.tr("Find a product by part of its name, SKU or barcode")),
+            ("Ctrl+G", self.tr("Favourites: the most sold items, one tap adds one")),
             ("Esc", self.tr("Clear the field; twice: cancel the sale")),
         ]
         layout = QVBoxLayout(self)

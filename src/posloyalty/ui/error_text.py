@@ -154,6 +154,12 @@ _TABLE: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = tuple(
             ),
         ),
         (
+            r"no member identified",
+            lambda: QCoreApplication.translate(
+                "Errors", "No member identified: scan the member's code first"
+            ),
+        ),
+        (
             r"HQ has not confirmed this member yet",
             lambda: QCoreApplication.translate("Errors", "HQ has not confirmed this member yet"),
         ),
@@ -240,6 +246,32 @@ _TABLE: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = tuple(
         (
             r"name the item \(or type its barcode\)",
             lambda: QCoreApplication.translate("Errors", "Name the item (or type its barcode)"),
+        ),
+        (
+            r"payment has started: go back to the basket to add an item",
+            lambda: QCoreApplication.translate(
+                "Errors", "Payment has started: go back to the basket to add an item"
+            ),
+        ),
+        (
+            r"type at least (\d+) characters of the name or code",
+            lambda: QCoreApplication.translate(
+                "Errors", "Type at least %1 characters of the name or code"
+            ),
+        ),
+        (
+            r"type the receipt number",
+            lambda: QCoreApplication.translate("Errors", "Type the receipt number"),
+        ),
+        (
+            r"no receipt (.+) at this till",
+            lambda: QCoreApplication.translate("Errors", "No receipt %1 at this till"),
+        ),
+        (
+            r"(.+) is a return; its slip is printed with it",
+            lambda: QCoreApplication.translate(
+                "Errors", "%1 is a return: its slip was printed with the return"
+            ),
         ),
         (
             r"amount: '(.*)' is not a yuan amount like \"12.30\"",

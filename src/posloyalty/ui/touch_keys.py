@@ -1,21 +1,23 @@
 """Keys for the actions the Designer form has no button for, so everything works by touch:
 F6 adjustment, F7 language, F11 sign-in, + and -, park (挂单, Ctrl+H), recall (取单, Ctrl+R),
-receipt reprint (Ctrl+P) and open-price items (Ctrl+O, manager's PIN). Park, recall and reprint run on the window's worker through
-:mod:`posloyalty.terminal.parking` and the receipt printer; this module only wires them.
+receipt reprint by number (Ctrl+P), open-price items (Ctrl+O, manager's PIN), and beside the
+scan field product search (Ctrl+F) and the favourites grid (Ctrl+G). Park, recall, search and
+reprint run on the window's worker (:mod:`posloyalty.terminal.parking`,
+:mod:`posloyalty.terminal.catalogue`, :mod:`posloyalty.terminal.reprint`); this module only
+wires them.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from posloyalty.devices.receipt import PrinterError, ReceiptRow, print_receipt, render_png
 from posloyalty.domain.money import yuan
-from posloyalty.terminal import parking
+from posloyalty.terminal import catalogue, parking
 from posloyalty.terminal.counter import CounterView
+from posloyalty.ui import forms
 from posloyalty.ui.dialogs import _Dialog
 from posloyalty.ui.qt import (
-    QCoreApplication,
+    QHBoxLayout,
     QKeySequence,
     QListWidget,
     QListWidgetItem,
@@ -57,11 +59,23 @@ class TouchKeys(QObject):
             button.clicked.connect(action)
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             window.buttons[name] = button
+        # Search and favourites sit beside the scan field: where a product is added.
+        row = forms.child(window, QHBoxLayout, "scanRow")
+        for name, action in (("searchButton", self.search), ("favouritesButton", self.favourites)):
+            button = QPushButton(window.centralWidget())
+            button.setObjectName(name)
+            button.clicked.connect(action)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            window.scan_buttons[name] = button
+        for button in window.scan_buttons.values():
+            row.addWidget(button)
         shortcuts = {
             "Ctrl+H": self.park,
             "Ctrl+R": self.recall,
             "Ctrl+P": self.reprint,
             "Ctrl+O": self.open_price,
+            "Ctrl+F": self.search,
+            "Ctrl+G": self.favourites,
         }
         for key, action in shortcuts.items():
             QShortcut(QKeySequence(key), window, action)
@@ -78,6 +92,8 @@ class TouchKeys(QObject):
             "recallButton": self.tr("Recall"),
             "reprintButton": self.tr("Reprint"),
             "openPriceButton": self.tr("Open price"),
+            "searchButton": self.tr("Ctrl+F Find"),
+            "favouritesButton": self.tr("Ctrl+G Favourites"),
         }
 
     # -- park and recall
@@ -116,42 +132,36 @@ class TouchKeys(QObject):
 
         self.window_._open(OpenPriceDialog(self.window_))
 
-    # -- reprint
-    def reprint(self) -> None:
-        """Print the last receipt again (marked as a copy) and show it."""
+    # -- product search, favourites, reprint
+    def search(self) -> None:
+        """Find a product by part of its name, SKU or barcode."""
+        from posloyalty.ui.product_search import ProductSearchDialog
+
+        self.window_._open(ProductSearchDialog(self.window_))
+
+    def favourites(self) -> None:
+        """The favourites grid (read on the worker, then shown)."""
+        from posloyalty.ui.product_search import FavouritesDialog
+
         window = self.window_
-        doc = window.last_receipt_doc
-        if doc is None or window.last_receipt is None:
-            window.show_message(self.tr("No receipt to print again yet"), error=True)
-            return
-        copy = replace(
-            doc,
-            rows=(
-                ReceiptRow(QCoreApplication.translate("Receipt", "COPY"), style="center"),
-                *doc.rows,
-            ),
-        )
-        printer = window.printer
-        code = window.last_receipt.receipt_code
+        ctx = window.counter.ctx
 
-        def work() -> tuple[bytes, str]:
-            problem = ""
-            if printer is not None:
-                try:
-                    print_receipt(copy, printer)
-                except PrinterError as exc:
-                    problem = str(exc)
-            return render_png(copy), problem
+        def done(found: tuple[catalogue.ProductHit, ...]) -> None:
+            if not found:
+                window.show_message(
+                    self.tr("No favourites yet: they are the items this store sells most"),
+                    error=True,
+                )
+                return
+            window._open(FavouritesDialog(window, found))
 
-        def done(result: tuple[bytes, str]) -> None:
-            png, problem = result
-            from posloyalty.ui.dialogs import ReceiptDialog
+        window.submit(lambda: catalogue.favourites(ctx), done)
 
-            text = self.tr("Receipt %1 printed again").replace("%1", code)
-            window.show_message(f"{text} {problem}".strip(), error=bool(problem))
-            window._open(ReceiptDialog(window, png))
+    def reprint(self) -> None:
+        """Print a receipt again by its number (the last one to start with), as a copy."""
+        from posloyalty.ui.product_search import ReprintDialog
 
-        window.submit(work, done)
+        self.window_._open(ReprintDialog(self.window_))
 
 
 class RecallDialog(_Dialog):
