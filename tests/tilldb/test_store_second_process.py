@@ -21,7 +21,7 @@ from store_helpers import T0, add_member, earn_entry, make_sale, run_second_proc
 from posloyalty.clock import FixedClock
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.backup import restore
-from posloyalty.tilldb.db import Database, inspect_file
+from posloyalty.tilldb.db import Database, _FileGuard, inspect_file
 from posloyalty.tilldb.errors import DatabaseFileAccessError
 from posloyalty.tilldb.ids import Uuid7
 from posloyalty.tilldb.till_lock import TillRunningError, till_running
@@ -241,3 +241,32 @@ def test_a_second_till_or_a_restore_beside_a_running_till_is_refused(tmp_path: P
             till.terminate()
             till.wait(timeout=30)
     assert till_running(tmp_path / "var" / "terminal.db") is None
+
+
+def test_a_close_from_a_finaliser_while_the_guard_is_busy_does_not_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Database collected without close() is forgotten by a finaliser, which the garbage
+    collector may run on a thread that is inside the guard already (any allocation in add()):
+    that close is applied, never waited for on the lock its own thread holds."""
+    guard = _FileGuard()
+    first = guard.add(tmp_path / "first.db")
+    basename = os.path.basename
+    fired: list[bool] = []
+
+    def basename_with_a_finaliser(path: str) -> str:
+        # Runs while add() below holds the guard's lock, as a finaliser would.
+        if not fired and threading.current_thread().name == "adder":
+            fired.append(True)
+            guard.remove(first)
+        return basename(path)
+
+    monkeypatch.setattr(os.path, "basename", basename_with_a_finaliser)
+    worker = threading.Thread(
+        target=guard.add, args=(tmp_path / "second.db",), name="adder", daemon=True
+    )
+    worker.start()
+    worker.join(timeout=10)
+    monkeypatch.undo()
+    assert fired and not worker.is_alive(), "the guard deadlocked on its own lock"
+    assert guard._names == frozenset({"second.db"})

@@ -10,6 +10,7 @@ recipe): ``BEGIN IMMEDIATE`` for every write transaction, a deferred ``BEGIN`` u
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import sqlite3
@@ -76,25 +77,50 @@ class _FileGuard:
         self._live: dict[str, int] = {}  # real path -> open Database objects
         self._names: frozenset[str] = frozenset()
         self._installed = False
+        # Closes not yet applied. A Database closed by a garbage-collection finaliser can
+        # call remove() on the thread that is inside add() or remove() holding the lock:
+        # that call only queues its close, and the holder applies it before letting go.
+        self._pending: collections.deque[str] = collections.deque()
+        self._owner: int | None = None
 
     def add(self, path: Path) -> str:
         real = os.path.realpath(path)
         with self._lock:
-            if not self._installed:
-                sys.addaudithook(self._hook)
-                self._installed = True
-            self._live[real] = self._live.get(real, 0) + 1
-            self._names = frozenset(os.path.basename(p) for p in self._live)
+            self._owner = threading.get_ident()
+            try:
+                if not self._installed:
+                    sys.addaudithook(self._hook)
+                    self._installed = True
+                self._live[real] = self._live.get(real, 0) + 1
+                self._settle()
+            finally:
+                self._owner = None
         return real
 
     def remove(self, real: str) -> None:
+        self._pending.append(real)
+        if self._owner == threading.get_ident():
+            return  # re-entered from a finaliser: the outer call applies it
         with self._lock:
-            left = self._live.get(real, 0) - 1
-            if left > 0:
-                self._live[real] = left
-            else:
-                self._live.pop(real, None)
-            self._names = frozenset(os.path.basename(p) for p in self._live)
+            self._owner = threading.get_ident()
+            try:
+                self._settle()
+            finally:
+                self._owner = None
+
+    def _settle(self) -> None:
+        """Apply queued closes and recompute the names the hook checks (lock held)."""
+        while True:
+            while self._pending:
+                real = self._pending.popleft()
+                left = self._live.get(real, 0) - 1
+                if left > 0:
+                    self._live[real] = left
+                else:
+                    self._live.pop(real, None)
+            self._names = frozenset(os.path.basename(p) for p in list(self._live))
+            if not self._pending:
+                return
 
     def _hook(self, event: str, args: tuple[Any, ...]) -> None:
         if event != "open" or not self._names or isinstance(args[0], int):
