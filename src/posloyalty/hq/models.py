@@ -77,6 +77,8 @@ class Store(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    #: The region the store belongs to (reports filter by it); None: none yet.
+    region: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class Terminal(Base):

@@ -1,4 +1,5 @@
-"""Members erased on request (``members.erased_at``); report rollups: daily per-store and per-member aggregates kept up to date from the ledger
+"""Members erased on request (``members.erased_at``); stores in regions (``stores.region``);
+report rollups: daily per-store and per-member aggregates kept up to date from the ledger
 entries and sales an insert trigger queues (``hq.rollup``).
 
 Revision ID: 0008
@@ -41,6 +42,8 @@ _QUEUE_SQLITE = [
 
 def upgrade() -> None:
     op.add_column("members", sa.Column("erased_at", _TS))
+    op.add_column("stores", sa.Column("region", sa.String(32)))
+    op.create_index("ix_stores_region", "stores", ["region"])
     op.create_table(
         "report_pending",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
