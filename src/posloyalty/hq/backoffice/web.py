@@ -12,7 +12,7 @@ import datetime as dt
 import inspect
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
@@ -36,6 +36,7 @@ from posloyalty.hq.backoffice import (
 from posloyalty.hq.backoffice.i18n import LANGS, NAMES, choose_lang, translate
 from posloyalty.hq.backoffice.roles import ROLES, Action, allowed
 from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotFound
+from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.models import Operator, RuleDocument, Store
 from posloyalty.hq.selfreg_web import same_origin
 from posloyalty.hq.services import HqService
@@ -58,6 +59,8 @@ _HEADERS = {
     "Cache-Control": "no-store",
 }
 _STATUS = {BadRequest: 400, Forbidden: 403, NotFound: 404}
+#: How members join (``members.channel``): the report filter's choices.
+CHANNELS = ("till", "link", "import")
 
 
 class _Redirect(Exception):
@@ -493,7 +496,19 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
 
     # ------------------------------------------------------------------ reports
 
-    def scope_of(ctx: Ctx, start: str, end: str, store: str, region: str = "") -> reports.Scope:
+    def scope_of(  # noqa: PLR0917 (the filters)
+        ctx: Ctx,
+        start: str,
+        end: str,
+        store: str,
+        region: str = "",
+        tier: str = "",
+        channel: str = "",
+    ) -> reports.Scope:
+        base = _scope_of(ctx, start, end, store, region)
+        return replace(base, tier=tier or None, channel=channel or None)
+
+    def _scope_of(ctx: Ctx, start: str, end: str, store: str, region: str) -> reports.Scope:
         assert ctx.who is not None
         today = now().date()
         try:
@@ -525,15 +540,19 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
         end: Annotated[str, Query(alias="to", max_length=10)] = "",
         store: Annotated[str, Query(max_length=32)] = "",
         region: Annotated[str, Query(max_length=32)] = "",
+        tier: Annotated[str, Query(max_length=32)] = "",
+        channel: Annotated[str, Query(max_length=8)] = "",
     ) -> HTMLResponse:
         if name not in reports.REPORTS:
             raise NotFound(f"no report {name!r}")
-        scope = scope_of(ctx, start, end, store, region)
+        scope = scope_of(ctx, start, end, store, region, tier, channel)
         table = write(lambda s: reports.run_report(s, name, scope, now()))
         assert ctx.who is not None
         who = ctx.who
         shops = read(lambda s: [x.id for x in s.scalars(select(Store).order_by(Store.id))])
         areas = read(stores_desk.regions)
+        rules = read(active_rules)
+        tiers = list(rules.tiers.ids()) if rules is not None else []
         if not allowed(who.role, "chain_wide"):
             shops = [x for x in shops if x in who.stores]
         peak = (
@@ -550,6 +569,10 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
             shops=shops,
             region=region,
             regions=areas,
+            tier=tier,
+            tiers=tiers,
+            channel=channel,
+            channels=CHANNELS,
             peak=peak or 1,
             chart={
                 "labels": [str(ctx.value(r[0])) for r in table.rows],
@@ -566,10 +589,12 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
         end: Annotated[str, Query(alias="to", max_length=10)] = "",
         store: Annotated[str, Query(max_length=32)] = "",
         region: Annotated[str, Query(max_length=32)] = "",
+        tier: Annotated[str, Query(max_length=32)] = "",
+        channel: Annotated[str, Query(max_length=8)] = "",
     ) -> Response:
         if name not in reports.REPORTS or fmt not in ("csv", "xlsx"):
             raise NotFound(f"no report {name}.{fmt}")
-        scope = scope_of(ctx, start, end, store, region)
+        scope = scope_of(ctx, start, end, store, region, tier, channel)
         table = write(lambda s: reports.run_report(s, name, scope, now()))
         header = [ctx.t(f"col_{c}") for c in table.columns]
         rows = [[ctx.value(v) for v in r] for r in table.rows]
