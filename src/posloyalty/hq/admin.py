@@ -230,6 +230,7 @@ def import_members(session: Session, rows: list[dict[str, Any]], at: dt.datetime
                     _flag(row, "consent"),
                     when,
                     link_existing=True,
+                    channel="import",
                 )
                 member = session.get(Member, result.member_id)
                 opened = member is not None and golive.apply_opening(

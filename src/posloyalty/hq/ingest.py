@@ -10,6 +10,10 @@ starting ``conflict:`` (also on a later ``duplicate`` of it), so the terminal le
 Registrations are handled first in a batch so the sales and entries that follow can name the
 provisional member; the coupons a registration carries are recorded as issued to the member.
 New ledger entries of known members go into the change feed (``hq.ledger``).
+
+A push runs in three phases so that HQ's single writer lock is held only for shared state:
+:func:`prepare` (no database, no lock), then under the till's own advisory lock its chain and
+item keys, then under the writer lock the rest (see :func:`push` and ``hq.db``).
 """
 
 from __future__ import annotations
@@ -142,7 +146,9 @@ def push(
     Set-based: one lookup of the stored (kind, id) keys for the whole batch and one INSERT per
     table (see :mod:`posloyalty.hq.bulk`); only registrations and coupon uses go item by item.
     ``prepared``: :func:`prepare` of this batch, done before the transaction took the writer
-    lock (done here when not given).
+    lock (done here when not given). Run it in a transaction begun without the writer lock
+    (``HqDb.run(..., writer=False)``): it takes the till's lock, then the writer lock itself
+    (in a transaction that holds the writer lock already, everything runs under it).
     """
     if prepared is None:
         prepared = prepare(caller, batch)

@@ -384,6 +384,7 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
     *,
     provisional_id: str | None = None,
     link_existing: bool = False,
+    channel: str = "till",
 ) -> Registration:
     """Register a member at ``store`` (terminal push, import, or the self-service page).
 
@@ -430,6 +431,7 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
         return Registration(existing.id, created=False)
     member = Member(
         id=new_member_id(session),
+        channel=channel,
         consent_at=at,
         home_store=store,
         registered_at=at,

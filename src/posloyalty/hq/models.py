@@ -77,6 +77,8 @@ class Store(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    #: The region the store belongs to (reports filter by it); None: none yet.
+    region: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class Terminal(Base):
@@ -144,6 +146,8 @@ class Member(Base):
     state: Mapped[Any] = mapped_column(JSON, default=dict)
     #: Personal data erased on the member's request (the ledger stays under this id).
     erased_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    #: How the member joined: "till", "link" (self-registration) or "import"; None before 0008.
+    channel: Mapped[str | None] = mapped_column(String(8))
 
 
 class MemberNameToken(Base):

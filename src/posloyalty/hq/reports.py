@@ -2,12 +2,15 @@
 each defined here once.
 
 Every report takes a :class:`Scope` (a date range, inclusive, in UTC days, and optionally a set
-of stores) and returns a :class:`Table` whose column names are catalogue keys of the back
+of stores, a tier and a channel; the sales and points flows, kept per store and day, take no
+tier or channel) and returns a :class:`Table` whose column names are catalogue keys of the back
 office. Definitions:
 
 - ``members``: members (not merged) registered before the period's end; joined in the period;
   growth = joined / members at the period's start ("-" without any). Rows: joins per month.
 - ``joins``: members who joined in the period, by home store.
+- ``joins_channel``: the same by how they joined (``till``, ``link``: self-registration,
+  ``import``; ``-`` before HQ recorded it).
 - ``tiers``: members by the tier HQ's jobs last computed (no tier yet: ``-``), share of all;
   suggested growth thresholds for a 60/30/10 split (the least growth among the top 40% and
   the top 10% of members) and for "top tier = top 20% of buyers" (members with growth).
@@ -71,11 +74,20 @@ __all__ = ["REPORTS", "Scope", "Table", "run_report"]
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """From ``start`` to ``end`` inclusive (UTC days); ``stores``: None for the chain."""
+    """From ``start`` to ``end`` inclusive (UTC days); ``stores``: None for the chain;
+    ``tier`` and ``channel``: only members of that tier (as the jobs last computed it) or who
+    joined that way (None: all)."""
 
     start: dt.date
     end: dt.date
     stores: frozenset[str] | None = None
+    tier: str | None = None
+    channel: str | None = None
+
+    @property
+    def by_member(self) -> bool:
+        """Whether a member filter (tier or channel) applies."""
+        return self.tier is not None or self.channel is not None
 
     @property
     def since(self) -> dt.datetime:
@@ -122,6 +134,8 @@ def _member_days(
         query = query.where(d.day <= last)
     if scope.stores is not None:
         query = query.where(d.store_id.in_(scope.stores))
+    if scope.by_member:
+        query = query.where(MemberAlias.member_id.in_(_filtered_members(scope)))
     return [_Day(*row) for row in session.execute(query)]
 
 
@@ -139,7 +153,22 @@ def _in_scope(scope: Scope) -> list[Any]:
     where = [Member.merged_into.is_(None), Member.registered_at < scope.until]
     if scope.stores is not None:
         where.append(Member.home_store.in_(scope.stores))
+    return where + _member_filters(scope)
+
+
+def _member_filters(scope: Scope) -> list[Any]:
+    """The scope's tier and channel conditions on ``Member``."""
+    where: list[Any] = []
+    if scope.tier is not None:
+        where.append(Member.state["tier"].as_string() == scope.tier)
+    if scope.channel is not None:
+        where.append(Member.channel == scope.channel)
     return where
+
+
+def _filtered_members(scope: Scope) -> Any:
+    """Ids of the members the scope's tier and channel admit (any registration date)."""
+    return select(Member.id).where(*_member_filters(scope))
 
 
 def _month(at: dt.datetime | dt.date) -> str:
@@ -184,6 +213,22 @@ def joins_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     )
 
 
+def joins_channel_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    channel = func.coalesce(Member.channel, "-")
+    counts = {
+        str(k): int(n)
+        for k, n in session.execute(
+            select(channel, func.count())
+            .where(*_in_scope(scope), Member.registered_at >= scope.since)
+            .group_by(channel)
+        )
+    }
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return Table(
+        ["channel", "joined"], [[c, n] for c, n in ranked], {"joined": sum(counts.values())}, bar=1
+    )
+
+
 def tiers_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     tier = func.coalesce(func.nullif(Member.state["tier"].as_string(), ""), "-")
     counts = {
@@ -225,6 +270,8 @@ def _top_share(session: Session, scope: Scope, share: float, *, buyers: bool = F
 def _store_days(session: Session, scope: Scope, *columns: Any, until_only: bool = False) -> Any:
     """Sums of rollup ``report_store_days`` columns over the scope's days (or all days before
     its end) and stores."""
+    if scope.by_member:
+        raise BadRequest("sales and points flows are kept per store and day: no tier or channel")
     d = ReportStoreDay
     where = [d.day <= scope.end]
     if not until_only:
@@ -323,6 +370,8 @@ def _order_counts(session: Session, scope: Scope) -> dict[int, int]:
     )
     if scope.stores is not None:
         per = per.where(parts.c.store_id.in_(scope.stores))
+    if scope.by_member:
+        per = per.where(MemberAlias.member_id.in_(_filtered_members(scope)))
     sub = per.group_by(MemberAlias.member_id).subquery()
     return {
         int(n): int(k)
@@ -507,6 +556,9 @@ def birthdays_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     people = members_born_in(
         session, scope.start.month, set(scope.stores) if scope.stores is not None else None
     )
+    if scope.by_member:
+        admitted = set(session.scalars(_filtered_members(scope)))
+        people = [p for p in people if p.member_id in admitted]
     return Table(
         ["member", "name", "day", "home_store"],
         [
@@ -525,6 +577,7 @@ def birthdays_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
 REPORTS: dict[str, Callable[[Session, Scope, dt.datetime], Table]] = {
     "members": members_report,
     "joins": joins_report,
+    "joins_channel": joins_channel_report,
     "tiers": tiers_report,
     "member_share": member_share_report,
     "points": points_report,

@@ -398,7 +398,7 @@ def register(
     link = check_link(session, token, at)
     clean = clean_form(form, at.date(), phone_pattern)
     result = members.register_member(
-        session, link.store_id, clean.phone, clean.name, clean.birthday, True, at
+        session, link.store_id, clean.phone, clean.name, clean.birthday, True, at, channel="link"
     )
     # A concurrent use of the same link collides here on the primary key; HqDb.run retries
     # and the retry sees the link used.

@@ -35,6 +35,9 @@ ROUTES = {
     ("GET", "/office/conflicts"): "scoped",
     ("POST", "/office/conflicts/{conflict_id}/resolve"): "403",
     ("GET", "/office/stores"): "scoped",
+    ("POST", "/office/stores/{store_id}/code"): "403",
+    ("POST", "/office/stores/{store_id}/region"): "403",
+    ("POST", "/office/tills/{terminal_id}/{action}"): "403",
     ("GET", "/office/rules"): "scoped",  # the chain's rules: no store's data
     ("GET", "/office/rules/edit"): "403",
     ("POST", "/office/rules/check"): "403",
@@ -90,6 +93,13 @@ def test_a_store_manager_is_kept_to_their_stores_everywhere(
         ),
         ("POST", "/office/conflicts/{conflict_id}/resolve"): lambda: sam.post(
             f"/conflicts/{conflict}/resolve", {"action": "accept", "reason": "let me"}
+        ),
+        ("POST", "/office/stores/{store_id}/code"): lambda: sam.post("/stores/S1/code"),
+        ("POST", "/office/stores/{store_id}/region"): lambda: sam.post(
+            "/stores/S1/region", {"region": "east", "reason": "new map"}
+        ),
+        ("POST", "/office/tills/{terminal_id}/{action}"): lambda: sam.post(
+            f"/tills/{chain.s1.terminal_id}/revoke", {"reason": "stolen on Monday"}
         ),
         ("GET", "/office/rules/edit"): lambda: sam.get("/rules/edit"),
         ("POST", "/office/rules/check"): lambda: sam.post("/rules/check", {"text": "x"}),

@@ -1,7 +1,8 @@
 """Operator roles and what each may do (pure; the pages ask :func:`allowed`).
 
 - ``hq_admin``: everything, including operators, conflict resolution and member actions
-  (revoke cards, rotate the secret, merge, erase on request).
+  (revoke cards, rotate the secret, merge, erase on request) and stores and tills
+  (enrolment codes, regions, revoking a till, clearing a broken hash chain).
 - ``marketing``: members (reveal with a reason), rules (edit, preview, publish), reports.
 - ``store_manager``: members and figures of their own stores only; reveal and adjust there.
 - ``auditor``: reads everything (the audit trail too) and changes nothing; no reveal.
@@ -20,6 +21,7 @@ Action = Literal[
     "adjust_points",
     "manage_members",
     "erase_members",
+    "manage_stores",
     "resolve_conflicts",
     "edit_rules",
     "view_audit",
@@ -34,6 +36,7 @@ ACTIONS: tuple[Action, ...] = (
     "adjust_points",
     "manage_members",
     "erase_members",
+    "manage_stores",
     "resolve_conflicts",
     "edit_rules",
     "view_audit",

@@ -12,7 +12,7 @@ import datetime as dt
 import inspect
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
@@ -31,10 +31,12 @@ from posloyalty.hq.backoffice import (
     member_actions,
     members_desk,
     rules_desk,
+    stores_desk,
 )
 from posloyalty.hq.backoffice.i18n import LANGS, NAMES, choose_lang, translate
 from posloyalty.hq.backoffice.roles import ROLES, Action, allowed
 from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotFound
+from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.models import Operator, RuleDocument, Store
 from posloyalty.hq.selfreg_web import same_origin
 from posloyalty.hq.services import HqService
@@ -57,6 +59,8 @@ _HEADERS = {
     "Cache-Control": "no-store",
 }
 _STATUS = {BadRequest: 400, Forbidden: 403, NotFound: 404}
+#: How members join (``members.channel``): the report filter's choices.
+CHANNELS = ("till", "link", "import")
 
 
 class _Redirect(Exception):
@@ -378,8 +382,7 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
         write(lambda s: conflicts_desk.resolve_conflict(s, who, conflict_id, action, reason, now()))
         return RedirectResponse(f"{PREFIX}/conflicts?resolved=1", status_code=303)
 
-    @router.get("/stores")
-    def stores(ctx: Signed) -> HTMLResponse:
+    def stores_page(ctx: Ctx, issued: tuple[str, str, str] | None = None) -> HTMLResponse:
         assert ctx.who is not None
         who = ctx.who
 
@@ -392,7 +395,48 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
             return shops, tills
 
         shops, tills = read(work)
-        return page(ctx, "stores.html", shops=shops, tills=tills, now=now())
+        return page(ctx, "stores.html", shops=shops, tills=tills, now=now(), issued=issued)
+
+    @router.get("/stores")
+    def stores(ctx: Signed) -> HTMLResponse:
+        return stores_page(ctx)
+
+    @router.post("/stores/{store_id}/code")
+    def store_code(ctx: Posted, store_id: str) -> HTMLResponse:
+        assert ctx.who is not None
+        who = ctx.who
+        code = write(lambda s: stores_desk.issue_code(s, who, store_id, now()))
+        # Shown once: HQ keeps only its hash.
+        return stores_page(ctx, (store_id, code, stores_desk.qr_svg(code)))
+
+    @router.post("/stores/{store_id}/region")
+    def store_region(
+        ctx: Posted,
+        store_id: str,
+        region: Annotated[str, Form(max_length=32)] = "",
+        reason: Annotated[str, Form(max_length=500)] = "",
+    ) -> Response:
+        assert ctx.who is not None
+        who = ctx.who
+        write(lambda s: stores_desk.set_region(s, who, store_id, region, reason, now()))
+        return RedirectResponse(f"{PREFIX}/stores", status_code=303)
+
+    @router.post("/tills/{terminal_id}/{action}")
+    def till_act(
+        ctx: Posted,
+        terminal_id: str,
+        action: str,
+        reason: Annotated[str, Form(max_length=500)] = "",
+    ) -> Response:
+        assert ctx.who is not None
+        who = ctx.who
+        act = {"revoke": stores_desk.revoke_till, "clear-chain": stores_desk.clear_chain}.get(
+            action
+        )
+        if act is None:
+            raise NotFound(f"no action {action!r}")
+        write(lambda s: act(s, who, terminal_id, reason, now()))
+        return RedirectResponse(f"{PREFIX}/stores?done={action}", status_code=303)
 
     # ------------------------------------------------------------------ rules
 
@@ -452,7 +496,19 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
 
     # ------------------------------------------------------------------ reports
 
-    def scope_of(ctx: Ctx, start: str, end: str, store: str) -> reports.Scope:
+    def scope_of(  # noqa: PLR0917 (the filters)
+        ctx: Ctx,
+        start: str,
+        end: str,
+        store: str,
+        region: str = "",
+        tier: str = "",
+        channel: str = "",
+    ) -> reports.Scope:
+        base = _scope_of(ctx, start, end, store, region)
+        return replace(base, tier=tier or None, channel=channel or None)
+
+    def _scope_of(ctx: Ctx, start: str, end: str, store: str, region: str) -> reports.Scope:
         assert ctx.who is not None
         today = now().date()
         try:
@@ -466,25 +522,37 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
             if not allowed(ctx.who.role, "chain_wide") and store not in ctx.who.stores:
                 raise Forbidden(ctx.t("other_store"))
             return reports.Scope(first, last, frozenset({store}))
-        if not allowed(ctx.who.role, "chain_wide"):
+        chain_wide = allowed(ctx.who.role, "chain_wide")
+        if region:
+            # A store manager asking a region sees their own stores in it.
+            shops = read(lambda s: stores_desk.stores_in_region(s, region))
+            mine = shops if chain_wide else shops & frozenset(ctx.who.stores)
+            return reports.Scope(first, last, mine)
+        if not chain_wide:
             return reports.Scope(first, last, frozenset(ctx.who.stores))
         return reports.Scope(first, last, None)
 
     @router.get("/reports")
-    def report_page(
+    def report_page(  # noqa: PLR0917 (FastAPI parameters)
         ctx: Signed,
         name: str = "members",
         start: Annotated[str, Query(alias="from", max_length=10)] = "",
         end: Annotated[str, Query(alias="to", max_length=10)] = "",
         store: Annotated[str, Query(max_length=32)] = "",
+        region: Annotated[str, Query(max_length=32)] = "",
+        tier: Annotated[str, Query(max_length=32)] = "",
+        channel: Annotated[str, Query(max_length=8)] = "",
     ) -> HTMLResponse:
         if name not in reports.REPORTS:
             raise NotFound(f"no report {name!r}")
-        scope = scope_of(ctx, start, end, store)
+        scope = scope_of(ctx, start, end, store, region, tier, channel)
         table = write(lambda s: reports.run_report(s, name, scope, now()))
         assert ctx.who is not None
         who = ctx.who
         shops = read(lambda s: [x.id for x in s.scalars(select(Store).order_by(Store.id))])
+        areas = read(stores_desk.regions)
+        rules = read(active_rules)
+        tiers = list(rules.tiers.ids()) if rules is not None else []
         if not allowed(who.role, "chain_wide"):
             shops = [x for x in shops if x in who.stores]
         peak = (
@@ -499,6 +567,12 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
             scope=scope,
             store=store,
             shops=shops,
+            region=region,
+            regions=areas,
+            tier=tier,
+            tiers=tiers,
+            channel=channel,
+            channels=CHANNELS,
             peak=peak or 1,
             chart={
                 "labels": [str(ctx.value(r[0])) for r in table.rows],
@@ -514,10 +588,13 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
         start: Annotated[str, Query(alias="from", max_length=10)] = "",
         end: Annotated[str, Query(alias="to", max_length=10)] = "",
         store: Annotated[str, Query(max_length=32)] = "",
+        region: Annotated[str, Query(max_length=32)] = "",
+        tier: Annotated[str, Query(max_length=32)] = "",
+        channel: Annotated[str, Query(max_length=8)] = "",
     ) -> Response:
         if name not in reports.REPORTS or fmt not in ("csv", "xlsx"):
             raise NotFound(f"no report {name}.{fmt}")
-        scope = scope_of(ctx, start, end, store)
+        scope = scope_of(ctx, start, end, store, region, tier, channel)
         table = write(lambda s: reports.run_report(s, name, scope, now()))
         header = [ctx.t(f"col_{c}") for c in table.columns]
         rows = [[ctx.value(v) for v in r] for r in table.rows]

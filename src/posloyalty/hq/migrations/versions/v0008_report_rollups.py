@@ -1,4 +1,6 @@
-"""Members erased on request (``members.erased_at``); report rollups: daily per-store and per-member aggregates kept up to date from the ledger
+"""Members erased on request (``members.erased_at``); how members joined
+(``members.channel``); stores in regions (``stores.region``);
+report rollups: daily per-store and per-member aggregates kept up to date from the ledger
 entries and sales an insert trigger queues (``hq.rollup``).
 
 Revision ID: 0008
@@ -41,6 +43,9 @@ _QUEUE_SQLITE = [
 
 def upgrade() -> None:
     op.add_column("members", sa.Column("erased_at", _TS))
+    op.add_column("members", sa.Column("channel", sa.String(8)))
+    op.add_column("stores", sa.Column("region", sa.String(32)))
+    op.create_index("ix_stores_region", "stores", ["region"])
     op.create_table(
         "report_pending",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
