@@ -112,7 +112,7 @@ def test_clear_a_broken_chain(server: RunningServer, svc: HqService, chain: Chai
     assert done.status_code == 200
     with svc.db.transaction() as s:
         assert s.get(TillChain, till).broken_at is None  # type: ignore[union-attr]
-    assert [e.reason for e in audits(svc, "clear_chain")] == ["restored from backup, checked"]
+    assert [e.reason for e in audits(svc, "clear_chain_break")] == ["restored from backup, checked"]
 
 
 def test_a_store_manager_gets_403_even_for_their_own_store(
@@ -134,5 +134,5 @@ def test_a_store_manager_gets_403_even_for_their_own_store(
         assert s.get(Terminal, till).revoked_at is None  # type: ignore[union-attr]
         assert s.get(TillChain, till).broken_at is not None  # type: ignore[union-attr]
         assert s.get(Store, "S2").region is None  # type: ignore[union-attr]
-        changes = ("enrolment_code", "store_region", "revoke_till", "clear_chain")
+        changes = ("enrolment_code", "store_region", "revoke_till", "clear_chain_break")
         assert not list(s.scalars(select(AuditEvent).where(AuditEvent.action.in_(changes))))

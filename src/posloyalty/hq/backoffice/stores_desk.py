@@ -122,5 +122,5 @@ def clear_chain(
     _need(who)
     _terminal(session, terminal_id)
     why = reason_of(reason)
-    admin.clear_chain_break(session, terminal_id)
-    audit.record(session, at, who.username, "clear_chain", f"terminal:{terminal_id}", why)
+    # Audited there (action clear_chain_break, with what was broken), as from the CLI.
+    admin.clear_chain_break(session, terminal_id, reason=why, at=at, operator=who.username)
