@@ -489,3 +489,18 @@ def running_hq(url: str) -> Iterator[Hq]:
         yield hq
     finally:
         hq.close()
+
+
+def hq_on(backend: str, tmp_path: Path, clock: Clock) -> Iterator[Hq]:
+    """A started HQ on SQLite or on a fresh PostgreSQL database (a fixture's ``sqlite`` /
+    ``postgres`` variants), closed (and the database dropped) afterwards."""
+    if backend == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'hq.sqlite'}"])
+    else:
+        urls = postgres_database()
+    for url in urls:
+        server = Hq(url, clock=clock).start()
+        try:
+            yield server
+        finally:
+            server.close()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_helpers import STORE_T0, Hq, client, ctx, enrolled, phone_code, postgres_database
+from sync_helpers import STORE_T0, Hq, client, ctx, enrolled, hq_on, phone_code
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain import codes
@@ -27,16 +27,7 @@ from posloyalty.tilldb.vault import open_vault
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def hq(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Hq]:
-    clock = FixedClock(STORE_T0)
-    if request.param == "sqlite":
-        server = Hq(f"sqlite:///{tmp_path / 'hq.sqlite'}", clock=clock).start()
-        yield server
-        server.close()
-        return
-    for url in postgres_database():
-        server = Hq(url, clock=clock).start()
-        yield server
-        server.close()
+    yield from hq_on(request.param, tmp_path, FixedClock(STORE_T0))
 
 
 def print_card(db: Database, member: str, *, reissue: bool = False) -> str:

@@ -21,8 +21,8 @@ from sync_helpers import (
     client,
     ctx,
     enrolled,
+    hq_on,
     phone_code,
-    postgres_database,
 )
 
 from posloyalty.clock import FixedClock
@@ -48,16 +48,7 @@ OTHER_PHONE = "13912340002"
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def hq(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Hq]:
-    clock = FixedClock(WEDNESDAY)
-    if request.param == "sqlite":
-        server = Hq(f"sqlite:///{tmp_path / 'hq.sqlite'}", clock=clock).start()
-        yield server
-        server.close()
-        return
-    for url in postgres_database():
-        server = Hq(url, clock=clock).start()
-        yield server
-        server.close()
+    yield from hq_on(request.param, tmp_path, FixedClock(WEDNESDAY))
 
 
 def gold_members(hq: Hq) -> tuple[str, str]:
