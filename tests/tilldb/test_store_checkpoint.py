@@ -6,9 +6,11 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from store_helpers import T0
 
 from posloyalty.clock import FixedClock
+from posloyalty.tilldb import db as tilldb_db
 from posloyalty.tilldb.db import Database
 
 
@@ -70,15 +72,22 @@ def test_unknown_checkpoint_mode_is_refused(tmp_path: Path) -> None:
         db.close()
 
 
-def test_background_checkpointer_rewinds_the_wal_under_nonstop_sales(tmp_path: Path) -> None:
+def test_background_checkpointer_rewinds_the_wal_under_nonstop_sales(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Sales back to back: a PASSIVE checkpoint alone never catches up with the last frame,
     # so SQLite would never start the WAL over and it would grow for as long as they come.
+    # A low rewind threshold, so that the few hundred sales a loaded machine manages in the
+    # loop below still cross it many times.
+    monkeypatch.setattr(tilldb_db, "RESTART_AFTER_FRAMES", 40)
+    monkeypatch.setattr(tilldb_db, "RESTART_LEFT_FRAMES", 10)
     path = tmp_path / "t.db"
     db = Database.open(path, clock=FixedClock(T0), create=True, background_checkpoint=0.02)
     try:
         rows = 0
+        # At least 3 s and 600 sales, however slow a loaded machine makes each commit.
         deadline = time.monotonic() + 3
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline or rows < 600:
             with db.transaction() as conn:
                 conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (f"k{rows}", "x"))
             rows += 1
@@ -86,7 +95,7 @@ def test_background_checkpointer_rewinds_the_wal_under_nonstop_sales(tmp_path: P
     finally:
         db.close()
     # Each sale wrote at least one frame; the WAL holds far fewer: it was started over.
-    assert rows > 200
+    assert rows >= 600
     assert frames_in_wal < rows / 2
     conn = sqlite3.connect(path)
     try:
