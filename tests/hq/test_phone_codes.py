@@ -136,6 +136,24 @@ def test_aliyun_sendsms_is_signed_as_aliyun_documents(
         gone.send_code("13812345678", "1")
 
 
+def test_aliyun_sends_a_card_link_with_its_own_template(
+    aliyun: tuple[str, type[_Aliyun]],
+) -> None:
+    url, handler = aliyun
+    sms = AliyunSms(
+        KEY_ID, SECRET, "名创会员", "SMS_123456", endpoint=url, link_template_code="SMS_654321"
+    )
+    sms.send_link("13812345678", "https://hq.example.cn/m/")
+    (sent,) = handler.seen
+    assert sent["TemplateCode"] == "SMS_654321"
+    assert json.loads(sent["TemplateParam"]) == {"url": "https://hq.example.cn/m/"}
+    # Without a link template the adapter refuses before calling Aliyun.
+    plain = AliyunSms(KEY_ID, SECRET, "名创会员", "SMS_123456", endpoint=url)
+    with pytest.raises(SmsError, match="POSLOYALTY_ALIYUN_SMS_LINK_TEMPLATE"):
+        plain.send_link("13812345678", "https://hq.example.cn/m/")
+    assert len(handler.seen) == 1
+
+
 def test_providers_are_chosen_by_settings() -> None:
     assert isinstance(provider_from_env({}), ConsoleSms)
     chosen = provider_from_env(
@@ -148,6 +166,7 @@ def test_providers_are_chosen_by_settings() -> None:
         }
     )
     assert isinstance(chosen, AliyunSms) and chosen.template_code == "SMS_1"
+    assert chosen.link_template_code == ""
     with pytest.raises(ValueError, match="POSLOYALTY_ALIYUN_ACCESS_KEY_SECRET"):
         provider_from_env({"POSLOYALTY_SMS_PROVIDER": "aliyun"})
     with pytest.raises(ValueError, match="console or aliyun"):

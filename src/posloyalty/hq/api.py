@@ -45,10 +45,18 @@ from posloyalty.hq.edge import (
     make_limiter,
 )
 from posloyalty.hq.enrolment import Caller
-from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotAuthenticated, NotFound, Refused
+from posloyalty.hq.errors import (
+    BadRequest,
+    Forbidden,
+    HqError,
+    NotAuthenticated,
+    NotFound,
+    Refused,
+    Unreachable,
+)
 from posloyalty.hq.selfreg import SelfRegConfig, SelfRegistration
 from posloyalty.hq.services import HqService
-from posloyalty.hq.sms import SmsProvider
+from posloyalty.hq.sms import SmsProvider, provider_from_env
 from posloyalty.sync.protocol import (
     MAX_BODY_BYTES,
     PROTOCOL_VERSION,
@@ -77,6 +85,7 @@ _STATUS: dict[type[HqError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Refused: 409,
+    Unreachable: 502,
 }
 
 
@@ -280,6 +289,7 @@ def create_app(
         return Response(service.lookup(who, body).model_dump_json(), media_type="application/json")
 
     reg = selfreg or SelfRegConfig.from_env(os.environ)
+    sms = sms if sms is not None else provider_from_env(os.environ)
     registration = SelfRegistration(
         service, reg, sms, limiters=lambda name, rate, burst: make_limiter(edge, name, rate, burst)
     )
@@ -299,5 +309,5 @@ def create_app(
     admin_web.mount(
         app, service, operator_token or os.environ.get(admin_web.OPERATOR_TOKEN_ENV) or None
     )
-    backoffice.mount(app, service)
+    backoffice.mount(app, service, sms, reg.public_url)
     return app

@@ -25,3 +25,7 @@ class NotFound(HqError):
 
 class Refused(HqError):
     """The request conflicts with what HQ already holds."""
+
+
+class Unreachable(HqError):
+    """A service HQ relies on (the SMS provider) did not take the request; try again later."""

@@ -1,4 +1,5 @@
-"""Sending one-time codes by SMS: a provider interface, Aliyun SMS, and a console provider.
+"""Sending SMS (one-time codes, and a member's card link): a provider interface, Aliyun SMS,
+and a console provider.
 
 :class:`AliyunSms` calls Aliyun's Short Message Service ``SendSms`` (API version
 ``2017-05-25``) over its RPC interface: an HTTPS GET whose query carries the common parameters
@@ -10,6 +11,8 @@ and the operation's, signed as Aliyun documents for RPC APIs (signature version 
 3. ``StringToSign = "GET&" + enc("/") + "&" + enc(canonicalized query string)``;
 4. ``Signature = Base64(HMAC-SHA1(AccessKeySecret + "&", StringToSign))``, added to the query.
 
+A code goes out with the code template (its parameter ``code``), a card link with the link
+template (its parameter ``url``): Aliyun approves each template, links included, beforehand.
 The answer is JSON; ``Code`` ``OK`` means accepted. :class:`ConsoleSms` (the demo's) prints the
 message and keeps it in memory. :func:`provider_from_env` picks one from settings.
 """
@@ -54,6 +57,11 @@ class SmsProvider(Protocol):
         """Send ``code`` to ``phone`` (mainland digits); :class:`SmsError` when not accepted."""
         ...
 
+    def send_link(self, phone: str, url: str) -> None:
+        """Send the member's card page ``url`` to ``phone``; :class:`SmsError` when not
+        accepted."""
+        ...
+
 
 def percent_encode(text: str) -> str:
     """Aliyun's RPC encoding: UTF-8, only ``A-Z a-z 0-9 - _ . ~`` left unencoded."""
@@ -74,7 +82,8 @@ def aliyun_signature(method: str, params: Mapping[str, str], secret: str) -> str
 
 @dataclass
 class AliyunSms:
-    """Aliyun SMS ``SendSms`` with a template whose parameter ``code`` is the one-time code."""
+    """Aliyun SMS ``SendSms``: codes with ``template_code`` (parameter ``code``), card links
+    with ``link_template_code`` (parameter ``url``; none configured: links are refused)."""
 
     access_key_id: str
     access_key_secret: str
@@ -86,9 +95,13 @@ class AliyunSms:
     clock: Clock | None = None
     http: requests.Session | None = None
     nonce: Callable[[], str] = lambda: str(uuid.uuid4())
+    link_template_code: str = ""
 
-    def request_params(self, phone: str, code: str) -> dict[str, str]:
-        """The signed query of a SendSms request."""
+    def request_params(
+        self, phone: str, code: str, *, template: str | None = None, param: str = "code"
+    ) -> dict[str, str]:
+        """The signed query of a SendSms request: ``code`` as the template's ``param``
+        (default: the code template and its ``code``)."""
         now = (self.clock or SystemClock()).now().astimezone(dt.UTC)
         params = {
             "AccessKeyId": self.access_key_id,
@@ -100,8 +113,8 @@ class AliyunSms:
             "SignatureMethod": "HMAC-SHA1",
             "SignatureNonce": self.nonce(),
             "SignatureVersion": "1.0",
-            "TemplateCode": self.template_code,
-            "TemplateParam": json.dumps({"code": code}, separators=(",", ":")),
+            "TemplateCode": template or self.template_code,
+            "TemplateParam": json.dumps({param: code}, separators=(",", ":")),
             "Timestamp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": "2017-05-25",
         }
@@ -109,7 +122,14 @@ class AliyunSms:
         return params
 
     def send_code(self, phone: str, code: str) -> None:
-        params = self.request_params(phone, code)
+        self._send(self.request_params(phone, code))
+
+    def send_link(self, phone: str, url: str) -> None:
+        if not self.link_template_code:
+            raise SmsError("no SMS template for card links (POSLOYALTY_ALIYUN_SMS_LINK_TEMPLATE)")
+        self._send(self.request_params(phone, url, template=self.link_template_code, param="url"))
+
+    def _send(self, params: dict[str, str]) -> None:
         query = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in params.items())
         http = self.http or requests
         try:
@@ -127,17 +147,24 @@ class AliyunSms:
 
 
 class ConsoleSms:
-    """The demo's provider: prints each message (number masked) and keeps the last codes."""
+    """The demo's provider: prints each message (number masked) and keeps the last codes and
+    links."""
 
     def __init__(self, out: TextIO | None = None) -> None:
         self._out = out
         self._lock = threading.Lock()
         self.sent: list[tuple[str, str]] = []
+        self.links: list[tuple[str, str]] = []
 
     def send_code(self, phone: str, code: str) -> None:
         with self._lock:
             self.sent.append((phone, code))
         print(f"[sms] to {mask_phone(phone)}: code {code}", file=self._out or sys.stderr)
+
+    def send_link(self, phone: str, url: str) -> None:
+        with self._lock:
+            self.links.append((phone, url))
+        print(f"[sms] to {mask_phone(phone)}: your card {url}", file=self._out or sys.stderr)
 
     def last_code(self, phone: str) -> str | None:
         with self._lock:
@@ -169,4 +196,5 @@ def provider_from_env(environ: Mapping[str, str]) -> SmsProvider:
         sign_name,
         template,
         endpoint=environ.get("POSLOYALTY_ALIYUN_SMS_ENDPOINT") or "https://dysmsapi.aliyuncs.com",
+        link_template_code=environ.get("POSLOYALTY_ALIYUN_SMS_LINK_TEMPLATE", ""),
     )

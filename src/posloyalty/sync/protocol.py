@@ -53,6 +53,8 @@ MAX_ITEM_PAYLOAD_BYTES = 32 * 1024
 MAX_BODY_BYTES = 4 * 1024 * 1024
 DEFAULT_PULL_LIMIT = 1000
 MAX_PULL_LIMIT = 5000
+#: HQ's member card page: printed on member receipts, sent to members by SMS.
+CARD_PATH = "/m/"
 
 ItemKind = Literal["sale", "ledger_entry", "registration", "coupon_use", "card"]
 ITEM_KINDS: tuple[ItemKind, ...] = ("sale", "ledger_entry", "registration", "coupon_use", "card")

@@ -7,12 +7,11 @@ enrolled has no HQ, so its receipts carry no link.
 from __future__ import annotations
 
 from posloyalty.sync.client import CREDENTIAL_STORE_KEY, HQ_URL_KEY
+from posloyalty.sync.protocol import CARD_PATH
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database
 
 __all__ = ["CARD_PATH", "member_card_url"]
-
-CARD_PATH = "/m/"
 
 
 def member_card_url(db: Database) -> str:

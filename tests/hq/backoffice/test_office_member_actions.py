@@ -1,5 +1,5 @@
 """Member actions on the member page over real HTTP (SQLite and PostgreSQL): revoke cards,
-rotate the code secret, merge a duplicate, erase on request. Each needs the HQ admin role (a
+rotate the code secret, text the member their card link, merge a duplicate, erase on request. Each needs the HQ admin role (a
 store manager gets 403 even at their own store) and a reason, is audited, and reaches tills by
 pull; a refusal changes nothing."""
 
@@ -10,6 +10,8 @@ from hq_server import RunningServer
 from office import Chain, add_operator, make_chain, now, signed_in
 from sqlalchemy import func, select
 
+from posloyalty.clock import FixedClock
+from posloyalty.hq.backoffice import member_actions
 from posloyalty.hq.models import (
     AuditEvent,
     LedgerEntry,
@@ -21,6 +23,7 @@ from posloyalty.hq.models import (
 )
 from posloyalty.hq.pii import pii_of
 from posloyalty.hq.services import HqService
+from posloyalty.hq.sms import SmsError
 from posloyalty.sync.protocol import PullRequest
 
 DIGEST = "ab" * 32
@@ -59,6 +62,7 @@ ACTIONS = [
     ("/members/{m}/act/rotate_secret", {}),
     ("/members/{m}/merge", {"duplicate": "{han}"}),
     ("/members/{m}/act/erase", {}),
+    ("/members/{m}/send-link", {}),
 ]
 
 
@@ -81,10 +85,15 @@ def test_other_roles_get_403_and_nothing_changes(  # noqa: PLR0917 (fixtures and
             s.scalar(
                 select(func.count())
                 .select_from(AuditEvent)
-                .where(AuditEvent.action.in_(("revoke_cards", "rotate_secret", "merge", "erase")))
+                .where(
+                    AuditEvent.action.in_(
+                        ("revoke_cards", "rotate_secret", "merge", "erase", "send_card_link")
+                    )
+                )
             )
             == 0
         )
+    assert server.sms.links == []
 
 
 @pytest.mark.parametrize(("path", "extra"), ACTIONS)
@@ -101,6 +110,7 @@ def test_every_action_needs_a_reason(
         assert s.get(Revocation, DIGEST) is None
         assert s.get(Member, chain.han).merged_into is None  # type: ignore[union-attr]
         assert s.get(Member, chain.li).erased_at is None  # type: ignore[union-attr]
+    assert server.sms.links == []
 
 
 def test_revoke_cards_reaches_the_tills(
@@ -192,3 +202,57 @@ def test_erase_removes_personal_data_and_keeps_the_ledger(
     # Erased is erased: no further action on it.
     again = office.post(f"/members/{chain.li}/act/rotate_secret", {"reason": "try again"})
     assert again.status_code == 400
+
+
+def test_send_card_link_texts_the_members_own_phone_a_few_times_a_day(
+    server: RunningServer, svc: HqService, chain: Chain
+) -> None:
+    office = signed_in(server.url, "boss")
+    page = office.get(f"/members/{chain.li}")
+    assert "send_card_link-form" in page.text
+    for _ in range(member_actions.LINKS_PER_DAY):
+        done = office.post(f"/members/{chain.li}/send-link", {"reason": "lost the receipt"})
+        assert done.status_code == 200 and "done=send_card_link" in done.url
+    card = server.url.rstrip("/") + "/m/"
+    assert server.sms.links == [("13800000001", card)] * member_actions.LINKS_PER_DAY
+    events = audits(svc, "send_card_link")
+    assert [(e.target, e.reason, e.detail) for e in events] == [
+        (f"member:{chain.li}", "lost the receipt", {"url": card})
+    ] * member_actions.LINKS_PER_DAY
+    # One more within 24 hours: refused, nothing sent, nothing audited.
+    again = office.post(f"/members/{chain.li}/send-link", {"reason": "lost the receipt"})
+    assert again.status_code == 409 and "24 hours" in again.text
+    assert len(server.sms.links) == member_actions.LINKS_PER_DAY
+    assert len(audits(svc, "send_card_link")) == member_actions.LINKS_PER_DAY
+    assert isinstance(svc.clock, FixedClock)
+    svc.clock.advance(hours=24, seconds=1)
+    office = signed_in(server.url, "boss")  # the session of a day ago has expired
+    office.get(f"/members/{chain.li}")
+    done = office.post(f"/members/{chain.li}/send-link", {"reason": "lost it again"})
+    assert "done=send_card_link" in done.url
+    assert len(server.sms.links) == member_actions.LINKS_PER_DAY + 1
+
+
+def test_a_link_the_provider_refuses_is_reported_and_not_audited(
+    server: RunningServer, svc: HqService, chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(phone: str, url: str) -> None:
+        raise SmsError("Aliyun SMS refused the message: isv.BUSINESS_LIMIT_CONTROL")
+
+    monkeypatch.setattr(server.sms, "send_link", refuse)
+    office = signed_in(server.url, "boss")
+    office.get(f"/members/{chain.li}")
+    answer = office.post(f"/members/{chain.li}/send-link", {"reason": "lost the receipt"})
+    assert answer.status_code == 502
+    assert "BUSINESS_LIMIT_CONTROL" in answer.text
+    assert audits(svc, "send_card_link") == []
+
+
+def test_no_link_for_an_erased_member(server: RunningServer, svc: HqService, chain: Chain) -> None:
+    office = signed_in(server.url, "boss")
+    office.get(f"/members/{chain.li}")
+    assert office.post(f"/members/{chain.li}/act/erase", {"reason": "member asked"}).ok
+    office.get(f"/members/{chain.li}")
+    answer = office.post(f"/members/{chain.li}/send-link", {"reason": "lost the receipt"})
+    assert answer.status_code == 400
+    assert server.sms.links == []

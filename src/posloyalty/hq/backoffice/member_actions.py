@@ -1,5 +1,5 @@
-"""Member actions of the back office: revoke cards, rotate the code secret, merge duplicates,
-erase on request. Each checks the role and the member's scope, needs a reason, and is
+"""Member actions of the back office: revoke cards, rotate the code secret, send the member a
+link to their card page, merge duplicates, erase on request. Each checks the role and the member's scope, needs a reason, and is
 audited in the same transaction as the change.
 
 Erasure (PIPL / GDPR): the sealed record is replaced by an empty one (new data key, new
@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from posloyalty.hq import cards, members
@@ -21,11 +22,23 @@ from posloyalty.hq.backoffice import audit
 from posloyalty.hq.backoffice.auth import Signed
 from posloyalty.hq.backoffice.members_desk import check_member_scope, reason_of
 from posloyalty.hq.backoffice.roles import Action, allowed
-from posloyalty.hq.errors import BadRequest, Forbidden
-from posloyalty.hq.models import Member
-from posloyalty.hq.pii import erase_pii
+from posloyalty.hq.errors import BadRequest, Forbidden, Refused
+from posloyalty.hq.models import AuditEvent, Member
+from posloyalty.hq.pii import erase_pii, pii_of
 
-__all__ = ["erase", "merge", "revoke_cards", "rotate_secret"]
+__all__ = [
+    "LINKS_PER_DAY",
+    "erase",
+    "link_recipient",
+    "merge",
+    "record_link_sent",
+    "revoke_cards",
+    "rotate_secret",
+]
+
+#: Card links an operator may send one member in 24 hours: a member is not to be spammed.
+LINKS_PER_DAY = 3
+_LINK_SENT = "send_card_link"
 
 
 def _live(session: Session, who: Signed, member_id: str, action: Action) -> Member:
@@ -62,6 +75,47 @@ def rotate_secret(
     why = reason_of(reason)
     cards.rotate_secret(session, member_id)
     audit.record(session, at, who.username, "rotate_secret", f"member:{member_id}", why)
+
+
+def link_recipient(
+    session: Session, who: Signed, member_id: str, reason: str, at: dt.datetime
+) -> str:
+    """The phone to send the member's card link to, once the role, scope, reason and the
+    daily limit allow it (:class:`Refused` over :data:`LINKS_PER_DAY`). Sending and then
+    :func:`record_link_sent` are the caller's, outside this read: no lock is held while the
+    SMS provider answers."""
+    member = _live(session, who, member_id, "manage_members")
+    reason_of(reason)
+    sent = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == _LINK_SENT,
+            AuditEvent.target == f"member:{member_id}",
+            AuditEvent.at > at - dt.timedelta(days=1),
+        )
+    )
+    if (sent or 0) >= LINKS_PER_DAY:
+        raise Refused(f"{LINKS_PER_DAY} links were already sent to this member in 24 hours")
+    phone = pii_of(session, member).phone
+    if not phone:
+        raise BadRequest("this member has no phone number")
+    return phone
+
+
+def record_link_sent(  # noqa: PLR0917 (who, whom, why, where, when)
+    session: Session, who: Signed, member_id: str, reason: str, url: str, at: dt.datetime
+) -> None:
+    """Audit a card link the SMS provider took for the member."""
+    audit.record(
+        session,
+        at,
+        who.username,
+        _LINK_SENT,
+        f"member:{member_id}",
+        reason_of(reason),
+        {"url": url},
+    )
 
 
 def merge(  # noqa: PLR0917 (who, survivor, duplicate, why, when)

@@ -35,12 +35,21 @@ from posloyalty.hq.backoffice import (
 )
 from posloyalty.hq.backoffice.i18n import LANGS, NAMES, choose_lang, translate
 from posloyalty.hq.backoffice.roles import ROLES, Action, allowed
-from posloyalty.hq.errors import BadRequest, Forbidden, HqError, NotFound
+from posloyalty.hq.errors import (
+    BadRequest,
+    Forbidden,
+    HqError,
+    NotFound,
+    Refused,
+    Unreachable,
+)
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.models import Operator, RuleDocument, Store
 from posloyalty.hq.selfreg_web import same_origin
 from posloyalty.hq.services import HqService
+from posloyalty.hq.sms import SmsError, SmsProvider
 from posloyalty.resources import resources_dir
+from posloyalty.sync.protocol import CARD_PATH
 
 __all__ = ["COOKIE", "mount"]
 
@@ -58,7 +67,7 @@ _HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-_STATUS = {BadRequest: 400, Forbidden: 403, NotFound: 404}
+_STATUS = {BadRequest: 400, Forbidden: 403, NotFound: 404, Refused: 409, Unreachable: 502}
 #: How members join (``members.channel``): the report filter's choices.
 CHANNELS = ("till", "link", "import")
 
@@ -105,8 +114,15 @@ def _env() -> Environment:
     return env
 
 
-def mount(app: FastAPI, service: HqService) -> APIRouter:
-    """Serve the back office on ``app`` under /office; returns its router (its routes)."""
+def mount(
+    app: FastAPI,
+    service: HqService,
+    sms: SmsProvider | None = None,
+    public_url: str | None = None,
+) -> APIRouter:
+    """Serve the back office on ``app`` under /office; returns its router (its routes).
+    ``sms`` sends members their card link (none: that action is refused), whose address
+    starts with ``public_url`` (default: the address the operator reached HQ at)."""
     env = _env()
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -341,6 +357,28 @@ def mount(app: FastAPI, service: HqService) -> APIRouter:
             raise NotFound(f"no action {action!r}")
         write(lambda s: act(s, who, member_id, reason, now()))
         return RedirectResponse(f"{PREFIX}/members/{member_id}?done={action}", status_code=303)
+
+    @router.post("/members/{member_id}/send-link")
+    def member_send_link(
+        ctx: Posted,
+        request: Request,
+        member_id: str,
+        reason: Annotated[str, Form(max_length=500)] = "",
+    ) -> Response:
+        assert ctx.who is not None
+        who = ctx.who
+        if sms is None:
+            raise Unreachable("HQ has no SMS provider configured")
+        phone = read(lambda s: member_actions.link_recipient(s, who, member_id, reason, now()))
+        url = (public_url or str(request.base_url)).rstrip("/") + CARD_PATH
+        try:
+            sms.send_link(phone, url)
+        except SmsError as exc:
+            raise Unreachable(f"the link could not be sent: {exc}") from None
+        write(lambda s: member_actions.record_link_sent(s, who, member_id, reason, url, now()))
+        return RedirectResponse(
+            f"{PREFIX}/members/{member_id}?done=send_card_link", status_code=303
+        )
 
     @router.post("/members/{member_id}/merge")
     def member_merge(
