@@ -38,7 +38,13 @@ from posloyalty.tilldb.errors import (
     is_not_a_database,
     translate,
 )
-from posloyalty.tilldb.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Migration
+from posloyalty.tilldb.migrations import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Migration,
+    create_current,
+)
 
 #: The session of ``Database.read()`` / ``write()``, for annotations outside tilldb/, which
 #: never imports SQLAlchemy itself (scripts/check_layers.py).
@@ -620,6 +626,11 @@ class Database:
                                 f"{where}: not a posloyalty terminal database (it has other tables)"
                             )
                         if current >= target:
+                            continue
+                        if current == 0 and migrations == MIGRATIONS:
+                            # A new database: the current schema from its description.
+                            create_current(conn)
+                            conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
                             continue
                         migrations[target - 1](conn)
                         conn.exec_driver_sql(f"PRAGMA user_version = {target}")
