@@ -51,7 +51,8 @@ from posloyalty.jsontext import canonical_json
 from posloyalty.sync import confirmations
 from posloyalty.sync.errors import BadAnswer, SyncError
 from posloyalty.sync.protocol import Change, PullResponse
-from posloyalty.tilldb import member_codes, pulled, repo
+from posloyalty.tilldb import member_codes, pulled, repo, rules, settings
+from posloyalty.tilldb.audit_log import audit
 from posloyalty.tilldb.confirmation import (
     CONFIRMED_PREFIX,
     PENDING_UNTIL_CONFIRMED,
@@ -236,7 +237,7 @@ class Applied:
 
 
 def get_cursor(session: TillSession) -> int:
-    value = repo.get_cursor(session, CURSOR_NAME)
+    value = settings.get_cursor(session, CURSOR_NAME)
     try:
         return int(value) if value is not None else 0
     except ValueError:
@@ -319,7 +320,7 @@ def apply_page(
             raise CursorMoved(f"the stored cursor moved from {cursor} to {stored}")
         _keep_confirmations(session, page, hq_key, at)
         by_kind, confirmed = _apply_all(session, changes, vault, at, new_id or Uuid7(db.clock).new)
-        repo.set_cursor(session, CURSOR_NAME, str(page.next_cursor))
+        settings.set_cursor(session, CURSOR_NAME, str(page.next_cursor))
     return Applied(len(changes), by_kind, page.next_cursor, confirmed)
 
 
@@ -399,7 +400,7 @@ def _keep_confirmations(
                 ],
             )
             continue
-        repo.audit(
+        audit(
             session,
             at=at,
             cashier="sync",
@@ -425,7 +426,7 @@ def _ledger_entries(
         mine = held.get(e.id)
         if mine is not None:
             if mine != HeldEntry(e.kind, e.points, e.lot):
-                repo.audit(
+                audit(
                     session,
                     at=at,
                     cashier="sync",
@@ -487,8 +488,8 @@ def _release(
     ]
     if not parked:
         return
-    settings = pulled.settings(session, ("store", "terminal"))
-    store, terminal = settings.get("store", ""), settings.get("terminal", "")
+    here = pulled.settings(session, ("store", "terminal"))
+    store, terminal = here.get("store", ""), here.get("terminal", "")
     new: list[points.LedgerEntry] = []
     for lot in parked:
         new.append(
@@ -534,7 +535,7 @@ def _apply(session: TillSession, change: _Parsed, vault: Vault | None, at: dt.da
             pulled.delete_rule_document(session, change.key)
         else:
             assert isinstance(data, RuleDocumentData)
-            repo.save_rule_document(
+            rules.save_rule_document(
                 session,
                 doc_id=data.id,
                 revision=data.revision,
@@ -623,11 +624,11 @@ def _member(session: TillSession, change: _Parsed, at: dt.datetime) -> int:
             aliases=tuple(data.aliases),
         ),
     )
-    settings = {CONFIRMED_PREFIX + data.id: format_ts(at)}
+    marks = {CONFIRMED_PREFIX + data.id: format_ts(at)}
     if local is not None:
-        settings[LOCAL_ID_PREFIX + data.id] = local
-        settings[CONFIRMED_PREFIX + local] = format_ts(at)
-    pulled.put_settings(session, settings)
+        marks[LOCAL_ID_PREFIX + data.id] = local
+        marks[CONFIRMED_PREFIX + local] = format_ts(at)
+    pulled.put_settings(session, marks)
     return 1
 
 

@@ -54,6 +54,17 @@ TillConnection: TypeAlias = sqlite3.Connection
 _TX_OPTION = "posloyalty_tx"
 
 
+def raw_connection(session: Session | sqlite3.Connection) -> sqlite3.Connection:
+    """The DBAPI connection of the session's current transaction (for hot paths' plain SQL;
+    it is inside the same BEGIN ... COMMIT as everything else done through ``session``).
+    Given a DBAPI connection (a ``db.transaction()`` block), that connection."""
+    if isinstance(session, sqlite3.Connection):
+        return session
+    conn = session.connection().connection.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    return conn
+
+
 #: The schema version that added the till's hash chain.
 _CHAIN_VERSION = 7
 

@@ -20,7 +20,7 @@ from posloyalty.tilldb.confirmation import (
     StoredConfirmation,
     keep_confirmation,
 )
-from posloyalty.tilldb.repo import raw_connection
+from posloyalty.tilldb.db import raw_connection
 from posloyalty.tilldb.types import format_ts, month_day_text
 
 __all__ = [
