@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 import uuid
 from pathlib import Path
@@ -43,14 +44,100 @@ def test_new_database_is_current_wal_and_ours(db: Database, db_path: Path) -> No
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 5000
 
 
-def test_models_describe_the_migrated_schema(db: Database) -> None:
-    with db.read() as session:
-        conn = session.connection()
-        for name, table in Base.metadata.tables.items():
-            info = conn.exec_driver_sql(f'PRAGMA table_info("{name}")').all()
-            stored = {row[1]: (bool(row[3]), bool(row[5])) for row in info}
-            modelled = {c.name: (not c.nullable, bool(c.primary_key)) for c in table.columns}
-            assert stored == modelled, name
+def _checks(sql: str) -> list[tuple[str | None, str]]:
+    """The CHECK constraints of a CREATE TABLE statement: (name, expression), spaces folded."""
+    out: list[tuple[str | None, str]] = []
+    for m in re.finditer(r"(?:CONSTRAINT\s+(\w+)\s+)?CHECK\s*\(", sql, re.IGNORECASE):
+        end, depth = m.end(), 1
+        while depth:
+            depth += {"(": 1, ")": -1}.get(sql[end], 0)
+            end += 1
+        out.append((m.group(1), " ".join(sql[m.end() : end - 1].split())))
+    return sorted(out, key=repr)
+
+
+def _schema(path: Path) -> dict[object, object]:
+    """What a database file's schema is, as SQLite reports it: per table its columns, keys,
+    foreign keys, CHECK constraints, indexes and rowid-ness; every index and trigger."""
+    conn = sqlite3.connect(path)
+    try:
+        out: dict[object, object] = {
+            "user_version": conn.execute("PRAGMA user_version").fetchone()[0],
+            "application_id": conn.execute("PRAGMA application_id").fetchone()[0],
+        }
+        rows = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+        for kind, name, sql in rows.fetchall():
+            if kind == "table":
+                indexes = conn.execute(f'PRAGMA index_list("{name}")').fetchall()
+                out[kind, name] = {
+                    "columns": conn.execute(f'PRAGMA table_info("{name}")').fetchall(),
+                    "foreign keys": sorted(
+                        r[2:] for r in conn.execute(f'PRAGMA foreign_key_list("{name}")')
+                    ),
+                    "without rowid": conn.execute(
+                        "SELECT wr FROM pragma_table_list WHERE name = ?", (name,)
+                    ).fetchone()[0],
+                    "checks": _checks(sql),
+                    # Indexes SQLite makes for keys are named by position: known by origin.
+                    "indexes": sorted(
+                        (
+                            r[1] if r[3] == "c" else r[3],
+                            r[2],
+                            r[4],
+                            [x[2] for x in conn.execute(f'PRAGMA index_info("{r[1]}")')],
+                        )
+                        for r in indexes
+                    ),
+                }
+            elif sql is not None:  # indexes and triggers
+                out[kind, name] = " ".join(sql.split())
+        return out
+    finally:
+        conn.close()
+
+
+def test_a_new_database_is_created_from_the_one_schema_description(db_path: Path) -> None:
+    db = Database.open(db_path, clock=FixedClock(T0), create=True)
+    db.close()
+    schema = _schema(db_path)
+    assert schema["user_version"] == SCHEMA_VERSION
+    tables = {name for kind, name in (k for k in schema if isinstance(k, tuple)) if kind == "table"}
+    assert tables == set(Base.metadata.tables)
+    assert {name for kind, name in (k for k in schema if isinstance(k, tuple))} >= {
+        "ledger_entries_no_update",
+        "chain_sales",
+        "ix_outbox_pending",
+        "ix_rule_documents_one_active",
+    }
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_every_upgrade_ends_at_the_described_schema(tmp_path: Path, version: int) -> None:
+    clock = FixedClock(T0)
+    Database.open(tmp_path / "new.db", clock=clock, create=True).close()
+    old = Database.open(
+        tmp_path / "old.db", clock=clock, create=True, migrations=MIGRATIONS[:version]
+    )
+    assert old.schema_version() == version
+    old.close()
+    assert _schema(tmp_path / "old.db") != _schema(tmp_path / "new.db")
+    Database.open(tmp_path / "old.db", clock=clock).close()
+    assert _schema(tmp_path / "old.db") == _schema(tmp_path / "new.db")
+
+
+def test_the_schema_comparison_sees_a_changed_constraint(tmp_path: Path) -> None:
+    clock = FixedClock(T0)
+    for name in ("a.db", "b.db"):
+        Database.open(tmp_path / name, clock=clock, create=True).close()
+    conn = sqlite3.connect(tmp_path / "b.db")
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_master SET sql = replace(sql, 'price_fen >= 0', 'price_fen >= 1')"
+        " WHERE name = 'products'"
+    )
+    conn.commit()
+    conn.close()
+    assert _schema(tmp_path / "a.db") != _schema(tmp_path / "b.db")
 
 
 def test_missing_file_is_not_created_without_create(tmp_path: Path) -> None:

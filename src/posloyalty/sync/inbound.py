@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -43,8 +43,6 @@ from pydantic import (
     StrictStr,
     ValidationError,
 )
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from posloyalty.domain import points
 from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, StoreId, TerminalId
@@ -53,12 +51,18 @@ from posloyalty.jsontext import canonical_json
 from posloyalty.sync import confirmations
 from posloyalty.sync.errors import BadAnswer, SyncError
 from posloyalty.sync.protocol import Change, PullResponse
-from posloyalty.tilldb import member_codes, repo
-from posloyalty.tilldb.confirmation import CONFIRMED_PREFIX, PENDING_UNTIL_CONFIRMED
-from posloyalty.tilldb.db import Database
+from posloyalty.tilldb import member_codes, pulled, repo, rules, settings
+from posloyalty.tilldb.audit_log import audit
+from posloyalty.tilldb.confirmation import (
+    CONFIRMED_PREFIX,
+    PENDING_UNTIL_CONFIRMED,
+    StoredConfirmation,
+)
+from posloyalty.tilldb.db import Database, TillSession
 from posloyalty.tilldb.ids import Uuid7
+from posloyalty.tilldb.pulled import HeldEntry, PulledEntry, SliceCoupon, SliceMember, SliceProduct
 from posloyalty.tilldb.records import LedgerRecord, OutboxMessage
-from posloyalty.tilldb.types import format_ts, month_day_text
+from posloyalty.tilldb.types import format_ts
 from posloyalty.tilldb.vault import Vault, VaultError
 
 #: ``sync_cursors`` row holding the last applied HQ change sequence.
@@ -232,8 +236,8 @@ class Applied:
     confirmed_members: int
 
 
-def get_cursor(session: Session) -> int:
-    value = repo.get_cursor(session, CURSOR_NAME)
+def get_cursor(session: TillSession) -> int:
+    value = settings.get_cursor(session, CURSOR_NAME)
     try:
         return int(value) if value is not None else 0
     except ValueError:
@@ -316,7 +320,7 @@ def apply_page(
             raise CursorMoved(f"the stored cursor moved from {cursor} to {stored}")
         _keep_confirmations(session, page, hq_key, at)
         by_kind, confirmed = _apply_all(session, changes, vault, at, new_id or Uuid7(db.clock).new)
-        repo.set_cursor(session, CURSOR_NAME, str(page.next_cursor))
+        settings.set_cursor(session, CURSOR_NAME, str(page.next_cursor))
     return Applied(len(changes), by_kind, page.next_cursor, confirmed)
 
 
@@ -356,15 +360,14 @@ def _vault_for(
 
 
 def _apply_all(
-    session: Session,
+    session: TillSession,
     changes: Sequence[_Parsed],
     vault: Vault | None,
     at: dt.datetime,
     ids: Callable[[], str],
 ) -> tuple[dict[str, int], int]:
     by_kind: dict[str, int] = {}
-    conn = session.connection()
-    parked = _parked_members(conn)
+    parked = pulled.parked_members(session)
     confirmed = 0
     entries: list[LedgerEntryData] = []
     for change in changes:
@@ -375,25 +378,29 @@ def _apply_all(
         if parked and isinstance(change.data, MemberData):
             for member_id in {change.data.id, *change.data.aliases} & parked:
                 _release(session, member_id, at, ids)
-        confirmed += _apply(session, conn, change, vault, at)
+        confirmed += _apply(session, change, vault, at)
     if entries:
         _ledger_entries(session, entries, at)
     return by_kind, confirmed
 
 
 def _keep_confirmations(
-    session: Session, page: PullResponse, hq_key: tuple[bytes, str] | None, at: dt.datetime
+    session: TillSession, page: PullResponse, hq_key: tuple[bytes, str] | None, at: dt.datetime
 ) -> None:
     """Keep the page's balance confirmations that HQ signed for this terminal (``hq_key``:
     HQ's public key and this terminal's id); one that does not verify is a conflict."""
-    if not page.confirmations:
-        return
-    raw = repo.raw_connection(session)
     for conf in page.confirmations:
         if hq_key is not None and confirmations.verifies(conf, *hq_key):
-            confirmations.keep(raw, conf)
+            pulled.keep_confirmations(
+                session,
+                [
+                    StoredConfirmation(
+                        conf.member_id, conf.balance, conf.as_of, conf.terminal_id, conf.signature
+                    )
+                ],
+            )
             continue
-        repo.audit(
+        audit(
             session,
             at=at,
             cashier="sync",
@@ -406,49 +413,20 @@ def _keep_confirmations(
         )
 
 
-_INSERT_ENTRY = (
-    "INSERT INTO ledger_entries (id, member, kind, points, lot, at, available_at, expires_at,"
-    " renews_until, sale_id, terminal, store, cashier, reason, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'hq', ?, ?)"
-)
-
-
-def _ts_or_none(value: dt.datetime | None) -> str | None:
-    return None if value is None else format_ts(value)
-
-
-def _ledger_entries(session: Session, entries: Sequence[LedgerEntryData], at: dt.datetime) -> None:
+def _ledger_entries(
+    session: TillSession, entries: Sequence[LedgerEntryData], at: dt.datetime
+) -> None:
     """Insert the entries this terminal does not hold yet (see the module docstring)."""
-    conn = session.connection()
-    held: dict[str, tuple[Any, ...]] = {}
-    sales: set[str] = set()
-    ids = [e.id for e in entries]
-    sale_ids = sorted({e.sale_id for e in entries if e.sale_id is not None})
-    for i in range(0, len(ids), 500):
-        part = ids[i : i + 500]
-        for row in conn.exec_driver_sql(
-            "SELECT id, kind, points, lot FROM ledger_entries"
-            f" WHERE id IN ({', '.join('?' * len(part))})",
-            tuple(part),
-        ):
-            held[str(row[0])] = tuple(row[1:])
-    for i in range(0, len(sale_ids), 500):
-        part = sale_ids[i : i + 500]
-        sales.update(
-            str(r[0])
-            for r in conn.exec_driver_sql(
-                f"SELECT id FROM sales WHERE id IN ({', '.join('?' * len(part))})", tuple(part)
-            )
-        )
-    rows: list[tuple[Any, ...]] = []
+    held = pulled.held_entries(session, [e.id for e in entries])
+    sales = pulled.stored_sales(session, (e.sale_id for e in entries if e.sale_id is not None))
+    rows: list[PulledEntry] = []
     touched: set[str] = set()
-    raw = repo.raw_connection(session)
     local_ids: dict[str, str] = {}
     for e in entries:
         mine = held.get(e.id)
         if mine is not None:
-            if mine != (e.kind, e.points, e.lot):
-                repo.audit(
+            if mine != HeldEntry(e.kind, e.points, e.lot):
+                audit(
                     session,
                     at=at,
                     cashier="sync",
@@ -457,52 +435,48 @@ def _ledger_entries(session: Session, entries: Sequence[LedgerEntryData], at: dt
                         "kind": "ledger_entry",
                         "id": e.id,
                         "reason": f"HQ holds this entry as {e.kind} {e.points} on lot {e.lot};"
-                        f" this terminal as {mine[0]} {mine[1]} on lot {mine[2]} (kept)",
+                        f" this terminal as {mine.kind} {mine.points} on lot {mine.lot} (kept)",
                     },
                 )
             continue
-        held[e.id] = (e.kind, e.points, e.lot)
+        held[e.id] = HeldEntry(e.kind, e.points, e.lot)
         if e.member_id not in local_ids:
-            local_ids[e.member_id] = repo.setting(raw, LOCAL_ID_PREFIX + e.member_id) or e.member_id
+            local_ids[e.member_id] = (
+                pulled.settings(session, [LOCAL_ID_PREFIX + e.member_id]).get(
+                    LOCAL_ID_PREFIX + e.member_id
+                )
+                or e.member_id
+            )
         member = local_ids[e.member_id]
-        _ensure_member(conn, member, at)
+        pulled.ensure_member(session, member, at)
         touched.add(member)
         rows.append(
-            (
-                e.id,
-                member,
-                e.kind,
-                e.points,
-                e.lot,
-                format_ts(e.at),
-                format_ts(e.available_at),
-                _ts_or_none(e.expires_at),
-                _ts_or_none(e.renews_until),
-                e.sale_id if e.sale_id in sales else None,
-                e.terminal_id or "HQ",
-                e.store_id or "HQ",
-                e.reason,
-                format_ts(at),
+            PulledEntry(
+                id=e.id,
+                member=member,
+                kind=e.kind,
+                points=e.points,
+                lot=e.lot,
+                at=e.at,
+                available_at=e.available_at,
+                expires_at=e.expires_at,
+                renews_until=e.renews_until,
+                sale_id=e.sale_id if e.sale_id in sales else None,
+                terminal=e.terminal_id or "HQ",
+                store=e.store_id or "HQ",
+                reason=e.reason,
+                created_at=at,
             )
         )
-    if rows:
-        raw.executemany(_INSERT_ENTRY, rows)
+    pulled.insert_pulled_entries(session, rows)
     for member_id in sorted(touched):
         repo.refresh_cached_balance(session, member_id, at)
 
 
-def _parked_members(conn: Connection) -> set[str]:
-    """Members with points parked until HQ confirms them."""
-    rows = conn.exec_driver_sql(
-        "SELECT DISTINCT member FROM ledger_entries WHERE available_at = ?",
-        (format_ts(PENDING_UNTIL_CONFIRMED),),
-    )
-    return {str(r[0]) for r in rows}
-
-
-def _release(session: Session, member_id: str, at: dt.datetime, new_id: Callable[[], str]) -> None:
+def _release(
+    session: TillSession, member_id: str, at: dt.datetime, new_id: Callable[[], str]
+) -> None:
     """Make a now-confirmed member's parked points available (see the module docstring)."""
-    conn = session.connection()
     entries = repo.ledger_for_member(session, member_id)
     # After every entry: entries of one instant are ordered by id, and ids from another
     # generator would not sort after the lots they draw from.
@@ -514,13 +488,8 @@ def _release(session: Session, member_id: str, at: dt.datetime, new_id: Callable
     ]
     if not parked:
         return
-    settings = {
-        str(k): str(v)
-        for k, v in conn.exec_driver_sql(
-            "SELECT key, value FROM settings WHERE key IN ('store', 'terminal')"
-        )
-    }
-    store, terminal = settings.get("store", ""), settings.get("terminal", "")
+    here = pulled.settings(session, ("store", "terminal"))
+    store, terminal = here.get("store", ""), here.get("terminal", "")
     new: list[points.LedgerEntry] = []
     for lot in parked:
         new.append(
@@ -559,16 +528,14 @@ def _release(session: Session, member_id: str, at: dt.datetime, new_id: Callable
     repo.append_ledger(session, records, outbox, at=at)
 
 
-def _apply(
-    session: Session, conn: Connection, change: _Parsed, vault: Vault | None, at: dt.datetime
-) -> int:
+def _apply(session: TillSession, change: _Parsed, vault: Vault | None, at: dt.datetime) -> int:
     data = change.data
     if change.kind == "rule_document":
         if data is None:
-            conn.exec_driver_sql("DELETE FROM rule_documents WHERE id = ?", (change.key,))
+            pulled.delete_rule_document(session, change.key)
         else:
             assert isinstance(data, RuleDocumentData)
-            repo.save_rule_document(
+            rules.save_rule_document(
                 session,
                 doc_id=data.id,
                 revision=data.revision,
@@ -576,227 +543,137 @@ def _apply(
                 activate=data.active,
             )
     elif change.kind == "product":
-        _product(conn, change.key, data)
+        _product(session, change.key, data)
     elif change.kind == "member":
-        return _member(conn, change, at)
+        return _member(session, change, at)
     elif change.kind == "coupon":
-        _coupon(conn, change.key, data, at)
+        _coupon(session, change.key, data, at)
     elif change.kind == "member_secret":
         if data is None:
             member_codes.delete_member_secret(session, change.key)
-            _delete_member_if_unused(conn, change.key, placeholder_only=True)
+            pulled.delete_member_if_unused(session, change.key, placeholder_only=True)
         else:
             assert isinstance(data, SecretData)
             if vault is None:
                 raise SyncError("cannot store member secrets: the terminal has no key")
-            _ensure_member(conn, data.member_id, at)
+            pulled.ensure_member(session, data.member_id, at)
             member_codes.put_member_secret(
                 session, vault, data.member_id, bytes.fromhex(data.secret), at
             )
     elif change.kind == "revocation":
         if data is None:
-            conn.exec_driver_sql(
-                "DELETE FROM code_revocations WHERE digest = ? AND kind = 'card'", (change.key,)
-            )
+            pulled.delete_card_revocation(session, change.key)
         else:
             assert isinstance(data, RevocationData)
             member_codes.revoke(session, data.digest, "card", data.at, "revoked by HQ")
     return 0
 
 
-def _product(conn: Connection, sku: str, data: _Data | None) -> None:
+def _product(session: TillSession, sku: str, data: _Data | None) -> None:
     if data is None:
-        conn.exec_driver_sql("DELETE FROM products WHERE sku = ?", (sku,))
+        pulled.delete_product(session, sku)
         return
     assert isinstance(data, ProductData)
-    if data.ean is not None:  # an EAN moved to another product
-        conn.exec_driver_sql(
-            "UPDATE products SET ean = NULL WHERE ean = ? AND sku <> ?", (data.ean, sku)
-        )
-    conn.exec_driver_sql(
-        "INSERT INTO products (sku, ean, name, price_fen, category, special_price,"
-        " member_price_fen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku) DO UPDATE SET"
-        " ean = excluded.ean, name = excluded.name, price_fen = excluded.price_fen,"
-        " category = excluded.category, special_price = excluded.special_price,"
-        " member_price_fen = excluded.member_price_fen",
-        (
-            sku,
-            data.ean,
-            data.name,
-            data.price_fen,
-            data.category,
-            data.special_price,
-            data.member_price_fen,
+    pulled.upsert_product(
+        session,
+        SliceProduct(
+            sku=sku,
+            ean=data.ean,
+            name=data.name,
+            price_fen=data.price_fen,
+            category=data.category,
+            special_price=data.special_price,
+            member_price_fen=data.member_price_fen,
         ),
     )
 
 
-def _ensure_member(conn: Connection, member_id: str, at: dt.datetime) -> None:
-    """A placeholder row (filled in by the member's own change) for rows that hang off it."""
-    conn.exec_driver_sql(
-        "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"
-        " cached_points, cached_pending, registered_at, hq_version, provisional)"
-        " VALUES (?, '', '', '', '', 0, 0, 0, ?, 0, 0) ON CONFLICT (id) DO NOTHING",
-        (member_id, format_ts(at)),
-    )
-
-
-def _member(conn: Connection, change: _Parsed, at: dt.datetime) -> int:
+def _member(session: TillSession, change: _Parsed, at: dt.datetime) -> int:
     data = change.data
     if data is None or isinstance(data, MergedMemberData):
         # Gone or merged into another member: its secret must no longer verify codes; the row
         # stays while local sales or ledger entries name it.
-        conn.exec_driver_sql("DELETE FROM member_secrets WHERE member = ?", (change.key,))
-        conn.exec_driver_sql(
-            "DELETE FROM settings WHERE key IN (?, ?)",
-            (CONFIRMED_PREFIX + change.key, LOCAL_ID_PREFIX + change.key),
+        pulled.delete_member_secret_row(session, change.key)
+        pulled.delete_settings(
+            session, (CONFIRMED_PREFIX + change.key, LOCAL_ID_PREFIX + change.key)
         )
         if data is None:
             # Gone (erased at HQ): kept only while local rows name it, without personal data.
-            conn.exec_driver_sql(
-                "UPDATE members SET phone_masked = '', phone_hash = '', display_name = '',"
-                " birthday = NULL WHERE id = ?",
-                (change.key,),
-            )
-            _delete_member_if_unused(conn, change.key)
+            pulled.blank_member(session, change.key)
+            pulled.delete_member_if_unused(session, change.key)
         return 0
     assert isinstance(data, MemberData)
-    conn.exec_driver_sql(
-        "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"
-        " cached_points, cached_pending, birthday, last_purchase_at, registered_at, hq_version,"
-        " provisional, tier_anchor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
-        " ON CONFLICT (id) DO UPDATE SET phone_masked = excluded.phone_masked,"
-        " phone_hash = excluded.phone_hash, display_name = excluded.display_name,"
-        " tier = CASE WHEN excluded.tier <> '' THEN excluded.tier ELSE members.tier END,"
-        " tier_anchor = coalesce(excluded.tier_anchor, members.tier_anchor),"
-        " growth = excluded.growth, cached_points = excluded.cached_points,"
-        " cached_pending = excluded.cached_pending, birthday = excluded.birthday,"
-        " last_purchase_at = CASE WHEN members.last_purchase_at IS NULL"
-        "   OR excluded.last_purchase_at > members.last_purchase_at"
-        "   THEN excluded.last_purchase_at ELSE members.last_purchase_at END,"
-        " registered_at = excluded.registered_at, hq_version = excluded.hq_version,"
-        " provisional = 0",
-        (
-            data.id,
-            data.phone_masked,
-            data.phone_hash,
-            data.name_masked,
-            data.tier or "",
-            data.growth,
-            data.points_available,
-            data.points_pending,
-            month_day_text(data.birthday),  # the till keeps no year of birth
-            format_ts(data.last_purchase_at) if data.last_purchase_at else None,
-            format_ts(data.registered_at),
-            change.seq,
-            anchor := data.tier_anchor(),
+    # Ids this terminal gave the member before HQ knew it (provisional) are HQ-confirmed now;
+    # ``local``: the id under which this terminal keeps the member's history (_ledger_entries).
+    local = pulled.upsert_member(
+        session,
+        SliceMember(
+            id=data.id,
+            phone_masked=data.phone_masked,
+            phone_hash=data.phone_hash,
+            display_name=data.name_masked,
+            tier=data.tier or "",
+            growth=data.growth,
+            points_available=data.points_available,
+            points_pending=data.points_pending,
+            birthday=data.birthday,
+            last_purchase_at=data.last_purchase_at,
+            registered_at=data.registered_at,
+            hq_version=change.seq,
+            tier_anchor=data.tier_anchor(),
+            aliases=tuple(data.aliases),
         ),
     )
-    # Ids this terminal gave the member before HQ knew it (provisional) are HQ-confirmed now.
-    aliases: Sequence[str] = data.aliases
-    if aliases:
-        conn.exec_driver_sql(
-            "UPDATE members SET hq_version = ?,"
-            " tier = CASE WHEN ? <> '' THEN ? ELSE tier END,"
-            " tier_anchor = coalesce(?, tier_anchor)"
-            f" WHERE id IN ({', '.join('?' * len(aliases))})",
-            (change.seq, data.tier or "", data.tier or "", anchor, *aliases),
-        )
-    # The id under which this terminal keeps the member's history (see _ledger_entries).
-    local = (
-        conn.exec_driver_sql(
-            "SELECT id FROM members WHERE provisional = 1 AND phone_hash <> ''"
-            f" AND id IN ({', '.join('?' * len(aliases))}) ORDER BY registered_at, id LIMIT 1",
-            tuple(aliases),
-        ).scalar()
-        if aliases
-        else None
-    )
-    settings = [(CONFIRMED_PREFIX + data.id, format_ts(at))]
+    marks = {CONFIRMED_PREFIX + data.id: format_ts(at)}
     if local is not None:
-        settings += [
-            (LOCAL_ID_PREFIX + data.id, str(local)),
-            (CONFIRMED_PREFIX + local, format_ts(at)),
-        ]
-    for key, value in settings:
-        conn.exec_driver_sql(
-            "INSERT INTO settings (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        marks[LOCAL_ID_PREFIX + data.id] = local
+        marks[CONFIRMED_PREFIX + local] = format_ts(at)
+    pulled.put_settings(session, marks)
     return 1
 
 
-def _delete_member_if_unused(
-    conn: Connection, member_id: str, *, placeholder_only: bool = False
-) -> None:
-    """Delete a member row nothing refers to (with ``placeholder_only``: only if it is still
-    the placeholder :func:`_ensure_member` made and holds no secret either)."""
-    used = conn.exec_driver_sql(
-        "SELECT EXISTS (SELECT 1 FROM sales WHERE member = ?1)"
-        " OR EXISTS (SELECT 1 FROM ledger_entries WHERE member = ?1)"
-        " OR EXISTS (SELECT 1 FROM member_coupons WHERE member = ?1)"
-        " OR EXISTS (SELECT 1 FROM welcome_grants WHERE member = ?1)"
-        " OR (?2 AND EXISTS (SELECT 1 FROM member_secrets WHERE member = ?1))",
-        (member_id, placeholder_only),
-    ).scalar()
-    if not used:
-        conn.exec_driver_sql(
-            "DELETE FROM members WHERE id = ?1 AND (NOT ?2"
-            " OR (phone_hash = '' AND hq_version = 0 AND provisional = 0))",
-            (member_id, placeholder_only),
-        )
-
-
-def _coupon(conn: Connection, code: str, data: _Data | None, at: dt.datetime) -> None:
-    local: Any = conn.exec_driver_sql(
-        "SELECT member, used_sale FROM member_coupons WHERE code = ?", (code,)
-    ).first()
-    used_here = local is not None and local[1] is not None
+def _coupon(session: TillSession, code: str, data: _Data | None, at: dt.datetime) -> None:
+    local = pulled.local_coupon(session, code)
+    used_here = local is not None and local.used_sale is not None
     if data is None:
         if not used_here:
-            _drop_coupon(conn, code, local)
+            _drop_coupon(session, code, local)
         return
     assert isinstance(data, CouponData)
-    used_sale = local[1] if used_here else None
+    used_sale = local.used_sale if local is not None and used_here else None
     if used_sale is None and data.used_sale_id is not None:
-        known = conn.exec_driver_sql(
-            "SELECT EXISTS (SELECT 1 FROM sales WHERE id = ?)", (data.used_sale_id,)
-        ).scalar()
-        if not known:  # used at another store: no longer usable here
-            _drop_coupon(conn, code, local)
+        if not pulled.sale_exists(session, data.used_sale_id):
+            # Used at another store: no longer usable here.
+            _drop_coupon(session, code, local)
             return
         used_sale = data.used_sale_id
     holder = data.member_id
-    if local is not None and local[0] != holder:
-        # A coupon this terminal gave a member it registered (a welcome coupon) comes back
-        # under the member's HQ id: it stays with the id the counter knows the member by.
-        mine = conn.exec_driver_sql(
-            "SELECT provisional FROM members WHERE id = ?", (local[0],)
-        ).scalar()
-        if mine:
-            holder = local[0]
-    _ensure_member(conn, holder, at)
-    conn.exec_driver_sql(
-        "INSERT INTO member_coupons (code, member, template, valid_from, valid_until, used_sale)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET member = excluded.member,"
-        " template = excluded.template, valid_from = excluded.valid_from,"
-        " valid_until = excluded.valid_until, used_sale = excluded.used_sale",
-        (
-            code,
-            holder,
-            data.template,
-            format_ts(data.valid_from),
-            format_ts(data.valid_until),
-            used_sale,
+    # A coupon this terminal gave a member it registered (a welcome coupon) comes back under
+    # the member's HQ id: it stays with the id the counter knows the member by.
+    if (
+        local is not None
+        and local.member != holder
+        and pulled.is_provisional(session, local.member)
+    ):
+        holder = local.member
+    pulled.ensure_member(session, holder, at)
+    pulled.upsert_coupon(
+        session,
+        SliceCoupon(
+            code=code,
+            member=holder,
+            template=data.template,
+            valid_from=data.valid_from,
+            valid_until=data.valid_until,
+            used_sale=used_sale,
         ),
     )
-    if local is not None and local[0] != holder:  # moved to another member (a merge)
-        _delete_member_if_unused(conn, local[0], placeholder_only=True)
+    if local is not None and local.member != holder:  # moved to another member (a merge)
+        pulled.delete_member_if_unused(session, local.member, placeholder_only=True)
 
 
-def _drop_coupon(conn: Connection, code: str, local: Any) -> None:
+def _drop_coupon(session: TillSession, code: str, local: pulled.LocalCoupon | None) -> None:
     if local is None:
         return
-    conn.exec_driver_sql("DELETE FROM member_coupons WHERE code = ?", (code,))
-    _delete_member_if_unused(conn, local[0], placeholder_only=True)
+    pulled.delete_coupon(session, code)
+    pulled.delete_member_if_unused(session, local.member, placeholder_only=True)

@@ -38,7 +38,13 @@ from posloyalty.tilldb.errors import (
     is_not_a_database,
     translate,
 )
-from posloyalty.tilldb.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Migration
+from posloyalty.tilldb.migrations import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Migration,
+    create_current,
+)
 
 #: The session of ``Database.read()`` / ``write()``, for annotations outside tilldb/, which
 #: never imports SQLAlchemy itself (scripts/check_layers.py).
@@ -46,6 +52,17 @@ TillSession: TypeAlias = Session
 #: The bare connection of ``Database.transaction()`` / ``snapshot()``, likewise.
 TillConnection: TypeAlias = sqlite3.Connection
 _TX_OPTION = "posloyalty_tx"
+
+
+def raw_connection(session: Session | sqlite3.Connection) -> sqlite3.Connection:
+    """The DBAPI connection of the session's current transaction (for hot paths' plain SQL;
+    it is inside the same BEGIN ... COMMIT as everything else done through ``session``).
+    Given a DBAPI connection (a ``db.transaction()`` block), that connection."""
+    if isinstance(session, sqlite3.Connection):
+        return session
+    conn = session.connection().connection.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    return conn
 
 
 #: The schema version that added the till's hash chain.
@@ -620,6 +637,11 @@ class Database:
                                 f"{where}: not a posloyalty terminal database (it has other tables)"
                             )
                         if current >= target:
+                            continue
+                        if current == 0 and migrations == MIGRATIONS:
+                            # A new database: the current schema from its description.
+                            create_current(conn)
+                            conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
                             continue
                         migrations[target - 1](conn)
                         conn.exec_driver_sql(f"PRAGMA user_version = {target}")

@@ -3,6 +3,11 @@
 The version is SQLite's ``PRAGMA user_version``; each step runs in its own transaction
 together with the version bump (SQLite DDL is transactional), so a step is applied fully or
 not at all. Steps are frozen once released: never edit one, append a new one.
+
+The steps are the history; the schema of the current version is described once, in
+:mod:`posloyalty.tilldb.models`. A new database is created from that description
+(:func:`create_current`, one transaction); an older one is upgraded by the steps. A test
+checks that every upgrade ends where :func:`create_current` does.
 """
 
 from __future__ import annotations
@@ -10,6 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection
+
+from posloyalty.tilldb.models import Base
+
+__all__ = [
+    "APPLICATION_ID",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Migration",
+    "create_current",
+]
 
 #: ``PRAGMA application_id`` of a posloyalty terminal database ("POSL").
 APPLICATION_ID = 0x504F534C
@@ -421,3 +436,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     _steps(_V8),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def create_current(conn: Connection) -> None:
+    """Create the current schema (:data:`SCHEMA_VERSION`) in an empty database, from
+    :mod:`~posloyalty.tilldb.models`; the caller sets ``user_version`` in the same transaction."""
+    conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+    Base.metadata.create_all(conn, checkfirst=False)

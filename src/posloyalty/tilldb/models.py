@@ -1,8 +1,12 @@
-"""ORM models of the terminal database (SQLAlchemy 2.x declarative).
+"""The till database's schema at the current version: its one description.
 
-The schema itself is created by the versioned steps in :mod:`posloyalty.tilldb.migrations`;
-these models must describe the same tables (a test compares them). Money is integer fen,
-instants are UTC text (:class:`~posloyalty.tilldb.types.UtcTimestamp`), ids are text.
+``Base.metadata`` holds every table (ORM classes for the tables read and written through the
+ORM, Core tables for those only plain SQL touches), index, constraint and trigger. A new
+database is created from it (:func:`posloyalty.tilldb.migrations.create_current`); the frozen
+steps in :mod:`~posloyalty.tilldb.migrations` take a database of an older version to the same
+schema, and a test checks that both ways end in the same ``sqlite_master``. A change to the
+schema is made here and as a new migration step. Money is integer fen, instants are UTC text
+(:class:`~posloyalty.tilldb.types.UtcTimestamp`), ids are text.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Connection,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -31,9 +37,47 @@ from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.points import ENTRY_KINDS as LEDGER_KINDS
 from posloyalty.tilldb.types import JsonText, MonthDayText, UtcTimestamp
 
+__all__ = [
+    "CASHIER_ROLES",
+    "CHAIN_KINDS",
+    "CODE_REVOCATION_KINDS",
+    "DRAWER_KINDS",
+    "PAYMENT_METHODS",
+    "SALE_STATUSES",
+    "TRIGGERS",
+    "AuditEntry",
+    "Base",
+    "Cashier",
+    "LedgerRow",
+    "Member",
+    "MemberCoupon",
+    "OutboxRow",
+    "Payment",
+    "PinAttempts",
+    "Product",
+    "RuleDocument",
+    "Sale",
+    "SaleLine",
+    "Setting",
+    "SyncCursor",
+    "balance_confirmations",
+    "card_tokens",
+    "chain",
+    "code_revocations",
+    "drawer_movements",
+    "member_secrets",
+    "parked_sales",
+    "provisional_sequences",
+    "used_codes",
+    "welcome_grants",
+]
+
 SALE_STATUSES = ("committed", "cancelled")
 PAYMENT_METHODS = ("cash", "card", "gift_card", "wechat", "alipay", "points", "coupon", "other")
 CASHIER_ROLES = ("cashier", "manager")
+CODE_REVOCATION_KINDS = ("card", "provisional")
+CHAIN_KINDS = ("sale", "ledger_entry", "audit")
+DRAWER_KINDS = ("float", "cash_in", "cash_out", "count")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -102,6 +146,15 @@ class RuleDocument(Base):
     revision: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# At most one active rule document.
+Index(
+    "ix_rule_documents_one_active",
+    RuleDocument.active,
+    unique=True,
+    sqlite_where=RuleDocument.active,
+)
 
 
 class Sale(Base):
@@ -211,6 +264,10 @@ class OutboxRow(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcTimestamp)
 
 
+# The sync client drains pending rows in id order.
+Index("ix_outbox_pending", OutboxRow.id, sqlite_where=OutboxRow.sent_at.is_(None))
+
+
 class SyncCursor(Base):
     __tablename__ = "sync_cursors"
     name: Mapped[str] = mapped_column(String, primary_key=True)
@@ -251,3 +308,159 @@ class AuditEntry(Base):
     cashier: Mapped[str] = mapped_column(String)
     action: Mapped[str] = mapped_column(String)
     detail: Mapped[Any] = mapped_column(JsonText)
+
+
+# --------------------------------------------------------------------------- plain-SQL tables
+# Tables only plain SQL reads and writes (member codes, the hash chain, the drawer, ...).
+
+_meta = Base.metadata
+
+
+def _ts(name: str, *, nullable: bool = False) -> Column[dt.datetime]:
+    return Column(name, UtcTimestamp, nullable=nullable)
+
+
+def _s(name: str, type_: Any = String, *args: Any, **kw: Any) -> Column[Any]:
+    kw.setdefault("nullable", False)
+    return Column(name, type_, *args, **kw)
+
+
+#: Dynamic-code secrets of the slice's members, sealed (AES-GCM) under the terminal key, which
+#: lives outside the database (tilldb/vault.py).
+member_secrets = Table(
+    "member_secrets",
+    _meta,
+    Column("member", String, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+    _s("key_id"),
+    _s("sealed", LargeBinary),
+    _ts("updated_at"),
+)
+#: Static cards: only the digest of the token is kept (domain.codes.token_digest).
+card_tokens = Table(
+    "card_tokens",
+    _meta,
+    Column("digest", String, primary_key=True),
+    _s("member", String, ForeignKey("members.id", ondelete="CASCADE"), index=True),
+    _ts("issued_at"),
+)
+code_revocations = Table(
+    "code_revocations",
+    _meta,
+    Column("digest", String, primary_key=True),
+    _s("kind"),
+    _ts("revoked_at"),
+    _s("reason", Text),
+    CheckConstraint(_in("kind", CODE_REVOCATION_KINDS), name="code_revocations_kind"),
+)
+#: Dynamic codes already accepted here (the replay cache survives a restart).
+used_codes = Table(
+    "used_codes",
+    _meta,
+    Column("member", String, primary_key=True),
+    Column("counter", Integer, primary_key=True, autoincrement=False),
+    _ts("used_at"),
+)
+provisional_sequences = Table(
+    "provisional_sequences",
+    _meta,
+    Column("terminal", String, primary_key=True),
+    _s("last_seq", Integer, CheckConstraint("last_seq >= 0")),
+)
+#: Welcome benefits are granted once per member.
+welcome_grants = Table(
+    "welcome_grants",
+    _meta,
+    Column("member", String, ForeignKey("members.id"), primary_key=True),
+    _ts("granted_at"),
+    _s("detail", Text),
+)
+#: The till's hash chain (tilldb/chain.py): a row per sale, per ledger entry the till writes
+#: and per audit row, numbered by triggers in the writing transaction, sealed before commit.
+chain = Table(
+    "chain",
+    _meta,
+    Column("seq", Integer, primary_key=True),
+    _s("kind"),
+    _s("ref_id"),
+    Column("hash", String(64)),
+    CheckConstraint(_in("kind", CHAIN_KINDS), name="chain_kind"),
+    UniqueConstraint("kind", "ref_id", name="chain_row"),
+)
+Index("ix_chain_unsealed", chain.c.seq, sqlite_where=chain.c.hash.is_(None))
+#: HQ's signed word on members' balances (sync/confirmations.py).
+balance_confirmations = Table(
+    "balance_confirmations",
+    _meta,
+    Column("member", String, primary_key=True),
+    _s("balance", Integer),
+    _ts("as_of"),
+    _s("terminal"),
+    _s("signature"),
+)
+#: The cash drawer's movements (opening float, cash in and out, blind counts); append-only.
+drawer_movements = Table(
+    "drawer_movements",
+    _meta,
+    Column("id", String, primary_key=True),
+    _ts("at", nullable=False),
+    _s("terminal"),
+    _s("cashier"),
+    _s("kind"),
+    _s("amount_fen", Integer),
+    _s("reason", Text),
+    CheckConstraint(_in("kind", DRAWER_KINDS), name="drawer_movements_kind"),
+    CheckConstraint("amount_fen >= 0", name="drawer_movements_amount"),
+)
+Index("ix_drawer_movements_at", drawer_movements.c.at)
+#: Parked sales (挂单): the basket and its member, recalled later (取单), across restarts.
+parked_sales = Table(
+    "parked_sales",
+    _meta,
+    Column("id", String, primary_key=True),
+    _ts("at"),
+    _s("terminal"),
+    _s("cashier"),
+    _s("label", Text),
+    _s("basket", Text),
+)
+
+
+# --------------------------------------------------------------------------- triggers
+
+
+def _append_only(table: str) -> list[str]:
+    return [
+        f"""CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}
+       BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"""
+        for verb in ("UPDATE", "DELETE")
+    ]
+
+
+_BIRTHDAY_CHECK = """
+       WHEN NEW.birthday IS NOT NULL AND NEW.birthday NOT GLOB '[0-1][0-9]-[0-3][0-9]'
+       BEGIN SELECT RAISE(ABORT, 'members.birthday holds month and day only (MM-DD)'); END"""
+
+#: Created after the tables (a trigger's body may name any of them).
+TRIGGERS: tuple[str, ...] = (
+    *_append_only("ledger_entries"),
+    *_append_only("audit_log"),
+    *_append_only("drawer_movements"),
+    # Birthdays keep only month and day (MM-DD): the till has no use for the year of birth.
+    "CREATE TRIGGER members_birthday_month_day_insert BEFORE INSERT ON members" + _BIRTHDAY_CHECK,
+    "CREATE TRIGGER members_birthday_month_day_update BEFORE UPDATE OF birthday ON members"
+    + _BIRTHDAY_CHECK,
+    """CREATE TRIGGER chain_sales AFTER INSERT ON sales
+       BEGIN INSERT INTO chain (kind, ref_id) VALUES ('sale', NEW.id); END""",
+    # Entries this till writes, not those pulled from HQ (cashier 'hq': other tills', HQ's own).
+    """CREATE TRIGGER chain_ledger_entries AFTER INSERT ON ledger_entries
+       WHEN NEW.cashier <> 'hq'
+       BEGIN INSERT INTO chain (kind, ref_id) VALUES ('ledger_entry', NEW.id); END""",
+    """CREATE TRIGGER chain_audit_log AFTER INSERT ON audit_log
+       BEGIN INSERT INTO chain (kind, ref_id) VALUES ('audit', CAST(NEW.id AS TEXT)); END""",
+)
+
+
+@event.listens_for(_meta, "after_create")
+def _create_triggers(target: object, connection: Connection, **kw: object) -> None:
+    for trigger in TRIGGERS:
+        connection.exec_driver_sql(trigger)

@@ -1,20 +1,18 @@
-"""Repositories: the queries and writes the terminal services need, over a :class:`Session`.
+"""The ledger and sales repositories (the sale path's plain SQL), and the names callers know.
 
 Functions take the session of a ``db.write()`` / ``db.read()`` block and never commit
-themselves, so a caller can put several of them in one transaction.
+themselves, so a caller can put several of them in one transaction. The other aggregates
+have their own modules, whose functions are importable from here too: :mod:`.settings`
+(settings, sync cursors), :mod:`.products`, :mod:`.members`, :mod:`.cashiers`,
+:mod:`.rules`, :mod:`.audit_log`; the pulled slice is :mod:`.pulled`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import os
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
@@ -22,23 +20,28 @@ from sqlalchemy.orm import Session
 from posloyalty.domain import points
 from posloyalty.domain.ids import EntryId, LotId, SaleId
 from posloyalty.domain.points import Balance, LedgerEntry
-from posloyalty.domain.privacy import phone_hash
-from posloyalty.tilldb import phone_key as _phone_key
+from posloyalty.tilldb.audit_log import audit
+from posloyalty.tilldb.cashiers import PIN_MAX, PIN_MIN, create_cashier, pin_hash, verify_pin
+from posloyalty.tilldb.db import raw_connection
 from posloyalty.tilldb.errors import StoreDataError
-from posloyalty.tilldb.models import (
-    CASHIER_ROLES,
-    PAYMENT_METHODS,
-    AuditEntry,
-    Base,
-    Cashier,
-    Member,
-    OutboxRow,
-    Product,
-    RuleDocument,
-    Sale,
-    Setting,
-    SyncCursor,
+from posloyalty.tilldb.members import (
+    MemberDisplay,
+    ensure_phone_key,
+    hash_phone,
+    member_by_id,
+    member_display,
+    members_by_phone,
+    members_by_phone_hash,
+    phone_key,
+    set_phone_key,
 )
+from posloyalty.tilldb.models import (
+    PAYMENT_METHODS,
+    Base,
+    OutboxRow,
+    Sale,
+)
+from posloyalty.tilldb.products import product_by_ean, product_by_sku
 from posloyalty.tilldb.records import (
     LedgerRecord,
     OutboxMessage,
@@ -46,71 +49,60 @@ from posloyalty.tilldb.records import (
     ledger_from_row,
     ledger_to_row,
 )
+from posloyalty.tilldb.rules import active_rule_document, save_rule_document
+from posloyalty.tilldb.settings import get_cursor, get_setting, set_cursor, set_setting, setting
 from posloyalty.tilldb.types import dump_json, format_ts, parse_ts
+
+__all__ = [
+    "PIN_MAX",
+    "PIN_MIN",
+    "MemberDisplay",
+    "active_rule_document",
+    "append_ledger",
+    "audit",
+    "create_cashier",
+    "ensure_phone_key",
+    "get_cursor",
+    "get_setting",
+    "hash_phone",
+    "insert_sale",
+    "ledger_for_member",
+    "ledger_for_sale",
+    "ledger_records",
+    "ledger_sum",
+    "member_balance",
+    "member_by_id",
+    "member_display",
+    "members_by_phone",
+    "members_by_phone_hash",
+    "next_receipt_code",
+    "outbox_mark_sent",
+    "outbox_pending",
+    "outbox_pending_count",
+    "phone_key",
+    "pin_hash",
+    "points_redeemed_since",
+    "product_by_ean",
+    "product_by_sku",
+    "queue",
+    "raw_connection",
+    "record_sale",
+    "refresh_cached_balance",
+    "sale_by_id",
+    "sale_by_receipt",
+    "save_rule_document",
+    "set_cursor",
+    "set_outbox_payload",
+    "set_phone_key",
+    "set_setting",
+    "setting",
+    "table_counts",
+    "verify_pin",
+]
 
 
 def _table(name: str) -> Table:
     return Base.metadata.tables[name]
-
-
-# --------------------------------------------------------------------------- settings
-
-
-def get_setting(session: Session, key: str) -> str | None:
-    return session.scalar(select(Setting.value).where(Setting.key == key))
-
-
-def set_setting(session: Session, key: str, value: str) -> None:
-    session.merge(Setting(key=key, value=value))
-    session.flush()
-
-
-# --------------------------------------------------------------------------- products
-
-
-def product_by_sku(session: Session, sku: str) -> Product | None:
-    return session.get(Product, sku)
-
-
-def product_by_ean(session: Session, ean: str) -> Product | None:
-    return session.scalar(select(Product).where(Product.ean == ean))
-
-
-# --------------------------------------------------------------------------- members
-
-
-def hash_phone(key: str, phone: str) -> str:
-    """HMAC-SHA256 (hex) of the normalised full number under the phone key (shared with HQ)."""
-    return phone_hash(key, phone)
-
-
-def phone_key(session: Session) -> str:
-    """The till's phone key (kept beside the database, never in it: tilldb.phone_key)."""
-    return _phone_key.phone_key(session)
-
-
-def ensure_phone_key(session: Session) -> str:
-    return _phone_key.ensure_phone_key(session)
-
-
-def set_phone_key(session: Session, key: str) -> None:
-    """Adopt the chain-wide key from HQ (enrolment). Refused once members are hashed with
-    another key, since their stored hashes would no longer match."""
-    count = session.scalar(select(func.count()).select_from(Member)) or 0
-    _phone_key.set_phone_key(session, key, members=count)
-
-
-def member_by_id(session: Session, member_id: str) -> Member | None:
-    return session.get(Member, member_id)
-
-
-def members_by_phone(session: Session, phone: str) -> list[Member]:
-    """Members registered with this full number (matched through the salted hash)."""
-    return members_by_phone_hash(session, hash_phone(phone_key(session), phone))
-
-
-def members_by_phone_hash(session: Session, phone_hash: str) -> list[Member]:
-    return list(session.scalars(select(Member).where(Member.phone_hash == phone_hash)))
 
 
 # --------------------------------------------------------------------------- ledger
@@ -141,17 +133,6 @@ _INSERT_LEDGER = (
     f" VALUES ({', '.join('?' * len(_LEDGER_COLUMNS))})"
 )
 _SELECT_LEDGER = f"SELECT {', '.join(_LEDGER_COLUMNS)} FROM ledger_entries"
-
-
-def raw_connection(session: Session | sqlite3.Connection) -> sqlite3.Connection:
-    """The DBAPI connection of the session's current transaction (for hot paths' plain SQL;
-    it is inside the same BEGIN ... COMMIT as everything else done through ``session``).
-    Given a DBAPI connection (a ``db.transaction()`` block), that connection."""
-    if isinstance(session, sqlite3.Connection):
-        return session
-    conn = session.connection().connection.driver_connection
-    assert isinstance(conn, sqlite3.Connection)
-    return conn
 
 
 _raw = raw_connection
@@ -239,43 +220,6 @@ def ledger_for_member(
     """The member's ledger as domain entries, oldest first (instants in UTC unless ``tz``);
     ``session`` may also be the DBAPI connection of a ``db.transaction()`` block."""
     return _entries(_raw(session), member_id, tz)
-
-
-def setting(raw: sqlite3.Connection, key: str) -> str | None:
-    """:func:`get_setting` on a DBAPI connection."""
-    row = raw.execute('SELECT value FROM settings WHERE "key" = ?', (key,)).fetchone()
-    return None if row is None else str(row[0])
-
-
-@dataclass(frozen=True, slots=True)
-class MemberDisplay:
-    """What the counter shows of a member (the phone already masked)."""
-
-    phone_masked: str
-    display_name: str
-    tier: str
-    growth: int
-    birthday: str | None
-    provisional: bool
-
-
-def member_display(session: Session, member_id: str) -> MemberDisplay | None:
-    # Plain SQL: this runs on every scan, and the ORM costs more than SQLite here.
-    row = (
-        _raw(session)
-        .execute(
-            "SELECT phone_masked, display_name, tier, growth, birthday, provisional"
-            " FROM members WHERE id = ?",
-            (member_id,),
-        )
-        .fetchone()
-    )
-    if row is None:
-        return None
-    phone_masked, display_name, tier, growth, birthday, provisional = row
-    return MemberDisplay(
-        str(phone_masked), str(display_name), str(tier), int(growth), birthday, bool(provisional)
-    )
 
 
 def ledger_for_sale(session: Session, sale_id: str) -> list[LedgerRecord]:
@@ -603,99 +547,6 @@ def outbox_mark_sent(session: Session, ids: Iterable[int], at: dt.datetime) -> i
         .values(sent_at=at)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-def get_cursor(session: Session, name: str) -> str | None:
-    return session.scalar(select(SyncCursor.value).where(SyncCursor.name == name))
-
-
-def set_cursor(session: Session, name: str, value: str) -> None:
-    session.merge(SyncCursor(name=name, value=value))
-    session.flush()
-
-
-# --------------------------------------------------------------------------- audit, cashiers
-
-
-def audit(session: Session, *, at: dt.datetime, cashier: str, action: str, detail: object) -> int:
-    """Append to the audit log (JSON-able ``detail``); returns the row id."""
-    row = AuditEntry(at=at, cashier=cashier, action=action, detail=detail)
-    session.add(row)
-    session.flush()
-    return row.id
-
-
-#: Staff PINs: 4 to 12 digits.
-PIN_MIN, PIN_MAX = 4, 12
-_PIN_RE = re.compile(rf"^[0-9]{{{PIN_MIN},{PIN_MAX}}}$")
-# scrypt cost: ~16 MiB and tens of milliseconds per check, enough against offline guessing
-# of a short PIN from a stolen database file without slowing the cashier.
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
-
-
-def pin_hash(pin: str, salt: bytes) -> bytes:
-    """The stored form of ``pin`` under ``salt`` (scrypt)."""
-    return hashlib.scrypt(pin.encode(), salt=salt, **_SCRYPT)
-
-
-def create_cashier(
-    session: Session,
-    *,
-    cashier_id: str,
-    name: str,
-    role: str,
-    pin: str,
-    at: dt.datetime,
-    member_id: str | None = None,
-) -> Cashier:
-    if not cashier_id.strip():
-        raise StoreDataError("cashier id must not be empty")
-    if role not in CASHIER_ROLES:
-        raise StoreDataError(f"role must be one of {', '.join(CASHIER_ROLES)}; got {role!r}")
-    if not _PIN_RE.match(pin):
-        raise StoreDataError(f"PIN must be {PIN_MIN} to {PIN_MAX} digits")
-    if session.get(Cashier, cashier_id) is not None:
-        raise StoreDataError(f"cashier {cashier_id!r} already exists")
-    salt = os.urandom(16)
-    cashier = Cashier(
-        id=cashier_id,
-        name=name,
-        role=role,
-        pin_salt=salt,
-        pin_hash=pin_hash(pin, salt),
-        member_id=member_id,
-        created_at=at,
-    )
-    session.add(cashier)
-    session.flush()
-    return cashier
-
-
-def verify_pin(session: Session, cashier_id: str, pin: str) -> Cashier | None:
-    """The cashier if ``pin`` is theirs, else None (unknown id and wrong PIN look the same)."""
-    cashier = session.get(Cashier, cashier_id)
-    if cashier is None:
-        pin_hash(pin, b"0" * 16)  # same cost either way
-        return None
-    if hmac.compare_digest(pin_hash(pin, cashier.pin_salt), cashier.pin_hash):
-        return cashier
-    return None
-
-
-# --------------------------------------------------------------------------- rule documents
-
-
-def save_rule_document(
-    session: Session, *, doc_id: str, revision: int, text_: str, activate: bool
-) -> None:
-    if activate:
-        session.execute(update(RuleDocument).values(active=False))
-    session.merge(RuleDocument(id=doc_id, revision=revision, text=text_, active=activate))
-    session.flush()
-
-
-def active_rule_document(session: Session) -> RuleDocument | None:
-    return session.scalar(select(RuleDocument).where(RuleDocument.active.is_(True)))
 
 
 def table_counts(session: Session) -> dict[str, int]:
