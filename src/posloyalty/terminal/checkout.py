@@ -769,21 +769,3 @@ def _receipt(
         coupons=sale.coupons,
         member_day=sale.member_day,
     )
-
-
-def _entry_json(e: pts.LedgerEntry) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "kind": e.kind,
-        "points": e.points,
-        "lot": e.lot,
-        "at": e.at.isoformat(),
-        "available_at": e.available_at.isoformat(),
-        "expires_at": e.expires_at.isoformat() if e.expires_at else None,
-        "renews_until": e.renews_until.isoformat() if e.renews_until else None,
-        "sale_id": e.sale_id,
-        "reason": e.reason,
-    }
-
-
-entry_json = _entry_json

@@ -1,5 +1,6 @@
 """The member as the counter prices them: their row, tier now and balance replayed from the
-ledger (:func:`load_member`), and the placeholder row of a member HQ has not confirmed yet."""
+ledger (:func:`load_member`). The placeholder row of a member HQ has not confirmed yet is
+written with their first sale (``tilldb.sales.record_sale``)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,8 @@ from posloyalty.domain.pricing import MemberSnapshot
 from posloyalty.terminal.context import Conn, TerminalContext
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.tier_growth import MemberRow, member_row, member_tier_status
-from posloyalty.tilldb import repo
-from posloyalty.tilldb.types import format_ts
 
-__all__ = ["MemberRow", "MemberState", "ensure_provisional_member", "load_member"]
+__all__ = ["MemberRow", "MemberState", "load_member"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +78,4 @@ def load_member(
         stored=row is not None,
         growth=growth,
         registered_at=row.registered_at if row is not None else None,
-    )
-
-
-def ensure_provisional_member(session: Conn, ctx: TerminalContext, member_id: str) -> None:
-    """A placeholder row for a member HQ has not confirmed yet (the ledger needs one)."""
-    repo.raw_connection(session).execute(
-        "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"
-        " cached_points, cached_pending, registered_at, hq_version, provisional)"
-        " VALUES (?, '', '', '', ?, 0, 0, 0, ?, 0, 1) ON CONFLICT (id) DO NOTHING",
-        (member_id, str(ctx.rules.tiers.lowest.id), format_ts(ctx.clock.now())),
     )

@@ -156,20 +156,6 @@ def _facts(conn: TillConnection, ctx: TerminalContext, sale: FoundSale) -> Retur
     )
 
 
-def _original(facts: ReturnFacts) -> OriginalSale:
-    return OriginalSale(
-        facts.sale_id,
-        facts.receipt_code,
-        facts.member_id,
-        facts.at,
-        facts.total,
-        tuple(
-            ReturnableLine(ln.index, ln.sku, ln.name, ln.sold, ln.returned, ln.net, ln.refunded)
-            for ln in facts.lines
-        ),
-    )
-
-
 def find_sale(
     ctx: TerminalContext, *, sale_id: str | None = None, receipt: str | None = None
 ) -> OriginalSale:
@@ -177,10 +163,16 @@ def find_sale(
     with ctx.db.snapshot() as conn:
         sale = _find(conn, sale_id, receipt)
         lines, _, _ = sales.refunded_so_far(conn, sale.id)
-    return _original(
-        ReturnFacts(
-            sale.id, sale.receipt_code, sale.member, sale.at, sale.total, lines, {}, {}, None
-        )
+    return OriginalSale(
+        sale.id,
+        sale.receipt_code,
+        sale.member,
+        sale.at,
+        sale.total,
+        tuple(
+            ReturnableLine(ln.index, ln.sku, ln.name, ln.sold, ln.returned, ln.net, ln.refunded)
+            for ln in lines
+        ),
     )
 
 
