@@ -37,13 +37,14 @@ from posloyalty.domain.pricing import (
     QuoteError,
     quote,
 )
+from posloyalty.domain.tiers import Purchase
 from posloyalty.terminal.allowance import check_offline_allowance
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, IllegalTransition, StorageRefused
 from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.members import MemberState, load_member
 from posloyalty.terminal.receipt_codes import next_receipt_code
-from posloyalty.terminal.tier_growth import TierProgress, apply_growth
+from posloyalty.terminal.tier_growth import TierProgress, apply_growth, growth_after
 from posloyalty.tilldb import repo, sales
 from posloyalty.tilldb.confirmation import PENDING_UNTIL_CONFIRMED
 from posloyalty.tilldb.db import TillConnection
@@ -721,14 +722,36 @@ def _record_sale(
         tenders=[SalePayment(p.method, p.amount, p.tendered, p.reference) for p in cart.payments],
         new_id=ctx.new_id,
     )
+    # The tier the sale leaves, from the history read above (nothing read again): stored
+    # with the member's balance in one UPDATE.
+    after = None
+    if member is not None and member.confirmed and member.purchases is not None:
+        after = growth_after(
+            conn, ctx, member.member_id, sale.growth, at, member=member, sale=_purchase(sale)
+        )
     sales.record_sale(
-        conn, sale, created_at=ctx.clock.now(), provisional_tier=str(ctx.rules.tiers.lowest.id)
+        conn,
+        sale,
+        created_at=ctx.clock.now(),
+        provisional_tier=str(ctx.rules.tiers.lowest.id),
+        growth=(after.growth, after.tier) if after is not None else None,
     )
-    tier = None
-    if member is not None and member.confirmed:
+    tier = after.progress if after is not None else None
+    if member is not None and member.confirmed and member.purchases is None:
         tier = apply_growth(conn, ctx, member.member_id, sale.growth, at, member=member)
     ledger = [*member.entries, *sale.entries] if member is not None and member.stored else None
     return _receipt(sale, cart.payments, tier), ledger
+
+
+def _purchase(sale: FinalisedSale) -> Purchase:
+    """The sale as the member's tier history holds it once stored."""
+    return Purchase(
+        sale.at.astimezone(dt.UTC),
+        sale.total,
+        sum(ln.growth for ln in sale.lines),
+        1,
+        sale.sale_id,
+    )
 
 
 def _receipt(

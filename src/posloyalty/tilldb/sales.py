@@ -87,20 +87,27 @@ def _line_record(ln: SaleLine) -> SaleLineRecord:
 
 
 def _cache_balance(
-    conn: TillConnection, member: str, balance: Balance, purchase_at: str | None
+    conn: TillConnection,
+    member: str,
+    balance: Balance,
+    purchase_at: str,
+    growth: tuple[int, str] | None = None,
 ) -> None:
-    """The member's cached balance (and last purchase) as the finalised operation left it."""
-    if purchase_at is None:
+    """The member's cached balance, last purchase (and growth and tier) as the finalised
+    operation left them, in one statement."""
+    sets = (
+        "cached_points = ?1, cached_pending = ?2, last_purchase_at = CASE WHEN"
+        " last_purchase_at IS NULL OR last_purchase_at < ?4 THEN ?4 ELSE last_purchase_at END"
+    )
+    if growth is None:
         conn.execute(
-            "UPDATE members SET cached_points = ?, cached_pending = ? WHERE id = ?",
-            (balance.available, balance.pending, member),
+            f"UPDATE members SET {sets} WHERE id = ?3",
+            (balance.available, balance.pending, member, purchase_at),
         )
     else:
         conn.execute(
-            "UPDATE members SET cached_points = ?1, cached_pending = ?2,"
-            " last_purchase_at = CASE WHEN last_purchase_at IS NULL OR last_purchase_at < ?4"
-            " THEN ?4 ELSE last_purchase_at END WHERE id = ?3",
-            (balance.available, balance.pending, member, purchase_at),
+            f"UPDATE members SET {sets}, growth = ?5, tier = ?6 WHERE id = ?3",
+            (balance.available, balance.pending, member, purchase_at, *growth),
         )
 
 
@@ -110,11 +117,12 @@ def record_sale(
     *,
     created_at: dt.datetime,
     provisional_tier: str,
+    growth: tuple[int, str] | None = None,
 ) -> None:
     """Store a finalised sale inside the caller's write transaction: a placeholder member row
     (tier ``provisional_tier``) for a member not in the slice, the sale, lines, payments,
     ledger entries (written at ``created_at``), used coupons, its outbox reference and the
-    member's cached balance. A sale that does not hang together, or that the database refuses
+    member's cached balance (with ``growth``: their new growth and tier, in the same UPDATE). A sale that does not hang together, or that the database refuses
     (a duplicate id, a coupon used already), raises :class:`StoreDataError`."""
     if sale.provisional_member:
         assert sale.member_id is not None
@@ -147,7 +155,7 @@ def record_sale(
         created_at=created_at,
     )
     if sale.member_id is not None and sale.balance is not None:
-        _cache_balance(conn, sale.member_id, sale.balance, format_ts(sale.at))
+        _cache_balance(conn, sale.member_id, sale.balance, format_ts(sale.at), growth)
 
 
 # --------------------------------------------------------------------------- returns
