@@ -154,22 +154,11 @@ def balance_after(entries: Sequence[LedgerEntry], at: dt.datetime) -> Balance:
     return pts.balance(entries, max(at, latest))
 
 
-def finalise(
-    rules: RuleSet,
-    basket: Basket,
-    q: Quote,
-    *,
-    sale: SaleContext,
-    member: SaleMember | None,
-    tenders: Sequence[SalePayment],
-    new_id: NewId,
-) -> FinalisedSale:
-    """Everything a sale stores, from the quote the cashier took payment for.
-
-    Refused (:class:`posloyalty.domain.points.PointsError`) if the member's ledger cannot pay
-    the points redeemed. ``new_id`` draws the ids of the redemption entries, then of the
-    earned entry and its lot.
-    """
+def _points(
+    rules: RuleSet, q: Quote, sale: SaleContext, member: SaleMember | None, new_id: NewId
+) -> list[LedgerEntry]:
+    """The sale's ledger entries: the points redeemed (one entry per lot drawn), then the
+    points earned (pending until HQ confirms a member it does not know yet)."""
     at, sale_id = sale.at, sale.sale_id
     entries: list[LedgerEntry] = []
     if q.points_redeemed:
@@ -198,6 +187,27 @@ def finalise(
             pending = sale.pending_until
             earned = [replace(e, available_at=pending) for e in earned]
         entries += earned
+    return entries
+
+
+def finalise(
+    rules: RuleSet,
+    basket: Basket,
+    q: Quote,
+    *,
+    sale: SaleContext,
+    member: SaleMember | None,
+    tenders: Sequence[SalePayment],
+    new_id: NewId,
+) -> FinalisedSale:
+    """Everything a sale stores, from the quote the cashier took payment for.
+
+    Refused (:class:`posloyalty.domain.points.PointsError`) if the member's ledger cannot pay
+    the points redeemed. ``new_id`` draws the ids of the redemption entries, then of the
+    earned entry and its lot.
+    """
+    at, sale_id = sale.at, sale.sale_id
+    entries = _points(rules, q, sale, member, new_id)
     line_redeemed = (
         allocate(q.points_redeemed, [ln.points_value for ln in q.lines])
         if q.points_redeemed
