@@ -3,7 +3,6 @@ moved, receipt numbers follow the day's highest, growth uses the member read in 
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 import pytest
@@ -14,6 +13,7 @@ from posloyalty.domain.ids import MemberId, SaleId
 from posloyalty.domain.money import Fen
 from posloyalty.domain.rules import RuleSet
 from posloyalty.resources import load_preset
+from posloyalty.sync import outbound
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identified import Identified
@@ -86,10 +86,16 @@ def test_the_stored_quote_shows_the_payments_taken(db: Database) -> None:
         ]
         assert sale.quote["points_earned"] == r.points_earned
         (row,) = repo.outbox_pending(session)
-    # The outbox row names the sale and lists its entries; the quote stays with the sale.
-    assert row.payload["sale"] == r.sale_id and "quote" not in row.payload
-    assert [e["points"] for e in row.payload["entries"]] == [r.points_earned]
-    json.dumps(row.payload)
+    # The outbox row only names the sale: the push is built from the stored sale and entries.
+    assert (row.kind, row.ref_id, row.payload) == ("sale", r.sale_id, {})
+    with db.read() as session:
+        built, problems = outbound.build(
+            session, outbound.pending_rows(session), outbound.Sender("S1", "T1"), None
+        )
+    assert problems == []
+    items = {i.kind: i.payload for i in built[0].items}
+    assert items["sale"]["total_fen"] == r.total and "quote" not in items["sale"]
+    assert items["ledger_entry"]["points"] == r.points_earned
 
 
 def _store_code(db: Database, ctx_ids: CheckoutSession, code: str) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from posloyalty.domain import points as pts
 from posloyalty.domain.ids import CashierId, MemberId
 from posloyalty.domain.points import PointsError
-from posloyalty.terminal.checkout import entry_json
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
@@ -198,3 +198,19 @@ def expire_points(ctx: TerminalContext, member_ids: Iterable[str] | None = None)
     except StoreError as exc:
         raise _store_errors("expiry run", exc) from exc
     return ExpiryResult(members, -sum(r.entry.points for r in records), len(records))
+
+
+def entry_json(e: pts.LedgerEntry) -> dict[str, Any]:
+    """An entry as an outbox payload lists it."""
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "points": e.points,
+        "lot": e.lot,
+        "at": e.at.isoformat(),
+        "available_at": e.available_at.isoformat(),
+        "expires_at": e.expires_at.isoformat() if e.expires_at else None,
+        "renews_until": e.renews_until.isoformat() if e.renews_until else None,
+        "sale_id": e.sale_id,
+        "reason": e.reason,
+    }

@@ -10,16 +10,21 @@ its ledger entries, outbox row, used coupons and the member's growth in ONE writ
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from posloyalty.domain import points as pts
-from posloyalty.domain.basket_codec import basket_to_json, quote_to_json
-from posloyalty.domain.ids import CouponCode, EntryId, LotId, MemberId, SaleId, Sku
-from posloyalty.domain.money import Fen, allocate, format_yuan
+from posloyalty.domain.finalise import (
+    FinalisedSale,
+    SaleContext,
+    SaleMember,
+    SalePayment,
+    finalise,
+)
+from posloyalty.domain.ids import CouponCode, MemberId, SaleId, Sku
+from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.domain.points import PointsError
 from posloyalty.domain.pricing import (
     PAYMENT_METHODS,
@@ -32,24 +37,21 @@ from posloyalty.domain.pricing import (
     QuoteError,
     quote,
 )
+from posloyalty.domain.tiers import Purchase
 from posloyalty.terminal.allowance import check_offline_allowance
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, IllegalTransition, StorageRefused
 from posloyalty.terminal.identified import Identified
-from posloyalty.terminal.members import MemberState, ensure_provisional_member, load_member
+from posloyalty.terminal.members import MemberState, load_member
 from posloyalty.terminal.receipt_codes import next_receipt_code
-from posloyalty.terminal.tier_growth import TierProgress, apply_growth
-from posloyalty.tilldb import repo
+from posloyalty.terminal.tier_growth import TierProgress, apply_growth, growth_after
+from posloyalty.tilldb import repo, sales
 from posloyalty.tilldb.confirmation import PENDING_UNTIL_CONFIRMED
+from posloyalty.tilldb.db import TillConnection
 from posloyalty.tilldb.errors import StoreDataError, StoreError
 from posloyalty.tilldb.models import MemberCoupon
-from posloyalty.tilldb.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
 
 OPEN_AMOUNT_SKU = Sku("OPEN")
-
-_PRODUCT_COLUMNS = "sku, name, price_fen, special_price, category, member_price_fen"
-_PRODUCT_BY_SKU = f"SELECT {_PRODUCT_COLUMNS} FROM products WHERE sku = ?"
-_PRODUCT_BY_EAN = f"SELECT {_PRODUCT_COLUMNS} FROM products WHERE ean = ?"
 
 
 class State(StrEnum):
@@ -306,14 +308,7 @@ class CheckoutSession:
     def _priced(self, cart: _Cart, at: dt.datetime) -> tuple[Basket, Quote] | None:
         if not cart.lines:
             return None
-        basket = Basket(
-            at=at,
-            member=cart.member.snapshot if cart.member is not None else None,
-            lines=tuple(ln.basket_line() for ln in cart.lines),
-            coupons=cart.coupons,
-            redeem_points=cart.redeem,
-            payments=tuple(Payment(p.method, p.amount) for p in cart.payments),
-        )
+        basket = _basket(cart, at, cart.member)
         try:
             q = quote(self.ctx.rules, basket)
         except QuoteError as exc:
@@ -377,22 +372,17 @@ class CheckoutSession:
             raise CheckoutError("empty product code")
         _check_qty(qty)
         with self.ctx.db.snapshot() as conn:
-            # Plain SQL: every scan runs this, and the ORM costs more than SQLite here.
-            product = (
-                conn.execute(_PRODUCT_BY_SKU, (code,)).fetchone()
-                or conn.execute(_PRODUCT_BY_EAN, (code,)).fetchone()
-            )
+            product = sales.scanned_product(conn, code)
         if product is None:
             raise CheckoutError(f"unknown product code {code!r}")
-        sku, name, price, special, category, member_price = product
         line = CartLine(
-            sku=Sku(sku),
-            name=name,
+            sku=product.sku,
+            name=product.name,
             qty=qty,
-            unit_price=Fen(int(price)),
-            special_price=bool(special),
-            category=category,
-            member_price=Fen(int(member_price)) if member_price is not None else None,
+            unit_price=product.price,
+            special_price=product.special_price,
+            category=product.category,
+            member_price=product.member_price,
         )
         lines = list(self._cart.lines)
         for i, existing in enumerate(lines):
@@ -597,7 +587,7 @@ class CheckoutSession:
             # The DBAPI connection itself: one BEGIN IMMEDIATE ... COMMIT as with db.write(),
             # without the ORM session's per-statement bookkeeping.
             with self.ctx.db.transaction() as conn:
-                receipt, ledger = _write_sale(conn, self.ctx, self._cart, self.due, quoted)
+                receipt, ledger = _record_sale(conn, self.ctx, self._cart, self.due, quoted)
             if receipt.member_id is not None and ledger is not None:
                 self.ctx.ledgers.remember(receipt.member_id, self.ctx.zone, ledger)
         except StoreDataError as exc:
@@ -651,29 +641,8 @@ def _same_quote(quoted: tuple[Basket, Quote] | None, basket: Basket) -> Quote | 
     return q
 
 
-def _write_sale(
-    conn: sqlite3.Connection,
-    ctx: TerminalContext,
-    cart: _Cart,
-    shown_total: int,
-    quoted: tuple[Basket, Quote] | None = None,
-) -> tuple[Receipt, list[pts.LedgerEntry] | None]:
-    """Everything of one sale, inside the caller's write transaction; with the receipt, the
-    member's whole ledger after the sale (None: no member on file)."""
-    at = ctx.now()
-    member: MemberState | None = None
-    if cart.member is not None:
-        # Read once, inside the transaction: the row and the ledger (the redemption draws on
-        # its lots, the new balance is replayed from it plus this sale's entries).
-        member = load_member(
-            conn,
-            ctx,
-            cart.member.member_id,
-            confirmed=cart.member.confirmed,
-            may_redeem=cart.member.may_redeem,
-            at=at,
-        )
-    basket = Basket(
+def _basket(cart: _Cart, at: dt.datetime, member: MemberState | None) -> Basket:
+    return Basket(
         at=at,
         member=member.snapshot if member is not None else None,
         lines=tuple(ln.basket_line() for ln in cart.lines),
@@ -681,138 +650,119 @@ def _write_sale(
         redeem_points=cart.redeem,
         payments=tuple(Payment(p.method, p.amount) for p in cart.payments),
     )
-    q_or_none = _same_quote(quoted, basket)
-    if q_or_none is None:
-        q = quote(ctx.rules, replace(basket, payments=()))
-        if q.total != shown_total:
-            raise CheckoutError(
-                f"the amount due changed from {format_yuan(shown_total)} to "
-                f"{format_yuan(q.total)} yuan since the quote (time or balance moved); go back "
-                "to the basket and check it"
-            )
-        # With the payments: the gift-card part earns at its own rate, and the stored quote
-        # shows the split as taken (as the reused quote does).
-        q = quote(ctx.rules, basket)
-    else:
-        q = q_or_none
-        if q.total != shown_total:  # pragma: no cover - the session shows this very quote
-            raise CheckoutError("the amount due changed since the quote; check the basket")
-    sale_id = SaleId(ctx.new_id())
-    entries: list[pts.LedgerEntry] = []
-    if q.points_redeemed:
-        assert member is not None
-        check_offline_allowance(conn, ctx, member.member_id, q.points_redeemed, at)
-        entries += pts.redeem(
-            member.entries,
-            ctx.rules.points,
-            points=q.points_redeemed,
-            at=at,
-            sale_id=sale_id,
-            new_id=ctx.new_id,
-        )
-    if member is not None and q.points_earned:
-        earned = pts.earn(
-            ctx.rules.points,
-            entry_id=EntryId(ctx.new_id()),
-            lot=LotId(ctx.new_id()),
-            points=q.points_earned,
-            at=at,
-            sale_id=sale_id,
-        )
-        if not member.confirmed:
-            earned = [replace(e, available_at=PENDING_UNTIL_CONFIRMED) for e in earned]
-        entries += earned
-    if member is not None and not member.stored:
-        ensure_provisional_member(conn, ctx, member.member_id)
-    # Points that paid for each line, so a partial return can refund them by line.
-    line_redeemed = (
-        allocate(q.points_redeemed, [ln.points_value for ln in q.lines])
-        if q.points_redeemed
-        else [0] * len(q.lines)
-    )
-    record_quote = quote_to_json(q) | {
-        "kind": "sale",
-        "points_value_fen": q.points_value,
-        "line_points_redeemed": line_redeemed,
-        "member_confirmed": member.confirmed if member is not None else None,
-        "tendered_fen": [p.tendered for p in cart.payments],
-    }
-    # What HQ needs to price the sale again and credit exactly what it derives.
-    record_quote["basket"] = basket_to_json(basket)
-    record_quote["rules"] = {"id": ctx.rules.id, "revision": ctx.rules.revision}
-    if member is not None and cart.identified is not None and cart.identified.code:
-        record_quote["member_code"] = cart.identified.code  # HQ's proof of presence
-    code = next_receipt_code(conn, ctx, at)
-    sale = SaleRecord(
-        id=sale_id,
-        terminal=ctx.terminal,
-        store=ctx.store,
-        cashier=ctx.cashier,
-        member=member.member_id if member is not None else None,
+
+
+def _member_now(
+    conn: TillConnection, ctx: TerminalContext, cart: _Cart, at: dt.datetime
+) -> MemberState | None:
+    """The cart's member read again inside the transaction: the row and the ledger (the
+    redemption draws on its lots, the new balance is replayed from it plus this sale's)."""
+    if cart.member is None:
+        return None
+    return load_member(
+        conn,
+        ctx,
+        cart.member.member_id,
+        confirmed=cart.member.confirmed,
+        may_redeem=cart.member.may_redeem,
         at=at,
-        subtotal_fen=q.subtotal,
-        total_fen=q.total,
-        receipt_code=code,
-        lines=tuple(
-            SaleLineRecord(
-                index=ln.index,
-                sku=ln.sku,
-                qty=ln.qty,
-                unit_price_fen=ln.unit_price,
-                gross_fen=ln.gross,
-                net_fen=ln.net,
-                name=ln.name,
-                discounts=dict(ln.discounts),
-                points=ln.points,
-                growth=ln.growth,
-            )
-            for ln in q.lines
-        ),
-        payments=tuple(PaymentRecord(p.method, p.amount, p.reference) for p in cart.payments),
-        quote=record_quote,
     )
-    # The sync client builds the item for HQ from the stored sale (sync/outbound.py); the row
-    # names it and lists the entries it wrote, and does not repeat the quote stored with it.
-    outbox = [
-        OutboxMessage(
-            "sale",
-            sale_id,
-            {
-                "sale": sale_id,
-                "receipt_code": code,
-                "terminal": ctx.terminal,
-                "store": ctx.store,
-                "cashier": ctx.cashier,
-                "member": sale.member,
-                "at": at.isoformat(),
-                "entries": [_entry_json(e) for e in entries],
-            },
+
+
+def _checked_quote(
+    ctx: TerminalContext, basket: Basket, quoted: tuple[Basket, Quote] | None, shown_total: int
+) -> Quote:
+    """The quote the sale is stored with; refused if the amount due moved since it was shown."""
+    reused = _same_quote(quoted, basket)
+    if reused is not None:
+        if reused.total != shown_total:  # pragma: no cover - the session shows this very quote
+            raise CheckoutError("the amount due changed since the quote; check the basket")
+        return reused
+    q = quote(ctx.rules, replace(basket, payments=()))
+    if q.total != shown_total:
+        raise CheckoutError(
+            f"the amount due changed from {format_yuan(shown_total)} to "
+            f"{format_yuan(q.total)} yuan since the quote (time or balance moved); go back "
+            "to the basket and check it"
         )
-    ]
-    balance = repo.insert_sale(
+    # With the payments: the gift-card part earns at its own rate, and the stored quote shows
+    # the split as taken (as the reused quote does).
+    return quote(ctx.rules, basket)
+
+
+def _record_sale(
+    conn: TillConnection,
+    ctx: TerminalContext,
+    cart: _Cart,
+    shown_total: int,
+    quoted: tuple[Basket, Quote] | None = None,
+) -> tuple[Receipt, list[pts.LedgerEntry] | None]:
+    """Everything of one sale, inside the caller's write transaction: read the member again,
+    check the price, finalise (pure), record (one call), credit tier growth. With the
+    receipt, the member's whole ledger after the sale (None: no member on file)."""
+    at = ctx.now()
+    member = _member_now(conn, ctx, cart, at)
+    basket = _basket(cart, at, member)
+    q = _checked_quote(ctx, basket, quoted, shown_total)
+    sale_id = SaleId(ctx.new_id())
+    if q.points_redeemed and member is not None:
+        check_offline_allowance(conn, ctx, member.member_id, q.points_redeemed, at)
+    code = cart.identified.code if cart.identified is not None else ""
+    receipt_code = next_receipt_code(conn, ctx, at)
+    sale = finalise(
+        ctx.rules,
+        basket,
+        q,
+        sale=SaleContext(
+            sale_id, at, ctx.terminal, ctx.store, ctx.cashier, receipt_code, PENDING_UNTIL_CONFIRMED
+        ),
+        member=None
+        if member is None
+        else SaleMember(member.member_id, member.confirmed, member.stored, member.entries, code),
+        tenders=[SalePayment(p.method, p.amount, p.tendered, p.reference) for p in cart.payments],
+        new_id=ctx.new_id,
+    )
+    # The tier the sale leaves, from the history read above (nothing read again): stored
+    # with the member's balance in one UPDATE.
+    after = None
+    if member is not None and member.confirmed and member.purchases is not None:
+        after = growth_after(
+            conn, ctx, member.member_id, sale.growth, at, member=member, sale=_purchase(sale)
+        )
+    sales.record_sale(
         conn,
         sale,
-        entries,
-        outbox,
-        used_coupons=[c.code for c in cart.coupons],
         created_at=ctx.clock.now(),
-        ledger_before=member.entries if member is not None and member.stored else None,
+        provisional_tier=str(ctx.rules.tiers.lowest.id),
+        growth=(after.growth, after.tier) if after is not None else None,
     )
-    tier = None
-    if member is not None and member.confirmed:
-        tier = apply_growth(conn, ctx, member.member_id, q.growth_earned, at, member=member)
-    savings: dict[str, Fen] = {}
-    for d in q.discounts:
-        if d.kind != "points":
-            savings[d.kind] = Fen(savings.get(d.kind, 0) + d.amount)
-    pending = member is not None and bool(entries) and any(e.available_at > at for e in entries)
-    ledger = [*member.entries, *entries] if member is not None and member.stored else None
-    receipt = Receipt(
-        sale_id=sale_id,
-        receipt_code=code,
-        at=at,
-        cashier=ctx.cashier,
-        member_id=sale.member,
+    tier = after.progress if after is not None else None
+    if member is not None and member.confirmed and member.purchases is None:
+        tier = apply_growth(conn, ctx, member.member_id, sale.growth, at, member=member)
+    ledger = [*member.entries, *sale.entries] if member is not None and member.stored else None
+    return _receipt(sale, cart.payments, tier), ledger
+
+
+def _purchase(sale: FinalisedSale) -> Purchase:
+    """The sale as the member's tier history holds it once stored."""
+    return Purchase(
+        sale.at.astimezone(dt.UTC),
+        sale.total,
+        sum(ln.growth for ln in sale.lines),
+        1,
+        sale.sale_id,
+    )
+
+
+def _receipt(
+    sale: FinalisedSale, payments: tuple[Tender, ...], tier: TierProgress | None
+) -> Receipt:
+    return Receipt(
+        sale_id=sale.sale_id,
+        receipt_code=sale.receipt_code,
+        at=sale.at,
+        cashier=sale.cashier,
+        member_id=sale.member_id,
         lines=tuple(
             ReceiptLine(
                 ln.index,
@@ -825,39 +775,20 @@ def _write_sale(
                 {k: v for k, v in ln.discounts.items() if k != "points"},
                 ln.points,
             )
-            for ln in q.lines
+            for ln in sale.lines
         ),
-        subtotal=q.subtotal,
-        total=q.total,
-        savings=savings,
-        points_redeemed=q.points_redeemed,
-        points_value=q.points_value,
-        payments=cart.payments,
-        change=Fen(sum(p.change for p in cart.payments)),
-        points_earned=q.points_earned if member is not None else 0,
-        points_earned_pending=pending,
-        balance_available=balance.available if balance is not None else None,
-        balance_pending=balance.pending if balance is not None else None,
+        subtotal=sale.subtotal,
+        total=sale.total,
+        savings=sale.savings,
+        points_redeemed=sale.points_redeemed,
+        points_value=sale.points_value,
+        payments=payments,
+        change=sale.change,
+        points_earned=sale.points_earned,
+        points_earned_pending=sale.points_earned_pending,
+        balance_available=sale.balance.available if sale.balance is not None else None,
+        balance_pending=sale.balance.pending if sale.balance is not None else None,
         tier=tier,
-        coupons=tuple(c.code for c in cart.coupons),
-        member_day=q.member_day,
+        coupons=sale.coupons,
+        member_day=sale.member_day,
     )
-    return receipt, ledger
-
-
-def _entry_json(e: pts.LedgerEntry) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "kind": e.kind,
-        "points": e.points,
-        "lot": e.lot,
-        "at": e.at.isoformat(),
-        "available_at": e.available_at.isoformat(),
-        "expires_at": e.expires_at.isoformat() if e.expires_at else None,
-        "renews_until": e.renews_until.isoformat() if e.renews_until else None,
-        "sale_id": e.sale_id,
-        "reason": e.reason,
-    }
-
-
-entry_json = _entry_json

@@ -1,5 +1,6 @@
 """The member as the counter prices them: their row, tier now and balance replayed from the
-ledger (:func:`load_member`), and the placeholder row of a member HQ has not confirmed yet."""
+ledger (:func:`load_member`). The placeholder row of a member HQ has not confirmed yet is
+written with their first sale (``tilldb.sales.record_sale``)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ from posloyalty.domain import points as pts
 from posloyalty.domain.ids import MemberId, TierId
 from posloyalty.domain.points import Balance, LedgerEntry
 from posloyalty.domain.pricing import MemberSnapshot
+from posloyalty.domain.tiers import Purchase
 from posloyalty.terminal.context import Conn, TerminalContext
 from posloyalty.terminal.errors import CheckoutError
-from posloyalty.terminal.tier_growth import MemberRow, member_row, member_tier_status
-from posloyalty.tilldb import repo
-from posloyalty.tilldb.types import format_ts
+from posloyalty.terminal.tier_growth import (
+    MemberRow,
+    local_purchases,
+    member_row,
+    member_tier_status,
+)
 
-__all__ = ["MemberRow", "MemberState", "ensure_provisional_member", "load_member"]
+__all__ = ["MemberRow", "MemberState", "load_member"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,10 @@ class MemberState:
     stored: bool
     growth: int
     registered_at: dt.datetime | None
+    #: The row and this till's sales to them as read (a confirmed member in the slice), so
+    #: the sale's tier growth need not read them again in the same transaction.
+    row: MemberRow | None = None
+    purchases: tuple[Purchase, ...] | None = None
 
 
 def load_member(
@@ -55,10 +64,12 @@ def load_member(
     balance = pts.balance(entries, at)
     tiers = ctx.rules.tiers
     tier = tiers.lowest.id
+    purchases = None
     if confirmed and row is not None:
         # The tier now: HQ's last standing with this till's own later sales and any review
         # that fell due since (not only the row's cached tier).
-        tier = member_tier_status(session, ctx, member_id, at, row=row).tier
+        purchases = tuple(local_purchases(session, member_id))
+        tier = member_tier_status(session, ctx, member_id, at, row=row, purchases=purchases).tier
     growth = row.growth if row is not None else 0
     snapshot = MemberSnapshot(
         tier=tier,
@@ -79,14 +90,6 @@ def load_member(
         stored=row is not None,
         growth=growth,
         registered_at=row.registered_at if row is not None else None,
-    )
-
-
-def ensure_provisional_member(session: Conn, ctx: TerminalContext, member_id: str) -> None:
-    """A placeholder row for a member HQ has not confirmed yet (the ledger needs one)."""
-    repo.raw_connection(session).execute(
-        "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"
-        " cached_points, cached_pending, registered_at, hq_version, provisional)"
-        " VALUES (?, '', '', '', ?, 0, 0, 0, ?, 0, 1) ON CONFLICT (id) DO NOTHING",
-        (member_id, str(ctx.rules.tiers.lowest.id), format_ts(ctx.clock.now())),
+        row=row,
+        purchases=purchases,
     )

@@ -12,41 +12,30 @@ the ledger knows what was already taken back) and the return is linked through t
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from posloyalty.domain import points as pts
+from posloyalty.domain.finalise import (
+    FinalisedReturn,
+    ReturnFacts,
+    ReturnRequest,
+    SaleContext,
+    finalise_return,
+)
 from posloyalty.domain.ids import MemberId, SaleId
 from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.domain.points import PointsError
-from posloyalty.domain.refunds import (
-    ORIGINAL,
-    RefundRuleError,
-    needs_manager,
-    returned_share,
-    split_refund,
-    tenders_left,
-)
-from posloyalty.terminal.checkout import entry_json
-from posloyalty.terminal.context import TerminalContext
+from posloyalty.domain.refunds import ORIGINAL, RefundRuleError, needs_manager
+from posloyalty.terminal.context import Conn, TerminalContext
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.receipt_codes import next_receipt_code
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
 from posloyalty.terminal.tier_growth import apply_growth
-from posloyalty.tilldb import repo
+from posloyalty.tilldb import repo, sales
+from posloyalty.tilldb.db import TillConnection
 from posloyalty.tilldb.errors import StoreDataError, StoreError
-from posloyalty.tilldb.models import Sale
-from posloyalty.tilldb.records import (
-    LedgerRecord,
-    OutboxMessage,
-    PaymentRecord,
-    SaleLineRecord,
-    SaleRecord,
-)
+from posloyalty.tilldb.sales import FoundSale
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,14 +120,10 @@ class ReturnReceipt:
         }
 
 
-def _find(session: Session, sale_id: str | None, receipt: str | None) -> Sale:
+def _find(conn: TillConnection, sale_id: str | None, receipt: str | None) -> FoundSale:
     if (sale_id is None) == (receipt is None):
         raise CheckoutError("give the original sale's id or its receipt code (one of them)")
-    sale = (
-        repo.sale_by_id(session, sale_id)
-        if sale_id is not None
-        else repo.sale_by_receipt(session, receipt or "")
-    )
+    sale = sales.find_sale(conn, sale_id=sale_id, receipt=receipt)
     if sale is None:
         raise CheckoutError(f"no sale {sale_id or receipt} on this terminal")
     if sale.original_sale_id is not None:
@@ -148,39 +133,26 @@ def _find(session: Session, sale_id: str | None, receipt: str | None) -> Sale:
     return sale
 
 
-def _original(session: Session, sale: Sale) -> OriginalSale:
-    conn = session.connection()
-    back = {
-        int(i): (int(q), int(n))
-        for i, q, n in conn.exec_driver_sql(
-            'SELECT l."index", -sum(l.qty), -sum(l.net_fen) FROM sale_lines l'
-            ' JOIN sales s ON s.id = l.sale WHERE s.original_sale_id = ? GROUP BY l."index"',
-            (sale.id,),
-        )
-    }
-    rows = conn.exec_driver_sql(
-        'SELECT "index", sku, name, qty, net_fen FROM sale_lines WHERE sale = ? ORDER BY "index"',
-        (sale.id,),
-    )
-    lines = tuple(
-        ReturnableLine(
-            int(i),
-            sku,
-            name,
-            int(q),
-            back.get(int(i), (0, 0))[0],
-            Fen(int(n)),
-            Fen(back.get(int(i), (0, 0))[1]),
-        )
-        for i, sku, name, q, n in rows
-    )
-    return OriginalSale(
-        SaleId(sale.id),
-        sale.receipt_code,
-        MemberId(sale.member) if sale.member else None,
-        sale.at,
-        Fen(sale.total_fen),
-        lines,
+def _facts(conn: TillConnection, ctx: TerminalContext, sale: FoundSale) -> ReturnFacts:
+    """The original sale as a return needs it: lines, tenders, what earlier returns took back,
+    and the member's ledger."""
+    lines, paid, refunded = sales.refunded_so_far(conn, sale.id)
+    redeemed = sale.quote.get("line_points_redeemed") if isinstance(sale.quote, dict) else None
+    return ReturnFacts(
+        sale_id=sale.id,
+        receipt_code=sale.receipt_code,
+        member_id=sale.member,
+        at=sale.at,
+        total=sale.total,
+        lines=lines,
+        paid=paid,
+        refunded=refunded,
+        line_points_redeemed=tuple(int(x) for x in redeemed)
+        if isinstance(redeemed, list)
+        else None,
+        ledger=tuple(repo.ledger_for_member(conn, sale.member, ctx.zone))
+        if sale.member is not None
+        else (),
     )
 
 
@@ -188,8 +160,20 @@ def find_sale(
     ctx: TerminalContext, *, sale_id: str | None = None, receipt: str | None = None
 ) -> OriginalSale:
     """The original sale with what is still returnable per line (for the return screen)."""
-    with ctx.db.read() as session:
-        return _original(session, _find(session, sale_id, receipt))
+    with ctx.db.snapshot() as conn:
+        sale = _find(conn, sale_id, receipt)
+        lines, _, _ = sales.refunded_so_far(conn, sale.id)
+    return OriginalSale(
+        sale.id,
+        sale.receipt_code,
+        sale.member,
+        sale.at,
+        sale.total,
+        tuple(
+            ReturnableLine(ln.index, ln.sku, ln.name, ln.sold, ln.returned, ln.net, ln.refunded)
+            for ln in lines
+        ),
+    )
 
 
 #: Setting: refunds above this many fen need a manager's PIN (default ¥200; "" or "none": never).
@@ -218,9 +202,9 @@ class ReturnPreview:
     manager_above: Fen | None
 
 
-def refund_manager_limit(session: Session) -> Fen | None:
+def refund_manager_limit(session: Conn) -> Fen | None:
     """The refund above which a manager approves (the setting, else the default)."""
-    text = (repo.get_setting(session, REFUND_MANAGER_ABOVE_KEY) or "").strip()
+    text = (repo.setting(repo.raw_connection(session), REFUND_MANAGER_ABOVE_KEY) or "").strip()
     if not text:
         return DEFAULT_REFUND_MANAGER_ABOVE
     if text.lower() == "none":
@@ -242,9 +226,17 @@ def preview_return(
 ) -> ReturnPreview:
     """What :func:`process_return` would refund with the same arguments (nothing stored)."""
     try:
-        with ctx.db.read() as session:
-            plan = _plan(session, ctx, sale_id, receipt, lines, reason="", tender=tender)
-            limit = refund_manager_limit(session)
+        with ctx.db.snapshot() as conn:
+            plan = _finalised(
+                conn,
+                ctx,
+                sale_id=sale_id,
+                receipt=receipt,
+                qty=lines,
+                request=ReturnRequest({}, "", tender),
+                at=ctx.now(),
+            )
+            limit = refund_manager_limit(conn)
     except StoreError as exc:
         raise StorageRefused(f"cannot read the sale: {' '.join(str(exc).split())}") from exc
     except PointsError as exc:
@@ -253,16 +245,20 @@ def preview_return(
         receipt_code=plan.original.receipt_code,
         member_id=plan.original.member_id,
         full=plan.full,
-        lines=tuple(plan.out_lines),
-        refund_total=Fen(plan.refund_total),
+        lines=tuple(_returned(plan)),
+        refund_total=plan.refund_total,
         refunds=plan.refunds,
-        points_reversed=plan.taken,
-        points_refunded=plan.given,
+        points_reversed=plan.points_reversed,
+        points_refunded=plan.points_refunded,
         tenders_left=plan.left,
         tender=tender,
         needs_manager=needs_manager(plan.refund_total, limit),
         manager_above=limit,
     )
+
+
+def _returned(ret: FinalisedReturn) -> list[ReturnedLine]:
+    return [ReturnedLine(x.index, x.sku, x.name, x.qty, x.refund) for x in ret.lines]
 
 
 def process_return(
@@ -298,18 +294,18 @@ def process_return(
             ).id
         except PinRefused as exc:
             raise exc.refusing("refund") from None
+    wanted = ReturnRequest({}, reason, tender, manager)
+    approved_up_to = preview.refund_total if manager else None
     try:
-        with ctx.db.write() as session:
-            return _write_return(
-                session,
+        with ctx.db.transaction() as conn:
+            return _record_return(
+                conn,
                 ctx,
-                sale_id,
-                receipt,
-                lines,
-                reason=reason,
-                tender=tender,
-                manager=manager,
-                approved_up_to=preview.refund_total if manager else None,
+                sale_id=sale_id,
+                receipt=receipt,
+                qty=lines,
+                request=wanted,
+                approved_up_to=approved_up_to,
             )
     except StoreDataError as exc:
         raise CheckoutError(f"the return was refused by the store: {exc}") from exc
@@ -321,45 +317,18 @@ def process_return(
         raise CheckoutError(str(exc)) from exc
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    sale: Sale
-    original: OriginalSale
-    full: bool
-    at: dt.datetime
-    out_lines: list[ReturnedLine]
-    records: list[SaleLineRecord]
-    growth_back: int
-    refund_total: int
-    left: dict[str, Fen]
-    refunds: dict[str, Fen]
-    entries: list[pts.LedgerEntry]
-    taken: int
-    given: int
-
-
-def _plan(
-    session: Session,
-    ctx: TerminalContext,
-    sale_id: str | None,
-    receipt: str | None,
-    wanted: Mapping[int, int] | None,
-    *,
-    reason: str,
-    tender: str,
-) -> _Plan:
-    """Everything a return would store, read from ``session`` (which it does not write)."""
-    sale = _find(session, sale_id, receipt)
-    original = _original(session, sale)
-    by_index = {ln.index: ln for ln in original.lines}
+def _wanted(original: ReturnFacts, wanted: Mapping[int, int] | None) -> dict[int, int]:
+    """{line index: qty} to return, checked against what is left (None: all that is left)."""
     if wanted is None:
-        wanted = {ln.index: ln.left for ln in original.lines if ln.left > 0}
-        if not wanted:
-            raise CheckoutError(f"everything of sale {sale.receipt_code} was already returned")
+        left = {ln.index: ln.left for ln in original.lines if ln.left > 0}
+        if not left:
+            raise CheckoutError(f"everything of sale {original.receipt_code} was already returned")
+        return left
+    by_index = {ln.index: ln for ln in original.lines}
     for index, qty in wanted.items():
         line = by_index.get(index)
         if line is None:
-            raise CheckoutError(f"sale {sale.receipt_code} has no line {index}")
+            raise CheckoutError(f"sale {original.receipt_code} has no line {index}")
         if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
             raise CheckoutError(f"line {index}: the quantity to return must be 1 or more")
         if qty > line.left:
@@ -367,226 +336,84 @@ def _plan(
                 f"line {index} ({line.sku}): cannot return {qty}; {line.left} of {line.sold} "
                 "left to return"
             )
-    full = all(ln.returned == 0 for ln in original.lines) and all(
-        wanted.get(ln.index, 0) == ln.sold for ln in original.lines
-    )
-    at = ctx.now()
-    stored_quote = sale.quote if isinstance(sale.quote, dict) else {}
-    line_rows = list(
-        session.connection().exec_driver_sql(
-            'SELECT "index", unit_price_fen, points, growth FROM sale_lines WHERE sale = ?'
-            ' ORDER BY "index"',
-            (sale.id,),
-        )
-    )
-    unit = {int(r[0]): int(r[1]) for r in line_rows}
-    line_points = [int(r[2]) for r in line_rows]
-    line_growth = [int(r[3]) for r in line_rows]
-    ordered = list(original.lines)
-    returned_qty = [wanted.get(ln.index, 0) for ln in ordered]
-    sold_qty = [ln.sold for ln in ordered]
-    before_qty = [ln.returned for ln in ordered]
+    return dict(wanted)
 
-    out_lines: list[ReturnedLine] = []
-    records: list[SaleLineRecord] = []
-    growth_back = 0
-    for ln, r, g, p in zip(ordered, returned_qty, line_growth, line_points, strict=True):
-        if r == 0:
-            continue
-        refund = returned_share(ln.net, ln.returned, r, ln.sold)
-        g_back = returned_share(g, ln.returned, r, ln.sold)
-        growth_back += g_back
-        out_lines.append(ReturnedLine(ln.index, ln.sku, ln.name, r, Fen(refund)))
-        records.append(
-            SaleLineRecord(
-                index=ln.index,
-                sku=ln.sku,
-                qty=-r,
-                unit_price_fen=Fen(unit[ln.index]),
-                gross_fen=Fen(-unit[ln.index] * r),
-                net_fen=Fen(-refund),
-                name=ln.name,
-                points=-returned_share(p, ln.returned, r, ln.sold),
-                growth=-g_back,
-            )
-        )
-    refund_total = sum(x.refund for x in out_lines)
 
-    # Refund by the original payment methods, in proportion to what each has left to refund.
-    conn = session.connection()
-    paid: dict[str, int] = dict(
-        conn.exec_driver_sql(
-            "SELECT method, sum(amount_fen) FROM payments WHERE sale = ? GROUP BY method"
-            " ORDER BY method",
-            (sale.id,),
-        ).all()
-    )
-    given_back: dict[str, int] = dict(
-        conn.exec_driver_sql(
-            "SELECT p.method, -sum(p.amount_fen) FROM payments p JOIN sales s ON s.id = p.sale"
-            " WHERE s.original_sale_id = ? GROUP BY p.method",
-            (sale.id,),
-        ).all()
-    )
-    left = tenders_left(paid, given_back)
+def _finalised(
+    conn: TillConnection,
+    ctx: TerminalContext,
+    *,
+    sale_id: str | None,
+    receipt: str | None,
+    qty: Mapping[int, int] | None,
+    request: ReturnRequest,
+    at: dt.datetime,
+    receipt_code: str = "",
+) -> FinalisedReturn:
+    """Everything a return would store, read from ``conn`` (which it does not write)."""
+    original = _facts(conn, ctx, _find(conn, sale_id, receipt))
+    request = replace(request, qty=_wanted(original, qty))
     try:
-        refunds = split_refund(refund_total, left, tender)
+        return finalise_return(
+            ctx.rules,
+            original,
+            request,
+            sale=SaleContext(
+                SaleId(ctx.new_id()), at, ctx.terminal, ctx.store, ctx.cashier, receipt_code
+            ),
+            new_id=ctx.new_id,
+        )
     except RefundRuleError as exc:
         raise CheckoutError(str(exc)) from None
 
-    entries: list[pts.LedgerEntry] = []
-    member_id = original.member_id
-    if member_id is not None:
-        history = repo.ledger_for_member(session, member_id, ctx.zone)
-        redeemed_by_line = stored_quote.get("line_points_redeemed")
-        entries = pts.reverse_for_return(
-            history,
-            ctx.rules.points,
-            sale_id=original.sale_id,
-            line_points=line_points,
-            returned_qty=returned_qty,
-            sold_qty=sold_qty,
-            at=at,
-            new_id=ctx.new_id,
-            full=full,
-            already_returned_qty=before_qty,
-            line_redeemed=[int(x) for x in redeemed_by_line]
-            if isinstance(redeemed_by_line, list) and len(redeemed_by_line) == len(ordered)
-            else None,
-            reason=reason,
-        )
-    taken = -sum(e.points for e in entries if e.points < 0)
-    given = sum(e.points for e in entries if e.points > 0)
-    return _Plan(
-        sale,
-        original,
-        full,
-        at,
-        out_lines,
-        records,
-        growth_back,
-        refund_total,
-        left,
-        refunds,
-        entries,
-        taken,
-        given,
-    )
 
-
-def _write_return(
-    session: Session,
+def _record_return(
+    conn: TillConnection,
     ctx: TerminalContext,
+    *,
     sale_id: str | None,
     receipt: str | None,
-    wanted: Mapping[int, int] | None,
-    *,
-    reason: str,
-    tender: str,
-    manager: str,
+    qty: Mapping[int, int] | None,
+    request: ReturnRequest,
     approved_up_to: int | None,
 ) -> ReturnReceipt:
-    plan = _plan(session, ctx, sale_id, receipt, wanted, reason=reason, tender=tender)
-    if approved_up_to is not None and plan.refund_total > approved_up_to:
+    """The return inside the caller's write transaction: read the sale again, finalise (pure),
+    check the approval still covers it, record (one call), take the growth back."""
+    at = ctx.now()
+    code = next_receipt_code(conn, ctx, at)
+    ret = _finalised(
+        conn,
+        ctx,
+        sale_id=sale_id,
+        receipt=receipt,
+        qty=qty,
+        request=request,
+        at=at,
+        receipt_code=code,
+    )
+    if approved_up_to is not None and ret.refund_total > approved_up_to:
         raise CheckoutError("the sale changed while the manager approved; review the refund again")
-    if approved_up_to is None:
-        limit = refund_manager_limit(session)
-        if needs_manager(plan.refund_total, limit):
-            raise CheckoutError("the refund needs a manager's approval; review it again")
-    original, full, at = plan.original, plan.full, plan.at
-    out_lines, records, growth_back = plan.out_lines, plan.records, plan.growth_back
-    refund_total, refunds, entries = plan.refund_total, plan.refunds, plan.entries
-    taken, given, member_id = plan.taken, plan.given, original.member_id
-    payments = tuple(PaymentRecord(m, Fen(-p)) for m, p in refunds.items())
-    if not payments:
-        payments = (PaymentRecord("cash", Fen(0)),)
-    return_id = SaleId(ctx.new_id())
-    code = next_receipt_code(session, ctx, at)
-    record_quote = {
-        "kind": "return",
-        "full": full,
-        "original_sale_id": original.sale_id,
-        "reason": reason,
-        "tender": tender,
-        "manager": manager,
-        "refunds": {m: format_yuan(v) for m, v in refunds.items()},
-        "points_reversed": taken,
-        "points_refunded": given,
-        "growth_reversed": growth_back,
-    }
-    record = SaleRecord(
-        id=return_id,
-        terminal=ctx.terminal,
-        store=ctx.store,
-        cashier=ctx.cashier,
-        member=member_id,
-        at=at,
-        subtotal_fen=Fen(sum(r.gross_fen for r in records)),
-        total_fen=Fen(-refund_total),
-        receipt_code=code,
-        lines=tuple(records),
-        payments=payments,
-        quote=record_quote,
-        original_sale_id=original.sale_id,
-    )
-    created = ctx.clock.now()
-    repo.record_sale(
-        session,
-        record,
-        (),
-        [
-            OutboxMessage(
-                "return",
-                return_id,
-                {
-                    "return": return_id,
-                    "receipt_code": code,
-                    "original_sale_id": original.sale_id,
-                    "terminal": ctx.terminal,
-                    "store": ctx.store,
-                    "cashier": ctx.cashier,
-                    "member": member_id,
-                    "at": at.isoformat(),
-                    "quote": record_quote,
-                    "lines": [
-                        {"index": x.index, "qty": x.qty, "refund_fen": x.refund} for x in out_lines
-                    ],
-                    "entries": [entry_json(e) for e in entries],
-                },
-            )
-        ],
-        created_at=created,
-    )
-    balance = None
+    if approved_up_to is None and needs_manager(ret.refund_total, refund_manager_limit(conn)):
+        raise CheckoutError("the refund needs a manager's approval; review it again")
+    sales.record_return(conn, ret, created_at=ctx.clock.now())
+    member_id = ret.original.member_id
     if member_id is not None:
-        records_l = [
-            LedgerRecord(e, member_id, ctx.terminal, ctx.store, ctx.cashier, created)
-            for e in entries
-        ]
-        balances = repo.append_ledger(session, records_l, at=at)
-        balance = balances.get(member_id) or repo.refresh_cached_balance(session, member_id, at)
-        apply_growth(session, ctx, member_id, -growth_back, at)
-    repo.audit(
-        session,
-        at=created,
-        cashier=ctx.cashier,
-        action="return",
-        detail=json.loads(json.dumps({"return": return_id, **record_quote})),
-    )
+        apply_growth(conn, ctx, member_id, -ret.growth_reversed, ret.at)
+    balance = ret.balance
     return ReturnReceipt(
-        return_id=return_id,
-        receipt_code=code,
-        original_sale_id=original.sale_id,
-        original_receipt_code=original.receipt_code,
-        at=at,
+        return_id=ret.return_id,
+        receipt_code=ret.receipt_code,
+        original_sale_id=ret.original.sale_id,
+        original_receipt_code=ret.original.receipt_code,
+        at=ret.at,
         member_id=member_id,
-        full=full,
-        lines=tuple(out_lines),
-        refund_total=Fen(refund_total),
-        refunds=refunds,
-        points_reversed=taken,
-        points_refunded=given,
-        growth_reversed=growth_back,
+        full=ret.full,
+        lines=tuple(_returned(ret)),
+        refund_total=ret.refund_total,
+        refunds=ret.refunds,
+        points_reversed=ret.points_reversed,
+        points_refunded=ret.points_refunded,
+        growth_reversed=ret.growth_reversed,
         balance_available=balance.available if balance else None,
         balance_pending=balance.pending if balance else None,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -22,9 +23,12 @@ if TYPE_CHECKING:
     from posloyalty.terminal.members import MemberState
 
 __all__ = [
+    "GrowthAfter",
     "MemberRow",
     "TierProgress",
     "apply_growth",
+    "growth_after",
+    "local_purchases",
     "member_row",
     "member_tier_status",
     "tier_start",
@@ -91,13 +95,8 @@ class TierProgress:
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def _history(
-    session: Conn, member_id: str, baseline_growth: int, *, anchored: bool = False
-) -> list[Purchase]:
-    """The member's sales at this till as tier history (sale ids link returns to sales).
-
-    Unless ``anchored`` (HQ's standing carries the growth), growth HQ reported beyond the
-    local sales' is added as already-final growth before the first sale."""
+def local_purchases(session: Conn, member_id: str) -> list[Purchase]:
+    """The member's sales (and returns) at this till as tier history, without HQ's growth."""
     # Only a return's quote is opened (for "full"): a sale's quote JSON is kilobytes.
     rows = repo.raw_connection(session).execute(
         "SELECT s.at, s.total_fen, s.original_sale_id,"
@@ -107,17 +106,35 @@ def _history(
         " FROM sales s WHERE s.member = ? AND s.status = 'committed'",
         (member_id,),
     )
-    history: list[Purchase] = []
-    local_growth = 0
-    first: dt.datetime | None = None
-    for at_text, total, original, full, growth, sale_id in rows:
-        at = parse_ts(at_text)
-        first = at if first is None or at < first else first
-        count = (-1 if full else 0) if original is not None else 1
-        history.append(
-            Purchase(at, Fen(int(total)), int(growth), count, str(sale_id), original or "")
+    return [
+        Purchase(
+            parse_ts(at_text),
+            Fen(int(total)),
+            int(growth),
+            ((-1 if full else 0) if original is not None else 1),
+            str(sale_id),
+            original or "",
         )
-        local_growth += int(growth)
+        for at_text, total, original, full, growth, sale_id in rows
+    ]
+
+
+def _history(
+    session: Conn,
+    member_id: str,
+    baseline_growth: int,
+    *,
+    anchored: bool = False,
+    purchases: Sequence[Purchase] | None = None,
+) -> list[Purchase]:
+    """The member's sales at this till as tier history (sale ids link returns to sales);
+    ``purchases``: those sales as the caller read them in this transaction.
+
+    Unless ``anchored`` (HQ's standing carries the growth), growth HQ reported beyond the
+    local sales' is added as already-final growth before the first sale."""
+    history = list(purchases) if purchases is not None else local_purchases(session, member_id)
+    local_growth = sum(p.growth for p in history)
+    first = min((p.at for p in history), default=None)
     # Growth HQ knows of but this terminal has no sales for (bought elsewhere).
     extra = baseline_growth - local_growth
     if extra > 0 and not anchored:
@@ -161,6 +178,7 @@ def member_tier_status(
     *,
     row: MemberRow | None = None,
     growth: int | None = None,
+    purchases: Sequence[Purchase] | None = None,
 ) -> TierStatus:
     """The member's tier at ``at`` as this till can know it (``domain.tiers.tier_status``):
     HQ's standing, this till's sales credited when the rules say (``credit_after_days``),
@@ -172,7 +190,11 @@ def member_tier_status(
     start = tier_start(row, rules)
     anchored = start is not None and bool(row.tier_anchor)
     history = _history(
-        session, member_id, row.growth if growth is None else growth, anchored=anchored
+        session,
+        member_id,
+        row.growth if growth is None else growth,
+        anchored=anchored,
+        purchases=purchases,
     )
     if start is not None and not anchored and rules.family == "growth":
         start = None  # the baseline growth in the history carries HQ's growth
@@ -186,6 +208,15 @@ def member_tier_status(
     return tier_status(rules, history, at, growth_per_yuan=ctx.rules.growth.per_yuan, start=start)
 
 
+@dataclass(frozen=True, slots=True)
+class GrowthAfter:
+    """A member's growth and tier after an operation, and the receipt's view of them."""
+
+    growth: int
+    tier: TierId
+    progress: TierProgress
+
+
 def apply_growth(
     session: Conn,
     ctx: TerminalContext,
@@ -194,15 +225,39 @@ def apply_growth(
     at: dt.datetime,
     *,
     member: MemberState | None = None,
+    sale: Purchase | None = None,
 ) -> TierProgress | None:
     """Add ``growth`` to the member's cached growth and store the tier the history now gives.
 
     Call after the sale (or return) is recorded: it is part of the history. The tier follows
     :func:`member_tier_status` (HQ's standing, this till's sales once credited, reviews due);
     ``changed`` says whether this operation raised it. ``member``: the confirmed member as
-    :func:`load_member` read them earlier in this same transaction (saves nothing but the
-    check that the row exists).
+    :func:`load_member` read them earlier in this same transaction; with ``sale`` (the
+    operation as the history holds it), their row and history are not read again.
     """
+    after = growth_after(session, ctx, member_id, growth, at, member=member, sale=sale)
+    if after is None:
+        return None
+    repo.raw_connection(session).execute(
+        "UPDATE members SET growth = ?, tier = ? WHERE id = ?",
+        (after.growth, str(after.tier), member_id),
+    )
+    return after.progress
+
+
+def growth_after(
+    session: Conn,
+    ctx: TerminalContext,
+    member_id: str,
+    growth: int,
+    at: dt.datetime,
+    *,
+    member: MemberState | None = None,
+    sale: Purchase | None = None,
+) -> GrowthAfter | None:
+    """What :func:`apply_growth` stores, without storing it. Given ``member`` as read with
+    their history and the ``sale``, nothing is read (call it before the sale is stored, too);
+    otherwise call it after, as the history is read from the stored sales."""
     tiers = ctx.rules.tiers
     if (
         member is not None
@@ -211,32 +266,40 @@ def apply_growth(
         and not member.stored
     ):
         return None
-    row = member_row(session, member_id)
+    known = member if member is not None and member.member_id == member_id else None
+    purchases = None
+    if known is not None and known.row is not None and known.purchases is not None and sale:
+        row: MemberRow | None = known.row
+        purchases = (*known.purchases, sale)
+    else:
+        row = member_row(session, member_id)
     if row is None:
         return None
-    old_tier = member.tier if member is not None and member.member_id == member_id else row.tier
+    old_tier = known.tier if known is not None else row.tier
     new_growth = row.growth + growth
-    status = member_tier_status(session, ctx, member_id, at, row=row, growth=new_growth)
+    status = member_tier_status(
+        session, ctx, member_id, at, row=row, growth=new_growth, purchases=purchases
+    )
     current = tiers.level(old_tier) if old_tier in tiers.ids() else tiers.lowest
     level = tiers.level(status.tier)
     changed = level.rank > current.rank
     next_tier = status.next_tier
     if next_tier is not None and tiers.level(next_tier).rank <= level.rank:
         next_tier = None
-    repo.raw_connection(session).execute(
-        "UPDATE members SET growth = ?, tier = ? WHERE id = ?",
-        (new_growth, str(level.id), member_id),
-    )
-    return TierProgress(
-        tier=level.id,
-        tier_name=level.name,
-        changed=changed,
-        growth=new_growth,
-        next_tier=next_tier,
-        needed_spend=status.needed_spend if next_tier else Fen(0),
-        needed_count=status.needed_count if next_tier else 0,
-        needed_growth=status.needed_growth if next_tier else 0,
-        valid_until=status.valid_until,
-        pending_spend=status.pending_spend,
-        next_credit_at=status.next_credit_at,
+    return GrowthAfter(
+        new_growth,
+        level.id,
+        TierProgress(
+            tier=level.id,
+            tier_name=level.name,
+            changed=changed,
+            growth=new_growth,
+            next_tier=next_tier,
+            needed_spend=status.needed_spend if next_tier else Fen(0),
+            needed_count=status.needed_count if next_tier else 0,
+            needed_growth=status.needed_growth if next_tier else 0,
+            valid_until=status.valid_until,
+            pending_spend=status.pending_spend,
+            next_credit_at=status.next_credit_at,
+        ),
     )

@@ -377,6 +377,38 @@ def _insert_sale(
     created_at: dt.datetime | None,
     ledger_before: Sequence[LedgerEntry] | None,
 ) -> Balance | None:
+    _insert_rows(raw, sale, entries, outbox, used_coupons=used_coupons, created_at=created_at)
+    if sale.member is None:
+        return None
+    known = None if ledger_before is None else [*ledger_before, *entries]
+    return _refresh(raw, sale.member, sale.at, known, purchase_at=format_ts(sale.at))
+
+
+def insert_sale_rows(
+    raw: sqlite3.Connection,
+    sale: SaleRecord,
+    entries: Sequence[LedgerEntry],
+    outbox: Sequence[OutboxMessage],
+    *,
+    used_coupons: Sequence[str],
+    created_at: dt.datetime,
+) -> None:
+    """The rows of :func:`insert_sale` (checked first), without the member's cached balance:
+    the caller writes that (``tilldb.sales``)."""
+    _check_sale(sale, entries)
+    with _constraints(f"sale {sale.id}"):
+        _insert_rows(raw, sale, entries, outbox, used_coupons=used_coupons, created_at=created_at)
+
+
+def _insert_rows(
+    raw: sqlite3.Connection,
+    sale: SaleRecord,
+    entries: Sequence[LedgerEntry],
+    outbox: Sequence[OutboxMessage],
+    *,
+    used_coupons: Iterable[str],
+    created_at: dt.datetime | None,
+) -> None:
     at = format_ts(sale.at)
     raw.execute(
         "INSERT INTO sales (id, terminal, store, cashier, member, at, subtotal_fen, total_fen,"
@@ -423,45 +455,77 @@ def _insert_sale(
     when = created_at or sale.at
     if entries:
         assert sale.member is not None
-        created = format_ts(when)
-        raw.executemany(
-            _INSERT_LEDGER,
-            [
-                (
-                    e.id,
-                    sale.member,
-                    e.kind,
-                    e.points,
-                    e.lot,
-                    format_ts(e.at),
-                    format_ts(e.available_at),
-                    _ts(e.expires_at),
-                    _ts(e.renews_until),
-                    e.sale_id,
-                    sale.terminal,
-                    sale.store,
-                    sale.cashier,
-                    e.reason,
-                    created,
-                )
-                for e in entries
-            ],
-        )
+        _ledger_rows(raw, entries, sale.member, sale, when)
     _queue(raw, outbox, when)
-    for code in used_coupons:
-        cur = raw.execute(
-            "UPDATE member_coupons SET used_sale = ?"
-            " WHERE code = ? AND member IS ? AND used_sale IS NULL",
-            (sale.id, code, sale.member),
-        )
-        if cur.rowcount != 1:
-            raise StoreDataError(
-                f"sale {sale.id}: coupon {code!r} is unknown, not this member's, or already used"
+    use_coupons(raw, sale.id, sale.member, list(used_coupons))
+
+
+def _ledger_rows(
+    raw: sqlite3.Connection,
+    entries: Sequence[LedgerEntry],
+    member: str,
+    sale: SaleRecord,
+    created_at: dt.datetime,
+) -> None:
+    created = format_ts(created_at)
+    raw.executemany(
+        _INSERT_LEDGER,
+        [
+            (
+                e.id,
+                member,
+                e.kind,
+                e.points,
+                e.lot,
+                format_ts(e.at),
+                format_ts(e.available_at),
+                _ts(e.expires_at),
+                _ts(e.renews_until),
+                e.sale_id,
+                sale.terminal,
+                sale.store,
+                sale.cashier,
+                e.reason,
+                created,
             )
-    if sale.member is None:
-        return None
-    known = None if ledger_before is None else [*ledger_before, *entries]
-    return _refresh(raw, sale.member, sale.at, known, purchase_at=at)
+            for e in entries
+        ],
+    )
+
+
+def insert_ledger_rows(
+    raw: sqlite3.Connection,
+    entries: Sequence[LedgerEntry],
+    *,
+    member: str,
+    sale: SaleRecord,
+    created_at: dt.datetime,
+) -> None:
+    """Ledger rows of ``member`` written by ``sale`` (its terminal, store and cashier), in one
+    statement; entries may name another sale (a return's name the original)."""
+    with _constraints(f"ledger of {sale.id}"):
+        _ledger_rows(raw, entries, member, sale, created_at)
+
+
+def use_coupons(
+    raw: sqlite3.Connection, sale_id: str, member: str | None, codes: Sequence[str]
+) -> None:
+    """Mark member coupons used by ``sale_id`` (one statement); refused as a whole if one of
+    them is unknown, not the member's, or used already."""
+    if not codes:
+        return
+    cur = raw.executemany(
+        "UPDATE member_coupons SET used_sale = ? WHERE code = ? AND member IS ? AND used_sale IS NULL",
+        [(sale_id, code, member) for code in codes],
+    )
+    if cur.rowcount != len(codes):
+        listed = ", ".join(repr(c) for c in codes)
+        raise StoreDataError(
+            f"sale {sale_id}: coupon {listed} is unknown, not this member's, or already used"
+            if len(codes) == 1
+            else f"sale {sale_id}: one of the coupons {listed} is unknown, not this member's,"
+            " or already used"
+        )
 
 
 def _check_sale(sale: SaleRecord, entries: Sequence[LedgerEntry]) -> None:
