@@ -14,6 +14,7 @@ from posloyalty.clock import FixedClock
 from posloyalty.domain import codes
 from posloyalty.domain.rules import RuleSet, parse_rules_text
 from posloyalty.resources import resources_dir
+from posloyalty.sync import outbound
 from posloyalty.sync.protocol import LedgerEntryPayload, RegistrationPayload
 from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.member_scan import identify, member_view
@@ -284,7 +285,15 @@ def test_outbox_carries_the_registration_sealed(db: Database, db_path: Path, vau
     assert [(c.code, c.template, c.valid_until) for c in parsed.coupons] == [
         (c.code, c.template, c.valid_until) for c in done.welcome.coupons
     ]
-    entry = LedgerEntryPayload.model_validate(rows[1].payload)
+    # The welcome points' row only names the entry: the push is built from the stored row.
+    assert (rows[1].kind, rows[1].payload) == ("ledger_entry", {})
+    with db.read() as session:
+        built, problems = outbound.build(
+            session, outbound.pending_rows(session), outbound.Sender("S1", "T1"), vault
+        )
+    assert problems == []
+    (item,) = built[1].items
+    entry = LedgerEntryPayload.model_validate(item.payload)
     assert (entry.member_id, entry.kind, entry.points) == (done.code, "bonus", 50)
 
 

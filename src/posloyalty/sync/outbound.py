@@ -1,11 +1,11 @@
 """Outbox rows -> protocol push items, built from the stored rows each outbox row refers to.
 
 An outbox row names what it is about (``kind``, ``ref_id``); its own payload format is only
-used where the database holds nothing better (the sealed personal data of a registration, the
-ids of ledger entries an operation wrote, a printed card). A sale's or a return's row is only
-that reference (an empty payload, ``tilldb/sales.py``): everything HQ receives for it is read
-from the stored rows, so the outbox never holds a second copy of a sale. Each row becomes one
-or more items, always pushed together and marked sent together:
+used where the database holds nothing better (the sealed personal data of a registration, a
+printed card). The row of a sale, a return, an adjustment, an expiry or welcome points is only
+that reference (an empty payload; ``tilldb/sales.py`` for sales and returns): everything HQ
+receives for it is read from the stored rows, so the outbox never holds a second copy. Each
+row becomes one or more items, always pushed together and marked sent together:
 
 - a sale or return (``ref_id`` is a row of ``sales``): the sale with its lines and payments,
   the ledger entries it wrote, and the member coupons it used;
@@ -15,8 +15,9 @@ or more items, always pushed together and marked sent together:
   and the welcome coupons the terminal gave the member;
 - a card (``ref_id`` is the card's own id): the static card a till printed, by its token digest
   and with the digests it replaces, from the row's payload;
-- any row: the ledger entries its payload lists by id (``entries`` / ``entry``; sale rows
-  queued by earlier versions list the sale's own entries there, which adds nothing new).
+- any row: the ledger entries its payload lists by id (``entries`` / ``entry``: the pull's
+  own rows; rows queued by earlier versions list the operation's own entries there, which
+  adds nothing new).
 
 Payloads are a pure function of the stored rows and the enrolled store and terminal ids, so a
 retried item is byte-for-byte the item HQ already has (a ``duplicate``, never a ``conflict``).

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from posloyalty.domain import points as pts
 from posloyalty.domain.ids import CashierId, MemberId
@@ -109,22 +108,8 @@ def adjust_points(
                 LedgerRecord(e, MemberId(member_id), ctx.terminal, ctx.store, ctx.cashier, created)
                 for e in new
             ]
-            outbox = [
-                OutboxMessage(
-                    "adjustment",
-                    new[0].id,
-                    {
-                        "member": member_id,
-                        "points": points,
-                        "reason": reason.strip(),
-                        "approved_by": manager_id,
-                        "terminal": ctx.terminal,
-                        "store": ctx.store,
-                        "cashier": ctx.cashier,
-                        "entries": [entry_json(e) for e in new],
-                    },
-                )
-            ]
+            # A reference: the push carries the entries as stored (and their siblings).
+            outbox = [OutboxMessage("adjustment", new[0].id, {})]
             balance = repo.append_ledger(session, records, outbox, at=at)[member_id]
             repo.audit(
                 session,
@@ -186,31 +171,8 @@ def expire_points(ctx: TerminalContext, member_ids: Iterable[str] | None = None)
                     )
                     for e in due
                 ]
-            outbox = [
-                OutboxMessage(
-                    "expiry",
-                    r.entry.id,
-                    {"member": r.member, "terminal": ctx.terminal, "entry": entry_json(r.entry)},
-                )
-                for r in records
-            ]
+            outbox = [OutboxMessage("expiry", r.entry.id, {}) for r in records]
             repo.append_ledger(session, records, outbox, at=at)
     except StoreError as exc:
         raise _store_errors("expiry run", exc) from exc
     return ExpiryResult(members, -sum(r.entry.points for r in records), len(records))
-
-
-def entry_json(e: pts.LedgerEntry) -> dict[str, Any]:
-    """An entry as an outbox payload lists it."""
-    return {
-        "id": e.id,
-        "kind": e.kind,
-        "points": e.points,
-        "lot": e.lot,
-        "at": e.at.isoformat(),
-        "available_at": e.available_at.isoformat(),
-        "expires_at": e.expires_at.isoformat() if e.expires_at else None,
-        "renews_until": e.renews_until.isoformat() if e.renews_until else None,
-        "sale_id": e.sale_id,
-        "reason": e.reason,
-    }

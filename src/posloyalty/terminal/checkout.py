@@ -4,7 +4,9 @@ States: OPEN (no lines) -> QUOTED (lines, re-quoted after every change) -> PAYIN
 COMMITTED, or CANCELLED from any live state. A member may be identified any time before
 payment. Every action either succeeds or raises :class:`CheckoutError` leaving the session
 exactly as it was, so an error never loses the sale in progress. ``commit`` writes the sale,
-its ledger entries, outbox row, used coupons and the member's growth in ONE write transaction.
+its ledger entries, outbox row, used coupons and the member's growth in ONE write transaction:
+it reads the member again, checks the price, lets :func:`posloyalty.domain.finalise.finalise`
+compute what the sale stores and :func:`posloyalty.tilldb.sales.record_sale` write it.
 """
 
 from __future__ import annotations

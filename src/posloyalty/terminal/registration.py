@@ -419,7 +419,7 @@ def grant_welcome(
             session,
             records,
             [
-                OutboxMessage("ledger_entry", r.entry.id, _ledger_payload(r, store, terminal))
+                OutboxMessage("ledger_entry", r.entry.id, {})  # a reference: built from the row
                 for r in records
             ],
             at=at,
@@ -430,28 +430,6 @@ def grant_welcome(
         detail["phone_hash"] = phone_hash
     member_codes.record_welcome_grant(session, member_id, at, detail)
     return benefits
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _ledger_payload(record: LedgerRecord, store: str, terminal: str) -> dict[str, Any]:
-    e = record.entry
-    return {
-        "store_id": store,
-        "terminal_id": terminal,
-        "member_id": record.member,
-        "kind": e.kind,
-        "points": e.points,
-        "at": e.at.isoformat(),
-        "lot": e.lot,
-        "available_at": e.available_at.isoformat(),
-        "expires_at": _iso(e.expires_at),
-        "renews_until": _iso(e.renews_until),
-        "sale_id": e.sale_id,
-        "reason": e.reason,
-    }
 
 
 def registration_wire_payload(payload: Mapping[str, Any], vault: Vault) -> dict[str, Any]:

@@ -7,6 +7,8 @@ the exact rest), so successive partial returns never pay back more than the line
 Points: :func:`posloyalty.domain.points.reverse_for_return` takes back the earned part and
 refunds the points that paid for it; the entries carry the ORIGINAL sale's id (that is how
 the ledger knows what was already taken back) and the return is linked through the sale.
+The refund is computed by :func:`posloyalty.domain.finalise.finalise_return` from the sale as
+``tilldb.sales`` reads it, and written by :func:`posloyalty.tilldb.sales.record_return`.
 """
 
 from __future__ import annotations
