@@ -95,7 +95,7 @@ def _fill(url: str, n: int) -> None:
         with cur.copy("COPY changes (kind, key, seq, member_id, data) FROM STDIN") as copy:
             for i in range(n):
                 mid = _member(i)
-                view = {
+                view: dict[str, object] = {
                     "id": mid,
                     "phone_masked": f"138****{i % 10000:04d}",
                     "phone_hash": f"{i:064x}",

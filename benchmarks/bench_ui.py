@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -35,7 +36,7 @@ SOAK_SALES = 1000
 FIGURES: dict[str, str] = {}
 
 
-def _bench_identify():  # type: ignore[no-untyped-def]
+def _bench_identify() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_identify", HERE / "bench_identify.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
