@@ -16,7 +16,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import uvicorn
@@ -447,7 +447,8 @@ def terminal_ledger(db: Database) -> dict[str, tuple[Any, ...]]:
         # Points parked until HQ confirms the member travel with the protocol's latest date.
         wire = {STORED_PENDING_UNTIL_CONFIRMED: WIRE_PENDING_UNTIL_CONFIRMED}
         return {
-            r[0]: (r[1], r[2], r[3], r[4], _ts(r[5]), _ts(wire.get(r[6], r[6])), r[7]) for r in rows
+            r[0]: (r[1], r[2], r[3], r[4], _ts(r[5]), _ts(cast(str, wire.get(r[6], r[6]))), r[7])
+            for r in rows
         }
 
 

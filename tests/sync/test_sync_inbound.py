@@ -4,6 +4,7 @@ page with the cursor, and bad data refused whole."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -284,7 +285,7 @@ def ledger_entry(entry_id: str, points: int, **extra: Any) -> dict[str, Any]:
     } | extra
 
 
-def ledger_rows(db: Database) -> list[Any]:
+def ledger_rows(db: Database) -> Sequence[Sequence[Any]]:
     with db.read() as session:
         return (
             session.connection()
