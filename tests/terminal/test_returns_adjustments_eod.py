@@ -11,7 +11,8 @@ from ledger_grants import grant
 from sqlalchemy import text
 
 from posloyalty.clock import FixedClock
-from posloyalty.domain.money import format_yuan
+from posloyalty.domain.ids import MemberId
+from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession, Receipt
 from posloyalty.terminal.eod import end_of_day
@@ -22,7 +23,7 @@ from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.models import AuditEntry
 
-GOLD = Identified("M1", "dynamic", may_redeem=True)
+GOLD = Identified(MemberId("M1"), "dynamic", may_redeem=True)
 
 
 def _sale(
@@ -43,7 +44,7 @@ def _sale(
         s.redeem(redeem)
     s.begin_payment()
     if card:
-        s.add_payment("card", card)
+        s.add_payment("card", Fen(card))
     if s.remaining:
         s.add_payment("cash")
     return s.commit()
