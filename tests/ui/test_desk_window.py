@@ -12,12 +12,13 @@ from posloyalty.terminal.quote_desk import QuoteDesk
 from posloyalty.ui.desk_window import PricingDeskWindow
 from posloyalty.ui.models import BasketLinesModel
 
-WEDNESDAY = dt.datetime(2026, 11, 25, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEDNESDAY = dt.datetime(2026, 11, 25, 15, 0, tzinfo=SHANGHAI)
 
 
 def _window(qtbot: QtBot) -> PricingDeskWindow:
     window = PricingDeskWindow(
-        QuoteDesk(load_preset, "miniso", FixedClock(WEDNESDAY), WEDNESDAY.tzinfo), preset_names()
+        QuoteDesk(load_preset, "miniso", FixedClock(WEDNESDAY), SHANGHAI), preset_names()
     )
     qtbot.add_widget(window)
     return window

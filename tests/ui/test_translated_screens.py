@@ -108,11 +108,13 @@ def lang_window(
     i18n.switch("en")
 
 
-def _open(qtbot: QtBot, window: CashierWindow, key: Qt.Key, mod: object = None) -> QWidget:
+def _open(
+    qtbot: QtBot, window: CashierWindow, key: Qt.Key, mod: Qt.KeyboardModifier | None = None
+) -> QWidget:
     if mod is None:
         qtbot.keyClick(window.scan_edit, key)
     else:
-        qtbot.keyClick(window.scan_edit, key, mod)  # type: ignore[arg-type]
+        qtbot.keyClick(window.scan_edit, key, mod)
     idle(qtbot, window)
     idle(qtbot, window)
     dialog = window.dialog
