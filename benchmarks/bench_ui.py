@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -194,11 +195,11 @@ def _cold_start(path: Path) -> None:
         print("   cold start: the window never said it was ready")
 
 
-def _wait(app: object, done: object, what: str) -> None:
+def _wait(app: object, done: Callable[[], bool], what: str) -> None:
     from posloyalty.ui.qt import QApplication
 
     deadline = time.perf_counter() + 20
-    while not done():  # type: ignore[operator]
+    while not done():
         QApplication.processEvents()
         if time.perf_counter() > deadline:
             raise RuntimeError(f"soak: waited too long for {what}")
