@@ -12,7 +12,7 @@ from PIL import Image
 
 from posloyalty.cli import main
 from posloyalty.domain import codes
-from posloyalty.domain.ids import MemberId
+from posloyalty.domain.ids import CouponCode, MemberId
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object], str]:
@@ -74,7 +74,7 @@ def test_demo_code_verifies_once(capsys: pytest.CaptureFixture[str], db: str) ->
     [
         ("hello", "unknown_format"),
         ("6901234567892", "not_member"),
-        (codes.make_coupon("WELCOME5"), "not_member"),  # type: ignore[arg-type]
+        (codes.make_coupon(CouponCode("WELCOME5")), "not_member"),
         ("M2" + "0" * 14 + "M1" + codes.check_char("M2" + "0" * 14 + "M1"), "wrong_version"),
     ],
 )
