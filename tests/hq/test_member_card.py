@@ -176,7 +176,9 @@ def test_self_registration_leads_to_the_card(
     code = _shown_code(phone_browser)
     assert phone_browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
     assert "#s=" not in phone_browser.current_url  # the session left the address bar
-    member = codes.parse_scan(code).member_id  # type: ignore[union-attr]
+    scanned = codes.parse_scan(code)
+    assert isinstance(scanned, codes.DynamicMemberCode | codes.StaticCardCode)
+    member = scanned.member_id
     with svc.db.transaction() as s:
         row = s.get(Member, member)
         assert row is not None
