@@ -74,7 +74,7 @@ class Hq:
     service and server on the same database (as a restarted HQ process would)."""
 
     def __init__(
-        self, url: str, clock: Clock | None = None, config: HqConfig | None = None
+        self, url: str, clock: FixedClock | None = None, config: HqConfig | None = None
     ) -> None:
         self.db_url = url
         self.clock = clock or FixedClock(HQ_T0)
@@ -492,7 +492,7 @@ def running_hq(url: str) -> Iterator[Hq]:
         hq.close()
 
 
-def hq_on(backend: str, tmp_path: Path, clock: Clock) -> Iterator[Hq]:
+def hq_on(backend: str, tmp_path: Path, clock: FixedClock) -> Iterator[Hq]:
     """A started HQ on SQLite or on a fresh PostgreSQL database (a fixture's ``sqlite`` /
     ``postgres`` variants), closed (and the database dropped) afterwards."""
     if backend == "sqlite":

@@ -33,8 +33,11 @@ def db(tmp_path: Path) -> Database:
     return new_terminal(tmp_path / "t.sqlite", FixedClock(NOW))
 
 
-def page(changes: list[tuple[int, str, str, Any]], next_cursor: int, more: bool = False) -> Any:
+def page(
+    changes: list[tuple[int, str, str, Any]], next_cursor: int, more: bool = False
+) -> PullResponse:
     return PullResponse(
+        # The kinds are plain text here; Change refuses one it does not know.
         changes=[Change(seq=s, kind=k, key=key, data=d) for s, k, key, d in changes],  # type: ignore[arg-type]
         next_cursor=next_cursor,
         more=more,
@@ -115,7 +118,7 @@ def test_a_snapshot_page_lands_whole_with_its_cursor(db: Database) -> None:
     with db.read() as session:
         assert inbound.get_cursor(session) == 6
         assert repo.active_rule_document(session) is not None
-        assert session.get(Product, "A1").price_fen == 1000  # type: ignore[union-attr]
+        assert session.get_one(Product, "A1").price_fen == 1000
         m = session.get(Member, "HQM0000001")
         assert m is not None and (m.tier, m.cached_points, m.cached_pending) == ("silver", 1200, 30)
         assert m.hq_version == 4 and not m.provisional and m.display_name == "M*"

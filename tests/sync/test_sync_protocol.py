@@ -50,7 +50,7 @@ def test_item_ids_are_uuid7() -> None:
         with pytest.raises(ValidationError):
             PushItem(kind="sale", id=bad, payload={})
     with pytest.raises(ValidationError):
-        PushItem(kind="refund", id=V7, payload={})  # type: ignore[arg-type]
+        PushItem(kind="refund", id=V7, payload={})  # type: ignore[arg-type]  # an unknown kind, on purpose
 
 
 def test_caps() -> None:
