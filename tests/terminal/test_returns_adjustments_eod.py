@@ -132,7 +132,7 @@ def test_return_refusals_change_nothing(db: Database, clock: FixedClock) -> None
         ({"sale_id": ret.return_id}, "is itself a return"),
     ]:
         with pytest.raises(CheckoutError, match=match):
-            process_return(ctx, **kwargs)  # type: ignore[arg-type]
+            process_return(ctx, **kwargs)  # type: ignore[arg-type]  # each case's own keywords
     assert snapshot(db) == stored
 
 
@@ -187,7 +187,7 @@ def test_adjustment_needs_a_manager_pin_and_a_reason(db: Database, clock: FixedC
         ({"member_id": "M1", "points": -1, "reason": "x"}, "cannot deduct 1 points: 0 available"),
     ]:
         with pytest.raises(CheckoutError, match=match):
-            adjust_points(ctx, manager_id="m1", manager_pin=MANAGER_PIN, **kwargs)  # type: ignore[arg-type]
+            adjust_points(ctx, manager_id="m1", manager_pin=MANAGER_PIN, **kwargs)  # type: ignore[arg-type]  # each case's own keywords
     assert snapshot(db) == stored
 
 
