@@ -245,11 +245,15 @@ def _checkout_loop(
 ) -> Callable[[int], float]:
     def ready() -> CheckoutSession:
         s = CheckoutSession(ctx)
-        s.identify(Identified(member_id(rng.randrange(1, MEMBERS + 1)), "dynamic", may_redeem=True))
+        s.identify(
+            Identified(
+                MemberId(member_id(rng.randrange(1, MEMBERS + 1))), "dynamic", may_redeem=True
+            )
+        )
         for _ in range(3):
             s.scan(product_ean(rng.randrange(1, PRODUCTS + 1)))
         s.begin_payment()
-        s.add_payment("cash", tendered=s.due + 1000)
+        s.add_payment("cash", tendered=Fen(s.due + 1000))
         return s
 
     def block(n: int) -> float:
@@ -335,12 +339,12 @@ def _frequent_shopper(folder: Path, preset: str, purchases: int, samples: int = 
         def sale(member: str) -> tuple[float, float]:
             s = CheckoutSession(ctx)
             start = time.perf_counter()
-            s.identify(Identified(member, "dynamic", may_redeem=True))
+            s.identify(Identified(MemberId(member), "dynamic", may_redeem=True))
             identified = time.perf_counter()
             for _ in range(3):
                 s.scan(product_ean(rng.randrange(1, 201)))
             s.begin_payment()
-            s.add_payment("cash", tendered=s.due + 1000)
+            s.add_payment("cash", tendered=Fen(s.due + 1000))
             before = time.perf_counter()
             s.commit()
             return identified - start, time.perf_counter() - before

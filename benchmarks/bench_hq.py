@@ -197,8 +197,8 @@ def _copy_rate(url: str, batches: list[list[Any]]) -> float:
                 for row in rows:
                     copy.write_row(row)
             with cur.copy("COPY raw_sales FROM STDIN") as copy:
-                for row in sales:
-                    copy.write_row(row)
+                for sale in sales:
+                    copy.write_row(sale)
         conn.commit()
         return (len(rows) + len(sales)) / (time.perf_counter() - started)
 
@@ -332,7 +332,7 @@ def _fill_store(url: str, n: int, keyring: Keyring) -> None:
         with cur.copy("COPY changes (kind, key, seq, member_id, data) FROM STDIN") as copy:
             for i in range(n):
                 mid = f"B{i:09d}"
-                view = {
+                view: dict[str, object] = {
                     "id": mid,
                     "phone_masked": f"138****{i % 10000:04d}",
                     "phone_hash": _hash(i),
@@ -487,7 +487,8 @@ def run() -> None:
         assert sum(accepted) == total, f"{sum(accepted)} of {total} accepted"
         with psycopg.connect(url.replace("+psycopg", "")) as conn:
             held = conn.execute("SELECT count(*) FROM conflicts").fetchone()
-        assert held is not None and held[0] == 0, f"{held[0]} conflicts: verification held items"
+        assert held is not None
+        assert held[0] == 0, f"{held[0]} conflicts: verification held items"
         with psycopg.connect(url.replace("+psycopg", "")) as conn:
             heads = conn.execute("SELECT count(*), min(seq) FROM till_chains").fetchone()
         assert heads == (PUSHERS, BATCHES * BATCH), f"chains at HQ: {heads}"

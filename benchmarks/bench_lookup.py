@@ -73,7 +73,9 @@ def _fill(url: str, n: int) -> None:
     """``n`` members of store S0 with their member and secret change rows, by COPY."""
     at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     with psycopg.connect(url.replace("+psycopg", "")) as conn, conn.cursor() as cur:
-        top = int(cur.execute("SELECT value FROM counters WHERE name = 'change'").fetchone()[0])  # type: ignore[index]
+        counter = cur.execute("SELECT value FROM counters WHERE name = 'change'").fetchone()
+        assert counter is not None
+        top = int(counter[0])
         with cur.copy(
             "COPY members (id, phone, phone_hash, name, home_store, registered_at, secret,"
             " dirty, state) FROM STDIN"
@@ -95,7 +97,7 @@ def _fill(url: str, n: int) -> None:
         with cur.copy("COPY changes (kind, key, seq, member_id, data) FROM STDIN") as copy:
             for i in range(n):
                 mid = _member(i)
-                view = {
+                view: dict[str, object] = {
                     "id": mid,
                     "phone_masked": f"138****{i % 10000:04d}",
                     "phone_hash": f"{i:064x}",

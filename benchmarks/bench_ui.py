@@ -22,7 +22,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -35,7 +37,7 @@ SOAK_SALES = 1000
 FIGURES: dict[str, str] = {}
 
 
-def _bench_identify():  # type: ignore[no-untyped-def]
+def _bench_identify() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_identify", HERE / "bench_identify.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -193,11 +195,11 @@ def _cold_start(path: Path) -> None:
         print("   cold start: the window never said it was ready")
 
 
-def _wait(app: object, done: object, what: str) -> None:
+def _wait(app: object, done: Callable[[], bool], what: str) -> None:
     from posloyalty.ui.qt import QApplication
 
     deadline = time.perf_counter() + 20
-    while not done():  # type: ignore[operator]
+    while not done():
         QApplication.processEvents()
         if time.perf_counter() > deadline:
             raise RuntimeError(f"soak: waited too long for {what}")

@@ -12,6 +12,7 @@ from PIL import Image
 
 from posloyalty.cli import main
 from posloyalty.domain import codes
+from posloyalty.domain.ids import CouponCode, MemberId
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object], str]:
@@ -73,7 +74,7 @@ def test_demo_code_verifies_once(capsys: pytest.CaptureFixture[str], db: str) ->
     [
         ("hello", "unknown_format"),
         ("6901234567892", "not_member"),
-        (codes.make_coupon("WELCOME5"), "not_member"),  # type: ignore[arg-type]
+        (codes.make_coupon(CouponCode("WELCOME5")), "not_member"),
         ("M2" + "0" * 14 + "M1" + codes.check_char("M2" + "0" * 14 + "M1"), "wrong_version"),
     ],
 )
@@ -88,13 +89,13 @@ def test_verify_refusals_exit_1_with_the_reason(
 def test_forged_code_exits_1(capsys: pytest.CaptureFixture[str], db: str) -> None:
     _run(capsys, "demo-code", "--db", db, "M000000002")  # gives the demo members secrets
     now = int(dt.datetime.now(dt.UTC).timestamp())
-    forged = codes.make_dynamic(codes.MemberId("M000000002"), b"f" * 32, now)
+    forged = codes.make_dynamic(MemberId("M000000002"), b"f" * 32, now)
     code, _, err = _run(capsys, "verify", "--db", db, forged)
     assert code == 1 and err.startswith("posloyalty codes verify: forged: ")
 
 
 def test_unknown_member_is_unconfirmed(capsys: pytest.CaptureFixture[str], db: str) -> None:
-    card = codes.make_static(codes.MemberId("NOTHERE"), b"\x05" * 10)
+    card = codes.make_static(MemberId("NOTHERE"), b"\x05" * 10)
     code, out, _ = _run(capsys, "verify", "--db", db, card)
     assert code == 0
     assert out == {
@@ -114,7 +115,9 @@ def test_card_prints_a_code_that_verifies(
         capsys, "card", "--db", db, "M000000003", "--out", str(out_file), "--preset", "miniso"
     )
     assert code == 0 and out["kind"] == "static"
-    decoded = zxingcpp.read_barcodes(Image.open(out_file), formats=zxingcpp.BarcodeFormat.QRCode)
+    decoded = zxingcpp.read_barcodes(
+        Image.open(out_file), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    )
     payload = decoded[0].text
     assert isinstance(codes.parse_scan(payload), codes.StaticCardCode)
     code, out, _ = _run(capsys, "verify", "--db", db, payload)

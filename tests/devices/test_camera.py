@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,7 +95,7 @@ def test_probe_reports_no_camera(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     monkeypatch.setattr(camera, "qt_multimedia_installed", lambda: True)
     status = camera_available(video_inputs=list)
     assert not status.available and "no camera" in status.reason
-    if camera.sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux"):
         assert not camera_available(dev_dir=tmp_path).available
         (tmp_path / "video0").touch()
         found = camera_available(dev_dir=tmp_path)

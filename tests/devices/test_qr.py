@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-import qrcode.util
+import qrcode.util  # type: ignore[import-untyped]  # no stubs shipped (as in devices/qr.py)
 import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,7 +29,9 @@ from posloyalty.domain.ids import CouponCode, MemberId, TerminalId
 def _decode(png: bytes) -> list[str]:
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
-    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    results = zxingcpp.read_barcodes(
+        image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    )
     return [r.text for r in results]
 
 

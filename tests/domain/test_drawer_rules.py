@@ -53,7 +53,7 @@ def test_bad_movements_are_refused(kind: str, amount: int, reason: str, words: s
 
 def test_a_float_amount_is_refused() -> None:
     with pytest.raises(DrawerError, match="whole fen"):
-        movement("float", 1.5)  # type: ignore[arg-type]
+        movement("float", 1.5)  # type: ignore[arg-type]  # a float, on purpose
 
 
 def test_points_are_not_a_tender() -> None:

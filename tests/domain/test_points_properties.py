@@ -6,6 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import event, given
@@ -99,7 +100,9 @@ def _sale_totals(entries: list[LedgerEntry], sale: SaleId) -> tuple[int, int, in
 
 
 @given(points_rules(), ops)
-def test_ledger_invariants_hold_over_any_sequence(rules: PointsRules, script: list[tuple]) -> None:  # type: ignore[type-arg]
+def test_ledger_invariants_hold_over_any_sequence(
+    rules: PointsRules, script: list[tuple[Any, ...]]
+) -> None:
     counter = itertools.count(1)
 
     def new_id() -> str:

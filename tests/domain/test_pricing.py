@@ -671,7 +671,7 @@ def test_bad_lines_are_refused(kwargs: dict[str, int]) -> None:
     fields: dict[str, object] = {"sku": Sku("A"), "name": "a", "qty": 1, "unit_price": Fen(100)}
     fields.update(kwargs)
     with pytest.raises(ValueError, match="line 'A'"):
-        BasketLine(**fields)  # type: ignore[arg-type]
+        BasketLine(**fields)  # type: ignore[arg-type]  # the bad value is the point
 
 
 def test_full_basket_is_exact_and_deterministic() -> None:

@@ -20,6 +20,7 @@ from posloyalty.domain.pricing import (
     CouponInstance,
     MemberSnapshot,
     Payment,
+    PaymentMethod,
     Quote,
     quote,
     redemption_cap,
@@ -177,11 +178,11 @@ def with_redemption_and_payments(
         redeem = 0
     left = due - rules.points.points_value(redeem)
     payments: list[Payment] = []
-    methods = ["card", "gift_card"] if gift_card else ["card"]
+    methods: list[PaymentMethod] = ["card", "gift_card"] if gift_card else ["card"]
     for method in draw(st.lists(st.sampled_from(methods), max_size=2)):
         amount = draw(st.integers(0, left))
         left -= amount
-        payments.append(Payment(method, Fen(amount)))  # type: ignore[arg-type]
+        payments.append(Payment(method, Fen(amount)))
     return Basket(b.at, b.member, b.lines, b.coupons, redeem, tuple(payments))
 
 

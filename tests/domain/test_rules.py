@@ -63,7 +63,11 @@ def test_vancl_preset_encodes_the_source() -> None:
             ("vip", 100_000),
         ]
     pts = rules.points
-    assert (pts.regular_rate, pts.special_rate, pts.gift_card_rate) == (2, Fraction(1, 2), 1)
+    assert (pts.regular_rate, pts.special_rate, pts.gift_card_rate) == (
+        Fraction(2),
+        Fraction(1, 2),
+        Fraction(1),
+    )
     assert pts.points_value(100) == 200
     assert pts.pending_days == 30
     assert (pts.expiry.kind, pts.expiry.months) == ("rolling", 12)

@@ -10,6 +10,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
 
@@ -24,10 +25,10 @@ from posloyalty.sync.protocol import PushBatch
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 
 
-def _push(svc: HqService, plan: dict[str, object], index: int, batches: int) -> None:
-    terminal = plan["terminals"][index]  # type: ignore[index]
+def _push(svc: HqService, plan: dict[str, Any], index: int, batches: int) -> None:
+    terminal = plan["terminals"][index]
     caller = Caller(terminal["id"], terminal["store"])
-    members = plan["members"][terminal["store"]]  # type: ignore[index]
+    members = plan["members"][terminal["store"]]
     rng = random.Random(index)
     for n in range(batches):
         items = []

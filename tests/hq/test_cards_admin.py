@@ -7,6 +7,7 @@ import hashlib
 import pytest
 import requests
 from hq_server import RunningServer
+from sqlalchemy.orm import Session
 
 from posloyalty.cli import main
 from posloyalty.hq.db import HqDb
@@ -21,8 +22,8 @@ def _card(svc: HqService, member: str, n: int) -> str:
     digest = hashlib.sha256(f"card {n}".encode()).hexdigest()
     at = svc.clock.now()
 
-    def add(s: object) -> None:
-        s.add(  # type: ignore[attr-defined]
+    def add(s: Session) -> None:
+        s.add(
             MemberCard(
                 digest=digest, member_id=member, store_id="S1", terminal_id="T1", issued_at=at
             )

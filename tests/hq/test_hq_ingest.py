@@ -159,8 +159,8 @@ def test_a_large_mixed_batch_gets_every_status_in_order(svc: HqService, clock: F
     reg = svc.register_member("S1", "13800000031", "", None, True)
     first = []
     for i in range(150):
-        s = sale("S1", t, reg.member_id, 200 + i, at + dt.timedelta(seconds=i))
-        first += [s, entry("S1", t, reg.member_id, "earn", 2, at, sale_id=s["id"])]
+        sold = sale("S1", t, reg.member_id, 200 + i, at + dt.timedelta(seconds=i))
+        first += [sold, entry("S1", t, reg.member_id, "earn", 2, at, sale_id=sold["id"])]
     assert push(svc, till, first) == ["accepted"] * 300
     changed = [{**x, "payload": {**x["payload"], "total_fen": 1}} for x in first[0:40:2]]
     # The same client id under another kind is another item.

@@ -214,7 +214,7 @@ def test_welcome_coupons_of_a_registration_are_recorded_as_issued(
     assert result.reason.startswith(CONFLICT_REASON_PREFIX + "coupon_code_taken: ")
     newcomer = member_id(svc, "P-8")
     with svc.db.transaction() as s:
-        assert s.get(Coupon, "WELCOME00001").member_id == member  # type: ignore[union-attr]
+        assert s.get_one(Coupon, "WELCOME00001").member_id == member
         assert s.get(Member, newcomer) is not None
         assert [c.kind for c in s.scalars(select(Conflict))] == ["coupon_code_taken"]
 

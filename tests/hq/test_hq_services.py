@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -210,15 +211,14 @@ def test_overdrawn_redemptions_are_posted_and_recorded(svc: HqService, clock: Fi
         push(svc, s1, [reg, *earned("S1", s1.terminal_id, "P-1", 5000, at, lot="LOT-1")])
         == ["accepted"] * 3
     )
-    member = member_of(svc, "P-1")
+    member = member_of(svc, "P-1").id
     # Both stores were offline and each redeemed 4,000 of the 5,000 points (S2 scanned the
     # member's phone code: HQ's proof that the member was there).
     later = at + dt.timedelta(hours=1)
-    sale1 = sale("S1", s1.terminal_id, member.id, 1000, later)
-    secret = member_pii(svc.db, member.id).secret
-    code = make_dynamic(MemberId(member.id), secret, int(later.timestamp()))
-    sale2 = sale("S2", s2.terminal_id, member.id, 1000, later, member_code=code)
-    member = member.id
+    sale1 = sale("S1", s1.terminal_id, member, 1000, later)
+    secret = member_pii(svc.db, member).secret
+    code = make_dynamic(MemberId(member), secret, int(later.timestamp()))
+    sale2 = sale("S2", s2.terminal_id, member, 1000, later, member_code=code)
     red1 = entry("S1", s1.terminal_id, member, "redeem", -4000, later, "LOT-1", sale_id=sale1["id"])
     red2 = entry("S2", s2.terminal_id, member, "redeem", -4000, later, "LOT-1", sale_id=sale2["id"])
     assert push(svc, s1, [sale1, red1]) == ["accepted"] * 2
@@ -346,7 +346,7 @@ def test_a_member_seen_at_another_store_joins_its_slice(svc: HqService, clock: F
         ("member", reg.member_id),
         ("member_secret", reg.member_id),
     }
-    secret = bytes.fromhex(next(c for c in new if c.kind == "member_secret").data["secret"])  # type: ignore[index]
+    secret = bytes.fromhex(next(c for c in new if c.kind == "member_secret").data["secret"])
     assert secret == real
     unix = int(at.timestamp())
     assert verify_dynamic(make_dynamic(MemberId(reg.member_id), secret, unix), secret, unix).ok
@@ -609,7 +609,7 @@ def test_a_cursor_never_skips_changes_committed_by_concurrent_writers(
                 {"sku": f"W{n}-{k}", "name": f"v{round_}", "price": f"{round_}.00"}
                 for k in range(3)
             ]
-            svc.db.run(lambda s, rows=rows: admin.import_catalog(s, rows))
+            svc.db.run(functools.partial(admin.import_catalog, rows=rows))
 
     state: dict[str, Any] = {}
     cursor = 0

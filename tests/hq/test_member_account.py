@@ -16,6 +16,7 @@ from test_self_registration import MINISO
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain import codes
+from posloyalty.domain.ids import MemberId
 from posloyalty.hq.member_web import REPLACED_HEADER
 from posloyalty.hq.members import issue_coupon, secret_of
 from posloyalty.hq.models import LedgerEntry, Member, Sale
@@ -199,7 +200,7 @@ def test_a_new_device_ends_the_old_one_and_rotates_the_secret(
     assert old.status_code == 200
     old_secret = bytes.fromhex(old.json()["secret"])
     at = int(clock.now().timestamp())
-    old_code = codes.make_dynamic(member, old_secret, at)
+    old_code = codes.make_dynamic(MemberId(member), old_secret, at)
     assert codes.verify_dynamic(old_code, old_secret, at).ok
     second = _sign_in_again(server, clock)
     # The old device: a clear "signed in on another device", not a plain expiry.

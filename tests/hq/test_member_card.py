@@ -176,7 +176,9 @@ def test_self_registration_leads_to_the_card(
     code = _shown_code(phone_browser)
     assert phone_browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
     assert "#s=" not in phone_browser.current_url  # the session left the address bar
-    member = codes.parse_scan(code).member_id  # type: ignore[union-attr]
+    scanned = codes.parse_scan(code)
+    assert isinstance(scanned, codes.DynamicMemberCode | codes.StaticCardCode)
+    member = scanned.member_id
     with svc.db.transaction() as s:
         row = s.get(Member, member)
         assert row is not None
@@ -231,7 +233,10 @@ def test_every_figure_a_code_for_the_scanner_and_one_device_at_a_time(
         assert _field(first, "tier") == "普通卡"
         assert _field(first, "needed") == "1800 growth or ¥180.00 spent"
         assert "Still needed for 银卡" in first.find_element(By.ID, "account").text
-        day = lambda days: (now + dt.timedelta(days=days)).date().isoformat()  # noqa: E731
+
+        def day(days: int) -> str:
+            return (now + dt.timedelta(days=days)).date().isoformat()
+
         assert _texts(first, "pending-lots") == [f"80 · from {day(5)}"]
         assert first.find_element(By.ID, "expiring-title").text == "Points expiring soon"
         assert _texts(first, "expiring") == [f"200 · expire {day(20)}", f"80 · expire {day(60)}"]

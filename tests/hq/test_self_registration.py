@@ -495,7 +495,8 @@ def test_page_language_and_markup(server: RunningServer, svc: HqService) -> None
     for field in ("phone", "name", "birthday", "consent"):
         assert f'<label for="{field}">' in r.text and f'id="{field}"' in r.text
     assert re.search(r'<input type="checkbox" id="consent"[^>]*>', r.text)
-    assert "checked" not in re.search(r'<input type="checkbox"[^>]*>', r.text)[0]  # type: ignore[index]
+    box = re.search(r'<input type="checkbox"[^>]*>', r.text)
+    assert box is not None and "checked" not in box[0]
     assert f'name="token" value="{url.rsplit("/", 1)[1]}"' in r.text
     r = requests.get(url, headers={"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"}, timeout=TIMEOUT)
     assert '<html lang="es">' in r.text and "Número de móvil" in r.text
@@ -517,7 +518,9 @@ def test_register_over_http(server: RunningServer, svc: HqService) -> None:
     )
     assert r.status_code == 200, r.text
     assert "注册成功" in r.text and "138****5678" in r.text and "13812345678" not in r.text
-    member_id = re.search(r'<dd class="big">([0-9A-Z]{10})</dd>', r.text)[1]  # type: ignore[index]
+    shown = re.search(r'<dd class="big">([0-9A-Z]{10})</dd>', r.text)
+    assert shown is not None
+    member_id = shown[1]
     assert svc.pull(till, selfreg_pull_request()).changes[0].key == member_id
     # Replay: refused, in the page's language, and nothing changes.
     r = submit(url, {"phone": "13900000000", "consent": "yes", "lang": "en"}, origin=server.url)

@@ -457,7 +457,7 @@ def test_a_pulled_confirmation_signed_by_another_key_is_refused(hq: Hq, tmp_path
 
 
 def test_hq_signed_confirmation_lifts_the_cap_while_fresh(hq: Hq, tmp_path: Path) -> None:
-    hq.clock.set(STORE_T0)  # type: ignore[attr-defined]
+    hq.clock.set(STORE_T0)
     db, member, clock = _till(hq, tmp_path)
     with db.read() as session:
         fresh = offline_allowance(session, ctx(db), member, clock.now())

@@ -16,7 +16,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import uvicorn
@@ -74,7 +74,7 @@ class Hq:
     service and server on the same database (as a restarted HQ process would)."""
 
     def __init__(
-        self, url: str, clock: Clock | None = None, config: HqConfig | None = None
+        self, url: str, clock: FixedClock | None = None, config: HqConfig | None = None
     ) -> None:
         self.db_url = url
         self.clock = clock or FixedClock(HQ_T0)
@@ -447,7 +447,8 @@ def terminal_ledger(db: Database) -> dict[str, tuple[Any, ...]]:
         # Points parked until HQ confirms the member travel with the protocol's latest date.
         wire = {STORED_PENDING_UNTIL_CONFIRMED: WIRE_PENDING_UNTIL_CONFIRMED}
         return {
-            r[0]: (r[1], r[2], r[3], r[4], _ts(r[5]), _ts(wire.get(r[6], r[6])), r[7]) for r in rows
+            r[0]: (r[1], r[2], r[3], r[4], _ts(r[5]), _ts(cast(str, wire.get(r[6], r[6]))), r[7])
+            for r in rows
         }
 
 
@@ -491,7 +492,7 @@ def running_hq(url: str) -> Iterator[Hq]:
         hq.close()
 
 
-def hq_on(backend: str, tmp_path: Path, clock: Clock) -> Iterator[Hq]:
+def hq_on(backend: str, tmp_path: Path, clock: FixedClock) -> Iterator[Hq]:
     """A started HQ on SQLite or on a fresh PostgreSQL database (a fixture's ``sqlite`` /
     ``postgres`` variants), closed (and the database dropped) afterwards."""
     if backend == "sqlite":

@@ -113,7 +113,7 @@ def test_a_gold_member_of_s1_is_gold_at_s2_on_a_first_visit_and_spends_points_th
     sale_id = counter.commit().sale_id
     with b.read() as session:
         assert repo.member_balance(session, member, hq.clock.now()).available < 500
-    hq.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    hq.clock.advance(minutes=1)
     state = client(b).sync()
     assert state.pending == 0 and state.last_error is None and state.conflicts == 0
     with hq.db.transaction() as s:

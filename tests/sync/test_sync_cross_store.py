@@ -60,7 +60,7 @@ def hq_id(hq: Hq, alias: str) -> str:
 
 def test_points_earned_at_one_store_are_redeemed_at_another(hq: Hq, tmp_path: Path) -> None:
     # HQ's clock is the tills' (it signs balance confirmations as of its time).
-    hq.clock.set(STORE_T0)  # type: ignore[attr-defined]
+    hq.clock.set(STORE_T0)
     hq.setup_chain("S1", 0)
     hq.setup_chain("S2", 0)
     clock_a, clock_b = FixedClock(STORE_T0), FixedClock(STORE_T0)
@@ -122,10 +122,10 @@ def test_points_earned_at_one_store_are_redeemed_at_another(hq: Hq, tmp_path: Pa
     # A keeps the member's history under the id it registered the member with.
     assert ledger_ids(a, provisional) == everything and ledger_ids(a, member) == []
     assert read_state(a).conflicts == read_state(b).conflicts == 0
-    hq.clock.set(clock_b.now())  # type: ignore[attr-defined]
+    hq.clock.set(clock_b.now())
     hq.svc.run_jobs()
     with hq.db.transaction() as s:
-        hq_state = s.get(Member, member).state  # type: ignore[union-attr]
+        hq_state = s.get_one(Member, member).state
         assert s.scalars(select(Conflict)).all() == []
     assert hq_state["available"] == after.available
     clock_a.advance(minutes=30)

@@ -250,7 +250,7 @@ def test_cursor_pull_applies_every_change_once(hq: Hq, tmp_path: Path) -> None:
     report = c.pull()
     assert len(seen) == len(set(seen)) == report.changes
     with db.read() as session:
-        assert session.get(Product, "A1").price_fen == 1200  # type: ignore[union-attr]
+        assert session.get_one(Product, "A1").price_fen == 1200
         assert member_codes.is_revoked(session, digest)
         assert repo.get_cursor(session, inbound.CURSOR_NAME) == str(report.cursor)
         assert (
@@ -377,12 +377,12 @@ def test_two_terminals_redeem_offline_and_both_sales_stand(hq: Hq, tmp_path: Pat
         assert conflict.member_id == member
         assert conflict.detail["redeemed_in_batch"] == spend
         assert conflict.detail["beyond_allowance"] is False
-        state = s.get(Member, member).state  # type: ignore[union-attr]
+        state = s.get_one(Member, member).state
     assert state["available"] == -overdraft
     # The confirmed (negative) balance flows back; the terminals lift nothing beyond it.
     client(a).sync()
     with a.read() as session:
-        assert session.get(TerminalMember, member).cached_points == -overdraft  # type: ignore[union-attr]
+        assert session.get_one(TerminalMember, member).cached_points == -overdraft
 
 
 # --------------------------------------------------------------------------- credentials
@@ -495,7 +495,7 @@ def test_points_parked_for_an_unconfirmed_member_are_released_when_hq_confirms(
     assert_converged(hq, [db])
     hq.svc.run_jobs()
     with hq.db.transaction() as s:
-        assert s.get(Member, visitor).state["available"] == 39  # type: ignore[union-attr]
+        assert s.get_one(Member, visitor).state["available"] == 39
 
 
 def test_a_terminal_killed_mid_pull_resumes_from_its_cursor(

@@ -9,6 +9,7 @@ import pytest
 from sync_helpers import STORE_T0, Hq, assert_converged, client, ctx, enrolled, pending, sell
 
 from posloyalty.clock import FixedClock
+from posloyalty.domain.ids import MemberId
 from posloyalty.hq.models import Conflict
 from posloyalty.hq.models import Member as HqMember
 from posloyalty.hq.pii import phone_index
@@ -69,7 +70,7 @@ def test_a_sale_carries_its_entries_and_coupons(
         )
     session_ = CheckoutSession(ctx(db))
     session_.scan("C3")
-    session_.identify(Identified(ids[0], "dynamic", may_redeem=True))  # type: ignore[arg-type]
+    session_.identify(Identified(MemberId(ids[0]), "dynamic", may_redeem=True))
     session_.add_coupon("CPN000000009")
     session_.begin_payment()
     session_.add_payment("card")

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from posloyalty.jsontext import canonical_json
 from posloyalty.sync.protocol import (
     MAX_BATCH_ITEMS,
     MAX_ITEM_PAYLOAD_BYTES,
@@ -23,7 +24,6 @@ from posloyalty.sync.protocol import (
     PullResponse,
     PushBatch,
     PushItem,
-    canonical_json,
     encode_pull_response,
     request_headers,
     version_problem,
@@ -50,7 +50,7 @@ def test_item_ids_are_uuid7() -> None:
         with pytest.raises(ValidationError):
             PushItem(kind="sale", id=bad, payload={})
     with pytest.raises(ValidationError):
-        PushItem(kind="refund", id=V7, payload={})  # type: ignore[arg-type]
+        PushItem(kind="refund", id=V7, payload={})  # type: ignore[arg-type]  # an unknown kind, on purpose
 
 
 def test_caps() -> None:

@@ -14,6 +14,8 @@ from checkout_helpers import TUESDAY, make_ctx
 from hq_signing import confirm_balance
 
 from posloyalty.clock import FixedClock
+from posloyalty.domain.ids import MemberId
+from posloyalty.domain.money import Fen
 from posloyalty.terminal.checkout import CheckoutSession
 from posloyalty.terminal.identified import Identified
 from posloyalty.tilldb.db import Database
@@ -30,7 +32,7 @@ def main(path: str, trial: int) -> None:
         s = CheckoutSession(ctx)
         member = None if n % 5 == 0 else ("M1", "M2")[n % 2]
         if member is not None:
-            s.identify(Identified(member, "dynamic", may_redeem=True))
+            s.identify(Identified(MemberId(member), "dynamic", may_redeem=True))
         s.scan("A1", 1 + n % 3)
         s.scan("B2")
         s.scan("MP")
@@ -38,7 +40,7 @@ def main(path: str, trial: int) -> None:
             confirm_balance(db, member, clock.now())
             s.redeem(100)
         s.begin_payment()
-        s.add_payment("cash", tendered=s.due + 1000)
+        s.add_payment("cash", tendered=Fen(s.due + 1000))
         receipt = s.commit()
         sys.stdout.write(receipt.sale_id + "\n")
         sys.stdout.flush()

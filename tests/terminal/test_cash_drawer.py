@@ -24,7 +24,7 @@ def _cash_sale(db: Database, card: int = 0) -> Receipt:
     s.scan("A1", 2)
     s.begin_payment()
     if card:
-        s.add_payment("card", card)
+        s.add_payment("card", Fen(card))
     s.add_payment("cash", tendered=Fen(s.remaining + 5000))  # change is not drawer cash
     return s.commit()
 

@@ -21,6 +21,10 @@ from ledger_grants import grant
 
 from posloyalty.clock import FixedClock
 from posloyalty.domain import points as pts
+from posloyalty.domain.ids import MemberId
+from posloyalty.domain.money import Fen
+from posloyalty.domain.monthday import MonthDay
+from posloyalty.domain.pricing import Quote
 from posloyalty.sync import outbound
 from posloyalty.terminal.allowance import offline_allowance
 from posloyalty.terminal.checkout import CheckoutSession, State
@@ -31,13 +35,23 @@ from posloyalty.tilldb.confirmation import PENDING_UNTIL_CONFIRMED
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.models import AuditEntry, Member, MemberCoupon
 
-GOLD = Identified("M1", "dynamic", may_redeem=True)
-GOLD_STATIC = Identified("M1", "static", may_redeem=False)
-REGULAR = Identified("M2", "dynamic", may_redeem=True)
+GOLD = Identified(MemberId("M1"), "dynamic", may_redeem=True)
+GOLD_STATIC = Identified(MemberId("M1"), "static", may_redeem=False)
+REGULAR = Identified(MemberId("M2"), "dynamic", may_redeem=True)
 
 
 def _session(db: Database, rules: str = "miniso", **kwargs: Any) -> CheckoutSession:
     return CheckoutSession(make_ctx(db, rules, **kwargs))
+
+
+def _state(s: CheckoutSession) -> State:
+    """The state now: read in a call, so mypy keeps no narrowing from an earlier assert."""
+    return s.state
+
+
+def _quote(s: CheckoutSession) -> Quote | None:
+    """The quote now: read in a call, so mypy keeps no narrowing from an earlier assert."""
+    return s.quote
 
 
 def _view(s: CheckoutSession) -> tuple[object, ...]:
@@ -60,13 +74,13 @@ def test_the_happy_path_walks_every_state(db: Database) -> None:
     s = _session(db)
     assert s.state is State.OPEN and s.quote is None and "begin_payment" not in s.allowed()
     s.scan("A1")
-    assert s.state is State.QUOTED and s.quote is not None and s.due == 1000
+    assert _state(s) is State.QUOTED and _quote(s) is not None and s.due == 1000
     s.identify(GOLD)
     assert s.member is not None and s.member.tier == "gold"
     s.scan("6900000000028", 2)  # by EAN
     assert [ln.qty for ln in s.lines] == [1, 2] and s.due == 6100
     s.begin_payment()
-    assert s.state is State.PAYING
+    assert _state(s) is State.PAYING
     assert s.allowed() == {
         "back_to_basket",
         "add_payment",
@@ -75,9 +89,9 @@ def test_the_happy_path_walks_every_state(db: Database) -> None:
         "cancel",
         "redeem",
     }
-    s.add_payment("cash", tendered=10000)
+    s.add_payment("cash", tendered=Fen(10000))
     receipt = s.commit()
-    assert s.state is State.COMMITTED and s.receipt == receipt and s.allowed() == frozenset()
+    assert _state(s) is State.COMMITTED and s.receipt == receipt and s.allowed() == frozenset()
     assert receipt.total == 6100 and receipt.change == 3900
     assert receipt.points_earned == 61 and receipt.balance_available == 61
     assert receipt.receipt_code == "S1-T1-20261124-0001"
@@ -94,14 +108,14 @@ def test_the_same_product_again_adds_to_its_line(db: Database) -> None:
 def test_lines_change_and_every_change_is_requoted(db: Database) -> None:
     s = _session(db)
     s.scan("A1")
-    s.add_open_amount(550, "repair")
+    s.add_open_amount(Fen(550), "repair")
     assert s.due == 1550
     s.set_qty(0, 3)
     assert s.due == 3550 and s.quote is not None and s.quote.subtotal == 3550
     s.void_line(1, "customer changed mind")
     assert s.due == 3000 and len(s.lines) == 1
     s.void_line(0)
-    assert s.state is State.OPEN and s.quote is None and s.due == 0
+    assert s.state is State.OPEN and _quote(s) is None and s.due == 0
 
 
 def test_void_and_cancel_are_audited(db: Database) -> None:
@@ -124,7 +138,7 @@ def test_back_to_basket_drops_payments(db: Database) -> None:
     s = _session(db)
     s.scan("C3")
     s.begin_payment()
-    s.add_payment("card", 1000)
+    s.add_payment("card", Fen(1000))
     assert s.remaining == 2990
     s.back_to_basket()
     assert s.state is State.QUOTED and s.payments == () and s.remaining == 3990
@@ -182,7 +196,10 @@ def test_illegal_transitions_are_refused_and_change_nothing(
         (lambda s: s.redeem(100), "only an identified member"),
         (lambda s: s.redeem(-1), "0 or more"),
         (lambda s: s.remove_coupon("X"), "not applied"),
-        (lambda s: s.identify(Identified("NOBODY", "static", False)), "not in this terminal"),
+        (
+            lambda s: s.identify(Identified(MemberId("NOBODY"), "static", False)),
+            "not in this terminal",
+        ),
     ],
 )
 def test_bad_basket_actions_are_refused_and_change_nothing(
@@ -217,9 +234,9 @@ def test_nothing_left_to_pay(db: Database) -> None:
     s = _session(db)
     s.scan("A1")
     s.begin_payment()
-    s.add_payment("cash", tendered=2000)
+    s.add_payment("cash", tendered=Fen(2000))
     assert s.remaining == 0 and s.payments[0].change == 1000
-    _refused(s, lambda: s.add_payment("card", 1), "nothing is left to pay")
+    _refused(s, lambda: s.add_payment("card", Fen(1)), "nothing is left to pay")
     s.remove_payment(0)
     assert s.remaining == 1000
 
@@ -235,12 +252,12 @@ def test_a_split_payment_sale_is_stored_whole(db: Database, clock: FixedClock) -
     s.scan("A1", 2)
     s.scan("MP")
     s.scan("SP")
-    s.add_open_amount(1200)
+    s.add_open_amount(Fen(1200))
     s.redeem(1000)  # 10.00 yuan under miniso (100 points = 1 yuan)
     s.begin_payment()
-    s.add_payment("gift_card", 2000)
-    s.add_payment("card", 3000)
-    s.add_payment("cash", tendered=10000)
+    s.add_payment("gift_card", Fen(2000))
+    s.add_payment("card", Fen(3000))
+    s.add_payment("cash", tendered=Fen(10000))
     due = s.due
     r = s.commit()
     assert r.points_redeemed == 1000 and r.points_value == 1000
@@ -297,7 +314,7 @@ def test_gold_member_pays_less_on_member_day_and_earns_birthday_points(
     with db.write() as session:
         m = session.get(Member, "M1")
         assert m is not None
-        m.birthday = dt.date(1990, 6, 3)
+        m.birthday = MonthDay(6, 3)
     s = _session(db)
     s.identify(GOLD)
     s.scan("C3", 2)
@@ -334,7 +351,7 @@ def test_an_unconfirmed_member_gets_no_tier_discount_and_pending_points(
     db: Database, clock: FixedClock
 ) -> None:
     s = _session(db, "vancl")
-    s.identify(Identified("NEW1", "static", may_redeem=False, confirmed=False))
+    s.identify(Identified(MemberId("NEW1"), "static", may_redeem=False, confirmed=False))
     assert s.member is not None and s.member.tier == "regular" and not s.member.stored
     s.scan("B2")
     _refused(s, lambda: s.redeem(100), "HQ has not confirmed")
@@ -381,7 +398,7 @@ def test_redeeming_while_paying_keeps_payments_consistent(db: Database, clock: F
     s.identify(GOLD)
     s.scan("C3")
     s.begin_payment()
-    s.add_payment("card", 3000)
+    s.add_payment("card", Fen(3000))
     _refused(s, lambda: s.redeem(1500), "exceed the new amount due")
     s.redeem(990)
     assert s.remaining == 0
@@ -502,7 +519,7 @@ def test_commit_refuses_when_the_price_changed_since_the_quote(
     s.identify(GOLD)
     s.scan("C3", 2)
     s.begin_payment()
-    s.add_payment("cash", tendered=10000)
+    s.add_payment("cash", tendered=Fen(10000))
     stored = counts(db)
     clock.advance(minutes=1)  # Wednesday: member day
     before = _view(s)
@@ -511,7 +528,7 @@ def test_commit_refuses_when_the_price_changed_since_the_quote(
     assert _view(s) == before and counts(db) == stored
     s.back_to_basket()
     s.begin_payment()
-    s.add_payment("cash", tendered=10000)
+    s.add_payment("cash", tendered=Fen(10000))
     assert s.commit().total == 6980
 
 
@@ -532,7 +549,7 @@ def test_receipt_json_is_plain_data(db: Database, clock: FixedClock) -> None:
     s.identify(GOLD)
     s.scan("A1")
     s.begin_payment()
-    s.add_payment("cash", tendered=5000)
+    s.add_payment("cash", tendered=Fen(5000))
     data = s.commit().to_json()
     assert data["total"] == "10.00" and data["change"] == "40.00"
     assert data["payments"] == [{"method": "cash", "amount": "10.00", "tendered": "50.00"}]

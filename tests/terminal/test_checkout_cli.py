@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from checkout_helpers import setup_store, snapshot
@@ -28,7 +29,7 @@ def store(tmp_path: Path) -> Path:
     return path
 
 
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object], str]:
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any], str]:
     code = main(["terminal", *args])
     out, err = capsys.readouterr()
     return code, (json.loads(out) if out.strip() else {}), err
@@ -52,14 +53,14 @@ def test_scripted_checkout_return_and_eod(capsys: pytest.CaptureFixture[str], st
     )  # fmt: skip
     assert code == 0, err
     assert sale["member"] == "M1" and sale["points_redeemed"] == 500
-    assert [ln["sku"] for ln in sale["lines"]] == ["A1", "C3", "OPEN"]  # type: ignore[index]
+    assert [ln["sku"] for ln in sale["lines"]] == ["A1", "C3", "OPEN"]
     assert sale["total"] == "60.40" and sale["change"] == "49.60"
     code, ret, err = _run(
         capsys, "return", "--db", db, "--cashier", "c1", "--receipt", str(sale["receipt_code"]),
         "--line", "0x1", "--preset", "miniso",
     )  # fmt: skip
     assert code == 0, err
-    assert ret["original_sale_id"] == sale["sale_id"] and ret["lines"][0]["qty"] == 1  # type: ignore[index]
+    assert ret["original_sale_id"] == sale["sale_id"] and ret["lines"][0]["qty"] == 1
     rules = resources_dir() / "rules" / "miniso.toml"
     code, anon, err = _run(
         capsys, "checkout", "--db", db, "--cashier", "c1", "--line", "B2", "--rules", str(rules)
@@ -72,7 +73,7 @@ def test_scripted_checkout_return_and_eod(capsys: pytest.CaptureFixture[str], st
     code, eod, err = _run(capsys, "eod", "--db", db, "--date", today.isoformat())
     assert code == 0, err
     assert eod["sales_count"] == 2 and eod["returns_count"] == 1
-    assert eod["points"]["redeemed"] == 500  # type: ignore[index]
+    assert eod["points"]["redeemed"] == 500
     code, eod_now, _ = _run(capsys, "eod", "--db", db)
     assert code == 0 and eod_now["day"] in (today.isoformat(), str(today - dt.timedelta(days=1)))
 

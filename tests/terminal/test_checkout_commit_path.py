@@ -19,12 +19,12 @@ from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.members import load_member
 from posloyalty.terminal.receipt_codes import next_receipt_code
-from posloyalty.terminal.tier_growth import apply_growth
+from posloyalty.terminal.tier_growth import TierProgress, apply_growth
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.records import PaymentRecord, SaleLineRecord, SaleRecord
 
-REGULAR = Identified("M2", "dynamic", may_redeem=True)
+REGULAR = Identified(MemberId("M2"), "dynamic", may_redeem=True)
 
 
 def vancl_at_once() -> RuleSet:
@@ -51,7 +51,7 @@ def test_a_tier_change_on_the_same_day_is_priced_again_at_commit(
     # preset's 30-day credit window has its own tests in test_tier_credit_till.py).
     at_once = vancl_at_once()
     waiting = _paying(db, at_once, REGULAR, "A1")
-    waiting.add_payment("cash", tendered=2000)
+    waiting.add_payment("cash", tendered=Fen(2000))
     assert waiting.due == 1000
     big = CheckoutSession(make_ctx(db, at_once))
     big.identify(REGULAR)
@@ -67,15 +67,15 @@ def test_a_tier_change_on_the_same_day_is_priced_again_at_commit(
     waiting.back_to_basket()
     waiting.identify(REGULAR)  # the session shows the member as read when identified
     waiting.begin_payment()
-    waiting.add_payment("cash", tendered=2000)
+    waiting.add_payment("cash", tendered=Fen(2000))
     assert waiting.commit().total == 980
     ledger_consistent(db, clock.now())
 
 
 def test_the_stored_quote_shows_the_payments_taken(db: Database) -> None:
     s = _paying(db, "miniso", REGULAR, "B2", "C3")
-    s.add_payment("card", 3000)
-    s.add_payment("cash", tendered=5000)
+    s.add_payment("card", Fen(3000))
+    s.add_payment("cash", tendered=Fen(5000))
     r = s.commit()
     with db.read() as session:
         sale = repo.sale_by_id(session, r.sale_id)
@@ -136,22 +136,23 @@ def test_receipt_numbers_follow_the_days_highest_in_any_width(db: Database) -> N
 
 def test_growth_from_the_member_read_in_the_commit_matches_a_fresh_read(db: Database) -> None:
     ctx = make_ctx(db)
-    outcomes = []
+    progress: list[TierProgress | None] = []
+    rows: list[tuple[str, int]] = []
     for known in (False, True):
         with pytest.raises(RuntimeError), db.write() as session:  # rolled back
             member = load_member(
                 session, ctx, MemberId("M2"), confirmed=True, may_redeem=True, at=ctx.now()
             )
-            outcomes.append(
+            progress.append(
                 apply_growth(session, ctx, "M2", 3520, ctx.now(), member=member if known else None)
             )
             row = repo.member_by_id(session, "M2")
             assert row is not None
-            outcomes.append((row.tier, row.growth))
+            rows.append((row.tier, row.growth))
             raise RuntimeError("roll back")
-    fresh, fresh_row, reused, reused_row = outcomes
+    (fresh, reused), (fresh_row, reused_row) = progress, rows
     assert fresh == reused and fresh is not None and fresh.tier == "silver"
     assert fresh_row == reused_row == ("silver", 3520)
     with db.read() as session:
-        member = repo.member_by_id(session, "M2")
-        assert member is not None and (member.tier, member.growth) == ("regular", 0)
+        stored = repo.member_by_id(session, "M2")
+        assert stored is not None and (stored.tier, stored.growth) == ("regular", 0)

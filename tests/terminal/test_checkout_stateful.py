@@ -24,6 +24,8 @@ from hypothesis.stateful import (
 )
 
 from posloyalty.domain import points as pts
+from posloyalty.domain.ids import MemberId
+from posloyalty.domain.money import Fen
 from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession, State
 from posloyalty.terminal.context import TerminalContext
@@ -97,7 +99,7 @@ class CheckoutMachine(RuleBasedStateMachine):
     ) -> None:
         s = CheckoutSession(self._ctx())
         if member is not None:
-            s.identify(Identified(member, "dynamic", may_redeem=True))
+            s.identify(Identified(MemberId(member), "dynamic", may_redeem=True))
         for sku, qty in lines:
             s.scan(sku, qty)
         if redeem and member is not None and s.member is not None:
@@ -115,9 +117,9 @@ class CheckoutMachine(RuleBasedStateMachine):
                     s.redeem(n)
         s.begin_payment()
         if gift and s.remaining:
-            s.add_payment("gift_card", s.remaining * gift // 100 or 1)
+            s.add_payment("gift_card", Fen(s.remaining * gift // 100 or 1))
         if s.remaining:
-            s.add_payment("cash", tendered=s.remaining + 50)
+            s.add_payment("cash", tendered=Fen(s.remaining + 50))
         r = s.commit()
         if r.points_redeemed:
             _note("sale redeemed points")

@@ -152,7 +152,7 @@ def test_replay_is_refused_across_a_reopen(
         # The next time step's code is fresh.
         clock.advance(seconds=30)
         fresh = _dynamic(at=int(clock.now().timestamp()))
-        assert identify(fresh, db=reopened, vault=again).may_redeem  # type: ignore[union-attr]
+        assert identify(fresh, db=reopened, vault=again).may_redeem
     finally:
         reopened.close()
 
@@ -411,10 +411,10 @@ def test_missing_or_exposed_key_file_is_reported(db: Database, db_path: Path) ->
 class _MemoryKeyring(KeyringBackend):
     """An in-process keyring backend (stands in for the desktop's Secret Service)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it unannotated
         self.items: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

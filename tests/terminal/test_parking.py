@@ -10,6 +10,7 @@ from checkout_helpers import add_coupon, make_ctx
 from sqlalchemy import text
 
 from posloyalty.clock import FixedClock
+from posloyalty.domain.ids import MemberId
 from posloyalty.domain.money import Fen
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.errors import CheckoutError
@@ -31,7 +32,7 @@ def test_park_survives_a_restart_and_recalls_the_basket_and_member(
     db: Database, db_path: Path, clock: FixedClock
 ) -> None:
     counter = Counter(make_ctx(db), None)
-    counter.session.identify(Identified("M1", "dynamic", may_redeem=True))
+    counter.session.identify(Identified(MemberId("M1"), "dynamic", may_redeem=True))
     counter.session.scan("A1", 3)
     counter.session.add_open_amount(Fen(250), "gift wrap")
     add_coupon(db, "CPN1", "M1", "birthday_8", clock)

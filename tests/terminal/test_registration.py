@@ -212,8 +212,9 @@ def test_sequence_continues_across_a_reopen(
         second = _register(again, v, RegistrationForm("13812340000", True))
     finally:
         again.close()
-    assert codes.parse_scan(first.code).seq == 1  # type: ignore[union-attr]
-    assert codes.parse_scan(second.code).seq == 2  # type: ignore[union-attr]
+    first_scan, second_scan = codes.parse_scan(first.code), codes.parse_scan(second.code)
+    assert isinstance(first_scan, codes.ProvisionalCode) and first_scan.seq == 1
+    assert isinstance(second_scan, codes.ProvisionalCode) and second_scan.seq == 2
 
 
 def test_duplicate_phone_is_found_locally(db: Database, db_path: Path, vault: Vault) -> None:

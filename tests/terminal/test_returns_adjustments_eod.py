@@ -11,7 +11,8 @@ from ledger_grants import grant
 from sqlalchemy import text
 
 from posloyalty.clock import FixedClock
-from posloyalty.domain.money import format_yuan
+from posloyalty.domain.ids import MemberId
+from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.terminal.adjustments import adjust_points, expire_points
 from posloyalty.terminal.checkout import CheckoutSession, Receipt
 from posloyalty.terminal.eod import end_of_day
@@ -22,7 +23,7 @@ from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.models import AuditEntry
 
-GOLD = Identified("M1", "dynamic", may_redeem=True)
+GOLD = Identified(MemberId("M1"), "dynamic", may_redeem=True)
 
 
 def _sale(
@@ -43,7 +44,7 @@ def _sale(
         s.redeem(redeem)
     s.begin_payment()
     if card:
-        s.add_payment("card", card)
+        s.add_payment("card", Fen(card))
     if s.remaining:
         s.add_payment("cash")
     return s.commit()
@@ -131,7 +132,7 @@ def test_return_refusals_change_nothing(db: Database, clock: FixedClock) -> None
         ({"sale_id": ret.return_id}, "is itself a return"),
     ]:
         with pytest.raises(CheckoutError, match=match):
-            process_return(ctx, **kwargs)  # type: ignore[arg-type]
+            process_return(ctx, **kwargs)  # type: ignore[arg-type]  # each case's own keywords
     assert snapshot(db) == stored
 
 
@@ -186,7 +187,7 @@ def test_adjustment_needs_a_manager_pin_and_a_reason(db: Database, clock: FixedC
         ({"member_id": "M1", "points": -1, "reason": "x"}, "cannot deduct 1 points: 0 available"),
     ]:
         with pytest.raises(CheckoutError, match=match):
-            adjust_points(ctx, manager_id="m1", manager_pin=MANAGER_PIN, **kwargs)  # type: ignore[arg-type]
+            adjust_points(ctx, manager_id="m1", manager_pin=MANAGER_PIN, **kwargs)  # type: ignore[arg-type]  # each case's own keywords
     assert snapshot(db) == stored
 
 

@@ -22,7 +22,7 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 
 def _checked_out(db: Database) -> int:
-    return int(db.engine.pool.checkedout())  # type: ignore[attr-defined]
+    return int(db.engine.pool.checkedout())  # type: ignore[attr-defined]  # a QueuePool's, not on Pool
 
 
 def test_a_thread_reuses_one_connection_for_reads_and_writes(db: Database) -> None:

@@ -16,6 +16,7 @@ from store_helpers import T0, add_member, earn_entry, make_sale, sale_outbox
 from posloyalty.clock import FixedClock
 from posloyalty.domain import points
 from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, SaleId, StoreId, TerminalId
+from posloyalty.domain.money import Fen
 from posloyalty.domain.points import LedgerEntry
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database
@@ -96,7 +97,7 @@ def test_inconsistent_sales_are_refused(db: Database) -> None:
     add_member(db)
     ids = Uuid7(db.clock)
     sale = make_sale(ids, T0)
-    short = dataclasses.replace(sale, total_fen=sale.total_fen + 1)
+    short = dataclasses.replace(sale, total_fen=Fen(sale.total_fen + 1))
     anonymous = make_sale(ids, T0, member=None)
     foreign = make_sale(ids, T0)
     cases = [
@@ -290,7 +291,7 @@ def test_cashier_pins_are_salted_scrypt(db: Database) -> None:
     ]
     for kwargs, problem in bad:
         with pytest.raises(StoreDataError, match=problem), db.write() as session:
-            repo.create_cashier(session, name="X", at=T0, **kwargs)  # type: ignore[arg-type]
+            repo.create_cashier(session, name="X", at=T0, **kwargs)
 
 
 def test_products_and_members_lookups(db: Database, db_path: Path) -> None:

@@ -87,8 +87,8 @@ def test_a_stale_ledger_before_is_detected_and_the_rows_are_read(db: Database) -
         stored = repo.ledger_for_member(session, "M1")
         # Missing an entry (count differs), then one with other points (same count).
         for stale in (stored[:1], [stored[0], dataclasses.replace(stored[1], points=99)]):
-            balance = repo._refresh(repo.raw_connection(session), "M1", sale.at, [*stale, entry])
-            assert balance.available == 55  # what the rows hold, not the stale list
+            refreshed = repo._refresh(repo.raw_connection(session), "M1", sale.at, [*stale, entry])
+            assert refreshed.available == 55  # what the rows hold, not the stale list
         balance = repo.record_sale(session, sale, [entry], ledger_before=stored[:1])
     assert balance is not None and balance.available == 85
     assert _cache(db) == (85, 0)

@@ -326,15 +326,15 @@ def test_v3_database_migrates_to_v4_keeping_every_row(db_path: Path, clock: Fixe
                 db.write() as session,
             ):
                 session.execute(text(statement))
-        sale = make_sale(ids, T0)
+        fresh = make_sale(ids, T0)
         with db.write() as session:  # a new sale after the upgrade, payment ids per sale
-            repo.record_sale(session, sale, [earn_entry(ids, sale, 35)], sale_outbox(sale))
+            repo.record_sale(session, fresh, [earn_entry(ids, fresh, 35)], sale_outbox(fresh))
         with db.read() as session:
             raw = repo.raw_connection(session)
             assert raw.execute("SELECT count(*) FROM ledger_entries").fetchone() == (4,)
-            assert raw.execute("SELECT id FROM payments WHERE sale = ?", (sale.id,)).fetchall() == [
-                (1,)
-            ]
+            assert raw.execute(
+                "SELECT id FROM payments WHERE sale = ?", (fresh.id,)
+            ).fetchall() == [(1,)]
             assert repo.ledger_sum(session, "M1") == 4 * 35
     finally:
         db.close()

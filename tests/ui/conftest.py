@@ -7,6 +7,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,12 +51,12 @@ _UI_PACKAGE = "/posloyalty/ui/"
 
 def _from_ui_code() -> str | None:
     """The first frame of ``posloyalty/ui`` on the stack, if any (``file:line``)."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         name = frame.f_code.co_filename.replace("\\", "/")
         if _UI_PACKAGE in name:
             return f"{name.split(_UI_PACKAGE)[-1]}:{frame.f_lineno} {frame.f_code.co_name}"
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import qrcode
+import qrcode  # type: ignore[import-untyped]  # no stubs shipped (as in devices/qr.py)
 from PIL import Image
 from pytestqt.qtbot import QtBot
 from window_helpers import idle

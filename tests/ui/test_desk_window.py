@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from posloyalty.clock import FixedClock
@@ -12,12 +13,13 @@ from posloyalty.terminal.quote_desk import QuoteDesk
 from posloyalty.ui.desk_window import PricingDeskWindow
 from posloyalty.ui.models import BasketLinesModel
 
-WEDNESDAY = dt.datetime(2026, 11, 25, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEDNESDAY = dt.datetime(2026, 11, 25, 15, 0, tzinfo=SHANGHAI)
 
 
 def _window(qtbot: QtBot) -> PricingDeskWindow:
     window = PricingDeskWindow(
-        QuoteDesk(load_preset, "miniso", FixedClock(WEDNESDAY), WEDNESDAY.tzinfo), preset_names()
+        QuoteDesk(load_preset, "miniso", FixedClock(WEDNESDAY), SHANGHAI), preset_names()
     )
     qtbot.add_widget(window)
     return window
@@ -73,7 +75,7 @@ def test_remove_and_clear(qtbot: QtBot) -> None:
     assert window.total_label.text() == "Total ¥0.00"
 
 
-def test_lines_model_passes_the_model_tester(qtbot: QtBot, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_lines_model_passes_the_model_tester(qtbot: QtBot, qtmodeltester: ModelTester) -> None:
     window = _window(qtbot)
     _type_line(window, "A", 3, "1.50")
     _type_line(window, "B", 1, "2.00")

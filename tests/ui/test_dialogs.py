@@ -5,6 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 from window_helpers import idle
 
+from posloyalty.terminal.counter import MemberPanel
 from posloyalty.terminal.demo_setup import DemoTerminal
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.demo import product_ean
@@ -26,6 +27,11 @@ from posloyalty.ui.return_dialog import ReturnDialog
 def _counts(demo: DemoTerminal) -> dict[str, int]:
     with demo.db.read() as session:
         return repo.table_counts(session)
+
+
+def _member(window: CashierWindow) -> MemberPanel | None:
+    """The member shown now: read in a call, so mypy keeps no narrowing from an earlier assert."""
+    return window.view.member
 
 
 def _plain(text: str) -> None:
@@ -104,8 +110,9 @@ def test_member_lookup_by_phone(qtbot: QtBot, window: CashierWindow) -> None:
     dialog.phone_edit.setText("138 0000 0002")
     dialog.look_up()
     idle(qtbot, window)
-    assert window.view.member is not None and window.view.member.member_id == "M000000002"
-    assert not window.view.member.may_redeem  # no phone code: no points spending
+    member = _member(window)
+    assert member is not None and member.member_id == "M000000002"
+    assert not member.may_redeem  # no phone code: no points spending
 
 
 def test_coupon_not_held_is_refused(qtbot: QtBot, window: CashierWindow) -> None:

@@ -13,7 +13,7 @@ from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog
 from posloyalty.ui.eod_dialog import EodDialog
-from posloyalty.ui.qt import QApplication, Qt
+from posloyalty.ui.qt import QApplication, Qt, QWidget
 
 
 def _paying(qtbot: QtBot, window: CashierWindow) -> PaymentDialog:
@@ -29,8 +29,8 @@ def _paying(qtbot: QtBot, window: CashierWindow) -> PaymentDialog:
     return dialog
 
 
-def _tap(qtbot: QtBot, button: object) -> None:
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # type: ignore[arg-type]
+def _tap(qtbot: QtBot, button: QWidget) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def test_wechat_by_number_pad_then_quick_cash(qtbot: QtBot, window: CashierWindow) -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 from ui_hq import UNREACHABLE_HQ
-from window_helpers import idle, pay_by_card
+from window_helpers import idle, open_dialog, pay_by_card
 
 from posloyalty.terminal import catalogue
-from posloyalty.terminal.context import CheckoutError, context_from_store
+from posloyalty.terminal.context import context_from_store
 from posloyalty.terminal.counter import Counter
 from posloyalty.terminal.demo_setup import DemoTerminal
+from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.reprint import receipt_copy
 from posloyalty.tilldb import catalogue as store_catalogue
 from posloyalty.tilldb.demo import product_ean
@@ -89,12 +90,12 @@ def test_search_by_sku_or_barcode_and_enter_adds_the_first(
     assert [r.line.sku for r in window.view.rows] == ["SKU000007"]
     # A barcode's first digits find it too; a tap on the result adds it.
     window.touch_keys.search()
-    dialog = window.dialog
-    assert isinstance(dialog, ProductSearchDialog)
-    qtbot.keyClicks(dialog.search_edit, product_ean(12)[:12])
-    qtbot.waitUntil(lambda: dialog.results.count() == 1)
-    rect = dialog.results.visualItemRect(dialog.results.item(0))
-    qtbot.mouseClick(dialog.results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    again = window.dialog
+    assert isinstance(again, ProductSearchDialog)
+    qtbot.keyClicks(again.search_edit, product_ean(12)[:12])
+    qtbot.waitUntil(lambda: again.results.count() == 1)
+    rect = again.results.visualItemRect(again.results.item(0))
+    qtbot.mouseClick(again.results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     idle(qtbot, window)
     qtbot.waitUntil(lambda: window.dialog is None)
     assert [r.line.sku for r in window.view.rows] == ["SKU000007", "SKU000012"]
@@ -120,7 +121,7 @@ def test_a_scan_while_searching_is_the_product(qtbot: QtBot, window: CashierWind
     assert isinstance(window.dialog, ProductSearchDialog)
     window.handle_scan(product_ean(4))
     idle(qtbot, window)
-    assert window.dialog is None
+    assert open_dialog(window) is None
     assert [r.line.sku for r in window.view.rows] == ["SKU000004"]
 
 
@@ -135,7 +136,7 @@ def test_favourites_are_the_most_sold_and_one_tap_adds_one(
     _sell(qtbot, window, product_ean(5), product_ean(9))
     qtbot.mouseClick(window.scan_buttons["favouritesButton"], Qt.MouseButton.LeftButton)
     idle(qtbot, window)
-    dialog = window.dialog
+    dialog = open_dialog(window)
     assert isinstance(dialog, FavouritesDialog)
     assert list(dialog.keys) == ["SKU000003", "SKU000005", "SKU000009"]
     key = dialog.keys["SKU000005"]
@@ -143,7 +144,7 @@ def test_favourites_are_the_most_sold_and_one_tap_adds_one(
     for _ in range(2):
         qtbot.mouseClick(key, Qt.MouseButton.LeftButton)
         idle(qtbot, window)
-    assert window.dialog is dialog  # the grid stays for the next tap
+    assert open_dialog(window) is dialog  # the grid stays for the next tap
     assert [(r.line.sku, r.line.qty) for r in window.view.rows] == [("SKU000005", 2)]
     assert "Added" in dialog.message.text()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)

@@ -72,13 +72,13 @@ def test_text_and_touch_targets_grow_with_the_screen(qtbot: QtBot, window: Cashi
     window.fit_to_screen(QRect(0, 0, 1024, 768))
     assert window.keys_grid.rowCount() >= 3
     rows = {
-        window.keys_grid.getItemPosition(window.keys_grid.indexOf(b))[0]
+        window.keys_grid.getItemPosition(window.keys_grid.indexOf(b))[0]  # type: ignore[index]  # typed object in PySide6: a (row, column, rows, columns) tuple
         for b in window.buttons.values()
     }
     assert rows == {0, 1, 2}
     window.fit_to_screen(QRect(0, 0, 1920, 1080))
     rows = {
-        window.keys_grid.getItemPosition(window.keys_grid.indexOf(b))[0]
+        window.keys_grid.getItemPosition(window.keys_grid.indexOf(b))[0]  # type: ignore[index]  # typed object in PySide6: a (row, column, rows, columns) tuple
         for b in window.buttons.values()
     }
     assert rows == {0, 1}

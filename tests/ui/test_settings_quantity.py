@@ -5,6 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from ui_hq import UNREACHABLE_HQ, LocalHq
+from window_helpers import open_dialog
 
 from posloyalty.domain.money import yuan
 from posloyalty.sync.client import credential_file
@@ -159,7 +160,7 @@ def test_quantity_key_changes_the_line_and_the_total(qtbot: QtBot, window: Cashi
     # "*" alone asks; a quantity out of range is refused in words and changes nothing.
     window.cart_view.selectRow(1)
     qtbot.keyClicks(window.scan_edit, "*")
-    dialog = window.dialog
+    dialog = open_dialog(window)
     assert isinstance(dialog, QuantityDialog) and dialog.index == 1
     assert dialog.qty_spin.value() == 1
     for bad in (0, 10_000):

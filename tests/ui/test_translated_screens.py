@@ -20,6 +20,8 @@ from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
 from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui import i18n
 from posloyalty.ui.cashier_window import CashierWindow
+from posloyalty.ui.dialogs import PaymentDialog
+from posloyalty.ui.product_search import ProductSearchDialog, ReprintDialog
 from posloyalty.ui.qt import (
     QAbstractButton,
     QApplication,
@@ -31,6 +33,7 @@ from posloyalty.ui.qt import (
     QTableView,
     QWidget,
 )
+from posloyalty.ui.return_dialog import ReturnDialog
 
 I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 #: Sources the same in every language (names, figures, key caps).
@@ -108,11 +111,13 @@ def lang_window(
     i18n.switch("en")
 
 
-def _open(qtbot: QtBot, window: CashierWindow, key: Qt.Key, mod: object = None) -> QWidget:
+def _open(
+    qtbot: QtBot, window: CashierWindow, key: Qt.Key, mod: Qt.KeyboardModifier | None = None
+) -> QWidget:
     if mod is None:
         qtbot.keyClick(window.scan_edit, key)
     else:
-        qtbot.keyClick(window.scan_edit, key, mod)  # type: ignore[arg-type]
+        qtbot.keyClick(window.scan_edit, key, mod)
     idle(qtbot, window)
     idle(qtbot, window)
     dialog = window.dialog
@@ -175,23 +180,25 @@ def test_every_screen_is_in_the_cashiers_language(
     found += _untranslated(dialog, lang, "coupon")
     _close(qtbot, window)
     dialog = _open(qtbot, window, Qt.Key.Key_F5)
+    assert isinstance(dialog, PaymentDialog)
     found += _untranslated(dialog, lang, "payment")
-    dialog.cash_edit.setText("abc")  # type: ignore[attr-defined]
-    dialog.pay_cash()  # type: ignore[attr-defined]
-    message = dialog.message.text()  # type: ignore[attr-defined]
+    dialog.cash_edit.setText("abc")
+    dialog.pay_cash()
+    message = dialog.message.text()
     assert "is not a yuan amount" not in message, message
-    dialog.pay_card()  # type: ignore[attr-defined]
+    dialog.pay_card()
     idle(qtbot, window)
     with qtbot.waitSignal(window.committed, timeout=10_000) as blocker:
-        dialog.complete()  # type: ignore[attr-defined]
+        dialog.complete()
     idle(qtbot, window)
     found += _untranslated(window.dialog or window, lang, "receipt preview")
     _close(qtbot, window)
     dialog = _open(qtbot, window, Qt.Key.Key_F8)
+    assert isinstance(dialog, ReturnDialog)
     window.handle_scan(blocker.args[0].receipt_code)
     idle(qtbot, window)
     idle(qtbot, window)
-    qtbot.waitUntil(dialog.confirm_button.isEnabled)  # type: ignore[attr-defined]
+    qtbot.waitUntil(dialog.confirm_button.isEnabled)
     found += _untranslated(dialog, lang, "refund review")
     _close(qtbot, window)
     window.handle_scan(product_ean(3))
@@ -202,20 +209,22 @@ def test_every_screen_is_in_the_cashiers_language(
     dialog = _open(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     found += _untranslated(dialog, lang, "recall")
     _close(qtbot, window)
-    dialog = _open(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(dialog.search_edit, "zz")  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: dialog.shown_for == "zz")  # type: ignore[attr-defined]
-    assert "zz" in dialog.message.text()  # type: ignore[attr-defined]
-    found += _untranslated(dialog, lang, "product search")
+    search = _open(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(search, ProductSearchDialog)
+    qtbot.keyClicks(search.search_edit, "zz")
+    qtbot.waitUntil(lambda: search.shown_for == "zz")
+    assert "zz" in search.message.text()
+    found += _untranslated(search, lang, "product search")
     _close(qtbot, window)
     dialog = _open(qtbot, window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     found += _untranslated(dialog, lang, "favourites")
     _close(qtbot, window)
     dialog = _open(qtbot, window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    dialog.code_edit.setText("X-1")  # type: ignore[attr-defined]
-    qtbot.keyClick(dialog.code_edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert isinstance(dialog, ReprintDialog)
+    dialog.code_edit.setText("X-1")
+    qtbot.keyClick(dialog.code_edit, Qt.Key.Key_Return)
     idle(qtbot, window)
-    assert "X-1" in dialog.message.text()  # type: ignore[attr-defined]
+    assert "X-1" in dialog.message.text()
     found += _untranslated(dialog, lang, "reprint")
     _close(qtbot, window)
     assert found == [], "\n".join(found)

@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 from posloyalty.terminal.checkout import Receipt
 from posloyalty.ui.cashier_window import CashierWindow
 from posloyalty.ui.dialogs import PaymentDialog
+from posloyalty.ui.qt import QDialog
 
 
 def idle(qtbot: QtBot, window: CashierWindow) -> None:
@@ -27,3 +28,9 @@ def pay_by_card(qtbot: QtBot, window: CashierWindow) -> Receipt:
     receipt = blocker.args[0]
     assert isinstance(receipt, Receipt)
     return receipt
+
+
+def open_dialog(window: CashierWindow) -> QDialog | None:
+    """The window's dialog now: read in a call, so mypy keeps no narrowing from an earlier
+    assert about ``window.dialog`` across the keys and scans that change it."""
+    return window.dialog

@@ -15,6 +15,7 @@ before a scan are kept apart (``typed_before``) and the scan is still recognised
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -127,7 +128,9 @@ def simulate_scan(text: str, start_ms: float = 0.0, gap_ms: float = 7.5) -> list
     return events
 
 
-def replay_events(detector: WedgeDetector, events: list[tuple[str, float]]) -> list[WedgeDecision]:
+def replay_events(
+    detector: WedgeDetector, events: Sequence[tuple[str, float]]
+) -> list[WedgeDecision]:
     """Feed ``(char, t_ms)`` events; ``"\\r"`` or ``"\\n"`` is Enter. Returns one decision per Enter."""
     decisions = []
     for char, t_ms in events:

@@ -21,7 +21,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -150,6 +150,22 @@ def _read_key_file(path: Path, key_id: str) -> bytes:
         raise VaultError(f"{path}: the terminal key file is damaged") from None
 
 
+@overload
+def open_vault(
+    db: Database,
+    *,
+    create: Literal[True] = True,
+    key_store: KeyStore = "auto",
+    keyring_backend: Any | None = None,
+) -> Vault: ...
+@overload
+def open_vault(
+    db: Database,
+    *,
+    create: bool,
+    key_store: KeyStore = "auto",
+    keyring_backend: Any | None = None,
+) -> Vault | None: ...
 def open_vault(
     db: Database,
     *,

@@ -254,7 +254,7 @@ class CashierWindow(QMainWindow):
         self.scan_edit.returnPressed.connect(self._typed_code)
         self.scan_edit.textEdited.connect(self._scan_text_edited)
 
-        self.dialog: QWidget | None = None
+        self.dialog: QDialog | None = None
         self.customer_display: Any = None
         self._link_timer = QTimer(self)
         self._link_timer.timeout.connect(self.refresh_registration_qr)

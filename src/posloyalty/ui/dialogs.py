@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from posloyalty.devices.qr import member_card_png, qr_png
 from posloyalty.domain.ids import StoreId, TerminalId
@@ -32,6 +32,7 @@ from posloyalty.terminal.registration import RegistrationError, RegistrationForm
 from posloyalty.terminal.status import SyncSource
 from posloyalty.terminal.sync_setup import start_sync_worker
 from posloyalty.ui import forms, i18n
+from posloyalty.ui.cashier_host import CashierHost
 from posloyalty.ui.error_text import plain_error
 from posloyalty.ui.models import PaymentsModel
 from posloyalty.ui.payment_pad import PaymentPad
@@ -58,9 +59,6 @@ from posloyalty.ui.qt import (
 )
 from posloyalty.ui.receipt_doc import method_name
 
-if TYPE_CHECKING:
-    from posloyalty.ui.cashier_window import CashierWindow
-
 
 def _error_label() -> QLabel:
     label = QLabel()
@@ -70,8 +68,8 @@ def _error_label() -> QLabel:
 
 
 class _Dialog(QDialog):
-    def __init__(self, window: CashierWindow, title: str) -> None:
-        super().__init__(window)
+    def __init__(self, window: CashierHost, title: str) -> None:
+        super().__init__(window.window())
         self.window_ = window
         self.setWindowTitle(title)
         self.message = _error_label()
@@ -103,8 +101,8 @@ class PaymentDialog(QDialog):
     The Designer form (``ui/payment.ui``) is a plain widget laid into this dialog, so Esc
     reaches the dialog itself: back to the basket, never a hidden form in a blank window."""
 
-    def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: CashierHost) -> None:
+        super().__init__(window.window())
         self.window_ = window
         form = forms.load("payment.ui")
         outer = QHBoxLayout(self)
@@ -342,7 +340,7 @@ class PaymentDialog(QDialog):
 
 
 class ReceiptDialog(_Dialog):
-    def __init__(self, window: CashierWindow, png: bytes) -> None:
+    def __init__(self, window: CashierHost, png: bytes) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Receipt"))
         pixmap = QPixmap()
@@ -377,7 +375,7 @@ class ReceiptDialog(_Dialog):
 class MemberDialog(_Dialog):
     """F2: find a member by full phone number or member id, or register a new one."""
 
-    def __init__(self, window: CashierWindow) -> None:
+    def __init__(self, window: CashierHost) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Member"))
         self.phone_edit = QLineEdit()
@@ -411,7 +409,7 @@ class MemberDialog(_Dialog):
 class RegistrationDialog(_Dialog):
     """Register a shopper (phone, optional name and birthday, consent), then identify them."""
 
-    def __init__(self, window: CashierWindow, phone: str = "") -> None:
+    def __init__(self, window: CashierHost, phone: str = "") -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Register a member"))
         self.phone_edit = QLineEdit(phone)
@@ -494,7 +492,7 @@ class RegistrationDialog(_Dialog):
 class CouponDialog(_Dialog):
     """F3: type a coupon code (scanning one works anywhere without this dialog)."""
 
-    def __init__(self, window: CashierWindow) -> None:
+    def __init__(self, window: CashierHost) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Coupon"))
         self.code_edit = QLineEdit()
@@ -530,7 +528,7 @@ class CouponDialog(_Dialog):
 class AdjustDialog(_Dialog):
     """F6: add or deduct a member's points, approved by a manager's id and PIN."""
 
-    def __init__(self, window: CashierWindow) -> None:
+    def __init__(self, window: CashierHost) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Points adjustment (manager)"))
         member = window.view.member
@@ -595,7 +593,7 @@ class AdjustDialog(_Dialog):
 class QuantityDialog(_Dialog):
     """*: the quantity of the selected (or last) cart line."""
 
-    def __init__(self, window: CashierWindow, index: int) -> None:
+    def __init__(self, window: CashierHost, index: int) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Quantity"))
         self.index = index
@@ -637,7 +635,7 @@ class SettingsDialog(_Dialog):
 
     def __init__(
         self,
-        window: CashierWindow,
+        window: CashierHost,
         *,
         key_store: Literal["auto", "keyring", "file"] = "auto",
         sync_interval: float = 15.0,
@@ -819,7 +817,7 @@ class SettingsDialog(_Dialog):
 class SignInDialog(_Dialog):
     """F11: sign in as another cashier (only between sales)."""
 
-    def __init__(self, window: CashierWindow) -> None:
+    def __init__(self, window: CashierHost) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Cashier sign-in"))
         self.cashier_edit = QLineEdit()
@@ -857,7 +855,7 @@ class SignInDialog(_Dialog):
 
 
 class HelpDialog(_Dialog):
-    def __init__(self, window: CashierWindow) -> None:
+    def __init__(self, window: CashierHost) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Help"))
         keys = [

@@ -8,10 +8,10 @@ The count is blind: the cash the drawer should hold is shown only once a count i
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from posloyalty.domain.money import MoneyError, parse_yuan, yuan
 from posloyalty.terminal import drawer, eod
+from posloyalty.ui.cashier_host import CashierHost
 from posloyalty.ui.dialogs import _Dialog
 from posloyalty.ui.qt import (
     QFormLayout,
@@ -26,16 +26,13 @@ from posloyalty.ui.qt import (
 )
 from posloyalty.ui.receipt_doc import kind_name, method_name
 
-if TYPE_CHECKING:
-    from posloyalty.ui.cashier_window import CashierWindow
-
 __all__ = ["EodDialog"]
 
 
 class EodDialog(_Dialog):
     """The report of a local business day (today by default) and today's drawer."""
 
-    def __init__(self, window: CashierWindow, day: dt.date | None = None) -> None:
+    def __init__(self, window: CashierHost, day: dt.date | None = None) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("End of day and cash drawer"))
         ctx = window.counter.ctx

@@ -3,22 +3,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from posloyalty.domain.money import MoneyError, parse_yuan
 from posloyalty.terminal.counter import CounterView
 from posloyalty.terminal.open_price import add_open_price_item
+from posloyalty.ui.cashier_host import CashierHost
 from posloyalty.ui.dialogs import _Dialog
 from posloyalty.ui.qt import QDialogButtonBox, QFormLayout, QLineEdit
-
-if TYPE_CHECKING:
-    from posloyalty.ui.cashier_window import CashierWindow
 
 __all__ = ["OpenPriceDialog"]
 
 
 class OpenPriceDialog(_Dialog):
-    def __init__(self, window: CashierWindow) -> None:
+    def __init__(self, window: CashierHost) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Open-price item (manager)"))
         self.name_edit = QLineEdit()

@@ -8,7 +8,6 @@ only ask and show.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from posloyalty.devices.receipt import PrinterError, ReceiptRow, print_receipt, render_png
 from posloyalty.domain.money import yuan
@@ -16,6 +15,7 @@ from posloyalty.terminal import catalogue
 from posloyalty.terminal.catalogue import ProductHit
 from posloyalty.terminal.counter import ScanResult
 from posloyalty.terminal.reprint import receipt_copy
+from posloyalty.ui.cashier_host import CashierHost
 from posloyalty.ui.dialogs import _Dialog
 from posloyalty.ui.qt import (
     QCoreApplication,
@@ -36,9 +36,6 @@ from posloyalty.ui.qt import (
     QWidget,
 )
 
-if TYPE_CHECKING:
-    from posloyalty.ui.cashier_window import CashierWindow
-
 __all__ = ["FavouritesDialog", "ProductSearchDialog", "ReprintDialog", "copy_of"]
 
 
@@ -49,7 +46,7 @@ def _sized(widget: QWidget, px: int) -> None:
     widget.setFont(font)
 
 
-def _added(window: CashierWindow, result: ScanResult) -> None:
+def _added(window: CashierHost, result: ScanResult) -> None:
     window.paint(result.view)
     window.show_message(
         QCoreApplication.translate("CashierWindow", "Added %1").replace("%1", result.text)
@@ -64,7 +61,7 @@ class ProductSearchDialog(_Dialog):
     #: Pause after the last key before the catalogue is asked (ms).
     DELAY_MS = 150
 
-    def __init__(self, window: CashierWindow) -> None:
+    def __init__(self, window: CashierHost) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Find a product"))
         height = window.metrics.button_height
@@ -184,7 +181,7 @@ class FavouritesDialog(_Dialog):
     """The favourites grid: one tap adds one of the item, and the grid stays for the next
     tap; Esc or Close goes back to the sale."""
 
-    def __init__(self, window: CashierWindow, products: tuple[ProductHit, ...]) -> None:
+    def __init__(self, window: CashierHost, products: tuple[ProductHit, ...]) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Favourites"))
         m = window.metrics
@@ -238,7 +235,7 @@ class ReprintDialog(_Dialog):
     """Ctrl+P: a receipt number (the last sale's to start with; a receipt's barcode scans
     in) printed again, marked as a copy, and shown."""
 
-    def __init__(self, window: CashierWindow) -> None:
+    def __init__(self, window: CashierHost) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Print a receipt again"))
         height = window.metrics.button_height

@@ -9,11 +9,10 @@ refunded until the cashier presses the confirm key on a review of exactly what i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from posloyalty.domain.money import yuan
 from posloyalty.domain.refunds import ORIGINAL
 from posloyalty.terminal import returns
+from posloyalty.ui.cashier_host import CashierHost
 from posloyalty.ui.dialogs import _Dialog
 from posloyalty.ui.models import ReturnLinesModel
 from posloyalty.ui.qt import (
@@ -30,9 +29,6 @@ from posloyalty.ui.qt import (
 )
 from posloyalty.ui.receipt_doc import method_name
 
-if TYPE_CHECKING:
-    from posloyalty.ui.cashier_window import CashierWindow
-
 __all__ = ["ReturnDialog"]
 
 _Key = tuple[str, tuple[tuple[int, int], ...], str]
@@ -41,7 +37,7 @@ _Key = tuple[str, tuple[tuple[int, int], ...], str]
 class ReturnDialog(_Dialog):
     """Scan, choose, review, confirm."""
 
-    def __init__(self, window: CashierWindow) -> None:
+    def __init__(self, window: CashierHost) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Return"))
         height = window.metrics.button_height

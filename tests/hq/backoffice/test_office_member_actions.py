@@ -79,8 +79,8 @@ def test_other_roles_get_403_and_nothing_changes(  # noqa: PLR0917 (fixtures and
     assert "act/erase" not in office.get(f"/members/{chain.li}").text
     with svc.db.transaction() as s:
         assert s.get(Revocation, DIGEST) is None
-        assert s.get(Member, chain.han).merged_into is None  # type: ignore[union-attr]
-        assert s.get(Member, chain.li).erased_at is None  # type: ignore[union-attr]
+        assert s.get_one(Member, chain.han).merged_into is None
+        assert s.get_one(Member, chain.li).erased_at is None
         assert (
             s.scalar(
                 select(func.count())
@@ -108,8 +108,8 @@ def test_every_action_needs_a_reason(
     assert secret_of(svc, chain.li) == before
     with svc.db.transaction() as s:
         assert s.get(Revocation, DIGEST) is None
-        assert s.get(Member, chain.han).merged_into is None  # type: ignore[union-attr]
-        assert s.get(Member, chain.li).erased_at is None  # type: ignore[union-attr]
+        assert s.get_one(Member, chain.han).merged_into is None
+        assert s.get_one(Member, chain.li).erased_at is None
     assert server.sms.links == []
 
 
@@ -143,8 +143,8 @@ def test_merge_a_duplicate(server: RunningServer, svc: HqService, chain: Chain) 
     )
     assert ok.status_code == 200
     with svc.db.transaction() as s:
-        assert s.get(Member, chain.han).merged_into == chain.li  # type: ignore[union-attr]
-        assert s.get(MemberAlias, "P2").member_id == chain.li  # type: ignore[union-attr]
+        assert s.get_one(Member, chain.han).merged_into == chain.li
+        assert s.get_one(MemberAlias, "P2").member_id == chain.li
     (event,) = audits(svc, "merge")
     assert event.detail == {"merged": chain.han}
     # Into itself, or an unknown member: refused.
@@ -161,7 +161,7 @@ def test_erase_removes_personal_data_and_keeps_the_ledger(
         entries = s.scalar(
             select(func.count()).select_from(LedgerEntry).where(LedgerEntry.member_ref == "P1")
         )
-        old_index = s.get(Member, chain.li).phone_index  # type: ignore[union-attr]
+        old_index = s.get_one(Member, chain.li).phone_index
     office = signed_in(server.url, "boss")
     office.get(f"/members/{chain.li}")
     assert office.get("/members", q="13800000001").text.count(f"/office/members/{chain.li}") == 1

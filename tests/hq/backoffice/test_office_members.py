@@ -130,7 +130,7 @@ def test_adjust_points_is_bounded_and_written_as_an_hq_entry(
     with svc.db.transaction() as s:
         (row,) = s.scalars(select(LedgerEntry).where(LedgerEntry.reason.like("back office%"))).all()
         assert (row.kind, row.points, row.store_id, row.terminal_id) == ("adjust", 200, None, None)
-        assert s.get(Member, chain.li).state["available"] == 320  # type: ignore[union-attr]
+        assert s.get_one(Member, chain.li).state["available"] == 320
     (event,) = audits(svc, "adjust_points")
     assert event.detail["points"] == 200 and event.reason == "apology for a late delivery"
     # The member's till pulls the HQ entry like any other.

@@ -5,7 +5,10 @@ route, so a new one cannot be added without saying how it is scoped."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+import requests
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from hq_server import RunningServer
@@ -57,7 +60,7 @@ def test_the_table_names_every_back_office_route(svc: HqService) -> None:
         (method, route.path)
         for route in router.routes
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
         if method != "HEAD"
     }
     assert found == set(ROUTES)
@@ -77,7 +80,7 @@ def test_a_store_manager_is_kept_to_their_stores_everywhere(
     sam.get("/members")
     li, conflict = chain.li, chain.conflict
     period = {"from": "2026-11-01", "to": "2026-11-30", "store": "S1"}
-    refused = {
+    refused: dict[tuple[str, str], Callable[[], requests.Response]] = {
         ("GET", "/office/members/{member_id}"): lambda: sam.get(f"/members/{li}"),
         ("POST", "/office/members/{member_id}/reveal"): lambda: sam.post(
             f"/members/{li}/reveal", {"reason": "just looking"}

@@ -64,14 +64,14 @@ def test_regions_and_reports_by_region(server: RunningServer, svc: HqService, ch
     office.get("/stores")
     assert office.post("/stores/S1/region", {"region": "east", "reason": "new map"}).ok
     with svc.db.transaction() as s:
-        assert s.get(Store, "S1").region == "east"  # type: ignore[union-attr]
+        assert s.get_one(Store, "S1").region == "east"
     (event,) = audits(svc, "store_region")
     assert event.detail == {"from": None, "to": "east"}
     # Bad input: refused, nothing changed.
     assert office.post("/stores/S1/region", {"region": "a b", "reason": "typo"}).status_code == 400
     assert office.post("/stores/S1/region", {"region": "west", "reason": ""}).status_code == 400
     with svc.db.transaction() as s:
-        assert s.get(Store, "S1").region == "east"  # type: ignore[union-attr]
+        assert s.get_one(Store, "S1").region == "east"
     day = now(svc).date().isoformat()
     period = {"from": day, "to": day}
     east = figures(office.get("/reports", name="joins", region="east", **period).text)
@@ -92,7 +92,7 @@ def test_revoke_a_till(server: RunningServer, svc: HqService, chain: Chain) -> N
     done = office.post(f"/tills/{till}/revoke", {"reason": "stolen on Monday"})
     assert done.status_code == 200
     with svc.db.transaction() as s:
-        assert s.get(Terminal, till).revoked_at is not None  # type: ignore[union-attr]
+        assert s.get_one(Terminal, till).revoked_at is not None
     (event,) = audits(svc, "revoke_till")
     assert event.reason == "stolen on Monday" and event.target == f"terminal:{till}"
     again = office.post(f"/tills/{till}/revoke", {"reason": "stolen on Monday"})
@@ -111,7 +111,7 @@ def test_clear_a_broken_chain(server: RunningServer, svc: HqService, chain: Chai
     done = office.post(f"/tills/{till}/clear-chain", {"reason": "restored from backup, checked"})
     assert done.status_code == 200
     with svc.db.transaction() as s:
-        assert s.get(TillChain, till).broken_at is None  # type: ignore[union-attr]
+        assert s.get_one(TillChain, till).broken_at is None
     assert [e.reason for e in audits(svc, "clear_chain_break")] == ["restored from backup, checked"]
 
 
@@ -131,8 +131,8 @@ def test_a_store_manager_gets_403_even_for_their_own_store(
     ):
         assert sam.post(path, data).status_code == 403, path
     with svc.db.transaction() as s:
-        assert s.get(Terminal, till).revoked_at is None  # type: ignore[union-attr]
-        assert s.get(TillChain, till).broken_at is not None  # type: ignore[union-attr]
-        assert s.get(Store, "S2").region is None  # type: ignore[union-attr]
+        assert s.get_one(Terminal, till).revoked_at is None
+        assert s.get_one(TillChain, till).broken_at is not None
+        assert s.get_one(Store, "S2").region is None
         changes = ("enrolment_code", "store_region", "revoke_till", "clear_chain_break")
         assert not list(s.scalars(select(AuditEvent).where(AuditEvent.action.in_(changes))))

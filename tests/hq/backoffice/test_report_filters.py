@@ -67,4 +67,4 @@ def test_each_way_of_joining_records_its_channel(svc: HqService) -> None:
             s, [{"store": "S1", "phone": "13800009902", "consent": "1"}], at + dt.timedelta(0)
         )
         imported = s.query(Member).filter(Member.id != till.member_id).one()
-        assert (s.get(Member, till.member_id).channel, imported.channel) == ("till", "import")  # type: ignore[union-attr]
+        assert (s.get_one(Member, till.member_id).channel, imported.channel) == ("till", "import")

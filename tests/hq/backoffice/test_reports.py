@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from posloyalty.hq.backoffice.i18n import LANGS, catalogue
 from posloyalty.hq.models import LedgerEntry, Member, MemberAlias, Sale
 from posloyalty.hq.pii import Pii, set_pii
-from posloyalty.hq.reports import REPORTS, Scope, run_report
+from posloyalty.hq.reports import REPORTS, Scope, Table, run_report
 from posloyalty.hq.services import HqService
 
 OCT = Scope(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -168,7 +168,7 @@ def chain(svc: HqService) -> HqService:
     return svc
 
 
-def report(svc: HqService, name: str, scope: Scope = OCT):  # type: ignore[no-untyped-def]
+def report(svc: HqService, name: str, scope: Scope = OCT) -> Table:
     with svc.db.transaction() as s:
         return run_report(s, name, scope, svc.clock.now())
 
