@@ -32,7 +32,7 @@ class LaunchRefused(Exception):
 
 def _facts(path: Path) -> TillFile:
     try:
-        return examine(path, member_ids=(DEMO_MEMBER,), pins=DEMO_PINS)
+        return examine(path, integrity="auto", member_ids=(DEMO_MEMBER,), pins=DEMO_PINS)
     except StoreError as exc:
         raise LaunchRefused(" ".join(str(exc).split())) from None
 

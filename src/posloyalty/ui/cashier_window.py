@@ -21,9 +21,9 @@ from posloyalty.terminal.counter import Counter, CounterView, MemberPanel, ScanR
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.status import SyncSource, SyncStatus, from_sync_state, probe
 from posloyalty.terminal.sync_setup import registration_link
-from posloyalty.tilldb.db import inspect_file
 from posloyalty.ui import forms, i18n
 from posloyalty.ui.error_text import plain_error
+from posloyalty.ui.integrity_gate import IntegrityGate
 from posloyalty.ui.models import CartModel
 from posloyalty.ui.qt import (
     QAbstractItemView,
@@ -110,6 +110,8 @@ class CashierWindow(QMainWindow):
         self.printer_name = printer_name
         self.ops = OpRunner(self, name="checkout")
         self.status_ops = OpRunner(self, name="status")
+        #: The background integrity check and the gate it sets on commits.
+        self.integrity = IntegrityGate()
         # The first paint needs no store; the worker's view follows at once.
         self.view: CounterView = counter.idle_view()
         #: How long a message stays (ms): information, then refusals.
@@ -336,15 +338,22 @@ class CashierWindow(QMainWindow):
         on_error: Callable[[Exception], None] | None = None,
         *,
         owner: QObject | None = None,
+        writes: bool = False,
     ) -> None:
         """Run ``fn`` off the UI thread; ``then(result)`` back on it, errors in words.
 
         ``owner`` (a dialog): its callbacks are skipped once it is gone. After a refusal the
-        worker computes the sale's view as it is now, and the window repaints that."""
+        worker computes the sale's view as it is now, and the window repaints that.
+        ``writes`` (a commit: a sale, return, adjustment, drawer entry, parking): it waits for
+        the background integrity check and is refused once that found damage."""
         counter = self.counter
+        gate = self.integrity if writes else None
+        refusal = self.damage_refusal() if writes else ""
 
         def work() -> Any:
             try:
+                if gate is not None:
+                    gate.before_commit(refusal)
                 return fn()
             except Exception as exc:
                 try:
@@ -693,8 +702,22 @@ class CashierWindow(QMainWindow):
         self.sync_time_status.setText(self.tr("Last contact: %1").replace("%1", when))
 
     def check_database_integrity(self) -> None:
-        """SQLite quick_check in the background; a damaged database is reported, not hidden."""
+        """SQLite's full quick_check in the background, right after the window is up: commits
+        wait for it, and are refused once it found damage (scans go on); the damage is shown,
+        not hidden."""
         path = self.counter.ctx.db.path
+        gate = self.integrity
+        gate.start()
+
+        def said(damage: str) -> None:
+            if damage:
+                self.show_message(
+                    self.tr("The terminal database failed its integrity check: %1").replace(
+                        "%1", damage
+                    ),
+                    error=True,
+                )
+                self._message_timer.stop()  # it stays until the till is closed
 
         def bad(exc: Exception) -> None:
             self.show_message(
@@ -704,7 +727,14 @@ class CashierWindow(QMainWindow):
                 error=True,
             )
 
-        self.status_ops.run(lambda: inspect_file(path, integrity="quick_check"), None, bad)
+        self.status_ops.run(lambda: gate.check(path), said, bad)
+
+    def damage_refusal(self) -> str:
+        """What a commit refused by the integrity gate says (in the cashier's language)."""
+        return self.tr(
+            "The terminal database is damaged: nothing was saved. Scanning still works; "
+            "restore the database from a backup"
+        )
 
     def show_sync_details(self) -> None:
         s = self.sync_status
@@ -827,7 +857,7 @@ class CashierWindow(QMainWindow):
             if on_error is not None:
                 on_error(exc)
 
-        self.submit(work, done, failed, owner=None)
+        self.submit(work, done, failed, owner=None, writes=True)
 
     def _receipt_doc(self, receipt: Receipt) -> ReceiptDoc:
         """Runs in the worker (it reads the till's settings for the card page's address)."""

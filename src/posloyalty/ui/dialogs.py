@@ -81,9 +81,11 @@ class _Dialog(QDialog):
         fn: Callable[[], Any],
         then: Callable[[Any], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
+        *,
+        writes: bool = False,
     ) -> None:
         """The window's :meth:`CashierWindow.submit`; callbacks dropped once this is closed."""
-        self.window_.submit(fn, then, on_error, owner=self)
+        self.window_.submit(fn, then, on_error, owner=self, writes=writes)
 
     def fail(self, exc: Exception) -> None:
         self.message.setStyleSheet("color:#b71c1c;")
@@ -488,7 +490,7 @@ class RegistrationDialog(_Dialog):
             pixmap.loadFromData(member_card_png(reg.code, reg.name_masked or reg.phone_masked, ""))
             self.card_label.setPixmap(pixmap.scaledToWidth(420))
 
-        self.submit(work, done, self.fail)
+        self.submit(work, done, self.fail, writes=True)
 
 
 class CouponDialog(_Dialog):
@@ -586,6 +588,7 @@ class AdjustDialog(_Dialog):
             ),
             done,
             self.fail,
+            writes=True,
         )
 
 

@@ -279,4 +279,5 @@ class ReturnDialog(_Dialog):
             ),
             done,
             failed,
+            writes=True,
         )
