@@ -279,15 +279,6 @@ def _run_till(args: argparse.Namespace) -> int:
     scans.scanned.connect(window.handle_scan)
     if args.camera != "off":
         _attach_camera(window, start=args.camera == "on")
-    if not args.no_customer_display:
-        # The self-registration QR comes from HQ once sync is attached.
-        display = CustomerDisplay(store_name=ctx.rules.name)
-        screens = QGuiApplication.screens()
-        if len(screens) > 1:
-            display.setGeometry(screens[1].availableGeometry())
-        window.customer_display = display
-        display.paint(window.view)
-        display.show()
     # The whole available screen (full screen with --kiosk), text and keys sized for it.
     window.fit_to_screen(kiosk=args.kiosk)
     window.raise_()
@@ -306,6 +297,20 @@ def _run_till(args: argparse.Namespace) -> int:
     )
     if demo_mode:
         _print_demo_help(path, hq_url)
+    if not args.no_customer_display:
+        # The customer's screen opens right after the till is ready to scan (its form costs
+        # the start ~40 ms); the self-registration QR comes from HQ once sync is attached.
+        def open_display() -> None:
+            display = CustomerDisplay(store_name=ctx.rules.name)
+            screens = QGuiApplication.screens()
+            if len(screens) > 1:
+                display.setGeometry(screens[1].availableGeometry())
+            window.customer_display = display
+            display.paint(window.view)
+            display.show()
+            window.refresh_registration_qr()  # in case sync attached first
+
+        QTimer.singleShot(0, open_display)
     if args.quit_after > 0:
         QTimer.singleShot(int(args.quit_after * 1000), window.close)
         QTimer.singleShot(int(args.quit_after * 1000) + 100, app.quit)

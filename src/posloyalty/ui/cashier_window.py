@@ -72,6 +72,13 @@ class _Refused(Exception):
         self.view = view
 
 
+def _set_style(widget: QWidget, sheet: str) -> None:
+    """A style sheet set only when it changes: setting one re-polishes the widget and lays its
+    window out again, which a scan's repaint must not wait for when nothing changed."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
 def _font(px: int, *, bold: bool = False) -> QFont:
     font = QFont()
     font.setPixelSize(px)
@@ -387,7 +394,7 @@ class CashierWindow(QMainWindow):
         self.last_message = text
         self.message_label.setText(text)
         colour = "#b71c1c" if error else "#1b5e20"
-        self.message_label.setStyleSheet(f"color:{colour};")
+        _set_style(self.message_label, f"color:{colour};")
         self._message_timer.start(self.error_ms if error else self.message_ms)
 
     def clear_message(self) -> None:
@@ -519,8 +526,9 @@ class CashierWindow(QMainWindow):
             rank = tiers.level(m.tier).rank
         self.tier_badge.setText(tier_label(self.counter.ctx.rules, m.tier_name, m.tier))
         colour = TIER_COLOURS.get(rank, "#6a1b9a")
-        self.tier_badge.setStyleSheet(
-            f"background:{colour};color:white;border-radius:8px;padding:4px 10px;font-weight:bold;"
+        _set_style(
+            self.tier_badge,
+            f"background:{colour};color:white;border-radius:8px;padding:4px 10px;font-weight:bold;",
         )
         self.phone_label.setText(
             self.tr("Phone %1 · %2").replace("%1", m.phone_masked or "—").replace("%2", m.member_id)

@@ -755,6 +755,7 @@ class SettingsDialog(_Dialog):
                 name=f"till {ctx.terminal}",
                 key_store=key_store,
             )
+            counter.forget_hq_key()  # the new HQ's key, for the offline allowance
             if old is not None:
                 old.stop()
             return start_sync_worker(ctx.db, interval=interval), terminal_settings(ctx)
