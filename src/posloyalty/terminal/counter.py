@@ -465,9 +465,10 @@ class Counter:
         )
 
     def _allowance_ctx(self) -> TerminalContext:
-        """The context with HQ's key once one was found (until then, as without: each view
-        looks again, so an enrolment during the session counts at once). A key replaced
-        while the till runs (a new enrolment) is read again after :meth:`forget_hq_key`;
+        """The context with HQ's key, read once per counter. Without a key (not enrolled) the
+        plain context is kept, and the allowance looks for the key itself each time, so an
+        enrolment counts at once. A key replaced while the till runs (a new enrolment) is
+        read again after :meth:`forget_hq_key`, which the window's enrolment paths call;
         until then confirmations signed by the new key do not verify, the stricter way."""
         ctx = self.ctx
         if ctx.hq_key is not None:
@@ -476,9 +477,7 @@ class Counter:
         if cached is not None and cached[0] is ctx:
             return cached[1]
         key = load_hq_key(ctx.db)
-        if key is None:
-            return ctx
-        with_key = replace(ctx, hq_key=key)
+        with_key = replace(ctx, hq_key=key) if key is not None else ctx
         self._view_ctx = (ctx, with_key)
         return with_key
 
