@@ -3,7 +3,10 @@
 - scan to screen: from the Enter key of a member code typed at scanner speed (through the
   application-wide ScanFilter) to the member panel and total repainted: identify (verify the
   dynamic code, record it in the replay cache), load the member, re-quote, paint; p50/p99;
-- cold start: ``posloyalty run`` as a new process until it prints "ready to scan";
+- cold start: ``posloyalty run`` as a new process until it prints "ready to scan": once on a
+  file changed since the till last closed it (the full quick_check before the window), then
+  three times as a till restarts after a clean close (the light check before the window, the
+  full one behind it; see tilldb/preflight.py);
 - soak memory: sales through the real window (every tender) on a small demo till, the
   resident memory's growth per 1,000 sales after a warm-up.
 
@@ -157,9 +160,15 @@ def _scan_to_screen(path: Path) -> None:
 
 
 def _cold_start(path: Path) -> None:
+    from posloyalty.tilldb.preflight import startup_check
+
     exe = Path(sys.executable).parent / "posloyalty"
     runs = []
-    for _ in range(3):
+    first: list[float] = []
+    # The first start follows this benchmark's own writes (not the till's clean close): it
+    # checks every page before the window. Its clean close vouches for the file.
+    for n in range(4):
+        checks = startup_check(path)
         start = time.perf_counter()
         proc = subprocess.Popen(
             [
@@ -182,14 +191,19 @@ def _cold_start(path: Path) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             if "ready to scan" in line:
-                runs.append(time.perf_counter() - start)
+                (first if n == 0 else runs).append(time.perf_counter() - start)
                 break
-        proc.wait(timeout=60)
+        proc.wait(timeout=120)
+        if n == 0 and first:
+            FIGURES["cold_first"] = f"{first[0]:.2f} s"
+            print(f"   cold start, check before the window {checks!r}: {first[0]:.2f} s")
+        elif checks != "light":
+            print(f"   (start {n + 1}: not vouched for, {checks!r} before the window)")
     if runs:
         FIGURES["cold"] = f"{min(runs):.2f}-{max(runs):.2f} s"
         print(
-            f"   cold start to ready-to-scan (1M members): best {min(runs):.2f} s, "
-            f"worst {max(runs):.2f} s (n={len(runs)})"
+            f"   cold start to ready-to-scan after a clean close (1M members): "
+            f"best {min(runs):.2f} s, worst {max(runs):.2f} s (n={len(runs)})"
         )
     else:
         print("   cold start: the window never said it was ready")
@@ -314,7 +328,8 @@ def run() -> None:
         _soak_memory(Path(folder))
     print(
         "   issue 11 targets | Enter-to-repaint p99 (<= 16 ms): "
-        f"{FIGURES.get('scan', '-')} | cold start (<= 1 s): {FIGURES.get('cold', '-')} | "
+        f"{FIGURES.get('scan', '-')} | cold start (<= 1 s): {FIGURES.get('cold', '-')} "
+        f"(after a change: {FIGURES.get('cold_first', '-')}) | "
         f"memory per 1,000 sales: {FIGURES.get('soak', '-')}"
     )
 

@@ -2,7 +2,9 @@
 
 - domain/ is pure: it imports only the standard library, python-dateutil and itself,
   and never reads the clock.
-- Qt (PySide6) is imported in exactly one module: posloyalty/ui/qt.py.
+- Qt (PySide6) is imported in exactly one module: posloyalty/ui/qt.py; QtMultimedia (the
+  camera, loaded only when one is asked for) in exactly one other: posloyalty/ui/qt_multimedia.py,
+  which imports nothing else of Qt directly.
 - Dependencies point one way: ui -> terminal -> (domain, tilldb, sync); hq -> (domain, sync).
 - Database drivers (sqlite3, SQLAlchemy) are imported only by the till's database package
   (tilldb/) and by HQ (hq/, hq_cli.py), which owns its own database. The modules in
@@ -29,6 +31,10 @@ FORBIDDEN_LAYERS: dict[str, set[str]] = {
     "ui": {"hq"},
 }
 DB_DRIVERS = {"sqlite3", "sqlalchemy"}
+QT_MODULE = "ui/qt.py"
+#: The second Qt import point: QtMultimedia only, imported lazily (issue 11).
+QT_MULTIMEDIA_MODULE = "ui/qt_multimedia.py"
+QT_MULTIMEDIA = ("PySide6.QtMultimedia", "PySide6.QtMultimediaWidgets")
 DB_OWNERS = {"tilldb", "hq", "hq_cli"}
 #: Modules that still run SQL against the till's database outside tilldb/ (issue 15).
 SQL_NOT_YET_MOVED: set[str] = set()
@@ -69,8 +75,17 @@ def check_file(path: Path, root: Path = ROOT) -> list[str]:
                     f"{where}: imports {name}; the till's database is reached through "
                     "posloyalty.tilldb only"
                 )
-        if top in {"PySide6", "shiboken6"} and rel.as_posix() != "ui/qt.py":
-            problems.append(f"{where}: imports {name}; import Qt from posloyalty.ui.qt only")
+        if top in {"PySide6", "shiboken6"}:
+            multimedia = name in QT_MULTIMEDIA or name.startswith(
+                tuple(f"{m}." for m in QT_MULTIMEDIA)
+            )
+            if multimedia and rel.as_posix() != QT_MULTIMEDIA_MODULE:
+                problems.append(
+                    f"{where}: imports {name}; QtMultimedia is imported from "
+                    "posloyalty.ui.qt_multimedia only (lazily, when a camera is asked for)"
+                )
+            elif not multimedia and rel.as_posix() != QT_MODULE:
+                problems.append(f"{where}: imports {name}; import Qt from posloyalty.ui.qt only")
         if top == "posloyalty":
             parts = name.split(".")
             target = parts[1] if len(parts) > 1 else ""

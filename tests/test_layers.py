@@ -57,3 +57,16 @@ def test_the_ui_is_checked(tmp_path: Path) -> None:
     assert problems == ["src/posloyalty/ui/window.py:1: layer 'ui' must not import posloyalty.hq"]
     assert _problems(tmp_path, "ui/other.py", "import PySide6\n") != []
     assert _problems(tmp_path, "ui/qt.py", "import PySide6\n") == []
+
+
+def test_qt_multimedia_has_one_import_point_of_its_own(tmp_path: Path) -> None:
+    # The camera's QtMultimedia loads lazily, from ui/qt_multimedia.py and nowhere else.
+    source = "from PySide6.QtMultimedia import QCamera\n"
+    assert _problems(tmp_path, "ui/qt_multimedia.py", source) == []
+    widgets = "from PySide6.QtMultimediaWidgets import QVideoWidget\n"
+    assert _problems(tmp_path, "ui/qt_multimedia.py", widgets) == []
+    in_qt = _problems(tmp_path, "ui/qt.py", source)
+    assert any("posloyalty.ui.qt_multimedia only" in p for p in in_qt), in_qt
+    assert _problems(tmp_path, "ui/camera.py", source) != []
+    other_qt = _problems(tmp_path, "ui/qt_multimedia.py", "from PySide6.QtWidgets import QLabel\n")
+    assert any("posloyalty.ui.qt only" in p for p in other_qt), other_qt

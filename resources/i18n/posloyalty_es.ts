@@ -36,37 +36,37 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="537" />
         <source>Points adjustment (manager)</source>
         <translation>Ajuste de puntos (encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="545" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="548" />
         <source>Points (+/-)</source>
         <translation>Puntos (+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="549" />
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="548" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="550" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="549" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="551" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="571" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="573" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>Ajustados %1 puntos a %2; saldo %3</translation>
     </message>
@@ -74,28 +74,28 @@
 <context>
     <name>CameraPanel</name>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="142" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="144" />
         <source>No camera is connected; use the barcode scanner</source>
         <extracomment>The window's on/off key for the camera (set by :func:`attach_camera`).</extracomment>
         <translation>No hay cámara conectada; use el lector de códigos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="148" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="150" />
         <source>Camera error: %1</source>
         <translation>Error de la cámara: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="154" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="156" />
         <source>Show the code to the camera (%1)</source>
         <translation>Muestre el código a la cámara (%1)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="161" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="163" />
         <source>Camera off</source>
         <translation>Cámara apagada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="184" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="186" />
         <source>Camera</source>
         <translation>Cámara</translation>
     </message>
@@ -103,7 +103,7 @@
 <context>
     <name>CameraScanner</name>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="102" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="104" />
         <source>Camera frame not read: %1</source>
         <translation>No se pudo leer la imagen de la cámara: %1</translation>
     </message>
@@ -144,307 +144,313 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="436" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="445" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys beside the scan field (product search, favourites), sized like the others. Keys for every other action (touch), park, recall and reprint.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). The background integrity check and the gate it sets on commits. How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys beside the scan field (product search, favourites), sized like the others. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>Socio %1 identificado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="438" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="447" />
         <source>Coupon %1 applied</source>
         <translation>Cupón %1 aplicado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="440" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="449" />
         <location filename="../../src/posloyalty/ui/product_search.py" line="55" />
         <source>Added %1</source>
         <translation>Añadido %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="448" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="457" />
         <source>Subtotal %1</source>
         <translation>Subtotal %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="450" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="459" />
         <source>You save %1</source>
         <translation>Ahorra %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="453" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="764" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="462" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="794" />
         <source>Points used: %1 (%2)</source>
         <translation>Puntos usados: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="460" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="469" />
         <source>Points to earn: %1</source>
         <translation>Puntos a ganar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="467" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
         <source>Member day: %1</source>
         <translation>Día del socio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="505" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="514" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>¡Feliz cumpleaños! Se aplican las ventajas de cumpleaños</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="517" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="526" />
         <source>Phone %1 · %2</source>
         <translation>Teléfono %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="520" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="529" />
         <source>Points available: %1</source>
         <translation>Puntos disponibles: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="523" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="532" />
         <source>Pending: %1</source>
         <translation>Pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="527" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="536" />
         <source>Growth: %1</source>
         <translation>Crecimiento: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="531" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="540" />
         <source>Spend %1 more for %2</source>
         <translation>Gaste %1 más para %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="537" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="546" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 cuenta para el nivel desde el %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="547" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>Coupons held: %1</source>
         <translation>Cupones: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="550" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
         <source>First purchase: welcome!</source>
         <translation>Primera compra: ¡bienvenido!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="551" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>Bienvenido de nuevo: primera visita en %1 días</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
         <source>Not verified yet (HQ offline)</source>
         <translation>Aún sin verificar (central sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="570" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>Aún sin verificar (la central tarda en responder)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="562" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>Sin verificar: la central no conoce este código de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="572" />
         <source>Not verified: scan the member's phone code</source>
         <translation>Sin verificar: escanee el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="564" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
         <source>Not verified yet</source>
         <translation>Aún sin verificar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="566" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="575" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>: sin descuento de nivel, los puntos quedan pendientes y no se pueden gastar hasta que la central confirme</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="578" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>Los puntos solo se gastan con el código del móvil del socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="575" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty: caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="576" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
         <source>Member</source>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="577" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="579" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>Sin socio. Escanee el código de socio (F2: buscar por teléfono o registrar)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="582" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>Escanee en cualquier momento, o escriba un código o SKU y pulse Intro</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
         <source>F1 Help</source>
         <translation>F1 Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="595" />
         <source>F2 Member</source>
         <translation>F2 Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
         <source>F3 Coupon</source>
         <translation>F3 Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
         <source>F4 Points</source>
         <translation>F4 Puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
         <source>F5 Pay</source>
         <translation>F5 Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
         <source>F8 Return</source>
         <translation>F8 Devolución</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>F9 Void line</source>
         <translation>F9 Anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="592" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
         <source>* Quantity</source>
         <translation>* Cantidad</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="593" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
         <source>F10 Settings</source>
         <translation>F10 Ajustes</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="603" />
         <source>F12 End of day</source>
         <translation>F12 Cierre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="595" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
         <source>Esc Cancel</source>
         <translation>Esc Cancelar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="609" />
         <source>Cashier %1</source>
         <translation>Cajero %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="677" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="686" />
         <source>Checking HQ…</source>
         <translation>Comprobando la central…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="679" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="688" />
         <source>● Online</source>
         <translation>● En línea</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="679" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="688" />
         <source>○ Offline</source>
         <translation>○ Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="681" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="690" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ Sincronización detenida</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="686" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="695" />
         <source>Uploads waiting: %1</source>
         <translation>Envíos pendientes: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="691" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="700" />
         <source>never</source>
         <translation>nunca</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="693" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="702" />
         <source>Last contact: %1</source>
         <translation>Último contacto: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="724" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>La base de datos del terminal no superó la comprobación de integridad: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="769" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="735" />
+        <source>The terminal database is damaged: nothing was saved. Scanning still works; restore the database from a backup</source>
+        <translation>La base de datos del terminal está dañada: no se guardó nada. El escaneo sigue funcionando; restaure la base de datos desde una copia de seguridad</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="799" />
         <source>Points taken back</source>
         <translation>Puntos retirados</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="814" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="844" />
         <source>Sale %1 complete.</source>
         <translation>Venta %1 completada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="816" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="846" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="818" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="848" />
         <source>(the sale is stored)</source>
         <translation>(la venta está guardada)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="858" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
         <source>There is no line to void</source>
         <translation>No hay ninguna línea que anular</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="866" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="896" />
         <source>Voided line %1: %2</source>
         <translation>Línea %1 anulada: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="882" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="917" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="912" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="947" />
         <source>There is no line to change</source>
         <translation>No hay ninguna línea que cambiar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="926" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="956" />
         <source>Quantity of %1: %2</source>
         <translation>Cantidad de %1: %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="964" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="976" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1006" />
         <source>Press Esc again to cancel this sale</source>
         <translation>Pulse Esc otra vez para cancelar la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="971" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
         <source>Sale cancelled</source>
         <translation>Venta cancelada</translation>
     </message>
@@ -462,17 +468,17 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="499" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="501" />
         <source>Coupon</source>
         <translation>Cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="504" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="507" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="509" />
         <source>Held by the member:</source>
         <translation>Del socio:</translation>
     </message>
@@ -999,117 +1005,117 @@
 <context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
         <source>Help</source>
         <translation>Ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
         <source>This help</source>
         <translation>Esta ayuda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
         <source>Member: look up by phone, or register</source>
         <translation>Socio: buscar por teléfono o registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="866" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
         <source>Coupon code</source>
         <translation>Código del cupón</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>Pagar con el máximo de puntos (otra vez: deshacer)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
         <source>Pay</source>
         <translation>Pagar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
         <source>Points adjustment (manager PIN)</source>
         <translation>Ajuste de puntos (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="873" />
         <source>Language: 中文 / English / Español</source>
         <translation>Idioma: 中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
         <source>Return against a receipt</source>
         <translation>Devolución con tique</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
         <source>Void the selected (or last) line</source>
         <translation>Anular la línea elegida (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="873" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>Cantidad de la línea seleccionada (o la última); escriba 3* para poner 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>Una unidad más / menos de la línea seleccionada (o la última)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>Ajustes y alta en la central (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="879" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="880" />
         <source>End of day and cash drawer</source>
         <translation>Cierre del día y caja</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
         <source>Park the sale (挂单)</source>
         <translation>Aparcar la venta (挂单)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="879" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="882" />
         <source>Recall a parked sale (取单)</source>
         <translation>Recuperar una venta aparcada (取单)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="880" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
         <source>Print a receipt again by its number (a copy)</source>
         <translation>Reimprimir un ticket por su número (copia)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="884" />
         <source>An item without a price, at the price typed (manager PIN)</source>
         <translation>Un artículo sin precio, al precio escrito (PIN del encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="882" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="885" />
         <source>Find a product by part of its name, SKU or barcode</source>
         <translation>Buscar un producto por parte de su nombre, SKU o código de barras</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="886" />
         <source>Favourites: the most sold items, one tap adds one</source>
         <translation>Favoritos: los artículos más vendidos, un toque añade uno</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="884" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="887" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>Borra el campo; dos veces: cancela la venta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="888" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="891" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>Escanee en cualquier momento: códigos de socio, de producto y cupones.</translation>
     </message>
@@ -1117,28 +1123,28 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="382" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="384" />
         <source>Member</source>
         <extracomment>Close is a touch target like every key (it was 25 px high at 1920x1080).</extracomment>
         <translation>Socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="384" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="386" />
         <source>11-digit mobile number or member id</source>
         <translation>Móvil de 11 dígitos o número de socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="385" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="387" />
         <source>Find (Enter)</source>
         <translation>Buscar (Intro)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="386" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="388" />
         <source>Register new member (F2)</source>
         <translation>Registrar socio nuevo (F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="388" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="390" />
         <source>Phone number or member id</source>
         <translation>Teléfono o número de socio</translation>
     </message>
@@ -1189,48 +1195,48 @@
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="113" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="115" />
         <location filename="../../ui/payment.ui" line="6" />
         <source>Payment</source>
         <translation>Pago</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="178" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="180" />
         <source>Still to pay: %1</source>
         <translation>Por pagar: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="181" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="183" />
         <source>Change: %1</source>
         <translation>Cambio: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="187" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="189" />
         <source>No member: points cannot pay.</source>
         <translation>Sin socio: no se puede pagar con puntos.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="191" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="193" />
         <source>Points cannot pay: %1</source>
         <translation>No se puede pagar con puntos: %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="195" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="197" />
         <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
         <translation>Disponibles %1 puntos. Los puntos pagan como máximo el %2% de la venta; ahora hasta %3 puntos (%4).</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="207" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="209" />
         <source>HQ has not confirmed this member's balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>La central no ha confirmado el saldo de este socio recientemente: como máximo %1 puntos al día; hoy quedan %2.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="212" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="214" />
         <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>Límite sin conexión: la central no ha confirmado el saldo recientemente, como máximo %1 puntos al día; quedan %2 hoy.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="333" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="335" />
         <source>%1 is still to pay</source>
         <translation>Faltan %1 por pagar</translation>
     </message>
@@ -1385,8 +1391,8 @@
 <context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="600" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="610" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="603" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="613" />
         <source>Quantity</source>
         <translation>Cantidad</translation>
     </message>
@@ -1394,32 +1400,32 @@
 <context>
     <name>RecallDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="173" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="172" />
         <source>Recall a parked sale</source>
         <translation>Recuperar una venta aparcada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="177" />
         <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
         <translation>%1 · %2 artículos · %3 · socio %4 · cajero %5</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="189" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="188" />
         <source>Recall</source>
         <translation>Recuperar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="203" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
         <source>Choose a parked sale</source>
         <translation>Elija una venta aparcada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="211" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="210" />
         <source>Sale recalled</source>
         <translation>Venta recuperada</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="213" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="212" />
         <source>(left off: %1)</source>
         <translation>(no recuperado: %1)</translation>
     </message>
@@ -1585,7 +1591,7 @@
 <context>
     <name>ReceiptDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="347" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="349" />
         <source>Receipt</source>
         <translation>Tique</translation>
     </message>
@@ -1593,42 +1599,42 @@
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="416" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="418" />
         <source>Register a member</source>
         <translation>Registrar socio</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="424" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>El cliente acepta hacerse socio y el uso de sus datos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="426" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="428" />
         <source>Phone</source>
         <translation>Teléfono</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="427" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="429" />
         <source>Name (optional)</source>
         <translation>Nombre (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="428" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="430" />
         <source>Birthday (optional)</source>
         <translation>Cumpleaños (opcional)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="437" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="439" />
         <source>Register</source>
         <translation>Registrar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="479" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="481" />
         <source>%1 points</source>
         <translation>%1 puntos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="483" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="485" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>Registrado %1. Regalos de bienvenida: %2</translation>
     </message>
@@ -1802,144 +1808,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="646" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="649" />
         <source>Settings and enrolment</source>
         <translation>Ajustes y alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
         <source>None: receipts are previewed only</source>
         <translation>Ninguna: los tiques solo se previsualizan</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="665" />
         <source>Store</source>
         <translation>Tienda</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="663" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
         <source>Terminal</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="677" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="680" />
         <source>HQ address</source>
         <translation>Dirección de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="665" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="668" />
         <source>Enrolment</source>
         <translation>Alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="670" />
         <source>Receipt printer</source>
         <translation>Impresora de tiques</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="677" />
         <source>Enrol</source>
         <translation>Dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
         <source>Enrol with HQ (manager)</source>
         <translation>Alta en la central (encargado)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="681" />
         <source>Enrolment code</source>
         <translation>Código de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="679" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="682" />
         <source>Manager id</source>
         <translation>Id del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="680" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="683" />
         <source>Manager PIN</source>
         <translation>PIN del encargado</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="707" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="710" />
         <source>none</source>
         <translation>ninguna</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="712" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="715" />
         <source>Enrolled (online)</source>
         <translation>Dado de alta (en línea)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="717" />
         <source>Enrolled (offline)</source>
         <translation>Dado de alta (sin conexión)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="717" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="720" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>Revocado por la central: dé de alta de nuevo con un código nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="722" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>Sin alta: las ventas se guardan aquí hasta que la tenga</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="728" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>Termine o cancele la venta antes de dar de alta</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="728" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="731" />
         <source>Still reading the settings; try again</source>
         <translation>Aún se leen los ajustes; inténtelo de nuevo</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="732" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="814" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="735" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="817" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>Escriba la dirección de la central, empezando por http:// o https://</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="736" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="739" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>Escriba el código de alta de un solo uso de la central</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="775" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="778" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>Dado de alta: tienda %1, terminal %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="790" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
         <source>Enrolling…</source>
         <translation>Dando de alta…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="795" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="798" />
         <source>Nothing was changed.</source>
         <translation>No se ha cambiado nada.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="798" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="801" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>No se puede contactar con la central en %1: compruebe la dirección y la red.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="808" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="811" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>La central rechazó el código: es desconocido, ya se usó o caducó. Pida uno nuevo a la central.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="815" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="818" />
         <source>HQ refused the enrolment: %1</source>
         <translation>La central rechazó el alta: %1</translation>
     </message>
@@ -1947,27 +1953,27 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="827" />
         <source>Cashier sign-in</source>
         <translation>Inicio de sesión del cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="829" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="832" />
         <source>Cashier id</source>
         <translation>Id de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="830" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="833" />
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="840" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="843" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>Termine o cancele la venta antes de cambiar de cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="856" />
         <source>Signed in as %1</source>
         <translation>Sesión iniciada como %1</translation>
     </message>
@@ -2038,72 +2044,72 @@
 <context>
     <name>TouchKeys</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="87" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="86" />
         <source>F6 Adjust</source>
         <translation>F6 Ajustar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="88" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="87" />
         <source>F7 中文/EN/ES</source>
         <translation>F7 中文/EN/ES</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="89" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="88" />
         <source>F11 Sign in</source>
         <translation>F11 Cajero</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="90" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="89" />
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="91" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="90" />
         <source>-1</source>
         <translation>-1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="92" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="91" />
         <source>Park</source>
         <translation>Aparcar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="92" />
         <source>Recall</source>
         <translation>Recuperar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="94" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
         <source>Reprint</source>
         <translation>Reimprimir</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="95" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="94" />
         <source>Open price</source>
         <translation>Precio libre</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="96" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="95" />
         <source>Ctrl+F Find</source>
         <translation>Ctrl+F Buscar</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="97" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="96" />
         <source>Ctrl+G Favourites</source>
         <translation>Ctrl+G Favoritos</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="110" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="109" />
         <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
         <translation>Venta aparcada (%1 artículos, %2). Recupérela con Ctrl+R.</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="124" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="123" />
         <source>No parked sales</source>
         <translation>No hay ventas aparcadas</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="153" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="152" />
         <source>No favourites yet: they are the items this store sells most</source>
         <translation>Aún no hay favoritos: son los artículos que más vende esta tienda</translation>
     </message>
@@ -2111,7 +2117,7 @@
 <context>
     <name>panel</name>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="200" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="202" />
         <source>Camera</source>
         <translation>Cámara</translation>
     </message>

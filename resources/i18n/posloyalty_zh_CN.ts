@@ -36,37 +36,37 @@
 <context>
     <name>AdjustDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="535" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="537" />
         <source>Points adjustment (manager)</source>
         <translation>积分调整(店长)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="545" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="546" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="548" />
         <source>Points (+/-)</source>
         <translation>积分(+/-)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="547" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="549" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="548" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="550" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="549" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="551" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="571" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="573" />
         <source>Adjusted %1 points for %2; balance %3</source>
         <translation>已为 %2 调整 %1 积分,余额 %3</translation>
     </message>
@@ -74,28 +74,28 @@
 <context>
     <name>CameraPanel</name>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="142" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="144" />
         <source>No camera is connected; use the barcode scanner</source>
         <extracomment>The window's on/off key for the camera (set by :func:`attach_camera`).</extracomment>
         <translation>未连接摄像头,请使用扫码枪</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="148" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="150" />
         <source>Camera error: %1</source>
         <translation>摄像头故障:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="154" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="156" />
         <source>Show the code to the camera (%1)</source>
         <translation>请将二维码对准摄像头(%1)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="161" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="163" />
         <source>Camera off</source>
         <translation>摄像头已关闭</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="184" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="186" />
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
@@ -103,7 +103,7 @@
 <context>
     <name>CameraScanner</name>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="102" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="104" />
         <source>Camera frame not read: %1</source>
         <translation>摄像头画面无法读取:%1</translation>
     </message>
@@ -144,307 +144,313 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="436" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="445" />
         <source>Member %1 identified</source>
-        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys beside the scan field (product search, favourites), sized like the others. Keys for every other action (touch), park, recall and reprint.</extracomment>
+        <extracomment>Emitted after every repaint with the view shown (customer display, benchmarks). Emitted when a sale was committed, with its receipt. The receipt printer setting as configured (``file:...``, ``network:...``). The background integrity check and the gate it sets on commits. How long a message stays (ms): information, then refusals. How long a first Esc stays armed (ms). Member codes registered at this till and not yet on a receipt (their card QR). A sync worker this window started (after an enrolment) and stops on close. Keys beside the scan field (product search, favourites), sized like the others. Keys for every other action (touch), park, recall and reprint.</extracomment>
         <translation>已识别会员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="438" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="447" />
         <source>Coupon %1 applied</source>
         <translation>已使用优惠券 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="440" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="449" />
         <location filename="../../src/posloyalty/ui/product_search.py" line="55" />
         <source>Added %1</source>
         <translation>已添加 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="448" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="457" />
         <source>Subtotal %1</source>
         <translation>小计 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="450" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="459" />
         <source>You save %1</source>
         <translation>已优惠 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="453" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="764" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="462" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="794" />
         <source>Points used: %1 (%2)</source>
         <translation>已用积分:%1(%2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="460" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="469" />
         <source>Points to earn: %1</source>
         <translation>本单可得积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="467" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="476" />
         <source>Member day: %1</source>
         <translation>会员日:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="505" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="514" />
         <source>Happy birthday! Birthday benefits apply</source>
         <translation>生日快乐!享受生日礼遇</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="517" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="526" />
         <source>Phone %1 · %2</source>
         <translation>手机 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="520" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="529" />
         <source>Points available: %1</source>
         <translation>可用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="523" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="532" />
         <source>Pending: %1</source>
         <translation>待生效:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="527" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="536" />
         <source>Growth: %1</source>
         <translation>成长值:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="531" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="540" />
         <source>Spend %1 more for %2</source>
         <translation>再消费 %1 升级为%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="537" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="546" />
         <source>%1 counts towards the tier from %2</source>
         <translation>%1 自 %2 起计入等级</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="547" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="556" />
         <source>Coupons held: %1</source>
         <translation>持有优惠券:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="550" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="559" />
         <source>First purchase: welcome!</source>
         <translation>首次购物:欢迎!</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="551" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
         <source>Welcome back: first visit in %1 days</source>
         <translation>欢迎回来:%1 天未到店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="560" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
         <source>Not verified yet (HQ offline)</source>
         <translation>尚未验证(总部离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="561" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="570" />
         <source>Not verified yet (HQ slow to answer)</source>
         <translation>尚未验证(总部响应慢)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="562" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="571" />
         <source>Not verified: HQ does not know this member code</source>
         <translation>未验证:总部不认识此会员码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="563" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="572" />
         <source>Not verified: scan the member's phone code</source>
         <translation>未验证:请扫描会员手机上的动态码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="564" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="573" />
         <source>Not verified yet</source>
         <translation>尚未验证</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="566" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="575" />
         <source>: no tier discount, points stay pending, no points spending until HQ confirms</source>
         <translation>:无等级折扣,积分待生效,总部确认前不能使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="569" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="578" />
         <source>Points can be spent only with the member's phone code</source>
         <translation>仅可凭会员手机动态码使用积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="575" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="584" />
         <source>posloyalty: cashier</source>
         <translation>posloyalty 收银台</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="576" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="577" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="579" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
         <source>No member. Scan the member code (F2: look up by phone or register)</source>
         <translation>未识别会员。请扫描会员码(F2:按手机号查找或注册)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="582" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
         <source>Scan anywhere, or type a code or SKU and press Enter</source>
         <translation>随时扫码,或输入条码/货号后按回车</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="585" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
         <source>F1 Help</source>
         <translation>F1 帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="586" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="595" />
         <source>F2 Member</source>
         <translation>F2 会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="587" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="596" />
         <source>F3 Coupon</source>
         <translation>F3 优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="588" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="597" />
         <source>F4 Points</source>
         <translation>F4 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="589" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="598" />
         <source>F5 Pay</source>
         <translation>F5 付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="590" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="599" />
         <source>F8 Return</source>
         <translation>F8 退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="591" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
         <source>F9 Void line</source>
         <translation>F9 删除商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="592" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="601" />
         <source>* Quantity</source>
         <translation>* 数量</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="593" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="602" />
         <source>F10 Settings</source>
         <translation>F10 设置</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="594" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="603" />
         <source>F12 End of day</source>
         <translation>F12 日结</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="595" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="604" />
         <source>Esc Cancel</source>
         <translation>Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="600" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="609" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="677" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="686" />
         <source>Checking HQ…</source>
         <translation>正在连接总部…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="679" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="688" />
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="679" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="688" />
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="681" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="690" />
         <source>⚠ Sync stopped</source>
         <translation>⚠ 同步已停止</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="686" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="695" />
         <source>Uploads waiting: %1</source>
         <translation>待上传:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="691" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="700" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="693" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="702" />
         <source>Last contact: %1</source>
         <translation>最近同步:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="701" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="715" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="724" />
         <source>The terminal database failed its integrity check: %1</source>
         <translation>终端数据库完整性检查未通过:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="769" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="735" />
+        <source>The terminal database is damaged: nothing was saved. Scanning still works; restore the database from a backup</source>
+        <translation>终端数据库已损坏:未保存任何内容。扫描仍可使用;请从备份恢复数据库</translation>
+    </message>
+    <message>
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="799" />
         <source>Points taken back</source>
         <translation>已取消积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="814" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="844" />
         <source>Sale %1 complete.</source>
         <translation>交易 %1 已完成。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="816" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="846" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="818" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="848" />
         <source>(the sale is stored)</source>
         <translation>(交易已保存)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="858" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="888" />
         <source>There is no line to void</source>
         <translation>没有可删除的商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="866" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="896" />
         <source>Voided line %1: %2</source>
         <translation>已作废第 %1 行:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="882" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="917" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="912" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="947" />
         <source>There is no line to change</source>
         <translation>没有可修改的商品行</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="926" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="956" />
         <source>Quantity of %1: %2</source>
         <translation>%1 数量:%2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="964" />
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="976" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="994" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1006" />
         <source>Press Esc again to cancel this sale</source>
         <translation>再按 Esc 取消本次交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/cashier_window.py" line="971" />
+        <location filename="../../src/posloyalty/ui/cashier_window.py" line="1001" />
         <source>Sale cancelled</source>
         <translation>交易已取消</translation>
     </message>
@@ -462,17 +468,17 @@
 <context>
     <name>CouponDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="499" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="501" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="502" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="504" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="507" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="509" />
         <source>Held by the member:</source>
         <translation>会员持有:</translation>
     </message>
@@ -999,117 +1005,117 @@
 <context>
     <name>HelpDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="862" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
         <source>Help</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="864" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
         <source>This help</source>
         <translation>本帮助</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="865" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
         <source>Member: look up by phone, or register</source>
         <translation>会员:按手机号查找或注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="866" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
         <source>Coupon code</source>
         <translation>券码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="867" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
         <source>Pay with the most points allowed (again: undo)</source>
         <translation>用最多可用积分抵扣(再按:撤销)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="868" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
         <source>Pay</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="869" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
         <source>Points adjustment (manager PIN)</source>
         <translation>积分调整(店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="870" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="873" />
         <source>Language: 中文 / English / Español</source>
         <translation>语言:中文 / English / Español</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="871" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
         <source>Return against a receipt</source>
         <translation>凭小票退货</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="872" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
         <source>Void the selected (or last) line</source>
         <translation>删除选中(或最后一个)商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="873" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
         <source>Quantity of the selected (or last) line; type 3* to set 3</source>
         <translation>修改选中(或最后一行)商品的数量;输入 3* 设为 3</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="874" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
         <source>One more / one fewer of the selected (or last) line</source>
         <translation>选中(或最后一行)商品数量加一 / 减一</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="875" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
         <source>Settings and enrolment with HQ (manager PIN)</source>
         <translation>设置及总部注册(需店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="876" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="879" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="877" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="880" />
         <source>End of day and cash drawer</source>
         <translation>日结与钱箱</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="878" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
         <source>Park the sale (挂单)</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="879" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="882" />
         <source>Recall a parked sale (取单)</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="880" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
         <source>Print a receipt again by its number (a copy)</source>
         <translation>按小票号重打小票(副本)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="881" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="884" />
         <source>An item without a price, at the price typed (manager PIN)</source>
         <translation>无价商品按输入价格销售(需店长密码)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="882" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="885" />
         <source>Find a product by part of its name, SKU or barcode</source>
         <translation>按名称、货号或条码的一部分查找商品</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="883" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="886" />
         <source>Favourites: the most sold items, one tap adds one</source>
         <translation>常用商品:最畅销的商品,点一下加一件</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="884" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="887" />
         <source>Clear the field; twice: cancel the sale</source>
         <translation>清空输入;按两次:取消交易</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="888" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="891" />
         <source>Scan anywhere: member codes, product barcodes and coupons.</source>
         <translation>随时扫码:会员码、商品条码和优惠券。</translation>
     </message>
@@ -1117,28 +1123,28 @@
 <context>
     <name>MemberDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="382" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="384" />
         <source>Member</source>
         <extracomment>Close is a touch target like every key (it was 25 px high at 1920x1080).</extracomment>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="384" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="386" />
         <source>11-digit mobile number or member id</source>
         <translation>11位手机号或会员号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="385" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="387" />
         <source>Find (Enter)</source>
         <translation>查找(回车)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="386" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="388" />
         <source>Register new member (F2)</source>
         <translation>注册新会员(F2)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="388" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="390" />
         <source>Phone number or member id</source>
         <translation>手机号或会员号</translation>
     </message>
@@ -1189,48 +1195,48 @@
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="113" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="115" />
         <location filename="../../ui/payment.ui" line="6" />
         <source>Payment</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="178" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="180" />
         <source>Still to pay: %1</source>
         <translation>待付:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="181" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="183" />
         <source>Change: %1</source>
         <translation>找零:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="187" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="189" />
         <source>No member: points cannot pay.</source>
         <translation>非会员:不能使用积分。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="191" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="193" />
         <source>Points cannot pay: %1</source>
         <translation>不能使用积分:%1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="195" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="197" />
         <source>Available %1 points. Points may pay at most %2% of the sale; up to %3 points (%4) now.</source>
         <translation>可用 %1 积分。积分最多抵扣订单的 %2%;本单最多可用 %3 积分(%4)。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="207" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="209" />
         <source>HQ has not confirmed this member's balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>总部近期未确认该会员的积分余额,每天最多可用 %1 积分;今天还可用 %2。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="212" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="214" />
         <source>Offline allowance: HQ has not confirmed the balance recently, so at most %1 points a day; %2 left today.</source>
         <translation>离线额度:总部近期未确认余额,每天最多 %1 积分;今天还剩 %2。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="333" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="335" />
         <source>%1 is still to pay</source>
         <translation>还需支付 %1</translation>
     </message>
@@ -1385,8 +1391,8 @@
 <context>
     <name>QuantityDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="600" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="610" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="603" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="613" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -1394,32 +1400,32 @@
 <context>
     <name>RecallDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="173" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="172" />
         <source>Recall a parked sale</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="178" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="177" />
         <source>%1 · %2 items · %3 · member %4 · cashier %5</source>
         <translation>%1 · %2 件 · %3 · 会员 %4 · 收银员 %5</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="189" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="188" />
         <source>Recall</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="203" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="202" />
         <source>Choose a parked sale</source>
         <translation>请选择挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="211" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="210" />
         <source>Sale recalled</source>
         <translation>已取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="213" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="212" />
         <source>(left off: %1)</source>
         <translation>(未恢复:%1)</translation>
     </message>
@@ -1585,7 +1591,7 @@
 <context>
     <name>ReceiptDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="347" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="349" />
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
@@ -1593,42 +1599,42 @@
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="416" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="418" />
         <source>Register a member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="422" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="424" />
         <source>The shopper agrees to membership and to the use of their data</source>
         <translation>顾客同意入会并同意使用其个人信息</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="426" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="428" />
         <source>Phone</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="427" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="429" />
         <source>Name (optional)</source>
         <translation>姓名(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="428" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="430" />
         <source>Birthday (optional)</source>
         <translation>生日(选填)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="437" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="439" />
         <source>Register</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="479" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="481" />
         <source>%1 points</source>
         <translation>%1 积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="483" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="485" />
         <source>Registered %1. Welcome gifts: %2</source>
         <translation>已注册 %1。新人礼:%2</translation>
     </message>
@@ -1802,144 +1808,144 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="646" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="649" />
         <source>Settings and enrolment</source>
         <translation>设置与注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="659" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
         <source>None: receipts are previewed only</source>
         <translation>无:小票仅可预览</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="662" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="665" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="663" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="664" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="677" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="680" />
         <source>HQ address</source>
         <translation>总部地址</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="665" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="668" />
         <source>Enrolment</source>
         <translation>注册状态</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="666" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="669" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="667" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="670" />
         <source>Receipt printer</source>
         <translation>小票打印机</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="674" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="677" />
         <source>Enrol</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="675" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
         <source>Enrol with HQ (manager)</source>
         <translation>在总部注册(店长)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="678" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="681" />
         <source>Enrolment code</source>
         <translation>注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="679" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="682" />
         <source>Manager id</source>
         <translation>店长编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="680" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="683" />
         <source>Manager PIN</source>
         <translation>店长密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="707" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="710" />
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="712" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="715" />
         <source>Enrolled (online)</source>
         <translation>已注册(在线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="714" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="717" />
         <source>Enrolled (offline)</source>
         <translation>已注册(离线)</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="717" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="720" />
         <source>Revoked by HQ: enrol again with a new code</source>
         <translation>已被总部撤销:请用新注册码重新注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="719" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="722" />
         <source>Not enrolled: sales are kept here until it is</source>
         <translation>未注册:交易先保存在本机,注册后再上传</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="725" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="728" />
         <source>Finish or cancel the sale before enrolling</source>
         <translation>请先完成或取消当前交易再注册</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="728" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="731" />
         <source>Still reading the settings; try again</source>
         <translation>仍在读取设置,请重试</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="732" />
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="814" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="735" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="817" />
         <source>Type the HQ address, starting with http:// or https://</source>
         <translation>请输入总部地址,以 http:// 或 https:// 开头</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="736" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="739" />
         <source>Type the one-time enrolment code from HQ</source>
         <translation>请输入总部提供的一次性注册码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="775" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="778" />
         <source>Enrolled: store %1, terminal %2</source>
         <translation>注册成功:门店 %1,终端 %2</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="790" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="793" />
         <source>Enrolling…</source>
         <translation>正在注册…</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="795" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="798" />
         <source>Nothing was changed.</source>
         <translation>未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="798" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="801" />
         <source>HQ cannot be reached at %1: check the address and the network.</source>
         <translation>无法连接总部 %1:请检查地址和网络。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="808" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="811" />
         <source>HQ refused the code: it is unknown, already used or expired. Ask HQ for a new one.</source>
         <translation>总部拒绝了注册码:码无效、已使用或已过期。请向总部索取新码。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="815" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="818" />
         <source>HQ refused the enrolment: %1</source>
         <translation>总部拒绝注册:%1</translation>
     </message>
@@ -1947,27 +1953,27 @@
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="824" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="827" />
         <source>Cashier sign-in</source>
         <translation>收银员登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="829" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="832" />
         <source>Cashier id</source>
         <translation>收银员编号</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="830" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="833" />
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="840" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="843" />
         <source>Finish or cancel the sale before changing cashier</source>
         <translation>请先完成或取消当前交易再换班</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/dialogs.py" line="853" />
+        <location filename="../../src/posloyalty/ui/dialogs.py" line="856" />
         <source>Signed in as %1</source>
         <translation>已登录:%1</translation>
     </message>
@@ -2038,72 +2044,72 @@
 <context>
     <name>TouchKeys</name>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="87" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="86" />
         <source>F6 Adjust</source>
         <translation>F6 调整积分</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="88" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="87" />
         <source>F7 中文/EN/ES</source>
         <translation>F7 中文/EN/ES</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="89" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="88" />
         <source>F11 Sign in</source>
         <translation>F11 登录</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="90" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="89" />
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="91" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="90" />
         <source>-1</source>
         <translation>-1</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="92" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="91" />
         <source>Park</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="92" />
         <source>Recall</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="94" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="93" />
         <source>Reprint</source>
         <translation>重打小票</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="95" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="94" />
         <source>Open price</source>
         <translation>自定价</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="96" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="95" />
         <source>Ctrl+F Find</source>
         <translation>Ctrl+F 查找</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="97" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="96" />
         <source>Ctrl+G Favourites</source>
         <translation>Ctrl+G 常用</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="110" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="109" />
         <source>Sale parked (%1 items, %2). Recall it with Ctrl+R.</source>
         <translation>已挂单(%1 件,%2)。按 Ctrl+R 取单。</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="124" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="123" />
         <source>No parked sales</source>
         <translation>没有挂单</translation>
     </message>
     <message>
-        <location filename="../../src/posloyalty/ui/touch_keys.py" line="153" />
+        <location filename="../../src/posloyalty/ui/touch_keys.py" line="152" />
         <source>No favourites yet: they are the items this store sells most</source>
         <translation>暂无常用商品:常用商品为本店最畅销的商品</translation>
     </message>
@@ -2111,7 +2117,7 @@
 <context>
     <name>panel</name>
     <message>
-        <location filename="../../src/posloyalty/ui/camera.py" line="200" />
+        <location filename="../../src/posloyalty/ui/camera.py" line="202" />
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>

@@ -16,6 +16,7 @@ from posloyalty.terminal.demo_setup import ensure_demo_terminal
 from posloyalty.terminal.launch import LaunchRefused, check_demo, check_production
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database
+from posloyalty.tilldb.preflight import startup_check, vouch_clean_close, voucher_path
 
 RULES = (resources_dir() / "rules" / "miniso.toml").read_text(encoding="utf-8")
 
@@ -175,3 +176,63 @@ def test_production_starts_on_an_enrolled_database_with_staff(
             assert repo.get_setting(session, "terminal") == "T7"
     finally:
         db.close()
+
+
+def test_a_clean_close_vouches_for_the_file_and_any_change_undoes_it(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    # Issue 11: after a clean close that followed a passed full check, the next start checks
+    # only lightly before the window (the full check runs behind it). A file changed since
+    # (here damaged) is no longer vouched for: it gets the full check and is refused.
+    path = tmp_path / "demo.db"
+    ensure_demo_terminal(path, clock=clock, rules_text=RULES, members=300, sales=0).db.close()
+    assert startup_check(path) == "quick_check"  # never vouched for
+    done = run_till(tmp_path, "--demo", "--no-hq", "--db", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "ready to scan" in done.stdout
+    assert voucher_path(path).exists()
+    assert startup_check(path) == "light"
+    done = run_till(tmp_path, "--demo", "--no-hq", "--db", str(path))
+    assert done.returncode == 0, done.stderr
+    assert startup_check(path) == "light"
+
+    _damage(path)
+    assert startup_check(path) == "quick_check"
+    before = file_hash(path)
+    done = run_till(tmp_path, "--demo", "--no-hq", "--db", str(path))
+    assert done.returncode == 2
+    assert "fails its integrity check" in _one_line(done.stderr)
+    assert file_hash(path) == before
+
+
+def test_the_light_check_still_refuses_a_cut_short_file(tmp_path: Path, clock: FixedClock) -> None:
+    path = tmp_path / "demo.db"
+    ensure_demo_terminal(path, clock=clock, rules_text=RULES, members=300, sales=0).db.close()
+    with path.open("r+b") as fh:
+        fh.truncate(path.stat().st_size - 8192)
+    vouch_clean_close(path)  # as if it had been cut short after a clean close
+    assert startup_check(path) == "light"
+    before = file_hash(path)
+    with pytest.raises(LaunchRefused, match="the database is damaged"):
+        check_demo(path)
+    assert file_hash(path) == before
+
+
+def test_the_light_check_still_refuses_damage_where_the_launcher_reads(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    path = tmp_path / "demo.db"
+    ensure_demo_terminal(path, clock=clock, rules_text=RULES, members=300, sales=0).db.close()
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'cashiers'").fetchone()
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with path.open("r+b") as fh:
+        fh.seek((int(root[0]) - 1) * int(page_size))
+        fh.write(b"\xa5" * int(page_size))
+    vouch_clean_close(path)  # damaged after a clean close: the fingerprint cannot tell
+    assert startup_check(path) == "light"
+    before = file_hash(path)
+    with pytest.raises(LaunchRefused, match="fails its integrity check"):
+        check_demo(path)
+    assert file_hash(path) == before

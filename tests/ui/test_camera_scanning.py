@@ -16,7 +16,8 @@ from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
 from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui.camera import CameraPanel, attach_camera
 from posloyalty.ui.cashier_window import CashierWindow
-from posloyalty.ui.qt import QMediaPlayer, QUrl
+from posloyalty.ui.qt import QUrl
+from posloyalty.ui.qt_multimedia import QMediaPlayer
 
 
 def _video_of(codes: list[str], path: Path, *, frames_each: int = 6) -> Path:

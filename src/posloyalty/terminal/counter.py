@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from posloyalty.domain.codes import CouponCode, ProductBarcode, normalise_scan
@@ -20,7 +20,7 @@ from posloyalty.domain.money import Fen
 from posloyalty.domain.pricing import LineQuote, max_redeemable, schedule_matches
 from posloyalty.domain.pricing import birthday_in_window as _birthday_in_window
 from posloyalty.domain.privacy import mask_phone
-from posloyalty.sync.client import HQ_URL_KEY, Enrolment, enroll, read_state
+from posloyalty.sync.client import HQ_URL_KEY, Enrolment, enroll, load_hq_key, read_state
 from posloyalty.sync.lookup import LookupResult, MemberLookup
 from posloyalty.terminal.allowance import offline_allowance
 from posloyalty.terminal.checkout import CartLine, CheckoutSession, Receipt, State
@@ -150,6 +150,11 @@ class Counter:
 
     #: The member as stored after this session's sale committed (fresh balance and growth).
     _after_sale: tuple[CheckoutSession, MemberState] | None = field(
+        init=False, default=None, repr=False
+    )
+    #: The view's context with HQ's public key read once (the offline allowance verifies
+    #: HQ's balance confirmations with it; reading it is ~1/4 of a member scan's work).
+    _view_ctx: tuple[TerminalContext, TerminalContext] | None = field(
         init=False, default=None, repr=False
     )
 
@@ -441,7 +446,9 @@ class Counter:
                 reason,
             )
         with self.ctx.db.snapshot() as conn:
-            allowance = offline_allowance(conn, self.ctx, member.member_id, self.ctx.now())
+            allowance = offline_allowance(
+                conn, self._allowance_ctx(), member.member_id, self.ctx.now()
+            )
         q = s.quote
         due_before_points = (q.total + q.points_value) if q is not None else 0
         spendable = available if allowance.left is None else min(available, allowance.left)
@@ -456,6 +463,27 @@ class Counter:
             allowance.left,
             allowance.limit,
         )
+
+    def _allowance_ctx(self) -> TerminalContext:
+        """The context with HQ's key, read once per counter. Without a key (not enrolled) the
+        plain context is kept, and the allowance looks for the key itself each time, so an
+        enrolment counts at once. A key replaced while the till runs (a new enrolment) is
+        read again after :meth:`forget_hq_key`, which the window's enrolment paths call;
+        until then confirmations signed by the new key do not verify, the stricter way."""
+        ctx = self.ctx
+        if ctx.hq_key is not None:
+            return ctx
+        cached = self._view_ctx
+        if cached is not None and cached[0] is ctx:
+            return cached[1]
+        key = load_hq_key(ctx.db)
+        with_key = replace(ctx, hq_key=key) if key is not None else ctx
+        self._view_ctx = (ctx, with_key)
+        return with_key
+
+    def forget_hq_key(self) -> None:
+        """HQ's key may have changed (an enrolment): read it again for the next view."""
+        self._view_ctx = None
 
     # ------------------------------------------------------------------ the picture
     def view(self) -> CounterView:

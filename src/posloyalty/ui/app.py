@@ -19,9 +19,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from posloyalty.clock import SystemClock
+
+if TYPE_CHECKING:
+    from posloyalty.ui.cashier_window import CashierWindow
 
 _T0 = time.perf_counter()
 
@@ -182,6 +186,7 @@ def _run_till(args: argparse.Namespace) -> int:
     from posloyalty.terminal.sync_setup import is_enrolled
     from posloyalty.tilldb.db import Database
     from posloyalty.tilldb.errors import StoreError
+    from posloyalty.tilldb.preflight import forget_clean_close, vouch_clean_close
     from posloyalty.tilldb.till_lock import TillLock
     from posloyalty.tilldb.vault import open_vault
     from posloyalty.ui import i18n
@@ -224,7 +229,8 @@ def _run_till(args: argparse.Namespace) -> int:
             rules_text = (resources_dir() / "rules" / f"{args.preset}.toml").read_text(
                 encoding="utf-8"
             )
-            # An existing file gets its quick check before anything is written to it.
+            # An existing file is checked before anything is written to it: every page, or,
+            # when a clean close vouched for it, the light check (tilldb.preflight).
             demo = ensure_demo_terminal(
                 args.db,
                 clock=clock,
@@ -236,13 +242,16 @@ def _run_till(args: argparse.Namespace) -> int:
             )
             db, vault, created = demo.db, demo.vault, demo.created
         else:
-            check_production(args.db, cashier)  # integrity, enrolment, staff: nothing written
+            # Integrity (full or light, see tilldb.preflight), enrolment, staff: nothing written.
+            check_production(args.db, cashier)
             db = Database.open(args.db, clock=clock, integrity="none", background_checkpoint=0.5)
             # Checked above; a till enrolled before it held any sealed secret gets its key now.
             opened = open_vault(db)
             if opened is None:  # open_vault creates the key when asked to
                 raise StoreError(f"{args.db}: the terminal key could not be created")
             vault = opened
+        # From here the till writes: the clean-close voucher no longer describes the file.
+        forget_clean_close(args.db)
         ctx = context_from_store(db, cashier)
     except (StoreError, CheckoutError, LaunchRefused, OSError) as exc:
         if db is not None:
@@ -269,25 +278,12 @@ def _run_till(args: argparse.Namespace) -> int:
     app.installEventFilter(scans)
     scans.scanned.connect(window.handle_scan)
     if args.camera != "off":
-        from posloyalty.ui.camera import attach_camera, camera_status
-
-        status = camera_status()
-        if args.camera == "on" or status.available:
-            attach_camera(window, window.handle_scan, start=args.camera == "on")
-            print(f"posloyalty run: {status.reason}", file=sys.stderr)
-    if not args.no_customer_display:
-        # The self-registration QR comes from HQ once sync is attached.
-        display = CustomerDisplay(store_name=ctx.rules.name)
-        screens = QGuiApplication.screens()
-        if len(screens) > 1:
-            display.setGeometry(screens[1].availableGeometry())
-        window.customer_display = display
-        display.paint(window.view)
-        display.show()
+        _attach_camera(window, start=args.camera == "on")
     # The whole available screen (full screen with --kiosk), text and keys sized for it.
     window.fit_to_screen(kiosk=args.kiosk)
     window.raise_()
     focus_scan_field(window)
+    # The full check: commits wait for it and are refused if it finds damage; scans go on.
     window.check_database_integrity()
     sync_thread = None
     if hq_url is not None or is_enrolled(db):
@@ -301,6 +297,20 @@ def _run_till(args: argparse.Namespace) -> int:
     )
     if demo_mode:
         _print_demo_help(path, hq_url)
+    if not args.no_customer_display:
+        # The customer's screen opens right after the till is ready to scan (its form costs
+        # the start ~40 ms); the self-registration QR comes from HQ once sync is attached.
+        def open_display() -> None:
+            display = CustomerDisplay(store_name=ctx.rules.name)
+            screens = QGuiApplication.screens()
+            if len(screens) > 1:
+                display.setGeometry(screens[1].availableGeometry())
+            window.customer_display = display
+            display.paint(window.view)
+            display.show()
+            window.refresh_registration_qr()  # in case sync attached first
+
+        QTimer.singleShot(0, open_display)
     if args.quit_after > 0:
         QTimer.singleShot(int(args.quit_after * 1000), window.close)
         QTimer.singleShot(int(args.quit_after * 1000) + 100, app.quit)
@@ -308,8 +318,27 @@ def _run_till(args: argparse.Namespace) -> int:
     if sync_thread is not None:
         sync_thread.stop()
     db.close()
+    if window.integrity.passed and not window.integrity.damage:
+        # Checked in full this session and closed cleanly: the next start may check lightly.
+        vouch_clean_close(args.db)
     till_lock.release()
     return code
+
+
+def _attach_camera(window: CashierWindow, *, start: bool) -> None:
+    """The camera key when a camera is there (``start``: open it now). QtMultimedia loads
+    only then: on Linux the ``/dev/video*`` devices answer first, without Qt."""
+    from posloyalty.devices.camera import camera_available
+
+    status = camera_available()
+    if not (start or status.available):
+        return
+    from posloyalty.ui.camera import attach_camera, camera_status
+
+    status = camera_status()
+    if start or status.available:
+        attach_camera(window, window.handle_scan, start=start)
+        print(f"posloyalty run: {status.reason}", file=sys.stderr)
 
 
 def _print_demo_help(db: Path, hq_url: str | None) -> None:

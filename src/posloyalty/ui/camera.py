@@ -16,23 +16,25 @@ from collections.abc import Callable, Sequence
 
 from posloyalty.devices.camera import CameraStatus, ScanDebouncer, camera_available, decode_gray
 from posloyalty.ui.qt import (
-    QCamera,
     QDockWidget,
     QEvent,
     QImage,
     QLabel,
     QMainWindow,
-    QMediaCaptureSession,
-    QMediaDevices,
     QObject,
     QPushButton,
     Qt,
     QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from posloyalty.ui.qt_multimedia import (
+    QCamera,
+    QMediaCaptureSession,
+    QMediaDevices,
     QVideoFrame,
     QVideoSink,
     QVideoWidget,
-    QWidget,
-    Signal,
 )
 from posloyalty.ui.workers import OpRunner
 

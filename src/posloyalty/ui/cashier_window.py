@@ -21,9 +21,9 @@ from posloyalty.terminal.counter import Counter, CounterView, MemberPanel, ScanR
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.status import SyncSource, SyncStatus, from_sync_state, probe
 from posloyalty.terminal.sync_setup import registration_link
-from posloyalty.tilldb.db import inspect_file
 from posloyalty.ui import forms, i18n
 from posloyalty.ui.error_text import plain_error
+from posloyalty.ui.integrity_gate import IntegrityGate
 from posloyalty.ui.models import CartModel
 from posloyalty.ui.qt import (
     QAbstractItemView,
@@ -72,6 +72,13 @@ class _Refused(Exception):
         self.view = view
 
 
+def _set_style(widget: QWidget, sheet: str) -> None:
+    """A style sheet set only when it changes: setting one re-polishes the widget and lays its
+    window out again, which a scan's repaint must not wait for when nothing changed."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
 def _font(px: int, *, bold: bool = False) -> QFont:
     font = QFont()
     font.setPixelSize(px)
@@ -110,6 +117,8 @@ class CashierWindow(QMainWindow):
         self.printer_name = printer_name
         self.ops = OpRunner(self, name="checkout")
         self.status_ops = OpRunner(self, name="status")
+        #: The background integrity check and the gate it sets on commits.
+        self.integrity = IntegrityGate()
         # The first paint needs no store; the worker's view follows at once.
         self.view: CounterView = counter.idle_view()
         #: How long a message stays (ms): information, then refusals.
@@ -336,15 +345,22 @@ class CashierWindow(QMainWindow):
         on_error: Callable[[Exception], None] | None = None,
         *,
         owner: QObject | None = None,
+        writes: bool = False,
     ) -> None:
         """Run ``fn`` off the UI thread; ``then(result)`` back on it, errors in words.
 
         ``owner`` (a dialog): its callbacks are skipped once it is gone. After a refusal the
-        worker computes the sale's view as it is now, and the window repaints that."""
+        worker computes the sale's view as it is now, and the window repaints that.
+        ``writes`` (a commit: a sale, return, adjustment, drawer entry, parking): it waits for
+        the background integrity check and is refused once that found damage."""
         counter = self.counter
+        gate = self.integrity if writes else None
+        refusal = self.damage_refusal() if writes else ""
 
         def work() -> Any:
             try:
+                if gate is not None:
+                    gate.before_commit(refusal)
                 return fn()
             except Exception as exc:
                 try:
@@ -378,7 +394,7 @@ class CashierWindow(QMainWindow):
         self.last_message = text
         self.message_label.setText(text)
         colour = "#b71c1c" if error else "#1b5e20"
-        self.message_label.setStyleSheet(f"color:{colour};")
+        _set_style(self.message_label, f"color:{colour};")
         self._message_timer.start(self.error_ms if error else self.message_ms)
 
     def clear_message(self) -> None:
@@ -466,7 +482,17 @@ class CashierWindow(QMainWindow):
         self.member_day_banner.setText(
             self.tr("Member day: %1").replace("%1", view.member_day or "")
         )
-        self._paint_member(view.member)
+        # The panel's dozen shows and hides (a member comes, a sale ends) laid out once, not
+        # once each: about a third of a member scan's work on the UI thread.
+        layout = self.member_box.layout()
+        if layout is not None:
+            layout.setEnabled(False)
+        try:
+            self._paint_member(view.member)
+        finally:
+            if layout is not None:
+                layout.setEnabled(True)
+                layout.activate()
         allowed = view.allowed
         self.buttons["payButton"].setEnabled("begin_payment" in allowed)
         self.buttons["voidButton"].setEnabled("void_line" in allowed)
@@ -510,8 +536,9 @@ class CashierWindow(QMainWindow):
             rank = tiers.level(m.tier).rank
         self.tier_badge.setText(tier_label(self.counter.ctx.rules, m.tier_name, m.tier))
         colour = TIER_COLOURS.get(rank, "#6a1b9a")
-        self.tier_badge.setStyleSheet(
-            f"background:{colour};color:white;border-radius:8px;padding:4px 10px;font-weight:bold;"
+        _set_style(
+            self.tier_badge,
+            f"background:{colour};color:white;border-radius:8px;padding:4px 10px;font-weight:bold;",
         )
         self.phone_label.setText(
             self.tr("Phone %1 · %2").replace("%1", m.phone_masked or "—").replace("%2", m.member_id)
@@ -693,8 +720,22 @@ class CashierWindow(QMainWindow):
         self.sync_time_status.setText(self.tr("Last contact: %1").replace("%1", when))
 
     def check_database_integrity(self) -> None:
-        """SQLite quick_check in the background; a damaged database is reported, not hidden."""
+        """SQLite's full quick_check in the background, right after the window is up: commits
+        wait for it, and are refused once it found damage (scans go on); the damage is shown,
+        not hidden."""
         path = self.counter.ctx.db.path
+        gate = self.integrity
+        gate.start()
+
+        def said(damage: str) -> None:
+            if damage:
+                self.show_message(
+                    self.tr("The terminal database failed its integrity check: %1").replace(
+                        "%1", damage
+                    ),
+                    error=True,
+                )
+                self._message_timer.stop()  # it stays until the till is closed
 
         def bad(exc: Exception) -> None:
             self.show_message(
@@ -704,7 +745,14 @@ class CashierWindow(QMainWindow):
                 error=True,
             )
 
-        self.status_ops.run(lambda: inspect_file(path, integrity="quick_check"), None, bad)
+        self.status_ops.run(lambda: gate.check(path), said, bad)
+
+    def damage_refusal(self) -> str:
+        """What a commit refused by the integrity gate says (in the cashier's language)."""
+        return self.tr(
+            "The terminal database is damaged: nothing was saved. Scanning still works; "
+            "restore the database from a backup"
+        )
 
     def show_sync_details(self) -> None:
         s = self.sync_status
@@ -827,7 +875,7 @@ class CashierWindow(QMainWindow):
             if on_error is not None:
                 on_error(exc)
 
-        self.submit(work, done, failed, owner=None)
+        self.submit(work, done, failed, owner=None, writes=True)
 
     def _receipt_doc(self, receipt: Receipt) -> ReceiptDoc:
         """Runs in the worker (it reads the till's settings for the card page's address)."""

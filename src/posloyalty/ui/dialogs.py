@@ -79,9 +79,11 @@ class _Dialog(QDialog):
         fn: Callable[[], Any],
         then: Callable[[Any], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
+        *,
+        writes: bool = False,
     ) -> None:
         """The window's :meth:`CashierWindow.submit`; callbacks dropped once this is closed."""
-        self.window_.submit(fn, then, on_error, owner=self)
+        self.window_.submit(fn, then, on_error, owner=self, writes=writes)
 
     def fail(self, exc: Exception) -> None:
         self.message.setStyleSheet("color:#b71c1c;")
@@ -486,7 +488,7 @@ class RegistrationDialog(_Dialog):
             pixmap.loadFromData(member_card_png(reg.code, reg.name_masked or reg.phone_masked, ""))
             self.card_label.setPixmap(pixmap.scaledToWidth(420))
 
-        self.submit(work, done, self.fail)
+        self.submit(work, done, self.fail, writes=True)
 
 
 class CouponDialog(_Dialog):
@@ -584,6 +586,7 @@ class AdjustDialog(_Dialog):
             ),
             done,
             self.fail,
+            writes=True,
         )
 
 
@@ -750,6 +753,7 @@ class SettingsDialog(_Dialog):
                 name=f"till {ctx.terminal}",
                 key_store=key_store,
             )
+            counter.forget_hq_key()  # the new HQ's key, for the offline allowance
             if old is not None:
                 old.stop()
             return start_sync_worker(ctx.db, interval=interval), terminal_settings(ctx)

@@ -174,4 +174,4 @@ class EodDialog(_Dialog):
             self.day_edit.setText(ctx.now().date().isoformat())
             self.load()
 
-        self.submit(actions[kind], done, self.fail)
+        self.submit(actions[kind], done, self.fail, writes=True)

@@ -1,5 +1,8 @@
 """The single import point for Qt. Every other module imports Qt names from here.
 
+QtMultimedia (the camera, ~30 ms to load) is the one exception: it has its own import point,
+:mod:`posloyalty.ui.qt_multimedia`, loaded only when a camera is asked for or present.
+
 Keeping Qt behind one module (as qutebrowser's ``qutebrowser/qt`` and Anki's ``aqt/qt`` do) lets
 ``scripts/check_layers.py`` prove that nothing below ``ui/`` touches Qt, and gives one place to
 adapt to a Qt binding change.
@@ -46,23 +49,8 @@ from PySide6.QtGui import (
     QPixmap,
     QShortcut,
 )
-
-# QtMultimedia looks for PipeWire when it loads and says so on stderr where there is none (a
-# till without a desktop session); that is not an error for a till, so the category is quiet.
-# QT_LOGGING_RULES in the environment still overrides this.
-QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false")
-
-from PySide6.QtMultimedia import (  # noqa: E402
-    QCamera,
-    QMediaCaptureSession,
-    QMediaDevices,
-    QMediaPlayer,
-    QVideoFrame,
-    QVideoSink,
-)
-from PySide6.QtMultimediaWidgets import QVideoWidget  # noqa: E402
-from PySide6.QtUiTools import QUiLoader  # noqa: E402
-from PySide6.QtWidgets import (  # noqa: E402
+from PySide6.QtUiTools import QUiLoader
+from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
@@ -94,7 +82,7 @@ from PySide6.QtWidgets import (  # noqa: E402
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid as _is_valid  # noqa: E402
+from shiboken6 import isValid as _is_valid
 
 
 def is_alive(obj: QObject) -> bool:
@@ -108,7 +96,6 @@ __all__ = [
     "QAbstractTableModel",
     "QAction",
     "QApplication",
-    "QCamera",
     "QCheckBox",
     "QCloseEvent",
     "QColor",
@@ -139,10 +126,8 @@ __all__ = [
     "QListWidget",
     "QListWidgetItem",
     "QLocale",
+    "QLoggingCategory",
     "QMainWindow",
-    "QMediaCaptureSession",
-    "QMediaDevices",
-    "QMediaPlayer",
     "QMessageBox",
     "QModelIndex",
     "QObject",
@@ -168,9 +153,6 @@ __all__ = [
     "QUiLoader",
     "QUrl",
     "QVBoxLayout",
-    "QVideoFrame",
-    "QVideoSink",
-    "QVideoWidget",
     "QWidget",
     "Qt",
     "Signal",

@@ -275,4 +275,5 @@ class ReturnDialog(_Dialog):
             ),
             done,
             failed,
+            writes=True,
         )

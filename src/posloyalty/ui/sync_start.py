@@ -37,6 +37,7 @@ class SyncStarter(QObject):
             self.ready.emit()
 
     def _hand_over(self) -> None:
+        self.window.counter.forget_hq_key()  # an enrolment here may have brought HQ's key
         if self.worker is not None:
             self.window.attach_sync(self.worker)
         print(f"posloyalty: sync {self.note or 'started'}", flush=True)

@@ -111,7 +111,7 @@ class TouchKeys(QObject):
                 .replace("%2", yuan(parked.total))
             )
 
-        window.submit(lambda: parking.park_sale(counter), done)
+        window.submit(lambda: parking.park_sale(counter), done, writes=True)
 
     def recall(self) -> None:
         """Choose a parked sale to take back (取单)."""
@@ -213,4 +213,4 @@ class RecallDialog(_Dialog):
             window.show_message(text, error=bool(recalled.dropped))
             self.accept()
 
-        self.submit(lambda: parking.recall_sale(counter, parked_id), done, self.fail)
+        self.submit(lambda: parking.recall_sale(counter, parked_id), done, self.fail, writes=True)
