@@ -56,6 +56,7 @@ class CashierHost(Protocol):
         on_error: Callable[[Exception], None] | None = None,
         *,
         owner: QObject | None = None,
+        writes: bool = False,
     ) -> None: ...
     def commit(
         self,
