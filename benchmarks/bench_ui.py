@@ -163,7 +163,7 @@ def _cold_start(path: Path) -> None:
     from posloyalty.tilldb.preflight import startup_check
 
     exe = Path(sys.executable).parent / "posloyalty"
-    runs = []
+    runs: list[float] = []
     first: list[float] = []
     # The first start follows this benchmark's own writes (not the till's clean close): it
     # checks every page before the window. Its clean close vouches for the file.
