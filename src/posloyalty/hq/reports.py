@@ -63,8 +63,11 @@ from posloyalty.hq.members import members_born_in
 from posloyalty.hq.models import (
     Member,
     MemberAlias,
+    ReportGrowth,
+    ReportJoin,
     ReportMemberDay,
     ReportMemberStore,
+    ReportMemberTotal,
     ReportStoreDay,
 )
 from posloyalty.hq.rollup import refresh
@@ -175,38 +178,69 @@ def _month(at: dt.datetime | dt.date) -> str:
     return f"{at.year:04d}-{at.month:02d}"
 
 
+def _key_filters(table: Any, scope: Scope, *, stores: bool = True) -> list[Any]:
+    """The scope's store, tier and channel conditions on a member rollup's key."""
+    where: list[Any] = []
+    if stores and scope.stores is not None:
+        where.append(table.store_id.in_(scope.stores))
+    if scope.tier is not None:
+        where.append(table.tier == scope.tier)
+    if scope.channel is not None:
+        where.append(table.channel == scope.channel)
+    return where
+
+
+def _joins_by(session: Session, scope: Scope, column: str, *, period: bool) -> dict[Any, int]:
+    """Members (not merged) of the scope by a key column of rollup ``report_joins``:
+    who joined in the period, or (``period`` False) who joined before its end: all-time totals
+    (``report_member_totals``) less the joins after the end."""
+    j, t = ReportJoin, ReportMemberTotal
+    if period:
+        parts = select(getattr(j, column).label("k"), j.members.label("n")).where(
+            j.day >= scope.start, j.day <= scope.end, *_key_filters(j, scope)
+        )
+    else:
+        totals = select(getattr(t, column).label("k"), t.members.label("n")).where(
+            *_key_filters(t, scope)
+        )
+        later = select(getattr(j, column).label("k"), (-j.members).label("n")).where(
+            j.day > scope.end, *_key_filters(j, scope)
+        )
+        parts = totals.union_all(later)
+    sub = parts.subquery()
+    total = func.sum(sub.c.n)
+    return {
+        k: int(n)
+        for k, n in session.execute(select(sub.c.k, total).group_by(sub.c.k).having(total != 0))
+    }
+
+
 def members_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    total = int(session.scalar(select(func.count()).where(*_in_scope(scope))) or 0)
-    joined = session.scalars(
-        select(Member.registered_at).where(*_in_scope(scope), Member.registered_at >= scope.since)
-    ).all()
-    before = total - len(joined)
+    total = sum(_joins_by(session, scope, "tier", period=False).values())
     per_month: dict[str, int] = defaultdict(int)
-    for at in joined:
-        per_month[_month(at)] += 1
+    for day, n in _joins_by(session, scope, "day", period=True).items():
+        per_month[_month(_as_date(day))] += n
+    joined = sum(per_month.values())
+    before = total - joined
     return Table(
         ["month", "joined"],
         [[m, n] for m, n in sorted(per_month.items())],
         # No members at the start: growth has no base ("-"), not 0%.
         {
             "members": total,
-            "joined": len(joined),
-            "growth_pct": _pct(len(joined), before) if before else "-",
+            "joined": joined,
+            "growth_pct": _pct(joined, before) if before else "-",
         },
         bar=1,
     )
 
 
+def _as_date(day: dt.date | str) -> dt.date:
+    return day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+
+
 def joins_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    store = func.coalesce(Member.home_store, "-")
-    counts = {
-        str(k): int(n)
-        for k, n in session.execute(
-            select(store, func.count())
-            .where(*_in_scope(scope), Member.registered_at >= scope.since)
-            .group_by(store)
-        )
-    }
+    counts = {k or "-": n for k, n in _joins_by(session, scope, "store_id", period=True).items()}
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return Table(
         ["store", "joined"], [[s, n] for s, n in ranked], {"joined": sum(counts.values())}, bar=1
@@ -214,15 +248,7 @@ def joins_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
 
 
 def joins_channel_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    channel = func.coalesce(Member.channel, "-")
-    counts = {
-        str(k): int(n)
-        for k, n in session.execute(
-            select(channel, func.count())
-            .where(*_in_scope(scope), Member.registered_at >= scope.since)
-            .group_by(channel)
-        )
-    }
+    counts = {k or "-": n for k, n in _joins_by(session, scope, "channel", period=True).items()}
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return Table(
         ["channel", "joined"], [[c, n] for c, n in ranked], {"joined": sum(counts.values())}, bar=1
@@ -230,41 +256,68 @@ def joins_channel_report(session: Session, scope: Scope, _at: dt.datetime) -> Ta
 
 
 def tiers_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    tier = func.coalesce(func.nullif(Member.state["tier"].as_string(), ""), "-")
-    counts = {
-        str(k): int(n)
-        for k, n in session.execute(
-            select(tier, func.count()).where(*_in_scope(scope)).group_by(tier)
-        )
-    }
+    counts = {k or "-": n for k, n in _joins_by(session, scope, "tier", period=False).items()}
     members = sum(counts.values())
     rules = active_rules(session)
     order = [*(rules.tiers.ids() if rules else ()), "-"]
     keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
+    growth = _growth_counts(session, scope)
     return Table(
         ["tier", "members", "share_pct"],
         [[k, counts[k], _pct(counts[k], members)] for k in keys],
         {
             "members": members,
-            "suggested_60_30_10": (
-                f"{_top_share(session, scope, 0.4)} / {_top_share(session, scope, 0.1)}"
-            ),
-            "suggested_top_20": _top_share(session, scope, 0.2, buyers=True),
+            "suggested_60_30_10": f"{_top_share(growth, 0.4)} / {_top_share(growth, 0.1)}",
+            "suggested_top_20": _top_share(growth, 0.2, buyers=True),
         },
         bar=1,
     )
 
 
-def _top_share(session: Session, scope: Scope, share: float, *, buyers: bool = False) -> int:
-    """The least growth among the top ``share`` of the scope's members (rounded up; only
-    those with growth when ``buyers``; 0 when none): a threshold that many members reach."""
+def _growth_counts(session: Session, scope: Scope) -> dict[int, int]:
+    """The scope's members (registered before its end) by growth. Chain-wide: rollup
+    ``report_growth`` less the members registered after the end; for some stores: their
+    members (``members.home_store`` index)."""
     growth = func.coalesce(Member.state["growth"].as_integer(), 0)
-    where = [*_in_scope(scope), *([growth > 0] if buyers else [])]
-    n = int(session.scalar(select(func.count()).where(*where)) or 0)
+    if scope.stores is not None:
+        rows = session.execute(
+            select(growth, func.count()).where(*_in_scope(scope)).group_by(growth)
+        )
+        return {int(g): int(n) for g, n in rows}
+    g = ReportGrowth
+    totals = select(g.growth.label("g"), g.members.label("n")).where(
+        *_key_filters(g, scope, stores=False)
+    )
+    later = (
+        select(growth.label("g"), (-func.count()).label("n"))
+        .where(
+            Member.merged_into.is_(None),
+            Member.registered_at >= scope.until,
+            *_member_filters(scope),
+        )
+        .group_by(growth)
+    )
+    sub = totals.union_all(later).subquery()
+    total = func.sum(sub.c.n)
+    rows = session.execute(select(sub.c.g, total).group_by(sub.c.g).having(total != 0))
+    return {int(g): int(n) for g, n in rows}
+
+
+def _top_share(growth: dict[int, int], share: float, *, buyers: bool = False) -> int:
+    """The least growth among the top ``share`` of the members counted in ``growth`` (growth
+    -> members; rounded up; only those with growth when ``buyers``; 0 when none): a threshold
+    that many members reach."""
+    counts = {g: n for g, n in growth.items() if g > 0 or not buyers}
+    n = sum(counts.values())
     if not n:
         return 0
-    query = select(growth).where(*where).order_by(growth.desc())
-    return int(session.scalar(query.offset(math.ceil(n * share) - 1).limit(1)) or 0)
+    rank = math.ceil(n * share)
+    seen = 0
+    for value in sorted(counts, reverse=True):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    return 0
 
 
 def _store_days(session: Session, scope: Scope, *columns: Any, until_only: bool = False) -> Any:

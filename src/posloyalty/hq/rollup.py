@@ -10,7 +10,16 @@ recomputes every rollup from all entries and sales (the reference a test compare
   expired / reversed / deducted / net (definitions in ``hq.reports``);
 - ``report_member_days`` (member reference, UTC day, store): purchases, net spend, last
   purchase;
-- ``report_member_stores`` (member reference, store): purchases, first purchase.
+- ``report_member_stores`` (member reference, store): purchases, first purchase;
+- ``report_joins`` (UTC day of registration, home store, tier, channel): members;
+- ``report_member_totals`` (home store, tier, channel): members, all time;
+- ``report_growth`` (tier, channel, growth): members, all time, every store.
+
+The member rollups count members not merged, under the key the jobs last left them with ("" for
+no store, tier or channel; growth 0 when missing): triggers on ``members`` (migration 0010) queue
+-1 under a member's old key and +1 under its new one in ``report_member_deltas`` whenever the key
+changes (a join, a tier or growth the jobs recompute, a merge), and :func:`refresh` folds them in.
+(A per-cashier join count would add a ``cashier`` column to that key and to ``report_joins``.)
 
 Member references are kept as written (a merged member's aliases resolve when a report reads).
 """
@@ -19,14 +28,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, case, delete, func, literal, select, true, update
+from sqlalchemy import Select, and_, case, delete, func, literal, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from posloyalty.hq.models import (
     LedgerEntry,
+    ReportGrowth,
+    ReportJoin,
     ReportMemberDay,
+    ReportMemberDelta,
     ReportMemberStore,
+    ReportMemberTotal,
     ReportPending,
     ReportStoreDay,
     Sale,
@@ -154,8 +167,53 @@ def _add(session: Session, entries: Any, sales: Any) -> None:
     _upsert(session, ReportMemberStore, _member_stores(sales), ["member_ref", "store_id"])
 
 
+def _fold_members(session: Session) -> int:
+    """Fold the queued member changes into the member rollups; returns how many."""
+    q = ReportMemberDelta
+    batch = int(session.scalar(select(func.coalesce(func.max(q.batch), 0))) or 0) + 1
+    result = session.execute(update(q).where(q.batch.is_(None)).values(batch=batch))
+    claimed = int(result.rowcount)  # type: ignore[attr-defined]
+    if not claimed:
+        return 0
+    for table, keys in (
+        (ReportJoin, ["day", "store_id", "tier", "channel"]),
+        (ReportMemberTotal, ["store_id", "tier", "channel"]),
+        (ReportGrowth, ["tier", "channel", "growth"]),
+    ):
+        cols = [getattr(q, k) for k in keys]
+        query = (
+            select(*cols, func.sum(q.delta).label("members"))
+            .where(q.batch == batch)
+            .group_by(*cols)
+        )
+        _upsert(session, table, query, keys)
+    session.execute(delete(q).where(q.batch == batch))
+    return claimed
+
+
+_MEMBER_KEY = {
+    "postgresql": (
+        "(registered_at AT TIME ZONE 'UTC')::date, coalesce(home_store, ''), "
+        "coalesce(state->>'tier', ''), coalesce(channel, ''), "
+        "CASE WHEN state->>'growth' ~ '^-?[0-9]{1,18}$' THEN (state->>'growth')::bigint "
+        "ELSE 0 END"
+    ),
+    "sqlite": (
+        "date(registered_at), coalesce(home_store, ''), "
+        "coalesce(json_extract(state, '$.tier'), ''), coalesce(channel, ''), "
+        "CASE WHEN typeof(json_extract(state, '$.growth')) = 'integer' "
+        "THEN json_extract(state, '$.growth') ELSE 0 END"
+    ),
+}
+
+
 def refresh(session: Session) -> int:
-    """Fold the queued entries and sales into the rollups; returns how many events."""
+    """Fold the queued entries, sales and member changes into the rollups; returns how many
+    events (entries and sales) and member changes."""
+    return _fold_events(session) + _fold_members(session)
+
+
+def _fold_events(session: Session) -> int:
     batch = int(session.scalar(select(func.coalesce(func.max(ReportPending.batch), 0))) or 0) + 1
     result = session.execute(
         update(ReportPending).where(ReportPending.batch.is_(None)).values(batch=batch)
@@ -173,6 +231,23 @@ def refresh(session: Session) -> int:
 
 def rebuild(session: Session) -> None:
     """Recompute every rollup from all entries and sales (and empty the queue)."""
-    for table in (ReportStoreDay, ReportMemberDay, ReportMemberStore, ReportPending):
+    for table in (
+        ReportStoreDay,
+        ReportMemberDay,
+        ReportMemberStore,
+        ReportPending,
+        ReportJoin,
+        ReportMemberTotal,
+        ReportGrowth,
+        ReportMemberDelta,
+    ):
         session.execute(delete(table))
     _add(session, and_(true()), and_(true()))
+    key = _MEMBER_KEY[session.get_bind().dialect.name]
+    session.execute(
+        text(
+            "INSERT INTO report_member_deltas (day, store_id, tier, channel, growth, delta) "
+            f"SELECT {key}, 1 FROM members WHERE merged_into IS NULL"
+        )
+    )
+    _fold_members(session)
