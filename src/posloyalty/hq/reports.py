@@ -50,7 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import lifecycle
@@ -377,18 +377,52 @@ def _lifecycle_rules(session: Session) -> LifecycleRules:
     return rules.lifecycle if rules is not None else LifecycleRules()
 
 
+def _period_members(session: Session, scope: Scope) -> Any:
+    """Per member (aliases resolved) in the scope's period and stores, as a subquery: ``n``
+    purchases, ``spend`` net spend, ``last`` last purchase (rollup ``report_member_days``)."""
+    d = ReportMemberDay
+    query = (
+        select(
+            MemberAlias.member_id.label("m"),
+            func.sum(d.orders).label("n"),
+            func.sum(d.spend_fen).label("spend"),
+            func.max(d.last_order_at).label("last"),
+        )
+        .join(MemberAlias, MemberAlias.alias == d.member_ref)
+        .where(d.day >= scope.start, d.day <= scope.end)
+    )
+    if scope.stores is not None:
+        query = query.where(d.store_id.in_(scope.stores))
+    if scope.by_member:
+        query = query.where(MemberAlias.member_id.in_(_filtered_members(scope)))
+    return query.group_by(MemberAlias.member_id).subquery()
+
+
+def _days_before(session: Session, scope: Scope, last: Any) -> tuple[Any, Callable[[Any], int]]:
+    """A grouping key for an instant before the scope's end and how it turns into whole days
+    from the instant to the end (``(until - last).days``). PostgreSQL: the UTC day of the
+    instant less a microsecond (few keys); SQLite: the instant itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = func.date(func.timezone("UTC", last - literal_column("interval '1 microsecond'")))
+        return key, lambda day: (scope.end - day).days
+    return last, lambda at: (scope.until - at).days
+
+
 def rfm_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     rules = _lifecycle_rules(session)
+    per = _period_members(session, scope)
+    key, to_days = _days_before(session, scope, per.c.last)
+    groups = session.execute(
+        select(key, per.c.n, func.count(), func.sum(per.c.spend))
+        .where(per.c.n > 0, per.c.last.is_not(None))  # only returns: not a buyer
+        .group_by(key, per.c.n)
+    )
     grid: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for n, spend, last in _per_member(
-        _member_days(session, scope, scope.start, scope.end)
-    ).values():
-        if n == 0 or last is None:
-            continue  # only returns in the period: not a buyer
-        scores = lifecycle.rfm_scores(rules, (scope.until - last).days, n, Fen(spend))
+    for when, n, members, spend in groups:
+        scores = lifecycle.rfm_scores(rules, to_days(when), int(n), Fen(0))
         cell = grid[(scores.recency, scores.frequency)]
-        cell[0] += 1
-        cell[1] += scores.spend
+        cell[0] += int(members)
+        cell[1] += int(spend)
     rows = [[r, f, n, _yuan(spend)] for (r, f), (n, spend) in sorted(grid.items(), reverse=True)]
     return Table(
         ["recency_score", "frequency_score", "members", "spend_yuan"],
@@ -502,18 +536,22 @@ def cohorts_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
 
 
 def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    per = _per_member(_member_days(session, scope, scope.start, scope.end))
-    spends = sorted((spend for n, spend, _ in per.values() if n > 0), reverse=True)
-    total = sum(spends)
-    top = math.ceil(len(spends) * 0.2)
-    top_spend = sum(spends[:top])
+    per = _period_members(session, scope)
+    buyers = select(per.c.spend).where(per.c.n > 0).subquery()
+    count, total = session.execute(
+        select(func.count(), func.coalesce(func.sum(buyers.c.spend), 0))
+    ).one()
+    count, total = int(count), int(total)
+    top = math.ceil(count * 0.2)
+    best = select(buyers.c.spend).order_by(buyers.c.spend.desc()).limit(top).subquery()
+    top_spend = int(session.scalar(select(func.coalesce(func.sum(best.c.spend), 0))) or 0)
     return Table(
         ["group", "buyers", "spend_yuan", "share_pct"],
         [
             ["top_20", top, _yuan(top_spend), _pct(top_spend, total)],
             [
                 "other_80",
-                len(spends) - top,
+                count - top,
                 _yuan(total - top_spend),
                 _pct(total - top_spend, total),
             ],

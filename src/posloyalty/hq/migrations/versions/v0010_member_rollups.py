@@ -153,9 +153,7 @@ def upgrade() -> None:
             op.execute(statement)
     # The members HQ already holds go into the first refresh.
     key = _PG_KEY if op.get_bind().dialect.name == "postgresql" else _sqlite_key("members")
-    op.execute(
-        f"{_INSERT} SELECT {key}, 1 FROM members WHERE merged_into IS NULL"
-    )
+    op.execute(f"{_INSERT} SELECT {key}, 1 FROM members WHERE merged_into IS NULL")
 
 
 def downgrade() -> None:
