@@ -564,31 +564,49 @@ def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Ta
 @dataclass(frozen=True, slots=True)
 class _Recent:
     """Scope members by their purchases of the last ``window`` days before the scope's end
-    (``days``: member -> purchase instants), how many ever bought before it, and how many
-    there are."""
+    (``buyers``: groups of members alike for the stages below, each as purchase instants that
+    give the same days since the last purchase and purchases in the last year, and how many
+    members), how many ever bought before it, and how many there are."""
 
-    days: dict[str, list[dt.datetime]]
+    buyers: list[tuple[list[dt.datetime], int]]
     ever: int
     members: int
+
+    @property
+    def recent(self) -> int:
+        """Members who bought in the window."""
+        return sum(n for _, n in self.buyers)
 
 
 def _recent(session: Session, scope: Scope, window: int) -> _Recent:
     # Only the window's days are read: whoever bought before it and not in it has gone at
-    # least ``window`` days without a purchase, which is all the stages below ask.
+    # least ``window`` days without a purchase, which is all the stages below ask. The
+    # window's member-days are grouped in SQL by member (last purchase, purchases within a
+    # year of the end: the day's purchases count at its last one), then by those two.
     start = scope.end - dt.timedelta(days=window - 1)
     scoped = select(Member.id).where(*_in_scope(scope))
     d = ReportMemberDay
-    query = (
-        select(MemberAlias.member_id, d.orders, d.last_order_at)
+    year_ago = scope.until - lifecycle.YEAR
+    per = (
+        select(
+            func.max(d.last_order_at).label("last"),
+            func.coalesce(func.sum(d.orders).filter(d.last_order_at > year_ago), 0).label("year"),
+        )
         .join(MemberAlias, MemberAlias.alias == d.member_ref)
         .where(d.day >= start, d.day <= scope.end, d.orders > 0, MemberAlias.member_id.in_(scoped))
+        .group_by(MemberAlias.member_id)
     )
     if scope.stores is not None:
-        query = query.where(d.store_id.in_(scope.stores))
-    days: dict[str, list[dt.datetime]] = defaultdict(list)
-    for member, orders, last in session.execute(query):
-        if last is not None:  # orders > 0 always has one
-            days[member].extend([last] * orders)
+        per = per.where(d.store_id.in_(scope.stores))
+    sub = per.subquery()
+    key, to_days = _days_before(session, scope, sub.c.last)
+    buyers = []
+    for when, year, n in session.execute(
+        select(key, sub.c.year, func.count()).group_by(key, sub.c.year)
+    ):
+        # An instant as many whole days before the end (within a year iff ``year`` > 0).
+        last = scope.until - dt.timedelta(days=to_days(when), microseconds=1)
+        buyers.append(([last] * max(int(year), 1), int(n)))
     t = ReportMemberStore
     ever = (
         select(func.count(func.distinct(MemberAlias.member_id)))
@@ -599,7 +617,7 @@ def _recent(session: Session, scope: Scope, window: int) -> _Recent:
     if scope.stores is not None:
         ever = ever.where(t.store_id.in_(scope.stores))
     members = int(session.scalar(select(func.count()).where(*_in_scope(scope))) or 0)
-    return _Recent(dict(days), int(session.scalar(ever) or 0), members)
+    return _Recent(buyers, int(session.scalar(ever) or 0), members)
 
 
 def dormant_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
@@ -612,12 +630,12 @@ def dormant_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     )
     counts = dict.fromkeys([*names, "never"], 0)
     recent = _recent(session, scope, (bounds[-1] if bounds else 0) + 1)
-    for purchases in recent.days.values():
+    for purchases, n in recent.buyers:
         bucket = lifecycle.dormant_bucket(rules, (scope.until - max(purchases)).days)
         if bucket is not None:
-            counts[bucket] += 1
+            counts[bucket] += n
     if names:
-        counts[names[-1]] += recent.ever - len(recent.days)
+        counts[names[-1]] += recent.ever - recent.recent
     counts["never"] = recent.members - recent.ever
     return Table(["days_without_purchase", "members"], [[k, v] for k, v in counts.items()], bar=1)
 
@@ -627,13 +645,13 @@ def lifecycle_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     window = 1 + max(lifecycle.YEAR.days, rules.dormant_after_days, rules.pre_churn_within_days)
     recent = _recent(session, scope, window)
     stages: dict[str, int] = dict.fromkeys(get_args(lifecycle.Stage), 0)
-    for purchases in recent.days.values():
+    for purchases, n in recent.buyers:
         seg = lifecycle.segment(
             rules, registered_at=scope.until, purchases=purchases, at=scope.until
         )
-        stages[seg.stage] += 1
+        stages[seg.stage] += n
     # Bought, but not in the window: more than a year without a purchase.
-    stages["dormant"] += recent.ever - len(recent.days)
+    stages["dormant"] += recent.ever - recent.recent
     stages["introduction"] += recent.members - recent.ever
     return Table(
         ["stage", "members", "share_pct"],

@@ -1,4 +1,4 @@
-"""RFM and 80/20, grouped in SQL from the member-day rollup, give exactly the figures of their
+"""RFM, 80/20, lifecycle stages and dormant segments, grouped in SQL from the member-day rollup, give exactly the figures of their
 definitions over the sales themselves (``hq.reports``), purchases at midnight included
 (SQLite and PostgreSQL)."""
 
@@ -97,6 +97,27 @@ def _direct(s: Session, scope: Scope) -> tuple[list[list[Any]], list[list[Any]]]
     return rfm, [[top, sum(spends[:top])], [len(spends) - top, sum(spends[top:])]]
 
 
+def _direct_stages(s: Session, scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
+    """Lifecycle stages and dormant segments by their definitions, from the sales (every
+    member is in the scope: all joined at the start at S0)."""
+    owner = {a: m for a, m in s.execute(select(MemberAlias.alias, MemberAlias.member_id))}
+    bought: dict[str, list[dt.datetime]] = {m: [] for m in set(owner.values())}
+    for sale in s.scalars(select(Sale).where(Sale.original_sale_id.is_(None))):
+        if sale.at < scope.until and (scope.stores is None or sale.store_id in scope.stores):
+            bought[owner[sale.member_ref or ""]].append(sale.at)
+    rules = LifecycleRules()
+    stages: dict[str, int] = defaultdict(int)
+    dormant: dict[str, int] = defaultdict(int)
+    for purchases in bought.values():
+        seg = lifecycle.segment(rules, registered_at=_START, purchases=purchases, at=scope.until)
+        stages[seg.stage] += 1
+        if not purchases:
+            dormant["never"] += 1
+        elif seg.dormant_bucket is not None:
+            dormant[seg.dormant_bucket] += 1
+    return dict(stages), dict(dormant)
+
+
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -136,6 +157,11 @@ def test_rfm_and_80_20_from_the_rollup_equal_their_definitions(
                     [n, f"{'-' if v < 0 else ''}{abs(v) // 100}.{abs(v) % 100:02d}"]
                     for n, v in concentration
                 ]
+                stages, dormant = _direct_stages(s, scope)
+                rows = run_report(s, "lifecycle", scope, _START).rows
+                assert {k: n for k, n, _ in rows if n} == stages
+                rows = run_report(s, "dormant", scope, _START).rows
+                assert {k: n for k, n in rows if n} == dormant
 
 
 def test_a_purchase_at_midnight_counts_whole_days_to_the_end(svc: HqService) -> None:
