@@ -195,6 +195,7 @@ def _joins_by(session: Session, scope: Scope, column: str, *, period: bool) -> d
     who joined in the period, or (``period`` False) who joined before its end: all-time totals
     (``report_member_totals``) less the joins after the end."""
     j, t = ReportJoin, ReportMemberTotal
+    parts: Any
     if period:
         parts = select(getattr(j, column).label("k"), j.members.label("n")).where(
             j.day >= scope.start, j.day <= scope.end, *_key_filters(j, scope)
