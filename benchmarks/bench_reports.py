@@ -34,7 +34,7 @@ ADMIN = os.environ.get("POSLOYALTY_BENCH_PG", "postgresql://postgres@127.0.0.1:5
 MEMBERS = int(os.environ.get("POSLOYALTY_BENCH_REPORT_MEMBERS", "2000000"))
 STORES = int(os.environ.get("POSLOYALTY_BENCH_REPORT_STORES", "2000"))
 ENTRIES = int(os.environ.get("POSLOYALTY_BENCH_REPORT_ENTRIES", "20000000"))
-RUNS = 7
+RUNS = int(os.environ.get("POSLOYALTY_BENCH_RUNS", "7"))
 END = dt.date(2026, 11, 30)
 DAYS = 3 * 365
 

@@ -50,7 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import Date, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import lifecycle
@@ -120,35 +120,6 @@ def _yuan(fen: int) -> str:
 
 def _pct(part: float, whole: float) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
-
-
-def _member_days(
-    session: Session, scope: Scope, first: dt.date | None, last: dt.date | None
-) -> list[_Day]:
-    """Members' daily purchases (rollup ``report_member_days``, aliases resolved) from day
-    ``first`` to ``last`` inclusive (None: unbounded), in the scope's stores."""
-    d = ReportMemberDay
-    query = select(MemberAlias.member_id, d.day, d.orders, d.spend_fen, d.last_order_at).join(
-        MemberAlias, MemberAlias.alias == d.member_ref
-    )
-    if first is not None:
-        query = query.where(d.day >= first)
-    if last is not None:
-        query = query.where(d.day <= last)
-    if scope.stores is not None:
-        query = query.where(d.store_id.in_(scope.stores))
-    if scope.by_member:
-        query = query.where(MemberAlias.member_id.in_(_filtered_members(scope)))
-    return [_Day(*row) for row in session.execute(query)]
-
-
-@dataclass(frozen=True, slots=True)
-class _Day:
-    member: str
-    day: dt.date
-    orders: int
-    spend: int
-    last: dt.datetime | None
 
 
 def _in_scope(scope: Scope) -> list[Any]:
@@ -362,17 +333,6 @@ def points_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     )
 
 
-def _per_member(days: list[_Day]) -> dict[str, tuple[int, int, dt.datetime | None]]:
-    """member -> (purchases, net spend, last purchase)."""
-    out: dict[str, tuple[int, int, dt.datetime | None]] = {}
-    for d in days:
-        n, spend, last = out.get(d.member, (0, 0, None))
-        if d.last is not None and (last is None or d.last > last):
-            last = d.last
-        out[d.member] = (n + d.orders, spend + d.spend, last)
-    return out
-
-
 def _lifecycle_rules(session: Session) -> LifecycleRules:
     rules = active_rules(session)
     return rules.lifecycle if rules is not None else LifecycleRules()
@@ -433,14 +393,6 @@ def rfm_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     )
 
 
-def _buyers(days: list[_Day], start: dt.datetime, end: dt.datetime) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for d in days:
-        if d.orders and start.date() <= d.day < end.date():
-            out[d.member] += d.orders
-    return out
-
-
 def _month_start(day: dt.date, back: int = 0) -> dt.datetime:
     months = day.year * 12 + day.month - 1 - back
     return dt.datetime(months // 12, months % 12 + 1, 1, tzinfo=dt.UTC)
@@ -469,32 +421,62 @@ def _order_counts(session: Session, scope: Scope) -> dict[int, int]:
     }
 
 
+def _span_buyers(
+    session: Session, scope: Scope, spans: list[tuple[dt.date, dt.date]], pairs: list[int]
+) -> tuple[list[int], list[int], int]:
+    """Buyers (aliases resolved, scope's stores and filters) of each span of days ``[lo, hi)``;
+    for each ``i`` in ``pairs``, buyers of span ``i`` who bought in span ``i + 1`` too; and
+    buyers of span 0 with 2+ purchases in it. One grouped query over the spans' member-days."""
+    d = ReportMemberDay
+    per = (
+        select(
+            *(
+                func.sum(case((and_(d.day >= lo, d.day < hi), d.orders), else_=0)).label(f"n{i}")
+                for i, (lo, hi) in enumerate(spans)
+            )
+        )
+        .join(MemberAlias, MemberAlias.alias == d.member_ref)
+        .where(
+            d.day >= min(lo for lo, _ in spans), d.day < max(hi for _, hi in spans), d.orders > 0
+        )
+        .group_by(MemberAlias.member_id)
+    )
+    if scope.stores is not None:
+        per = per.where(d.store_id.in_(scope.stores))
+    if scope.by_member:
+        per = per.where(MemberAlias.member_id.in_(_filtered_members(scope)))
+    sub = per.subquery()
+    n = [sub.c[f"n{i}"] for i in range(len(spans))]
+
+    def count(*conditions: Any) -> Any:
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+    row = session.execute(
+        select(
+            *(count(c > 0) for c in n),
+            *(count(n[i] > 0, n[i + 1] > 0) for i in pairs),
+            count(n[0] >= 2),
+        )
+    ).one()
+    values = [int(v) for v in row]
+    return values[: len(spans)], values[len(spans) : -1], values[-1]
+
+
 def repurchase_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    prev_q_start = _month_start(scope.end, (scope.end.month - 1) % 3 + 3)
-    first = min(scope.start, prev_q_start.date(), _month_start(scope.end, 1).date())
-    days = _member_days(session, scope, first, None)
-    period = _buyers(days, scope.since, scope.until)
-    repeat = sum(1 for n in period.values() if n >= 2)
-    last_month = _month_start(scope.end)
-    previous = _buyers(days, _month_start(scope.end, 1), last_month)
-    this = _buyers(days, last_month, _month_start(scope.end, -1))
-    q_start = _month_start(scope.end, (scope.end.month - 1) % 3)
-    prev_q = _buyers(days, _month_start(q_start.date(), 3), q_start)
-    this_q = _buyers(days, q_start, _month_start(q_start.date(), -3))
+    last_month = _month_start(scope.end).date()
+    q_start = _month_start(scope.end, (scope.end.month - 1) % 3).date()
+    spans = [
+        (scope.start, scope.end + dt.timedelta(days=1)),
+        (_month_start(scope.end, 1).date(), last_month),
+        (last_month, _month_start(scope.end, -1).date()),
+        (_month_start(q_start, 3).date(), q_start),
+        (q_start, _month_start(q_start, -3).date()),
+    ]
+    buyers, again, repeat = _span_buyers(session, scope, spans, [1, 3])
     rows = [
-        ["period", len(period), repeat, _pct(repeat, len(period))],
-        [
-            "next_month",
-            len(previous),
-            len(previous.keys() & this.keys()),
-            _pct(len(previous.keys() & this.keys()), len(previous)),
-        ],
-        [
-            "next_quarter",
-            len(prev_q),
-            len(prev_q.keys() & this_q.keys()),
-            _pct(len(prev_q.keys() & this_q.keys()), len(prev_q)),
-        ],
+        ["period", buyers[0], repeat, _pct(repeat, buyers[0])],
+        ["next_month", buyers[1], again[0], _pct(again[0], buyers[1])],
+        ["next_quarter", buyers[3], again[1], _pct(again[1], buyers[3])],
     ]
     counts = _order_counts(session, scope)
     for x in (1, 2, 3, 4):
@@ -504,35 +486,54 @@ def repurchase_report(session: Session, scope: Scope, _at: dt.datetime) -> Table
     return Table(
         ["basis", "buyers", "bought_again", "rate_pct"],
         rows,
-        {"repurchase_pct": _pct(repeat, len(period))},
+        {"repurchase_pct": _pct(repeat, buyers[0])},
         bar=3,
     )
 
 
+def _month_of(session: Session, column: Any) -> Any:
+    """``YYYY-MM`` of a date or (UTC) instant column, as SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        if isinstance(column.type, Date):
+            return func.to_char(column, "YYYY-MM")
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
 def cohorts_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    members: dict[str, dt.datetime] = {
-        mid: at
-        for mid, at in session.execute(
-            select(Member.id, Member.registered_at).where(
-                *_in_scope(scope), Member.registered_at >= scope.since
-            )
-        )
+    joined = [*_in_scope(scope), Member.registered_at >= scope.since]
+    cohort = _month_of(session, Member.registered_at)
+    sizes = {
+        str(m): int(n)
+        for m, n in session.execute(select(cohort, func.count()).where(*joined).group_by(cohort))
     }
-    bought: dict[str, set[str]] = defaultdict(set)
-    for d in _member_days(session, scope, scope.start, None):
-        if d.orders and d.member in members:
-            bought[d.member].add(_month(d.day))
-    cohorts: dict[str, list[str]] = defaultdict(list)
-    for m, at in members.items():
-        cohorts[_month(at)].append(m)
+    d = ReportMemberDay
+    month = _month_of(session, d.day)
+    # Months 0..5 after a cohort month of the period end before the 6th month after its end.
+    query = (
+        select(cohort, month, func.count(func.distinct(Member.id)))
+        .select_from(d)
+        .join(MemberAlias, MemberAlias.alias == d.member_ref)
+        .join(Member, Member.id == MemberAlias.member_id)
+        .where(
+            *joined,
+            d.day >= scope.start,
+            d.day < _month_start(scope.end, -6).date(),
+            d.orders > 0,
+        )
+        .group_by(cohort, month)
+    )
+    if scope.stores is not None:
+        query = query.where(d.store_id.in_(scope.stores))
+    bought = {(str(c), str(m)): int(n) for c, m, n in session.execute(query)}
     rows = []
-    for month, ids in sorted(cohorts.items()):
-        first = dt.date.fromisoformat(month + "-01")
-        shares = []
-        for k in range(6):
-            target = _month(_month_start(first, -k))
-            shares.append(_pct(sum(1 for m in ids if target in bought[m]), len(ids)))
-        rows.append([month, len(ids), *shares])
+    for month_key, size in sorted(sizes.items()):
+        first = dt.date.fromisoformat(month_key + "-01")
+        shares = [
+            _pct(bought.get((month_key, _month(_month_start(first, -k))), 0), size)
+            for k in range(6)
+        ]
+        rows.append([month_key, size, *shares])
     return Table(["cohort", "members", "m0", "m1", "m2", "m3", "m4", "m5"], rows)
 
 
