@@ -496,6 +496,14 @@ class ReportMemberStore(Base):
     first_order_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
+class ReportStorePoints(Base):
+    """Per store ("" for HQ's own entries), all time: net points (the sum of its entries)."""
+
+    __tablename__ = "report_store_points"
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    net_points: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class ReportMemberDelta(Base):
     """A change to the member rollups (filled by triggers on ``members``: -1 under a member's
     old key, +1 under its new one; ``batch`` claims them for one refresh)."""

@@ -69,6 +69,7 @@ from posloyalty.hq.models import (
     ReportMemberStore,
     ReportMemberTotal,
     ReportStoreDay,
+    ReportStorePoints,
 )
 from posloyalty.hq.rollup import refresh
 
@@ -292,20 +293,30 @@ def _top_share(growth: dict[int, int], share: float, *, buyers: bool = False) ->
     return 0
 
 
-def _store_days(session: Session, scope: Scope, *columns: Any, until_only: bool = False) -> Any:
-    """Sums of rollup ``report_store_days`` columns over the scope's days (or all days before
-    its end) and stores."""
+def _store_days(session: Session, scope: Scope, *columns: Any) -> Any:
+    """Sums of rollup ``report_store_days`` columns over the scope's days and stores."""
     if scope.by_member:
         raise BadRequest("sales and points flows are kept per store and day: no tier or channel")
     d = ReportStoreDay
-    where = [d.day <= scope.end]
-    if not until_only:
-        where.append(d.day >= scope.start)
+    where = [d.day >= scope.start, d.day <= scope.end]
     if scope.stores is not None:
         where.append(d.store_id.in_(scope.stores))
     return session.execute(
         select(*(func.coalesce(func.sum(c), 0) for c in columns)).where(*where)
     ).one()
+
+
+def _outstanding(session: Session, scope: Scope) -> int:
+    """The sum of every entry before the scope's end at its stores: the all-time net points
+    per store (``report_store_points``) less the days after the end (``report_store_days``)."""
+    t, d = ReportStorePoints, ReportStoreDay
+    totals = select(t.net_points.label("n"))
+    later = select((-d.net_points).label("n")).where(d.day > scope.end)
+    if scope.stores is not None:
+        totals = totals.where(t.store_id.in_(scope.stores))
+        later = later.where(d.store_id.in_(scope.stores))
+    sub = totals.union_all(later).subquery()
+    return int(session.scalar(select(func.coalesce(func.sum(sub.c.n), 0))) or 0)
 
 
 def member_share_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
@@ -322,7 +333,7 @@ def points_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     d = ReportStoreDay
     flows = ("issued", "redeemed", "expired", "reversed", "deducted")
     values = [int(v) for v in _store_days(session, scope, *(getattr(d, f) for f in flows))]
-    (outstanding,) = (int(v) for v in _store_days(session, scope, d.net_points, until_only=True))
+    outstanding = _outstanding(session, scope)
     rules = active_rules(session)
     liability = int(rules.points.points_value(outstanding)) if rules and outstanding > 0 else 0
     return Table(

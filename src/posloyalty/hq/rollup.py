@@ -11,6 +11,7 @@ recomputes every rollup from all entries and sales (the reference a test compare
 - ``report_member_days`` (member reference, UTC day, store): purchases, net spend, last
   purchase;
 - ``report_member_stores`` (member reference, store): purchases, first purchase;
+- ``report_store_points`` (store): net points, all time;
 - ``report_joins`` (UTC day of registration, home store, tier, channel): members;
 - ``report_member_totals`` (home store, tier, channel): members, all time;
 - ``report_growth`` (tier, channel, growth): members, all time, every store.
@@ -42,6 +43,7 @@ from posloyalty.hq.models import (
     ReportMemberTotal,
     ReportPending,
     ReportStoreDay,
+    ReportStorePoints,
     Sale,
 )
 
@@ -97,6 +99,16 @@ def _points_by_store(session: Session, source: Any) -> Select[Any]:
         )
         .where(source)
         .group_by(day, store)
+    )
+
+
+def _points_per_store(source: Any) -> Select[Any]:
+    e = LedgerEntry
+    store = func.coalesce(e.store_id, "")
+    return (
+        select(store.label("store_id"), _sum(e.points).label("net_points"))
+        .where(source)
+        .group_by(store)
     )
 
 
@@ -161,6 +173,7 @@ def _upsert(session: Session, table: Any, query: Select[Any], keys: list[str]) -
 def _add(session: Session, entries: Any, sales: Any) -> None:
     _upsert(session, ReportStoreDay, _sales_by_store(session, sales), ["day", "store_id"])
     _upsert(session, ReportStoreDay, _points_by_store(session, entries), ["day", "store_id"])
+    _upsert(session, ReportStorePoints, _points_per_store(entries), ["store_id"])
     _upsert(
         session, ReportMemberDay, _member_days(session, sales), ["member_ref", "day", "store_id"]
     )
@@ -233,6 +246,7 @@ def rebuild(session: Session) -> None:
     """Recompute every rollup from all entries and sales (and empty the queue)."""
     for table in (
         ReportStoreDay,
+        ReportStorePoints,
         ReportMemberDay,
         ReportMemberStore,
         ReportPending,

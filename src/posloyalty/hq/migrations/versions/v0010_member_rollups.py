@@ -1,5 +1,6 @@
 """Member rollups for the reports (``hq.rollup``): joins per UTC day x store x tier x channel,
-members per store x tier x channel, and members per tier x channel x growth, kept up to date
+members per store x tier x channel, members per tier x channel x growth, and net points per
+store (all time), kept up to date
 from the changes triggers on ``members`` queue in ``report_member_deltas``; indexes on
 ``members.registered_at`` and ``members.home_store`` for the few figures still read there.
 
@@ -143,6 +144,16 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(8), primary_key=True),
         sa.Column("growth", _BIG, primary_key=True),
         sa.Column("members", _BIG, nullable=False),
+    )
+    op.create_table(
+        "report_store_points",
+        sa.Column("store_id", sa.String(32), primary_key=True),
+        sa.Column("net_points", _BIG, nullable=False),
+    )
+    # What the store-day rollup holds so far, per store (later entries add up in refresh).
+    op.execute(
+        "INSERT INTO report_store_points (store_id, net_points) "
+        "SELECT store_id, sum(net_points) FROM report_store_days GROUP BY store_id"
     )
     op.create_index("ix_members_registered_at", "members", ["registered_at"])
     op.create_index("ix_members_home_store", "members", ["home_store"])
