@@ -149,12 +149,22 @@ def _later(old: Any, new: Any, *, latest: bool) -> Any:
     return case((new.is_(None), old), (old.is_(None), new), (pick, new), else_=old)
 
 
-def _upsert(session: Session, table: Any, query: Select[Any], keys: list[str]) -> None:
-    """Add ``query``'s grouped rows into ``table``: sums added, instants kept latest / first."""
+def _upsert(
+    session: Session,
+    table: Any,
+    query: Select[Any],
+    keys: list[str],
+    order: list[str] | None = None,
+) -> None:
+    """Add ``query``'s grouped rows into ``table``: sums added, instants kept latest / first.
+    Rows go in ``order`` (default: the keys) so that a rebuild lays each day's rows out
+    together, as refreshes do with days arriving in turn."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     # SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT to parse it.
     names = [c.name for c in query.selected_columns]
-    stmt = dialect.insert(table).from_select(names, query.where(true()))
+    columns = {c.name: c for c in query.selected_columns}
+    ordered = query.where(true()).order_by(*(columns[k] for k in order or keys))
+    stmt = dialect.insert(table).from_select(names, ordered)
     new = stmt.excluded
     old = table.__table__.c
     sets: dict[str, Any] = {}
@@ -175,7 +185,11 @@ def _add(session: Session, entries: Any, sales: Any) -> None:
     _upsert(session, ReportStoreDay, _points_by_store(session, entries), ["day", "store_id"])
     _upsert(session, ReportStorePoints, _points_per_store(entries), ["store_id"])
     _upsert(
-        session, ReportMemberDay, _member_days(session, sales), ["member_ref", "day", "store_id"]
+        session,
+        ReportMemberDay,
+        _member_days(session, sales),
+        ["member_ref", "day", "store_id"],
+        ["day", "store_id", "member_ref"],
     )
     _upsert(session, ReportMemberStore, _member_stores(sales), ["member_ref", "store_id"])
 
