@@ -9,7 +9,9 @@ and bonuses) spread over three years, with server-side ``INSERT ... SELECT gener
 10,000 new events (sales and entries) and of 10,000 member events (joins, tier changes), and
 runs each report ``RUNS`` times over the last month and the last quarter, chain-wide, for two
 stores and for one tier. The birthday list is left out: it opens sealed personal data, which
-generated rows do not have. ``POSLOYALTY_BENCH_REPORTS``: a comma-separated subset.
+generated rows do not have. ``POSLOYALTY_BENCH_REPORTS`` / ``POSLOYALTY_BENCH_SCOPES``:
+comma-separated subsets of reports and scopes (month, quarter, q-store, q-tier);
+``POSLOYALTY_BENCH_RUNS``: runs per report and scope (7).
 Environment: ``POSLOYALTY_BENCH_PG`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
 """
 
@@ -175,6 +177,8 @@ def _work(url: str, *, fresh: bool) -> None:
         "q-store": Scope(dt.date(2026, 9, 1), END, stores=frozenset({"S7", "S8"})),
         "q-tier": Scope(dt.date(2026, 9, 1), END, tier="gold"),
     }
+    labels = os.environ.get("POSLOYALTY_BENCH_SCOPES", "")
+    scopes = {k: v for k, v in scopes.items() if not labels or k in labels.split(",")}
     wanted = os.environ.get("POSLOYALTY_BENCH_REPORTS", "")
     for name in REPORTS:
         if name == "birthdays" or (wanted and name not in wanted.split(",")):
