@@ -135,8 +135,8 @@ class Member(Base):
     pii_key: Mapped[bytes] = mapped_column(LargeBinary)
     pii: Mapped[bytes] = mapped_column(LargeBinary)
     consent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    home_store: Mapped[str | None] = mapped_column(String(32))
-    registered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    home_store: Mapped[str | None] = mapped_column(String(32), index=True)
+    registered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     merged_into: Mapped[str | None] = mapped_column(String(16))
     #: Needs recomputing (new ledger entries or sales since the last job run).
     dirty: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
@@ -494,6 +494,61 @@ class ReportMemberStore(Base):
     store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     orders: Mapped[int] = mapped_column(Integer, default=0)
     first_order_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class ReportStorePoints(Base):
+    """Per store ("" for HQ's own entries), all time: net points (the sum of its entries)."""
+
+    __tablename__ = "report_store_points"
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    net_points: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportMemberDelta(Base):
+    """A change to the member rollups (filled by triggers on ``members``: -1 under a member's
+    old key, +1 under its new one; ``batch`` claims them for one refresh)."""
+
+    __tablename__ = "report_member_deltas"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    store_id: Mapped[str] = mapped_column(String(32))
+    tier: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(8))
+    growth: Mapped[int] = mapped_column(BigInteger)
+    delta: Mapped[int] = mapped_column(Integer)
+    batch: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class ReportJoin(Base):
+    """Members (not merged) per UTC day of registration, home store, tier and channel ("" for
+    none)."""
+
+    __tablename__ = "report_joins"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    members: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportMemberTotal(Base):
+    """Members (not merged) per home store, tier and channel, all time."""
+
+    __tablename__ = "report_member_totals"
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    members: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportGrowth(Base):
+    """Members (not merged) per tier, channel and growth, all time, every store."""
+
+    __tablename__ = "report_growth"
+    tier: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    growth: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    members: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class MemberDevice(Base):

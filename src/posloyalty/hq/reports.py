@@ -50,7 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import lifecycle
@@ -63,9 +63,13 @@ from posloyalty.hq.members import members_born_in
 from posloyalty.hq.models import (
     Member,
     MemberAlias,
+    ReportGrowth,
+    ReportJoin,
     ReportMemberDay,
     ReportMemberStore,
+    ReportMemberTotal,
     ReportStoreDay,
+    ReportStorePoints,
 )
 from posloyalty.hq.rollup import refresh
 
@@ -119,35 +123,6 @@ def _pct(part: float, whole: float) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def _member_days(
-    session: Session, scope: Scope, first: dt.date | None, last: dt.date | None
-) -> list[_Day]:
-    """Members' daily purchases (rollup ``report_member_days``, aliases resolved) from day
-    ``first`` to ``last`` inclusive (None: unbounded), in the scope's stores."""
-    d = ReportMemberDay
-    query = select(MemberAlias.member_id, d.day, d.orders, d.spend_fen, d.last_order_at).join(
-        MemberAlias, MemberAlias.alias == d.member_ref
-    )
-    if first is not None:
-        query = query.where(d.day >= first)
-    if last is not None:
-        query = query.where(d.day <= last)
-    if scope.stores is not None:
-        query = query.where(d.store_id.in_(scope.stores))
-    if scope.by_member:
-        query = query.where(MemberAlias.member_id.in_(_filtered_members(scope)))
-    return [_Day(*row) for row in session.execute(query)]
-
-
-@dataclass(frozen=True, slots=True)
-class _Day:
-    member: str
-    day: dt.date
-    orders: int
-    spend: int
-    last: dt.datetime | None
-
-
 def _in_scope(scope: Scope) -> list[Any]:
     """Members (not merged) registered before the scope's end, at its stores."""
     where = [Member.merged_into.is_(None), Member.registered_at < scope.until]
@@ -175,38 +150,70 @@ def _month(at: dt.datetime | dt.date) -> str:
     return f"{at.year:04d}-{at.month:02d}"
 
 
+def _key_filters(table: Any, scope: Scope, *, stores: bool = True) -> list[Any]:
+    """The scope's store, tier and channel conditions on a member rollup's key."""
+    where: list[Any] = []
+    if stores and scope.stores is not None:
+        where.append(table.store_id.in_(scope.stores))
+    if scope.tier is not None:
+        where.append(table.tier == scope.tier)
+    if scope.channel is not None:
+        where.append(table.channel == scope.channel)
+    return where
+
+
+def _joins_by(session: Session, scope: Scope, column: str, *, period: bool) -> dict[Any, int]:
+    """Members (not merged) of the scope by a key column of rollup ``report_joins``:
+    who joined in the period, or (``period`` False) who joined before its end: all-time totals
+    (``report_member_totals``) less the joins after the end."""
+    j, t = ReportJoin, ReportMemberTotal
+    parts: Any
+    if period:
+        parts = select(getattr(j, column).label("k"), j.members.label("n")).where(
+            j.day >= scope.start, j.day <= scope.end, *_key_filters(j, scope)
+        )
+    else:
+        totals = select(getattr(t, column).label("k"), t.members.label("n")).where(
+            *_key_filters(t, scope)
+        )
+        later = select(getattr(j, column).label("k"), (-j.members).label("n")).where(
+            j.day > scope.end, *_key_filters(j, scope)
+        )
+        parts = totals.union_all(later)
+    sub = parts.subquery()
+    total = func.sum(sub.c.n)
+    return {
+        k: int(n)
+        for k, n in session.execute(select(sub.c.k, total).group_by(sub.c.k).having(total != 0))
+    }
+
+
 def members_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    total = int(session.scalar(select(func.count()).where(*_in_scope(scope))) or 0)
-    joined = session.scalars(
-        select(Member.registered_at).where(*_in_scope(scope), Member.registered_at >= scope.since)
-    ).all()
-    before = total - len(joined)
+    total = sum(_joins_by(session, scope, "tier", period=False).values())
     per_month: dict[str, int] = defaultdict(int)
-    for at in joined:
-        per_month[_month(at)] += 1
+    for day, n in _joins_by(session, scope, "day", period=True).items():
+        per_month[_month(_as_date(day))] += n
+    joined = sum(per_month.values())
+    before = total - joined
     return Table(
         ["month", "joined"],
         [[m, n] for m, n in sorted(per_month.items())],
         # No members at the start: growth has no base ("-"), not 0%.
         {
             "members": total,
-            "joined": len(joined),
-            "growth_pct": _pct(len(joined), before) if before else "-",
+            "joined": joined,
+            "growth_pct": _pct(joined, before) if before else "-",
         },
         bar=1,
     )
 
 
+def _as_date(day: dt.date | str) -> dt.date:
+    return day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+
+
 def joins_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    store = func.coalesce(Member.home_store, "-")
-    counts = {
-        str(k): int(n)
-        for k, n in session.execute(
-            select(store, func.count())
-            .where(*_in_scope(scope), Member.registered_at >= scope.since)
-            .group_by(store)
-        )
-    }
+    counts = {k or "-": n for k, n in _joins_by(session, scope, "store_id", period=True).items()}
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return Table(
         ["store", "joined"], [[s, n] for s, n in ranked], {"joined": sum(counts.values())}, bar=1
@@ -214,15 +221,7 @@ def joins_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
 
 
 def joins_channel_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    channel = func.coalesce(Member.channel, "-")
-    counts = {
-        str(k): int(n)
-        for k, n in session.execute(
-            select(channel, func.count())
-            .where(*_in_scope(scope), Member.registered_at >= scope.since)
-            .group_by(channel)
-        )
-    }
+    counts = {k or "-": n for k, n in _joins_by(session, scope, "channel", period=True).items()}
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return Table(
         ["channel", "joined"], [[c, n] for c, n in ranked], {"joined": sum(counts.values())}, bar=1
@@ -230,57 +229,94 @@ def joins_channel_report(session: Session, scope: Scope, _at: dt.datetime) -> Ta
 
 
 def tiers_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    tier = func.coalesce(func.nullif(Member.state["tier"].as_string(), ""), "-")
-    counts = {
-        str(k): int(n)
-        for k, n in session.execute(
-            select(tier, func.count()).where(*_in_scope(scope)).group_by(tier)
-        )
-    }
+    counts = {k or "-": n for k, n in _joins_by(session, scope, "tier", period=False).items()}
     members = sum(counts.values())
     rules = active_rules(session)
     order = [*(rules.tiers.ids() if rules else ()), "-"]
     keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
+    growth = _growth_counts(session, scope)
     return Table(
         ["tier", "members", "share_pct"],
         [[k, counts[k], _pct(counts[k], members)] for k in keys],
         {
             "members": members,
-            "suggested_60_30_10": (
-                f"{_top_share(session, scope, 0.4)} / {_top_share(session, scope, 0.1)}"
-            ),
-            "suggested_top_20": _top_share(session, scope, 0.2, buyers=True),
+            "suggested_60_30_10": f"{_top_share(growth, 0.4)} / {_top_share(growth, 0.1)}",
+            "suggested_top_20": _top_share(growth, 0.2, buyers=True),
         },
         bar=1,
     )
 
 
-def _top_share(session: Session, scope: Scope, share: float, *, buyers: bool = False) -> int:
-    """The least growth among the top ``share`` of the scope's members (rounded up; only
-    those with growth when ``buyers``; 0 when none): a threshold that many members reach."""
+def _growth_counts(session: Session, scope: Scope) -> dict[int, int]:
+    """The scope's members (registered before its end) by growth. Chain-wide: rollup
+    ``report_growth`` less the members registered after the end; for some stores: their
+    members (``members.home_store`` index)."""
     growth = func.coalesce(Member.state["growth"].as_integer(), 0)
-    where = [*_in_scope(scope), *([growth > 0] if buyers else [])]
-    n = int(session.scalar(select(func.count()).where(*where)) or 0)
+    if scope.stores is not None:
+        rows = session.execute(
+            select(growth, func.count()).where(*_in_scope(scope)).group_by(growth)
+        )
+        return {int(g): int(n) for g, n in rows}
+    g = ReportGrowth
+    totals = select(g.growth.label("g"), g.members.label("n")).where(
+        *_key_filters(g, scope, stores=False)
+    )
+    later = (
+        select(growth.label("g"), (-func.count()).label("n"))
+        .where(
+            Member.merged_into.is_(None),
+            Member.registered_at >= scope.until,
+            *_member_filters(scope),
+        )
+        .group_by(growth)
+    )
+    sub = totals.union_all(later).subquery()
+    total = func.sum(sub.c.n)
+    rows = session.execute(select(sub.c.g, total).group_by(sub.c.g).having(total != 0))
+    return {int(g): int(n) for g, n in rows}
+
+
+def _top_share(growth: dict[int, int], share: float, *, buyers: bool = False) -> int:
+    """The least growth among the top ``share`` of the members counted in ``growth`` (growth
+    -> members; rounded up; only those with growth when ``buyers``; 0 when none): a threshold
+    that many members reach."""
+    counts = {g: n for g, n in growth.items() if g > 0 or not buyers}
+    n = sum(counts.values())
     if not n:
         return 0
-    query = select(growth).where(*where).order_by(growth.desc())
-    return int(session.scalar(query.offset(math.ceil(n * share) - 1).limit(1)) or 0)
+    rank = math.ceil(n * share)
+    seen = 0
+    for value in sorted(counts, reverse=True):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    return 0
 
 
-def _store_days(session: Session, scope: Scope, *columns: Any, until_only: bool = False) -> Any:
-    """Sums of rollup ``report_store_days`` columns over the scope's days (or all days before
-    its end) and stores."""
+def _store_days(session: Session, scope: Scope, *columns: Any) -> Any:
+    """Sums of rollup ``report_store_days`` columns over the scope's days and stores."""
     if scope.by_member:
         raise BadRequest("sales and points flows are kept per store and day: no tier or channel")
     d = ReportStoreDay
-    where = [d.day <= scope.end]
-    if not until_only:
-        where.append(d.day >= scope.start)
+    where = [d.day >= scope.start, d.day <= scope.end]
     if scope.stores is not None:
         where.append(d.store_id.in_(scope.stores))
     return session.execute(
         select(*(func.coalesce(func.sum(c), 0) for c in columns)).where(*where)
     ).one()
+
+
+def _outstanding(session: Session, scope: Scope) -> int:
+    """The sum of every entry before the scope's end at its stores: the all-time net points
+    per store (``report_store_points``) less the days after the end (``report_store_days``)."""
+    t, d = ReportStorePoints, ReportStoreDay
+    totals = select(t.net_points.label("n"))
+    later = select((-d.net_points).label("n")).where(d.day > scope.end)
+    if scope.stores is not None:
+        totals = totals.where(t.store_id.in_(scope.stores))
+        later = later.where(d.store_id.in_(scope.stores))
+    sub = totals.union_all(later).subquery()
+    return int(session.scalar(select(func.coalesce(func.sum(sub.c.n), 0))) or 0)
 
 
 def member_share_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
@@ -297,7 +333,7 @@ def points_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     d = ReportStoreDay
     flows = ("issued", "redeemed", "expired", "reversed", "deducted")
     values = [int(v) for v in _store_days(session, scope, *(getattr(d, f) for f in flows))]
-    (outstanding,) = (int(v) for v in _store_days(session, scope, d.net_points, until_only=True))
+    outstanding = _outstanding(session, scope)
     rules = active_rules(session)
     liability = int(rules.points.points_value(outstanding)) if rules and outstanding > 0 else 0
     return Table(
@@ -308,34 +344,57 @@ def points_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     )
 
 
-def _per_member(days: list[_Day]) -> dict[str, tuple[int, int, dt.datetime | None]]:
-    """member -> (purchases, net spend, last purchase)."""
-    out: dict[str, tuple[int, int, dt.datetime | None]] = {}
-    for d in days:
-        n, spend, last = out.get(d.member, (0, 0, None))
-        if d.last is not None and (last is None or d.last > last):
-            last = d.last
-        out[d.member] = (n + d.orders, spend + d.spend, last)
-    return out
-
-
 def _lifecycle_rules(session: Session) -> LifecycleRules:
     rules = active_rules(session)
     return rules.lifecycle if rules is not None else LifecycleRules()
 
 
+def _period_members(session: Session, scope: Scope) -> Any:
+    """Per member (aliases resolved) in the scope's period and stores, as a subquery: ``n``
+    purchases, ``spend`` net spend, ``last`` last purchase (rollup ``report_member_days``)."""
+    d = ReportMemberDay
+    query = (
+        select(
+            MemberAlias.member_id.label("m"),
+            func.sum(d.orders).label("n"),
+            func.sum(d.spend_fen).label("spend"),
+            func.max(d.last_order_at).label("last"),
+        )
+        .join(MemberAlias, MemberAlias.alias == d.member_ref)
+        .where(d.day >= scope.start, d.day <= scope.end)
+    )
+    if scope.stores is not None:
+        query = query.where(d.store_id.in_(scope.stores))
+    if scope.by_member:
+        query = query.where(MemberAlias.member_id.in_(_filtered_members(scope)))
+    return query.group_by(MemberAlias.member_id).subquery()
+
+
+def _days_before(session: Session, scope: Scope, last: Any) -> tuple[Any, Callable[[Any], int]]:
+    """A grouping key for an instant before the scope's end and how it turns into whole days
+    from the instant to the end (``(until - last).days``). PostgreSQL: the UTC day of the
+    instant less a microsecond (few keys); SQLite: the instant itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = func.date(func.timezone("UTC", last - literal_column("interval '1 microsecond'")))
+        return key, lambda day: (scope.end - day).days
+    return last, lambda at: (scope.until - at).days
+
+
 def rfm_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     rules = _lifecycle_rules(session)
+    per = _period_members(session, scope)
+    key, to_days = _days_before(session, scope, per.c.last)
+    groups = session.execute(
+        select(key, per.c.n, func.count(), func.sum(per.c.spend))
+        .where(per.c.n > 0, per.c.last.is_not(None))  # only returns: not a buyer
+        .group_by(key, per.c.n)
+    )
     grid: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for n, spend, last in _per_member(
-        _member_days(session, scope, scope.start, scope.end)
-    ).values():
-        if n == 0 or last is None:
-            continue  # only returns in the period: not a buyer
-        scores = lifecycle.rfm_scores(rules, (scope.until - last).days, n, Fen(spend))
+    for when, n, members, spend in groups:
+        scores = lifecycle.rfm_scores(rules, to_days(when), int(n), Fen(0))
         cell = grid[(scores.recency, scores.frequency)]
-        cell[0] += 1
-        cell[1] += scores.spend
+        cell[0] += int(members)
+        cell[1] += int(spend)
     rows = [[r, f, n, _yuan(spend)] for (r, f), (n, spend) in sorted(grid.items(), reverse=True)]
     return Table(
         ["recency_score", "frequency_score", "members", "spend_yuan"],
@@ -343,14 +402,6 @@ def rfm_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
         {"buyers": sum(n for n, _ in grid.values())},
         bar=2,
     )
-
-
-def _buyers(days: list[_Day], start: dt.datetime, end: dt.datetime) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for d in days:
-        if d.orders and start.date() <= d.day < end.date():
-            out[d.member] += d.orders
-    return out
 
 
 def _month_start(day: dt.date, back: int = 0) -> dt.datetime:
@@ -381,32 +432,62 @@ def _order_counts(session: Session, scope: Scope) -> dict[int, int]:
     }
 
 
+def _span_buyers(
+    session: Session, scope: Scope, spans: list[tuple[dt.date, dt.date]], pairs: list[int]
+) -> tuple[list[int], list[int], int]:
+    """Buyers (aliases resolved, scope's stores and filters) of each span of days ``[lo, hi)``;
+    for each ``i`` in ``pairs``, buyers of span ``i`` who bought in span ``i + 1`` too; and
+    buyers of span 0 with 2+ purchases in it. One grouped query over the spans' member-days."""
+    d = ReportMemberDay
+    per = (
+        select(
+            *(
+                func.sum(case((and_(d.day >= lo, d.day < hi), d.orders), else_=0)).label(f"n{i}")
+                for i, (lo, hi) in enumerate(spans)
+            )
+        )
+        .join(MemberAlias, MemberAlias.alias == d.member_ref)
+        .where(
+            d.day >= min(lo for lo, _ in spans), d.day < max(hi for _, hi in spans), d.orders > 0
+        )
+        .group_by(MemberAlias.member_id)
+    )
+    if scope.stores is not None:
+        per = per.where(d.store_id.in_(scope.stores))
+    if scope.by_member:
+        per = per.where(MemberAlias.member_id.in_(_filtered_members(scope)))
+    sub = per.subquery()
+    n = [sub.c[f"n{i}"] for i in range(len(spans))]
+
+    def count(*conditions: Any) -> Any:
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+    row = session.execute(
+        select(
+            *(count(c > 0) for c in n),
+            *(count(n[i] > 0, n[i + 1] > 0) for i in pairs),
+            count(n[0] >= 2),
+        )
+    ).one()
+    values = [int(v) for v in row]
+    return values[: len(spans)], values[len(spans) : -1], values[-1]
+
+
 def repurchase_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    prev_q_start = _month_start(scope.end, (scope.end.month - 1) % 3 + 3)
-    first = min(scope.start, prev_q_start.date(), _month_start(scope.end, 1).date())
-    days = _member_days(session, scope, first, None)
-    period = _buyers(days, scope.since, scope.until)
-    repeat = sum(1 for n in period.values() if n >= 2)
-    last_month = _month_start(scope.end)
-    previous = _buyers(days, _month_start(scope.end, 1), last_month)
-    this = _buyers(days, last_month, _month_start(scope.end, -1))
-    q_start = _month_start(scope.end, (scope.end.month - 1) % 3)
-    prev_q = _buyers(days, _month_start(q_start.date(), 3), q_start)
-    this_q = _buyers(days, q_start, _month_start(q_start.date(), -3))
+    last_month = _month_start(scope.end).date()
+    q_start = _month_start(scope.end, (scope.end.month - 1) % 3).date()
+    spans = [
+        (scope.start, scope.end + dt.timedelta(days=1)),
+        (_month_start(scope.end, 1).date(), last_month),
+        (last_month, _month_start(scope.end, -1).date()),
+        (_month_start(q_start, 3).date(), q_start),
+        (q_start, _month_start(q_start, -3).date()),
+    ]
+    buyers, again, repeat = _span_buyers(session, scope, spans, [1, 3])
     rows = [
-        ["period", len(period), repeat, _pct(repeat, len(period))],
-        [
-            "next_month",
-            len(previous),
-            len(previous.keys() & this.keys()),
-            _pct(len(previous.keys() & this.keys()), len(previous)),
-        ],
-        [
-            "next_quarter",
-            len(prev_q),
-            len(prev_q.keys() & this_q.keys()),
-            _pct(len(prev_q.keys() & this_q.keys()), len(prev_q)),
-        ],
+        ["period", buyers[0], repeat, _pct(repeat, buyers[0])],
+        ["next_month", buyers[1], again[0], _pct(again[0], buyers[1])],
+        ["next_quarter", buyers[3], again[1], _pct(again[1], buyers[3])],
     ]
     counts = _order_counts(session, scope)
     for x in (1, 2, 3, 4):
@@ -416,51 +497,74 @@ def repurchase_report(session: Session, scope: Scope, _at: dt.datetime) -> Table
     return Table(
         ["basis", "buyers", "bought_again", "rate_pct"],
         rows,
-        {"repurchase_pct": _pct(repeat, len(period))},
+        {"repurchase_pct": _pct(repeat, buyers[0])},
         bar=3,
     )
 
 
+def _month_of(session: Session, column: Any) -> Any:
+    """``YYYY-MM`` of a date or (UTC) instant column, as SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        if isinstance(column.type, Date):
+            return func.to_char(column, "YYYY-MM")
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
 def cohorts_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    members: dict[str, dt.datetime] = {
-        mid: at
-        for mid, at in session.execute(
-            select(Member.id, Member.registered_at).where(
-                *_in_scope(scope), Member.registered_at >= scope.since
-            )
-        )
+    joined = [*_in_scope(scope), Member.registered_at >= scope.since]
+    cohort = _month_of(session, Member.registered_at)
+    sizes = {
+        str(m): int(n)
+        for m, n in session.execute(select(cohort, func.count()).where(*joined).group_by(cohort))
     }
-    bought: dict[str, set[str]] = defaultdict(set)
-    for d in _member_days(session, scope, scope.start, None):
-        if d.orders and d.member in members:
-            bought[d.member].add(_month(d.day))
-    cohorts: dict[str, list[str]] = defaultdict(list)
-    for m, at in members.items():
-        cohorts[_month(at)].append(m)
+    d = ReportMemberDay
+    month = _month_of(session, d.day)
+    # Months 0..5 after a cohort month of the period end before the 6th month after its end.
+    query = (
+        select(cohort, month, func.count(func.distinct(Member.id)))
+        .select_from(d)
+        .join(MemberAlias, MemberAlias.alias == d.member_ref)
+        .join(Member, Member.id == MemberAlias.member_id)
+        .where(
+            *joined,
+            d.day >= scope.start,
+            d.day < _month_start(scope.end, -6).date(),
+            d.orders > 0,
+        )
+        .group_by(cohort, month)
+    )
+    if scope.stores is not None:
+        query = query.where(d.store_id.in_(scope.stores))
+    bought = {(str(c), str(m)): int(n) for c, m, n in session.execute(query)}
     rows = []
-    for month, ids in sorted(cohorts.items()):
-        first = dt.date.fromisoformat(month + "-01")
-        shares = []
-        for k in range(6):
-            target = _month(_month_start(first, -k))
-            shares.append(_pct(sum(1 for m in ids if target in bought[m]), len(ids)))
-        rows.append([month, len(ids), *shares])
+    for month_key, size in sorted(sizes.items()):
+        first = dt.date.fromisoformat(month_key + "-01")
+        shares = [
+            _pct(bought.get((month_key, _month(_month_start(first, -k))), 0), size)
+            for k in range(6)
+        ]
+        rows.append([month_key, size, *shares])
     return Table(["cohort", "members", "m0", "m1", "m2", "m3", "m4", "m5"], rows)
 
 
 def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    per = _per_member(_member_days(session, scope, scope.start, scope.end))
-    spends = sorted((spend for n, spend, _ in per.values() if n > 0), reverse=True)
-    total = sum(spends)
-    top = math.ceil(len(spends) * 0.2)
-    top_spend = sum(spends[:top])
+    per = _period_members(session, scope)
+    buyers = select(per.c.spend).where(per.c.n > 0).subquery()
+    count, total = session.execute(
+        select(func.count(), func.coalesce(func.sum(buyers.c.spend), 0))
+    ).one()
+    count, total = int(count), int(total)
+    top = math.ceil(count * 0.2)
+    best = select(buyers.c.spend).order_by(buyers.c.spend.desc()).limit(top).subquery()
+    top_spend = int(session.scalar(select(func.coalesce(func.sum(best.c.spend), 0))) or 0)
     return Table(
         ["group", "buyers", "spend_yuan", "share_pct"],
         [
             ["top_20", top, _yuan(top_spend), _pct(top_spend, total)],
             [
                 "other_80",
-                len(spends) - top,
+                count - top,
                 _yuan(total - top_spend),
                 _pct(total - top_spend, total),
             ],
@@ -473,31 +577,49 @@ def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Ta
 @dataclass(frozen=True, slots=True)
 class _Recent:
     """Scope members by their purchases of the last ``window`` days before the scope's end
-    (``days``: member -> purchase instants), how many ever bought before it, and how many
-    there are."""
+    (``buyers``: groups of members alike for the stages below, each as purchase instants that
+    give the same days since the last purchase and purchases in the last year, and how many
+    members), how many ever bought before it, and how many there are."""
 
-    days: dict[str, list[dt.datetime]]
+    buyers: list[tuple[list[dt.datetime], int]]
     ever: int
     members: int
+
+    @property
+    def recent(self) -> int:
+        """Members who bought in the window."""
+        return sum(n for _, n in self.buyers)
 
 
 def _recent(session: Session, scope: Scope, window: int) -> _Recent:
     # Only the window's days are read: whoever bought before it and not in it has gone at
-    # least ``window`` days without a purchase, which is all the stages below ask.
+    # least ``window`` days without a purchase, which is all the stages below ask. The
+    # window's member-days are grouped in SQL by member (last purchase, purchases within a
+    # year of the end: the day's purchases count at its last one), then by those two.
     start = scope.end - dt.timedelta(days=window - 1)
     scoped = select(Member.id).where(*_in_scope(scope))
     d = ReportMemberDay
-    query = (
-        select(MemberAlias.member_id, d.orders, d.last_order_at)
+    year_ago = scope.until - lifecycle.YEAR
+    per = (
+        select(
+            func.max(d.last_order_at).label("last"),
+            func.coalesce(func.sum(d.orders).filter(d.last_order_at > year_ago), 0).label("year"),
+        )
         .join(MemberAlias, MemberAlias.alias == d.member_ref)
         .where(d.day >= start, d.day <= scope.end, d.orders > 0, MemberAlias.member_id.in_(scoped))
+        .group_by(MemberAlias.member_id)
     )
     if scope.stores is not None:
-        query = query.where(d.store_id.in_(scope.stores))
-    days: dict[str, list[dt.datetime]] = defaultdict(list)
-    for member, orders, last in session.execute(query):
-        if last is not None:  # orders > 0 always has one
-            days[member].extend([last] * orders)
+        per = per.where(d.store_id.in_(scope.stores))
+    sub = per.subquery()
+    key, to_days = _days_before(session, scope, sub.c.last)
+    buyers = []
+    for when, year, n in session.execute(
+        select(key, sub.c.year, func.count()).group_by(key, sub.c.year)
+    ):
+        # An instant as many whole days before the end (within a year iff ``year`` > 0).
+        last = scope.until - dt.timedelta(days=to_days(when), microseconds=1)
+        buyers.append(([last] * max(int(year), 1), int(n)))
     t = ReportMemberStore
     ever = (
         select(func.count(func.distinct(MemberAlias.member_id)))
@@ -508,7 +630,7 @@ def _recent(session: Session, scope: Scope, window: int) -> _Recent:
     if scope.stores is not None:
         ever = ever.where(t.store_id.in_(scope.stores))
     members = int(session.scalar(select(func.count()).where(*_in_scope(scope))) or 0)
-    return _Recent(dict(days), int(session.scalar(ever) or 0), members)
+    return _Recent(buyers, int(session.scalar(ever) or 0), members)
 
 
 def dormant_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
@@ -521,12 +643,12 @@ def dormant_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     )
     counts = dict.fromkeys([*names, "never"], 0)
     recent = _recent(session, scope, (bounds[-1] if bounds else 0) + 1)
-    for purchases in recent.days.values():
+    for purchases, n in recent.buyers:
         bucket = lifecycle.dormant_bucket(rules, (scope.until - max(purchases)).days)
         if bucket is not None:
-            counts[bucket] += 1
+            counts[bucket] += n
     if names:
-        counts[names[-1]] += recent.ever - len(recent.days)
+        counts[names[-1]] += recent.ever - recent.recent
     counts["never"] = recent.members - recent.ever
     return Table(["days_without_purchase", "members"], [[k, v] for k, v in counts.items()], bar=1)
 
@@ -536,13 +658,13 @@ def lifecycle_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     window = 1 + max(lifecycle.YEAR.days, rules.dormant_after_days, rules.pre_churn_within_days)
     recent = _recent(session, scope, window)
     stages: dict[str, int] = dict.fromkeys(get_args(lifecycle.Stage), 0)
-    for purchases in recent.days.values():
+    for purchases, n in recent.buyers:
         seg = lifecycle.segment(
             rules, registered_at=scope.until, purchases=purchases, at=scope.until
         )
-        stages[seg.stage] += 1
+        stages[seg.stage] += n
     # Bought, but not in the window: more than a year without a purchase.
-    stages["dormant"] += recent.ever - len(recent.days)
+    stages["dormant"] += recent.ever - recent.recent
     stages["introduction"] += recent.members - recent.ever
     return Table(
         ["stage", "members", "share_pct"],

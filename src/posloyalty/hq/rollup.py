@@ -10,7 +10,17 @@ recomputes every rollup from all entries and sales (the reference a test compare
   expired / reversed / deducted / net (definitions in ``hq.reports``);
 - ``report_member_days`` (member reference, UTC day, store): purchases, net spend, last
   purchase;
-- ``report_member_stores`` (member reference, store): purchases, first purchase.
+- ``report_member_stores`` (member reference, store): purchases, first purchase;
+- ``report_store_points`` (store): net points, all time;
+- ``report_joins`` (UTC day of registration, home store, tier, channel): members;
+- ``report_member_totals`` (home store, tier, channel): members, all time;
+- ``report_growth`` (tier, channel, growth): members, all time, every store.
+
+The member rollups count members not merged, under the key the jobs last left them with ("" for
+no store, tier or channel; growth 0 when missing): triggers on ``members`` (migration 0010) queue
+-1 under a member's old key and +1 under its new one in ``report_member_deltas`` whenever the key
+changes (a join, a tier or growth the jobs recompute, a merge), and :func:`refresh` folds them in.
+(A per-cashier join count would add a ``cashier`` column to that key and to ``report_joins``.)
 
 Member references are kept as written (a merged member's aliases resolve when a report reads).
 """
@@ -19,16 +29,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, case, delete, func, literal, select, true, update
+from sqlalchemy import Select, and_, case, delete, func, literal, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from posloyalty.hq.models import (
     LedgerEntry,
+    ReportGrowth,
+    ReportJoin,
     ReportMemberDay,
+    ReportMemberDelta,
     ReportMemberStore,
+    ReportMemberTotal,
     ReportPending,
     ReportStoreDay,
+    ReportStorePoints,
     Sale,
 )
 
@@ -87,6 +102,16 @@ def _points_by_store(session: Session, source: Any) -> Select[Any]:
     )
 
 
+def _points_per_store(source: Any) -> Select[Any]:
+    e = LedgerEntry
+    store = func.coalesce(e.store_id, "")
+    return (
+        select(store.label("store_id"), _sum(e.points).label("net_points"))
+        .where(source)
+        .group_by(store)
+    )
+
+
 def _member_days(session: Session, source: Any) -> Select[Any]:
     day = utc_day(session, Sale.at)
     order = Sale.original_sale_id.is_(None)
@@ -124,12 +149,22 @@ def _later(old: Any, new: Any, *, latest: bool) -> Any:
     return case((new.is_(None), old), (old.is_(None), new), (pick, new), else_=old)
 
 
-def _upsert(session: Session, table: Any, query: Select[Any], keys: list[str]) -> None:
-    """Add ``query``'s grouped rows into ``table``: sums added, instants kept latest / first."""
+def _upsert(
+    session: Session,
+    table: Any,
+    query: Select[Any],
+    keys: list[str],
+    order: list[str] | None = None,
+) -> None:
+    """Add ``query``'s grouped rows into ``table``: sums added, instants kept latest / first.
+    Rows go in ``order`` (default: the keys) so that a rebuild lays each day's rows out
+    together, as refreshes do with days arriving in turn."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     # SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT to parse it.
     names = [c.name for c in query.selected_columns]
-    stmt = dialect.insert(table).from_select(names, query.where(true()))
+    columns = {c.name: c for c in query.selected_columns}
+    ordered = query.where(true()).order_by(*(columns[k] for k in order or keys))
+    stmt = dialect.insert(table).from_select(names, ordered)
     new = stmt.excluded
     old = table.__table__.c
     sets: dict[str, Any] = {}
@@ -148,14 +183,64 @@ def _upsert(session: Session, table: Any, query: Select[Any], keys: list[str]) -
 def _add(session: Session, entries: Any, sales: Any) -> None:
     _upsert(session, ReportStoreDay, _sales_by_store(session, sales), ["day", "store_id"])
     _upsert(session, ReportStoreDay, _points_by_store(session, entries), ["day", "store_id"])
+    _upsert(session, ReportStorePoints, _points_per_store(entries), ["store_id"])
     _upsert(
-        session, ReportMemberDay, _member_days(session, sales), ["member_ref", "day", "store_id"]
+        session,
+        ReportMemberDay,
+        _member_days(session, sales),
+        ["member_ref", "day", "store_id"],
+        ["day", "store_id", "member_ref"],
     )
     _upsert(session, ReportMemberStore, _member_stores(sales), ["member_ref", "store_id"])
 
 
+def _fold_members(session: Session) -> int:
+    """Fold the queued member changes into the member rollups; returns how many."""
+    q = ReportMemberDelta
+    batch = int(session.scalar(select(func.coalesce(func.max(q.batch), 0))) or 0) + 1
+    result = session.execute(update(q).where(q.batch.is_(None)).values(batch=batch))
+    claimed = int(result.rowcount)  # type: ignore[attr-defined]
+    if not claimed:
+        return 0
+    for table, keys in (
+        (ReportJoin, ["day", "store_id", "tier", "channel"]),
+        (ReportMemberTotal, ["store_id", "tier", "channel"]),
+        (ReportGrowth, ["tier", "channel", "growth"]),
+    ):
+        cols = [getattr(q, k) for k in keys]
+        query = (
+            select(*cols, func.sum(q.delta).label("members"))
+            .where(q.batch == batch)
+            .group_by(*cols)
+        )
+        _upsert(session, table, query, keys)
+    session.execute(delete(q).where(q.batch == batch))
+    return claimed
+
+
+_MEMBER_KEY = {
+    "postgresql": (
+        "(registered_at AT TIME ZONE 'UTC')::date, coalesce(home_store, ''), "
+        "coalesce(state->>'tier', ''), coalesce(channel, ''), "
+        "CASE WHEN state->>'growth' ~ '^-?[0-9]{1,18}$' THEN (state->>'growth')::bigint "
+        "ELSE 0 END"
+    ),
+    "sqlite": (
+        "date(registered_at), coalesce(home_store, ''), "
+        "coalesce(json_extract(state, '$.tier'), ''), coalesce(channel, ''), "
+        "CASE WHEN typeof(json_extract(state, '$.growth')) = 'integer' "
+        "THEN json_extract(state, '$.growth') ELSE 0 END"
+    ),
+}
+
+
 def refresh(session: Session) -> int:
-    """Fold the queued entries and sales into the rollups; returns how many events."""
+    """Fold the queued entries, sales and member changes into the rollups; returns how many
+    events (entries and sales) and member changes."""
+    return _fold_events(session) + _fold_members(session)
+
+
+def _fold_events(session: Session) -> int:
     batch = int(session.scalar(select(func.coalesce(func.max(ReportPending.batch), 0))) or 0) + 1
     result = session.execute(
         update(ReportPending).where(ReportPending.batch.is_(None)).values(batch=batch)
@@ -173,6 +258,24 @@ def refresh(session: Session) -> int:
 
 def rebuild(session: Session) -> None:
     """Recompute every rollup from all entries and sales (and empty the queue)."""
-    for table in (ReportStoreDay, ReportMemberDay, ReportMemberStore, ReportPending):
+    for table in (
+        ReportStoreDay,
+        ReportStorePoints,
+        ReportMemberDay,
+        ReportMemberStore,
+        ReportPending,
+        ReportJoin,
+        ReportMemberTotal,
+        ReportGrowth,
+        ReportMemberDelta,
+    ):
         session.execute(delete(table))
     _add(session, and_(true()), and_(true()))
+    key = _MEMBER_KEY[session.get_bind().dialect.name]
+    session.execute(
+        text(
+            "INSERT INTO report_member_deltas (day, store_id, tier, channel, growth, delta) "
+            f"SELECT {key}, 1 FROM members WHERE merged_into IS NULL"
+        )
+    )
+    _fold_members(session)

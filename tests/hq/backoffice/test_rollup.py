@@ -18,6 +18,7 @@ from posloyalty.hq.models import (
     ReportMemberStore,
     ReportPending,
     ReportStoreDay,
+    ReportStorePoints,
     Sale,
 )
 from posloyalty.hq.rollup import rebuild, refresh
@@ -82,7 +83,7 @@ def _add(s: Session, event: tuple[Any, ...]) -> None:
 
 def _snapshot(s: Session) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
-    for table in (ReportStoreDay, ReportMemberDay, ReportMemberStore):
+    for table in (ReportStoreDay, ReportMemberDay, ReportMemberStore, ReportStorePoints):
         cols = list(table.__table__.c)
         out[table.__tablename__] = sorted(tuple(r) for r in s.execute(select(*cols)))
     return out
