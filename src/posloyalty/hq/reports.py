@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -240,8 +239,8 @@ def tiers_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
         [[k, counts[k], _pct(counts[k], members)] for k in keys],
         {
             "members": members,
-            "suggested_60_30_10": f"{_top_share(growth, 0.4)} / {_top_share(growth, 0.1)}",
-            "suggested_top_20": _top_share(growth, 0.2, buyers=True),
+            "suggested_60_30_10": f"{_top_share(growth, 40)} / {_top_share(growth, 10)}",
+            "suggested_top_20": _top_share(growth, 20, buyers=True),
         },
         bar=1,
     )
@@ -276,15 +275,20 @@ def _growth_counts(session: Session, scope: Scope) -> dict[int, int]:
     return {int(g): int(n) for g, n in rows}
 
 
-def _top_share(growth: dict[int, int], share: float, *, buyers: bool = False) -> int:
-    """The least growth among the top ``share`` of the members counted in ``growth`` (growth
-    -> members; rounded up; only those with growth when ``buyers``; 0 when none): a threshold
+def _ceil_percent(n: int, percent: int) -> int:
+    """``percent`` % of ``n``, rounded up, in integers (15 x 0.2 in floats rounds up to 4)."""
+    return -(-n * percent // 100)
+
+
+def _top_share(growth: dict[int, int], percent: int, *, buyers: bool = False) -> int:
+    """The least growth among the top ``percent`` % of the members counted in ``growth``
+    (growth -> members; rounded up; only those with growth when ``buyers``; 0 when none): a threshold
     that many members reach."""
     counts = {g: n for g, n in growth.items() if g > 0 or not buyers}
     n = sum(counts.values())
     if not n:
         return 0
-    rank = math.ceil(n * share)
+    rank = _ceil_percent(n, percent)
     seen = 0
     for value in sorted(counts, reverse=True):
         seen += counts[value]
@@ -555,7 +559,7 @@ def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Ta
         select(func.count(), func.coalesce(func.sum(buyers.c.spend), 0))
     ).one()
     count, total = int(count), int(total)
-    top = math.ceil(count * 0.2)
+    top = _ceil_percent(count, 20)
     best = select(buyers.c.spend).order_by(buyers.c.spend.desc()).limit(top).subquery()
     top_spend = int(session.scalar(select(func.coalesce(func.sum(best.c.spend), 0))) or 0)
     return Table(

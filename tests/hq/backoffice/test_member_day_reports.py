@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from collections import defaultdict
 from typing import Any
 
@@ -93,7 +92,7 @@ def _direct(s: Session, scope: Scope) -> tuple[list[list[Any]], list[list[Any]]]
         for (r, f), (n, v) in sorted(grid.items(), reverse=True)
     ]
     spends = sorted((spend for n, spend, _ in per.values() if n), reverse=True)
-    top = math.ceil(len(spends) * 0.2)
+    top = -(-len(spends) // 5)  # a fifth, rounded up, in whole numbers
     return rfm, [[top, sum(spends[:top])], [len(spends) - top, sum(spends[top:])]]
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from collections import Counter
 from typing import Any
 
@@ -107,8 +106,9 @@ def _direct(s: Session, scope: Scope) -> dict[str, Any]:
     growth = sorted(((m.state or {}).get("growth") or 0 for m in members), reverse=True)
     buyers = [g for g in growth if g > 0]
 
-    def top(values: list[int], share: float) -> int:
-        return values[math.ceil(len(values) * share) - 1] if values else 0
+    def top(values: list[int], percent: int) -> int:
+        # The top percent, rounded up, counted in whole numbers.
+        return values[-(-len(values) * percent // 100) - 1] if values else 0
 
     return {
         "members": len(members),
@@ -118,8 +118,8 @@ def _direct(s: Session, scope: Scope) -> dict[str, Any]:
         "per_store": Counter(m.home_store or "-" for m in joined),
         "per_channel": Counter(m.channel or "-" for m in joined),
         "per_tier": Counter((m.state or {}).get("tier") or "-" for m in members),
-        "suggested_60_30_10": f"{top(growth, 0.4)} / {top(growth, 0.1)}",
-        "suggested_top_20": top(buyers, 0.2),
+        "suggested_60_30_10": f"{top(growth, 40)} / {top(growth, 10)}",
+        "suggested_top_20": top(buyers, 20),
     }
 
 

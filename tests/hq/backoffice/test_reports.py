@@ -26,6 +26,7 @@ from office import MINISO, add_operator, signed_in
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from posloyalty.hq import reports
 from posloyalty.hq.backoffice.i18n import LANGS, catalogue
 from posloyalty.hq.models import LedgerEntry, Member, MemberAlias, Sale
 from posloyalty.hq.pii import Pii, set_pii
@@ -267,6 +268,12 @@ def test_80_20_concentration(chain: HqService) -> None:
     t = report(chain, "concentration")
     # Buyers by spend: A 250, B 200, C 40; the top 20% rounded up is A alone.
     assert t.rows == [["top_20", 1, "250.00", 51.0], ["other_80", 2, "240.00", 49.0]]
+
+
+def test_the_top_fifth_is_counted_in_whole_numbers() -> None:
+    # In floats 15 x 0.2 is 3.0000000000000004, which rounds up to a top "fifth" of 4.
+    assert [reports._ceil_percent(n, 20) for n in (0, 1, 5, 15, 16)] == [0, 1, 1, 3, 4]
+    assert reports._top_share({g: 1 for g in range(1, 16)}, 20) == 13  # growth 15, 14, 13
 
 
 def test_dormant_segments(chain: HqService) -> None:
