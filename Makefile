@@ -35,13 +35,13 @@ lint: $(STAMP)
 # mypy strict (pyproject.toml): src, then the tests and benchmarks as pytest imports them. Every
 # test directory is its own run: pytest puts a test file's directory on sys.path and imports its
 # files as top-level modules, so several are named conftest. tests/sync is on every path for its
-# sync_helpers; --warn-unreachable because a stale narrowing would leave the rest of a test unchecked.
+# sync_helpers.
 TEST_DIRS := $(filter-out tests/support/,$(wildcard tests/*/))
 typecheck: $(STAMP)
 	$(BIN)/mypy
-	MYPYPATH=tests/support:tests/sync $(BIN)/mypy --warn-unreachable $(wildcard tests/*.py) tests/support benchmarks
+	MYPYPATH=tests/support:tests/sync $(BIN)/mypy $(wildcard tests/*.py) tests/support benchmarks
 	set -e; for d in $(TEST_DIRS); do \
-		MYPYPATH=tests/support:tests/sync:$$(find $$d -type d ! -name __pycache__ | paste -sd:) $(BIN)/mypy --warn-unreachable $$d; \
+		MYPYPATH=tests/support:tests/sync:$$(find $$d -type d ! -name __pycache__ | paste -sd:) $(BIN)/mypy $$d; \
 	done
 
 pytest: $(STAMP) $(QM) services
