@@ -49,7 +49,7 @@ def test_the_database_owners_may_import_drivers(tmp_path: Path, rel: str) -> Non
 
 def test_a_module_that_stopped_running_sql_leaves_the_list(tmp_path: Path) -> None:
     checker = _checker()
-    checker.SQL_NOT_YET_MOVED = {"terminal/legacy.py"}  # the list as it once was
+    vars(checker)["SQL_NOT_YET_MOVED"] = {"terminal/legacy.py"}  # the list as it once was
     path = tmp_path / "terminal" / "legacy.py"
     path.parent.mkdir(parents=True)
     path.write_text("import sqlite3\n", encoding="utf-8")
