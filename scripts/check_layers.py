@@ -39,6 +39,8 @@ DB_OWNERS = {"tilldb", "hq", "hq_cli"}
 #: Modules that still run SQL against the till's database outside tilldb/ (issue 15).
 SQL_NOT_YET_MOVED: set[str] = set()
 DOMAIN_ALLOWED_THIRD_PARTY = {"dateutil"}
+#: Calls that run a statement given as text.
+SQL_CALLS = {"execute", "executemany", "executescript"}
 CLOCK_CALLS = {
     ("datetime", "now"),
     ("datetime", "utcnow"),
@@ -56,6 +58,29 @@ def _imports(tree: ast.AST) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             out.append((node.lineno, node.module))
     return out
+
+
+def _sql_statements(tree: ast.AST, rel: Path) -> list[str]:
+    """Statements written outside the database owners: a string (or f-string) handed to
+    ``execute``, ``executemany`` or ``executescript`` (on a connection borrowed through
+    ``raw_connection``, say) is SQL run outside the owner even without a driver import."""
+    problems: list[str] = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SQL_CALLS
+            and node.args
+            and isinstance(node.args[0], (ast.Constant, ast.JoinedStr, ast.BinOp))
+        ):
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and not isinstance(first.value, str):
+                continue
+            problems.append(
+                f"src/posloyalty/{rel}:{node.lineno}: runs SQL of its own; the statement "
+                "belongs in a posloyalty.tilldb repository"
+            )
+    return problems
 
 
 def check_file(path: Path, root: Path = ROOT) -> list[str]:
@@ -98,6 +123,8 @@ def check_file(path: Path, root: Path = ROOT) -> list[str]:
             f"src/posloyalty/{rel}: no longer imports a database driver; "
             "remove it from SQL_NOT_YET_MOVED in scripts/check_layers.py"
         )
+    if layer not in DB_OWNERS:
+        problems.extend(_sql_statements(tree, rel))
     if layer == "domain":
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):

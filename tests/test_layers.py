@@ -77,3 +77,20 @@ def test_qt_multimedia_has_one_import_point_of_its_own(tmp_path: Path) -> None:
     assert _problems(tmp_path, "ui/camera.py", source) != []
     other_qt = _problems(tmp_path, "ui/qt_multimedia.py", "from PySide6.QtWidgets import QLabel\n")
     assert any("posloyalty.ui.qt only" in p for p in other_qt), other_qt
+
+
+def test_sql_text_runs_only_in_the_database_owners(tmp_path: Path) -> None:
+    # No driver import, but a statement on a borrowed connection: still SQL outside tilldb.
+    source = 'def f(s):\n    repo.raw_connection(s).execute("DELETE FROM settings")\n'
+    problems = _problems(tmp_path, "sync/client.py", source)
+    assert problems == [
+        "src/posloyalty/sync/client.py:2: runs SQL of its own; the statement belongs in a "
+        "posloyalty.tilldb repository"
+    ]
+    fstring = 'def f(c, t):\n    c.executemany(f"INSERT INTO {t} VALUES (?)", [])\n'
+    assert _problems(tmp_path, "terminal/checkout.py", fstring) != []
+    assert _problems(tmp_path, "tilldb/settings.py", source) == []
+    assert _problems(tmp_path, "hq/jobs.py", source) == []
+    # Calls named execute that take no statement text are no concern of the rule.
+    assert _problems(tmp_path, "ui/app.py", "def f(menu):\n    menu.exec()\n") == []
+    assert _problems(tmp_path, "terminal/ops.py", "def f(op):\n    op.execute(op)\n") == []

@@ -26,13 +26,12 @@ from posloyalty.terminal.eod import end_of_day
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.terminal.identified import Identified
 from posloyalty.terminal.returns import process_return
-from posloyalty.tilldb import repo
+from posloyalty.tilldb import repo, sales
 from posloyalty.tilldb.backup import backup, restore
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.demo import DEFAULT_TIER_GROWTH, DEFAULT_TIERS, generate_demo
 from posloyalty.tilldb.errors import StoreDataError, StoreError
 from posloyalty.tilldb.importer import import_catalog, import_members
-from posloyalty.tilldb.types import parse_ts
 
 Command = Callable[[argparse.Namespace], dict[str, Any]]
 
@@ -161,12 +160,12 @@ def _open_at(args: argparse.Namespace) -> Database:
     try:
         with db.read() as session:
             zone = store_zone(session)
-            last = repo.raw_connection(session).execute("SELECT max(at) FROM sales").fetchone()[0]
+            last = sales.last_sale_at(session)
         at = _parse_at(text, zone)
-        if last is not None and at < parse_ts(last):
+        if last is not None and at < last:
             raise CheckoutError(
                 f"--at {text}: the till's last sale is at "
-                f"{parse_ts(last).astimezone(zone).isoformat()}; its clock cannot go back"
+                f"{last.astimezone(zone).isoformat()}; its clock cannot go back"
             )
         clock.set(at)
     except BaseException:

@@ -55,7 +55,7 @@ from posloyalty.sync.protocol import (
     PushResult,
     request_headers,
 )
-from posloyalty.tilldb import chain, repo
+from posloyalty.tilldb import chain, repo, settings
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.errors import StoreDataError, StoreError
 from posloyalty.tilldb.types import format_ts, parse_ts
@@ -355,10 +355,8 @@ def enroll(
     with db.write() as session_:
         # A new terminal id: HQ has none of this till's chain yet. The rows written before
         # the terminal key existed are sealed now, the one trusted moment.
+        settings.delete_settings(session_, CHAIN_SENT_KEY, CHAIN_VERIFIED_KEY)
         raw = repo.raw_connection(session_)
-        raw.execute(
-            "DELETE FROM settings WHERE key IN (?, ?)", (CHAIN_SENT_KEY, CHAIN_VERIFIED_KEY)
-        )
         if chain.chained(raw):
             chain.seal(raw, vault.chain_key)
         repo.set_setting(session_, CHAIN_ADOPTED_KEY, "1")

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 from posloyalty.domain.ids import TierId
 from posloyalty.domain.money import Fen
-from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.rules import TierRules
 from posloyalty.domain.tiers import Purchase, TierStart, TierStatus, tier_status
 from posloyalty.terminal.context import Conn, TerminalContext
-from posloyalty.tilldb import repo
+from posloyalty.tilldb import members
+from posloyalty.tilldb.members import MemberRow, member_row
+from posloyalty.tilldb.sales import local_purchases
 from posloyalty.tilldb.types import parse_ts
 
 if TYPE_CHECKING:
@@ -33,46 +34,6 @@ __all__ = [
     "member_tier_status",
     "tier_start",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class MemberRow:
-    display_name: str
-    phone_masked: str
-    tier: str
-    growth: int
-    birthday: MonthDay | None
-    registered_at: dt.datetime
-    #: HQ's last stated tier standing (JSON), None before one arrived.
-    tier_anchor: str | None = None
-    hq_version: int = 0
-
-
-def member_row(session: Conn, member_id: str) -> MemberRow | None:
-    # Plain SQL: this runs in every checkout's write transaction, where the ORM's identity
-    # map and flushes cost more than the SQLite work.
-    row = (
-        repo.raw_connection(session)
-        .execute(
-            "SELECT display_name, phone_masked, tier, growth, birthday, registered_at,"
-            " tier_anchor, hq_version FROM members WHERE id = ?",
-            (member_id,),
-        )
-        .fetchone()
-    )
-    if row is None:
-        return None
-    name, phone, tier, growth, birthday, registered, anchor, hq_version = row
-    return MemberRow(
-        name,
-        phone,
-        tier,
-        int(growth),
-        MonthDay.parse(birthday) if birthday else None,
-        parse_ts(registered),
-        anchor,
-        int(hq_version or 0),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,30 +54,6 @@ class TierProgress:
 
 
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-
-def local_purchases(session: Conn, member_id: str) -> list[Purchase]:
-    """The member's sales (and returns) at this till as tier history, without HQ's growth."""
-    # Only a return's quote is opened (for "full"): a sale's quote JSON is kilobytes.
-    rows = repo.raw_connection(session).execute(
-        "SELECT s.at, s.total_fen, s.original_sale_id,"
-        " CASE WHEN s.original_sale_id IS NULL THEN NULL"
-        " ELSE json_extract(s.quote, '$.full') END,"
-        " (SELECT coalesce(sum(growth), 0) FROM sale_lines WHERE sale = s.id), s.id"
-        " FROM sales s WHERE s.member = ? AND s.status = 'committed'",
-        (member_id,),
-    )
-    return [
-        Purchase(
-            parse_ts(at_text),
-            Fen(int(total)),
-            int(growth),
-            ((-1 if full else 0) if original is not None else 1),
-            str(sale_id),
-            original or "",
-        )
-        for at_text, total, original, full, growth, sale_id in rows
-    ]
 
 
 def _history(
@@ -238,10 +175,7 @@ def apply_growth(
     after = growth_after(session, ctx, member_id, growth, at, member=member, sale=sale)
     if after is None:
         return None
-    repo.raw_connection(session).execute(
-        "UPDATE members SET growth = ?, tier = ? WHERE id = ?",
-        (after.growth, str(after.tier), member_id),
-    )
+    members.set_growth(session, member_id, after.growth, str(after.tier))
     return after.progress
 
 

@@ -4,25 +4,32 @@ of one. Balances and ledgers are in :mod:`.repo`; the pulled slice's writes in :
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.privacy import phone_hash
 from posloyalty.tilldb import phone_key as _phone_key
+from posloyalty.tilldb.db import TillConnection
 from posloyalty.tilldb.db import raw_connection as _raw
 from posloyalty.tilldb.models import Member
+from posloyalty.tilldb.types import parse_ts
 
 __all__ = [
     "MemberDisplay",
+    "MemberRow",
     "ensure_phone_key",
     "hash_phone",
     "member_by_id",
     "member_display",
+    "member_row",
     "members_by_phone",
     "members_by_phone_hash",
     "phone_key",
+    "set_growth",
     "set_phone_key",
 ]
 
@@ -89,4 +96,54 @@ def member_display(session: Session, member_id: str) -> MemberDisplay | None:
     phone_masked, display_name, tier, growth, birthday, provisional = row
     return MemberDisplay(
         str(phone_masked), str(display_name), str(tier), int(growth), birthday, bool(provisional)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    """What a checkout reads of a member, in its write transaction."""
+
+    display_name: str
+    phone_masked: str
+    tier: str
+    growth: int
+    birthday: MonthDay | None
+    registered_at: dt.datetime
+    #: HQ's last stated tier standing (JSON), None before one arrived.
+    tier_anchor: str | None = None
+    hq_version: int = 0
+
+
+def member_row(session: Session | TillConnection, member_id: str) -> MemberRow | None:
+    """The member's row, or None."""
+    # Plain SQL: this runs in every checkout's write transaction, where the ORM's identity
+    # map and flushes cost more than the SQLite work.
+    row = (
+        _raw(session)
+        .execute(
+            "SELECT display_name, phone_masked, tier, growth, birthday, registered_at,"
+            " tier_anchor, hq_version FROM members WHERE id = ?",
+            (member_id,),
+        )
+        .fetchone()
+    )
+    if row is None:
+        return None
+    name, phone, tier, growth, birthday, registered, anchor, hq_version = row
+    return MemberRow(
+        name,
+        phone,
+        tier,
+        int(growth),
+        MonthDay.parse(birthday) if birthday else None,
+        parse_ts(registered),
+        anchor,
+        int(hq_version or 0),
+    )
+
+
+def set_growth(session: Session | TillConnection, member_id: str, growth: int, tier: str) -> None:
+    """Store the member's cached growth and the tier it gives."""
+    _raw(session).execute(
+        "UPDATE members SET growth = ?, tier = ? WHERE id = ?", (growth, tier, member_id)
     )

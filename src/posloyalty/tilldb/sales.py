@@ -17,12 +17,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from posloyalty.domain.finalise import FinalisedReturn, FinalisedSale, SaleLine, SoldLine
 from posloyalty.domain.ids import MemberId, SaleId, Sku
 from posloyalty.domain.money import Fen
 from posloyalty.domain.points import Balance
+from posloyalty.domain.tiers import Purchase
 from posloyalty.tilldb import repo
-from posloyalty.tilldb.db import TillConnection
+from posloyalty.tilldb.db import TillConnection, raw_connection
 from posloyalty.tilldb.errors import StoreDataError
 from posloyalty.tilldb.records import OutboxMessage, PaymentRecord, SaleLineRecord, SaleRecord
 from posloyalty.tilldb.types import dump_json, format_ts, parse_ts
@@ -31,6 +34,8 @@ __all__ = [
     "FoundSale",
     "ScannedProduct",
     "find_sale",
+    "last_sale_at",
+    "local_purchases",
     "record_return",
     "record_sale",
     "refunded_so_far",
@@ -306,3 +311,33 @@ def record_return(
         "INSERT INTO audit_log (at, cashier, action, detail) VALUES (?, ?, 'return', ?)",
         (format_ts(created_at), ret.cashier, dump_json({"return": ret.return_id, **ret.record})),
     )
+
+
+def local_purchases(conn: Session | TillConnection, member_id: str) -> list[Purchase]:
+    """The member's sales (and returns) at this till as tier history, without HQ's growth."""
+    # Only a return's quote is opened (for "full"): a sale's quote JSON is kilobytes.
+    rows = raw_connection(conn).execute(
+        "SELECT s.at, s.total_fen, s.original_sale_id,"
+        " CASE WHEN s.original_sale_id IS NULL THEN NULL"
+        " ELSE json_extract(s.quote, '$.full') END,"
+        " (SELECT coalesce(sum(growth), 0) FROM sale_lines WHERE sale = s.id), s.id"
+        " FROM sales s WHERE s.member = ? AND s.status = 'committed'",
+        (member_id,),
+    )
+    return [
+        Purchase(
+            parse_ts(at_text),
+            Fen(int(total)),
+            int(growth),
+            ((-1 if full else 0) if original is not None else 1),
+            str(sale_id),
+            original or "",
+        )
+        for at_text, total, original, full, growth, sale_id in rows
+    ]
+
+
+def last_sale_at(conn: Session | TillConnection) -> dt.datetime | None:
+    """When the till's last sale or return was made (None before the first)."""
+    last = raw_connection(conn).execute("SELECT max(at) FROM sales").fetchone()[0]
+    return parse_ts(last) if last is not None else None

@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from posloyalty.tilldb.models import Setting, SyncCursor
 
-__all__ = ["get_cursor", "get_setting", "set_cursor", "set_setting", "setting"]
+__all__ = [
+    "delete_settings",
+    "get_cursor",
+    "get_setting",
+    "set_cursor",
+    "set_setting",
+    "setting",
+]
 
 
 def get_setting(session: Session, key: str) -> str | None:
@@ -22,6 +29,10 @@ def get_setting(session: Session, key: str) -> str | None:
 def set_setting(session: Session, key: str, value: str) -> None:
     session.merge(Setting(key=key, value=value))
     session.flush()
+
+
+def delete_settings(session: Session, *keys: str) -> None:
+    session.execute(delete(Setting).where(Setting.key.in_(keys)))
 
 
 def setting(raw: sqlite3.Connection, key: str) -> str | None:

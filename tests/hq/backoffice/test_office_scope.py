@@ -35,6 +35,7 @@ ROUTES = {
     ("POST", "/office/members/{member_id}/adjust"): "403",
     ("POST", "/office/members/{member_id}/act/{action}"): "403",
     ("POST", "/office/members/{member_id}/merge"): "403",
+    ("POST", "/office/members/{member_id}/send-link"): "403",
     ("GET", "/office/conflicts"): "scoped",
     ("POST", "/office/conflicts/{conflict_id}/resolve"): "403",
     ("GET", "/office/stores"): "scoped",
@@ -93,6 +94,9 @@ def test_a_store_manager_is_kept_to_their_stores_everywhere(
         ),
         ("POST", "/office/members/{member_id}/merge"): lambda: sam.post(
             f"/members/{li}/merge", {"duplicate": chain.han, "reason": "same person"}
+        ),
+        ("POST", "/office/members/{member_id}/send-link"): lambda: sam.post(
+            f"/members/{li}/send-link", {"reason": "lost the receipt"}
         ),
         ("POST", "/office/conflicts/{conflict_id}/resolve"): lambda: sam.post(
             f"/conflicts/{conflict}/resolve", {"action": "accept", "reason": "let me"}
