@@ -380,16 +380,10 @@ class _Payload(BaseModel):
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
-    offset = value.utcoffset() if value.tzinfo is not None else None
-    if offset is None:
+    if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("must carry a UTC offset")
     if not 1970 <= value.year <= 2200:
         raise ValueError("is not a plausible date (1970-2200)")
-    if not offset and value.tzinfo is not dt.UTC:
-        # The same instant and offset under the standard library's UTC: arithmetic and
-        # comparisons with pydantic's own tzinfo cost three times as much (HQ hashes,
-        # compares and stores every instant of a push).
-        return value.replace(tzinfo=dt.UTC)
     return value
 
 
