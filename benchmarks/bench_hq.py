@@ -47,8 +47,12 @@ PUSHERS = 4
 BATCHES = 20
 BATCH = 500
 MEMBERS_PER_STORE = 200
-#: The figure before the two-phase push (commit 48023c7, this machine, 2026-12-06), recorded.
-BEFORE = "5,229 events/s, 122 us/event of server CPU, 2% of COPY (246,000 rows/s)"
+#: Figures recorded on this machine (2026-12-06): before the two-phase push (commit 48023c7)
+#: and before the CPU work of issue 10 (commit 23640dc, a quiet machine, 1 and 2 workers).
+BEFORE = (
+    "48023c7: 5,229 events/s, 122 us/event of server CPU, 2% of COPY (246,000 rows/s); "
+    "23640dc: 1 worker 5,656 events/s (153 us/event), 2 workers 8,292 events/s, 2-3% of COPY"
+)
 WORKERS = int(os.environ.get("POSLOYALTY_BENCH_WORKERS", "1"))
 #: Members in the store whose first snapshot is pulled (the issue's figure is 1,000,000).
 SNAPSHOT_MEMBERS = int(os.environ.get("POSLOYALTY_BENCH_SNAPSHOT", "1000000"))
