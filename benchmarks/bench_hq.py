@@ -278,7 +278,7 @@ def _start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # workers import the app each: slow on a busy machine
     while True:
         try:
             requests.get(f"{base}/v1/health", timeout=1).raise_for_status()
