@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Text, and_, cast, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
-from posloyalty.hq.bulk import insert_rows
+from posloyalty.hq.bulk import JsonText, insert_rows
 from posloyalty.hq.models import Change, Counter, MemberStore
 from posloyalty.sync.protocol import RawTable
 
@@ -63,9 +63,12 @@ def emit(
     return seq
 
 
-def emit_new(session: Session, rows: Sequence[tuple[str, str, dict[str, Any], str | None]]) -> None:
+def emit_new(
+    session: Session, rows: Sequence[tuple[str, str, dict[str, Any] | JsonText, str | None]]
+) -> None:
     """Record (kind, key, data, member_id) rows whose (kind, key) has no change row yet (an
-    entity just created, e.g. a new ledger entry), with one INSERT for all of them."""
+    entity just created, e.g. a new ledger entry), with one INSERT for all of them (``data``
+    may come encoded already: :class:`~posloyalty.hq.bulk.JsonText`)."""
     if not rows:
         return
     seqs = next_seqs(session, len(rows))

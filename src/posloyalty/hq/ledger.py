@@ -10,6 +10,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,7 @@ from posloyalty.domain import points, tiers
 from posloyalty.domain.ids import EntryId, LotId, SaleId
 from posloyalty.domain.money import Fen
 from posloyalty.domain.rules import RuleSet, parse_rules_text
-from posloyalty.hq.bulk import one_of
+from posloyalty.hq.bulk import JsonText, one_of
 from posloyalty.hq.changes import emit, emit_new
 from posloyalty.hq.models import LedgerEntry, Member, MemberAlias, RuleDocument, Sale
 
@@ -111,11 +112,13 @@ def publish_new_entries(
     """Emit just-inserted entries (column dicts with ``member_ref``) whose member is known
     (``members``: member id by alias); the others follow when their alias is registered
     (:func:`publish_ledger`). Returns how many were emitted."""
-    out = []
+    out: list[tuple[str, str, dict[str, Any] | JsonText, str | None]] = []
     for row in rows:
         member = members.get(row["member_ref"])
         if member is not None:
-            out.append(("ledger_entry", str(row["id"]), entry_view(row, member), member))
+            # Text, numbers and nulls only: orjson encodes a push's worth several times faster.
+            view = JsonText(orjson.dumps(entry_view(row, member)).decode())
+            out.append(("ledger_entry", str(row["id"]), view, member))
     emit_new(session, out)
     return len(out)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -51,12 +52,27 @@ class JobLoop:
 
 
 _DB_ENV = "POSLOYALTY_HQ_SERVE_DB"
+#: The cyclic garbage collector's thresholds while serving: a 500-item push allocates some
+#: 100,000 objects, nearly all freed by reference counting; Python's default (a collection
+#: every 700 allocations, the whole heap every 100 of those) spent a fifth of a push's CPU.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def tune_gc() -> None:
+    """Move everything loaded so far (modules, the app, SQLAlchemy's and pydantic's caches) out
+    of the collector's sight (``gc.freeze``) and collect less often (:data:`GC_THRESHOLDS`):
+    cycles are still collected, just not after every few hundred allocations."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def worker_app() -> FastAPI:
     """App factory for worker processes (``--workers`` > 1): the database URL comes from the
     environment the parent set; migrations already ran in the parent."""
-    return create_app(HqService(HqDb(os.environ[_DB_ENV], upgrade=False)))
+    app = create_app(HqService(HqDb(os.environ[_DB_ENV], upgrade=False)))
+    tune_gc()
+    return app
 
 
 def serve(
@@ -84,7 +100,9 @@ def serve(
             os.environ[_DB_ENV] = service.db.url
             uvicorn.run("posloyalty.hq.server:worker_app", factory=True, workers=workers, **options)
         else:
-            uvicorn.run(create_app(service), **options)
+            app = create_app(service)
+            tune_gc()
+            uvicorn.run(app, **options)
     finally:
         if jobs is not None:
             jobs.stop()
