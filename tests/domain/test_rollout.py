@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posloyalty.domain.rollout import Publication, in_force
+from posloyalty.domain.rollout import Publication, accepted, in_force
 
 T0 = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
@@ -24,9 +24,18 @@ def pub(
     stores: tuple[str, ...] = (),
     regions: tuple[str, ...] = (),
     cancelled: bool = False,
+    published: int | None = None,
 ) -> Publication:
+    """Published at ``published`` hours (default: when it takes effect)."""
     return Publication(
-        seq, "miniso", revision, at(hours), frozenset(stores), frozenset(regions), cancelled
+        seq,
+        "miniso",
+        revision,
+        at(hours),
+        frozenset(stores),
+        frozenset(regions),
+        cancelled,
+        at(hours if published is None else published),
     )
 
 
@@ -77,6 +86,22 @@ def test_same_instant_the_later_publication_wins() -> None:
     assert ref(in_force(pubs, "S1", None, at(3))) == 2
 
 
+def test_a_sale_may_carry_what_was_published_to_its_store_by_then() -> None:
+    pubs = [
+        pub(1, 1, 0),
+        pub(2, 2, 5),  # superseded revision 1 at 5: a till that had not pulled yet still may
+        pub(3, 3, 6, stores=("S2",)),  # never S1's
+        pub(4, 4, 20, published=7),  # scheduled at 7 for 20
+        pub(5, 5, 30, published=8, cancelled=True),
+    ]
+    assert accepted(pubs, "S1", None, at(10)) == {("miniso", 1), ("miniso", 2)}
+    assert accepted(pubs, "S2", None, at(10)) == {("miniso", 1), ("miniso", 2), ("miniso", 3)}
+    assert accepted(pubs, "S1", None, at(20)) == {("miniso", 1), ("miniso", 2), ("miniso", 4)}
+    # A till's clock a little behind HQ's: a revision published for now is no scheduled one.
+    assert ("miniso", 2) in accepted(pubs, "S1", None, at(4))
+    assert ("miniso", 5) not in accepted(pubs, "S1", None, at(40))
+
+
 publications = st.lists(
     st.builds(
         pub,
@@ -86,6 +111,7 @@ publications = st.lists(
         stores=st.lists(st.sampled_from(["S1", "S2", "S3"]), max_size=2).map(tuple),
         regions=st.lists(st.sampled_from(["east", "west"]), max_size=1).map(tuple),
         cancelled=st.booleans(),
+        published=st.none() | st.integers(0, 48),
     ),
     max_size=12,
     unique_by=lambda p: p.seq,
@@ -123,3 +149,15 @@ def test_publications_for_other_stores_change_nothing_here(
     assert in_force([*pubs, elsewhere], "S1", "east", at(hours)) == in_force(
         pubs, "S1", "east", at(hours)
     )
+
+
+@given(publications, st.sampled_from([("S1", "east"), ("S2", "west")]), st.integers(-1, 50))
+def test_the_revision_in_force_is_accepted_and_others_stores_are_not(
+    pubs: list[Publication], store: tuple[str, str], hours: int
+) -> None:
+    ok = accepted(pubs, *store, at(hours))
+    found = in_force(pubs, *store, at(hours))
+    if found is not None:
+        assert found.ref in ok
+    for ref_ in ok:
+        assert any(p.ref == ref_ and p.reaches(*store) and not p.cancelled for p in pubs)

@@ -81,7 +81,7 @@ def test_a_sale_under_another_stores_revision_is_not_credited(hq: Hq, tmp_path: 
     with hq.db.transaction() as s:
         (conflict,) = s.scalars(select(Conflict)).all()
     assert conflict.kind == "not_derived"
-    assert "miniso@2 were not in force at store S1" in conflict.detail["problem"]
+    assert "miniso@2 were not published to store S1" in conflict.detail["problem"]
 
 
 def test_a_revision_for_a_region_reaches_its_stores(hq: Hq, tmp_path: Path) -> None:
@@ -130,7 +130,10 @@ def test_a_scheduled_revision_may_not_be_used_before_its_instant(hq: Hq, tmp_pat
     client(a).sync()
     with hq.db.transaction() as s:
         (conflict,) = s.scalars(select(Conflict)).all()
-    assert "miniso@1 was" in conflict.detail["problem"]
+    assert conflict.kind == "not_derived"
+    assert (
+        "miniso@2 were not published to store S1 by the sale's time" in (conflict.detail["problem"])
+    )
 
 
 def test_rolling_back_puts_the_earlier_revision_back_at_the_tills(hq: Hq, tmp_path: Path) -> None:

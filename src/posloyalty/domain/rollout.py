@@ -5,6 +5,10 @@ and/or stores. Each publication is a :class:`Publication`; rolling back publishe
 revision again. At a store, the publication in force is the one that reaches the store and
 took effect last (publishing order breaks ties); cancelled ones never take effect. A store
 (or a chain-wide view, ``store_id=None``) that no publication reaches has none.
+
+A till prices with the revision it last pulled, so a sale may carry a revision that no longer
+is in force (the till had not pulled since, or was offline): :func:`accepted` is what HQ
+credits a sale under.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Publication", "in_force"]
+__all__ = ["Publication", "accepted", "in_force"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,12 @@ class Publication:
     stores: frozenset[str] = frozenset()
     regions: frozenset[str] = frozenset()
     cancelled: bool = False
+    #: When it was published; ``effective_at`` after it: scheduled for later.
+    published_at: dt.datetime | None = None
+
+    @property
+    def scheduled(self) -> bool:
+        return self.published_at is not None and self.effective_at > self.published_at
 
     @property
     def chain_wide(self) -> bool:
@@ -61,3 +71,24 @@ def in_force(
         if best is None or (p.effective_at, p.seq) > (best.effective_at, best.seq):
             best = p
     return best
+
+
+def accepted(
+    publications: Iterable[Publication],
+    store_id: str,
+    region: str | None,
+    at: dt.datetime,
+) -> frozenset[tuple[str, int]]:
+    """The revisions a sale at ``store_id`` (in ``region``) at ``at`` may have been priced
+    with: the one in force then, and every one published to the store before (a till keeps
+    pricing with what it pulled until it pulls again, offline for days too). Never one that
+    was only published to other stores, nor a scheduled one before its instant. A revision
+    published for now counts from its publishing even if the sale's clock says a little
+    earlier (a till can only have pulled it after it was published)."""
+    return frozenset(
+        p.ref
+        for p in publications
+        if not p.cancelled
+        and p.reaches(store_id, region)
+        and (p.effective_at <= at or not p.scheduled)
+    )

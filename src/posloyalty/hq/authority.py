@@ -46,7 +46,7 @@ from posloyalty.domain import codes, tiers
 from posloyalty.domain.basket_codec import BasketError, basket_from_json
 from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.pricing import QuoteError, quote
-from posloyalty.domain.rollout import Publication, in_force
+from posloyalty.domain.rollout import Publication, accepted
 from posloyalty.domain.rules import RuleSet
 from posloyalty.domain.verification import max_growth, max_points
 from posloyalty.hq.bulk import one_of
@@ -110,7 +110,8 @@ class Quarantine:
 
 @dataclass(frozen=True, slots=True)
 class RuleBook:
-    """Every published rule revision, the one in force chain-wide and the publications, read
+    """Every published rule revision, the one in force chain-wide and the publications (which
+    revisions a store's sales may carry: :meth:`accepted`), read
     for a push in one query each (each text parsed once per process:
     :func:`posloyalty.hq.ledger.parse_published`)."""
 
@@ -124,14 +125,16 @@ class RuleBook:
     def revisions(self) -> list[RuleSet]:
         return list(self.by_ref.values())
 
-    def in_force(self, session: Session, store_id: str, at: dt.datetime) -> tuple[str, int] | None:
-        """The revision in force at ``store_id`` at ``at`` (:func:`domain.rollout.in_force`)."""
+    def accepted(
+        self, session: Session, store_id: str, at: dt.datetime
+    ) -> frozenset[tuple[str, int]]:
+        """The revisions a sale at ``store_id`` at ``at`` may carry
+        (:func:`posloyalty.domain.rollout.accepted`; the store's region as HQ has it now)."""
         if store_id not in self.regions:
             self.regions[store_id] = session.scalar(
                 select(Store.region).where(Store.id == store_id)
             )
-        pub = in_force(self.publications, store_id, self.regions[store_id], at)
-        return pub.ref if pub is not None else None
+        return accepted(self.publications, store_id, self.regions[store_id], at)
 
 
 def rule_book(session: Session) -> RuleBook:
@@ -354,12 +357,10 @@ def derive_sale(
     rules = book.by_ref.get(ref)
     if rules is None:
         return Derived(problem=f"rules {payload.rules.id}@{payload.rules.revision} unknown at HQ")
-    if (applied := book.in_force(session, payload.store_id, payload.at)) != ref:
+    if ref not in book.accepted(session, payload.store_id, payload.at):
         return Derived(
-            problem=f"rules {payload.rules.id}@{payload.rules.revision} were not in force at "
-            f"store {payload.store_id} then ("
-            + (f"{applied[0]}@{applied[1]} was" if applied else "none was")
-            + ")"
+            problem=f"rules {payload.rules.id}@{payload.rules.revision} were not published to "
+            f"store {payload.store_id} by the sale's time"
         )
     try:
         basket = basket_from_json(payload.basket, rules)

@@ -34,6 +34,7 @@ def _publication(row: RulePublication) -> Publication:
         stores=frozenset(row.stores or ()),
         regions=frozenset(row.regions or ()),
         cancelled=row.cancelled_at is not None,
+        published_at=row.published_at,
     )
 
 
