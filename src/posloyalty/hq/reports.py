@@ -238,19 +238,19 @@ def joins_cashier_report(session: Session, scope: Scope, _at: dt.datetime) -> Ta
         func.coalesce(Member.channel, "-"),
         func.coalesce(Member.joined_by, "-"),
     )
-    rows = [
-        [str(store), str(channel), str(cashier), int(n)]
+    counts = {
+        (str(store), str(channel), str(cashier)): int(n)
         for store, channel, cashier, n in session.execute(
             select(*keys, func.count())
             .where(*_in_scope(scope), Member.registered_at >= scope.since)
             .group_by(*keys)
         )
-    ]
-    rows.sort(key=lambda r: (r[0], -r[3], r[1], r[2]))
+    }
+    ranked = sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1], kv[0][2]))
     return Table(
         ["store", "channel", "cashier", "joined"],
-        rows,
-        {"joined": sum(r[3] for r in rows)},
+        [[*k, n] for k, n in ranked],
+        {"joined": sum(counts.values())},
         bar=3,
     )
 
