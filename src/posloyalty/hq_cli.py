@@ -57,6 +57,20 @@ def register(subparsers: Any) -> None:
     publish = sub.add_parser("publish-rules", help="publish a rule document (TOML)")
     _db_arg(publish)
     publish.add_argument("file", type=Path, metavar="FILE")
+    publish.add_argument(
+        "--at",
+        default="",
+        metavar="INSTANT",
+        help="in force from this instant (ISO 8601 with offset, 2026-12-24T00:00+08:00); "
+        "default: now",
+    )
+    publish.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        metavar="store:ID|region:NAME",
+        help="only these stores or regions (repeatable); default: every store",
+    )
     publish.set_defaults(handler=_wrap(_publish))
 
     for name, what in (("import-catalog", "products"), ("import-members", "members")):
@@ -210,10 +224,23 @@ def _publish(args: argparse.Namespace) -> int:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(f"cannot read {str(args.file)!r}: {exc}")
+    stores: list[str] = []
+    regions: list[str] = []
+    for item in args.scope:
+        kind, _, name = item.partition(":")
+        if kind not in {"store", "region"} or not name:
+            return _fail(f"--scope {item[:40]!r}: give store:ID or region:NAME")
+        (stores if kind == "store" else regions).append(name)
+    from posloyalty.hq.backoffice.rules_desk import parse_instant
+
     with _service(args) as svc:
-        result = svc.publish_rules(text)
+        when = parse_instant(args.at)
+        result = svc.publish_rules(text, effective_at=when, stores=stores, regions=regions)
     state = "published" if result.changed else "already in force"
-    print(f"{result.id} revision {result.revision}: {state}")
+    if result.changed and when is not None:
+        state = f"scheduled for {when.isoformat()}"
+    where = f" ({', '.join(args.scope)})" if args.scope else ""
+    print(f"{result.id} revision {result.revision}: {state}{where}")
     return 0
 
 

@@ -27,6 +27,43 @@ def hq(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def test_publish_rules_at_an_instant_to_a_scope(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", db_url]
+    text = (resources_dir() / "rules" / "miniso.toml").read_text(encoding="utf-8")
+    hq(capsys, "publish-rules", *db, str(resources_dir() / "rules" / "miniso.toml"))
+    people = tmp_path / "people.csv"
+    people.write_text("phone,name,store,consent\n13800000001,Li,S1,yes\n", "utf-8")
+    hq(capsys, "import-members", *db, str(people))
+    second = tmp_path / "r2.toml"
+    second.write_text(text.replace("revision = 1\n", "revision = 2\n", 1), encoding="utf-8")
+    code, out, _ = hq(
+        capsys,
+        "publish-rules",
+        *db,
+        str(second),
+        "--at",
+        "2099-01-01T00:00+08:00",
+        "--scope",
+        "store:S1",
+    )
+    assert (code, out) == (
+        0,
+        "miniso revision 2: scheduled for 2099-01-01T00:00:00+08:00 (store:S1)\n",
+    )
+    for args, words in (
+        (["--scope", "store:S9"], "no store 'S9' at HQ"),
+        (["--scope", "shop:S1"], "give store:ID or region:NAME"),
+        (["--scope", "region:east"], "no store is in region 'east'"),
+        (["--at", "tomorrow"], "is not a date and time"),
+        (["--at", "2099-01-01T00:00"], "needs a time zone offset"),
+        (["--at", "2001-01-01T00:00+08:00"], "is in the past"),
+    ):
+        code, out, err = hq(capsys, "publish-rules", *db, str(second), *args)
+        assert (code, out) == (2, "") and words in err, args
+
+
 def test_operator_commands(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = ["--db", db_url]
     rules = str(resources_dir() / "rules" / "miniso.toml")

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from posloyalty.domain.rules import RuleError, parse_rules_text
 from posloyalty.hq import chain, golive
 from posloyalty.hq.changes import emit, high_water
 from posloyalty.hq.enrolment import ensure_store
-from posloyalty.hq.errors import BadRequest
+from posloyalty.hq.errors import BadRequest, NotFound
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.members import register_member
 from posloyalty.hq.models import (
@@ -29,9 +30,12 @@ from posloyalty.hq.models import (
     Product,
     Revocation,
     RuleDocument,
+    RulePublication,
+    Store,
     Terminal,
     TillChain,
 )
+from posloyalty.hq.rollout import settle
 
 _SKU_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _DIGEST_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -45,22 +49,65 @@ class Published:
     id: str
     revision: int
     changed: bool
+    #: The publication made (None when nothing changed).
+    publication: int | None = None
 
 
-def _rule_view(doc: RuleDocument) -> dict[str, Any]:
-    return {"id": doc.id, "revision": doc.revision, "text": doc.text, "active": doc.active}
+_SCOPE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
-def publish_rules(session: Session, text: str, at: dt.datetime) -> Published:
-    """Validate and publish a rule document; it becomes the one in force at every store.
+def _scope_names(names: Iterable[str], what: str) -> list[str]:
+    out = sorted({n.strip() for n in names if n.strip()})
+    for n in out:
+        if not _SCOPE_RE.match(n):
+            raise BadRequest(f"{what} {n[:40]!r}: 1-32 letters, digits, _ or -")
+    return out
 
-    Publishing the same (id, revision, text) again changes nothing; a revision already published
-    with other text, or one older than the newest of its id, is refused.
+
+def check_scope(
+    session: Session, stores: Iterable[str], regions: Iterable[str]
+) -> tuple[list[str], list[str]]:
+    """The scope's store ids and region names, sorted; unknown ones are refused by name."""
+    store_ids, region_names = _scope_names(stores, "store"), _scope_names(regions, "region")
+    known = set(session.scalars(select(Store.id).where(Store.id.in_(store_ids))))
+    if missing := [s for s in store_ids if s not in known]:
+        raise BadRequest(f"no store {missing[0]!r} at HQ")
+    regions_known = set(
+        session.scalars(select(Store.region).where(Store.region.in_(region_names)).distinct())
+    )
+    if missing := [r for r in region_names if r not in regions_known]:
+        raise BadRequest(f"no store is in region {missing[0]!r}")
+    return store_ids, region_names
+
+
+def publish_rules(
+    session: Session,
+    text: str,
+    at: dt.datetime,
+    *,
+    effective_at: dt.datetime | None = None,
+    stores: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    by: str = "",
+) -> Published:
+    """Validate and publish a rule document: in force from ``effective_at`` (default: now,
+    ``at``) at ``stores`` and every store of ``regions`` (both empty: the whole chain).
+
+    Publishing the revision in force chain-wide again, now and chain-wide, changes nothing; a
+    revision already published with other text, or one older than the newest of its id, is
+    refused; so is an instant in the past.
     """
     try:
         rules = parse_rules_text(text)
     except RuleError as exc:
         raise BadRequest(f"invalid rule document: {exc}") from None
+    store_ids, region_names = check_scope(session, stores, regions)
+    when = at if effective_at is None else effective_at
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise BadRequest("the instant needs a time zone offset")
+    if when < at:
+        raise BadRequest(f"{when.isoformat()} is in the past; publish now or at a later time")
+    settle(session, at)
     same = session.get(RuleDocument, (rules.id, rules.revision))
     if same is not None:
         if same.text != text:
@@ -68,27 +115,49 @@ def publish_rules(session: Session, text: str, at: dt.datetime) -> Published:
                 f"revision {rules.revision} of {rules.id!r} is already published with other "
                 "text; raise the revision"
             )
-        if same.active:
+        if same.active and when == at and not store_ids and not region_names:
             return Published(rules.id, rules.revision, changed=False)
     newest = session.scalar(
         select(func.max(RuleDocument.revision)).where(RuleDocument.id == rules.id)
     )
     if same is None and newest is not None and rules.revision < newest:
         raise BadRequest(f"{rules.id!r} already has revision {newest}; raise the revision")
-    previously = session.scalars(select(RuleDocument).where(RuleDocument.active.is_(True))).all()
-    for old in previously:
-        old.active = False
-    doc = same or RuleDocument(id=rules.id, revision=rules.revision, text=text, published_at=at)
-    doc.active = True
-    session.add(doc)
+    if same is None:
+        session.add(
+            RuleDocument(
+                id=rules.id, revision=rules.revision, text=text, published_at=at, active=False
+            )
+        )
+    row = RulePublication(
+        doc_id=rules.id,
+        revision=rules.revision,
+        effective_at=when,
+        published_at=at,
+        stores=store_ids,
+        regions=region_names,
+        by=by,
+    )
+    session.add(row)
     session.flush()
-    for old in previously:
-        if old.id != doc.id:  # another scheme stops being in force
-            emit(session, "rule_document", old.id, _rule_view(old))
-    emit(session, "rule_document", doc.id, _rule_view(doc))
-    # Tiers and points may come out differently under the new rules: recompute everyone.
-    session.execute(update(Member).where(Member.merged_into.is_(None)).values(dirty=True))
-    return Published(rules.id, rules.revision, changed=True)
+    settle(session, at)
+    if store_ids or region_names:
+        # Tills of the scope get it with their next pull (the store's revision rides on it).
+        session.execute(update(Member).where(Member.merged_into.is_(None)).values(dirty=True))
+    return Published(rules.id, rules.revision, changed=True, publication=row.id)
+
+
+def cancel_publication(session: Session, publication: int, at: dt.datetime) -> RulePublication:
+    """Cancel a publication that has not taken effect yet."""
+    row = session.get(RulePublication, publication)
+    if row is None:
+        raise NotFound(f"no rule publication {publication}")
+    if row.cancelled_at is not None:
+        raise BadRequest(f"publication {publication} is already cancelled")
+    if row.effective_at <= at:
+        raise BadRequest(f"publication {publication} took effect already; roll back instead")
+    row.cancelled_at = at
+    session.flush()
+    return row
 
 
 # --------------------------------------------------------------------------- imports

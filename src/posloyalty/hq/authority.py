@@ -36,7 +36,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -46,6 +46,7 @@ from posloyalty.domain import codes, tiers
 from posloyalty.domain.basket_codec import BasketError, basket_from_json
 from posloyalty.domain.monthday import MonthDay
 from posloyalty.domain.pricing import QuoteError, quote
+from posloyalty.domain.rollout import Publication, accepted
 from posloyalty.domain.rules import RuleSet
 from posloyalty.domain.verification import max_growth, max_points
 from posloyalty.hq.bulk import one_of
@@ -62,8 +63,10 @@ from posloyalty.hq.models import (
     RuleDocument,
     Sale,
     Setting,
+    Store,
 )
 from posloyalty.hq.pii import pii_of
+from posloyalty.hq.rollout import publications
 from posloyalty.sync.protocol import SalePayload
 
 __all__ = [
@@ -107,15 +110,31 @@ class Quarantine:
 
 @dataclass(frozen=True, slots=True)
 class RuleBook:
-    """Every published rule revision and the one in force, read for a push in one query
-    (each text parsed once per process: :func:`posloyalty.hq.ledger.parse_published`)."""
+    """Every published rule revision, the one in force chain-wide and the publications (which
+    revisions a store's sales may carry: :meth:`accepted`), read
+    for a push in one query each (each text parsed once per process:
+    :func:`posloyalty.hq.ledger.parse_published`)."""
 
     by_ref: dict[tuple[str, int], RuleSet]
     active: RuleSet | None
+    publications: list[Publication] = field(default_factory=list)
+    #: Store regions looked up so far (a store at a time, as sales name them).
+    regions: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def revisions(self) -> list[RuleSet]:
         return list(self.by_ref.values())
+
+    def accepted(
+        self, session: Session, store_id: str, at: dt.datetime
+    ) -> frozenset[tuple[str, int]]:
+        """The revisions a sale at ``store_id`` at ``at`` may carry
+        (:func:`posloyalty.domain.rollout.accepted`; the store's region as HQ has it now)."""
+        if store_id not in self.regions:
+            self.regions[store_id] = session.scalar(
+                select(Store.region).where(Store.id == store_id)
+            )
+        return accepted(self.publications, store_id, self.regions[store_id], at)
 
 
 def rule_book(session: Session) -> RuleBook:
@@ -128,7 +147,7 @@ def rule_book(session: Session) -> RuleBook:
         rules = by_ref[(doc_id, int(revision))] = parse_published(text)
         if is_active:
             active = rules
-    return RuleBook(by_ref, active)
+    return RuleBook(by_ref, active, publications(session))
 
 
 def rule_revisions(session: Session) -> list[RuleSet]:
@@ -334,9 +353,15 @@ def derive_sale(
     """
     assert payload.basket is not None and payload.rules is not None
     book = book or rule_book(session)
-    rules = book.by_ref.get((payload.rules.id, payload.rules.revision))
+    ref = (payload.rules.id, payload.rules.revision)
+    rules = book.by_ref.get(ref)
     if rules is None:
         return Derived(problem=f"rules {payload.rules.id}@{payload.rules.revision} unknown at HQ")
+    if ref not in book.accepted(session, payload.store_id, payload.at):
+        return Derived(
+            problem=f"rules {payload.rules.id}@{payload.rules.revision} were not published to "
+            f"store {payload.store_id} by the sale's time"
+        )
     try:
         basket = basket_from_json(payload.basket, rules)
     except BasketError as exc:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from posloyalty.hq.bulk import JsonText, insert_rows
 from posloyalty.hq.models import Change, Counter, MemberStore
-from posloyalty.sync.protocol import RawTable
+from posloyalty.sync.protocol import RawTable, StoreRules
 
 
 def next_seqs(session: Session, n: int = 1) -> list[int]:
@@ -108,6 +108,8 @@ class Page:
     more: bool
     #: For a compact pull: the page's same-shaped changes as tables (not also in ``changes``).
     tables: list[RawTable] | None = None
+    #: For a terminal that asked: the rule revision in force at its store (last page only).
+    rules: StoreRules | None = None
 
 
 #: PostgreSQL: a change's data as its field names and its values, two JSON arrays joined by

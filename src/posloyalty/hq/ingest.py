@@ -230,6 +230,7 @@ def push(
                     p.consent,
                     p.at,
                     provisional_id=p.provisional_id,
+                    joined_by=p.cashier or None,
                 )
             except BadRequest as exc:
                 done(v.index, "rejected", str(exc))

@@ -385,6 +385,7 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
     provisional_id: str | None = None,
     link_existing: bool = False,
     channel: str = "till",
+    joined_by: str | None = None,
 ) -> Registration:
     """Register a member at ``store`` (terminal push, import, or the self-service page).
 
@@ -392,7 +393,7 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
     existing one (and a terminal's provisional id becomes its alias, recorded as a merge).
     A phone typed at a till or on a page proves nothing, so that existing member is not taken
     into ``store``'s slice (their data stays where they were seen) unless ``link_existing``
-    (an operator's import).
+    (an operator's import). ``joined_by``: the cashier who signed the member up at a till.
     """
     if not consent:
         raise BadRequest("a member can only be registered with their consent")
@@ -432,6 +433,7 @@ def register_member(  # noqa: PLR0917 (the registration page calls it positional
     member = Member(
         id=new_member_id(session),
         channel=channel,
+        joined_by=joined_by,
         consent_at=at,
         home_store=store,
         registered_at=at,

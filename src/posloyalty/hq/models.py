@@ -148,6 +148,9 @@ class Member(Base):
     erased_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     #: How the member joined: "till", "link" (self-registration) or "import"; None before 0008.
     channel: Mapped[str | None] = mapped_column(String(8))
+    #: The cashier (staff id) who signed the member up at a till; None: not a till's join,
+    #: or a till too old to say.
+    joined_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class MemberNameToken(Base):
@@ -270,7 +273,26 @@ class RuleDocument(Base):
     revision: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    #: The revision in force chain-wide (``hq.rollout.settle`` keeps it so by the clock).
     active: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RulePublication(Base):
+    """A rule revision published now or for a later instant, to the chain or to some regions
+    and/or stores (``domain.rollout``); rolling back publishes an earlier revision again."""
+
+    __tablename__ = "rule_publications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    doc_id: Mapped[str] = mapped_column(String(32))
+    revision: Mapped[int] = mapped_column(Integer)
+    effective_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    #: Store ids and region names it reaches (both empty: the whole chain).
+    stores: Mapped[Any] = mapped_column(JSON, default=list)
+    regions: Mapped[Any] = mapped_column(JSON, default=list)
+    #: Who published it (an operator, or ``cli``).
+    by: Mapped[str] = mapped_column(String(64), default="")
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class Revocation(Base):

@@ -9,6 +9,7 @@ office. Definitions:
 - ``members``: members (not merged) registered before the period's end; joined in the period;
   growth = joined / members at the period's start ("-" without any). Rows: joins per month.
 - ``joins``: members who joined in the period, by home store.
+- ``joins_cashier``: the same by home store, channel and the cashier who signed them up.
 - ``joins_channel``: the same by how they joined (``till``, ``link``: self-registration,
   ``import``; ``-`` before HQ recorded it).
 - ``tiers``: members by the tier HQ's jobs last computed (no tier yet: ``-``), share of all;
@@ -224,6 +225,31 @@ def joins_channel_report(session: Session, scope: Scope, _at: dt.datetime) -> Ta
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return Table(
         ["channel", "joined"], [[c, n] for c, n in ranked], {"joined": sum(counts.values())}, bar=1
+    )
+
+
+def joins_cashier_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    """Joins per home store, channel and the cashier who signed the member up (``-``: not at
+    a till, or a till too old to say)."""
+    keys = (
+        func.coalesce(Member.home_store, "-"),
+        func.coalesce(Member.channel, "-"),
+        func.coalesce(Member.joined_by, "-"),
+    )
+    counts = {
+        (str(store), str(channel), str(cashier)): int(n)
+        for store, channel, cashier, n in session.execute(
+            select(*keys, func.count())
+            .where(*_in_scope(scope), Member.registered_at >= scope.since)
+            .group_by(*keys)
+        )
+    }
+    ranked = sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1], kv[0][2]))
+    return Table(
+        ["store", "channel", "cashier", "joined"],
+        [[*k, n] for k, n in ranked],
+        {"joined": sum(counts.values())},
+        bar=3,
     )
 
 
@@ -704,6 +730,7 @@ REPORTS: dict[str, Callable[[Session, Scope, dt.datetime], Table]] = {
     "members": members_report,
     "joins": joins_report,
     "joins_channel": joins_channel_report,
+    "joins_cashier": joins_cashier_report,
     "tiers": tiers_report,
     "member_share": member_share_report,
     "points": points_report,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -28,12 +29,13 @@ from posloyalty.hq import (
     jobs,
     lookup,
     members,
+    rollout,
 )
 from posloyalty.hq import chain as till_chain
 from posloyalty.hq.db import HqDb
 from posloyalty.hq.errors import Refused
 from posloyalty.hq.ledger import active_rules
-from posloyalty.hq.models import Terminal
+from posloyalty.hq.models import RuleDocument, Terminal
 from posloyalty.sync.protocol import (
     Change,
     ChangeTable,
@@ -44,6 +46,7 @@ from posloyalty.sync.protocol import (
     PullResponse,
     PushBatch,
     PushResult,
+    StoreRules,
     encode_pull_response,
 )
 
@@ -69,7 +72,10 @@ def pull_page(
     *,
     recent_days: int = members.DEFAULT_RECENT_DAYS,
 ) -> changes.Page:
-    """The caller's store slice after ``request.cursor``; records the terminal's cursor."""
+    """The caller's store slice after ``request.cursor``; records the terminal's cursor.
+    With ``request.rules``, the last page also carries the rule revision in force at the
+    caller's store (its text when the terminal may not have it in force)."""
+    rollout.settle(session, at)  # a scheduled chain-wide revision whose time has come
     top = changes.high_water(session)
     if request.cursor > top:
         raise Refused(
@@ -87,12 +93,31 @@ def pull_page(
         ledger=request.ledger,
     )
     page = members.with_secrets(session, page)
+    if request.rules is not None and not page.more:
+        page = replace(page, rules=_store_rules(session, caller.store_id, request.rules, page, at))
     session.execute(
         update(Terminal)
         .where(Terminal.id == caller.terminal_id)
         .values(last_pull_at=at, last_cursor=request.cursor)
     )
     return page
+
+
+def _store_rules(
+    session: Session, store_id: str, has: str, page: changes.Page, at: dt.datetime
+) -> StoreRules | None:
+    pub = rollout.store_in_force(session, store_id, at)
+    if pub is None:
+        return None
+    sent = StoreRules(id=pub.doc_id, revision=pub.revision)
+    touched = any(c[1] == "rule_document" for c in page.changes) or any(
+        t[0] == "rule_document" for t in page.tables or []
+    )
+    if sent.ref == has and not touched:
+        return sent
+    doc = session.get(RuleDocument, pub.ref)
+    assert doc is not None  # a publication names a stored revision
+    return StoreRules(id=pub.doc_id, revision=pub.revision, text=doc.text)
 
 
 class HqService:
@@ -178,6 +203,7 @@ class HqService:
                 )
                 for kind, fields, rows in page.tables or []
             ],
+            rules=page.rules,
         )
 
     def pull_json(self, caller: enrolment.Caller, request: PullRequest) -> bytes:
@@ -186,7 +212,13 @@ class HqService:
         now = self.clock.now()
         signed = confirmations.confirm_page(self.signer(), page, caller.terminal_id, now)
         return encode_pull_response(
-            page.changes, page.next_cursor, page.more, now, page.tables, confirmations=signed
+            page.changes,
+            page.next_cursor,
+            page.more,
+            now,
+            page.tables,
+            confirmations=signed,
+            rules=page.rules,
         )
 
     def _pull(self, caller: enrolment.Caller, request: PullRequest) -> changes.Page:
@@ -231,13 +263,27 @@ class HqService:
         return rules.lifecycle.slice_days if rules is not None else members.DEFAULT_RECENT_DAYS
 
     def run_jobs(self, *, full: bool = False) -> jobs.JobReport:
-        return jobs.run_all(self.db, self.clock.now(), full=full)
+        at = self.clock.now()
+        # A scheduled chain-wide revision whose time has come is in force before the jobs run.
+        self.db.run(lambda s: rollout.settle(s, at), writer=False)
+        return jobs.run_all(self.db, at, full=full)
 
     # ------------------------------------------------------------------ operator
 
-    def publish_rules(self, text: str) -> admin.Published:
+    def publish_rules(
+        self,
+        text: str,
+        *,
+        effective_at: dt.datetime | None = None,
+        stores: Sequence[str] = (),
+        regions: Sequence[str] = (),
+    ) -> admin.Published:
         at = self.clock.now()
-        return self.db.run(lambda s: admin.publish_rules(s, text, at))
+        return self.db.run(
+            lambda s: admin.publish_rules(
+                s, text, at, effective_at=effective_at, stores=stores, regions=regions, by="cli"
+            )
+        )
 
     def import_catalog(self, path: Path) -> admin.ImportReport:
         rows = admin.read_table(path)

@@ -860,7 +860,9 @@ class SyncClient:
         for _ in range(max_pages):
             with self.db.read() as session:
                 cursor = inbound.get_cursor(session)
-            request = PullRequest(cursor=cursor, limit=self.pull_limit, ledger=True)
+                doc = repo.active_rule_document(session)
+                rules = f"{doc.id}@{doc.revision}" if doc is not None else ""
+            request = PullRequest(cursor=cursor, limit=self.pull_limit, ledger=True, rules=rules)
             try:
                 body = self._post("/v1/pull", request.model_dump_json().encode("utf-8"))
             except _CursorAhead:

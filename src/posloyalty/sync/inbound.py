@@ -287,6 +287,16 @@ def validate_page(page: PullResponse, cursor: int) -> list[_Parsed]:
     if page.more and page.next_cursor == cursor:
         raise BadAnswer("HQ says there is more to pull but does not move the cursor")
     parsed = [_parse_change(c) for c in page.changes]
+    if page.rules is not None and page.rules.text is not None:
+        try:
+            rules = parse_rules_text(page.rules.text)
+        except RuleError as exc:
+            raise BadAnswer(f"HQ sent an invalid rule document for this store: {exc}") from None
+        if (rules.id, rules.revision) != (page.rules.id, page.rules.revision):
+            raise BadAnswer(
+                f"HQ sent the store's rules as {page.rules.ref}, the text is "
+                f"{rules.id} r{rules.revision}"
+            )
     return sorted(parsed, key=lambda p: (_ORDER[p.kind], p.seq))
 
 
@@ -320,6 +330,15 @@ def apply_page(
             raise CursorMoved(f"the stored cursor moved from {cursor} to {stored}")
         _keep_confirmations(session, page, hq_key, at)
         by_kind, confirmed = _apply_all(session, changes, vault, at, new_id or Uuid7(db.clock).new)
+        if page.rules is not None and page.rules.text is not None:
+            # The revision in force at this store (scoped or scheduled), over the feed's.
+            rules.save_rule_document(
+                session,
+                doc_id=page.rules.id,
+                revision=page.rules.revision,
+                text_=page.rules.text,
+                activate=True,
+            )
         settings.set_cursor(session, CURSOR_NAME, str(page.next_cursor))
     return Applied(len(changes), by_kind, page.next_cursor, confirmed)
 

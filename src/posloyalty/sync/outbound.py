@@ -11,7 +11,8 @@ row becomes one or more items, always pushed together and marked sent together:
   the ledger entries it wrote, and the member coupons it used;
 - a ledger entry (``ref_id`` is a row of ``ledger_entries``): the entry and the sibling entries
   the same operation wrote (same member, kind, time and write time);
-- a registration: the member's registration with phone and name opened from the sealed payload,
+- a registration: the member's registration with phone and name opened from the sealed payload
+  (and the cashier who signed them up, when the row has one),
   and the welcome coupons the terminal gave the member;
 - a card (``ref_id`` is the card's own id): the static card a till printed, by its token digest
   and with the digests it replaces, from the row's payload;
@@ -240,6 +241,8 @@ def _registration_payload(row: PendingRow, sender: Sender, vault: Vault | None) 
     }
     if "coupons" in payload:  # only then: a row queued before carries the same item as ever
         wire["coupons"] = payload["coupons"]
+    if payload.get("cashier"):  # likewise: rows queued before the cashier was recorded
+        wire["cashier"] = payload["cashier"]
     return wire
 
 

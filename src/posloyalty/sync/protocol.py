@@ -200,6 +200,23 @@ class PullRequest(_Message):
     #: Ask for the slice members' ledger entries (change kind ``ledger_entry``). Off by
     #: default, so a terminal that cannot apply them never receives them.
     ledger: bool = False
+    #: The rule revision in force at the terminal (``ID@REVISION``; empty: none): asks for
+    #: :attr:`PullResponse.rules`, the revision in force at its store. None (older terminals):
+    #: only the chain-wide revision, through the change feed.
+    rules: Annotated[str, Field(max_length=100, pattern=_PRINTABLE)] | None = None
+
+
+class StoreRules(_Message):
+    """The rule revision in force at the caller's store now; ``text`` only when the terminal
+    may not have it in force already (it said another one, or the page changed rules)."""
+
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    revision: int = Field(ge=0)
+    text: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.revision}"
 
 
 class Change(_Message):
@@ -265,6 +282,9 @@ class PullResponse(_Message):
     tables: list[ChangeTable] = Field(default_factory=list)
     #: A signed balance confirmation for each member the page carries (for this terminal).
     confirmations: list[BalanceConfirmation] = Field(default_factory=list)
+    #: Only when the request said ``rules`` and this is the last page: the revision in force
+    #: at the terminal's store, applied after the page's changes.
+    rules: StoreRules | None = None
 
     def all_changes(self) -> list[Change]:
         """Every change of the page, from ``changes`` and ``tables``, in increasing seq."""
@@ -287,6 +307,7 @@ def encode_pull_response(
     tables: Iterable[RawTable] | None = None,
     *,
     confirmations: Iterable[BalanceConfirmation] = (),
+    rules: StoreRules | None = None,
 ) -> bytes:
     """A :class:`PullResponse` as JSON, from changes whose ``data`` is already JSON text.
 
@@ -313,6 +334,8 @@ def encode_pull_response(
     signed = [c.model_dump_json() for c in confirmations]
     if signed:
         tail += f',"confirmations":[{",".join(signed)}]'
+    if rules is not None:
+        tail += f',"rules":{rules.model_dump_json()}'
     return ('{"changes":[' + ",".join(parts) + "]," + tail + "}").encode("utf-8")
 
 
@@ -471,6 +494,8 @@ class RegistrationPayload(_Payload):
     at: Instant
     #: Coupons the terminal gave the new member (welcome coupons): HQ records them as issued.
     coupons: list[IssuedCouponPayload] = Field(default_factory=list, max_length=20)
+    #: The cashier (staff id) who signed the member up; None from tills too old to send it.
+    cashier: Annotated[str, Field(max_length=64, pattern=_PRINTABLE)] | None = None
 
 
 class CouponUsePayload(_Payload):

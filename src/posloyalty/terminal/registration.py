@@ -302,6 +302,7 @@ def register(
             "store_id": store,
             "terminal_id": terminal,
             "provisional_id": code,
+            "cashier": cashier,
             "consent": True,
             "at": at.isoformat(),
             "key_id": vault.key_id,

@@ -1,9 +1,11 @@
 """The back office in headless Chromium (Debian's) against a real HQ on loopback, on SQLite and
 PostgreSQL: sign in, search a member, reveal with a reason (audited), adjust points, resolve a
-conflict, check and preview rules, open a report with its chart; screenshots at 1366x768."""
+conflict, check and preview rules, publish them for a store from a later date and cancel that,
+open a report with its chart; screenshots at 1366x768."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterator
@@ -16,7 +18,7 @@ from hq_server import RunningServer
 from office import PASSWORD, Chain, add_operator, make_chain
 from sqlalchemy import select
 
-from posloyalty.hq.models import AuditEvent, Conflict, Member
+from posloyalty.hq.models import AuditEvent, Conflict, Member, RuleDocument, RulePublication
 from posloyalty.hq.services import HqService
 
 #: ``make screenshots`` points this at docs/screenshots; a plain test run keeps the tree clean.
@@ -164,6 +166,34 @@ def test_back_office_in_chromium(chrome: Any, svc: HqService, server: RunningSer
     chrome.execute_script("document.getElementById('check-result').scrollIntoView()")
     shot(chrome, "office-rules.png")
 
+    # Publish it for store S2 only, from the first of December (Beijing time): HQ keeps it
+    # scheduled (nothing changes yet); the list shows it with its scope; cancelling drops it.
+    chrome.find_element(By.ID, "effective-at").send_keys("2026-12-01T00:00+08:00")
+    chrome.find_element(By.CSS_SELECTOR, "input[name=store][value=S2]").click()
+    chrome.execute_script("document.getElementById('publish-when-where').scrollIntoView()")
+    shot(chrome, "office-rules-publish-scope.png")
+    submit(chrome, chrome.find_element(By.CSS_SELECTOR, "#rules-form button[type=submit]"))
+    assert chrome.current_url == f"{office}/rules?scheduled=1"
+    row = chrome.find_element(By.CSS_SELECTOR, "#scheduled tbody tr")
+    assert "2026-11-30 16:00 UTC" in row.text and "S2" in row.text and "boss" in row.text
+    shot(chrome, "office-rules-scheduled.png")
+    with svc.db.transaction() as s:
+        pub = s.scalars(select(RulePublication).where(RulePublication.revision == 2)).one()
+        assert (pub.stores, pub.regions, pub.cancelled_at) == (["S2"], [], None)
+        assert pub.effective_at == dt.datetime(2026, 11, 30, 16, tzinfo=dt.UTC)
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "rules_scheduled")).one()
+        assert (event.operator, event.target) == ("boss", "rules:miniso@2")
+        assert event.detail["stores"] == ["S2"]
+        assert s.get(RuleDocument, ("miniso", 2)).active is False  # type: ignore[union-attr]
+    submit(chrome, row.find_element(By.TAG_NAME, "button"))
+    assert chrome.current_url == f"{office}/rules?cancelled=1"
+    assert "S2" not in chrome.find_element(By.ID, "scheduled").text
+    with svc.db.transaction() as s:
+        assert s.get(RulePublication, pub.id).cancelled_at is not None  # type: ignore[union-attr]
+        assert s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "rules_schedule_cancelled")
+        ).one()
+
     # A report with its chart (ECharts draws an SVG), then the page in English.
     chrome.get(f"{office}/reports?name=points")
     until(chrome, lambda c: c.find_elements(By.CSS_SELECTOR, "#chart svg"))
@@ -174,3 +204,16 @@ def test_back_office_in_chromium(chrome: Any, svc: HqService, server: RunningSer
     shot(chrome, "office-report-members-en.png")
     chrome.get(f"{office}/stores")
     shot(chrome, "office-stores-en.png")
+
+    # Every other page, for the screenshots: joins per cashier, the audit trail (with the
+    # schedule and its cancelling), operators, the account.
+    chrome.get(f"{office}/reports?name=joins_cashier")
+    assert "Joins per store, channel and cashier" in chrome.page_source
+    shot(chrome, "office-report-joins-cashier-en.png")
+    chrome.get(f"{office}/audit")
+    assert "rules_schedule_cancelled" in chrome.page_source
+    shot(chrome, "office-audit-en.png")
+    chrome.get(f"{office}/operators")
+    shot(chrome, "office-operators-en.png")
+    chrome.get(f"{office}/account")
+    shot(chrome, "office-account-en.png")

@@ -47,6 +47,7 @@ ROUTES = {
     ("POST", "/office/rules/check"): "403",
     ("POST", "/office/rules/publish"): "403",
     ("POST", "/office/rules/{doc_id}/{revision}/activate"): "403",
+    ("POST", "/office/rules/scheduled/{publication}/cancel"): "403",
     ("GET", "/office/reports"): "403",
     ("GET", "/office/reports/{name}.{fmt}"): "403",
     ("GET", "/office/audit"): "403",
@@ -110,7 +111,14 @@ def test_a_store_manager_is_kept_to_their_stores_everywhere(
         ),
         ("GET", "/office/rules/edit"): lambda: sam.get("/rules/edit"),
         ("POST", "/office/rules/check"): lambda: sam.post("/rules/check", {"text": "x"}),
-        ("POST", "/office/rules/publish"): lambda: sam.post("/rules/publish", {"text": "x"}),
+        # Not even for their own store, nor for later.
+        ("POST", "/office/rules/publish"): lambda: sam.post(
+            "/rules/publish",
+            {"text": "x", "store": "S2", "effective_at": "2030-01-01T00:00+08:00"},
+        ),
+        ("POST", "/office/rules/scheduled/{publication}/cancel"): lambda: sam.post(
+            "/rules/scheduled/1/cancel"
+        ),
         ("POST", "/office/rules/{doc_id}/{revision}/activate"): lambda: sam.post(
             "/rules/miniso/1/activate"
         ),

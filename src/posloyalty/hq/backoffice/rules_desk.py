@@ -1,7 +1,8 @@
 """The rules desk: revisions, checking an edited document (problems at their key path and
 line), a diff against the revision in force, a preview pricing sample baskets under both,
-publishing (tills pick it up on their next pull, as with ``hq publish-rules``) and rolling back
-to an earlier revision."""
+publishing now or at a later instant, to the chain or to regions and/or stores (tills pull
+it once it is in force, as with ``hq publish-rules``), cancelling a scheduled publication and
+rolling back to an earlier revision."""
 
 from __future__ import annotations
 
@@ -22,19 +23,22 @@ from posloyalty.hq.backoffice import audit
 from posloyalty.hq.backoffice.auth import Signed
 from posloyalty.hq.backoffice.roles import allowed
 from posloyalty.hq.errors import BadRequest, Forbidden, NotFound
-from posloyalty.hq.models import Product, RuleDocument
+from posloyalty.hq.models import Product, RuleDocument, RulePublication
 
 __all__ = [
     "Check",
     "Preview",
     "PreviewRow",
     "active_document",
+    "cancel",
     "check_text",
     "diff_lines",
+    "parse_instant",
     "preview",
     "publish",
     "revisions",
     "roll_back",
+    "scheduled",
 ]
 
 
@@ -204,31 +208,119 @@ def _must_edit(who: Signed) -> None:
         raise Forbidden("your role may not change the rules")
 
 
-def publish(session: Session, who: Signed, text: str, at: dt.datetime) -> admin.Published:
-    """Publish an edited document (``hq publish-rules``' path: tills pull it next time)."""
+def parse_instant(text: str) -> dt.datetime | None:
+    """The publish form's instant: ISO 8601 with an offset (``2026-12-24T00:00+08:00``);
+    empty: now."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(
+            f"{text[:40]!r} is not a date and time like 2026-12-24T00:00+08:00"
+        ) from None
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise BadRequest(f"{text[:40]!r} needs a time zone offset, e.g. +08:00")
+    return when
+
+
+def _scope_detail(stores: list[str], regions: list[str]) -> dict[str, object]:
+    return {"stores": stores, "regions": regions} if stores or regions else {}
+
+
+def publish(
+    session: Session,
+    who: Signed,
+    text: str,
+    at: dt.datetime,
+    *,
+    effective_at: dt.datetime | None = None,
+    stores: tuple[str, ...] = (),
+    regions: tuple[str, ...] = (),
+) -> admin.Published:
+    """Publish an edited document now or at ``effective_at``, to the chain or to ``stores``
+    and ``regions`` (``hq publish-rules``' path: tills pull it once it is in force)."""
     _must_edit(who)
-    done = admin.publish_rules(session, text, at)
+    done = admin.publish_rules(
+        session,
+        text,
+        at,
+        effective_at=effective_at,
+        stores=stores,
+        regions=regions,
+        by=who.username,
+    )
+    detail: dict[str, object] = {"changed": done.changed}
+    if done.publication is not None:
+        row = session.get(RulePublication, done.publication)
+        assert row is not None
+        detail |= _scope_detail(list(row.stores), list(row.regions))
+        if row.effective_at > at:
+            detail["effective_at"] = row.effective_at.isoformat()
     audit.record(
         session,
         at,
         who.username,
-        "rules_published",
+        "rules_scheduled" if "effective_at" in detail else "rules_published",
         f"rules:{done.id}@{done.revision}",
-        detail={"changed": done.changed},
+        detail=detail,
     )
     return done
 
 
 def roll_back(
-    session: Session, who: Signed, doc_id: str, revision: int, at: dt.datetime
+    session: Session,
+    who: Signed,
+    doc_id: str,
+    revision: int,
+    at: dt.datetime,
+    *,
+    stores: tuple[str, ...] = (),
+    regions: tuple[str, ...] = (),
 ) -> admin.Published:
-    """Put an earlier published revision back in force (it is published again as it was)."""
+    """Put an earlier published revision back in force now, chain-wide or in a scope (it is
+    published again as it was)."""
     _must_edit(who)
     doc = session.get(RuleDocument, (doc_id, revision))
     if doc is None:
         raise NotFound(f"no revision {revision} of {doc_id!r}")
-    if doc.active:
+    if doc.active and not stores and not regions:
         raise BadRequest(f"{doc_id}@{revision} is already in force")
-    done = admin.publish_rules(session, doc.text, at)
-    audit.record(session, at, who.username, "rules_rolled_back", f"rules:{doc_id}@{revision}")
+    done = admin.publish_rules(
+        session, doc.text, at, stores=stores, regions=regions, by=who.username
+    )
+    audit.record(
+        session,
+        at,
+        who.username,
+        "rules_rolled_back",
+        f"rules:{doc_id}@{revision}",
+        detail=_scope_detail(*admin.check_scope(session, stores, regions)) or None,
+    )
     return done
+
+
+def scheduled(session: Session, at: dt.datetime) -> list[RulePublication]:
+    """Publications still to take effect (not cancelled), soonest first."""
+    return list(
+        session.scalars(
+            select(RulePublication)
+            .where(RulePublication.effective_at > at, RulePublication.cancelled_at.is_(None))
+            .order_by(RulePublication.effective_at, RulePublication.id)
+        )
+    )
+
+
+def cancel(session: Session, who: Signed, publication: int, at: dt.datetime) -> None:
+    """Cancel a scheduled publication before it takes effect."""
+    _must_edit(who)
+    row = admin.cancel_publication(session, publication, at)
+    audit.record(
+        session,
+        at,
+        who.username,
+        "rules_schedule_cancelled",
+        f"rules:{row.doc_id}@{row.revision}",
+        detail={"publication": row.id, "effective_at": row.effective_at.isoformat()},
+    )

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from posloyalty.hq import admin, reports
+from posloyalty.hq import admin, reports, rollout
 from posloyalty.hq.backoffice import (
     audit,
     auth,
@@ -44,7 +44,7 @@ from posloyalty.hq.errors import (
     Unreachable,
 )
 from posloyalty.hq.ledger import active_rules
-from posloyalty.hq.models import Operator, RuleDocument, Store
+from posloyalty.hq.models import Operator, RuleDocument, RulePublication, Store
 from posloyalty.hq.selfreg_web import same_origin
 from posloyalty.hq.services import HqService
 from posloyalty.hq.sms import SmsError, SmsProvider
@@ -480,8 +480,22 @@ def mount(
 
     @router.get("/rules")
     def rules(ctx: Signed) -> HTMLResponse:
-        docs = read(rules_desk.revisions)
-        return page(ctx, "rules.html", docs=docs)
+        at = now()
+        # A scheduled revision whose time has come shows (and is) in force.
+        service.db.run(lambda s: rollout.settle(s, at), writer=False)
+
+        def work(s: Session) -> tuple[list[RuleDocument], list[RulePublication]]:
+            return rules_desk.revisions(s), rules_desk.scheduled(s, at)
+
+        docs, pending = read(work)
+        return page(ctx, "rules.html", docs=docs, pending=pending)
+
+    @router.post("/rules/scheduled/{publication}/cancel")
+    def rules_cancel(ctx: Posted, publication: int) -> Response:
+        assert ctx.who is not None
+        who = ctx.who
+        write(lambda s: rules_desk.cancel(s, who, publication, now()))
+        return RedirectResponse(f"{PREFIX}/rules?cancelled=1", status_code=303)
 
     @router.get("/rules/edit")
     def rules_edit(ctx: Signed, doc: str = "", revision: int = 0) -> HTMLResponse:
@@ -496,7 +510,11 @@ def mount(
             active = rules_desk.active_document(s)
             return active.text if active is not None else ""
 
-        return page(ctx, "rules_edit.html", text=read(work))
+        def scope(s: Session) -> tuple[list[str], list[str]]:
+            return list(s.scalars(select(Store.id).order_by(Store.id))), stores_desk.regions(s)
+
+        shops, regions = read(scope)
+        return page(ctx, "rules_edit.html", text=read(work), shops=shops, regions=regions)
 
     @router.post("/rules/check")
     def rules_check(
@@ -515,15 +533,28 @@ def mount(
         return page(ctx, "_rules_check.html", check=check, diff=diff, preview=shown)
 
     @router.post("/rules/publish")
-    def rules_publish(ctx: Posted, text: Annotated[str, Form(max_length=200_000)] = "") -> Response:
+    def rules_publish(
+        ctx: Posted,
+        text: Annotated[str, Form(max_length=200_000)] = "",
+        effective_at: Annotated[str, Form(max_length=64)] = "",
+        store: Annotated[list[str] | None, Form(max_length=64)] = None,
+        region: Annotated[list[str] | None, Form(max_length=64)] = None,
+    ) -> Response:
         need(ctx, "edit_rules")  # before looking at the text
         assert ctx.who is not None
         who = ctx.who
         check = rules_desk.check_text(text)
         if check.rules is None:
             raise BadRequest(f"{check.path}: {check.problem}" if check.path else check.problem)
-        write(lambda s: rules_desk.publish(s, who, text, now()))
-        return RedirectResponse(f"{PREFIX}/rules?published=1", status_code=303)
+        when = rules_desk.parse_instant(effective_at)
+        stores, regions = tuple(store or ()), tuple(region or ())
+        write(
+            lambda s: rules_desk.publish(
+                s, who, text, now(), effective_at=when, stores=stores, regions=regions
+            )
+        )
+        done = "scheduled" if when is not None else "published"
+        return RedirectResponse(f"{PREFIX}/rules?{done}=1", status_code=303)
 
     @router.post("/rules/{doc_id}/{revision}/activate")
     def rules_activate(ctx: Posted, doc_id: str, revision: int) -> Response:
