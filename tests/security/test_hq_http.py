@@ -88,6 +88,29 @@ def test_malformed_unicode_gets_400_and_nothing_is_stored(chain: Chain) -> None:
         assert r.status_code == 200 and r.json()["results"][0]["status"] == "accepted"
 
 
+def test_nan_and_infinity_get_400_and_nothing_is_stored(chain: Chain) -> None:
+    # Found by the ingest work: Python's JSON reader takes NaN, and the 422 that FastAPI then
+    # builds cannot be encoded, so the till got a 500.
+    with RunningServer(chain.svc) as server:
+        terminal, token = _enrol(server.url, chain.svc, "S1")
+        before = _counts(chain.svc.db)
+        at = dt.datetime.now(dt.UTC)
+        item = registration("S1", terminal, "P-nan", "13811113333", at, name="NaN Infinity")
+        text = json.dumps(batch(terminal, [item]))
+        for constant in ("NaN", "Infinity", "-Infinity"):
+            body = text.replace('"consent": true', f'"consent": {constant}')
+            assert body != text
+            r = _raw_post(f"{server.url}/v1/push", body.encode(), token)
+            assert r.status_code == 400, r.text
+            assert (
+                constant.lstrip("-") in r.json()["detail"] and "JSON number" in r.json()["detail"]
+            )
+        assert _counts(chain.svc.db) == before
+        # The words inside a string are only words: the name "NaN Infinity" is accepted.
+        r = _raw_post(f"{server.url}/v1/push", text.encode(), token)
+        assert r.status_code == 200 and r.json()["results"][0]["status"] == "accepted"
+
+
 # --------------------------------------------------------------------------- docs
 
 

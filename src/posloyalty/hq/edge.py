@@ -10,8 +10,9 @@ API docs switch, and bodies that are not text.
   atomic Lua script per request) and so hold across every HQ worker process; without it (the
   embedded default) in the process. If Redis fails, the process's own bucket decides.
 - **API docs** (``/docs``, ``/redoc``, ``/openapi.json``) exist only with ``POSLOYALTY_HQ_DEV=1``.
-- **Bodies.** A JSON body that is not UTF-8, or carries a lone UTF-16 surrogate (``"\\ud800"``),
-  gets 400 before any endpoint sees it.
+- **Bodies.** A JSON body that is not UTF-8, carries a lone UTF-16 surrogate (``"\\ud800"``),
+  or uses ``NaN`` / ``Infinity`` (which Python's JSON reader takes but JSON has not) gets 400
+  before any endpoint sees it.
 - **Logs.** No personal data: an unexpected error is logged as its type and where it happened
   (:func:`redacted`), never its message (which may quote a phone or a name) nor the request;
   the database engine hides statement parameters; there is no access log.
@@ -205,6 +206,15 @@ _clients: dict[str, Any] = {}
 # --------------------------------------------------------------------------- bodies
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_NON_JSON_CONSTANT = re.compile(rb"NaN|Infinity")
+
+
+class _NotJsonNumber(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJsonNumber(name)
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -229,10 +239,17 @@ def body_problem(content_type: str, body: bytes) -> str | None:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return "the request body is not valid UTF-8 text"
-    if _SURROGATE_ESCAPE.search(body) is None:  # the common case: nothing more to check
+    surrogate = _SURROGATE_ESCAPE.search(body) is not None
+    constant = _NON_JSON_CONSTANT.search(body) is not None
+    if not surrogate and not constant:  # the common case: nothing more to check
         return None
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_constant=_refuse_constant)
+    except _NotJsonNumber as exc:
+        return (
+            f"the request body holds {exc}, which is not a JSON number: send numbers as "
+            "JSON numbers"
+        )
     except ValueError:
         return None  # not JSON at all: the endpoint's own validation says so
     if _has_lone_surrogate(value):
