@@ -186,3 +186,24 @@ def test_edit_check_preview_publish_and_roll_back(
     assert sam.get("/rules/edit").status_code == 403
     assert sam.post("/rules/publish", {"text": edited}).status_code == 403
     assert sam.post("/rules/miniso/2/activate").status_code == 403
+
+
+def test_a_scheduled_revision_waits_and_is_not_offered_as_a_roll_back(
+    server: RunningServer, svc: HqService, chain: Chain
+) -> None:
+    office = signed_in(server.url, "mia")
+    office.get("/rules/edit")
+    edited = MINISO.read_text(encoding="utf-8").replace("revision = 1", "revision = 2")
+    later = office.post(
+        "/rules/publish", {"text": edited, "effective_at": "2030-01-01T00:00+08:00"}
+    )
+    assert later.status_code == 200, later.text[:300]
+    page = office.get("/rules").text
+    assert 'action="/office/rules/miniso/2/activate"' not in page
+    assert 'action="/office/rules/scheduled/' in page
+    # The page's title is words, not the scheduled table (found in review).
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "scheduled" not in title
+    with svc.db.transaction() as s:
+        active = s.scalars(select(RuleDocument).where(RuleDocument.active.is_(True))).one()
+        assert active.revision == 1

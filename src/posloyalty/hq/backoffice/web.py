@@ -488,7 +488,9 @@ def mount(
             return rules_desk.revisions(s), rules_desk.scheduled(s, at)
 
         docs, pending = read(work)
-        return page(ctx, "rules.html", docs=docs, pending=pending)
+        # A revision only scheduled is not rolled back to: it waits for its time (or Cancel).
+        scheduled = {(p.doc_id, p.revision) for p in pending}
+        return page(ctx, "rules.html", docs=docs, pending=pending, scheduled=scheduled)
 
     @router.post("/rules/scheduled/{publication}/cancel")
     def rules_cancel(ctx: Posted, publication: int) -> Response:
