@@ -20,6 +20,7 @@ from posloyalty.tilldb.types import parse_ts
 
 __all__ = [
     "MemberDisplay",
+    "MemberRecord",
     "MemberRow",
     "ensure_phone_key",
     "hash_phone",
@@ -55,17 +56,56 @@ def set_phone_key(session: Session, key: str) -> None:
     _phone_key.set_phone_key(session, key, members=count)
 
 
-def member_by_id(session: Session, member_id: str) -> Member | None:
-    return session.get(Member, member_id)
+@dataclass(frozen=True, slots=True)
+class MemberRecord:
+    """A member as the till holds them (see ``models.Member`` for what each field means)."""
+
+    id: str
+    phone_masked: str
+    phone_hash: str
+    display_name: str
+    tier: str
+    growth: int
+    cached_points: int
+    cached_pending: int
+    birthday: MonthDay | None
+    last_purchase_at: dt.datetime | None
+    registered_at: dt.datetime
+    hq_version: int
+    provisional: bool
 
 
-def members_by_phone(session: Session, phone: str) -> list[Member]:
+def _record(m: Member) -> MemberRecord:
+    return MemberRecord(
+        m.id,
+        m.phone_masked,
+        m.phone_hash,
+        m.display_name,
+        m.tier,
+        m.growth,
+        m.cached_points,
+        m.cached_pending,
+        m.birthday,
+        m.last_purchase_at,
+        m.registered_at,
+        m.hq_version,
+        m.provisional,
+    )
+
+
+def member_by_id(session: Session, member_id: str) -> MemberRecord | None:
+    member = session.get(Member, member_id)
+    return _record(member) if member is not None else None
+
+
+def members_by_phone(session: Session, phone: str) -> list[MemberRecord]:
     """Members registered with this full number (matched through the salted hash)."""
     return members_by_phone_hash(session, hash_phone(phone_key(session), phone))
 
 
-def members_by_phone_hash(session: Session, phone_hash: str) -> list[Member]:
-    return list(session.scalars(select(Member).where(Member.phone_hash == phone_hash)))
+def members_by_phone_hash(session: Session, phone_hash: str) -> list[MemberRecord]:
+    found = session.scalars(select(Member).where(Member.phone_hash == phone_hash))
+    return [_record(m) for m in found]
 
 
 @dataclass(frozen=True, slots=True)

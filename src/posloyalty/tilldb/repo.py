@@ -26,6 +26,7 @@ from posloyalty.tilldb.db import raw_connection
 from posloyalty.tilldb.errors import StoreDataError
 from posloyalty.tilldb.members import (
     MemberDisplay,
+    MemberRecord,
     ensure_phone_key,
     hash_phone,
     member_by_id,
@@ -57,6 +58,7 @@ __all__ = [
     "PIN_MAX",
     "PIN_MIN",
     "MemberDisplay",
+    "MemberRecord",
     "active_rule_document",
     "append_ledger",
     "audit",

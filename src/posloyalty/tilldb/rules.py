@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.tilldb.models import RuleDocument
 
-__all__ = ["active_rule_document", "save_rule_document"]
+__all__ = ["RuleDocumentRecord", "active_rule_document", "save_rule_document"]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDocumentRecord:
+    id: str
+    revision: int
+    text: str
+    active: bool
 
 
 def save_rule_document(
@@ -19,5 +29,6 @@ def save_rule_document(
     session.flush()
 
 
-def active_rule_document(session: Session) -> RuleDocument | None:
-    return session.scalar(select(RuleDocument).where(RuleDocument.active.is_(True)))
+def active_rule_document(session: Session) -> RuleDocumentRecord | None:
+    doc = session.scalar(select(RuleDocument).where(RuleDocument.active.is_(True)))
+    return RuleDocumentRecord(doc.id, doc.revision, doc.text, doc.active) if doc else None
