@@ -19,11 +19,11 @@ from posloyalty.terminal.card_link import member_card_url
 from posloyalty.terminal.checkout import Receipt
 from posloyalty.terminal.counter import Counter, CounterView, MemberPanel, ScanResult
 from posloyalty.terminal.errors import CheckoutError
+from posloyalty.terminal.integrity_gate import IntegrityGate
 from posloyalty.terminal.status import SyncSource, SyncStatus, from_sync_state, probe
 from posloyalty.terminal.sync_setup import registration_link
 from posloyalty.ui import forms, i18n
 from posloyalty.ui.error_text import plain_error
-from posloyalty.ui.integrity_gate import IntegrityGate
 from posloyalty.ui.models import CartModel
 from posloyalty.ui.qt import (
     QAbstractItemView,
