@@ -119,7 +119,7 @@ def test_posloyalty_run_starts_ready_to_scan(tmp_path: Path) -> None:
                 "0.5",
                 "--no-hq",
             ),
-            *("--demo-members", "100", "--no-customer-display", "--lang", "en"),
+            *("--demo-members", "100", "--lang", "en"),
         ],
         cwd=tmp_path,
         capture_output=True,
@@ -130,6 +130,8 @@ def test_posloyalty_run_starts_ready_to_scan(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "ready to scan" in done.stdout
+    # One screen: the customer display would cover the cashier's window, so it stays closed.
+    assert "customer display: no second screen" in done.stdout
     assert "posloyalty codes demo-code --db var/terminal.db M000000001" in done.stdout
     assert (tmp_path / "var" / "terminal.db").exists()
 

@@ -60,7 +60,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--printer", default="", help="receipt printer: file:PATH, network:HOST, usb:VID:PID"
     )
     parser.add_argument(
-        "--no-customer-display", action="store_true", help="do not open the customer display"
+        "--customer-display",
+        choices=("auto", "window", "off"),
+        default="auto",
+        help="the customer's screen: full screen on a second screen when there is one (auto), "
+        "a window on this screen even without one (window), or none (off)",
+    )
+    parser.add_argument(
+        "--no-customer-display",
+        dest="customer_display",
+        action="store_const",
+        const="off",
+        help="the same as --customer-display off",
     )
     parser.add_argument(
         "--kiosk",
@@ -133,6 +144,19 @@ def _run_desk(args: argparse.Namespace, zone: ZoneInfo) -> int:
         QTimer.singleShot(int(args.quit_after * 1000), app.quit)
     print("posloyalty: pricing desk ready", flush=True)
     return int(app.exec())
+
+
+def display_placement(asked: str, screens: int) -> str:
+    """Where the customer display goes: ``second-screen``, ``window`` or ``none``.
+
+    On a till with one screen a display window would sit on the cashier's window, so ``auto``
+    opens it only where a second screen is connected.
+    """
+    if asked == "off":
+        return "none"
+    if screens > 1:
+        return "second-screen"
+    return "window" if asked == "window" else "none"
 
 
 def _port_free(port: int) -> bool:
@@ -297,14 +321,20 @@ def _run_till(args: argparse.Namespace) -> int:
     )
     if demo_mode:
         _print_demo_help(path, hq_url)
-    if not args.no_customer_display:
+    placement = display_placement(args.customer_display, len(QGuiApplication.screens()))
+    if placement == "none" and args.customer_display == "auto":
+        print(
+            "posloyalty: customer display: no second screen (connect one, or "
+            "--customer-display window)",
+            flush=True,
+        )
+    if placement != "none":
         # The customer's screen opens right after the till is ready to scan (its form costs
         # the start ~40 ms); the self-registration QR comes from HQ once sync is attached.
         def open_display() -> None:
             display = CustomerDisplay(store_name=ctx.rules.name)
-            screens = QGuiApplication.screens()
-            if len(screens) > 1:
-                display.setGeometry(screens[1].availableGeometry())
+            if placement == "second-screen":
+                display.setGeometry(QGuiApplication.screens()[1].availableGeometry())
             window.customer_display = display
             display.paint(window.view)
             display.show()

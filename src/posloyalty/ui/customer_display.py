@@ -30,6 +30,9 @@ from posloyalty.ui.tier_names import tier_label
 class CustomerDisplay(QWidget):
     def __init__(self, *, store_name: str, registration_qr: bytes = b"") -> None:
         super().__init__()
+        # The cashier's keys and the scanner's keystrokes must stay with the cashier's window.
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus)
         form = forms.load("customer_display.ui")
         form.setWindowFlags(Qt.WindowType.Widget)
         layout = QVBoxLayout(self)
