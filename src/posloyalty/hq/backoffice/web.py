@@ -99,6 +99,13 @@ class Ctx:
         return self.who is not None and allowed(self.who.role, action)
 
 
+@dataclass(frozen=True, slots=True)
+class SignedCtx(Ctx):
+    """A page behind sign-in: the operator is known."""
+
+    who: auth.Signed
+
+
 def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(resources_dir() / "backoffice" / "templates"),
@@ -143,27 +150,26 @@ def mount(
             request.headers.get("accept-language"),
         )
 
-    def signed(request: Request) -> Ctx:
+    def signed(request: Request) -> SignedCtx:
         token = request.cookies.get(COOKIE)
         with service.db.transaction(writer=False) as s:
             who = auth.load_session(s, token, now())
         lang = lang_of(request)
         if who is None:
             raise _Redirect(f"{PREFIX}/login?next={quote(request.url.path)}")
-        return Ctx(who, lang, request.url.path)
+        return SignedCtx(who, lang, request.url.path)
 
-    async def posted(request: Request) -> Ctx:
+    async def posted(request: Request) -> SignedCtx:
         """A signed-in form post: same site and the session's CSRF token, or 403."""
         ctx = await run_in_threadpool(signed, request)  # a database read: off the event loop
         form = await request.form()
         token = request.headers.get("x-csrf-token") or str(form.get("csrf") or "")
-        assert ctx.who is not None
         if not same_origin(request.headers, None) or token != ctx.who.csrf:
             raise Forbidden(ctx.t("csrf_refused"))
         return ctx
 
-    Signed = Annotated[Ctx, Depends(signed)]
-    Posted = Annotated[Ctx, Depends(posted)]
+    Signed = Annotated[SignedCtx, Depends(signed)]
+    Posted = Annotated[SignedCtx, Depends(posted)]
 
     def read(work: Callable[[Session], T]) -> T:
         with service.db.transaction(writer=False) as s:
@@ -278,9 +284,7 @@ def mount(
 
     @router.post("/logout")
     def logout(ctx: Posted) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
-        write(lambda s: auth.end_session(s, who, now()))
+        write(lambda s: auth.end_session(s, ctx.who, now()))
         response = RedirectResponse(f"{PREFIX}/login", status_code=303)
         response.delete_cookie(COOKIE, path=PREFIX)
         return response
@@ -295,9 +299,7 @@ def mount(
     def members(
         ctx: Signed, request: Request, q: Annotated[str, Query(max_length=200)] = ""
     ) -> HTMLResponse:
-        assert ctx.who is not None
-        who = ctx.who
-        rows = read(lambda s: members_desk.search(s, who, q)) if q.strip() else []
+        rows = read(lambda s: members_desk.search(s, ctx.who, q)) if q.strip() else []
         template = (
             "_member_rows.html" if request.headers.get("hx-request") == "true" else "members.html"
         )
@@ -305,9 +307,7 @@ def mount(
 
     @router.get("/members/{member_id}")
     def member(ctx: Signed, member_id: str) -> HTMLResponse:
-        assert ctx.who is not None
-        who = ctx.who
-        file = read(lambda s: members_desk.member_file(s, who, member_id, now()))
+        file = read(lambda s: members_desk.member_file(s, ctx.who, member_id, now()))
         return page(
             ctx, "member.html", m=file, revealed=None, max_adjust=members_desk.MAX_ADJUST_POINTS
         )
@@ -316,9 +316,7 @@ def mount(
     def reveal(
         ctx: Posted, member_id: str, reason: Annotated[str, Form(max_length=500)] = ""
     ) -> HTMLResponse:
-        assert ctx.who is not None
-        who = ctx.who
-        profile = write(lambda s: members_desk.reveal(s, who, member_id, reason, now()))
+        profile = write(lambda s: members_desk.reveal(s, ctx.who, member_id, reason, now()))
         return page(ctx, "_revealed.html", p=profile)
 
     @router.post("/members/{member_id}/adjust")
@@ -328,13 +326,11 @@ def mount(
         points: Annotated[str, Form(max_length=12)] = "",
         reason: Annotated[str, Form(max_length=500)] = "",
     ) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
         try:
             amount = int(points.strip())
         except ValueError:
             raise BadRequest(ctx.t("points_whole_number")) from None
-        write(lambda s: members_desk.adjust_points(s, who, member_id, amount, reason, now()))
+        write(lambda s: members_desk.adjust_points(s, ctx.who, member_id, amount, reason, now()))
         return RedirectResponse(f"{PREFIX}/members/{member_id}?adjusted={amount}", status_code=303)
 
     _ACTIONS: dict[str, Callable[[Session, auth.Signed, str, str, dt.datetime], Any]] = {
@@ -350,12 +346,10 @@ def mount(
         action: str,
         reason: Annotated[str, Form(max_length=500)] = "",
     ) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
         act = _ACTIONS.get(action)
         if act is None:
             raise NotFound(f"no action {action!r}")
-        write(lambda s: act(s, who, member_id, reason, now()))
+        write(lambda s: act(s, ctx.who, member_id, reason, now()))
         return RedirectResponse(f"{PREFIX}/members/{member_id}?done={action}", status_code=303)
 
     @router.post("/members/{member_id}/send-link")
@@ -365,17 +359,15 @@ def mount(
         member_id: str,
         reason: Annotated[str, Form(max_length=500)] = "",
     ) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
         if sms is None:
             raise Unreachable("HQ has no SMS provider configured")
-        phone = read(lambda s: member_actions.link_recipient(s, who, member_id, reason, now()))
+        phone = read(lambda s: member_actions.link_recipient(s, ctx.who, member_id, reason, now()))
         url = (public_url or str(request.base_url)).rstrip("/") + CARD_PATH
         try:
             sms.send_link(phone, url)
         except SmsError as exc:
             raise Unreachable(f"the link could not be sent: {exc}") from None
-        write(lambda s: member_actions.record_link_sent(s, who, member_id, reason, url, now()))
+        write(lambda s: member_actions.record_link_sent(s, ctx.who, member_id, reason, url, now()))
         return RedirectResponse(
             f"{PREFIX}/members/{member_id}?done=send_card_link", status_code=303
         )
@@ -387,20 +379,16 @@ def mount(
         duplicate: Annotated[str, Form(max_length=40)] = "",
         reason: Annotated[str, Form(max_length=500)] = "",
     ) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
-        write(lambda s: member_actions.merge(s, who, member_id, duplicate, reason, now()))
+        write(lambda s: member_actions.merge(s, ctx.who, member_id, duplicate, reason, now()))
         return RedirectResponse(f"{PREFIX}/members/{member_id}?done=merge", status_code=303)
 
     # ------------------------------------------------------------------ conflicts and stores
 
     @router.get("/conflicts")
     def conflicts(ctx: Signed, resolved: bool = False) -> HTMLResponse:
-        assert ctx.who is not None
-        who = ctx.who
 
         def work(s: Session) -> tuple[list[conflicts_desk.Queued], dict[int, Any]]:
-            rows = conflicts_desk.queue(s, who, resolved=resolved)
+            rows = conflicts_desk.queue(s, ctx.who, resolved=resolved)
             return rows, {
                 q.conflict.id: conflicts_desk.history(s, q.conflict.id) for q in rows
             } if resolved else {}
@@ -415,21 +403,21 @@ def mount(
         action: Annotated[str, Form(max_length=8)] = "",
         reason: Annotated[str, Form(max_length=500)] = "",
     ) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
-        write(lambda s: conflicts_desk.resolve_conflict(s, who, conflict_id, action, reason, now()))
+        write(
+            lambda s: conflicts_desk.resolve_conflict(
+                s, ctx.who, conflict_id, action, reason, now()
+            )
+        )
         return RedirectResponse(f"{PREFIX}/conflicts?resolved=1", status_code=303)
 
-    def stores_page(ctx: Ctx, issued: tuple[str, str, str] | None = None) -> HTMLResponse:
-        assert ctx.who is not None
-        who = ctx.who
+    def stores_page(ctx: SignedCtx, issued: tuple[str, str, str] | None = None) -> HTMLResponse:
 
         def work(s: Session) -> tuple[list[Store], list[admin.TerminalHealth]]:
             shops = list(s.scalars(select(Store).order_by(Store.id)))
             tills = admin.health(s)
-            if not allowed(who.role, "chain_wide"):
-                shops = [x for x in shops if x.id in who.stores]
-                tills = [x for x in tills if x.store_id in who.stores]
+            if not allowed(ctx.who.role, "chain_wide"):
+                shops = [x for x in shops if x.id in ctx.who.stores]
+                tills = [x for x in tills if x.store_id in ctx.who.stores]
             return shops, tills
 
         shops, tills = read(work)
@@ -441,9 +429,7 @@ def mount(
 
     @router.post("/stores/{store_id}/code")
     def store_code(ctx: Posted, store_id: str) -> HTMLResponse:
-        assert ctx.who is not None
-        who = ctx.who
-        code = write(lambda s: stores_desk.issue_code(s, who, store_id, now()))
+        code = write(lambda s: stores_desk.issue_code(s, ctx.who, store_id, now()))
         # Shown once: HQ keeps only its hash.
         return stores_page(ctx, (store_id, code, stores_desk.qr_svg(code)))
 
@@ -454,9 +440,7 @@ def mount(
         region: Annotated[str, Form(max_length=32)] = "",
         reason: Annotated[str, Form(max_length=500)] = "",
     ) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
-        write(lambda s: stores_desk.set_region(s, who, store_id, region, reason, now()))
+        write(lambda s: stores_desk.set_region(s, ctx.who, store_id, region, reason, now()))
         return RedirectResponse(f"{PREFIX}/stores", status_code=303)
 
     @router.post("/tills/{terminal_id}/{action}")
@@ -466,14 +450,12 @@ def mount(
         action: str,
         reason: Annotated[str, Form(max_length=500)] = "",
     ) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
         act = {"revoke": stores_desk.revoke_till, "clear-chain": stores_desk.clear_chain}.get(
             action
         )
         if act is None:
             raise NotFound(f"no action {action!r}")
-        write(lambda s: act(s, who, terminal_id, reason, now()))
+        write(lambda s: act(s, ctx.who, terminal_id, reason, now()))
         return RedirectResponse(f"{PREFIX}/stores?done={action}", status_code=303)
 
     # ------------------------------------------------------------------ rules
@@ -494,9 +476,7 @@ def mount(
 
     @router.post("/rules/scheduled/{publication}/cancel")
     def rules_cancel(ctx: Posted, publication: int) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
-        write(lambda s: rules_desk.cancel(s, who, publication, now()))
+        write(lambda s: rules_desk.cancel(s, ctx.who, publication, now()))
         return RedirectResponse(f"{PREFIX}/rules?cancelled=1", status_code=303)
 
     @router.get("/rules/edit")
@@ -543,8 +523,6 @@ def mount(
         region: Annotated[list[str] | None, Form(max_length=64)] = None,
     ) -> Response:
         need(ctx, "edit_rules")  # before looking at the text
-        assert ctx.who is not None
-        who = ctx.who
         check = rules_desk.check_text(text)
         if check.rules is None:
             raise BadRequest(f"{check.path}: {check.problem}" if check.path else check.problem)
@@ -552,7 +530,7 @@ def mount(
         stores, regions = tuple(store or ()), tuple(region or ())
         write(
             lambda s: rules_desk.publish(
-                s, who, text, now(), effective_at=when, stores=stores, regions=regions
+                s, ctx.who, text, now(), effective_at=when, stores=stores, regions=regions
             )
         )
         done = "scheduled" if when is not None else "published"
@@ -560,15 +538,13 @@ def mount(
 
     @router.post("/rules/{doc_id}/{revision}/activate")
     def rules_activate(ctx: Posted, doc_id: str, revision: int) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
-        write(lambda s: rules_desk.roll_back(s, who, doc_id, revision, now()))
+        write(lambda s: rules_desk.roll_back(s, ctx.who, doc_id, revision, now()))
         return RedirectResponse(f"{PREFIX}/rules?published=1", status_code=303)
 
     # ------------------------------------------------------------------ reports
 
     def scope_of(  # noqa: PLR0917 (the filters)
-        ctx: Ctx,
+        ctx: SignedCtx,
         start: str,
         end: str,
         store: str,
@@ -579,8 +555,7 @@ def mount(
         base = _scope_of(ctx, start, end, store, region)
         return replace(base, tier=tier or None, channel=channel or None)
 
-    def _scope_of(ctx: Ctx, start: str, end: str, store: str, region: str) -> reports.Scope:
-        assert ctx.who is not None
+    def _scope_of(ctx: SignedCtx, start: str, end: str, store: str, region: str) -> reports.Scope:
         today = now().date()
         try:
             first = dt.date.fromisoformat(start) if start else today.replace(day=1)
@@ -618,14 +593,12 @@ def mount(
             raise NotFound(f"no report {name!r}")
         scope = scope_of(ctx, start, end, store, region, tier, channel)
         table = write(lambda s: reports.run_report(s, name, scope, now()))
-        assert ctx.who is not None
-        who = ctx.who
         shops = read(lambda s: [x.id for x in s.scalars(select(Store).order_by(Store.id))])
         areas = read(stores_desk.regions)
         rules = read(active_rules)
         tiers = list(rules.tiers.ids()) if rules is not None else []
-        if not allowed(who.role, "chain_wide"):
-            shops = [x for x in shops if x in who.stores]
+        if not allowed(ctx.who.role, "chain_wide"):
+            shops = [x for x in shops if x in ctx.who.stores]
         peak = (
             max((abs(float(r[table.bar])) for r in table.rows), default=0) if table.bar >= 0 else 0
         )
@@ -722,7 +695,6 @@ def mount(
         stores: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
         need(ctx, "manage_operators")
-        assert ctx.who is not None
         by = ctx.who.username
         write(
             lambda s: auth.create_operator(
@@ -733,11 +705,10 @@ def mount(
 
     @router.get("/account")
     def account(ctx: Signed) -> HTMLResponse:
-        assert ctx.who is not None
-        who = ctx.who
         has_totp = read(
             lambda s: (
-                (op := s.get(Operator, who.operator_id)) is not None and op.totp_secret is not None
+                (op := s.get(Operator, ctx.who.operator_id)) is not None
+                and op.totp_secret is not None
             )
         )
         secret = auth.new_totp_secret()
@@ -746,7 +717,7 @@ def mount(
             "account.html",
             has_totp=has_totp,
             secret=secret,
-            uri=auth.totp_uri(secret, who.username),
+            uri=auth.totp_uri(secret, ctx.who.username),
         )
 
     @router.post("/account/totp")
@@ -756,11 +727,9 @@ def mount(
         secret: Annotated[str, Form(max_length=64)] = "",
         off: Annotated[str, Form(max_length=1)] = "",
     ) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
 
         def work(s: Session) -> None:
-            op = s.get(Operator, who.operator_id)
+            op = s.get(Operator, ctx.who.operator_id)
             assert op is not None
             auth.set_totp(s, op, None if off else secret, code, now())
 
@@ -773,11 +742,9 @@ def mount(
         current: Annotated[str, Form(max_length=256)] = "",
         password: Annotated[str, Form(max_length=256)] = "",
     ) -> Response:
-        assert ctx.who is not None
-        who = ctx.who
 
         def work(s: Session) -> None:
-            op = s.get(Operator, who.operator_id)
+            op = s.get(Operator, ctx.who.operator_id)
             assert op is not None
             if not auth.password_matches(op, current):
                 raise BadRequest(ctx.t("wrong_password"))
