@@ -10,6 +10,8 @@
   (tilldb/) and by HQ (hq/, hq_cli.py), which owns its own database. The modules in
   SQL_NOT_YET_MOVED still run SQL against the till's database; the list only shrinks: a module
   that no longer imports a driver must leave it.
+- The ORM classes (posloyalty.tilldb.models) are imported only inside tilldb/: everything
+  else gets frozen records from tilldb's repositories, never a row it could change or flush.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ QT_MODULE = "ui/qt.py"
 QT_MULTIMEDIA_MODULE = "ui/qt_multimedia.py"
 QT_MULTIMEDIA = ("PySide6.QtMultimedia", "PySide6.QtMultimediaWidgets")
 DB_OWNERS = {"tilldb", "hq", "hq_cli"}
+#: The till's ORM classes: used by tilldb/ only (issue 15).
+TILL_MODELS = "posloyalty.tilldb.models"
 #: Modules that still run SQL against the till's database outside tilldb/ (issue 15).
 SQL_NOT_YET_MOVED: set[str] = set()
 DOMAIN_ALLOWED_THIRD_PARTY = {"dateutil"}
@@ -58,6 +62,22 @@ def _imports(tree: ast.AST) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             out.append((node.lineno, node.module))
     return out
+
+
+def _models_imports(tree: ast.AST) -> list[int]:
+    """Lines importing the till's ORM classes: ``import posloyalty.tilldb.models``,
+    ``from posloyalty.tilldb.models import ...`` or ``from posloyalty.tilldb import models``."""
+    lines: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        if any(n == TILL_MODELS or n.startswith(f"{TILL_MODELS}.") for n in names):
+            lines.append(node.lineno)
+    return lines
 
 
 def _sql_statements(tree: ast.AST, rel: Path) -> list[str]:
@@ -125,6 +145,12 @@ def check_file(path: Path, root: Path = ROOT) -> list[str]:
         )
     if layer not in DB_OWNERS:
         problems.extend(_sql_statements(tree, rel))
+    if layer != "tilldb":
+        problems.extend(
+            f"src/posloyalty/{rel}:{lineno}: imports the till's ORM classes "
+            f"({TILL_MODELS}); use a posloyalty.tilldb repository, which returns frozen records"
+            for lineno in _models_imports(tree)
+        )
     if layer == "domain":
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):

@@ -18,7 +18,6 @@ from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.errors import StoreDataError, StoreError
-from posloyalty.tilldb.models import Cashier
 from posloyalty.tilldb.records import LedgerRecord, OutboxMessage
 from posloyalty.tilldb.types import format_ts
 
@@ -84,7 +83,7 @@ def adjust_points(
             member = repo.member_by_id(session, member_id)
             if member is None:
                 raise CheckoutError(f"member {member_id} is not in this terminal's directory")
-            till = session.get(Cashier, ctx.cashier)
+            till = repo.cashier_by_id(session, ctx.cashier)
             own = {c.member_id for c in (till, manager) if c is not None and c.member_id}
             if member_id in own:
                 raise CheckoutError(

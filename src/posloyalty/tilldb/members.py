@@ -22,6 +22,7 @@ __all__ = [
     "MemberDisplay",
     "MemberRecord",
     "MemberRow",
+    "add_member",
     "ensure_phone_key",
     "hash_phone",
     "member_by_id",
@@ -96,6 +97,28 @@ def _record(m: Member) -> MemberRecord:
 def member_by_id(session: Session, member_id: str) -> MemberRecord | None:
     member = session.get(Member, member_id)
     return _record(member) if member is not None else None
+
+
+def add_member(session: Session, member: MemberRecord) -> None:
+    """Store a new member (registration at the till); their id must be free."""
+    session.add(
+        Member(
+            id=member.id,
+            phone_masked=member.phone_masked,
+            phone_hash=member.phone_hash,
+            display_name=member.display_name,
+            tier=member.tier,
+            growth=member.growth,
+            cached_points=member.cached_points,
+            cached_pending=member.cached_pending,
+            birthday=member.birthday,
+            last_purchase_at=member.last_purchase_at,
+            registered_at=member.registered_at,
+            hq_version=member.hq_version,
+            provisional=member.provisional,
+        )
+    )
+    session.flush()
 
 
 def members_by_phone(session: Session, phone: str) -> list[MemberRecord]:
