@@ -45,6 +45,8 @@ SQL_NOT_YET_MOVED: set[str] = set()
 DOMAIN_ALLOWED_THIRD_PARTY = {"dateutil"}
 #: Calls that run a statement given as text.
 SQL_CALLS = {"execute", "executemany", "executescript"}
+#: Calls that only ever run statement text (SQLAlchemy's), whatever their argument looks like.
+DRIVER_SQL_CALLS = {"exec_driver_sql"}
 CLOCK_CALLS = {
     ("datetime", "now"),
     ("datetime", "utcnow"),
@@ -83,10 +85,20 @@ def _models_imports(tree: ast.AST) -> list[int]:
 def _sql_statements(tree: ast.AST, rel: Path) -> list[str]:
     """Statements written outside the database owners: a string (or f-string) handed to
     ``execute``, ``executemany`` or ``executescript`` (on a connection borrowed through
-    ``raw_connection``, say) is SQL run outside the owner even without a driver import."""
+    ``raw_connection``, say), or anything handed to ``exec_driver_sql`` (on
+    ``session.connection()``), is SQL run outside the owner even without a driver import."""
     problems: list[str] = []
     for node in ast.walk(tree):
         if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in DRIVER_SQL_CALLS
+        ):
+            problems.append(
+                f"src/posloyalty/{rel}:{node.lineno}: runs SQL of its own; the statement "
+                "belongs in a posloyalty.tilldb repository"
+            )
+        elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in SQL_CALLS

@@ -89,6 +89,13 @@ def test_sql_text_runs_only_in_the_database_owners(tmp_path: Path) -> None:
     ]
     fstring = 'def f(c, t):\n    c.executemany(f"INSERT INTO {t} VALUES (?)", [])\n'
     assert _problems(tmp_path, "terminal/checkout.py", fstring) != []
+    # SQLAlchemy's exec_driver_sql runs text whatever it is given: a name holding it too.
+    driver = "def f(s, sql):\n    return s.connection().exec_driver_sql(sql, ()).one()\n"
+    assert _problems(tmp_path, "terminal/eod.py", driver) == [
+        "src/posloyalty/terminal/eod.py:2: runs SQL of its own; the statement belongs in a "
+        "posloyalty.tilldb repository"
+    ]
+    assert _problems(tmp_path, "tilldb/drawer.py", driver) == []
     assert _problems(tmp_path, "tilldb/settings.py", source) == []
     assert _problems(tmp_path, "hq/jobs.py", source) == []
     # Calls named execute that take no statement text are no concern of the rule.

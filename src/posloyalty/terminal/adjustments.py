@@ -19,7 +19,6 @@ from posloyalty.terminal.staff import PinRefused, check_staff_pin
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.errors import StoreDataError, StoreError
 from posloyalty.tilldb.records import LedgerRecord, OutboxMessage
-from posloyalty.tilldb.types import format_ts
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,15 +141,7 @@ def expire_points(ctx: TerminalContext, member_ids: Iterable[str] | None = None)
     try:
         with ctx.db.write() as session:
             if member_ids is None:
-                # Renewals only ever extend a lot, so a lot due now has its own expiry <= now.
-                member_ids = [
-                    r[0]
-                    for r in session.connection().exec_driver_sql(
-                        "SELECT DISTINCT member FROM ledger_entries"
-                        " WHERE expires_at IS NOT NULL AND expires_at <= ?",
-                        (format_ts(at),),
-                    )
-                ]
+                member_ids = repo.members_with_lots_due(session, at)
             created = ctx.clock.now()
             records: list[LedgerRecord] = []
             members = 0

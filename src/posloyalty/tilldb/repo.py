@@ -100,6 +100,7 @@ __all__ = [
     "member_display",
     "members_by_phone",
     "members_by_phone_hash",
+    "members_with_lots_due",
     "next_receipt_code",
     "outbox_mark_sent",
     "outbox_pending",
@@ -237,6 +238,17 @@ def _entries(raw: sqlite3.Connection, member_id: str, tz: dt.tzinfo | None) -> l
             )
         )
     return out
+
+
+def members_with_lots_due(session: Session, at: dt.datetime) -> list[str]:
+    """Members with a ledger entry whose own expiry is at or before ``at``."""
+    # Renewals only ever extend a lot, so a lot due now has its own expiry <= now.
+    rows = _raw(session).execute(
+        "SELECT DISTINCT member FROM ledger_entries"
+        " WHERE expires_at IS NOT NULL AND expires_at <= ?",
+        (format_ts(at),),
+    )
+    return [str(r[0]) for r in rows]
 
 
 def ledger_for_member(
