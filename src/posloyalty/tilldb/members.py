@@ -15,6 +15,7 @@ from posloyalty.domain.privacy import phone_hash
 from posloyalty.tilldb import phone_key as _phone_key
 from posloyalty.tilldb.db import TillConnection
 from posloyalty.tilldb.db import raw_connection as _raw
+from posloyalty.tilldb.errors import StoreDataError
 from posloyalty.tilldb.models import Member
 from posloyalty.tilldb.types import parse_ts
 
@@ -100,7 +101,9 @@ def member_by_id(session: Session, member_id: str) -> MemberRecord | None:
 
 
 def add_member(session: Session, member: MemberRecord) -> None:
-    """Store a new member (registration at the till); their id must be free."""
+    """Store a new member (registration at the till); an id already taken is refused."""
+    if session.get(Member, member.id) is not None:
+        raise StoreDataError(f"member id {member.id!r} is already taken")
     session.add(
         Member(
             id=member.id,
