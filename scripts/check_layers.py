@@ -10,6 +10,8 @@
   (tilldb/) and by HQ (hq/, hq_cli.py), which owns its own database. The modules in
   SQL_NOT_YET_MOVED still run SQL against the till's database; the list only shrinks: a module
   that no longer imports a driver must leave it.
+- The ORM classes (posloyalty.tilldb.models) are imported only inside tilldb/: everything
+  else gets frozen records from tilldb's repositories, never a row it could change or flush.
 """
 
 from __future__ import annotations
@@ -36,11 +38,15 @@ QT_MODULE = "ui/qt.py"
 QT_MULTIMEDIA_MODULE = "ui/qt_multimedia.py"
 QT_MULTIMEDIA = ("PySide6.QtMultimedia", "PySide6.QtMultimediaWidgets")
 DB_OWNERS = {"tilldb", "hq", "hq_cli"}
+#: The till's ORM classes: used by tilldb/ only (issue 15).
+TILL_MODELS = "posloyalty.tilldb.models"
 #: Modules that still run SQL against the till's database outside tilldb/ (issue 15).
 SQL_NOT_YET_MOVED: set[str] = set()
 DOMAIN_ALLOWED_THIRD_PARTY = {"dateutil"}
 #: Calls that run a statement given as text.
 SQL_CALLS = {"execute", "executemany", "executescript"}
+#: Calls that only ever run statement text (SQLAlchemy's), whatever their argument looks like.
+DRIVER_SQL_CALLS = {"exec_driver_sql"}
 CLOCK_CALLS = {
     ("datetime", "now"),
     ("datetime", "utcnow"),
@@ -60,13 +66,39 @@ def _imports(tree: ast.AST) -> list[tuple[int, str]]:
     return out
 
 
+def _models_imports(tree: ast.AST) -> list[int]:
+    """Lines importing the till's ORM classes: ``import posloyalty.tilldb.models``,
+    ``from posloyalty.tilldb.models import ...`` or ``from posloyalty.tilldb import models``."""
+    lines: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        if any(n == TILL_MODELS or n.startswith(f"{TILL_MODELS}.") for n in names):
+            lines.append(node.lineno)
+    return lines
+
+
 def _sql_statements(tree: ast.AST, rel: Path) -> list[str]:
     """Statements written outside the database owners: a string (or f-string) handed to
     ``execute``, ``executemany`` or ``executescript`` (on a connection borrowed through
-    ``raw_connection``, say) is SQL run outside the owner even without a driver import."""
+    ``raw_connection``, say), or anything handed to ``exec_driver_sql`` (on
+    ``session.connection()``), is SQL run outside the owner even without a driver import."""
     problems: list[str] = []
     for node in ast.walk(tree):
         if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in DRIVER_SQL_CALLS
+        ):
+            problems.append(
+                f"src/posloyalty/{rel}:{node.lineno}: runs SQL of its own; the statement "
+                "belongs in a posloyalty.tilldb repository"
+            )
+        elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in SQL_CALLS
@@ -125,6 +157,12 @@ def check_file(path: Path, root: Path = ROOT) -> list[str]:
         )
     if layer not in DB_OWNERS:
         problems.extend(_sql_statements(tree, rel))
+    if layer != "tilldb":
+        problems.extend(
+            f"src/posloyalty/{rel}:{lineno}: imports the till's ORM classes "
+            f"({TILL_MODELS}); use a posloyalty.tilldb repository, which returns frozen records"
+            for lineno in _models_imports(tree)
+        )
     if layer == "domain":
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):

@@ -89,8 +89,44 @@ def test_sql_text_runs_only_in_the_database_owners(tmp_path: Path) -> None:
     ]
     fstring = 'def f(c, t):\n    c.executemany(f"INSERT INTO {t} VALUES (?)", [])\n'
     assert _problems(tmp_path, "terminal/checkout.py", fstring) != []
+    # SQLAlchemy's exec_driver_sql runs text whatever it is given: a name holding it too.
+    driver = "def f(s, sql):\n    return s.connection().exec_driver_sql(sql, ()).one()\n"
+    assert _problems(tmp_path, "terminal/eod.py", driver) == [
+        "src/posloyalty/terminal/eod.py:2: runs SQL of its own; the statement belongs in a "
+        "posloyalty.tilldb repository"
+    ]
+    assert _problems(tmp_path, "tilldb/drawer.py", driver) == []
     assert _problems(tmp_path, "tilldb/settings.py", source) == []
     assert _problems(tmp_path, "hq/jobs.py", source) == []
     # Calls named execute that take no statement text are no concern of the rule.
     assert _problems(tmp_path, "ui/app.py", "def f(menu):\n    menu.exec()\n") == []
     assert _problems(tmp_path, "terminal/ops.py", "def f(op):\n    op.execute(op)\n") == []
+
+
+@pytest.mark.parametrize(
+    "rel", ["terminal/service.py", "ui/window.py", "sync/inbound.py", "cli.py"]
+)
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from posloyalty.tilldb.models import Member\n",
+        "from posloyalty.tilldb import models\n",
+        "from posloyalty.tilldb import repo, models as m\n",
+        "import posloyalty.tilldb.models\n",
+        "if TYPE_CHECKING:\n    from posloyalty.tilldb.models import Cashier\n",
+    ],
+)
+def test_the_orm_classes_stay_in_tilldb(tmp_path: Path, rel: str, source: str) -> None:
+    # Outside tilldb/ a member is a frozen record from a repository, never an ORM row.
+    problems = _problems(tmp_path, rel, source)
+    assert any("imports the till's ORM classes" in p for p in problems), problems
+
+
+def test_tilldb_uses_its_orm_classes_and_others_its_records(tmp_path: Path) -> None:
+    assert (
+        _problems(tmp_path, "tilldb/coupons.py", "from posloyalty.tilldb.models import X\n") == []
+    )
+    records = "from posloyalty.tilldb import repo\nfrom posloyalty.tilldb.members import M\n"
+    assert _problems(tmp_path, "terminal/counter.py", records) == []
+    # A module whose name only starts like the models module is not it.
+    assert _problems(tmp_path, "terminal/x.py", "from posloyalty.tilldb import models_doc\n") == []

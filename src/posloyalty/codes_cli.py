@@ -42,7 +42,6 @@ from posloyalty.terminal.registration import register as register_member
 from posloyalty.tilldb import member_codes, repo
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.errors import StoreError
-from posloyalty.tilldb.models import Member
 from posloyalty.tilldb.vault import KeyStore, Vault, open_vault
 
 
@@ -172,7 +171,7 @@ def _card(args: argparse.Namespace) -> dict[str, Any]:
     with _open(args) as db:
         at = db.clock.now()
         with db.read() as session:
-            row = session.get(Member, args.member)
+            row = repo.member_by_id(session, args.member)
             if row is None:
                 raise _Refused(f"no member {args.member!r} in this terminal's directory")
             name, tier, provisional = row.display_name, row.tier, row.provisional
@@ -238,7 +237,7 @@ def _demo_code(args: argparse.Namespace) -> dict[str, Any]:
         vault = _vault(db)
         at = db.clock.now()
         with db.write() as session:
-            if session.get(Member, args.member) is None:
+            if repo.member_by_id(session, args.member) is None:
                 raise _Refused(
                     f"no member {args.member!r}; fill the database with `posloyalty terminal demo`"
                 )

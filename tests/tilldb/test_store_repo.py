@@ -278,7 +278,12 @@ def test_cashier_pins_are_salted_scrypt(db: Database) -> None:
         b = repo.create_cashier(
             session, cashier_id="b", name="B", role="cashier", pin="2468", at=T0, member_id="M9"
         )
-        assert a.pin_hash != b.pin_hash and b"2468" not in a.pin_hash
+        assert (a.id, a.role, b.member_id) == ("a", "manager", "M9")
+        rows = session.execute(text("SELECT id, pin_hash FROM cashiers"))
+        hashes: dict[str, bytes] = {str(r[0]): bytes(r[1]) for r in rows}
+        assert hashes["a"] != hashes["b"] and b"2468" not in hashes["a"]
+        # What callers get back holds no PIN material.
+        assert not {"pin_hash", "pin_salt"} & {f.name for f in dataclasses.fields(a)}
     with db.read() as session:
         verified = repo.verify_pin(session, "a", "2468")
         assert verified is not None and verified.role == "manager"

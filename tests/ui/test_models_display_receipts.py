@@ -11,10 +11,10 @@ from pytestqt.qtbot import QtBot
 from window_helpers import idle
 
 from posloyalty.devices.receipt import PrinterError, ReceiptDoc, ReceiptRow, print_receipt
+from posloyalty.domain.finalise import SoldLine
 from posloyalty.domain.ids import SaleId
 from posloyalty.domain.money import Fen
 from posloyalty.terminal.demo_setup import DemoTerminal, demo_dynamic_code
-from posloyalty.terminal.returns import ReturnableLine
 from posloyalty.tilldb.demo import product_ean
 from posloyalty.ui import i18n
 from posloyalty.ui.cashier_window import CashierWindow
@@ -42,8 +42,10 @@ def test_return_lines_model(qtmodeltester: ModelTester) -> None:
     model = ReturnLinesModel()
     model.show(
         [
-            ReturnableLine(0, "A", "Tote", 3, 1, Fen(3000), Fen(1000)),
-            ReturnableLine(1, "B", "Pen", 1, 0, Fen(100), Fen(0)),
+            SoldLine(
+                0, "A", "Tote", 3, Fen(1000), Fen(3000), 30, 30, returned=1, refunded=Fen(1000)
+            ),
+            SoldLine(1, "B", "Pen", 1, Fen(100), Fen(100), 1, 1),
         ]
     )
     qtmodeltester.check(model)

@@ -55,7 +55,7 @@ from posloyalty.sync.protocol import (
     PushResult,
     request_headers,
 )
-from posloyalty.tilldb import chain, repo, settings
+from posloyalty.tilldb import audit_log, chain, repo, settings
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.errors import StoreDataError, StoreError
 from posloyalty.tilldb.types import format_ts, parse_ts
@@ -433,28 +433,20 @@ def read_state(db: Database, *, recent: int = 10) -> SyncState:
         raw = repo.get_setting(session, STATE_KEY)
         enrolled = repo.get_setting(session, CREDENTIAL_STORE_KEY) is not None
         pending = repo.outbox_pending_count(session)
-        conn = session.connection()
-        conflicts = int(
-            conn.exec_driver_sql(
-                "SELECT count(*) FROM audit_log WHERE action = ?", (CONFLICT_ACTION,)
-            ).scalar_one()
-        )
-        rows = conn.exec_driver_sql(
-            "SELECT at, detail FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT ?",
-            (CONFLICT_ACTION, recent),
-        ).all()
+        conflicts = audit_log.audit_count(session, CONFLICT_ACTION)
+        rows = audit_log.recent_audit(session, CONFLICT_ACTION, recent)
     try:
         saved = json.loads(raw) if raw else {}
     except ValueError:
         saved = {}
     recent_conflicts = []
-    for at, detail in rows:
+    for row in rows:
+        d = row.detail
         try:
-            d = json.loads(detail)
             recent_conflicts.append(
-                SyncConflict(parse_ts(at), str(d["kind"]), str(d["id"]), str(d.get("reason", "")))
+                SyncConflict(row.at, str(d["kind"]), str(d["id"]), str(d.get("reason", "")))
             )
-        except (ValueError, KeyError, TypeError):
+        except (KeyError, TypeError, AttributeError):
             continue
 
     def when(key: str) -> dt.datetime | None:

@@ -18,9 +18,7 @@ from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.terminal.staff import PinRefused, check_staff_pin
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.errors import StoreDataError, StoreError
-from posloyalty.tilldb.models import Cashier
 from posloyalty.tilldb.records import LedgerRecord, OutboxMessage
-from posloyalty.tilldb.types import format_ts
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +82,7 @@ def adjust_points(
             member = repo.member_by_id(session, member_id)
             if member is None:
                 raise CheckoutError(f"member {member_id} is not in this terminal's directory")
-            till = session.get(Cashier, ctx.cashier)
+            till = repo.cashier_by_id(session, ctx.cashier)
             own = {c.member_id for c in (till, manager) if c is not None and c.member_id}
             if member_id in own:
                 raise CheckoutError(
@@ -143,15 +141,7 @@ def expire_points(ctx: TerminalContext, member_ids: Iterable[str] | None = None)
     try:
         with ctx.db.write() as session:
             if member_ids is None:
-                # Renewals only ever extend a lot, so a lot due now has its own expiry <= now.
-                member_ids = [
-                    r[0]
-                    for r in session.connection().exec_driver_sql(
-                        "SELECT DISTINCT member FROM ledger_entries"
-                        " WHERE expires_at IS NOT NULL AND expires_at <= ?",
-                        (format_ts(at),),
-                    )
-                ]
+                member_ids = repo.members_with_lots_due(session, at)
             created = ctx.clock.now()
             records: list[LedgerRecord] = []
             members = 0

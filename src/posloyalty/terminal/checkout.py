@@ -51,7 +51,6 @@ from posloyalty.tilldb import repo, sales
 from posloyalty.tilldb.confirmation import PENDING_UNTIL_CONFIRMED
 from posloyalty.tilldb.db import TillConnection
 from posloyalty.tilldb.errors import StoreDataError, StoreError
-from posloyalty.tilldb.models import MemberCoupon
 
 OPEN_AMOUNT_SKU = Sku("OPEN")
 
@@ -447,7 +446,7 @@ class CheckoutSession:
         if any(c.code == code for c in self._cart.coupons):
             raise CheckoutError(f"coupon {code} is already applied")
         with self.ctx.db.read() as session:
-            row = session.get(MemberCoupon, code)
+            row = repo.coupon_by_code(session, code)
             if row is None or row.member != member.member_id:
                 raise CheckoutError(f"coupon {code} is not held by member {member.member_id}")
             if row.used_sale is not None:

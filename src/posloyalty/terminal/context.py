@@ -19,7 +19,6 @@ from posloyalty.tilldb import repo
 from posloyalty.tilldb.db import Database, TillConnection, TillSession
 from posloyalty.tilldb.ids import Uuid7
 from posloyalty.tilldb.ledger_cache import LedgerCache
-from posloyalty.tilldb.models import Cashier
 
 __all__ = ["ALLOWANCE_KEY", "Conn", "TerminalContext", "context_from_store"]
 
@@ -73,7 +72,7 @@ def context_from_store(
     """
     clock = clock or db.clock
     with db.read() as session:
-        if session.get(Cashier, cashier) is None:
+        if repo.cashier_by_id(session, cashier) is None:
             raise CheckoutError(f"unknown cashier {cashier!r}")
         store = repo.get_setting(session, "store")
         terminal = repo.get_setting(session, "terminal")

@@ -33,7 +33,6 @@ from posloyalty.terminal.staff import PinRefused, check_staff_pin
 from posloyalty.terminal.tier_growth import member_tier_status
 from posloyalty.tilldb import repo
 from posloyalty.tilldb.errors import StoreError
-from posloyalty.tilldb.models import Member, MemberCoupon
 from posloyalty.tilldb.vault import Vault
 
 #: Why a member stays unconfirmed after a scan, for the banner: HQ was not asked or could
@@ -557,7 +556,7 @@ class Counter:
         pending_spend, credit_final_at = Fen(0), None
         coupons: tuple[tuple[str, str], ...] = ()
         with ctx.db.read() as session:
-            row = session.get(Member, m.member_id) if m.stored else None
+            row = repo.member_by_id(session, m.member_id) if m.stored else None
             if row is not None and m.confirmed:
                 status = member_tier_status(session, ctx, m.member_id, at)
                 pending_spend, credit_final_at = status.pending_spend, status.next_credit_at
@@ -578,9 +577,7 @@ class Counter:
                 elif (at - last).days >= ctx.rules.lifecycle.greeting_days:
                     lifecycle = "dormant"
                     days_away = (at - last).days
-                held = session.query(MemberCoupon).filter(
-                    MemberCoupon.member == m.member_id, MemberCoupon.used_sale.is_(None)
-                )
+                held = repo.held_coupons(session, m.member_id)
                 coupons = tuple(
                     (
                         c.code,

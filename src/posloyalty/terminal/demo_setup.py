@@ -25,7 +25,6 @@ from posloyalty.terminal.launch import (
 from posloyalty.tilldb import member_codes, repo
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.demo import KNOWN_MEMBERS, generate_demo, product_ean
-from posloyalty.tilldb.models import Member, MemberCoupon
 from posloyalty.tilldb.vault import Vault, open_vault
 
 DEMO_CASHIER = ("demo", "Demo cashier", "1234")
@@ -66,7 +65,7 @@ def ensure_demo_terminal(
         background_checkpoint=background_checkpoint,
     )
     with db.read() as session:
-        filled = session.get(Member, KNOWN_MEMBERS[0][0]) is not None
+        filled = repo.member_by_id(session, KNOWN_MEMBERS[0][0]) is not None
         marked = repo.get_setting(session, DEMO_MARK_KEY) is not None
     if ours and filled and not marked:  # a demo database from before the mark
         with db.write() as session:
@@ -118,15 +117,14 @@ def give_demo_coupon(db: Database, rules: RuleSet, member: str, template: str, c
         raise ValueError(f"the rules have no coupon {template!r}")
     now = db.clock.now()
     with db.write() as session:
-        if session.get(MemberCoupon, code) is None:
-            session.add(
-                MemberCoupon(
-                    code=code,
-                    member=member,
-                    template=template,
-                    valid_from=now - dt.timedelta(days=1),
-                    valid_until=now + dt.timedelta(days=30),
-                )
+        if repo.coupon_by_code(session, code) is None:
+            repo.issue_coupon(
+                session,
+                code=code,
+                member_id=member,
+                template=template,
+                valid_from=now - dt.timedelta(days=1),
+                valid_until=now + dt.timedelta(days=30),
             )
 
 

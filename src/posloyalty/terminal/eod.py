@@ -12,7 +12,6 @@ by hand, expired. Money is fen in the dataclass and yuan strings in the JSON for
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,9 +21,9 @@ from posloyalty.domain.money import Fen, format_yuan
 from posloyalty.terminal.allowance import day_bounds
 from posloyalty.terminal.errors import CheckoutError
 from posloyalty.tilldb import repo
+from posloyalty.tilldb.day_figures import day_figures
 from posloyalty.tilldb.db import Database
 from posloyalty.tilldb.drawer import movements_between, tender_totals
-from posloyalty.tilldb.types import format_ts
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,57 +104,18 @@ def _drawer_json(d: DrawerSummary) -> dict[str, Any]:
 
 def end_of_day(db: Database, day: dt.date, zone: dt.tzinfo) -> EodReport:
     start, end = day_bounds(day, zone)
-    window = (format_ts(start), format_ts(end))
     with db.read() as session:
-        conn = session.connection()
-
-        def one(sql: str, params: tuple[object, ...] = window) -> Any:
-            return conn.exec_driver_sql(sql, params).one()
-
-        in_day = "s.at >= ? AND s.at < ? AND s.status = 'committed'"
-        sales_count, gross, total, members_served = one(
-            "SELECT count(*), coalesce(sum(subtotal_fen), 0), coalesce(sum(total_fen), 0),"
-            " count(DISTINCT member)"
-            f" FROM sales s WHERE {in_day} AND s.original_sale_id IS NULL"
-        )
-        returns_count, refunds = one(
-            "SELECT count(*), coalesce(-sum(total_fen), 0)"
-            f" FROM sales s WHERE {in_day} AND s.original_sale_id IS NOT NULL"
-        )
-        discounts: dict[str, int] = {}
-        for (text,) in conn.exec_driver_sql(
-            "SELECT l.discounts FROM sale_lines l JOIN sales s ON s.id = l.sale"
-            f" WHERE {in_day} AND s.original_sale_id IS NULL AND l.discounts <> '{{}}'",
-            window,
-        ):
-            for kind, amount in json.loads(text).items():
-                if kind != "points":
-                    discounts[kind] = discounts.get(kind, 0) + int(amount)
+        f = day_figures(session, start, end)
         payments, refunds_by = tender_totals(session, start, end)
-        (points_paid,) = one(
-            "SELECT coalesce(sum(json_extract(quote, '$.points_value_fen')), 0)"
-            f" FROM sales s WHERE {in_day} AND s.original_sale_id IS NULL"
-        )
-        if points_paid:
-            discounts["points"] = discounts.get("points", 0) + int(points_paid)
-        issued, redeemed, reversed_, refunded, deducted, expired = one(
-            "SELECT"
-            " coalesce(sum(CASE WHEN kind IN ('earn', 'bonus') OR (kind = 'adjust' AND points > 0)"
-            " THEN points END), 0),"
-            " coalesce(-sum(CASE WHEN kind = 'redeem' THEN points END), 0),"
-            " coalesce(-sum(CASE WHEN kind = 'reverse' AND points < 0 THEN points END), 0),"
-            " coalesce(sum(CASE WHEN kind = 'reverse' AND points > 0 THEN points END), 0),"
-            " coalesce(-sum(CASE WHEN kind = 'adjust' AND points < 0 THEN points END), 0),"
-            " coalesce(-sum(CASE WHEN kind = 'expire' THEN points END), 0)"
-            " FROM ledger_entries WHERE at >= ? AND at < ?"
-        )
-        (new_members,) = one(
-            "SELECT count(*) FROM members WHERE registered_at >= ? AND registered_at < ?"
-        )
         pending = repo.outbox_pending_count(session)
         moves = movements_between(session, start, end)
+    discounts = dict(f.discounts_by_kind)
+    if f.points_paid:
+        discounts["points"] = discounts.get("points", 0) + f.points_paid
     try:
-        lines = tenders(payments, refunds_by, sales_total=int(total), refunds_total=int(refunds))
+        lines = tenders(
+            payments, refunds_by, sales_total=f.sales_total, refunds_total=f.refunds_total
+        )
     except DrawerError as exc:
         raise CheckoutError(f"the day's figures do not add up: {exc}") from exc
     drawer = drawer_summary(
@@ -163,22 +123,22 @@ def end_of_day(db: Database, day: dt.date, zone: dt.tzinfo) -> EodReport:
     )
     return EodReport(
         day=day,
-        sales_count=int(sales_count),
-        sales_gross=Fen(int(gross)),
-        sales_total=Fen(int(total)),
-        returns_count=int(returns_count),
-        refunds_total=Fen(int(refunds)),
+        sales_count=f.sales_count,
+        sales_gross=Fen(f.sales_gross),
+        sales_total=Fen(f.sales_total),
+        returns_count=f.returns_count,
+        refunds_total=Fen(f.refunds_total),
         discounts_by_kind={k: Fen(v) for k, v in discounts.items()},
         payments_by_method={k: Fen(v) for k, v in payments.items()},
         refunds_by_method={k: Fen(v) for k, v in refunds_by.items()},
-        points_issued=int(issued),
-        points_redeemed=int(redeemed),
-        points_reversed=int(reversed_),
-        points_refunded=int(refunded),
-        points_deducted=int(deducted),
-        points_expired=int(expired),
-        new_members=int(new_members),
-        members_served=int(members_served),
+        points_issued=f.points_issued,
+        points_redeemed=f.points_redeemed,
+        points_reversed=f.points_reversed,
+        points_refunded=f.points_refunded,
+        points_deducted=f.points_deducted,
+        points_expired=f.points_expired,
+        new_members=f.new_members,
+        members_served=f.members_served,
         pending_outbox=pending,
         tenders=lines,
         drawer=drawer,

@@ -45,7 +45,6 @@ from posloyalty.terminal.identified import Identified, IdentifiedBy
 from posloyalty.terminal.zone import store_zone
 from posloyalty.tilldb import member_codes, repo
 from posloyalty.tilldb.db import Database, TillSession
-from posloyalty.tilldb.models import Member
 from posloyalty.tilldb.vault import Vault, VaultError
 
 ScanOutcome = Identified | ProductBarcode | CouponCode
@@ -193,7 +192,7 @@ def _provisional(code: ProvisionalCode, scan_text: str, db: Database) -> Identif
             )
         terminal = repo.get_setting(session, "terminal")
         here = terminal is not None and terminal.upper() == code.terminal_id
-        row = session.get(Member, member_id)
+        row = repo.member_by_id(session, member_id)
         if (
             here
             and row is None

@@ -36,7 +36,6 @@ from posloyalty.tilldb import member_codes, repo
 from posloyalty.tilldb.db import Database, TillSession
 from posloyalty.tilldb.errors import StoreDataError
 from posloyalty.tilldb.ids import Uuid7
-from posloyalty.tilldb.models import Member, MemberCoupon
 from posloyalty.tilldb.records import LedgerRecord, OutboxMessage
 from posloyalty.tilldb.types import format_ts
 from posloyalty.tilldb.vault import Vault
@@ -274,11 +273,12 @@ def register(
             )
         seq = member_codes.next_provisional_seq(session, terminal)
         code = make_provisional(TerminalId(terminal), seq)
-        if session.get(Member, code) is not None:
+        if repo.member_by_id(session, code) is not None:
             raise RegistrationError("terminal", f"member id {code} is already taken here")
         name_masked = mask_name(name) if name else ""
-        session.add(
-            Member(
+        repo.add_member(
+            session,
+            repo.MemberRecord(
                 id=code,
                 phone_masked=masked,
                 phone_hash=phone_hash,
@@ -288,12 +288,12 @@ def register(
                 cached_points=0,
                 cached_pending=0,
                 birthday=MonthDay.of(birthday) if birthday else None,
+                last_purchase_at=None,
                 registered_at=at,
                 hq_version=0,
                 provisional=True,
-            )
+            ),
         )
-        session.flush()
         sealed: dict[str, str] = {"phone": digits, "name": name}
         if birthday:  # HQ keeps the full date; the till only its month and day
             sealed["birthday"] = birthday.isoformat()
@@ -387,18 +387,15 @@ def grant_welcome(
             name=template.name,
             valid_until=at + dt.timedelta(days=days),
         )
-        session.add(
-            MemberCoupon(
-                code=coupon.code,
-                member=member_id,
-                template=template_id,
-                valid_from=at,
-                valid_until=coupon.valid_until,
-                used_sale=None,
-            )
+        repo.issue_coupon(
+            session,
+            code=coupon.code,
+            member_id=member_id,
+            template=template_id,
+            valid_from=at,
+            valid_until=coupon.valid_until,
         )
         issued.append(coupon)
-    session.flush()
     if welcome.points > 0:
         entry_id = new_id()
         entries = points.earn(

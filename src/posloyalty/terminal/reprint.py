@@ -6,6 +6,7 @@ rather than print today's balance as if it were then. The copy mark is the print
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from posloyalty.domain.ids import MemberId, SaleId
@@ -14,8 +15,9 @@ from posloyalty.domain.pricing import PaymentMethod
 from posloyalty.terminal.checkout import Receipt, ReceiptLine, Tender
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
-from posloyalty.tilldb import catalogue
+from posloyalty.tilldb import repo
 from posloyalty.tilldb.errors import StoreError
+from posloyalty.tilldb.records import SaleRecord
 
 __all__ = ["receipt_copy"]
 
@@ -28,7 +30,7 @@ def receipt_copy(ctx: TerminalContext, receipt_code: str) -> Receipt:
         raise CheckoutError("type the receipt number")
     try:
         with ctx.db.read() as session:
-            stored = catalogue.stored_sale(session, code)
+            stored = repo.sale_by_receipt(session, code)
             if stored is None:
                 raise CheckoutError(f"no receipt {code} at this till")
             return _receipt(stored, ctx)
@@ -40,11 +42,10 @@ def _fen(value: object) -> Fen:
     return parse_yuan(value, allow_negative=True)
 
 
-def _receipt(stored: catalogue.StoredSale, ctx: TerminalContext) -> Receipt:
-    sale = stored.sale
+def _receipt(sale: SaleRecord, ctx: TerminalContext) -> Receipt:
     if sale.original_sale_id is not None:
         raise CheckoutError(f"{sale.receipt_code} is a return; its slip is printed with it")
-    q: dict[str, Any] = sale.quote if isinstance(sale.quote, dict) else {}
+    q: Mapping[str, Any] = sale.quote
     savings: dict[str, Fen] = {}
     for d in q.get("discounts", []):
         if d.get("kind") != "points":
@@ -57,7 +58,7 @@ def _receipt(stored: catalogue.StoredSale, ctx: TerminalContext) -> Receipt:
             tendered=Fen(int(tendered[i])) if i < len(tendered) else Fen(p.amount_fen),
             reference=p.reference,
         )
-        for i, p in enumerate(stored.payments)
+        for i, p in enumerate(sale.payments)
     )
     coupons = tuple(
         str(c.get("code", c.get("template", ""))) if isinstance(c, dict) else str(c)
@@ -83,7 +84,7 @@ def _receipt(stored: catalogue.StoredSale, ctx: TerminalContext) -> Receipt:
                 {k: Fen(v) for k, v in ln.discounts.items() if k != "points"},
                 ln.points,
             )
-            for ln in stored.lines
+            for ln in sale.lines
         ),
         subtotal=Fen(sale.subtotal_fen),
         total=Fen(sale.total_fen),

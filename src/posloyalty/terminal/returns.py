@@ -23,6 +23,7 @@ from posloyalty.domain.finalise import (
     ReturnFacts,
     ReturnRequest,
     SaleContext,
+    SoldLine,
     finalise_return,
 )
 from posloyalty.domain.ids import MemberId, SaleId
@@ -41,28 +42,14 @@ from posloyalty.tilldb.sales import FoundSale
 
 
 @dataclass(frozen=True, slots=True)
-class ReturnableLine:
-    index: int
-    sku: str
-    name: str
-    sold: int
-    returned: int
-    net: Fen
-    refunded: Fen
-
-    @property
-    def left(self) -> int:
-        return self.sold - self.returned
-
-
-@dataclass(frozen=True, slots=True)
 class OriginalSale:
     sale_id: SaleId
     receipt_code: str
     member_id: MemberId | None
     at: dt.datetime
     total: Fen
-    lines: tuple[ReturnableLine, ...]
+    #: Each line with what earlier returns took back (``left``: still returnable).
+    lines: tuple[SoldLine, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +158,7 @@ def find_sale(
         sale.member,
         sale.at,
         sale.total,
-        tuple(
-            ReturnableLine(ln.index, ln.sku, ln.name, ln.sold, ln.returned, ln.net, ln.refunded)
-            for ln in lines
-        ),
+        lines,
     )
 
 

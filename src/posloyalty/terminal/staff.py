@@ -12,8 +12,8 @@ from typing import Literal
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, StorageRefused
 from posloyalty.tilldb import pins
+from posloyalty.tilldb.cashiers import CashierRecord
 from posloyalty.tilldb.errors import StoreDataError, StoreError
-from posloyalty.tilldb.models import Cashier
 
 Role = Literal["cashier", "manager"]
 
@@ -61,7 +61,7 @@ def check_staff_pin(
     purpose: str,
     role: Role = "cashier",
     by: str | None = None,
-) -> Cashier:
+) -> CashierRecord:
     """The staff account if ``pin`` is theirs (and they are a manager, for ``role="manager"``).
 
     Raises :class:`PinRefused` after the attempt was counted and audited, or

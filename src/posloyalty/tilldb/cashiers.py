@@ -9,13 +9,22 @@ import hashlib
 import hmac
 import os
 import re
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from posloyalty.tilldb.errors import StoreDataError
 from posloyalty.tilldb.models import CASHIER_ROLES, Cashier
 
-__all__ = ["PIN_MAX", "PIN_MIN", "create_cashier", "pin_hash", "verify_pin"]
+__all__ = [
+    "PIN_MAX",
+    "PIN_MIN",
+    "CashierRecord",
+    "cashier_by_id",
+    "create_cashier",
+    "pin_hash",
+    "verify_pin",
+]
 
 
 #: Staff PINs: 4 to 12 digits.
@@ -24,6 +33,27 @@ _PIN_RE = re.compile(rf"^[0-9]{{{PIN_MIN},{PIN_MAX}}}$")
 # scrypt cost: ~16 MiB and tens of milliseconds per check, enough against offline guessing
 # of a short PIN from a stolen database file without slowing the cashier.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+@dataclass(frozen=True, slots=True)
+class CashierRecord:
+    """A staff account as callers see it: never its PIN's salt or hash."""
+
+    id: str
+    name: str
+    role: str
+    #: The account's own member, if any (no manual adjustments to it).
+    member_id: str | None
+    created_at: dt.datetime
+
+
+def _record(c: Cashier) -> CashierRecord:
+    return CashierRecord(c.id, c.name, c.role, c.member_id, c.created_at)
+
+
+def cashier_by_id(session: Session, cashier_id: str) -> CashierRecord | None:
+    cashier = session.get(Cashier, cashier_id)
+    return _record(cashier) if cashier is not None else None
 
 
 def pin_hash(pin: str, salt: bytes) -> bytes:
@@ -40,7 +70,7 @@ def create_cashier(
     pin: str,
     at: dt.datetime,
     member_id: str | None = None,
-) -> Cashier:
+) -> CashierRecord:
     if not cashier_id.strip():
         raise StoreDataError("cashier id must not be empty")
     if role not in CASHIER_ROLES:
@@ -61,15 +91,15 @@ def create_cashier(
     )
     session.add(cashier)
     session.flush()
-    return cashier
+    return _record(cashier)
 
 
-def verify_pin(session: Session, cashier_id: str, pin: str) -> Cashier | None:
+def verify_pin(session: Session, cashier_id: str, pin: str) -> CashierRecord | None:
     """The cashier if ``pin`` is theirs, else None (unknown id and wrong PIN look the same)."""
     cashier = session.get(Cashier, cashier_id)
     if cashier is None:
         pin_hash(pin, b"0" * 16)  # same cost either way
         return None
     if hmac.compare_digest(pin_hash(pin, cashier.pin_salt), cashier.pin_hash):
-        return cashier
+        return _record(cashier)
     return None

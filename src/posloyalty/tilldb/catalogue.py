@@ -1,6 +1,6 @@
 """Catalogue queries for the counter's touch keys: products found by part of a name, SKU or
-barcode, the favourites grid (a configured list, else the store's most sold items), and a
-stored sale read back whole for a receipt copy.
+barcode, and the favourites grid (a configured list, else the store's most sold items). A
+stored sale read back whole for a receipt copy is :func:`.repo.sale_by_receipt`.
 
 Functions take the session of a ``db.read()`` / ``db.write()`` block and never commit.
 """
@@ -14,17 +14,15 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from posloyalty.tilldb import repo
-from posloyalty.tilldb.models import Payment, Product, Sale, SaleLine
+from posloyalty.tilldb.models import Product, Sale, SaleLine
 
 __all__ = [
     "FAVOURITES_KEY",
     "ProductHit",
-    "StoredSale",
     "configured_favourites",
     "favourite_products",
     "search_products",
     "set_favourites",
-    "stored_sale",
 ]
 
 #: Setting naming the favourites grid's SKUs in order (comma-separated); unset or empty:
@@ -125,23 +123,3 @@ def favourite_products(
         .limit(limit)
     )
     return tuple(_hit(p) for p, _qty in session.execute(query))
-
-
-@dataclass(frozen=True, slots=True)
-class StoredSale:
-    """A stored sale with its lines and payments in order (a receipt copy's source)."""
-
-    sale: Sale
-    lines: tuple[SaleLine, ...]
-    payments: tuple[Payment, ...]
-
-
-def stored_sale(session: Session, receipt_code: str) -> StoredSale | None:
-    sale = repo.sale_by_receipt(session, receipt_code)
-    if sale is None:
-        return None
-    lines = session.scalars(
-        select(SaleLine).where(SaleLine.sale == sale.id).order_by(SaleLine.index)
-    )
-    payments = session.scalars(select(Payment).where(Payment.sale == sale.id).order_by(Payment.id))
-    return StoredSale(sale, tuple(lines), tuple(payments))

@@ -15,6 +15,7 @@ from posloyalty.domain.privacy import phone_hash
 from posloyalty.tilldb import phone_key as _phone_key
 from posloyalty.tilldb.db import TillConnection
 from posloyalty.tilldb.db import raw_connection as _raw
+from posloyalty.tilldb.errors import StoreDataError
 from posloyalty.tilldb.models import Member
 from posloyalty.tilldb.types import parse_ts
 
@@ -22,6 +23,7 @@ __all__ = [
     "MemberDisplay",
     "MemberRecord",
     "MemberRow",
+    "add_member",
     "ensure_phone_key",
     "hash_phone",
     "member_by_id",
@@ -96,6 +98,30 @@ def _record(m: Member) -> MemberRecord:
 def member_by_id(session: Session, member_id: str) -> MemberRecord | None:
     member = session.get(Member, member_id)
     return _record(member) if member is not None else None
+
+
+def add_member(session: Session, member: MemberRecord) -> None:
+    """Store a new member (registration at the till); an id already taken is refused."""
+    if session.get(Member, member.id) is not None:
+        raise StoreDataError(f"member id {member.id!r} is already taken")
+    session.add(
+        Member(
+            id=member.id,
+            phone_masked=member.phone_masked,
+            phone_hash=member.phone_hash,
+            display_name=member.display_name,
+            tier=member.tier,
+            growth=member.growth,
+            cached_points=member.cached_points,
+            cached_pending=member.cached_pending,
+            birthday=member.birthday,
+            last_purchase_at=member.last_purchase_at,
+            registered_at=member.registered_at,
+            hq_version=member.hq_version,
+            provisional=member.provisional,
+        )
+    )
+    session.flush()
 
 
 def members_by_phone(session: Session, phone: str) -> list[MemberRecord]:

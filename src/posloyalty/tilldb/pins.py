@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from posloyalty.domain.pin_policy import PinPolicy, gate
 from posloyalty.tilldb import repo
+from posloyalty.tilldb.cashiers import CashierRecord
 from posloyalty.tilldb.errors import StoreDataError
 from posloyalty.tilldb.models import Cashier, PinAttempts
 
@@ -34,7 +35,7 @@ class PinCheck:
     (``wait``) or the lock's time left (``locked``); ``failures`` counts wrong PINs in a row."""
 
     outcome: Outcome
-    cashier: Cashier | None = None
+    cashier: CashierRecord | None = None
     seconds: int = 0
     failures: int = 0
 
@@ -92,11 +93,12 @@ def check_pin(
             detail={**detail, "state": state.state, "seconds": state.seconds},
         )
         return PinCheck(state.state, seconds=state.seconds, failures=failures)
-    if repo.verify_pin(session, staff_id, pin) is not None:
+    verified = repo.verify_pin(session, staff_id, pin)
+    if verified is not None:
         if row is not None:
             session.delete(row)
             session.flush()
-        return PinCheck("ok", cashier=account)
+        return PinCheck("ok", cashier=verified)
     failures += 1
     if row is None:
         row = PinAttempts(cashier=staff_id, failures=0)

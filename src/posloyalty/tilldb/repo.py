@@ -18,15 +18,26 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import points
-from posloyalty.domain.ids import EntryId, LotId, SaleId
+from posloyalty.domain.ids import CashierId, EntryId, LotId, MemberId, SaleId, StoreId, TerminalId
+from posloyalty.domain.money import Fen
 from posloyalty.domain.points import Balance, LedgerEntry
 from posloyalty.tilldb.audit_log import audit
-from posloyalty.tilldb.cashiers import PIN_MAX, PIN_MIN, create_cashier, pin_hash, verify_pin
+from posloyalty.tilldb.cashiers import (
+    PIN_MAX,
+    PIN_MIN,
+    CashierRecord,
+    cashier_by_id,
+    create_cashier,
+    pin_hash,
+    verify_pin,
+)
+from posloyalty.tilldb.coupons import CouponRecord, coupon_by_code, held_coupons, issue_coupon
 from posloyalty.tilldb.db import raw_connection
 from posloyalty.tilldb.errors import StoreDataError
 from posloyalty.tilldb.members import (
     MemberDisplay,
     MemberRecord,
+    add_member,
     ensure_phone_key,
     hash_phone,
     member_by_id,
@@ -40,12 +51,17 @@ from posloyalty.tilldb.models import (
     PAYMENT_METHODS,
     Base,
     OutboxRow,
+    Payment,
     Sale,
+    SaleLine,
 )
+from posloyalty.tilldb.outbox_reader import PendingRow
 from posloyalty.tilldb.products import product_by_ean, product_by_sku
 from posloyalty.tilldb.records import (
     LedgerRecord,
     OutboxMessage,
+    PaymentRecord,
+    SaleLineRecord,
     SaleRecord,
     ledger_from_row,
     ledger_to_row,
@@ -57,17 +73,24 @@ from posloyalty.tilldb.types import dump_json, format_ts, parse_ts
 __all__ = [
     "PIN_MAX",
     "PIN_MIN",
+    "CashierRecord",
+    "CouponRecord",
     "MemberDisplay",
     "MemberRecord",
     "active_rule_document",
+    "add_member",
     "append_ledger",
     "audit",
+    "cashier_by_id",
+    "coupon_by_code",
     "create_cashier",
     "ensure_phone_key",
     "get_cursor",
     "get_setting",
     "hash_phone",
+    "held_coupons",
     "insert_sale",
+    "issue_coupon",
     "ledger_for_member",
     "ledger_for_sale",
     "ledger_records",
@@ -77,6 +100,7 @@ __all__ = [
     "member_display",
     "members_by_phone",
     "members_by_phone_hash",
+    "members_with_lots_due",
     "next_receipt_code",
     "outbox_mark_sent",
     "outbox_pending",
@@ -214,6 +238,17 @@ def _entries(raw: sqlite3.Connection, member_id: str, tz: dt.tzinfo | None) -> l
             )
         )
     return out
+
+
+def members_with_lots_due(session: Session, at: dt.datetime) -> list[str]:
+    """Members with a ledger entry whose own expiry is at or before ``at``."""
+    # Renewals only ever extend a lot, so a lot due now has its own expiry <= now.
+    rows = _raw(session).execute(
+        "SELECT DISTINCT member FROM ledger_entries"
+        " WHERE expires_at IS NOT NULL AND expires_at <= ?",
+        (format_ts(at),),
+    )
+    return [str(r[0]) for r in rows]
 
 
 def ledger_for_member(
@@ -551,12 +586,60 @@ def _check_sale(sale: SaleRecord, entries: Sequence[LedgerEntry]) -> None:
             raise StoreDataError(f"{where}: ledger entry {e.id} belongs to sale {e.sale_id}")
 
 
-def sale_by_id(session: Session, sale_id: str) -> Sale | None:
-    return session.get(Sale, sale_id)
+def _sale_record(session: Session, sale: Sale | None) -> SaleRecord | None:
+    """The stored sale with its lines and payments in order."""
+    if sale is None:
+        return None
+    lines = session.scalars(
+        select(SaleLine).where(SaleLine.sale == sale.id).order_by(SaleLine.index)
+    )
+    payments = session.scalars(select(Payment).where(Payment.sale == sale.id).order_by(Payment.id))
+    return SaleRecord(
+        id=SaleId(sale.id),
+        terminal=TerminalId(sale.terminal),
+        store=StoreId(sale.store),
+        cashier=CashierId(sale.cashier),
+        member=MemberId(sale.member) if sale.member is not None else None,
+        at=sale.at,
+        subtotal_fen=Fen(sale.subtotal_fen),
+        total_fen=Fen(sale.total_fen),
+        receipt_code=sale.receipt_code,
+        lines=tuple(
+            SaleLineRecord(
+                index=ln.index,
+                sku=ln.sku,
+                qty=ln.qty,
+                unit_price_fen=Fen(ln.unit_price_fen),
+                gross_fen=Fen(ln.gross_fen),
+                net_fen=Fen(ln.net_fen),
+                name=ln.name,
+                discounts=dict(ln.discounts),
+                points=ln.points,
+                growth=ln.growth,
+            )
+            for ln in lines
+        ),
+        payments=tuple(
+            PaymentRecord(p.method, Fen(p.amount_fen), p.reference or "") for p in payments
+        ),
+        quote=sale.quote if isinstance(sale.quote, dict) else {},
+        status=sale.status,
+        original_sale_id=SaleId(sale.original_sale_id)
+        if sale.original_sale_id is not None
+        else None,
+    )
 
 
-def sale_by_receipt(session: Session, receipt_code: str) -> Sale | None:
-    return session.scalar(select(Sale).where(Sale.receipt_code == receipt_code))
+def sale_by_id(session: Session, sale_id: str) -> SaleRecord | None:
+    """The stored sale (or return) ``sale_id``, lines and payments included."""
+    return _sale_record(session, session.get(Sale, sale_id))
+
+
+def sale_by_receipt(session: Session, receipt_code: str) -> SaleRecord | None:
+    """The stored sale (or return) numbered ``receipt_code``, lines and payments included."""
+    return _sale_record(
+        session, session.scalar(select(Sale).where(Sale.receipt_code == receipt_code))
+    )
 
 
 # --------------------------------------------------------------------------- outbox, cursors
@@ -585,12 +668,12 @@ def set_outbox_payload(session: Session, kind: str, ref_id: str, payload: object
     )
 
 
-def outbox_pending(session: Session, limit: int = 100) -> list[OutboxRow]:
-    return list(
-        session.scalars(
-            select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
-        )
+def outbox_pending(session: Session, limit: int = 100) -> list[PendingRow]:
+    """The first ``limit`` unsent outbox rows, oldest first."""
+    rows = session.scalars(
+        select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
     )
+    return [PendingRow(r.id, r.kind, r.ref_id, r.payload) for r in rows]
 
 
 def outbox_pending_count(session: Session) -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from posloyalty.domain.finalise import SoldLine
 from posloyalty.domain.money import format_yuan, yuan
 from posloyalty.domain.pricing import BasketLine, LineQuote
 from posloyalty.terminal.counter import CartRow
-from posloyalty.terminal.returns import ReturnableLine
 from posloyalty.ui.qt import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -199,10 +199,10 @@ class ReturnLinesModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._lines: tuple[ReturnableLine, ...] = ()
+        self._lines: tuple[SoldLine, ...] = ()
         self._qty: list[int] = []
 
-    def show(self, lines: Sequence[ReturnableLine]) -> None:
+    def show(self, lines: Sequence[SoldLine]) -> None:
         self.beginResetModel()
         self._lines = tuple(lines)
         self._qty = [ln.left for ln in self._lines]

@@ -7,7 +7,7 @@ import threading
 from posloyalty.terminal.status import SyncSource
 from posloyalty.terminal.sync_setup import enrol_with_local_hq, is_enrolled, start_sync_worker
 from posloyalty.tilldb.db import Database
-from posloyalty.ui.cashier_window import CashierWindow
+from posloyalty.ui.cashier_host import CashierHost
 from posloyalty.ui.qt import QObject, Signal
 
 
@@ -17,8 +17,8 @@ class SyncStarter(QObject):
 
     ready = Signal()
 
-    def __init__(self, window: CashierWindow, db: Database, hq_url: str | None, store: str):
-        super().__init__(window)
+    def __init__(self, window: CashierHost, db: Database, hq_url: str | None, store: str):
+        super().__init__(window.window())
         self.window, self.db, self.hq_url, self.store = window, db, hq_url, store
         self.worker: SyncSource | None = None
         self.note = ""

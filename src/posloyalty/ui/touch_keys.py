@@ -9,12 +9,14 @@ wires them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
 from posloyalty.domain.money import yuan
 from posloyalty.terminal import catalogue, parking
 from posloyalty.terminal.counter import CounterView
 from posloyalty.ui import forms
+from posloyalty.ui.cashier_host import CashierHost
 from posloyalty.ui.dialogs import _Dialog
 from posloyalty.ui.qt import (
     QHBoxLayout,
@@ -27,20 +29,38 @@ from posloyalty.ui.qt import (
     QSizePolicy,
     Qt,
     QVBoxLayout,
+    QWidget,
 )
 
-if TYPE_CHECKING:
-    from posloyalty.ui.cashier_window import CashierWindow
+__all__ = ["RecallDialog", "TouchKeys", "TouchKeysHost"]
 
-__all__ = ["RecallDialog", "TouchKeys"]
+
+class TouchKeysHost(CashierHost, Protocol):
+    """The window as its touch keys see it: a dialog's view of it, the key tables the keys
+    join, and the window's own actions they put on keys. :class:`CashierWindow` is the one
+    implementation."""
+
+    #: The action keys, laid out and sized together.
+    buttons: dict[str, QPushButton]
+    #: The keys beside the scan field.
+    scan_buttons: dict[str, QPushButton]
+    #: Keyboard shortcuts by key sequence (the window's key handling reads them).
+    actions_by_key: dict[str, Callable[[], None]]
+
+    def centralWidget(self) -> QWidget | None: ...
+    def adjust_points(self) -> None: ...
+    def next_language(self) -> None: ...
+    def sign_in(self) -> None: ...
+    def one_more(self) -> None: ...
+    def one_fewer(self) -> None: ...
 
 
 class TouchKeys(QObject):
     """Adds its keys to ``window.buttons`` (laid out and sized with the others) and its
     shortcuts to ``window.actions_by_key``."""
 
-    def __init__(self, window: CashierWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: TouchKeysHost) -> None:
+        super().__init__(window.window())
         self.window_ = window
         actions = {
             "adjustButton": window.adjust_points,
@@ -60,7 +80,7 @@ class TouchKeys(QObject):
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             window.buttons[name] = button
         # Search and favourites sit beside the scan field: where a product is added.
-        row = forms.child(window, QHBoxLayout, "scanRow")
+        row = forms.child(window.window(), QHBoxLayout, "scanRow")
         for name, action in (("searchButton", self.search), ("favouritesButton", self.favourites)):
             button = QPushButton(window.centralWidget())
             button.setObjectName(name)
@@ -78,7 +98,7 @@ class TouchKeys(QObject):
             "Ctrl+G": self.favourites,
         }
         for key, action in shortcuts.items():
-            QShortcut(QKeySequence(key), window, action)
+            QShortcut(QKeySequence(key), window.window(), action)
             window.actions_by_key[key] = action
 
     def labels(self) -> dict[str, str]:
@@ -167,7 +187,7 @@ class TouchKeys(QObject):
 class RecallDialog(_Dialog):
     """The parked sales, oldest first; Enter or the key takes the chosen one back."""
 
-    def __init__(self, window: CashierWindow, parked: tuple[parking.ParkedSale, ...]) -> None:
+    def __init__(self, window: CashierHost, parked: tuple[parking.ParkedSale, ...]) -> None:
         super().__init__(window, "")
         self.setWindowTitle(self.tr("Recall a parked sale"))
         zone = window.counter.ctx.zone
