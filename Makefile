@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Compiled translations (.qm, not committed) built from the Qt Linguist sources.
 QM := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 
-.PHONY: run test services check lint typecheck pytest bench clean i18n screenshots test-slow
+.PHONY: run test services check lint typecheck pytest bench bench-compare clean i18n screenshots test-slow
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ test-slow: $(STAMP) $(QM) services
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(MAKE) bench-compare
+
+# Commit ratio, identify and scan-to-repaint beside the code from before issue 15 (BENCH_BASE=rev
+# for another baseline), measured alternately in one run; see benchmarks/compare.py.
+bench-compare: $(STAMP)
+	$(BIN)/python benchmarks/compare.py $(if $(BENCH_BASE),--base $(BENCH_BASE))
 
 %.qm: %.ts $(STAMP)
 	$(BIN)/pyside6-lrelease -silent $< -qm $@

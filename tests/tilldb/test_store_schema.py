@@ -338,3 +338,58 @@ def test_v3_database_migrates_to_v4_keeping_every_row(db_path: Path, clock: Fixe
             assert repo.ledger_sum(session, "M1") == 4 * 35
     finally:
         db.close()
+
+
+def test_v9_keeps_a_sealed_chain_and_seals_the_next_sales_after_it(tmp_path: Path) -> None:
+    """The v9 step rebuilds ``chain`` (key ``(ref_id, kind)``, no unsealed index): the links
+    written under v8 still verify, the chain's triggers still number new rows, a sale after the
+    upgrade is sealed onto the last v8 link, and a second chain row for a row is refused."""
+    from posloyalty.tilldb import chain
+
+    key = b"k" * 32
+    clock = FixedClock(T0)
+    ids = Uuid7(clock)
+    path = tmp_path / "v8.db"
+    old = Database.open(path, clock=clock, create=True, migrations=MIGRATIONS[:8])
+    old.use_chain_key(key)
+    with old.write() as session:
+        session.execute(
+            text(
+                "INSERT INTO members (id, phone_masked, phone_hash, display_name, tier, growth,"
+                " cached_points, cached_pending, registered_at, hq_version, provisional)"
+                " VALUES ('M1', '', 'h', '', 'normal', 0, 0, 0, :at, 0, 0)"
+            ),
+            {"at": format_ts(T0)},
+        )
+    for _ in range(3):
+        sale = make_sale(ids, T0)
+        with old.write() as session:
+            repo.record_sale(session, sale, [earn_entry(ids, sale, 35)], sale_outbox(sale))
+    old.close()
+
+    db = Database.open(path, clock=clock)
+    try:
+        db.use_chain_key(key)
+        assert db.schema_version() == SCHEMA_VERSION
+        with db.read() as session:
+            raw = repo.raw_connection(session)
+            assert chain.verify(raw, key) == (6, None)  # 3 sales and 3 entries from v8
+            assert "ix_chain_unsealed" not in {
+                r[0] for r in raw.execute("SELECT name FROM sqlite_master")
+            }
+        fresh = make_sale(ids, T0)
+        with db.write() as session:
+            repo.record_sale(session, fresh, [earn_entry(ids, fresh, 35)], sale_outbox(fresh))
+        with db.read() as session:
+            raw = repo.raw_connection(session)
+            assert chain.verify(raw, key) == (8, None)
+            assert chain.tail(raw)[0] == 8 and chain.unsealed(raw, 0) == []
+        with (
+            pytest.raises(sa_exc.IntegrityError, match="UNIQUE"),
+            db.write() as session,
+        ):
+            session.execute(
+                text("INSERT INTO chain (kind, ref_id) VALUES ('sale', :id)"), {"id": fresh.id}
+            )
+    finally:
+        db.close()

@@ -36,8 +36,11 @@ __all__ = [
     "links_for",
     "row_digest",
     "seal",
+    "seal_rows",
     "seqs_of",
+    "tail",
     "top",
+    "unsealed",
     "verify",
 ]
 
@@ -185,17 +188,43 @@ def seal(conn: sqlite3.Connection, key: bytes, *, after: int = 0, everything: bo
     if everything:
         rows = conn.execute("SELECT seq, kind, ref_id FROM chain ORDER BY seq").fetchall()
     else:
-        rows = conn.execute(
-            "SELECT seq, kind, ref_id FROM chain WHERE hash IS NULL AND seq > ? ORDER BY seq",
-            (after,),
-        ).fetchall()
+        rows = unsealed(conn, after)
+    return seal_rows(conn, key, rows)
+
+
+def unsealed(conn: sqlite3.Connection, after: int) -> list[tuple[int, str, str]]:
+    """The rows after row ``after`` that have no link yet, in sequence order (found by
+    ``seq``, the table's key: a transaction's own rows are the ones after the top it began
+    with)."""
+    return conn.execute(
+        "SELECT seq, kind, ref_id FROM chain WHERE seq > ? AND hash IS NULL ORDER BY seq",
+        (after,),
+    ).fetchall()
+
+
+def seal_rows(
+    conn: sqlite3.Connection,
+    key: bytes,
+    rows: list[tuple[int, str, str]],
+    *,
+    tail: tuple[int, str | None] = (0, None),
+) -> int:
+    """Write the links of ``rows`` (seq, kind, ref_id; in sequence order); how many.
+    ``tail`` is the chain's last row (seq, link) as :func:`tail` read it earlier in this
+    transaction: its link is the first row's previous one when that row follows it directly
+    (the read is saved); otherwise the previous link is read."""
     if not rows:
         return 0
-    prev = _previous(conn, rows[0][0])
+    top, top_hash = tail
+    prev = (
+        top_hash if top_hash is not None and rows[0][0] == top + 1 else _previous(conn, rows[0][0])
+    )
+    links = []
     for seq, kind, ref_id in rows:
         digest = row_digest(conn, kind, ref_id) or ""
         prev = link(key, seq, kind, ref_id, prev, digest)
-        conn.execute("UPDATE chain SET hash = ? WHERE seq = ?", (prev, seq))
+        links.append((prev, seq))
+    conn.executemany("UPDATE chain SET hash = ? WHERE seq = ?", links)
     return len(rows)
 
 
@@ -213,6 +242,12 @@ def seqs_of(conn: sqlite3.Connection, refs: list[tuple[str, str]]) -> list[int]:
 def top(conn: sqlite3.Connection) -> int:
     """The last chain row's number (0: none)."""
     return int(conn.execute("SELECT coalesce(max(seq), 0) FROM chain").fetchone()[0])
+
+
+def tail(conn: sqlite3.Connection) -> tuple[int, str | None]:
+    """The last chain row's number and link ((0, None): no row; a None link: unsealed)."""
+    row = conn.execute("SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1").fetchone()
+    return (0, None) if row is None else (int(row[0]), row[1])
 
 
 def _walk(

@@ -592,17 +592,20 @@ class Database:
         """The chain key, as the sync client opened it (its keyring may not be the default)."""
         self._chain_key = key
 
-    def _chain_start(self, conn: Any) -> int:
-        return chain.top(conn) if self._chained else 0
+    def _chain_start(self, conn: Any) -> tuple[int, str | None]:
+        """The chain's last row (seq, link) as the transaction begins: the rows after it are
+        the transaction's own, and its link is the first one's previous."""
+        return chain.tail(conn) if self._chained else (0, None)
 
-    def _chain_seal(self, conn: Any, start: int) -> None:
+    def _chain_seal(self, conn: Any, start: tuple[int, str | None]) -> None:
         """Link the chain rows this transaction added (before it commits)."""
         if not self._chained:
             return
-        if conn.execute("SELECT 1 FROM chain WHERE hash IS NULL AND seq > ?", (start,)).fetchone():
+        rows = chain.unsealed(conn, start[0])
+        if rows:
             key = self.chain_key(conn)
             if key is not None:
-                chain.seal(conn, key, after=start)
+                chain.seal_rows(conn, key, rows, tail=start)
 
     def schema_version(self) -> int:
         with self.read() as session:

@@ -384,9 +384,9 @@ chain = Table(
     _s("ref_id"),
     Column("hash", String(64)),
     CheckConstraint(_in("kind", CHAIN_KINDS), name="chain_kind"),
-    UniqueConstraint("kind", "ref_id", name="chain_row"),
+    # (ref_id, kind), not (kind, ref_id): a sale's row and its entries' rows share a leaf.
+    UniqueConstraint("ref_id", "kind", name="chain_row"),
 )
-Index("ix_chain_unsealed", chain.c.seq, sqlite_where=chain.c.hash.is_(None))
 #: HQ's signed word on members' balances (sync/confirmations.py).
 balance_confirmations = Table(
     "balance_confirmations",

@@ -722,6 +722,9 @@ def next_receipt_code(raw: sqlite3.Connection, prefix: str) -> str:
     day already has)."""
     last = 0
     width = 4
+    # The number after the highest all-digit code is free, unless a code of another shape
+    # sorted highest (then each candidate is looked up).
+    beyond_all = True
     while True:
         # Codes of one width sort like their numbers; walk down from the highest of that width.
         row = raw.execute(
@@ -729,12 +732,17 @@ def next_receipt_code(raw: sqlite3.Connection, prefix: str) -> str:
             " AND length(receipt_code) = ? ORDER BY receipt_code DESC LIMIT 1",
             (prefix + "0" * width, prefix + "9" * width, len(prefix) + width),
         ).fetchone()
-        if row is None or not row[0][len(prefix) :].isdigit():
+        if row is None:
+            break
+        if not row[0][len(prefix) :].isdigit():
+            beyond_all = False
             break
         last = int(row[0][len(prefix) :])
         if last < 10**width - 1:
             break
         width += 1
+    if beyond_all:
+        return f"{prefix}{last + 1:04d}"
     n = last
     while True:
         n += 1
