@@ -10,10 +10,12 @@ them), recomputed per member a refresh touched:
 - ``report_buyers`` (member): the registration day, tier and channel the stage changes were
   counted with (to take a member's old changes back out).
 
-Triggers (migration 0012) queue a member in ``report_dirty_members`` when its tier, channel,
-registration or merge changes, or an alias moves to or from it; :func:`queue_buyers_of` queues
-the members of new sales. :func:`fold` claims the queue and, for those members, takes their
-stage changes out, recomputes their rows, and adds their new changes: its cost grows with the
+New sales are folded in by :func:`fold_sales`: their rows added to ``report_buyer_days``, and
+their members' stage changes under the purchases before taken out and under the purchases with
+the new ones added. Triggers (migration 0012) queue a member in ``report_dirty_members`` when
+its tier, channel, registration or merge changes, or an alias moves to or from it; :func:`fold`
+claims the queue and, for those members, takes their stage changes out, recomputes their rows
+from ``report_member_days``, and adds their new changes. Either way the cost grows with the
 members touched, not with history. The stage changes depend on the lifecycle rules: when the
 active rules' differ from those they were counted with, :func:`fold` recounts every member.
 """
@@ -22,16 +24,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from posloyalty.domain.rules import LifecycleRules
 from posloyalty.hq import stages
+from posloyalty.hq.bulk import one_of
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.models import (
     Member,
@@ -46,11 +49,12 @@ from posloyalty.hq.models import (
 )
 
 __all__ = [
+    "buyer_days",
     "day_key",
     "fold",
+    "fold_sales",
     "lifecycle_rules",
     "purchase_days",
-    "queue_buyers_of",
     "rebuild",
     "utc_day",
 ]
@@ -99,17 +103,61 @@ def _channel() -> Any:
     return func.coalesce(Member.channel, "")
 
 
-def queue_buyers_of(session: Session, sales: Any) -> None:
-    """Queue the (resolved) members of the sales ``sales`` selects."""
-    a = MemberAlias
-    query = (
-        select(a.member_id)
+def buyer_days(session: Session, sales: Any) -> Select[Any]:
+    """The sales ``sales`` selects grouped as rows of ``report_buyer_days`` (resolved member,
+    UTC day, store, the member's tier and channel): purchases, net spend, last purchase."""
+    a, m = MemberAlias, Member
+    day = utc_day(session, Sale.at)
+    order = Sale.original_sale_id.is_(None)
+    tier, channel = _tier(), _channel()
+    keys = [a.member_id, day, Sale.store_id, tier, channel]
+    return (
+        select(
+            a.member_id,
+            day.label("day"),
+            Sale.store_id,
+            tier.label("tier"),
+            channel.label("channel"),
+            func.coalesce(func.sum(case((order, 1), else_=0)), 0).label("orders"),
+            func.coalesce(func.sum(Sale.total_fen), 0).label("spend_fen"),
+            func.max(Sale.at).filter(order).label("last_order_at"),
+        )
         .select_from(Sale)
         .join(a, a.alias == Sale.member_ref)
+        .join(m, m.id == a.member_id)
         .where(sales)
-        .distinct()
+        .group_by(*keys)
     )
-    session.execute(insert(ReportDirtyMember).from_select(["member_id"], query))
+
+
+def fold_sales(session: Session, sales: Any, add: Callable[[Select[Any]], None]) -> None:
+    """Fold the sales ``sales`` selects into ``report_buyer_days`` (``add`` upserts the rows
+    of the query it is given) and their members' stage changes: each member's changes under
+    its purchases before, taken out, and under its purchases with the new ones, added."""
+    query = buyer_days(session, sales).subquery()
+    new: dict[str, list[tuple[Any, int, Any]]] = defaultdict(list)
+    for member, day, n, last in session.execute(
+        select(query.c.member_id, query.c.day, query.c.orders, query.c.last_order_at)
+    ):
+        new[member].append((_as_date(day), int(n), last))
+    counted = session.get(ReportSetting, _STAGE_RULES)
+    rules = lifecycle_rules(session)
+    same_rules = counted is not None and counted.value == stages.fingerprint(rules)
+    before = list(_member_days(session, one_of(session, ReportBuyer.member_id, new)))
+    add(buyer_days(session, sales))
+    if not same_rules:
+        return  # fold() recounts every member
+    total: Counter[tuple[Any, ...]] = Counter()
+    for member, reg, tier, channel, days in before:
+        merged: dict[dt.date, tuple[int, Any]] = {day: (n, last) for day, n, last in days}
+        for day, n, last in new[member]:
+            had, at = merged.get(day, (0, None))
+            merged[day] = (had + n, at if last is None or (at is not None and at > last) else last)
+        since = min(day for day, _, _ in new[member])
+        for sign, rows in ((-1, days), (1, [(d, n, t) for d, (n, t) in sorted(merged.items())])):
+            for key, delta in _member_changes(rules, reg, tier, channel, rows, since).items():
+                total[key] += sign * delta
+    _add_changes(session, total)
 
 
 def _fill(session: Session, ids: Any | None) -> None:
@@ -161,9 +209,9 @@ def _fill(session: Session, ids: Any | None) -> None:
     )
 
 
-def _changes(session: Session, rules: LifecycleRules, ids: Any | None) -> Counter[tuple[Any, ...]]:
-    """The stage changes of the members ``ids`` selects (None: all) as ``report_buyers`` and
-    ``report_buyer_days`` hold them, summed by (day, family, name, tier, channel)."""
+def _member_days(session: Session, which: Any | None) -> Iterator[tuple[Any, ...]]:
+    """(member, registration day, tier, channel, [(day, purchases, last purchase)]) of the
+    members of ``report_buyers`` the condition ``which`` admits (None: all), as they stand."""
     b, d = ReportBuyer, ReportBuyerDay
     query = (
         select(
@@ -180,14 +228,35 @@ def _changes(session: Session, rules: LifecycleRules, ids: Any | None) -> Counte
         .group_by(b.member_id, b.reg_day, b.tier, b.channel, d.day)
         .order_by(b.member_id, d.day)
     )
-    if ids is not None:
-        query = query.where(b.member_id.in_(ids))
-    total: Counter[tuple[Any, ...]] = Counter()
+    if which is not None:
+        query = query.where(which)
     rows = session.execute(query.execution_options(yield_per=20000))
-    for (_, reg, tier, channel), group in itertools.groupby(rows, key=lambda r: tuple(r[:4])):
-        days = purchase_days((day, n, last) for *_, day, n, last in group if day is not None)
-        for day, family, name, delta in stages.changes(rules, _as_date(reg), days):
-            total[(day, family, name, tier, channel)] += delta
+    for (member, reg, tier, channel), group in itertools.groupby(rows, key=lambda r: tuple(r[:4])):
+        days = [(_as_date(day), n, last) for *_, day, n, last in group if day is not None]
+        yield member, _as_date(reg), tier, channel, days
+
+
+def _member_changes(  # noqa: PLR0917 (a member's key and days)
+    rules: LifecycleRules,
+    reg: dt.date,
+    tier: str,
+    channel: str,
+    days: list[tuple[Any, ...]],
+    since: dt.date | None = None,
+) -> Counter[tuple[Any, ...]]:
+    out: Counter[tuple[Any, ...]] = Counter()
+    for day, family, name, delta in stages.changes(rules, reg, purchase_days(days), since):
+        out[(day, family, name, tier, channel)] += delta
+    return out
+
+
+def _changes(session: Session, rules: LifecycleRules, ids: Any | None) -> Counter[tuple[Any, ...]]:
+    """The stage changes of the members ``ids`` selects (None: all) as ``report_buyers`` and
+    ``report_buyer_days`` hold them, summed by (day, family, name, tier, channel)."""
+    which = None if ids is None else ReportBuyer.member_id.in_(ids)
+    total: Counter[tuple[Any, ...]] = Counter()
+    for _, reg, tier, channel, days in _member_days(session, which):
+        total.update(_member_changes(rules, reg, tier, channel, days))
     return total
 
 

@@ -41,6 +41,7 @@ from posloyalty.hq import buyers
 from posloyalty.hq.buyers import utc_day
 from posloyalty.hq.models import (
     LedgerEntry,
+    ReportBuyerDay,
     ReportDay,
     ReportGrowth,
     ReportJoin,
@@ -157,8 +158,11 @@ def _upsert(
     query: Select[Any],
     keys: list[str],
     order: list[str] | None = None,
+    *,
+    keep: list[str] | None = None,
 ) -> None:
-    """Add ``query``'s grouped rows into ``table``: sums added, instants kept latest / first.
+    """Add ``query``'s grouped rows into ``table``: sums added, instants kept latest / first,
+    the ``keep`` columns of rows already there left as they are.
     Rows go in ``order`` (default: the keys) so that a rebuild lays each day's rows out
     together, as refreshes do with days arriving in turn."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
@@ -171,7 +175,7 @@ def _upsert(
     old = table.__table__.c
     sets: dict[str, Any] = {}
     for name in names:
-        if name in keys:
+        if name in keys or name in (keep or ()):
             continue
         if name == "last_order_at":
             sets[name] = _later(old[name], new[name], latest=True)
@@ -258,7 +262,17 @@ def _fold_events(session: Session) -> int:
     entries = LedgerEntry.id.in_(select(p.ref).where(p.batch == batch, p.kind == "e"))
     sales = Sale.id.in_(select(p.ref).where(p.batch == batch, p.kind == "s"))
     _add(session, entries, sales)
-    buyers.queue_buyers_of(session, sales)
+    buyers.fold_sales(
+        session,
+        sales,
+        lambda rows: _upsert(
+            session,
+            ReportBuyerDay,
+            rows,
+            ["member_id", "day", "store_id"],
+            keep=["tier", "channel"],
+        ),
+    )
     session.execute(delete(ReportPending).where(ReportPending.batch == batch))
     return int(claimed)
 

@@ -76,34 +76,46 @@ def state_at(
     return _state(rules, (end - last.key).days, year)
 
 
-def _offsets(rules: LifecycleRules) -> list[int]:
+@functools.lru_cache(maxsize=16)
+def _offsets(rules: LifecycleRules) -> list[dt.timedelta]:
     """Days after a purchase's key on which the state may change."""
-    return sorted(
-        {
-            rules.pre_churn_after_days,
-            rules.pre_churn_within_days + 1,
-            rules.dormant_after_days,
-            lifecycle.YEAR.days,
-            *rules.dormant_segments,
-        }
-        - {0}
-    )
+    days = {
+        rules.pre_churn_after_days,
+        rules.pre_churn_within_days + 1,
+        rules.dormant_after_days,
+        *rules.dormant_segments,
+    } - {0}
+    return [dt.timedelta(days=k) for k in sorted(days)]
 
 
 def changes(
-    rules: LifecycleRules, registered: dt.date, days: Sequence[PurchaseDay]
+    rules: LifecycleRules,
+    registered: dt.date,
+    days: Sequence[PurchaseDay],
+    since: dt.date | None = None,
 ) -> list[tuple[dt.date, str, str, int]]:
     """(day, family "s" stage / "d" dormant segment, name, +1 / -1) for a member registered on
-    ``registered`` who bought on ``days`` (in order): counted from the day it registered."""
+    ``registered`` who bought on ``days`` (in order): counted from the day it registered.
+    With ``since``, only the changes from that day on, from its state the day before (two
+    histories alike before ``since`` differ by these changes alone)."""
     bought = [p for p in days if p.orders > 0]
-    candidates = {registered}
-    offsets = _offsets(rules)
-    for p in bought:
+    first = registered if since is None else max(registered, since)
+    candidates = {first}
+    year = lifecycle.YEAR
+    for i, p in enumerate(bought):
         candidates.add(p.day)
-        candidates.update(p.key + dt.timedelta(days=k) for k in offsets)
+        candidates.add(p.key + year)  # leaves the last year's purchases
+        # The day counts of a purchase matter while it is the last one.
+        following = bought[i + 1].day if i + 1 < len(bought) else None
+        for offset in _offsets(rules):
+            day = p.key + offset
+            if following is None or day < following:
+                candidates.add(day)
     out: list[tuple[dt.date, str, str, int]] = []
-    before: tuple[str, str | None] = ("", None)
-    for day in sorted(d for d in candidates if d >= registered):
+    before: tuple[str, str | None] = (
+        state_at(rules, bought, first - dt.timedelta(days=1)) if first > registered else ("", None)
+    )
+    for day in sorted(d for d in candidates if d >= first):
         now = state_at(rules, bought, day)
         if now[0] != before[0]:
             if before[0]:

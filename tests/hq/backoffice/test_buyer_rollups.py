@@ -326,3 +326,46 @@ def test_the_last_year_reaches_364_whole_days_back(svc: HqService) -> None:
         with svc.db.transaction() as s:
             rows = {k: n for k, n, _ in run_report(s, "lifecycle", scope, _START).rows}
         assert (rows["maturity"], rows["growth"]) == (1, 1), stores
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    registered=st.integers(0, 400),
+    bought=st.lists(st.tuples(st.integers(0, 600), st.integers(0, 3)), max_size=6),
+    more=st.lists(st.tuples(st.integers(0, 300), st.integers(1, 3)), min_size=1, max_size=3),
+    since=st.integers(0, 600),
+)
+def test_changes_from_a_day_on_are_the_difference_of_two_histories_alike_before_it(
+    registered: int, bought: list[tuple[int, int]], more: list[tuple[int, int]], since: int
+) -> None:
+    """What a refresh adds for new purchases from ``since`` on (the changes of both histories
+    from that day) is the difference of their whole changes."""
+    rules = LifecycleRules()
+    start = dt.date(2025, 1, 1)
+
+    def history(pairs: list[tuple[int, int]]) -> list[stages.PurchaseDay]:
+        per: Counter[int] = Counter()
+        for d, n in pairs:
+            per[d] += n
+        return [
+            stages.PurchaseDay(start + dt.timedelta(days=d), start + dt.timedelta(days=d), n)
+            for d, n in sorted(per.items())
+        ]
+
+    old = history(bought)
+    new = history(bought + [(since + d, n) for d, n in more])
+    reg = start + dt.timedelta(days=registered)
+    day = start + dt.timedelta(days=since)
+
+    def total(*parts: tuple[int, list[tuple[dt.date, str, str, int]]]) -> dict[Any, int]:
+        out: Counter[Any] = Counter()
+        for sign, changes in parts:
+            for when, family, name, delta in changes:
+                out[(when, family, name)] += sign * delta
+        return {k: v for k, v in out.items() if v}
+
+    whole = total((1, stages.changes(rules, reg, new)), (-1, stages.changes(rules, reg, old)))
+    part = total(
+        (1, stages.changes(rules, reg, new, day)), (-1, stages.changes(rules, reg, old, day))
+    )
+    assert whole == part
