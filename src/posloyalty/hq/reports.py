@@ -47,10 +47,10 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, get_args
 
-from sqlalchemy import Date, and_, case, func, literal_column, select
+from sqlalchemy import Date, and_, case, false, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import lifecycle
@@ -74,6 +74,8 @@ from posloyalty.hq.models import (
     ReportStageDay,
     ReportStoreDay,
     ReportStorePoints,
+    Store,
+    StoreRegion,
 )
 from posloyalty.hq.rollup import refresh
 
@@ -84,13 +86,21 @@ __all__ = ["REPORTS", "Scope", "Table", "run_report"]
 class Scope:
     """From ``start`` to ``end`` inclusive (UTC days); ``stores``: None for the chain;
     ``tier`` and ``channel``: only members of that tier (as the jobs last computed it) or who
-    joined that way (None: all)."""
+    joined that way (None: all); ``region``: see below."""
 
     start: dt.date
     end: dt.date
     stores: frozenset[str] | None = None
     tier: str | None = None
     channel: str | None = None
+    #: Only this region: sales and points at a store while it was in the region (by UTC day,
+    #: ``store_regions``), members whose home store is in it now.
+    region: str | None = None
+
+    @property
+    def chain_wide(self) -> bool:
+        """Whether every store counts (no store or region filter)."""
+        return self.stores is None and self.region is None
 
     @property
     def by_member(self) -> bool:
@@ -132,6 +142,8 @@ def _in_scope(scope: Scope) -> list[Any]:
     where = [Member.merged_into.is_(None), Member.registered_at < scope.until]
     if scope.stores is not None:
         where.append(Member.home_store.in_(scope.stores))
+    if scope.region is not None:
+        where.append(Member.home_store.in_(select(Store.id).where(Store.region == scope.region)))
     return where + _member_filters(scope)
 
 
@@ -327,15 +339,56 @@ def _top_share(growth: dict[int, int], percent: int, *, buyers: bool = False) ->
     return 0
 
 
+def _region_spans(session: Session, region: str) -> list[tuple[str, dt.date, dt.date | None]]:
+    """(store, first day, last day or None: still) of each stay of a store in ``region``
+    (``store_regions``; a store in it with no recorded history: all along)."""
+    spans = []
+    rows = session.execute(
+        select(StoreRegion.store_id, StoreRegion.since, StoreRegion.region).order_by(
+            StoreRegion.store_id, StoreRegion.since
+        )
+    )
+    for store, stays in itertools.groupby(rows, key=lambda r: r[0]):
+        changes = list(stays)
+        for (_, since, where), after in itertools.zip_longest(changes, changes[1:]):
+            if where == region:
+                last = None if after is None else after[1] - dt.timedelta(days=1)
+                spans.append((str(store), since, last))
+    recorded = select(StoreRegion.store_id)
+    for store in session.scalars(
+        select(Store.id).where(Store.region == region, Store.id.not_in(recorded))
+    ):
+        spans.append((store, dt.date.min, None))
+    return spans
+
+
+def _at_stores(session: Session, scope: Scope, store: Any, day: Any, first: dt.date) -> list[Any]:
+    """Conditions on a store-day rollup's ``store`` and ``day`` columns for the scope's stores
+    and region (the region the store was in on that day), for days from ``first`` to the
+    scope's end."""
+    where = []
+    if scope.stores is not None:
+        where.append(store.in_(scope.stores))
+    if scope.region is not None:
+        spans = _region_spans(session, scope.region)
+        whole = [s for s, lo, hi in spans if lo <= first and (hi is None or hi >= scope.end)]
+        parts = [store.in_(whole)] if whole else []
+        for s, lo, hi in spans:
+            if s not in whole:
+                parts.append(and_(store == s, day >= lo, day <= (hi or dt.date.max)))
+        where.append(or_(*parts) if parts else false())
+    return where
+
+
 def _store_days(session: Session, scope: Scope, *columns: str) -> Any:
     """Sums of store-day figures over the scope's days and stores: rollup ``report_days`` for
     the whole chain, ``report_store_days`` for some stores."""
     if scope.by_member:
         raise BadRequest("sales and points flows are kept per store and day: no tier or channel")
-    d: Any = ReportDay if scope.stores is None else ReportStoreDay
+    d: Any = ReportDay if scope.chain_wide else ReportStoreDay
     where = [d.day >= scope.start, d.day <= scope.end]
-    if scope.stores is not None:
-        where.append(d.store_id.in_(scope.stores))
+    if not scope.chain_wide:
+        where += _at_stores(session, scope, d.store_id, d.day, scope.start)
     return session.execute(
         select(*(func.coalesce(func.sum(getattr(d, c)), 0) for c in columns)).where(*where)
     ).one()
@@ -344,7 +397,12 @@ def _store_days(session: Session, scope: Scope, *columns: str) -> Any:
 def _outstanding(session: Session, scope: Scope) -> int:
     """The sum of every entry before the scope's end at its stores: the all-time net points
     per store (``report_store_points``) less the days after the end (``report_days``, or
-    ``report_store_days`` for some stores)."""
+    ``report_store_days`` for some stores); for a region, its stores' days up to the end."""
+    if scope.region is not None:
+        s = ReportStoreDay
+        where = _at_stores(session, scope, s.store_id, s.day, dt.date.min)
+        query = select(func.coalesce(func.sum(s.net_points), 0)).where(s.day <= scope.end, *where)
+        return int(session.scalar(query) or 0)
     t = ReportStorePoints
     d: Any = ReportDay if scope.stores is None else ReportStoreDay
     totals = select(t.net_points.label("n"))
@@ -388,7 +446,12 @@ def _period_members(session: Session, scope: Scope) -> Any:
         func.sum(b.orders).label("n"),
         func.sum(b.spend_fen).label("spend"),
         func.max(b.last_order_at).label("last"),
-    ).where(b.day >= scope.start, b.day <= scope.end, *_key_filters(b, scope))
+    ).where(
+        b.day >= scope.start,
+        b.day <= scope.end,
+        *_key_filters(b, scope, stores=False),
+        *_at_stores(session, scope, b.store_id, b.day, scope.start),
+    )
     return query.group_by(b.member_id).subquery()
 
 
@@ -605,9 +668,9 @@ def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Ta
 def _stages(session: Session, scope: Scope, family: str) -> dict[str, int]:
     """Members of the scope by lifecycle stage (``family`` "s") or dormant segment ("d") at
     the end of its last day (``hq.stages``). The whole chain: the sum of rollup
-    ``report_stage_days`` up to that day; some stores: their members (``members.home_store``
-    index) from their purchases at those stores (``report_buyer_days``)."""
-    if scope.stores is None:
+    ``report_stage_days`` up to that day; some stores or a region: their members
+    (``members.home_store`` index) from their purchases there (``report_buyer_days``)."""
+    if scope.chain_wide:
         g = ReportStageDay
         rows = session.execute(
             select(g.name, func.sum(g.delta))
@@ -622,7 +685,7 @@ def _stages(session: Session, scope: Scope, family: str) -> dict[str, int]:
         select(b.member_id, b.day, func.sum(b.orders), func.max(b.last_order_at))
         .where(
             b.member_id.in_(members),
-            b.store_id.in_(scope.stores),
+            *_at_stores(session, scope, b.store_id, b.day, dt.date.min),
             b.day <= scope.end,
             b.orders > 0,
         )
@@ -710,4 +773,16 @@ def run_report(session: Session, name: str, scope: Scope, at: dt.datetime) -> Ta
     if scope.end < scope.start:
         raise BadRequest("the period ends before it starts")
     refresh(session)  # what HQ received since the last refresh (cheap when nothing is new)
+    if scope.region is not None and name not in _BY_DAY_REGION:
+        # These read members by home store (or, repurchase and cohorts, purchases by store
+        # without the day's region yet): the region's stores as they are now.
+        now = set(session.scalars(select(Store.id).where(Store.region == scope.region)))
+        stores = frozenset(now if scope.stores is None else now & scope.stores)
+        scope = replace(scope, stores=stores, region=None)
     return REPORTS[name](session, scope, at)
+
+
+#: Reports that count a store's days in the region it was in on that day.
+_BY_DAY_REGION = frozenset(
+    {"member_share", "points", "rfm", "concentration", "lifecycle", "dormant"}
+)
