@@ -50,7 +50,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, get_args
 
-from sqlalchemy import Date, and_, case, false, func, literal_column, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import lifecycle
@@ -635,20 +646,34 @@ def cohorts_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
 
 def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     per = _period_members(session, scope)
-    # Buyers by net spend (alike spends grouped): the top fifth is read off in order.
-    groups = session.execute(
-        select(per.c.spend, func.count()).where(per.c.n > 0).group_by(per.c.spend)
-    ).all()
-    count = sum(int(n) for _, n in groups)
-    total = sum(int(spend) * int(n) for spend, n in groups)
+    # Buyers grouped by net spend, ranked from the highest: the top fifth (rounded up) takes
+    # whole groups while they fit and the rest of it from the next; in SQL, one row back.
+    groups = (
+        select(per.c.spend.label("spend"), func.count().label("k"))
+        .where(per.c.n > 0)
+        .group_by(per.c.spend)
+        .subquery()
+    )
+    ranked = select(
+        groups.c.spend,
+        groups.c.k,
+        cast(func.sum(groups.c.k).over(order_by=groups.c.spend.desc()), BigInteger).label("upto"),
+        cast(func.sum(groups.c.k).over(), BigInteger).label("buyers"),
+    ).subquery()
+    top_n = (ranked.c.buyers * 20 + 99) // 100  # _ceil_percent(buyers, 20) in SQL integers
+    above = ranked.c.upto - ranked.c.k
+    took = case((above >= top_n, 0), (ranked.c.upto <= top_n, ranked.c.k), else_=top_n - above)
+    count, total, top_spend = (
+        int(v or 0)
+        for v in session.execute(
+            select(
+                func.max(ranked.c.buyers),
+                func.sum(ranked.c.spend * ranked.c.k),
+                func.sum(ranked.c.spend * took),
+            )
+        ).one()
+    )
     top = _ceil_percent(count, 20)
-    top_spend, left = 0, top
-    for spend, n in sorted(((int(v), int(k)) for v, k in groups), reverse=True):
-        if left <= 0:
-            break
-        take = min(left, n)
-        top_spend += spend * take
-        left -= take
     return Table(
         ["group", "buyers", "spend_yuan", "share_pct"],
         [
