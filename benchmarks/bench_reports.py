@@ -132,6 +132,11 @@ def _work(url: str, *, fresh: bool) -> None:
         svc = HqService(db)
         svc.publish_rules((resources_dir() / "rules" / "miniso.toml").read_text("utf-8"))
         _generate(db, end)
+    else:
+        # Opening an older database migrated it; a new rollup may be counted on first refresh.
+        started = time.perf_counter()
+        db.run(refresh)
+        print(f"   first refresh after opening: {time.perf_counter() - started:.0f} s", flush=True)
     run_tag = secrets.token_hex(3)
     for k in range(3):
         _sql(

@@ -581,3 +581,93 @@ class MemberDevice(Base):
     member_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     device: Mapped[str] = mapped_column(String(32))
     bound_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ReportDay(Base):
+    """Per UTC day, the whole chain: the sums of ``report_store_days`` over its stores."""
+
+    __tablename__ = "report_days"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    sales_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    member_sales_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    issued: Mapped[int] = mapped_column(BigInteger, default=0)
+    redeemed: Mapped[int] = mapped_column(BigInteger, default=0)
+    expired: Mapped[int] = mapped_column(BigInteger, default=0)
+    reversed: Mapped[int] = mapped_column(BigInteger, default=0)
+    deducted: Mapped[int] = mapped_column(BigInteger, default=0)
+    net_points: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportBuyerDay(Base):
+    """Per member (resolved: a merged member's rows are its survivor's), UTC day and store:
+    purchases, net spend and the last purchase, with the member's tier and channel ("" for
+    none) as the jobs last left them."""
+
+    __tablename__ = "report_buyer_days"
+    member_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(32), default="")
+    channel: Mapped[str] = mapped_column(String(8), default="")
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    spend_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_order_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    __table_args__ = (
+        Index("ix_report_buyer_days_day", "day"),
+        Index("ix_report_buyer_days_store", "store_id", "day"),
+    )
+
+
+class ReportBuyer(Base):
+    """A member (not merged) as rollup ``report_stage_days`` last counted it: UTC day of
+    registration, tier and channel ("" for none)."""
+
+    __tablename__ = "report_buyers"
+    member_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reg_day: Mapped[dt.date] = mapped_column(Date)
+    tier: Mapped[str] = mapped_column(String(32), default="")
+    channel: Mapped[str] = mapped_column(String(8), default="")
+
+
+class ReportStageDay(Base):
+    """Changes, on a UTC day, of the members per lifecycle stage (``family`` "s") or dormant
+    segment (``family`` "d", "never" included), tier and channel: the members at a day's end
+    are the sum of the changes up to it (``hq.stages``)."""
+
+    __tablename__ = "report_stage_days"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    family: Mapped[str] = mapped_column(String(1), primary_key=True)
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    delta: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportDirtyMember(Base):
+    """A member whose rows in ``report_buyer_days`` and ``report_stage_days`` need
+    recomputing (queued by triggers on ``members`` and ``member_aliases``, and by
+    :func:`hq.rollup.refresh` for new sales; ``batch`` claims them for one refresh)."""
+
+    __tablename__ = "report_dirty_members"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(String(16))
+    batch: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class ReportSetting(Base):
+    """What a rollup was computed with (``stage_rules``: the lifecycle rules of
+    ``report_stage_days``)."""
+
+    __tablename__ = "report_settings"
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class StoreRegion(Base):
+    """A store's region from a UTC day on (None: none): reports count a store's days in the
+    region it was in on that day, so a store that moves does not take its history along."""
+
+    __tablename__ = "store_regions"
+    store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    since: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    region: Mapped[str | None] = mapped_column(String(32), index=True)

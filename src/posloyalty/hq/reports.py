@@ -47,29 +47,46 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, get_args
 
-from sqlalchemy import Date, and_, case, func, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import lifecycle
 from posloyalty.domain.money import Fen
 from posloyalty.domain.privacy import mask_name
-from posloyalty.domain.rules import LifecycleRules
+from posloyalty.hq import stages
+from posloyalty.hq.buyers import lifecycle_rules, purchase_days
 from posloyalty.hq.errors import BadRequest
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.members import members_born_in
 from posloyalty.hq.models import (
     Member,
     MemberAlias,
+    ReportBuyerDay,
+    ReportDay,
     ReportGrowth,
     ReportJoin,
     ReportMemberDay,
     ReportMemberStore,
     ReportMemberTotal,
+    ReportStageDay,
     ReportStoreDay,
     ReportStorePoints,
+    Store,
+    StoreRegion,
 )
 from posloyalty.hq.rollup import refresh
 
@@ -80,13 +97,21 @@ __all__ = ["REPORTS", "Scope", "Table", "run_report"]
 class Scope:
     """From ``start`` to ``end`` inclusive (UTC days); ``stores``: None for the chain;
     ``tier`` and ``channel``: only members of that tier (as the jobs last computed it) or who
-    joined that way (None: all)."""
+    joined that way (None: all); ``region``: see below."""
 
     start: dt.date
     end: dt.date
     stores: frozenset[str] | None = None
     tier: str | None = None
     channel: str | None = None
+    #: Only this region: sales and points at a store while it was in the region (by UTC day,
+    #: ``store_regions``), members whose home store is in it now.
+    region: str | None = None
+
+    @property
+    def chain_wide(self) -> bool:
+        """Whether every store counts (no store or region filter)."""
+        return self.stores is None and self.region is None
 
     @property
     def by_member(self) -> bool:
@@ -128,6 +153,8 @@ def _in_scope(scope: Scope) -> list[Any]:
     where = [Member.merged_into.is_(None), Member.registered_at < scope.until]
     if scope.stores is not None:
         where.append(Member.home_store.in_(scope.stores))
+    if scope.region is not None:
+        where.append(Member.home_store.in_(select(Store.id).where(Store.region == scope.region)))
     return where + _member_filters(scope)
 
 
@@ -323,23 +350,72 @@ def _top_share(growth: dict[int, int], percent: int, *, buyers: bool = False) ->
     return 0
 
 
-def _store_days(session: Session, scope: Scope, *columns: Any) -> Any:
-    """Sums of rollup ``report_store_days`` columns over the scope's days and stores."""
+def _region_spans(session: Session, region: str) -> list[tuple[str, dt.date, dt.date | None]]:
+    """(store, first day, last day or None: still) of each stay of a store in ``region``
+    (``store_regions``; a store in it with no recorded history: all along)."""
+    spans = []
+    rows = session.execute(
+        select(StoreRegion.store_id, StoreRegion.since, StoreRegion.region).order_by(
+            StoreRegion.store_id, StoreRegion.since
+        )
+    )
+    for store, stays in itertools.groupby(rows, key=lambda r: r[0]):
+        changes = list(stays)
+        for (_, since, where), after in itertools.zip_longest(changes, changes[1:]):
+            if where == region:
+                last = None if after is None else after[1] - dt.timedelta(days=1)
+                spans.append((str(store), since, last))
+    recorded = select(StoreRegion.store_id)
+    for store in session.scalars(
+        select(Store.id).where(Store.region == region, Store.id.not_in(recorded))
+    ):
+        spans.append((store, dt.date.min, None))
+    return spans
+
+
+def _at_stores(session: Session, scope: Scope, store: Any, day: Any, first: dt.date) -> list[Any]:
+    """Conditions on a store-day rollup's ``store`` and ``day`` columns for the scope's stores
+    and region (the region the store was in on that day), for days from ``first`` to the
+    scope's end."""
+    where = []
+    if scope.stores is not None:
+        where.append(store.in_(scope.stores))
+    if scope.region is not None:
+        spans = _region_spans(session, scope.region)
+        whole = [s for s, lo, hi in spans if lo <= first and (hi is None or hi >= scope.end)]
+        parts = [store.in_(whole)] if whole else []
+        for s, lo, hi in spans:
+            if s not in whole:
+                parts.append(and_(store == s, day >= lo, day <= (hi or dt.date.max)))
+        where.append(or_(*parts) if parts else false())
+    return where
+
+
+def _store_days(session: Session, scope: Scope, *columns: str) -> Any:
+    """Sums of store-day figures over the scope's days and stores: rollup ``report_days`` for
+    the whole chain, ``report_store_days`` for some stores."""
     if scope.by_member:
         raise BadRequest("sales and points flows are kept per store and day: no tier or channel")
-    d = ReportStoreDay
+    d: Any = ReportDay if scope.chain_wide else ReportStoreDay
     where = [d.day >= scope.start, d.day <= scope.end]
-    if scope.stores is not None:
-        where.append(d.store_id.in_(scope.stores))
+    if not scope.chain_wide:
+        where += _at_stores(session, scope, d.store_id, d.day, scope.start)
     return session.execute(
-        select(*(func.coalesce(func.sum(c), 0) for c in columns)).where(*where)
+        select(*(func.coalesce(func.sum(getattr(d, c)), 0) for c in columns)).where(*where)
     ).one()
 
 
 def _outstanding(session: Session, scope: Scope) -> int:
     """The sum of every entry before the scope's end at its stores: the all-time net points
-    per store (``report_store_points``) less the days after the end (``report_store_days``)."""
-    t, d = ReportStorePoints, ReportStoreDay
+    per store (``report_store_points``) less the days after the end (``report_days``, or
+    ``report_store_days`` for some stores); for a region, its stores' days up to the end."""
+    if scope.region is not None:
+        s = ReportStoreDay
+        where = _at_stores(session, scope, s.store_id, s.day, dt.date.min)
+        query = select(func.coalesce(func.sum(s.net_points), 0)).where(s.day <= scope.end, *where)
+        return int(session.scalar(query) or 0)
+    t = ReportStorePoints
+    d: Any = ReportDay if scope.stores is None else ReportStoreDay
     totals = select(t.net_points.label("n"))
     later = select((-d.net_points).label("n")).where(d.day > scope.end)
     if scope.stores is not None:
@@ -350,8 +426,7 @@ def _outstanding(session: Session, scope: Scope) -> int:
 
 
 def member_share_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    d = ReportStoreDay
-    total, members = (int(v) for v in _store_days(session, scope, d.sales_fen, d.member_sales_fen))
+    total, members = (int(v) for v in _store_days(session, scope, "sales_fen", "member_sales_fen"))
     return Table(
         ["sales", "yuan"],
         [["all_sales", _yuan(total)], ["member_sales", _yuan(members)]],
@@ -360,9 +435,8 @@ def member_share_report(session: Session, scope: Scope, _at: dt.datetime) -> Tab
 
 
 def points_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    d = ReportStoreDay
     flows = ("issued", "redeemed", "expired", "reversed", "deducted")
-    values = [int(v) for v in _store_days(session, scope, *(getattr(d, f) for f in flows))]
+    values = [int(v) for v in _store_days(session, scope, *flows)]
     outstanding = _outstanding(session, scope)
     rules = active_rules(session)
     liability = int(rules.points.points_value(outstanding)) if rules and outstanding > 0 else 0
@@ -374,30 +448,22 @@ def points_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     )
 
 
-def _lifecycle_rules(session: Session) -> LifecycleRules:
-    rules = active_rules(session)
-    return rules.lifecycle if rules is not None else LifecycleRules()
-
-
 def _period_members(session: Session, scope: Scope) -> Any:
     """Per member (aliases resolved) in the scope's period and stores, as a subquery: ``n``
-    purchases, ``spend`` net spend, ``last`` last purchase (rollup ``report_member_days``)."""
-    d = ReportMemberDay
-    query = (
-        select(
-            MemberAlias.member_id.label("m"),
-            func.sum(d.orders).label("n"),
-            func.sum(d.spend_fen).label("spend"),
-            func.max(d.last_order_at).label("last"),
-        )
-        .join(MemberAlias, MemberAlias.alias == d.member_ref)
-        .where(d.day >= scope.start, d.day <= scope.end)
+    purchases, ``spend`` net spend, ``last`` last purchase (rollup ``report_buyer_days``)."""
+    b = ReportBuyerDay
+    query = select(
+        b.member_id.label("m"),
+        func.sum(b.orders).label("n"),
+        func.sum(b.spend_fen).label("spend"),
+        func.max(b.last_order_at).label("last"),
+    ).where(
+        b.day >= scope.start,
+        b.day <= scope.end,
+        *_key_filters(b, scope, stores=False),
+        *_at_stores(session, scope, b.store_id, b.day, scope.start),
     )
-    if scope.stores is not None:
-        query = query.where(d.store_id.in_(scope.stores))
-    if scope.by_member:
-        query = query.where(MemberAlias.member_id.in_(_filtered_members(scope)))
-    return query.group_by(MemberAlias.member_id).subquery()
+    return query.group_by(b.member_id).subquery()
 
 
 def _days_before(session: Session, scope: Scope, last: Any) -> tuple[Any, Callable[[Any], int]]:
@@ -411,7 +477,7 @@ def _days_before(session: Session, scope: Scope, last: Any) -> tuple[Any, Callab
 
 
 def rfm_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    rules = _lifecycle_rules(session)
+    rules = lifecycle_rules(session)
     per = _period_members(session, scope)
     key, to_days = _days_before(session, scope, per.c.last)
     groups = session.execute(
@@ -580,14 +646,34 @@ def cohorts_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
 
 def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     per = _period_members(session, scope)
-    buyers = select(per.c.spend).where(per.c.n > 0).subquery()
-    count, total = session.execute(
-        select(func.count(), func.coalesce(func.sum(buyers.c.spend), 0))
-    ).one()
-    count, total = int(count), int(total)
+    # Buyers grouped by net spend, ranked from the highest: the top fifth (rounded up) takes
+    # whole groups while they fit and the rest of it from the next; in SQL, one row back.
+    groups = (
+        select(per.c.spend.label("spend"), func.count().label("k"))
+        .where(per.c.n > 0)
+        .group_by(per.c.spend)
+        .subquery()
+    )
+    ranked = select(
+        groups.c.spend,
+        groups.c.k,
+        cast(func.sum(groups.c.k).over(order_by=groups.c.spend.desc()), BigInteger).label("upto"),
+        cast(func.sum(groups.c.k).over(), BigInteger).label("buyers"),
+    ).subquery()
+    top_n = (ranked.c.buyers * 20 + 99) // 100  # _ceil_percent(buyers, 20) in SQL integers
+    above = ranked.c.upto - ranked.c.k
+    took = case((above >= top_n, 0), (ranked.c.upto <= top_n, ranked.c.k), else_=top_n - above)
+    count, total, top_spend = (
+        int(v or 0)
+        for v in session.execute(
+            select(
+                func.max(ranked.c.buyers),
+                func.sum(ranked.c.spend * ranked.c.k),
+                func.sum(ranked.c.spend * took),
+            )
+        ).one()
+    )
     top = _ceil_percent(count, 20)
-    best = select(buyers.c.spend).order_by(buyers.c.spend.desc()).limit(top).subquery()
-    top_spend = int(session.scalar(select(func.coalesce(func.sum(best.c.spend), 0))) or 0)
     return Table(
         ["group", "buyers", "spend_yuan", "share_pct"],
         [
@@ -604,104 +690,68 @@ def concentration_report(session: Session, scope: Scope, _at: dt.datetime) -> Ta
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Recent:
-    """Scope members by their purchases of the last ``window`` days before the scope's end
-    (``buyers``: groups of members alike for the stages below, each as purchase instants that
-    give the same days since the last purchase and purchases in the last year, and how many
-    members), how many ever bought before it, and how many there are."""
-
-    buyers: list[tuple[list[dt.datetime], int]]
-    ever: int
-    members: int
-
-    @property
-    def recent(self) -> int:
-        """Members who bought in the window."""
-        return sum(n for _, n in self.buyers)
-
-
-def _recent(session: Session, scope: Scope, window: int) -> _Recent:
-    # Only the window's days are read: whoever bought before it and not in it has gone at
-    # least ``window`` days without a purchase, which is all the stages below ask. The
-    # window's member-days are grouped in SQL by member (last purchase, purchases within a
-    # year of the end: the day's purchases count at its last one), then by those two.
-    start = scope.end - dt.timedelta(days=window - 1)
-    scoped = select(Member.id).where(*_in_scope(scope))
-    d = ReportMemberDay
-    year_ago = scope.until - lifecycle.YEAR
-    per = (
-        select(
-            func.max(d.last_order_at).label("last"),
-            func.coalesce(func.sum(d.orders).filter(d.last_order_at > year_ago), 0).label("year"),
+def _stages(session: Session, scope: Scope, family: str) -> dict[str, int]:
+    """Members of the scope by lifecycle stage (``family`` "s") or dormant segment ("d") at
+    the end of its last day (``hq.stages``). The whole chain: the sum of rollup
+    ``report_stage_days`` up to that day; some stores or a region: their members
+    (``members.home_store`` index) from their purchases there (``report_buyer_days``)."""
+    if scope.chain_wide:
+        g = ReportStageDay
+        rows = session.execute(
+            select(g.name, func.sum(g.delta))
+            .where(g.day <= scope.end, g.family == family, *_key_filters(g, scope, stores=False))
+            .group_by(g.name)
         )
-        .join(MemberAlias, MemberAlias.alias == d.member_ref)
-        .where(d.day >= start, d.day <= scope.end, d.orders > 0, MemberAlias.member_id.in_(scoped))
-        .group_by(MemberAlias.member_id)
+        return {str(name): int(n) for name, n in rows if n}
+    rules = lifecycle_rules(session)
+    members = select(Member.id).where(*_in_scope(scope))
+    b = ReportBuyerDay
+    rows = session.execute(
+        select(b.member_id, b.day, func.sum(b.orders), func.max(b.last_order_at))
+        .where(
+            b.member_id.in_(members),
+            *_at_stores(session, scope, b.store_id, b.day, dt.date.min),
+            b.day <= scope.end,
+            b.orders > 0,
+        )
+        .group_by(b.member_id, b.day)
+        .order_by(b.member_id, b.day)
     )
-    if scope.stores is not None:
-        per = per.where(d.store_id.in_(scope.stores))
-    sub = per.subquery()
-    key, to_days = _days_before(session, scope, sub.c.last)
-    buyers = []
-    for when, year, n in session.execute(
-        select(key, sub.c.year, func.count()).group_by(key, sub.c.year)
-    ):
-        # An instant as many whole days before the end (within a year iff ``year`` > 0).
-        last = scope.until - dt.timedelta(days=to_days(when), microseconds=1)
-        buyers.append(([last] * max(int(year), 1), int(n)))
-    t = ReportMemberStore
-    ever = (
-        select(func.count(func.distinct(MemberAlias.member_id)))
-        .select_from(t)
-        .join(MemberAlias, MemberAlias.alias == t.member_ref)
-    )
-    ever = ever.where(t.first_order_at < scope.until, MemberAlias.member_id.in_(scoped))
-    if scope.stores is not None:
-        ever = ever.where(t.store_id.in_(scope.stores))
-    members = int(session.scalar(select(func.count()).where(*_in_scope(scope))) or 0)
-    return _Recent(buyers, int(session.scalar(ever) or 0), members)
+    counts: dict[str, int] = defaultdict(int)
+    bought = 0
+    for _, group in itertools.groupby(rows, key=lambda r: r[0]):
+        state = stages.state_at(rules, purchase_days(r[1:] for r in group), scope.end)
+        name = state[0] if family == "s" else state[1]
+        if name is not None:
+            counts[name] += 1
+        bought += 1
+    never = int(session.scalar(select(func.count()).select_from(members.subquery())) or 0) - bought
+    counts["introduction" if family == "s" else stages.NEVER] += never
+    return dict(counts)
 
 
 def dormant_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    rules = _lifecycle_rules(session)
-    bounds = rules.dormant_segments
+    bounds = lifecycle_rules(session).dormant_segments
     names = (
         [f"{lo}-{hi}" for lo, hi in itertools.pairwise(bounds)] + [f"{bounds[-1]}+"]
         if bounds
         else []
     )
-    counts = dict.fromkeys([*names, "never"], 0)
-    recent = _recent(session, scope, (bounds[-1] if bounds else 0) + 1)
-    for purchases, n in recent.buyers:
-        bucket = lifecycle.dormant_bucket(rules, (scope.until - max(purchases)).days)
-        if bucket is not None:
-            counts[bucket] += n
-    if names:
-        counts[names[-1]] += recent.ever - recent.recent
-    counts["never"] = recent.members - recent.ever
-    return Table(["days_without_purchase", "members"], [[k, v] for k, v in counts.items()], bar=1)
+    counts = _stages(session, scope, "d")
+    return Table(
+        ["days_without_purchase", "members"],
+        [[k, counts.get(k, 0)] for k in [*names, stages.NEVER]],
+        bar=1,
+    )
 
 
 def lifecycle_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
-    rules = _lifecycle_rules(session)
-    window = 1 + max(lifecycle.YEAR.days, rules.dormant_after_days, rules.pre_churn_within_days)
-    recent = _recent(session, scope, window)
-    stages: dict[str, int] = dict.fromkeys(get_args(lifecycle.Stage), 0)
-    for purchases, n in recent.buyers:
-        seg = lifecycle.segment(
-            rules, registered_at=scope.until, purchases=purchases, at=scope.until
-        )
-        stages[seg.stage] += n
-    # Bought, but not in the window: more than a year without a purchase.
-    stages["dormant"] += recent.ever - recent.recent
-    stages["introduction"] += recent.members - recent.ever
-    return Table(
-        ["stage", "members", "share_pct"],
-        [[k, v, _pct(v, recent.members)] for k, v in stages.items()],
-        {"members": recent.members},
-        bar=1,
-    )
+    counts = _stages(session, scope, "s")
+    members = sum(counts.values())
+    rows = [
+        [k, counts.get(k, 0), _pct(counts.get(k, 0), members)] for k in get_args(lifecycle.Stage)
+    ]
+    return Table(["stage", "members", "share_pct"], rows, {"members": members}, bar=1)
 
 
 def birthdays_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
@@ -748,4 +798,16 @@ def run_report(session: Session, name: str, scope: Scope, at: dt.datetime) -> Ta
     if scope.end < scope.start:
         raise BadRequest("the period ends before it starts")
     refresh(session)  # what HQ received since the last refresh (cheap when nothing is new)
+    if scope.region is not None and name not in _BY_DAY_REGION:
+        # These read members by home store (or, repurchase and cohorts, purchases by store
+        # without the day's region yet): the region's stores as they are now.
+        now = set(session.scalars(select(Store.id).where(Store.region == scope.region)))
+        stores = frozenset(now if scope.stores is None else now & scope.stores)
+        scope = replace(scope, stores=stores, region=None)
     return REPORTS[name](session, scope, at)
+
+
+#: Reports that count a store's days in the region it was in on that day.
+_BY_DAY_REGION = frozenset(
+    {"member_share", "points", "rfm", "concentration", "lifecycle", "dormant"}
+)

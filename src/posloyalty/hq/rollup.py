@@ -11,6 +11,7 @@ recomputes every rollup from all entries and sales (the reference a test compare
 - ``report_member_days`` (member reference, UTC day, store): purchases, net spend, last
   purchase;
 - ``report_member_stores`` (member reference, store): purchases, first purchase;
+- ``report_days`` (UTC day): the store-day figures of the whole chain;
 - ``report_store_points`` (store): net points, all time;
 - ``report_joins`` (UTC day of registration, home store, tier, channel): members;
 - ``report_member_totals`` (home store, tier, channel): members, all time;
@@ -22,7 +23,10 @@ no store, tier or channel; growth 0 when missing): triggers on ``members`` (migr
 changes (a join, a tier or growth the jobs recompute, a merge), and :func:`refresh` folds them in.
 (A per-cashier join count would add a ``cashier`` column to that key and to ``report_joins``.)
 
-Member references are kept as written (a merged member's aliases resolve when a report reads).
+Member references are kept as written in ``report_member_days`` (a merged member's aliases
+resolve when a report reads); ``hq.buyers`` keeps the member rollups keyed by the resolved
+member (``report_buyer_days``, ``report_stage_days``), recomputing the members a refresh
+touched.
 """
 
 from __future__ import annotations
@@ -33,8 +37,12 @@ from sqlalchemy import Select, and_, case, delete, func, literal, select, text, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from posloyalty.hq import buyers
+from posloyalty.hq.buyers import utc_day
 from posloyalty.hq.models import (
     LedgerEntry,
+    ReportBuyerDay,
+    ReportDay,
     ReportGrowth,
     ReportJoin,
     ReportMemberDay,
@@ -52,42 +60,37 @@ __all__ = ["rebuild", "refresh", "utc_day"]
 _FLOWS = ("issued", "redeemed", "expired", "reversed", "deducted", "net_points")
 
 
-def utc_day(session: Session, column: Any) -> Any:
-    """The UTC day of an instant column, as SQL."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.date(func.timezone("UTC", column))
-    return func.date(column)
-
-
 def _sum(expr: Any, *conditions: Any) -> Any:
     summed = func.sum(expr).filter(*conditions) if conditions else func.sum(expr)
     return func.coalesce(summed, 0)
 
 
-def _sales_by_store(session: Session, source: Any) -> Select[Any]:
+def _sales_by_store(session: Session, source: Any, *, by_store: bool = True) -> Select[Any]:
     day = utc_day(session, Sale.at)
     zeros = [literal(0).label(name) for name in _FLOWS]
+    keys = [day, Sale.store_id] if by_store else [day]
     return (
         select(
             day.label("day"),
-            Sale.store_id,
+            *keys[1:],
             _sum(Sale.total_fen).label("sales_fen"),
             _sum(Sale.total_fen, Sale.member_ref.is_not(None)).label("member_sales_fen"),
             *zeros,
         )
         .where(source)
-        .group_by(day, Sale.store_id)
+        .group_by(*keys)
     )
 
 
-def _points_by_store(session: Session, source: Any) -> Select[Any]:
+def _points_by_store(session: Session, source: Any, *, by_store: bool = True) -> Select[Any]:
     e = LedgerEntry
     day = utc_day(session, e.at)
     store = func.coalesce(e.store_id, "")
+    keys = [day, store] if by_store else [day]
     return (
         select(
             day.label("day"),
-            store.label("store_id"),
+            *(k.label("store_id") for k in keys[1:]),
             literal(0).label("sales_fen"),
             literal(0).label("member_sales_fen"),
             _sum(e.points, e.kind.in_(("earn", "bonus", "adjust")), e.points > 0).label("issued"),
@@ -98,7 +101,7 @@ def _points_by_store(session: Session, source: Any) -> Select[Any]:
             _sum(e.points).label("net_points"),
         )
         .where(source)
-        .group_by(day, store)
+        .group_by(*keys)
     )
 
 
@@ -155,8 +158,11 @@ def _upsert(
     query: Select[Any],
     keys: list[str],
     order: list[str] | None = None,
+    *,
+    keep: list[str] | None = None,
 ) -> None:
-    """Add ``query``'s grouped rows into ``table``: sums added, instants kept latest / first.
+    """Add ``query``'s grouped rows into ``table``: sums added, instants kept latest / first,
+    the ``keep`` columns of rows already there left as they are.
     Rows go in ``order`` (default: the keys) so that a rebuild lays each day's rows out
     together, as refreshes do with days arriving in turn."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
@@ -169,7 +175,7 @@ def _upsert(
     old = table.__table__.c
     sets: dict[str, Any] = {}
     for name in names:
-        if name in keys:
+        if name in keys or name in (keep or ()):
             continue
         if name == "last_order_at":
             sets[name] = _later(old[name], new[name], latest=True)
@@ -183,6 +189,8 @@ def _upsert(
 def _add(session: Session, entries: Any, sales: Any) -> None:
     _upsert(session, ReportStoreDay, _sales_by_store(session, sales), ["day", "store_id"])
     _upsert(session, ReportStoreDay, _points_by_store(session, entries), ["day", "store_id"])
+    _upsert(session, ReportDay, _sales_by_store(session, sales, by_store=False), ["day"])
+    _upsert(session, ReportDay, _points_by_store(session, entries, by_store=False), ["day"])
     _upsert(session, ReportStorePoints, _points_per_store(entries), ["store_id"])
     _upsert(
         session,
@@ -237,7 +245,9 @@ _MEMBER_KEY = {
 def refresh(session: Session) -> int:
     """Fold the queued entries, sales and member changes into the rollups; returns how many
     events (entries and sales) and member changes."""
-    return _fold_events(session) + _fold_members(session)
+    events = _fold_events(session) + _fold_members(session)
+    buyers.fold(session)
+    return events
 
 
 def _fold_events(session: Session) -> int:
@@ -252,6 +262,17 @@ def _fold_events(session: Session) -> int:
     entries = LedgerEntry.id.in_(select(p.ref).where(p.batch == batch, p.kind == "e"))
     sales = Sale.id.in_(select(p.ref).where(p.batch == batch, p.kind == "s"))
     _add(session, entries, sales)
+    buyers.fold_sales(
+        session,
+        sales,
+        lambda rows: _upsert(
+            session,
+            ReportBuyerDay,
+            rows,
+            ["member_id", "day", "store_id"],
+            keep=["tier", "channel"],
+        ),
+    )
     session.execute(delete(ReportPending).where(ReportPending.batch == batch))
     return int(claimed)
 
@@ -268,6 +289,7 @@ def rebuild(session: Session) -> None:
         ReportMemberTotal,
         ReportGrowth,
         ReportMemberDelta,
+        ReportDay,
     ):
         session.execute(delete(table))
     _add(session, and_(true()), and_(true()))
@@ -279,3 +301,4 @@ def rebuild(session: Session) -> None:
         )
     )
     _fold_members(session)
+    buyers.rebuild(session)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from posloyalty.hq.models import (
     LedgerEntry,
+    ReportDay,
     ReportMemberDay,
     ReportMemberStore,
     ReportPending,
@@ -83,7 +84,7 @@ def _add(s: Session, event: tuple[Any, ...]) -> None:
 
 def _snapshot(s: Session) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
-    for table in (ReportStoreDay, ReportMemberDay, ReportMemberStore, ReportStorePoints):
+    for table in (ReportStoreDay, ReportDay, ReportMemberDay, ReportMemberStore, ReportStorePoints):
         cols = list(table.__table__.c)
         out[table.__tablename__] = sorted(tuple(r) for r in s.execute(select(*cols)))
     return out

@@ -19,7 +19,7 @@ from posloyalty.hq.backoffice.auth import Signed
 from posloyalty.hq.backoffice.members_desk import reason_of
 from posloyalty.hq.backoffice.roles import allowed
 from posloyalty.hq.errors import BadRequest, Forbidden, NotFound
-from posloyalty.hq.models import Store, Terminal
+from posloyalty.hq.models import Store, StoreRegion, Terminal
 
 __all__ = [
     "clear_chain",
@@ -28,7 +28,6 @@ __all__ = [
     "regions",
     "revoke_till",
     "set_region",
-    "stores_in_region",
 ]
 
 _REGION_RE = re.compile(r"^[\w-]{1,32}$")
@@ -61,7 +60,8 @@ def qr_svg(text: str) -> str:
 def set_region(  # noqa: PLR0917 (who, which store, which region, why, when)
     session: Session, who: Signed, store_id: str, region: str, reason: str, at: dt.datetime
 ) -> None:
-    """Put a store in a region (letters, digits, _ or -, up to 32); empty takes it out."""
+    """Put a store in a region (letters, digits, _ or -, up to 32) from this UTC day on (its
+    earlier days stay where they were: ``store_regions``); empty takes it out."""
     _need(who)
     store = session.get(Store, store_id)
     if store is None:
@@ -72,6 +72,14 @@ def set_region(  # noqa: PLR0917 (who, which store, which region, why, when)
     why = reason_of(reason)
     before = store.region
     store.region = region or None
+    # From this UTC day on: the days before stay in the region the store was in.
+    history = session.get(StoreRegion, (store_id, at.astimezone(dt.UTC).date()))
+    if history is None:
+        session.add(
+            StoreRegion(store_id=store_id, since=at.astimezone(dt.UTC).date(), region=store.region)
+        )
+    else:
+        history.region = store.region
     audit.record(
         session,
         at,
@@ -89,10 +97,6 @@ def regions(session: Session) -> list[str]:
         for r in session.scalars(select(Store.region).distinct().order_by(Store.region))
         if r is not None
     ]
-
-
-def stores_in_region(session: Session, region: str) -> frozenset[str]:
-    return frozenset(session.scalars(select(Store.id).where(Store.region == region)))
 
 
 def _terminal(session: Session, terminal_id: str) -> Terminal:

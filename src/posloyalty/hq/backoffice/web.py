@@ -571,9 +571,8 @@ def mount(
         chain_wide = allowed(ctx.who.role, "chain_wide")
         if region:
             # A store manager asking a region sees their own stores in it.
-            shops = read(lambda s: stores_desk.stores_in_region(s, region))
-            mine = shops if chain_wide else shops & frozenset(ctx.who.stores)
-            return reports.Scope(first, last, mine)
+            mine = None if chain_wide else frozenset(ctx.who.stores)
+            return reports.Scope(first, last, mine, region=region)
         if not chain_wide:
             return reports.Scope(first, last, frozenset(ctx.who.stores))
         return reports.Scope(first, last, None)
