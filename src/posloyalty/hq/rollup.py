@@ -33,6 +33,7 @@ from sqlalchemy import Select, and_, case, delete, func, literal, select, text, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from posloyalty.hq import buyer_rollup
 from posloyalty.hq.models import (
     LedgerEntry,
     ReportGrowth,
@@ -237,7 +238,9 @@ _MEMBER_KEY = {
 def refresh(session: Session) -> int:
     """Fold the queued entries, sales and member changes into the rollups; returns how many
     events (entries and sales) and member changes."""
-    return _fold_events(session) + _fold_members(session)
+    changes = _fold_events(session) + _fold_members(session)
+    buyer_rollup.refresh(session)  # reads the member-day rollup just refreshed
+    return changes
 
 
 def _fold_events(session: Session) -> int:
@@ -279,3 +282,4 @@ def rebuild(session: Session) -> None:
         )
     )
     _fold_members(session)
+    buyer_rollup.rebuild(session)
