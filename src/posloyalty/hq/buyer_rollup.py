@@ -168,15 +168,18 @@ def _buyer_days(session: Session, members: Any) -> Select[Any]:
         .group_by(MemberAlias.member_id, d.day)
         .subquery()
     )
-    window = {"partition_by": per_day.c.member_id, "order_by": per_day.c.day}
+    member, day = per_day.c.member_id, per_day.c.day
     return (
         select(
-            per_day.c.member_id,
-            per_day.c.day,
+            member,
+            day,
             per_day.c.orders,
-            (func.sum(per_day.c.orders).over(**window) - per_day.c.orders).label("earlier"),
-            func.lag(per_day.c.day).over(**window).label("prev_day"),
-            func.lead(per_day.c.day).over(**window).label("next_day"),
+            (
+                func.sum(per_day.c.orders).over(partition_by=member, order_by=day)
+                - per_day.c.orders
+            ).label("earlier"),
+            func.lag(day).over(partition_by=member, order_by=day).label("prev_day"),
+            func.lead(day).over(partition_by=member, order_by=day).label("next_day"),
             func.coalesce(Member.state["tier"].as_string(), "").label("tier"),
             func.coalesce(Member.channel, "").label("channel"),
             _utc_day(session, Member.registered_at).label("joined"),
@@ -213,9 +216,7 @@ def refresh(session: Session) -> int:
     # A reference is an alias or a member id (every member's id is an alias of its own); a
     # merged member's id still has rows to take off, under the id itself.
     resolved = (
-        select(MemberAlias.member_id, literal(batch))
-        .where(MemberAlias.alias.in_(refs))
-        .distinct()
+        select(MemberAlias.member_id, literal(batch)).where(MemberAlias.alias.in_(refs)).distinct()
     )
     session.execute(insert(q).from_select(["member_ref", "batch"], resolved))
     members = select(q.member_ref).where(q.batch == batch).distinct()
@@ -240,4 +241,3 @@ def rebuild(session: Session) -> None:
     )
     for table, counts in _counts(session, true()):
         _add_counts(session, table, counts, 1)
-

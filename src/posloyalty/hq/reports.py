@@ -57,8 +57,8 @@ from posloyalty.domain import lifecycle
 from posloyalty.domain.money import Fen
 from posloyalty.domain.privacy import mask_name
 from posloyalty.domain.rules import LifecycleRules
-from posloyalty.hq.errors import BadRequest
 from posloyalty.hq.buyer_rollup import MAX_ORDER
+from posloyalty.hq.errors import BadRequest
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.members import members_born_in
 from posloyalty.hq.models import (
@@ -542,9 +542,7 @@ def _period_buyers(session: Session, scope: Scope) -> tuple[int, int]:
             *_buyer_key(b, scope),
         ]
         again = or_(b.orders >= 2, b.next_day <= scope.end)
-        row = session.execute(
-            select(func.count(), func.count().filter(again)).where(*where)
-        ).one()
+        row = session.execute(select(func.count(), func.count().filter(again)).where(*where)).one()
     return int(row[0]), int(row[1])
 
 
@@ -558,9 +556,7 @@ def _bought_again(session: Session, scope: Scope, first: int, months: int) -> tu
         select(
             func.coalesce(func.sum(m.members), 0),
             func.coalesce(func.sum(m.members).filter(m.next_month < after + months), 0),
-        ).where(
-            m.month >= first, m.month < after, m.next_month >= after, *_buyer_key(m, scope)
-        )
+        ).where(m.month >= first, m.month < after, m.next_month >= after, *_buyer_key(m, scope))
     ).one()
     return int(row[0]), int(row[1])
 
@@ -600,9 +596,7 @@ def repurchase_report(session: Session, scope: Scope, _at: dt.datetime) -> Table
         per_span, again, repeat = _span_buyers(session, scope, spans, [1, 3])
         buyers = [per_span[0], per_span[1], per_span[3]]
         counts = _order_counts(session, scope)
-        at_least = {
-            x: sum(k for n, k in counts.items() if n >= x) for x in range(1, MAX_ORDER + 1)
-        }
+        at_least = {x: sum(k for n, k in counts.items() if n >= x) for x in range(1, MAX_ORDER + 1)}
     rows = [
         ["period", buyers[0], repeat, _pct(repeat, buyers[0])],
         ["next_month", buyers[1], again[0], _pct(again[0], buyers[1])],
@@ -640,14 +634,15 @@ def _cohort_buyers(session: Session, scope: Scope) -> dict[tuple[str, int], int]
             .group_by(c.joined, c.month)
         )
         bought: dict[tuple[str, int], int] = defaultdict(int)
-        for joined, month, n in rows:
-            bought[(_month(_as_date(joined)), int(month))] += int(n)
+        for day, month, n in rows:
+            bought[(_month(_as_date(day)), int(month))] += int(n)
         return bought
     joined = [*_in_scope(scope), Member.registered_at >= scope.since]
     cohort = _month_of(session, Member.registered_at)
     d = ReportMemberDay
     month = _month_of(session, d.day)
-    # Months 0..5 after a cohort month of the period end before the 6th month after its end.
+    # Months 0..5 after a cohort month of the period: from the first's start to the 6th month
+    # after the last's end.
     query = (
         select(cohort, month, func.count(func.distinct(Member.id)))
         .select_from(d)
@@ -656,7 +651,7 @@ def _cohort_buyers(session: Session, scope: Scope) -> dict[tuple[str, int], int]
         .where(
             *joined,
             d.store_id.in_(scope.stores),
-            d.day >= scope.start,
+            d.day >= _month_start(scope.start).date(),
             d.day < _month_start(scope.end, -6).date(),
             d.orders > 0,
         )
