@@ -34,6 +34,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
     true,
     union_all,
     update,
@@ -59,6 +60,8 @@ __all__ = ["MAX_ORDER", "month_index", "rebuild", "refresh"]
 MAX_ORDER = 5
 #: Cohort months counted after the month of joining.
 _COHORT_MONTHS = 5
+#: The PostgreSQL advisory lock key a buyer refresh takes ("POBR"), one refresh at a time.
+_LOCK = 0x504F4252
 
 
 def month_index(session: Session, day: Any) -> Any:
@@ -100,14 +103,14 @@ def _counts(session: Session, members: Any) -> list[tuple[Any, Select[Any]]]:
     on ``report_buyer_days``)."""
     b = ReportBuyerDay
     key = (b.tier, b.channel)
-    orders = union_all(
-        *(
-            select(b.day, literal(x).label("x"), *key, func.count().label("members"))
-            .where(members, b.earlier < x, b.earlier + b.orders >= x)
-            .group_by(b.day, *key)
-            for x in range(1, MAX_ORDER + 1)
-        )
-    ).subquery()
+    numbers = union_all(*(select(literal(x).label("x")) for x in range(1, MAX_ORDER + 1)))
+    x = numbers.subquery().c.x
+    orders = (
+        select(b.day, x, *key, func.count().label("members"))
+        .join_from(b, x.table, and_(b.earlier < x, b.earlier + b.orders >= x))
+        .where(members)
+        .group_by(b.day, x, *key)
+    )
     month = month_index(session, b.day)
     joined = month_index(session, b.joined)
     cohorts = (
@@ -148,7 +151,7 @@ def _counts(session: Session, members: Any) -> list[tuple[Any, Select[Any]]]:
         func.count().label("members"),
     ).group_by(per.c.month, prev, after, multi, per.c.tier, per.c.channel)
     return [
-        (ReportOrderDay, select(orders)),
+        (ReportOrderDay, orders),
         (ReportCohortBuy, cohorts),
         (ReportBuyerMonth, months),
     ]
@@ -207,16 +210,24 @@ def refresh(session: Session) -> int:
     """Recompute the members queued since the last refresh (after ``hq.rollup`` has folded
     the new sales into the member-day rollup); returns how many references were queued."""
     q = ReportBuyerQueue
+    if session.scalar(select(q.seq).where(q.batch.is_(None)).limit(1)) is None:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        # Two refreshes recomputing one member at once would both take its counts off.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
     batch = int(session.scalar(select(func.coalesce(func.max(q.batch), 0))) or 0) + 1
     result = session.execute(update(q).where(q.batch.is_(None)).values(batch=batch))
     claimed = int(result.rowcount)  # type: ignore[attr-defined]
     if not claimed:
         return 0
     refs = select(q.member_ref).where(q.batch == batch)
-    # A reference is an alias or a member id (every member's id is an alias of its own); a
-    # merged member's id still has rows to take off, under the id itself.
+    # A reference is an alias or a member id (every member's id is an alias of its own, so
+    # only other aliases add their member); a merged member's id still has rows to take off,
+    # under the id itself.
     resolved = (
-        select(MemberAlias.member_id, literal(batch)).where(MemberAlias.alias.in_(refs)).distinct()
+        select(MemberAlias.member_id, literal(batch))
+        .where(MemberAlias.alias.in_(refs), MemberAlias.member_id != MemberAlias.alias)
+        .distinct()
     )
     session.execute(insert(q).from_select(["member_ref", "batch"], resolved))
     members = select(q.member_ref).where(q.batch == batch).distinct()

@@ -27,8 +27,10 @@ office. Definitions:
   next month = buyers of the period's last month's previous month who bought again in that
   last month / buyers of the previous month (next quarter likewise by calendar quarters);
   X-th order = members with X+1 purchases / members with X purchases (all up to the end).
+  Chain-wide (any tier or channel) from the buyer rollups (``hq.buyer_rollup``); for some
+  stores, from their member days.
 - ``cohorts``: members by month of joining (in the period); for months 0..5 after, the share
-  who bought in that month.
+  who bought in that month (with stores: members of those home stores, bought there).
 - ``concentration``: buyers in the period ranked by net spend; the share of member spend of
   the top 20% (rounded up) of buyers (80/20, source 001).
 - ``lifecycle``: members by lifecycle stage at the period's end (``domain.lifecycle.segment``).

@@ -23,6 +23,8 @@ changes (a join, a tier or growth the jobs recompute, a merge), and :func:`refre
 (A per-cashier join count would add a ``cashier`` column to that key and to ``report_joins``.)
 
 Member references are kept as written (a merged member's aliases resolve when a report reads).
+The buyer rollups keyed by resolved member (``hq.buyer_rollup``: repurchase and cohorts) are
+refreshed and rebuilt after these, from the member-day rollup.
 """
 
 from __future__ import annotations
