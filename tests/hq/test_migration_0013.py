@@ -15,7 +15,7 @@ from posloyalty.hq.keys import resolve_keyring
 from posloyalty.hq.reports import Scope, run_report
 
 
-def test_the_first_refresh_after_0013_fills_the_buyer_rollups(db_url: str) -> None:
+def test_the_first_refresh_after_0013_fills_the_purchase_rollups(db_url: str) -> None:
     engine = make_engine(db_url)
     keyring = resolve_keyring(db_url)
     config = Config()

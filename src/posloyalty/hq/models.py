@@ -574,22 +574,22 @@ class ReportGrowth(Base):
     members: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class ReportBuyerQueue(Base):
-    """Member references whose buyer rollups need recomputing (filled by triggers on sales,
+class ReportPurchaseQueue(Base):
+    """Member references whose purchase rollups need recomputing (filled by triggers on sales,
     aliases and members, migration 0013; ``batch`` claims them for one refresh)."""
 
-    __tablename__ = "report_buyer_queue"
+    __tablename__ = "report_purchase_queue"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     member_ref: Mapped[str] = mapped_column(String(40))
     batch: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
-class ReportBuyerDay(Base):
+class ReportPurchaseDay(Base):
     """Per member (resolved id) and UTC day with purchases, every store: purchases, those on
     earlier days, the member's previous and next purchase days, and the member's key (tier,
     channel, "" for none; UTC day of joining) when last refreshed."""
 
-    __tablename__ = "report_buyer_days"
+    __tablename__ = "report_purchase_days"
     member_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True, index=True)
     orders: Mapped[int] = mapped_column(Integer)

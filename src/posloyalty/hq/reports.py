@@ -27,7 +27,7 @@ office. Definitions:
   next month = buyers of the period's last month's previous month who bought again in that
   last month / buyers of the previous month (next quarter likewise by calendar quarters);
   X-th order = members with X+1 purchases / members with X purchases (all up to the end).
-  Chain-wide (any tier or channel) from the buyer rollups (``hq.buyer_rollup``); for some
+  Chain-wide (any tier or channel) from the purchase rollups (``hq.purchase_rollup``); for some
   stores, from their member days.
 - ``cohorts``: members by month of joining (in the period); for months 0..5 after, the share
   who bought in that month (with stores: members of those home stores, bought there).
@@ -59,14 +59,12 @@ from posloyalty.domain import lifecycle
 from posloyalty.domain.money import Fen
 from posloyalty.domain.privacy import mask_name
 from posloyalty.domain.rules import LifecycleRules
-from posloyalty.hq.buyer_rollup import MAX_ORDER
 from posloyalty.hq.errors import BadRequest
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.members import members_born_in
 from posloyalty.hq.models import (
     Member,
     MemberAlias,
-    ReportBuyerDay,
     ReportBuyerMonth,
     ReportCohortBuy,
     ReportGrowth,
@@ -75,9 +73,11 @@ from posloyalty.hq.models import (
     ReportMemberStore,
     ReportMemberTotal,
     ReportOrderDay,
+    ReportPurchaseDay,
     ReportStoreDay,
     ReportStorePoints,
 )
+from posloyalty.hq.purchase_rollup import MAX_ORDER
 from posloyalty.hq.rollup import refresh
 
 __all__ = ["REPORTS", "Scope", "Table", "run_report"]
@@ -511,7 +511,7 @@ def _span_buyers(
 
 
 def _month_number(day: dt.date) -> int:
-    """Months since year 0, as ``hq.buyer_rollup`` keys them."""
+    """Months since year 0, as ``hq.purchase_rollup`` keys them."""
     return day.year * 12 + day.month - 1
 
 
@@ -523,7 +523,7 @@ def _buyer_key(table: Any, scope: Scope) -> list[Any]:
 def _period_buyers(session: Session, scope: Scope) -> tuple[int, int]:
     """Chain-wide buyers in the period and those of them with 2+ purchases in it: members
     whose first purchase day in the period follows none in it (``report_buyer_months`` for
-    whole months, ``report_buyer_days`` for any days)."""
+    whole months, ``report_purchase_days`` for any days)."""
     if scope.start.day == 1 and (scope.end + dt.timedelta(days=1)).day == 1:
         m = ReportBuyerMonth
         first, last = _month_number(scope.start), _month_number(scope.end)
@@ -536,7 +536,7 @@ def _period_buyers(session: Session, scope: Scope) -> tuple[int, int]:
             ).where(*where)
         ).one()
     else:
-        b = ReportBuyerDay
+        b = ReportPurchaseDay
         where = [
             b.day >= scope.start,
             b.day <= scope.end,

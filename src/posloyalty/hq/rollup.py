@@ -23,7 +23,7 @@ changes (a join, a tier or growth the jobs recompute, a merge), and :func:`refre
 (A per-cashier join count would add a ``cashier`` column to that key and to ``report_joins``.)
 
 Member references are kept as written (a merged member's aliases resolve when a report reads).
-The buyer rollups keyed by resolved member (``hq.buyer_rollup``: repurchase and cohorts) are
+The purchase rollups keyed by resolved member (``hq.purchase_rollup``: repurchase and cohorts) are
 refreshed and rebuilt after these, from the member-day rollup.
 """
 
@@ -35,7 +35,7 @@ from sqlalchemy import Select, and_, case, delete, func, literal, select, text, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from posloyalty.hq import buyer_rollup
+from posloyalty.hq import purchase_rollup
 from posloyalty.hq.models import (
     LedgerEntry,
     ReportGrowth,
@@ -241,7 +241,7 @@ def refresh(session: Session) -> int:
     """Fold the queued entries, sales and member changes into the rollups; returns how many
     events (entries and sales) and member changes."""
     changes = _fold_events(session) + _fold_members(session)
-    buyer_rollup.refresh(session)  # reads the member-day rollup just refreshed
+    purchase_rollup.refresh(session)  # reads the member-day rollup just refreshed
     return changes
 
 
@@ -284,4 +284,4 @@ def rebuild(session: Session) -> None:
         )
     )
     _fold_members(session)
-    buyer_rollup.rebuild(session)
+    purchase_rollup.rebuild(session)

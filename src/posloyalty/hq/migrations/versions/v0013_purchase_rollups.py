@@ -1,6 +1,6 @@
-"""Buyer rollups for repurchase and cohorts (``hq.buyer_rollup``): each member's purchase days
+"""Purchase rollups for repurchase and cohorts (``hq.purchase_rollup``): each member's purchase days
 (keyed by the resolved member id) and three small tables of counts kept from them; triggers
-queue the members whose purchases or key change in ``report_buyer_queue``: a member sale, a
+queue the members whose purchases or key change in ``report_purchase_queue``: a member sale, a
 change of alias (a merge re-points them), a change of tier, channel or registration instant.
 
 Revision ID: 0013
@@ -19,25 +19,25 @@ branch_labels = None
 depends_on = None
 
 _BIG = sa.BigInteger
-_QUEUE = "INSERT INTO report_buyer_queue (member_ref) "
+_QUEUE = "INSERT INTO report_purchase_queue (member_ref) "
 
 _PG = f"""
-CREATE FUNCTION report_buyer_queue_sale() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION report_purchase_queue_sale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW.member_ref IS NOT NULL THEN {_QUEUE} VALUES (NEW.member_ref); END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER sales_buyer_queue AFTER INSERT ON sales
-  FOR EACH ROW EXECUTE FUNCTION report_buyer_queue_sale();
-CREATE FUNCTION report_buyer_queue_alias() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE TRIGGER sales_purchase_queue AFTER INSERT ON sales
+  FOR EACH ROW EXECUTE FUNCTION report_purchase_queue_sale();
+CREATE FUNCTION report_purchase_queue_alias() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN {_QUEUE} VALUES (OLD.member_id); END IF;
   IF TG_OP <> 'DELETE' THEN {_QUEUE} VALUES (NEW.member_id); END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER member_aliases_buyer_queue AFTER INSERT OR UPDATE OR DELETE ON member_aliases
-  FOR EACH ROW EXECUTE FUNCTION report_buyer_queue_alias();
-CREATE FUNCTION report_buyer_queue_member() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE TRIGGER member_aliases_purchase_queue AFTER INSERT OR UPDATE OR DELETE ON member_aliases
+  FOR EACH ROW EXECUTE FUNCTION report_purchase_queue_alias();
+CREATE FUNCTION report_purchase_queue_member() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF OLD.state->>'tier' IS DISTINCT FROM NEW.state->>'tier'
      OR OLD.channel IS DISTINCT FROM NEW.channel
@@ -46,21 +46,21 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER members_buyer_queue AFTER UPDATE ON members
-  FOR EACH ROW EXECUTE FUNCTION report_buyer_queue_member();
+CREATE TRIGGER members_purchase_queue AFTER UPDATE ON members
+  FOR EACH ROW EXECUTE FUNCTION report_purchase_queue_member();
 """
 
 _SQLITE = [
-    f"""CREATE TRIGGER sales_buyer_queue AFTER INSERT ON sales
+    f"""CREATE TRIGGER sales_purchase_queue AFTER INSERT ON sales
         WHEN NEW.member_ref IS NOT NULL
         BEGIN {_QUEUE} VALUES (NEW.member_ref); END""",
-    f"""CREATE TRIGGER member_aliases_buyer_insert AFTER INSERT ON member_aliases
+    f"""CREATE TRIGGER member_aliases_purchase_insert AFTER INSERT ON member_aliases
         BEGIN {_QUEUE} VALUES (NEW.member_id); END""",
-    f"""CREATE TRIGGER member_aliases_buyer_update AFTER UPDATE ON member_aliases
+    f"""CREATE TRIGGER member_aliases_purchase_update AFTER UPDATE ON member_aliases
         BEGIN {_QUEUE} VALUES (OLD.member_id); {_QUEUE} VALUES (NEW.member_id); END""",
-    f"""CREATE TRIGGER member_aliases_buyer_delete AFTER DELETE ON member_aliases
+    f"""CREATE TRIGGER member_aliases_purchase_delete AFTER DELETE ON member_aliases
         BEGIN {_QUEUE} VALUES (OLD.member_id); END""",
-    f"""CREATE TRIGGER members_buyer_queue AFTER UPDATE ON members
+    f"""CREATE TRIGGER members_purchase_queue AFTER UPDATE ON members
         WHEN json_extract(OLD.state, '$.tier') IS NOT json_extract(NEW.state, '$.tier')
           OR OLD.channel IS NOT NEW.channel OR OLD.registered_at IS NOT NEW.registered_at
         BEGIN {_QUEUE} VALUES (NEW.id); END""",
@@ -76,14 +76,14 @@ def _key() -> list[sa.Column[str]]:
 
 def upgrade() -> None:
     op.create_table(
-        "report_buyer_queue",
+        "report_purchase_queue",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("member_ref", sa.String(40), nullable=False),
         sa.Column("batch", sa.Integer),
     )
-    op.create_index("ix_report_buyer_queue_batch", "report_buyer_queue", ["batch"])
+    op.create_index("ix_report_purchase_queue_batch", "report_purchase_queue", ["batch"])
     op.create_table(
-        "report_buyer_days",
+        "report_purchase_days",
         sa.Column("member_id", sa.String(40), primary_key=True),
         sa.Column("day", sa.Date, primary_key=True),
         sa.Column("orders", sa.Integer, nullable=False),
@@ -94,7 +94,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(8), nullable=False),
         sa.Column("joined", sa.Date, nullable=False),
     )
-    op.create_index("ix_report_buyer_days_day", "report_buyer_days", ["day"])
+    op.create_index("ix_report_purchase_days_day", "report_purchase_days", ["day"])
     op.create_table(
         "report_buyer_months",
         sa.Column("month", sa.Integer, primary_key=True),

@@ -1,6 +1,6 @@
-"""Buyer rollups: what repurchase and cohorts read (``hq.reports``), kept per resolved member.
+"""Purchase rollups: what repurchase and cohorts read (``hq.reports``), kept per resolved member.
 
-``report_buyer_days`` holds each member's days with purchases (every store, aliases resolved):
+``report_purchase_days`` holds each member's days with purchases (every store, aliases resolved):
 purchases that day and on earlier days, the previous and next purchase days, and the member's
 tier, channel and day of joining. Three small tables of counts are kept from it:
 
@@ -12,7 +12,7 @@ tier, channel and day of joining. Three small tables of counts are kept from it:
 - ``report_cohort_buys``: members per day of joining x month they bought in (that of joining
   and the five after) x tier x channel.
 
-Triggers (migration 0013) queue in ``report_buyer_queue`` the member reference of each member
+Triggers (migration 0013) queue in ``report_purchase_queue`` the member reference of each member
 sale, both member ids of an alias that changes (a merge re-points a member's aliases to the
 survivor), and a member whose tier, channel or registration instant changes. :func:`refresh`
 recomputes those members only: their rows' counts come off, their rows are computed again from
@@ -46,12 +46,12 @@ from posloyalty.hq.models import (
     NO_MONTH,
     Member,
     MemberAlias,
-    ReportBuyerDay,
     ReportBuyerMonth,
-    ReportBuyerQueue,
     ReportCohortBuy,
     ReportMemberDay,
     ReportOrderDay,
+    ReportPurchaseDay,
+    ReportPurchaseQueue,
 )
 
 __all__ = ["MAX_ORDER", "month_index", "rebuild", "refresh"]
@@ -100,8 +100,8 @@ def _add_counts(session: Session, table: Any, query: Select[Any], sign: int) -> 
 
 def _counts(session: Session, members: Any) -> list[tuple[Any, Select[Any]]]:
     """Each count table with the grouped counts of the buyer days of ``members`` (a condition
-    on ``report_buyer_days``)."""
-    b = ReportBuyerDay
+    on ``report_purchase_days``)."""
+    b = ReportPurchaseDay
     key = (b.tier, b.channel)
     numbers = union_all(*(select(literal(x).label("x")) for x in range(1, MAX_ORDER + 1)))
     x = numbers.subquery().c.x
@@ -195,7 +195,7 @@ def _buyer_days(session: Session, members: Any) -> Select[Any]:
 def _recompute(session: Session, members: Any) -> None:
     """Take the buyer days of the member ids ``members`` (a subquery) and their counts off,
     and put them back as the member-day rollup has them now."""
-    b = ReportBuyerDay
+    b = ReportPurchaseDay
     mine = b.member_id.in_(members)
     for table, query in _counts(session, mine):
         _add_counts(session, table, query, -1)
@@ -209,7 +209,7 @@ def _recompute(session: Session, members: Any) -> None:
 def refresh(session: Session) -> int:
     """Recompute the members queued since the last refresh (after ``hq.rollup`` has folded
     the new sales into the member-day rollup); returns how many references were queued."""
-    q = ReportBuyerQueue
+    q = ReportPurchaseQueue
     if session.scalar(select(q.seq).where(q.batch.is_(None)).limit(1)) is None:
         return 0
     if session.get_bind().dialect.name == "postgresql":
@@ -239,8 +239,8 @@ def refresh(session: Session) -> int:
 def rebuild(session: Session) -> None:
     """Recompute every buyer rollup from the member-day rollup (and empty the queue)."""
     for table in (
-        ReportBuyerQueue,
-        ReportBuyerDay,
+        ReportPurchaseQueue,
+        ReportPurchaseDay,
         ReportBuyerMonth,
         ReportOrderDay,
         ReportCohortBuy,
@@ -248,7 +248,7 @@ def rebuild(session: Session) -> None:
         session.execute(delete(table))
     query = _buyer_days(session, select(Member.id).where(Member.merged_into.is_(None)))
     session.execute(
-        insert(ReportBuyerDay).from_select([c.name for c in query.selected_columns], query)
+        insert(ReportPurchaseDay).from_select([c.name for c in query.selected_columns], query)
     )
     for table, counts in _counts(session, true()):
         _add_counts(session, table, counts, 1)

@@ -1,4 +1,4 @@
-"""Repurchase and cohorts, read from the buyer rollups kept up to date incrementally, give
+"""Repurchase and cohorts, read from the purchase rollups kept up to date incrementally, give
 exactly the figures of their definitions over the sales and members themselves, whatever
 sales, returns, tier and channel changes, new aliases and merges arrive between refreshes; and
 the buyer rollups equal a full recompute (SQLite and PostgreSQL)."""
@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from posloyalty.hq.models import (
     Member,
     MemberAlias,
-    ReportBuyerDay,
     ReportBuyerMonth,
     ReportCohortBuy,
     ReportOrderDay,
+    ReportPurchaseDay,
     Sale,
 )
 from posloyalty.hq.reports import Scope, run_report
@@ -201,7 +201,7 @@ def _direct(s: Session, scope: Scope) -> tuple[list[list[Any]], list[list[Any]]]
 
 def _snapshot(s: Session) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
-    for table in (ReportBuyerDay, ReportBuyerMonth, ReportOrderDay, ReportCohortBuy):
+    for table in (ReportPurchaseDay, ReportBuyerMonth, ReportOrderDay, ReportCohortBuy):
         cols = list(table.__table__.c)
         rows = [tuple(r) for r in s.execute(select(*cols))]
         # Counts that went back to zero stay as rows; a recompute has none.
@@ -215,7 +215,7 @@ def _snapshot(s: Session) -> dict[str, list[tuple[Any, ...]]]:
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(batches=st.lists(_batch, min_size=1, max_size=4))
-def test_repurchase_and_cohorts_from_the_buyer_rollups_equal_their_definitions(
+def test_repurchase_and_cohorts_from_the_purchase_rollups_equal_their_definitions(
     svc: HqService, batches: list[Any]
 ) -> None:
     with svc.db.transaction() as s:
