@@ -100,16 +100,15 @@ def _generate(db: HqDb, end: dt.datetime) -> None:
     """Members, sales and entries in bulk with the queue triggers off, then one full rebuild
     of the rollups (what they would hold after refreshing every row one by one)."""
     started = time.perf_counter()
-    _sql(db, "ALTER TABLE members DISABLE TRIGGER USER")
-    _sql(db, "ALTER TABLE sales DISABLE TRIGGER USER")
-    _sql(db, "ALTER TABLE ledger_entries DISABLE TRIGGER USER")
+    tables = ("members", "member_aliases", "sales", "ledger_entries")
+    for table in tables:
+        _sql(db, f"ALTER TABLE {table} DISABLE TRIGGER USER")
     _sql(db, _MEMBERS_SQL, n=MEMBERS, stores=STORES, end=end, days=DAYS)
     _sql(
         db, _SALES_SQL, n=ENTRIES // 2, stores=STORES, members=MEMBERS, end=end, days=DAYS, tag="a"
     )
-    _sql(db, "ALTER TABLE members ENABLE TRIGGER USER")
-    _sql(db, "ALTER TABLE sales ENABLE TRIGGER USER")
-    _sql(db, "ALTER TABLE ledger_entries ENABLE TRIGGER USER")
+    for table in tables:
+        _sql(db, f"ALTER TABLE {table} ENABLE TRIGGER USER")
     print(
         f"   generated {MEMBERS:,} members, {STORES:,} stores, {ENTRIES // 2:,} sales and "
         f"{ENTRIES // 2:,} ledger entries (total {ENTRIES:,} rows of events) over {DAYS} days "

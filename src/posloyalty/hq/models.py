@@ -516,6 +516,7 @@ class ReportMemberStore(Base):
     store_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     orders: Mapped[int] = mapped_column(Integer, default=0)
     first_order_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    __table_args__ = (Index("ix_report_member_stores_store", "store_id"),)
 
 
 class ReportStorePoints(Base):
@@ -570,6 +571,75 @@ class ReportGrowth(Base):
     tier: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel: Mapped[str] = mapped_column(String(8), primary_key=True)
     growth: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    members: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportPurchaseQueue(Base):
+    """Member references whose purchase rollups need recomputing (filled by triggers on sales,
+    aliases and members, migration 0013; ``batch`` claims them for one refresh)."""
+
+    __tablename__ = "report_purchase_queue"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member_ref: Mapped[str] = mapped_column(String(40))
+    batch: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class ReportPurchaseDay(Base):
+    """Per member (resolved id) and UTC day with purchases, every store: purchases, those on
+    earlier days, the member's previous and next purchase days, and the member's key (tier,
+    channel, "" for none; UTC day of joining) when last refreshed."""
+
+    __tablename__ = "report_purchase_days"
+    member_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True, index=True)
+    orders: Mapped[int] = mapped_column(Integer)
+    earlier: Mapped[int] = mapped_column(Integer)
+    prev_day: Mapped[dt.date | None] = mapped_column(Date)
+    next_day: Mapped[dt.date | None] = mapped_column(Date)
+    tier: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(8))
+    joined: Mapped[dt.date] = mapped_column(Date)
+
+
+class ReportBuyerMonth(Base):
+    """Members per month with purchases (months since year 0), the month of their purchase
+    before it (-1: none) and after it (:data:`NO_MONTH`: none), whether they bought 2+ times
+    in it, tier and channel."""
+
+    __tablename__ = "report_buyer_months"
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prev_month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    next_month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    multi: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tier: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    members: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+#: ``report_buyer_months.next_month`` of a member who has not bought since.
+NO_MONTH = 1_000_000
+
+
+class ReportOrderDay(Base):
+    """Members per UTC day of their ``x``-th purchase (x = 1..5), tier and channel."""
+
+    __tablename__ = "report_order_days"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tier: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    members: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportCohortBuy(Base):
+    """Members per UTC day of joining, month they bought in (the month of joining and the five
+    after, months since year 0), tier and channel."""
+
+    __tablename__ = "report_cohort_buys"
+    joined: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tier: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
     members: Mapped[int] = mapped_column(BigInteger, default=0)
 
 

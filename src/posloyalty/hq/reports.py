@@ -27,8 +27,10 @@ office. Definitions:
   next month = buyers of the period's last month's previous month who bought again in that
   last month / buyers of the previous month (next quarter likewise by calendar quarters);
   X-th order = members with X+1 purchases / members with X purchases (all up to the end).
+  Chain-wide (any tier or channel) from the purchase rollups (``hq.purchase_rollup``); for some
+  stores, from their member days.
 - ``cohorts``: members by month of joining (in the period); for months 0..5 after, the share
-  who bought in that month.
+  who bought in that month (with stores: members of those home stores, bought there).
 - ``concentration``: buyers in the period ranked by net spend; the share of member spend of
   the top 20% (rounded up) of buyers (80/20, source 001).
 - ``lifecycle``: members by lifecycle stage at the period's end (``domain.lifecycle.segment``).
@@ -76,18 +78,23 @@ from posloyalty.hq.models import (
     Member,
     MemberAlias,
     ReportBuyerDay,
+    ReportBuyerMonth,
+    ReportCohortBuy,
     ReportDay,
     ReportGrowth,
     ReportJoin,
     ReportMemberDay,
     ReportMemberStore,
     ReportMemberTotal,
+    ReportOrderDay,
+    ReportPurchaseDay,
     ReportStageDay,
     ReportStoreDay,
     ReportStorePoints,
     Store,
     StoreRegion,
 )
+from posloyalty.hq.purchase_rollup import MAX_ORDER
 from posloyalty.hq.rollup import refresh
 
 __all__ = ["REPORTS", "Scope", "Table", "run_report"]
@@ -569,26 +576,102 @@ def _span_buyers(
     return values[: len(spans)], values[len(spans) : -1], values[-1]
 
 
+def _month_number(day: dt.date) -> int:
+    """Months since year 0, as ``hq.purchase_rollup`` keys them."""
+    return day.year * 12 + day.month - 1
+
+
+def _buyer_key(table: Any, scope: Scope) -> list[Any]:
+    """The scope's tier and channel conditions on a buyer rollup's key."""
+    return _key_filters(table, scope, stores=False)
+
+
+def _period_buyers(session: Session, scope: Scope) -> tuple[int, int]:
+    """Chain-wide buyers in the period and those of them with 2+ purchases in it: members
+    whose first purchase day in the period follows none in it (``report_buyer_months`` for
+    whole months, ``report_purchase_days`` for any days)."""
+    if scope.start.day == 1 and (scope.end + dt.timedelta(days=1)).day == 1:
+        m = ReportBuyerMonth
+        first, last = _month_number(scope.start), _month_number(scope.end)
+        where = [m.month >= first, m.month <= last, m.prev_month < first, *_buyer_key(m, scope)]
+        again = or_(m.multi == 1, m.next_month <= last)
+        row = session.execute(
+            select(
+                func.coalesce(func.sum(m.members), 0),
+                func.coalesce(func.sum(m.members).filter(again), 0),
+            ).where(*where)
+        ).one()
+    else:
+        b = ReportPurchaseDay
+        where = [
+            b.day >= scope.start,
+            b.day <= scope.end,
+            or_(b.prev_day.is_(None), b.prev_day < scope.start),
+            *_buyer_key(b, scope),
+        ]
+        again = or_(b.orders >= 2, b.next_day <= scope.end)
+        row = session.execute(select(func.count(), func.count().filter(again)).where(*where)).one()
+    return int(row[0]), int(row[1])
+
+
+def _bought_again(session: Session, scope: Scope, first: int, months: int) -> tuple[int, int]:
+    """Chain-wide buyers of the ``months`` months from month number ``first`` and those of
+    them who bought in the as many months right after (``report_buyer_months``: each buyer's
+    last month with purchases in the span, and the month of the next one)."""
+    m = ReportBuyerMonth
+    after = first + months
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(m.members), 0),
+            func.coalesce(func.sum(m.members).filter(m.next_month < after + months), 0),
+        ).where(m.month >= first, m.month < after, m.next_month >= after, *_buyer_key(m, scope))
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def _chain_order_counts(session: Session, scope: Scope) -> dict[int, int]:
+    """Chain-wide members with at least x purchases up to the scope's end, x = 1..5
+    (``report_order_days``: members per day of their x-th purchase)."""
+    o = ReportOrderDay
+    return {
+        int(x): int(n)
+        for x, n in session.execute(
+            select(o.x, func.sum(o.members))
+            .where(o.day <= scope.end, *_buyer_key(o, scope))
+            .group_by(o.x)
+        )
+    }
+
+
 def repurchase_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
     last_month = _month_start(scope.end).date()
     q_start = _month_start(scope.end, (scope.end.month - 1) % 3).date()
-    spans = [
-        (scope.start, scope.end + dt.timedelta(days=1)),
-        (_month_start(scope.end, 1).date(), last_month),
-        (last_month, _month_start(scope.end, -1).date()),
-        (_month_start(q_start, 3).date(), q_start),
-        (q_start, _month_start(q_start, -3).date()),
-    ]
-    buyers, again, repeat = _span_buyers(session, scope, spans, [1, 3])
+    if scope.stores is None:
+        buyers_n, repeat = _period_buyers(session, scope)
+        month = _bought_again(session, scope, _month_number(last_month) - 1, 1)
+        quarter = _bought_again(session, scope, _month_number(q_start) - 3, 3)
+        buyers = [buyers_n, month[0], quarter[0]]
+        again = [month[1], quarter[1]]
+        at_least = _chain_order_counts(session, scope)
+    else:
+        spans = [
+            (scope.start, scope.end + dt.timedelta(days=1)),
+            (_month_start(scope.end, 1).date(), last_month),
+            (last_month, _month_start(scope.end, -1).date()),
+            (_month_start(q_start, 3).date(), q_start),
+            (q_start, _month_start(q_start, -3).date()),
+        ]
+        per_span, again, repeat = _span_buyers(session, scope, spans, [1, 3])
+        buyers = [per_span[0], per_span[1], per_span[3]]
+        counts = _order_counts(session, scope)
+        at_least = {x: sum(k for n, k in counts.items() if n >= x) for x in range(1, MAX_ORDER + 1)}
     rows = [
         ["period", buyers[0], repeat, _pct(repeat, buyers[0])],
         ["next_month", buyers[1], again[0], _pct(again[0], buyers[1])],
-        ["next_quarter", buyers[3], again[1], _pct(again[1], buyers[3])],
+        ["next_quarter", buyers[2], again[1], _pct(again[1], buyers[2])],
     ]
-    counts = _order_counts(session, scope)
-    for x in (1, 2, 3, 4):
-        with_x = sum(k for n, k in counts.items() if n >= x)
-        more = sum(k for n, k in counts.items() if n >= x + 1)
+    for x in range(1, MAX_ORDER):
+        with_x, more = at_least.get(x, 0), at_least.get(x + 1, 0)
         rows.append([f"order_{x}", with_x, more, _pct(more, with_x)])
     return Table(
         ["basis", "buyers", "bought_again", "rate_pct"],
@@ -607,16 +690,27 @@ def _month_of(session: Session, column: Any) -> Any:
     return func.strftime("%Y-%m", column)
 
 
-def cohorts_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+def _cohort_buyers(session: Session, scope: Scope) -> dict[tuple[str, int], int]:
+    """Members who joined in the period by (month of joining, month number they bought in,
+    the month of joining and the five after). Chain-wide: ``report_cohort_buys``; for some
+    stores, members of those home stores and their purchases at those stores (member days)."""
+    if scope.stores is None:
+        c = ReportCohortBuy
+        rows = session.execute(
+            select(c.joined, c.month, func.sum(c.members))
+            .where(c.joined >= scope.start, c.joined <= scope.end, *_buyer_key(c, scope))
+            .group_by(c.joined, c.month)
+        )
+        bought: dict[tuple[str, int], int] = defaultdict(int)
+        for day, month, n in rows:
+            bought[(_month(_as_date(day)), int(month))] += int(n)
+        return bought
     joined = [*_in_scope(scope), Member.registered_at >= scope.since]
     cohort = _month_of(session, Member.registered_at)
-    sizes = {
-        str(m): int(n)
-        for m, n in session.execute(select(cohort, func.count()).where(*joined).group_by(cohort))
-    }
     d = ReportMemberDay
     month = _month_of(session, d.day)
-    # Months 0..5 after a cohort month of the period end before the 6th month after its end.
+    # Months 0..5 after a cohort month of the period: from the first's start to the 6th month
+    # after the last's end.
     query = (
         select(cohort, month, func.count(func.distinct(Member.id)))
         .select_from(d)
@@ -624,22 +718,30 @@ def cohorts_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
         .join(Member, Member.id == MemberAlias.member_id)
         .where(
             *joined,
-            d.day >= scope.start,
+            d.store_id.in_(scope.stores),
+            d.day >= _month_start(scope.start).date(),
             d.day < _month_start(scope.end, -6).date(),
             d.orders > 0,
         )
         .group_by(cohort, month)
     )
-    if scope.stores is not None:
-        query = query.where(d.store_id.in_(scope.stores))
-    bought = {(str(c), str(m)): int(n) for c, m, n in session.execute(query)}
+    return {
+        (str(c), _month_number(dt.date.fromisoformat(f"{m}-01"))): int(n)
+        for c, m, n in session.execute(query)
+    }
+
+
+def cohorts_report(session: Session, scope: Scope, _at: dt.datetime) -> Table:
+    sizes: dict[str, int] = defaultdict(int)
+    for day, n in _joins_by(session, scope, "day", period=True).items():
+        sizes[_month(_as_date(day))] += n
+    bought = _cohort_buyers(session, scope)
     rows = []
     for month_key, size in sorted(sizes.items()):
-        first = dt.date.fromisoformat(month_key + "-01")
-        shares = [
-            _pct(bought.get((month_key, _month(_month_start(first, -k))), 0), size)
-            for k in range(6)
-        ]
+        if not size:
+            continue
+        first = _month_number(dt.date.fromisoformat(month_key + "-01"))
+        shares = [_pct(bought.get((month_key, first + k), 0), size) for k in range(6)]
         rows.append([month_key, size, *shares])
     return Table(["cohort", "members", "m0", "m1", "m2", "m3", "m4", "m5"], rows)
 

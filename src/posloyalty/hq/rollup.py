@@ -24,9 +24,10 @@ changes (a join, a tier or growth the jobs recompute, a merge), and :func:`refre
 (A per-cashier join count would add a ``cashier`` column to that key and to ``report_joins``.)
 
 Member references are kept as written in ``report_member_days`` (a merged member's aliases
-resolve when a report reads); ``hq.buyers`` keeps the member rollups keyed by the resolved
-member (``report_buyer_days``, ``report_stage_days``), recomputing the members a refresh
-touched.
+resolve when a report reads). Two rollups keyed by the resolved member are refreshed and
+rebuilt after these, from the member-day rollup: ``hq.buyers`` (``report_buyer_days``,
+``report_stage_days``: RFM, 80/20, lifecycle, dormant) and ``hq.purchase_rollup``
+(repurchase and cohorts), each recomputing only the members a refresh touched.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from sqlalchemy import Select, and_, case, delete, func, literal, select, text, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from posloyalty.hq import buyers
+from posloyalty.hq import buyers, purchase_rollup
 from posloyalty.hq.buyers import utc_day
 from posloyalty.hq.models import (
     LedgerEntry,
@@ -247,6 +248,7 @@ def refresh(session: Session) -> int:
     events (entries and sales) and member changes."""
     events = _fold_events(session) + _fold_members(session)
     buyers.fold(session)
+    purchase_rollup.refresh(session)  # reads the member-day rollup just refreshed
     return events
 
 
@@ -302,3 +304,4 @@ def rebuild(session: Session) -> None:
     )
     _fold_members(session)
     buyers.rebuild(session)
+    purchase_rollup.rebuild(session)
