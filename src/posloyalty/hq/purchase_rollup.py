@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from posloyalty.hq.buyers import utc_day
 from posloyalty.hq.models import (
     NO_MONTH,
     Member,
@@ -74,12 +75,6 @@ def month_index(session: Session, day: Any) -> Any:
         )
     year = func.cast(func.strftime("%Y", day), sqlite.INTEGER)
     return year * 12 + func.cast(func.strftime("%m", day), sqlite.INTEGER) - 1
-
-
-def _utc_day(session: Session, column: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.date(func.timezone("UTC", column))
-    return func.date(column)
 
 
 def _add_counts(session: Session, table: Any, query: Select[Any], sign: int) -> None:
@@ -185,7 +180,7 @@ def _buyer_days(session: Session, members: Any) -> Select[Any]:
             func.lead(day).over(partition_by=member, order_by=day).label("next_day"),
             func.coalesce(Member.state["tier"].as_string(), "").label("tier"),
             func.coalesce(Member.channel, "").label("channel"),
-            _utc_day(session, Member.registered_at).label("joined"),
+            utc_day(session, Member.registered_at).label("joined"),
         )
         .join(Member, Member.id == per_day.c.member_id)
         .where(true())
