@@ -455,14 +455,17 @@ class _Facts:
                 )
             ):
                 self.sales[sale_id] = (ref, total, terminal)
+        # This batch's own entries may be in the table already (``hq.ingest`` inserts them
+        # before the writer lock): what is held before the batch is everything else.
+        own = {e["id"] for e in entries}
         self.prior: dict[str, list[tuple[str, int]]] = defaultdict(list)
         if sale_ids:
-            for of_sale, kind, points in session.execute(
-                select(LedgerEntry.sale_id, LedgerEntry.kind, LedgerEntry.points).where(
-                    one_of(session, LedgerEntry.sale_id, sale_ids)
-                )
+            for entry_id, of_sale, kind, points in session.execute(
+                select(
+                    LedgerEntry.id, LedgerEntry.sale_id, LedgerEntry.kind, LedgerEntry.points
+                ).where(one_of(session, LedgerEntry.sale_id, sale_ids))
             ):
-                if of_sale is not None:
+                if of_sale is not None and entry_id not in own:
                     self.prior[of_sale].append((kind, points))
         welcomed = {
             members[e["member_ref"]]
@@ -474,13 +477,14 @@ class _Facts:
             refs = {ref for ref, m in members.items() if m in welcomed}
             self.welcomed = {
                 members[ref]
-                for ref in session.scalars(
-                    select(LedgerEntry.member_ref).where(
+                for entry_id, ref in session.execute(
+                    select(LedgerEntry.id, LedgerEntry.member_ref).where(
                         LedgerEntry.kind == "bonus",
                         LedgerEntry.reason == "welcome",
                         one_of(session, LedgerEntry.member_ref, refs),
                     )
                 )
+                if entry_id not in own
             }
         self.adjusted: dict[dt.date, int] = defaultdict(int)
         days = {e["at"].date() for e in entries if e["kind"] == "adjust" and e["points"] > 0}
@@ -494,6 +498,7 @@ class _Facts:
                         LedgerEntry.points > 0,
                         LedgerEntry.at >= start,
                         LedgerEntry.at < start + dt.timedelta(days=1),
+                        ~one_of(session, LedgerEntry.id, own),
                     )
                 )
                 or 0

@@ -40,7 +40,6 @@ from posloyalty.hq.authority import (
     compensations,
     derive_sale,
     preload_members,
-    present_members,
     prove_by_codes,
     rule_book,
 )
@@ -58,6 +57,7 @@ from posloyalty.hq.members import (
     publish_coupon,
     register_member,
     resolve,
+    resolve_at_store,
 )
 from posloyalty.hq.models import Conflict, Coupon, LedgerEntry, PushedItem, Sale, Terminal
 from posloyalty.sync.protocol import (
@@ -201,6 +201,17 @@ def push(
         ],
         written | {"batch_id": batch.batch_id},
     )
+    fresh.sort(key=lambda v: (_ORDER[v.item.kind], v.index))
+    entries = [_entry_row(v, v.payload) for v in fresh if isinstance(v.payload, LedgerEntryPayload)]
+    # The pushed entries are stored as pushed whatever their checks find (one that does not
+    # verify is cancelled by an entry of HQ's own, inserted under the writer lock below), so
+    # they go in here, before that lock: nothing is credited before this transaction commits,
+    # and the checks leave this batch's own rows out of what they read. Not when the batch
+    # registers members: a registration publishes the entries already held under its
+    # provisional id, which must not include this batch's (they are published below).
+    early = not any(isinstance(v.payload, RegistrationPayload) for v in fresh)
+    if early:
+        insert_rows(session, LedgerEntry, entries, written)
     # The published rules, read before the writer lock (one round trip less while it is
     # held): revisions are only ever added or activated, and a push racing a publish has no order anyway.
     book = rule_book(session)
@@ -208,12 +219,10 @@ def push(
     # share (members, slices, balances' ledgers, the change feed, coupons, the chain head).
     lock_writer(session)
     advance(session, head)
-    fresh.sort(key=lambda v: (_ORDER[v.item.kind], v.index))
     index_of = {(v.item.kind, v.item.id): v.index for v in fresh}
     accepted: list[_Item] = []
     seen_members: dict[str, dt.datetime] = {}
     sales: list[dict[str, Any]] = []
-    entries: list[dict[str, Any]] = []
     coupon_uses: list[_Item] = []
     cards: list[_Item] = []
     for v in fresh:
@@ -241,7 +250,7 @@ def push(
         elif isinstance(p, SalePayload):
             sales.append(_sale_row(v, p))
         elif isinstance(p, LedgerEntryPayload):
-            entries.append(_entry_row(v, p))
+            pass  # its row is in ``entries`` already
         elif isinstance(p, CouponUsePayload):
             coupon_uses.append(v)
         elif isinstance(p, CardPayload):
@@ -252,10 +261,10 @@ def push(
 
     refs = {r["member_ref"] for r in (*sales, *entries) if r["member_ref"] is not None}
     refs |= {v.payload.member_id for v in coupon_uses if v.payload.member_id}
-    members = resolve(session, refs)
     # Registrations above have linked the members they created; a verified phone code links
     # its member; nothing else does.
-    present = present_members(session, caller.store_id, set(members.values()))
+    members, links = resolve_at_store(session, refs, caller.store_id)
+    present = set(links)
     claims = [
         (v.payload.member_id, v.payload.member_code, v.payload.at, v.item.id)
         for v in accepted
@@ -285,7 +294,8 @@ def push(
         done(index_of[("sale", sale_id)], "accepted", problem)
     held = check_entries(session, caller, entries, sales, members, present, derived, book=book)
     insert_rows(session, Sale, sales, written)
-    insert_rows(session, LedgerEntry, entries, written)
+    if not early:
+        insert_rows(session, LedgerEntry, entries, written)
     cancelled = compensations(entries, held, at)
     insert_rows(session, LedgerEntry, cancelled, {})
     for row in (*sales, *entries):
@@ -293,7 +303,7 @@ def push(
         if member in present and row["at"] > seen_members.get(member, row["at"] - dt.timedelta(1)):
             seen_members[member] = row["at"]
     mark_dirty(session, set(members.values()))
-    link_stores(session, caller.store_id, seen_members, recent_days=recent_days)
+    link_stores(session, caller.store_id, seen_members, recent_days=recent_days, links=links)
     publish_new_entries(session, [e | _written_by(caller) for e in entries] + cancelled, members)
     for entry_id, q in held.items():
         conflict = Conflict(
