@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -321,6 +321,8 @@ def _tier_rank(
     member: Member,
     earlier: list[tiers.Purchase],
     at: dt.datetime,
+    *,
+    pending: Collection[str] = (),
 ) -> int:
     """The highest tier the member can hold at ``at`` by HQ's knowledge: what HQ's jobs last
     computed, or what HQ's sales (and this batch's earlier ones) give at that instant (a till
@@ -329,7 +331,15 @@ def _tier_rank(
     held = (member.state or {}).get("tier")
     rank = ids.index(held) if held in ids else 0
     purchases = sorted(
-        [*purchases_for(session, member.id, rules.growth.per_yuan), *earlier], key=lambda p: p.at
+        [
+            *(
+                p
+                for p in purchases_for(session, member.id, rules.growth.per_yuan)
+                if p.ref not in pending  # this batch's sales: they count as ``earlier``
+            ),
+            *earlier,
+        ],
+        key=lambda p: p.at,
     )
     status = tiers.tier_status(rules.tiers, purchases, at, growth_per_yuan=rules.growth.per_yuan)
     return max(rank, ids.index(status.tier) if status.tier in ids else 0)
@@ -343,13 +353,16 @@ def derive_sale(
     *,
     book: RuleBook | None = None,
     catalogue: Catalogue | None = None,
+    pending: Collection[str] = (),
 ) -> Derived:
     """Price the sale's basket again with the rule revision the till quoted with.
 
     HQ's facts replace the till's where HQ has them: the member's birthday, and prices of
     products in HQ's catalogue must match; the tier the till priced with may not be above the
     member's tier at HQ. The total must come out as the till recorded it. ``book`` and
-    ``catalogue``: the batch's rules and catalogue rows, read once (read here when not given).
+    ``catalogue``: the batch's rules and catalogue rows, read once (read here when not given);
+    ``pending``: ids of the batch's sales, which may be stored already and are left out of the
+    member's history (the batch's earlier ones come as ``earlier``).
     """
     assert payload.basket is not None and payload.rules is not None
     book = book or rule_book(session)
@@ -377,7 +390,7 @@ def derive_sale(
         ids = list(rules.tiers.ids())
         claimed = ids.index(basket.member.tier) if basket.member.tier in ids else len(ids)
         if claimed > 0:
-            most = _tier_rank(session, rules, member, earlier or [], payload.at)
+            most = _tier_rank(session, rules, member, earlier or [], payload.at, pending=pending)
             if claimed > most:
                 return Derived(
                     problem=f"priced at tier {basket.member.tier}, above the member's "

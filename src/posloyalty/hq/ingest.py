@@ -23,10 +23,10 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import points, tiers
@@ -202,16 +202,20 @@ def push(
         written | {"batch_id": batch.batch_id},
     )
     fresh.sort(key=lambda v: (_ORDER[v.item.kind], v.index))
+    sales = [_sale_row(v, v.payload) for v in fresh if isinstance(v.payload, SalePayload)]
     entries = [_entry_row(v, v.payload) for v in fresh if isinstance(v.payload, LedgerEntryPayload)]
-    # The pushed entries are stored as pushed whatever their checks find (one that does not
-    # verify is cancelled by an entry of HQ's own, inserted under the writer lock below), so
-    # they go in here, before that lock: nothing is credited before this transaction commits,
-    # and the checks leave this batch's own rows out of what they read. Not when the batch
+    # Sales and entries are stored whatever their checks find (a sale stands; an entry that
+    # does not verify is cancelled by an entry of HQ's own, inserted under the writer lock),
+    # so they go in here, before that lock: nothing is credited before this transaction
+    # commits, the checks leave this batch's own rows out of what they read, and a sale the
+    # checks change is corrected under the lock (:func:`_correct_sales`). Not when the batch
     # registers members: a registration publishes the entries already held under its
     # provisional id, which must not include this batch's (they are published below).
     early = not any(isinstance(v.payload, RegistrationPayload) for v in fresh)
     if early:
+        insert_rows(session, Sale, sales, written)
         insert_rows(session, LedgerEntry, entries, written)
+    as_pushed = {r["id"]: (r["member_ref"], r["growth"]) for r in sales}
     # The published rules, read before the writer lock (one round trip less while it is
     # held): revisions are only ever added or activated, and a push racing a publish has no order anyway.
     book = rule_book(session)
@@ -222,7 +226,6 @@ def push(
     index_of = {(v.item.kind, v.item.id): v.index for v in fresh}
     accepted: list[_Item] = []
     seen_members: dict[str, dt.datetime] = {}
-    sales: list[dict[str, Any]] = []
     coupon_uses: list[_Item] = []
     cards: list[_Item] = []
     for v in fresh:
@@ -247,10 +250,8 @@ def push(
             reason = _issue_coupons(
                 session, caller, v, registered.member_id, at, repeat=not registered.created
             )
-        elif isinstance(p, SalePayload):
-            sales.append(_sale_row(v, p))
-        elif isinstance(p, LedgerEntryPayload):
-            pass  # its row is in ``entries`` already
+        elif isinstance(p, SalePayload | LedgerEntryPayload):
+            pass  # its row is in ``sales`` or ``entries`` already
         elif isinstance(p, CouponUsePayload):
             coupon_uses.append(v)
         elif isinstance(p, CardPayload):
@@ -293,8 +294,10 @@ def push(
     for sale_id, problem in checked.items():
         done(index_of[("sale", sale_id)], "accepted", problem)
     held = check_entries(session, caller, entries, sales, members, present, derived, book=book)
-    insert_rows(session, Sale, sales, written)
-    if not early:
+    if early:
+        _correct_sales(session, sales, as_pushed)
+    else:
+        insert_rows(session, Sale, sales, written)
         insert_rows(session, LedgerEntry, entries, written)
     cancelled = compensations(entries, held, at)
     insert_rows(session, LedgerEntry, cancelled, {})
@@ -339,6 +342,26 @@ def push(
         update(Terminal).where(Terminal.id == caller.terminal_id).values(last_push_at=at)
     )
     return [r for r in results if r is not None]
+
+
+def _correct_sales(
+    session: Session, sales: list[dict[str, Any]], as_pushed: dict[str, tuple[str | None, int]]
+) -> None:
+    """Store what the checks changed of sales inserted as pushed (a member not credited,
+    growth HQ's own): one statement, and none when every sale verified as pushed."""
+    changed = [
+        {"k": r["id"], "m": r["member_ref"], "g": r["growth"]}
+        for r in sales
+        if as_pushed[r["id"]] != (r["member_ref"], r["growth"])
+    ]
+    if changed:
+        table = cast(Table, Sale.__table__)
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("k"))
+            .values(member_ref=bindparam("m"), growth=bindparam("g")),
+            changed,
+        )
 
 
 def _chained_items(valid: list[_Item]) -> list[ChainItem]:
@@ -422,6 +445,7 @@ def _check_sales(  # noqa: PLR0917 (one batch's facts)
     catalogue = Catalogue(session, [payloads[r["id"]] for r in sales])
     found: dict[str, str] = {}
     earlier: dict[str, list[tiers.Purchase]] = defaultdict(list)  # this batch's, per member
+    pending = frozenset(payloads)
     for row in sorted(sales, key=lambda r: r["at"]):
         problems: list[tuple[str, str]] = []
         member = members.get(row["member_ref"] or "")
@@ -437,7 +461,13 @@ def _check_sales(  # noqa: PLR0917 (one batch's facts)
         if payload.basket is not None and payload.rules is not None:
             who = member if row["member_ref"] is not None else None
             priced = derived[row["id"]] = derive_sale(
-                session, payload, who, earlier[who] if who else None, book=book, catalogue=catalogue
+                session,
+                payload,
+                who,
+                earlier[who] if who else None,
+                book=book,
+                catalogue=catalogue,
+                pending=pending,
             )
             if priced.problem:
                 problems.append(("not_derived", priced.problem))
