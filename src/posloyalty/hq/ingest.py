@@ -12,8 +12,9 @@ provisional member; the coupons a registration carries are recorded as issued to
 New ledger entries of known members go into the change feed (``hq.ledger``).
 
 A push runs in three phases so that HQ's single writer lock is held only for shared state:
-:func:`prepare` (no database, no lock), then under the till's own advisory lock its chain and
-item keys, then under the writer lock the rest (see :func:`push` and ``hq.db``).
+:func:`prepare` (no database, no lock), then under the till's own advisory lock its chain, item
+keys and the rows of its sales and entries as pushed, then under the writer lock the checks and
+the rest (see :func:`push` and ``hq.db``).
 """
 
 from __future__ import annotations
