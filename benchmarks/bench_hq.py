@@ -48,10 +48,14 @@ BATCHES = 20
 BATCH = 500
 MEMBERS_PER_STORE = 200
 #: Figures recorded on this machine (2026-12-06): before the two-phase push (commit 48023c7)
-#: and before the CPU work of issue 10 (commit 23640dc, a quiet machine, 1 and 2 workers).
+#: and before the CPU work of issue 10 (commit 23640dc, a quiet machine, 1 and 2 workers);
+#: 2026-12-07, load 1.8-2.5, bodies encoded before the clock: 77b1fe2 (13 statements under
+#: the writer lock) beside the rows-before-the-lock push (7 statements), 1 worker.
 BEFORE = (
     "48023c7: 5,229 events/s, 122 us/event of server CPU, 2% of COPY (246,000 rows/s); "
-    "23640dc: 1 worker 5,656 events/s (153 us/event), 2 workers 8,292 events/s, 2-3% of COPY"
+    "23640dc: 1 worker 5,656 events/s (153 us/event), 2 workers 8,292 events/s, 2-3% of COPY; "
+    "77b1fe2: 1 worker 10,835-11,483 events/s (67-72 us/event), rows before the writer lock: "
+    "11,940-12,812 events/s (62-64 us/event), 4-5% of COPY"
 )
 WORKERS = int(os.environ.get("POSLOYALTY_BENCH_WORKERS", "1"))
 #: Members in the store whose first snapshot is pulled (the issue's figure is 1,000,000).
