@@ -139,7 +139,7 @@ def push(
     batch: PushBatch,
     at: dt.datetime,
     *,
-    recent_days: int = DEFAULT_RECENT_DAYS,
+    recent_days: int | None = DEFAULT_RECENT_DAYS,
     prepared: Prepared | None = None,
 ) -> list[ItemResult]:
     """Ingest a batch for the calling terminal; one result per item, in order.
@@ -150,6 +150,7 @@ def push(
     lock (done here when not given). Run it in a transaction begun without the writer lock
     (``HqDb.run(..., writer=False)``): it takes the till's lock, then the writer lock itself
     (in a transaction that holds the writer lock already, everything runs under it).
+    ``recent_days``: the slice window; None: the active rules' ``lifecycle.slice_days``.
     """
     if prepared is None:
         prepared = prepare(caller, batch)
@@ -220,6 +221,8 @@ def push(
     # The published rules, read before the writer lock (one round trip less while it is
     # held): revisions are only ever added or activated, and a push racing a publish has no order anyway.
     book = rule_book(session)
+    if recent_days is None:
+        recent_days = book.active.lifecycle.slice_days if book.active else DEFAULT_RECENT_DAYS
     # Phase 2, under the writer lock: everything that reads or writes what other writers
     # share (members, slices, balances' ledgers, the change feed, coupons, the chain head).
     lock_writer(session)
