@@ -48,10 +48,14 @@ BATCHES = 20
 BATCH = 500
 MEMBERS_PER_STORE = 200
 #: Figures recorded on this machine (2026-12-06): before the two-phase push (commit 48023c7)
-#: and before the CPU work of issue 10 (commit 23640dc, a quiet machine, 1 and 2 workers).
+#: and before the CPU work of issue 10 (commit 23640dc, a quiet machine, 1 and 2 workers);
+#: 2026-12-07, load 1.8-2.5, bodies encoded before the clock: 77b1fe2 (13 statements under
+#: the writer lock) beside the rows-before-the-lock push (7 statements), 1 worker.
 BEFORE = (
     "48023c7: 5,229 events/s, 122 us/event of server CPU, 2% of COPY (246,000 rows/s); "
-    "23640dc: 1 worker 5,656 events/s (153 us/event), 2 workers 8,292 events/s, 2-3% of COPY"
+    "23640dc: 1 worker 5,656 events/s (153 us/event), 2 workers 8,292 events/s, 2-3% of COPY; "
+    "77b1fe2: 1 worker 10,835-11,483 events/s (67-72 us/event), rows before the writer lock: "
+    "11,940-12,812 events/s (62-64 us/event), 4-5% of COPY"
 )
 WORKERS = int(os.environ.get("POSLOYALTY_BENCH_WORKERS", "1"))
 #: Members in the store whose first snapshot is pulled (the issue's figure is 1,000,000).
@@ -475,19 +479,23 @@ def run() -> None:
             for t in terminals
         }
         chains = {t: _chained(batches, os.urandom(32)) for t, batches in work.items()}
+        # The request bodies are encoded before the clock starts: a till encodes its own
+        # batches; what is timed is HQ's part (as the COPY figure times only the COPY).
+        bodies = {
+            t: [
+                json.dumps({"terminal_id": t, "batch_id": _uuid7(0), "items": items} | chained)
+                for items, chained in zip(batches, chains[t], strict=True)
+            ]
+            for t, batches in work.items()
+        }
         accepted = [0] * len(terminals)
 
         def pusher(index: int, terminal: dict[str, Any]) -> None:
             with requests.Session() as http:
                 http.headers.update(request_headers(terminal["token"]))
-                batches = work[terminal["terminal_id"]]
-                for items, chained in zip(batches, chains[terminal["terminal_id"]], strict=True):
-                    body = {
-                        "terminal_id": terminal["terminal_id"],
-                        "batch_id": _uuid7(0),
-                        "items": items,
-                    } | chained
-                    r = http.post(f"{base}/v1/push", json=body, timeout=120)
+                http.headers["Content-Type"] = "application/json"
+                for body in bodies[terminal["terminal_id"]]:
+                    r = http.post(f"{base}/v1/push", data=body, timeout=120)
                     r.raise_for_status()
                     accepted[index] += sum(x["status"] == "accepted" for x in r.json()["results"])
 

@@ -18,7 +18,7 @@ from posloyalty.domain.money import Fen
 from posloyalty.domain.pricing import Basket, BasketLine, MemberSnapshot, quote
 from posloyalty.hq.enrolment import Caller
 from posloyalty.hq.ledger import entries_for
-from posloyalty.hq.models import Conflict, Coupon, Member
+from posloyalty.hq.models import Conflict, Coupon, Member, Sale
 from posloyalty.resources import load_preset
 from posloyalty.sync.protocol import PullRequest, PushBatch
 
@@ -99,6 +99,9 @@ def test_another_stores_member_is_neither_credited_nor_debited(chain: Chain) -> 
     assert "a earn entry of -500 points" in out[2][1]
     assert "was never at store S1" in out[3][1]
     assert available(chain, chain.m2) == 0
+    with chain.svc.db.transaction() as sess:  # stored before the checks, then corrected
+        stored = sess.get(Sale, s["id"])
+        assert stored is not None and stored.member_ref is None and stored.total_fen == 3990
     assert chain.m2 not in pulled_members(chain, t)
 
 
@@ -254,6 +257,18 @@ def test_a_basket_priced_at_a_tier_hq_never_gave_is_not_credited(chain: Chain) -
     assert out[0][1].startswith("conflict:not_derived: priced at tier gold")
     assert out[1][1].startswith("conflict:quarantined:")
     assert available(chain, chain.m1) == 0
+
+
+def test_a_batchs_own_sales_count_once_towards_the_tier_it_prices_at(chain: Chain) -> None:
+    """HQ stores a batch's sales before checking them: the member's history at HQ must not
+    count them a second time beside the batch's earlier sales (2,000 growth counted twice
+    would reach silver's 3,000)."""
+    t = chain.till1
+    first, _ = _priced_sale(chain, t, chain.m1, _basket(chain, price=6_667))
+    silver, _ = _priced_sale(chain, t, chain.m1, _basket(chain, tier="silver"))
+    out = push(chain, t, [first, silver])
+    assert out[0] == ("accepted", "")
+    assert out[1][1].startswith("conflict:not_derived: priced at tier silver")
 
 
 def test_prices_are_checked_against_hqs_catalogue(chain: Chain, tmp_path: Any) -> None:

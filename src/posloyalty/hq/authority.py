@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -321,6 +321,8 @@ def _tier_rank(
     member: Member,
     earlier: list[tiers.Purchase],
     at: dt.datetime,
+    *,
+    pending: Collection[str] = (),
 ) -> int:
     """The highest tier the member can hold at ``at`` by HQ's knowledge: what HQ's jobs last
     computed, or what HQ's sales (and this batch's earlier ones) give at that instant (a till
@@ -329,7 +331,15 @@ def _tier_rank(
     held = (member.state or {}).get("tier")
     rank = ids.index(held) if held in ids else 0
     purchases = sorted(
-        [*purchases_for(session, member.id, rules.growth.per_yuan), *earlier], key=lambda p: p.at
+        [
+            *(
+                p
+                for p in purchases_for(session, member.id, rules.growth.per_yuan)
+                if p.ref not in pending  # this batch's sales: they count as ``earlier``
+            ),
+            *earlier,
+        ],
+        key=lambda p: p.at,
     )
     status = tiers.tier_status(rules.tiers, purchases, at, growth_per_yuan=rules.growth.per_yuan)
     return max(rank, ids.index(status.tier) if status.tier in ids else 0)
@@ -343,13 +353,16 @@ def derive_sale(
     *,
     book: RuleBook | None = None,
     catalogue: Catalogue | None = None,
+    pending: Collection[str] = (),
 ) -> Derived:
     """Price the sale's basket again with the rule revision the till quoted with.
 
     HQ's facts replace the till's where HQ has them: the member's birthday, and prices of
     products in HQ's catalogue must match; the tier the till priced with may not be above the
     member's tier at HQ. The total must come out as the till recorded it. ``book`` and
-    ``catalogue``: the batch's rules and catalogue rows, read once (read here when not given).
+    ``catalogue``: the batch's rules and catalogue rows, read once (read here when not given);
+    ``pending``: ids of the batch's sales, which may be stored already and are left out of the
+    member's history (the batch's earlier ones come as ``earlier``).
     """
     assert payload.basket is not None and payload.rules is not None
     book = book or rule_book(session)
@@ -377,7 +390,7 @@ def derive_sale(
         ids = list(rules.tiers.ids())
         claimed = ids.index(basket.member.tier) if basket.member.tier in ids else len(ids)
         if claimed > 0:
-            most = _tier_rank(session, rules, member, earlier or [], payload.at)
+            most = _tier_rank(session, rules, member, earlier or [], payload.at, pending=pending)
             if claimed > most:
                 return Derived(
                     problem=f"priced at tier {basket.member.tier}, above the member's "
@@ -455,14 +468,17 @@ class _Facts:
                 )
             ):
                 self.sales[sale_id] = (ref, total, terminal)
+        # This batch's own entries may be in the table already (``hq.ingest`` inserts them
+        # before the writer lock): what is held before the batch is everything else.
+        own = {e["id"] for e in entries}
         self.prior: dict[str, list[tuple[str, int]]] = defaultdict(list)
         if sale_ids:
-            for of_sale, kind, points in session.execute(
-                select(LedgerEntry.sale_id, LedgerEntry.kind, LedgerEntry.points).where(
-                    one_of(session, LedgerEntry.sale_id, sale_ids)
-                )
+            for entry_id, of_sale, kind, points in session.execute(
+                select(
+                    LedgerEntry.id, LedgerEntry.sale_id, LedgerEntry.kind, LedgerEntry.points
+                ).where(one_of(session, LedgerEntry.sale_id, sale_ids))
             ):
-                if of_sale is not None:
+                if of_sale is not None and entry_id not in own:
                     self.prior[of_sale].append((kind, points))
         welcomed = {
             members[e["member_ref"]]
@@ -474,13 +490,14 @@ class _Facts:
             refs = {ref for ref, m in members.items() if m in welcomed}
             self.welcomed = {
                 members[ref]
-                for ref in session.scalars(
-                    select(LedgerEntry.member_ref).where(
+                for entry_id, ref in session.execute(
+                    select(LedgerEntry.id, LedgerEntry.member_ref).where(
                         LedgerEntry.kind == "bonus",
                         LedgerEntry.reason == "welcome",
                         one_of(session, LedgerEntry.member_ref, refs),
                     )
                 )
+                if entry_id not in own
             }
         self.adjusted: dict[dt.date, int] = defaultdict(int)
         days = {e["at"].date() for e in entries if e["kind"] == "adjust" and e["points"] > 0}
@@ -494,6 +511,7 @@ class _Facts:
                         LedgerEntry.points > 0,
                         LedgerEntry.at >= start,
                         LedgerEntry.at < start + dt.timedelta(days=1),
+                        ~one_of(session, LedgerEntry.id, own),
                     )
                 )
                 or 0

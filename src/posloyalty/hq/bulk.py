@@ -149,6 +149,43 @@ def insert_rows(
     session.execute(statement, {"rows": _rows_json(columns, rows)})
 
 
+def insert_numbered(
+    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], number: str, counter: str
+) -> None:
+    """PostgreSQL: INSERT every row in one statement, column ``number`` taking the next
+    consecutive values of the ``counters`` row ``counter``, reserved by the same statement
+    (one round trip, not two: the counter's row lock is held until commit either way).
+    ``rows`` carry every column but ``number``, in order."""
+    if not rows:
+        return
+    session.flush()
+    table = _table(model)
+    columns = [table.c[name] for name in rows[0]]
+    names = ", ".join(_quote(session, c.name) for c in columns)
+    values = ", ".join(
+        f"CAST(r.{_quote(session, c.name)} AS JSON)"
+        if isinstance(c.type, JSON)
+        else f"r.{_quote(session, c.name)}"
+        for c in columns
+    )
+    spec = _recordset(session, columns, "r")[:-1] + ", ordinal BIGINT)"
+    statement = text(
+        "WITH c AS (UPDATE counters SET value = value + :n WHERE name = :counter "
+        "RETURNING value) "
+        f"INSERT INTO {_quote(session, table.name)} ({names}, {_quote(session, number)}) "
+        f"SELECT {values}, (SELECT value FROM c) - :n + r.ordinal FROM {spec}"
+    )
+    numbered = [row | {"ordinal": i} for i, row in enumerate(rows, 1)]
+    session.execute(
+        statement,
+        {
+            "rows": _rows_json([*columns, Column("ordinal")], numbered),
+            "n": len(rows),
+            "counter": counter,
+        },
+    )
+
+
 def select_by_keys(
     session: Session,
     model: type[Base],

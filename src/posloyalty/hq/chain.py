@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain.chain import link
@@ -232,10 +232,17 @@ def advance(session: Session, head: Head | None) -> None:
         )
         session.flush()
         return
-    session.refresh(state)
-    if state.broken_at is not None:
+    # One statement: the head moves only while no break is recorded.
+    moved = session.execute(
+        update(TillChain)
+        .where(TillChain.terminal_id == state.terminal_id, TillChain.broken_at.is_(None))
+        .values(seq=head.seq, hash=head.hash)
+        .returning(TillChain.terminal_id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if moved is None:
+        session.refresh(state)
         raise Refused(stop_message(state))
-    state.seq, state.hash = head.seq, head.hash
 
 
 def record_break(session: Session, caller: Caller, broken: ChainBroken, at: dt.datetime) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Text, and_, cast, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
-from posloyalty.hq.bulk import JsonText, insert_rows
+from posloyalty.hq.bulk import JsonText, insert_numbered, insert_rows, is_postgres
 from posloyalty.hq.models import Change, Counter, MemberStore
 from posloyalty.sync.protocol import RawTable, StoreRules
 
@@ -70,6 +70,18 @@ def emit_new(
     entity just created, e.g. a new ledger entry), with one INSERT for all of them (``data``
     may come encoded already: :class:`~posloyalty.hq.bulk.JsonText`)."""
     if not rows:
+        return
+    if is_postgres(session):
+        insert_numbered(
+            session,
+            Change,
+            [
+                {"kind": kind, "key": key, "data": data, "member_id": member_id}
+                for kind, key, data, member_id in rows
+            ],
+            "seq",
+            "change",
+        )
         return
     seqs = next_seqs(session, len(rows))
     insert_rows(

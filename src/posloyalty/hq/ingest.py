@@ -12,8 +12,9 @@ provisional member; the coupons a registration carries are recorded as issued to
 New ledger entries of known members go into the change feed (``hq.ledger``).
 
 A push runs in three phases so that HQ's single writer lock is held only for shared state:
-:func:`prepare` (no database, no lock), then under the till's own advisory lock its chain and
-item keys, then under the writer lock the rest (see :func:`push` and ``hq.db``).
+:func:`prepare` (no database, no lock), then under the till's own advisory lock its chain, item
+keys and the rows of its sales and entries as pushed, then under the writer lock the checks and
+the rest (see :func:`push` and ``hq.db``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from posloyalty.domain import points, tiers
@@ -40,7 +41,6 @@ from posloyalty.hq.authority import (
     compensations,
     derive_sale,
     preload_members,
-    present_members,
     prove_by_codes,
     rule_book,
 )
@@ -58,6 +58,7 @@ from posloyalty.hq.members import (
     publish_coupon,
     register_member,
     resolve,
+    resolve_at_store,
 )
 from posloyalty.hq.models import Conflict, Coupon, LedgerEntry, PushedItem, Sale, Terminal
 from posloyalty.sync.protocol import (
@@ -138,7 +139,7 @@ def push(
     batch: PushBatch,
     at: dt.datetime,
     *,
-    recent_days: int = DEFAULT_RECENT_DAYS,
+    recent_days: int | None = DEFAULT_RECENT_DAYS,
     prepared: Prepared | None = None,
 ) -> list[ItemResult]:
     """Ingest a batch for the calling terminal; one result per item, in order.
@@ -149,6 +150,7 @@ def push(
     lock (done here when not given). Run it in a transaction begun without the writer lock
     (``HqDb.run(..., writer=False)``): it takes the till's lock, then the writer lock itself
     (in a transaction that holds the writer lock already, everything runs under it).
+    ``recent_days``: the slice window; None: the active rules' ``lifecycle.slice_days``.
     """
     if prepared is None:
         prepared = prepare(caller, batch)
@@ -201,19 +203,33 @@ def push(
         ],
         written | {"batch_id": batch.batch_id},
     )
+    fresh.sort(key=lambda v: (_ORDER[v.item.kind], v.index))
+    sales = [_sale_row(v, v.payload) for v in fresh if isinstance(v.payload, SalePayload)]
+    entries = [_entry_row(v, v.payload) for v in fresh if isinstance(v.payload, LedgerEntryPayload)]
+    # Sales and entries are stored whatever their checks find (a sale stands; an entry that
+    # does not verify is cancelled by an entry of HQ's own, inserted under the writer lock),
+    # so they go in here, before that lock: nothing is credited before this transaction
+    # commits, the checks leave this batch's own rows out of what they read, and a sale the
+    # checks change is corrected under the lock (:func:`_correct_sales`). Not when the batch
+    # registers members: a registration publishes the entries already held under its
+    # provisional id, which must not include this batch's (they are published below).
+    early = not any(isinstance(v.payload, RegistrationPayload) for v in fresh)
+    if early:
+        insert_rows(session, Sale, sales, written)
+        insert_rows(session, LedgerEntry, entries, written)
+    as_pushed = {r["id"]: (r["member_ref"], r["growth"]) for r in sales}
     # The published rules, read before the writer lock (one round trip less while it is
     # held): revisions are only ever added or activated, and a push racing a publish has no order anyway.
     book = rule_book(session)
+    if recent_days is None:
+        recent_days = book.active.lifecycle.slice_days if book.active else DEFAULT_RECENT_DAYS
     # Phase 2, under the writer lock: everything that reads or writes what other writers
     # share (members, slices, balances' ledgers, the change feed, coupons, the chain head).
     lock_writer(session)
     advance(session, head)
-    fresh.sort(key=lambda v: (_ORDER[v.item.kind], v.index))
     index_of = {(v.item.kind, v.item.id): v.index for v in fresh}
     accepted: list[_Item] = []
     seen_members: dict[str, dt.datetime] = {}
-    sales: list[dict[str, Any]] = []
-    entries: list[dict[str, Any]] = []
     coupon_uses: list[_Item] = []
     cards: list[_Item] = []
     for v in fresh:
@@ -238,10 +254,8 @@ def push(
             reason = _issue_coupons(
                 session, caller, v, registered.member_id, at, repeat=not registered.created
             )
-        elif isinstance(p, SalePayload):
-            sales.append(_sale_row(v, p))
-        elif isinstance(p, LedgerEntryPayload):
-            entries.append(_entry_row(v, p))
+        elif isinstance(p, SalePayload | LedgerEntryPayload):
+            pass  # its row is in ``sales`` or ``entries`` already
         elif isinstance(p, CouponUsePayload):
             coupon_uses.append(v)
         elif isinstance(p, CardPayload):
@@ -252,10 +266,10 @@ def push(
 
     refs = {r["member_ref"] for r in (*sales, *entries) if r["member_ref"] is not None}
     refs |= {v.payload.member_id for v in coupon_uses if v.payload.member_id}
-    members = resolve(session, refs)
     # Registrations above have linked the members they created; a verified phone code links
     # its member; nothing else does.
-    present = present_members(session, caller.store_id, set(members.values()))
+    members, links = resolve_at_store(session, refs, caller.store_id)
+    present = set(links)
     claims = [
         (v.payload.member_id, v.payload.member_code, v.payload.at, v.item.id)
         for v in accepted
@@ -284,8 +298,11 @@ def push(
     for sale_id, problem in checked.items():
         done(index_of[("sale", sale_id)], "accepted", problem)
     held = check_entries(session, caller, entries, sales, members, present, derived, book=book)
-    insert_rows(session, Sale, sales, written)
-    insert_rows(session, LedgerEntry, entries, written)
+    if early:
+        _correct_sales(session, sales, as_pushed)
+    else:
+        insert_rows(session, Sale, sales, written)
+        insert_rows(session, LedgerEntry, entries, written)
     cancelled = compensations(entries, held, at)
     insert_rows(session, LedgerEntry, cancelled, {})
     for row in (*sales, *entries):
@@ -293,7 +310,7 @@ def push(
         if member in present and row["at"] > seen_members.get(member, row["at"] - dt.timedelta(1)):
             seen_members[member] = row["at"]
     mark_dirty(session, set(members.values()))
-    link_stores(session, caller.store_id, seen_members, recent_days=recent_days)
+    link_stores(session, caller.store_id, seen_members, recent_days=recent_days, links=links)
     publish_new_entries(session, [e | _written_by(caller) for e in entries] + cancelled, members)
     for entry_id, q in held.items():
         conflict = Conflict(
@@ -329,6 +346,26 @@ def push(
         update(Terminal).where(Terminal.id == caller.terminal_id).values(last_push_at=at)
     )
     return [r for r in results if r is not None]
+
+
+def _correct_sales(
+    session: Session, sales: list[dict[str, Any]], as_pushed: dict[str, tuple[str | None, int]]
+) -> None:
+    """Store what the checks changed of sales inserted as pushed (a member not credited,
+    growth HQ's own): one statement, and none when every sale verified as pushed."""
+    changed = [
+        {"k": r["id"], "m": r["member_ref"], "g": r["growth"]}
+        for r in sales
+        if as_pushed[r["id"]] != (r["member_ref"], r["growth"])
+    ]
+    if changed:
+        table = cast(Table, Sale.__table__)
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("k"))
+            .values(member_ref=bindparam("m"), growth=bindparam("g")),
+            changed,
+        )
 
 
 def _chained_items(valid: list[_Item]) -> list[ChainItem]:
@@ -412,6 +449,7 @@ def _check_sales(  # noqa: PLR0917 (one batch's facts)
     catalogue = Catalogue(session, [payloads[r["id"]] for r in sales])
     found: dict[str, str] = {}
     earlier: dict[str, list[tiers.Purchase]] = defaultdict(list)  # this batch's, per member
+    pending = frozenset(payloads)
     for row in sorted(sales, key=lambda r: r["at"]):
         problems: list[tuple[str, str]] = []
         member = members.get(row["member_ref"] or "")
@@ -427,7 +465,13 @@ def _check_sales(  # noqa: PLR0917 (one batch's facts)
         if payload.basket is not None and payload.rules is not None:
             who = member if row["member_ref"] is not None else None
             priced = derived[row["id"]] = derive_sale(
-                session, payload, who, earlier[who] if who else None, book=book, catalogue=catalogue
+                session,
+                payload,
+                who,
+                earlier[who] if who else None,
+                book=book,
+                catalogue=catalogue,
+                pending=pending,
             )
             if priced.problem:
                 problems.append(("not_derived", priced.problem))

@@ -143,6 +143,30 @@ def resolve(session: Session, refs: set[str]) -> dict[str, str]:
     return {alias: member for alias, member in rows}
 
 
+def resolve_at_store(
+    session: Session, refs: set[str], store_id: str
+) -> tuple[dict[str, str], dict[str, tuple[bool, dt.datetime]]]:
+    """:func:`resolve` and, in the same query, the resolved members' links to ``store_id``
+    (home, last seen) for those who have one: the members present at the store."""
+    if not refs:
+        return {}, {}
+    rows = session.execute(
+        select(MemberAlias.alias, MemberAlias.member_id, MemberStore.home, MemberStore.last_seen_at)
+        .outerjoin(
+            MemberStore,
+            (MemberStore.member_id == MemberAlias.member_id) & (MemberStore.store_id == store_id),
+        )
+        .where(one_of(session, MemberAlias.alias, refs))
+    )
+    members: dict[str, str] = {}
+    links: dict[str, tuple[bool, dt.datetime]] = {}
+    for alias, member, home, last_seen_at in rows:
+        members[alias] = member
+        if last_seen_at is not None:
+            links[member] = (bool(home), last_seen_at)
+    return members, links
+
+
 def aliases_of(session: Session, member_id: str) -> list[str]:
     return sorted(
         session.scalars(select(MemberAlias.alias).where(MemberAlias.member_id == member_id))
@@ -314,21 +338,25 @@ def link_stores(
     seen: dict[str, dt.datetime],
     *,
     recent_days: int = DEFAULT_RECENT_DAYS,
+    links: dict[str, tuple[bool, dt.datetime]] | None = None,
 ) -> int:
     """:func:`link_store` for many members at once (one query when nothing is new).
 
+    ``links``: the members' links to the store as read earlier in this transaction
+    (:func:`resolve_at_store`; a member without one is looked up again by :func:`link_store`).
     Returns how many members newly entered the store's slice.
     """
     if not seen:
         return 0
-    links = {
-        member_id: (home, last_seen_at)
-        for member_id, home, last_seen_at in session.execute(
-            select(MemberStore.member_id, MemberStore.home, MemberStore.last_seen_at).where(
-                MemberStore.store_id == store_id, one_of(session, MemberStore.member_id, seen)
+    if links is None:
+        links = {
+            member_id: (home, last_seen_at)
+            for member_id, home, last_seen_at in session.execute(
+                select(MemberStore.member_id, MemberStore.home, MemberStore.last_seen_at).where(
+                    MemberStore.store_id == store_id, one_of(session, MemberStore.member_id, seen)
+                )
             )
-        )
-    }
+        }
     entered = 0
     moved: list[dict[str, Any]] = []
     for member_id, at in sorted(seen.items()):

@@ -235,7 +235,7 @@ class LedgerEntry(Base):
     available_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     renews_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    sale_id: Mapped[str | None] = mapped_column(String(40))
+    sale_id: Mapped[str | None] = mapped_column(String(40), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     #: Where it was written: a store and terminal, or None for HQ's own entries (expiry).
     store_id: Mapped[str | None] = mapped_column(String(32))

@@ -169,8 +169,9 @@ class HqService:
         prepared = ingest.prepare(caller, batch)  # CPU work, before the writer lock
         try:
             results = self.db.run(
+                # The slice window: configured, else the active rules' (read with the rules).
                 lambda s: ingest.push(
-                    s, caller, batch, at, recent_days=self.recent_days(s), prepared=prepared
+                    s, caller, batch, at, recent_days=self.config.recent_days, prepared=prepared
                 ),
                 writer=False,  # ingest.push takes the till's lock, then the writer lock
             )
