@@ -37,21 +37,22 @@ _FLOWS = (
 _PG = """
 CREATE FUNCTION report_dirty_member() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' OR TG_OP = 'UPDATE' THEN
-    IF TG_OP = 'UPDATE' AND OLD.registered_at IS NOT DISTINCT FROM NEW.registered_at
-       AND OLD.channel IS NOT DISTINCT FROM NEW.channel
-       AND OLD.merged_into IS NOT DISTINCT FROM NEW.merged_into
-       AND (OLD.state->>'tier') IS NOT DISTINCT FROM (NEW.state->>'tier') THEN
-      RETURN NULL;
-    END IF;
-    INSERT INTO report_dirty_members (member_id) VALUES (NEW.id);
-  ELSE
+  IF TG_OP = 'DELETE' THEN
     INSERT INTO report_dirty_members (member_id) VALUES (OLD.id);
+  ELSE
+    INSERT INTO report_dirty_members (member_id) VALUES (NEW.id);
   END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER members_report_dirty AFTER INSERT OR UPDATE OR DELETE ON members
+CREATE TRIGGER members_report_dirty AFTER INSERT OR DELETE ON members
   FOR EACH ROW EXECUTE FUNCTION report_dirty_member();
+-- Pushes update members all the time (dirty, last seen): the WHEN keeps PL/pgSQL out of those.
+CREATE TRIGGER members_report_dirty_update AFTER UPDATE ON members
+  FOR EACH ROW WHEN (OLD.registered_at IS DISTINCT FROM NEW.registered_at
+    OR OLD.channel IS DISTINCT FROM NEW.channel
+    OR OLD.merged_into IS DISTINCT FROM NEW.merged_into
+    OR (OLD.state->>'tier') IS DISTINCT FROM (NEW.state->>'tier'))
+  EXECUTE FUNCTION report_dirty_member();
 CREATE FUNCTION report_dirty_alias() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN

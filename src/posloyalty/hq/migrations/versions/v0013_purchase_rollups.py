@@ -4,7 +4,7 @@ queue the members whose purchases or key change in ``report_purchase_queue``: a 
 change of alias (a merge re-points them), a change of tier, channel or registration instant.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07
 """
 
@@ -22,13 +22,14 @@ _BIG = sa.BigInteger
 _QUEUE = "INSERT INTO report_purchase_queue (member_ref) "
 
 _PG = f"""
-CREATE FUNCTION report_purchase_queue_sale() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION report_purchase_queue_sales() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.member_ref IS NOT NULL THEN {_QUEUE} VALUES (NEW.member_ref); END IF;
+  {_QUEUE} SELECT member_ref FROM new_rows WHERE member_ref IS NOT NULL;
   RETURN NULL;
 END $$;
 CREATE TRIGGER sales_purchase_queue AFTER INSERT ON sales
-  FOR EACH ROW EXECUTE FUNCTION report_purchase_queue_sale();
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION report_purchase_queue_sales();
 CREATE FUNCTION report_purchase_queue_alias() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'INSERT' THEN {_QUEUE} VALUES (OLD.member_id); END IF;
@@ -39,15 +40,14 @@ CREATE TRIGGER member_aliases_purchase_queue AFTER INSERT OR UPDATE OR DELETE ON
   FOR EACH ROW EXECUTE FUNCTION report_purchase_queue_alias();
 CREATE FUNCTION report_purchase_queue_member() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF OLD.state->>'tier' IS DISTINCT FROM NEW.state->>'tier'
-     OR OLD.channel IS DISTINCT FROM NEW.channel
-     OR OLD.registered_at IS DISTINCT FROM NEW.registered_at THEN
-    {_QUEUE} VALUES (NEW.id);
-  END IF;
+  {_QUEUE} VALUES (NEW.id);
   RETURN NULL;
 END $$;
 CREATE TRIGGER members_purchase_queue AFTER UPDATE ON members
-  FOR EACH ROW EXECUTE FUNCTION report_purchase_queue_member();
+  FOR EACH ROW WHEN (OLD.state->>'tier' IS DISTINCT FROM NEW.state->>'tier'
+    OR OLD.channel IS DISTINCT FROM NEW.channel
+    OR OLD.registered_at IS DISTINCT FROM NEW.registered_at)
+  EXECUTE FUNCTION report_purchase_queue_member();
 """
 
 _SQLITE = [

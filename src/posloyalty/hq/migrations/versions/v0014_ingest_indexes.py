@@ -1,10 +1,12 @@
 """Ingest at scale: an index on ``ledger_entries.sale_id`` (every push reads the entries
 already held for its sales: without it a full scan of the ledger under the writer lock), and
 on PostgreSQL the report queue's insert triggers fire once per statement with a transition
-table (a 500-row push queued its rows with 500 PL/pgSQL calls).
+table (a 500-row push queued its rows with 500 PL/pgSQL calls), and the member-key trigger of
+``0010`` runs PL/pgSQL only when a column of the key changes (a push marks every member it
+names dirty: an UPDATE of each).
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
@@ -32,6 +34,17 @@ CREATE TRIGGER sales_report_queue AFTER INSERT ON sales
   REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION report_queue_rows('s');
 DROP FUNCTION report_queue();
+DROP TRIGGER members_report_delta ON members;
+CREATE TRIGGER members_report_delta AFTER INSERT OR DELETE ON members
+  FOR EACH ROW EXECUTE FUNCTION report_member_delta();
+CREATE TRIGGER members_report_delta_update AFTER UPDATE ON members
+  FOR EACH ROW WHEN (OLD.registered_at IS DISTINCT FROM NEW.registered_at
+    OR OLD.home_store IS DISTINCT FROM NEW.home_store
+    OR OLD.channel IS DISTINCT FROM NEW.channel
+    OR OLD.merged_into IS DISTINCT FROM NEW.merged_into
+    OR OLD.state->>'tier' IS DISTINCT FROM NEW.state->>'tier'
+    OR OLD.state->>'growth' IS DISTINCT FROM NEW.state->>'growth')
+  EXECUTE FUNCTION report_member_delta();
 """
 
 
