@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from posloyalty.domain.rules import LifecycleRules
 from posloyalty.hq import stages
 from posloyalty.hq.bulk import one_of
+from posloyalty.hq.db import BULK_ROWS, analyze
 from posloyalty.hq.ledger import active_rules
 from posloyalty.hq.models import (
     Member,
@@ -310,6 +311,8 @@ def fold(session: Session) -> int:
         after.subtract(before)
         _add_changes(session, after)
     session.execute(delete(q).where(q.batch == batch))
+    if claimed > BULK_ROWS or not same_rules:
+        analyze(session, ReportBuyerDay, ReportBuyer, ReportStageDay)
     return claimed
 
 
@@ -318,4 +321,6 @@ def rebuild(session: Session) -> None:
     for table in (ReportBuyerDay, ReportBuyer, ReportStageDay, ReportDirtyMember):
         session.execute(delete(table))
     _fill(session, None)
+    analyze(session, ReportBuyerDay, ReportBuyer)  # the recount reads them
     _recount(session, lifecycle_rules(session))
+    analyze(session, ReportStageDay)

@@ -53,6 +53,19 @@ def lock_writer(session: Session) -> None:
     session.info[_LOCKED] = True
 
 
+#: Rows a refresh may rewrite before the tables it wrote are analysed at once.
+BULK_ROWS = 100_000
+
+
+def analyze(session: Session, *tables: type[Any]) -> None:
+    """Give PostgreSQL's planner fresh statistics for ``tables`` (ORM classes) after a bulk
+    fill, instead of waiting for autovacuum: planned without them, the next incremental
+    refresh of the buyer rollups took 16 s instead of 1 s. A no-op on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        for table in tables:
+            session.execute(text(f"ANALYZE {table.__tablename__}"))
+
+
 def lock_terminal(session: Session, terminal_id: str) -> None:
     """One till's pushes one at a time, beside other tills' and the writer: a push checks its
     till's chain and records its item keys (rows no other writer touches) under this lock,

@@ -43,6 +43,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from posloyalty.hq.buyers import utc_day
+from posloyalty.hq.db import BULK_ROWS, analyze
 from posloyalty.hq.models import (
     NO_MONTH,
     Member,
@@ -201,6 +202,9 @@ def _recompute(session: Session, members: Any) -> None:
         _add_counts(session, table, query, 1)
 
 
+_TABLES = (ReportPurchaseDay, ReportBuyerMonth, ReportOrderDay, ReportCohortBuy)
+
+
 def refresh(session: Session) -> int:
     """Recompute the members queued since the last refresh (after ``hq.rollup`` has folded
     the new sales into the member-day rollup); returns how many references were queued."""
@@ -228,22 +232,20 @@ def refresh(session: Session) -> int:
     members = select(q.member_ref).where(q.batch == batch).distinct()
     _recompute(session, members)
     session.execute(delete(q).where(q.batch == batch))
+    if claimed > BULK_ROWS:  # the first refresh after migration 0013 fills every member
+        analyze(session, *_TABLES)
     return claimed
 
 
 def rebuild(session: Session) -> None:
-    """Recompute every buyer rollup from the member-day rollup (and empty the queue)."""
-    for table in (
-        ReportPurchaseQueue,
-        ReportPurchaseDay,
-        ReportBuyerMonth,
-        ReportOrderDay,
-        ReportCohortBuy,
-    ):
+    """Recompute every purchase rollup from the member-day rollup (and empty the queue)."""
+    for table in (ReportPurchaseQueue, *_TABLES):
         session.execute(delete(table))
     query = _buyer_days(session, select(Member.id).where(Member.merged_into.is_(None)))
     session.execute(
         insert(ReportPurchaseDay).from_select([c.name for c in query.selected_columns], query)
     )
+    analyze(session, ReportPurchaseDay)  # the counts below read it
     for table, counts in _counts(session, true()):
         _add_counts(session, table, counts, 1)
+    analyze(session, *_TABLES[1:])

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from posloyalty.hq import buyers, purchase_rollup
 from posloyalty.hq.buyers import utc_day
+from posloyalty.hq.db import analyze
 from posloyalty.hq.models import (
     LedgerEntry,
     ReportBuyerDay,
@@ -303,5 +304,16 @@ def rebuild(session: Session) -> None:
         )
     )
     _fold_members(session)
+    analyze(
+        session,
+        ReportStoreDay,
+        ReportStorePoints,
+        ReportMemberDay,
+        ReportMemberStore,
+        ReportJoin,
+        ReportMemberTotal,
+        ReportGrowth,
+        ReportDay,
+    )
     buyers.rebuild(session)
     purchase_rollup.rebuild(session)

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from posloyalty.hq.models import (
@@ -108,3 +108,24 @@ def test_incremental_refresh_equals_a_full_recompute(
         incremental = _snapshot(s)
         rebuild(s)
         assert _snapshot(s) == incremental
+
+
+def test_a_rebuild_leaves_the_planner_statistics_of_every_rollup(svc: HqService) -> None:
+    # Planned without statistics after a bulk fill, an incremental refresh of the purchase
+    # rollups took 16 s instead of 1 s at 2,000,000 members.
+    with svc.db.transaction() as s:
+        for n in range(3):
+            _add(s, ("sale", n, n, 60 * n, 1000, "earn"))
+        rebuild(s)
+    with svc.db.transaction() as s:
+        if s.get_bind().dialect.name != "postgresql":
+            return  # SQLite plans without ANALYZE statistics
+        never = s.scalars(
+            text(
+                "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'report\\_%'"
+                " AND relname NOT IN ('report_pending', 'report_member_deltas',"
+                " 'report_dirty_members', 'report_purchase_queue', 'report_settings')"
+                " AND reltuples < 0 ORDER BY relname"
+            )
+        ).all()
+    assert never == []
