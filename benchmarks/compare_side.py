@@ -52,7 +52,7 @@ def _find(pattern: str, text: str) -> tuple[float, ...]:
     match = re.search(pattern, text)
     if match is None:
         raise RuntimeError(f"no figures matching {pattern!r} in:\n{text}")
-    return tuple(float(g) for g in match.groups())
+    return tuple(float(g.replace(",", "")) for g in match.groups())  # "1,117 sales/s"
 
 
 def _identify_module(bench_dir: Path, cache: Path | None, samples: int) -> ModuleType:
