@@ -8,12 +8,12 @@ rules change (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import Counter, defaultdict
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rollup_sales import add_sales
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,6 @@ from posloyalty.hq.rollup import rebuild, refresh
 from posloyalty.hq.services import HqService
 from posloyalty.resources import resources_dir
 
-_IDS = itertools.count(1)
 _START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 _TIERS = ["silver", "gold"]
 # M0..M3 are members from the start; P1 is a till's provisional id that HQ learns later.
@@ -86,23 +85,7 @@ def _members(s: Session) -> None:
 
 
 def _apply(s: Session, sales: list[Any], changes: list[Any]) -> None:
-    for ref, store, days, minute, amount in sales:
-        at = _START + dt.timedelta(days=days, minutes=minute)
-        s.add(
-            Sale(
-                id=f"bs-{next(_IDS)}",
-                store_id=f"S{store}",
-                terminal_id="T1",
-                member_ref=_REFS[ref],
-                at=at,
-                total_fen=amount,
-                original_sale_id="bs-0" if amount < 0 else None,
-                full_return=False,
-                payload={},
-                received_at=at,
-            )
-        )
-    s.flush()
+    add_sales(s, sales, _REFS, _START)
     for what, which, value in changes:
         m = s.get_one(Member, f"M{which}")
         if what == "tier":

@@ -6,12 +6,12 @@ the buyer rollups equal a full recompute (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import defaultdict
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rollup_sales import add_sales
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,6 @@ from posloyalty.hq.reports import Scope, run_report
 from posloyalty.hq.rollup import rebuild, refresh
 from posloyalty.hq.services import HqService
 
-_IDS = itertools.count(1)
 _START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 # Members M0..M3 join on these days after the start; A1 is an alias of M1 from the start, P0
 # one of M0 only once a change adds it (its sales count from then on).
@@ -86,23 +85,7 @@ def _members(s: Session) -> None:
 
 
 def _apply(s: Session, sales: list[Any], changes: list[Any]) -> None:
-    for ref, store, days, minute, amount in sales:
-        at = _START + dt.timedelta(days=days, minutes=minute)
-        s.add(
-            Sale(
-                id=f"bs-{next(_IDS)}",
-                store_id=f"S{store}",
-                terminal_id="T1",
-                member_ref=_REFS[ref],
-                at=at,
-                total_fen=amount,
-                original_sale_id="bs-0" if amount < 0 else None,
-                full_return=False,
-                payload={},
-                received_at=at,
-            )
-        )
-    s.flush()
+    add_sales(s, sales, _REFS, _START)
     for what, which, value in changes:
         m = s.get_one(Member, f"M{which}")
         if m.merged_into is not None:
