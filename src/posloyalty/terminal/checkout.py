@@ -3,10 +3,12 @@
 States: OPEN (no lines) -> QUOTED (lines, re-quoted after every change) -> PAYING ->
 COMMITTED, or CANCELLED from any live state. A member may be identified any time before
 payment. Every action either succeeds or raises :class:`CheckoutError` leaving the session
-exactly as it was, so an error never loses the sale in progress. ``commit`` writes the sale,
-its ledger entries, outbox row, used coupons and the member's growth in ONE write transaction:
-it reads the member again, checks the price, lets :func:`posloyalty.domain.finalise.finalise`
-compute what the sale stores and :func:`posloyalty.tilldb.sales.record_sale` write it.
+exactly as it was, so an error never loses the sale in progress. The session is state over
+injected :class:`~posloyalty.terminal.checkout_lookups.CheckoutLookups` (by default the till's
+database of its context) and never opens a database itself. ``commit`` stores the sale, its
+ledger entries, outbox row, used coupons and the member's growth in ONE write transaction: it
+reads the member again, checks the price, lets :func:`posloyalty.domain.finalise.finalise`
+compute what the sale stores and hands that to one ``record`` call.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from posloyalty.domain import points as pts
 from posloyalty.domain.finalise import (
     FinalisedSale,
     SaleContext,
@@ -39,17 +40,17 @@ from posloyalty.domain.pricing import (
     QuoteError,
     quote,
 )
-from posloyalty.domain.tiers import Purchase
-from posloyalty.terminal.allowance import check_offline_allowance
+from posloyalty.terminal.checkout_lookups import (
+    CheckoutLookups,
+    SaleTransaction,
+    TillCheckoutLookups,
+)
 from posloyalty.terminal.context import TerminalContext
 from posloyalty.terminal.errors import CheckoutError, IllegalTransition, StorageRefused
 from posloyalty.terminal.identified import Identified
-from posloyalty.terminal.members import MemberState, load_member
-from posloyalty.terminal.receipt_codes import next_receipt_code
-from posloyalty.terminal.tier_growth import TierProgress, apply_growth, growth_after
-from posloyalty.tilldb import repo, sales
+from posloyalty.terminal.members import MemberState
+from posloyalty.terminal.tier_growth import TierProgress
 from posloyalty.tilldb.confirmation import PENDING_UNTIL_CONFIRMED
-from posloyalty.tilldb.db import TillConnection
 from posloyalty.tilldb.errors import StoreDataError, StoreError
 
 OPEN_AMOUNT_SKU = Sku("OPEN")
@@ -231,8 +232,10 @@ def _err(exc: Exception) -> CheckoutError:
 class CheckoutSession:
     """One customer's checkout. Read ``state``, ``lines``, ``quote``, ``member``, ``due``..."""
 
-    def __init__(self, ctx: TerminalContext) -> None:
+    def __init__(self, ctx: TerminalContext, lookups: CheckoutLookups | None = None) -> None:
         self.ctx = ctx
+        #: Everything the session reads or writes outside itself (default: the till's database).
+        self.lookups: CheckoutLookups = lookups or TillCheckoutLookups(ctx)
         self._state = State.OPEN
         self._cart = _Cart()
         self._quote: Quote | None = None
@@ -338,15 +341,12 @@ class CheckoutSession:
     def identify(self, identified: Identified) -> MemberState:
         self._require("identify")
         at = self.ctx.now()
-        with self.ctx.db.snapshot() as conn:
-            member = load_member(
-                conn,
-                self.ctx,
-                identified.member_id,
-                confirmed=identified.confirmed,
-                may_redeem=identified.may_redeem,
-                at=at,
-            )
+        member = self.lookups.member(
+            identified.member_id,
+            confirmed=identified.confirmed,
+            may_redeem=identified.may_redeem,
+            at=at,
+        )
         # A different member: their coupons and points do not carry over.
         same = self._cart.member is not None and self._cart.member.member_id == member.member_id
         self._apply(
@@ -372,8 +372,7 @@ class CheckoutSession:
         if not code:
             raise CheckoutError("empty product code")
         _check_qty(qty)
-        with self.ctx.db.snapshot() as conn:
-            product = sales.scanned_product(conn, code)
+        product = self.lookups.product(code)
         if product is None:
             raise CheckoutError(f"unknown product code {code!r}")
         line = CartLine(
@@ -445,23 +444,22 @@ class CheckoutSession:
             raise CheckoutError("identify the member before applying a member coupon")
         if any(c.code == code for c in self._cart.coupons):
             raise CheckoutError(f"coupon {code} is already applied")
-        with self.ctx.db.read() as session:
-            row = repo.coupon_by_code(session, code)
-            if row is None or row.member != member.member_id:
-                raise CheckoutError(f"coupon {code} is not held by member {member.member_id}")
-            if row.used_sale is not None:
-                raise CheckoutError(f"coupon {code} was already used")
-            template = self.ctx.rules.coupons.get(row.template)
-            if template is None:
-                raise CheckoutError(
-                    f"coupon {code} is of kind {row.template!r}, unknown to the current rules"
-                )
-            instance = CouponInstance(
-                CouponCode(code),
-                template,
-                row.valid_from.astimezone(self.ctx.zone).date(),
-                row.valid_until.astimezone(self.ctx.zone).date(),
+        row = self.lookups.coupon(code)
+        if row is None or row.member != member.member_id:
+            raise CheckoutError(f"coupon {code} is not held by member {member.member_id}")
+        if row.used_sale is not None:
+            raise CheckoutError(f"coupon {code} was already used")
+        template = self.ctx.rules.coupons.get(row.template)
+        if template is None:
+            raise CheckoutError(
+                f"coupon {code} is of kind {row.template!r}, unknown to the current rules"
             )
+        instance = CouponInstance(
+            CouponCode(code),
+            template,
+            row.valid_from.astimezone(self.ctx.zone).date(),
+            row.valid_until.astimezone(self.ctx.zone).date(),
+        )
         self._apply(replace(self._cart, coupons=(*self._cart.coupons, instance)))
 
     def remove_coupon(self, code: str) -> None:
@@ -487,8 +485,7 @@ class CheckoutSession:
                     else "points can only be spent with the member's dynamic code (phone app)"
                 )
                 raise CheckoutError(f"member {member.member_id} cannot redeem points: {why}")
-            with self.ctx.db.read() as session:
-                check_offline_allowance(session, self.ctx, member.member_id, points, self.ctx.now())
+            self.lookups.check_allowance(member.member_id, points, self.ctx.now())
         cart = replace(self._cart, redeem=points)
         if self._state is State.PAYING:
             probe = self._price(replace(cart, payments=()), self.ctx.now())
@@ -585,12 +582,8 @@ class CheckoutSession:
                 if self._basket is not None and self._quote is not None
                 else None
             )
-            # The DBAPI connection itself: one BEGIN IMMEDIATE ... COMMIT as with db.write(),
-            # without the ORM session's per-statement bookkeeping.
-            with self.ctx.db.transaction() as conn:
-                receipt, ledger = _record_sale(conn, self.ctx, self._cart, self.due, quoted)
-            if receipt.member_id is not None and ledger is not None:
-                self.ctx.ledgers.remember(receipt.member_id, self.ctx.zone, ledger)
+            with self.lookups.sale() as tx:
+                receipt = _record_sale(tx, self.ctx, self._cart, self.due, quoted)
         except StoreDataError as exc:
             raise CheckoutError(f"the sale was refused by the store: {exc}") from exc
         except StoreError as exc:
@@ -605,14 +598,7 @@ class CheckoutSession:
 
     def _audit(self, action: str, detail: dict[str, Any]) -> None:
         try:
-            with self.ctx.db.write() as session:
-                repo.audit(
-                    session,
-                    at=self.ctx.clock.now(),
-                    cashier=self.ctx.cashier,
-                    action=action,
-                    detail=detail,
-                )
+            self.lookups.audit(action, detail)
         except StoreError as exc:
             raise StorageRefused(
                 f"cannot write the audit log, so the {action.replace('_', ' ')} is refused: "
@@ -653,16 +639,12 @@ def _basket(cart: _Cart, at: dt.datetime, member: MemberState | None) -> Basket:
     )
 
 
-def _member_now(
-    conn: TillConnection, ctx: TerminalContext, cart: _Cart, at: dt.datetime
-) -> MemberState | None:
+def _member_now(tx: SaleTransaction, cart: _Cart, at: dt.datetime) -> MemberState | None:
     """The cart's member read again inside the transaction: the row and the ledger (the
     redemption draws on its lots, the new balance is replayed from it plus this sale's)."""
     if cart.member is None:
         return None
-    return load_member(
-        conn,
-        ctx,
+    return tx.member(
         cart.member.member_id,
         confirmed=cart.member.confirmed,
         may_redeem=cart.member.may_redeem,
@@ -692,24 +674,23 @@ def _checked_quote(
 
 
 def _record_sale(
-    conn: TillConnection,
+    tx: SaleTransaction,
     ctx: TerminalContext,
     cart: _Cart,
     shown_total: int,
     quoted: tuple[Basket, Quote] | None = None,
-) -> tuple[Receipt, list[pts.LedgerEntry] | None]:
+) -> Receipt:
     """Everything of one sale, inside the caller's write transaction: read the member again,
-    check the price, finalise (pure), record (one call), credit tier growth. With the
-    receipt, the member's whole ledger after the sale (None: no member on file)."""
+    check the price, finalise (pure), record it and its tier growth (one call)."""
     at = ctx.now()
-    member = _member_now(conn, ctx, cart, at)
+    member = _member_now(tx, cart, at)
     basket = _basket(cart, at, member)
     q = _checked_quote(ctx, basket, quoted, shown_total)
     sale_id = SaleId(ctx.new_id())
     if q.points_redeemed and member is not None:
-        check_offline_allowance(conn, ctx, member.member_id, q.points_redeemed, at)
+        tx.check_allowance(member.member_id, q.points_redeemed, at)
     code = cart.identified.code if cart.identified is not None else ""
-    receipt_code = next_receipt_code(conn, ctx, at)
+    receipt_code = tx.next_receipt_code(at)
     sale = finalise(
         ctx.rules,
         basket,
@@ -723,36 +704,8 @@ def _record_sale(
         tenders=[SalePayment(p.method, p.amount, p.tendered, p.reference) for p in cart.payments],
         new_id=ctx.new_id,
     )
-    # The tier the sale leaves, from the history read above (nothing read again): stored
-    # with the member's balance in one UPDATE.
-    after = None
-    if member is not None and member.confirmed and member.purchases is not None:
-        after = growth_after(
-            conn, ctx, member.member_id, sale.growth, at, member=member, sale=_purchase(sale)
-        )
-    sales.record_sale(
-        conn,
-        sale,
-        created_at=ctx.clock.now(),
-        provisional_tier=str(ctx.rules.tiers.lowest.id),
-        growth=(after.growth, after.tier) if after is not None else None,
-    )
-    tier = after.progress if after is not None else None
-    if member is not None and member.confirmed and member.purchases is None:
-        tier = apply_growth(conn, ctx, member.member_id, sale.growth, at, member=member)
-    ledger = [*member.entries, *sale.entries] if member is not None and member.stored else None
-    return _receipt(sale, cart.payments, tier), ledger
-
-
-def _purchase(sale: FinalisedSale) -> Purchase:
-    """The sale as the member's tier history holds it once stored."""
-    return Purchase(
-        sale.at.astimezone(dt.UTC),
-        sale.total,
-        sum(ln.growth for ln in sale.lines),
-        1,
-        sale.sale_id,
-    )
+    tier = tx.record(sale, member)
+    return _receipt(sale, cart.payments, tier)
 
 
 def _receipt(
